@@ -1,0 +1,82 @@
+#pragma once
+// The one channel through which the simulation reports everything it does. The GUI animator,
+// the text transcript, the JSON trace writer and the golden tests are all observers.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/core/sim_time.h"
+
+namespace mailhop::core {
+
+enum class TraceKind {
+  kConnectionOpened,   // node → peer, protocol, connection id
+  kConnectionRefused,  // nobody listening / host down
+  kConnectionClosed,
+  kConnectionReset,    // crash or link failure mid-conversation
+  kClientLine,         // a command line the client sent (text without CRLF)
+  kServerLine,         // one reply line the server sent (text without CRLF)
+  kDataSent,           // the message body crossed (text: octet count)
+  kTlsHandshake,
+  kAuthenticated,
+  kDnsQuery,
+  kDnsAnswer,
+  kQueued,             // a server took responsibility for a message
+  kRetryScheduled,
+  kDelivered,          // into a mailbox
+  kDeferred,
+  kBounced,            // a DSN was generated
+  kDropped,            // a bounce that could not be delivered (never bounced again)
+  kFaultStarted,
+  kFaultEnded,
+  kNote,
+};
+
+std::string_view trace_kind_name(TraceKind kind);
+
+struct TraceEvent {
+  SimTime time;
+  TraceKind kind = TraceKind::kNote;
+  std::string node;               // where it happened (host name)
+  std::string peer;               // the other end, when there is one
+  std::uint64_t connection = 0;   // connection id, 0 when not about a connection
+  std::string protocol;           // "SMTP", "POP3", "IMAP", "DNS", or empty
+  std::string message;            // queue id / message id it concerns, or empty
+  std::string text;               // the line, reply, or a description
+  int code = 0;                   // reply code where one applies
+};
+
+class TraceObserver {
+ public:
+  virtual ~TraceObserver() = default;
+  virtual void on_trace(const TraceEvent& event) = 0;
+};
+
+// Fans events out to observers in registration order. Observers are not owned.
+class Trace {
+ public:
+  void add_observer(TraceObserver* observer) { m_observers.push_back(observer); }
+  void remove_observer(TraceObserver* observer);
+  bool has_observers() const { return !m_observers.empty(); }
+  void emit(const TraceEvent& event);
+  std::uint64_t emitted() const { return m_emitted; }
+
+ private:
+  std::vector<TraceObserver*> m_observers;
+  std::uint64_t m_emitted = 0;
+};
+
+// Keeps every event: for tests, golden traces and the GUI's history.
+class TraceRecorder : public TraceObserver {
+ public:
+  void on_trace(const TraceEvent& event) override { m_events.push_back(event); }
+  const std::vector<TraceEvent>& events() const { return m_events; }
+  void clear() { m_events.clear(); }
+
+ private:
+  std::vector<TraceEvent> m_events;
+};
+
+}  // namespace mailhop::core

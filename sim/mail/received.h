@@ -1,0 +1,57 @@
+#pragma once
+// Trace fields: the Received header (RFC 5321 4.4) and RFC 5322 dates.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mailhop::mail {
+
+// Formats an RFC 5322 date-time, e.g. "Sun, 22 Nov 2026 15:04:05 +0000" (RFC 5322 3.3):
+// the local time at `utc_offset_minutes` east of UTC, day of week included, day without a
+// leading zero, proleptic Gregorian calendar. Offsets beyond +-99:59 are clamped.
+std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes = 0);
+
+// A calendar date and time of day (proleptic Gregorian), as used by format_rfc5322_date.
+struct CivilTime {
+  std::int64_t year = 1970;
+  int month = 1;    // 1..12
+  int day = 1;      // 1..31
+  int weekday = 4;  // 0 = Sunday .. 6 = Saturday
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  friend bool operator==(const CivilTime&, const CivilTime&) = default;
+};
+
+// Splits seconds since 1970-01-01T00:00:00 (any sign) into a civil date and time.
+CivilTime civil_from_unix(std::int64_t seconds);
+
+struct ReceivedInfo {
+  std::string from_helo;           // what the client said in EHLO/HELO
+  std::string from_host;           // reverse DNS name of the client, if known
+  std::string from_address;        // client IP address, e.g. "192.0.2.10"
+  std::string by_host;             // the receiving server's name
+  std::string with_protocol;       // RFC 3848: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LMTP
+  std::string id;                  // the receiving server's queue id
+  std::optional<std::string> for_recipient;  // "<julia@yahoo.example>" when one recipient
+  std::int64_t unix_seconds = 0;
+  int utc_offset_minutes = 0;      // zone of the receiving server's clock, e.g. 60 for +0100
+};
+
+// The field value (without "Received: "), folded like real MTAs do, following the
+// Time-stamp-line grammar of RFC 5321 4.4:
+//   from HELO (HOST [ADDR])
+//   \tby BY with PROTO id ID
+//   \tfor <rcpt>; DATE
+// A bare IPv6 address is written as the literal [IPv6:...]. A HELO argument that is not a
+// valid Domain or address literal is not placed in the from-domain (which must be one): the
+// client's address literal takes its place and the HELO text follows in a comment, as in
+// "from [192.0.2.10] ([192.0.2.10]) (helo=bad_name)". An id that is neither an Atom nor a
+// msg-id is left out.
+std::string format_received(const ReceivedInfo& info);
+
+// RFC 3848 "with" keyword from the session's state.
+std::string with_protocol(bool esmtp, bool tls, bool authenticated);
+
+}  // namespace mailhop::mail

@@ -1,0 +1,46 @@
+#pragma once
+// Splits a byte stream into CRLF-terminated lines with a length limit, for the text protocols.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mailhop::proto {
+
+class LineReader {
+ public:
+  struct Line {
+    std::string text;        // without the CRLF; truncated to the limit when too_long
+    bool too_long = false;   // the line (with CRLF) exceeded the limit
+  };
+
+  // `max_octets` counts the CRLF, as RFC 5321 4.5.3.1.4 (512) and 4.5.3.1.6 (1000) do.
+  explicit LineReader(std::size_t max_octets) : m_max(max_octets) {}
+
+  void set_max(std::size_t max_octets) { m_max = max_octets; }
+  std::size_t max() const { return m_max; }
+
+  // Appends received bytes.
+  void feed(std::string_view bytes) { m_buffer.append(bytes); }
+
+  // The next complete line, or nothing until more bytes arrive. Only CRLF ends a line;
+  // a bare LF or CR is kept in the line's text (RFC 5321 2.3.8).
+  std::optional<Line> next();
+
+  // Bytes received but not yet returned as lines (pipelined input).
+  std::size_t buffered() const { return m_buffer.size() - m_pos; }
+
+  // Forgets everything buffered (RFC 3207: input after STARTTLS is discarded).
+  void clear();
+
+ private:
+  std::size_t m_max;
+  std::string m_buffer;
+  std::size_t m_pos = 0;       // start of the unread part of m_buffer
+  std::size_t m_scan = 0;      // where to resume searching for CRLF
+  bool m_discarding = false;   // inside an over-long line: drop until CRLF
+  std::size_t m_discarded = 0;
+};
+
+}  // namespace mailhop::proto

@@ -1,0 +1,99 @@
+#include "sim/proto/smtp_reply.h"
+
+#include <cctype>
+
+namespace mailhop::proto {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+std::string SmtpReply::to_wire() const {
+  std::string out;
+  const std::string code_text = std::to_string(code);
+  const std::size_t n = lines.empty() ? 1 : lines.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    out += code_text;
+    out += (i + 1 == n) ? ' ' : '-';
+    if (!enhanced.empty()) {
+      out += enhanced;
+      if (!lines.empty() && !lines[i].empty()) out += ' ';
+    }
+    if (!lines.empty()) out += lines[i];
+    out += "\r\n";
+  }
+  return out;
+}
+
+std::string SmtpReply::summary() const {
+  std::string out = std::to_string(code);
+  if (!enhanced.empty()) out += " " + enhanced;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    out += i == 0 ? " " : " / ";
+    out += lines[i];
+  }
+  return out;
+}
+
+bool parse_enhanced_code(std::string_view text, std::string* out, std::size_t* length) {
+  // class "." subject "." detail: class 2/4/5, subject 1-3 digits, detail 1-3 digits.
+  std::size_t i = 0;
+  if (text.empty() || (text[0] != '2' && text[0] != '4' && text[0] != '5')) return false;
+  i = 1;
+  for (int part = 0; part < 2; ++part) {
+    if (i >= text.size() || text[i] != '.') return false;
+    ++i;
+    const std::size_t start = i;
+    while (i < text.size() && is_digit(text[i]) && i - start < 3) ++i;
+    if (i == start) return false;
+  }
+  if (i < text.size() && text[i] != ' ') return false;
+  if (out) out->assign(text.substr(0, i));
+  if (length) *length = i;
+  return true;
+}
+
+SmtpReplyParser::Status SmtpReplyParser::feed_line(std::string_view line, bool enhanced) {
+  if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2]) ||
+      line[0] < '2' || line[0] > '5' || line[1] > '5' ||
+      (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+    m_error = "malformed reply line: \"" + std::string(line.substr(0, 80)) + "\"";
+    m_reply = {};
+    m_started = false;
+    return Status::kError;
+  }
+  const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  if (m_started && code != m_reply.code) {
+    m_error = "reply code changed inside a multi-line reply: " + std::to_string(m_reply.code) +
+              " then " + std::to_string(code);
+    m_reply = {};
+    m_started = false;
+    return Status::kError;
+  }
+  m_reply.code = code;
+  std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
+  if (enhanced) {
+    std::string enh;
+    std::size_t len = 0;
+    // RFC 3463: the enhanced code's class must match the reply's class.
+    if (parse_enhanced_code(text, &enh, &len) && enh[0] == line[0]) {
+      if (!m_started) m_reply.enhanced = enh;
+      text.remove_prefix(len);
+      if (!text.empty() && text[0] == ' ') text.remove_prefix(1);
+    }
+  }
+  m_reply.lines.emplace_back(text);
+  m_started = true;
+  const bool last = line.size() == 3 || line[3] == ' ';
+  return last ? Status::kComplete : Status::kNeedMore;
+}
+
+SmtpReply SmtpReplyParser::take() {
+  SmtpReply out = std::move(m_reply);
+  m_reply = {};
+  m_started = false;
+  return out;
+}
+
+}  // namespace mailhop::proto

@@ -1,0 +1,147 @@
+#pragma once
+// Sans-I/O SMTP server engine (RFC 5321 with PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES,
+// DSN, STARTTLS and AUTH PLAIN/LOGIN). Bytes and the time go in; bytes, events and the next
+// deadline come out. Policy questions go to the owner through SmtpServerPolicy.
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "sim/mail/envelope.h"
+#include "sim/proto/smtp_reply.h"
+#include "sim/proto/time.h"
+
+namespace mailhop::proto {
+
+enum class AuthAdvertise {
+  kNever,     // no AUTH in EHLO; AUTH answers 502 (command not implemented)
+  kAlways,    // AUTH PLAIN LOGIN whether or not TLS is active
+  kAfterTls,  // only once TLS is active (what real submission servers do); before: 538 5.7.11
+};
+
+enum class TlsState { kNone, kAvailable, kActive };
+
+struct SmtpServerConfig {
+  std::string hostname = "mail.example";       // in the greeting, EHLO reply and 221
+  std::string greeting_text = "ESMTP mailhop";
+  std::size_t max_message_size = 10 * 1024 * 1024;  // SIZE n; 0 means no limit (SIZE 0)
+  std::size_t max_recipients = 100;                 // 452 4.5.3 beyond this (RFC 5321 4.5.3.1.10)
+  TlsState tls = TlsState::kNone;  // kAvailable: STARTTLS offered; kActive: implicit TLS (465)
+  AuthAdvertise auth = AuthAdvertise::kNever;
+  bool require_auth = false;  // MAIL before AUTH gets 530 5.7.0 (submission, RFC 6409)
+  bool require_tls = false;   // MAIL before STARTTLS gets 530 5.7.0 (RFC 3207)
+  std::size_t max_errors = 10;  // after this many bad commands: 421 4.7.0 and close
+  // RFC 5321 4.5.3.2.7: at least 5 minutes waiting for the next command; also applied
+  // between data lines.
+  Micros command_timeout = std::chrono::minutes(5);
+};
+
+// What the policy answers. A 2xx decision lets the engine send its own success reply;
+// anything else is sent as the reply (with the enhanced code when advertised).
+struct SmtpDecision {
+  int code = 250;
+  std::string enhanced;  // e.g. "5.1.1"
+  std::string text;      // e.g. "User unknown"
+
+  static SmtpDecision accept() { return {}; }
+  static SmtpDecision reject(int code, std::string enhanced, std::string text) {
+    return {code, std::move(enhanced), std::move(text)};
+  }
+  bool accepted() const { return code >= 200 && code < 300; }
+};
+
+// What the server knows about the session, passed to every policy call.
+struct SmtpSessionInfo {
+  std::string helo;                     // EHLO/HELO argument; empty before it
+  bool esmtp = false;                   // EHLO (not HELO) was used
+  bool tls = false;                     // TLS is active
+  std::optional<std::string> auth_user; // set after a successful AUTH
+};
+
+class SmtpServerPolicy {
+ public:
+  virtual ~SmtpServerPolicy() = default;
+  // At connection: 2xx for the 220 greeting; 421/554 refuse the session.
+  virtual SmtpDecision on_connect(const SmtpSessionInfo&) { return SmtpDecision::accept(); }
+  virtual SmtpDecision on_helo(const SmtpSessionInfo&, std::string_view /*domain*/) {
+    return SmtpDecision::accept();
+  }
+  virtual SmtpDecision on_mail_from(const SmtpSessionInfo&, const mail::Envelope& /*so_far*/) {
+    return SmtpDecision::accept();
+  }
+  // `so_far` holds the recipients already accepted; `rcpt` is the one asked about.
+  virtual SmtpDecision on_rcpt_to(const SmtpSessionInfo&, const mail::Envelope& /*so_far*/,
+                                  const mail::EnvelopeRecipient& /*rcpt*/) {
+    return SmtpDecision::accept();
+  }
+  // The whole message after DATA, dot-unstuffed, CRLF line ends, without the final ".".
+  // Accepting (2xx) means the owner has taken responsibility for it: it must not be lost.
+  virtual SmtpDecision on_message(const SmtpSessionInfo&, const mail::Envelope&,
+                                  std::string_view /*content*/) {
+    return SmtpDecision::accept();
+  }
+  // AUTH: true when the credentials are right.
+  virtual bool check_credentials(const SmtpSessionInfo&, std::string_view /*authzid*/,
+                                 std::string_view /*user*/, std::string_view /*password*/) {
+    return false;
+  }
+};
+
+// Events, in the order they happened.
+namespace smtp_server_event {
+struct CommandReceived { std::string line; };     // a command line (AUTH secrets included)
+struct ReplySent { SmtpReply reply; };
+struct DataLineCount { std::size_t lines; std::size_t octets; };  // at end of DATA
+struct MessageAccepted { mail::Envelope envelope; std::string content; };
+struct MessageRejected { mail::Envelope envelope; SmtpReply reply; };
+struct StartTls {};        // the driver must now run the TLS handshake, then call tls_established
+struct Authenticated { std::string user; std::string mechanism; };
+struct AuthFailed { std::string user; std::string mechanism; };
+struct TimedOut {};
+struct Closing { std::string reason; };  // the engine wants the connection closed after output
+}  // namespace smtp_server_event
+
+using SmtpServerEvent =
+    std::variant<smtp_server_event::CommandReceived, smtp_server_event::ReplySent,
+                 smtp_server_event::DataLineCount, smtp_server_event::MessageAccepted,
+                 smtp_server_event::MessageRejected, smtp_server_event::StartTls,
+                 smtp_server_event::Authenticated, smtp_server_event::AuthFailed,
+                 smtp_server_event::TimedOut, smtp_server_event::Closing>;
+
+class SmtpServer {
+ public:
+  SmtpServer(SmtpServerConfig config, SmtpServerPolicy& policy);
+  ~SmtpServer();
+  SmtpServer(SmtpServer&&) noexcept;
+  SmtpServer& operator=(SmtpServer&&) noexcept;
+
+  // The TCP connection is up: queue the greeting (220, or the policy's 421/554).
+  void open(Micros now);
+  // Bytes from the client (plaintext; after STARTTLS, the decrypted stream).
+  void receive(std::string_view bytes, Micros now);
+  // The TLS handshake that followed a StartTls event has completed.
+  void tls_established(Micros now);
+  // The client closed or reset the connection.
+  void peer_closed(Micros now);
+  // Call when now >= next_deadline(): expires the command timeout (421 4.4.2, close).
+  void tick(Micros now);
+
+  std::string take_output();
+  std::vector<SmtpServerEvent> take_events();
+  std::optional<Micros> next_deadline() const;
+  // After 221 or 421: flush take_output(), then close the connection.
+  bool wants_close() const;
+
+  const SmtpServerConfig& config() const;
+  const SmtpSessionInfo& session() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace mailhop::proto

@@ -1,0 +1,88 @@
+#include "sim/core/simulator.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/core/trace.h"
+
+using mailhop::core::SimTime;
+using mailhop::core::Simulator;
+
+TEST_CASE("events run in time order, ties in insertion order", "[core][sim]") {
+  Simulator sim;
+  std::vector<std::string> order;
+  sim.schedule(SimTime::from_seconds(2), [&] { order.push_back("b"); });
+  sim.schedule(SimTime::from_seconds(1), [&] { order.push_back("a1"); });
+  sim.schedule(SimTime::from_seconds(1), [&] { order.push_back("a2"); });
+  sim.schedule(SimTime::from_seconds(1), [&] { order.push_back("a3"); });
+  CHECK(sim.run() == 4);
+  CHECK(order == std::vector<std::string>{"a1", "a2", "a3", "b"});
+  CHECK(sim.now() == SimTime::from_seconds(2));
+  CHECK(sim.events_processed() == 4);
+}
+
+TEST_CASE("step runs one event and advances now to its time", "[core][sim]") {
+  Simulator sim;
+  int ran = 0;
+  sim.schedule(SimTime::from_millis(10), [&] {
+    ++ran;
+    // An event scheduled from inside an event at the same time runs after it.
+    sim.schedule_in(SimTime{}, [&] { ran += 10; });
+  });
+  CHECK(sim.step());
+  CHECK(ran == 1);
+  CHECK(sim.now() == SimTime::from_millis(10));
+  CHECK(sim.step());
+  CHECK(ran == 11);
+  CHECK_FALSE(sim.step());
+  CHECK(sim.idle());
+}
+
+TEST_CASE("run_until stops at the limit and moves the clock to it", "[core][sim]") {
+  Simulator sim;
+  int ran = 0;
+  for (int i = 1; i <= 5; ++i) sim.schedule(SimTime::from_seconds(i), [&] { ++ran; });
+  CHECK(sim.run_until(SimTime::from_seconds(3)) == 3);
+  CHECK(ran == 3);
+  CHECK(sim.now() == SimTime::from_seconds(3));
+  CHECK(sim.pending() == 2);
+  SimTime next;
+  REQUIRE(sim.next_time(&next));
+  CHECK(next == SimTime::from_seconds(4));
+}
+
+TEST_CASE("cancelled events never run; the past is clamped to now", "[core][sim]") {
+  Simulator sim;
+  int ran = 0;
+  const auto id = sim.schedule(SimTime::from_seconds(1), [&] { ran += 1; });
+  sim.schedule(SimTime::from_seconds(2), [&] { ran += 2; });
+  CHECK(sim.cancel(id));
+  CHECK_FALSE(sim.cancel(id));
+  CHECK(sim.pending() == 1);
+  sim.run();
+  CHECK(ran == 2);
+  CHECK_FALSE(sim.cancel(id));
+  sim.schedule(SimTime::from_seconds(1), [&] { ran += 100; });  // in the past: runs now
+  CHECK(sim.step());
+  CHECK(sim.now() == SimTime::from_seconds(2));
+  CHECK(ran == 102);
+}
+
+TEST_CASE("trace fans out to observers in order and can remove them", "[core]") {
+  using namespace mailhop::core;
+  Trace trace;
+  TraceRecorder a, b;
+  trace.add_observer(&a);
+  trace.add_observer(&b);
+  TraceEvent e;
+  e.kind = TraceKind::kQueued;
+  e.node = "smtp.gmail.example";
+  trace.emit(e);
+  trace.remove_observer(&a);
+  trace.emit(e);
+  CHECK(a.events().size() == 1);
+  CHECK(b.events().size() == 2);
+  CHECK(trace.emitted() == 2);
+  CHECK(trace_kind_name(TraceKind::kQueued) == "queued");
+}
