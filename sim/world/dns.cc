@@ -1,0 +1,132 @@
+#include "sim/world/dns.h"
+
+#include <algorithm>
+
+namespace mailhop::world {
+
+std::string_view dns_status_name(DnsStatus status) {
+  switch (status) {
+    case DnsStatus::kOk: return "NOERROR";
+    case DnsStatus::kNoData: return "NODATA";
+    case DnsStatus::kNxDomain: return "NXDOMAIN";
+    case DnsStatus::kServFail: return "SERVFAIL";
+    case DnsStatus::kTimeout: return "TIMEOUT";
+  }
+  return "UNKNOWN";
+}
+
+std::string Dns::normalize(std::string_view name) {
+  std::string out(name);
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+void Dns::add_mx(std::string_view name, int preference, std::string_view exchange) {
+  // The null MX "." keeps its dot: it is the signal, not a host name.
+  std::string target = exchange == "." ? std::string(".") : normalize(exchange);
+  m_entries[normalize(name)].mx.push_back(MxRecord{preference, std::move(target)});
+}
+
+void Dns::add_a(std::string_view name, std::string_view address) {
+  m_entries[normalize(name)].a.emplace_back(address);
+}
+
+void Dns::add_txt(std::string_view name, std::string_view text) {
+  m_entries[normalize(name)].txt.emplace_back(text);
+}
+
+void Dns::set_failure(std::string_view name, DnsStatus status) {
+  m_failures[normalize(name)] = status;
+}
+
+void Dns::clear_failure(std::string_view name) { m_failures.erase(normalize(name)); }
+
+template <typename T>
+DnsAnswer<T> Dns::answer(std::string_view name, std::vector<T> Entry::*field) const {
+  const std::string key = normalize(name);
+  if (auto f = m_failures.find(key); f != m_failures.end()) return {f->second, {}};
+  auto it = m_entries.find(key);
+  if (it == m_entries.end()) return {DnsStatus::kNxDomain, {}};
+  const std::vector<T>& records = it->second.*field;
+  if (records.empty()) return {DnsStatus::kNoData, {}};
+  return {DnsStatus::kOk, records};
+}
+
+DnsAnswer<MxRecord> Dns::query_mx(std::string_view name) const { return answer(name, &Entry::mx); }
+DnsAnswer<std::string> Dns::query_a(std::string_view name) const { return answer(name, &Entry::a); }
+DnsAnswer<std::string> Dns::query_txt(std::string_view name) const {
+  return answer(name, &Entry::txt);
+}
+
+std::vector<std::string> Dns::names() const {
+  std::vector<std::string> out;
+  out.reserve(m_entries.size());
+  for (const auto& [name, entry] : m_entries) out.push_back(name);
+  return out;
+}
+
+MailRouting route_mail(const Dns& dns, std::string_view domain, std::string_view self,
+                       core::Rng& rng) {
+  MailRouting result;
+  const std::string name = Dns::normalize(domain);
+  const DnsAnswer<MxRecord> mx = dns.query_mx(name);
+  if (mx.status == DnsStatus::kOk) {
+    std::vector<MxRecord> records = mx.records;
+    if (records.size() == 1 && records[0].exchange == ".") {
+      result.status = DnsStatus::kNoData;
+      result.explanation = "MX " + name + ": null MX (RFC 7505): the domain accepts no mail";
+      return result;
+    }
+    // Sort by preference; shuffle each group of equal preference (RFC 5321 5.1).
+    std::stable_sort(records.begin(), records.end(),
+                     [](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; });
+    for (std::size_t i = 0; i < records.size();) {
+      std::size_t j = i;
+      while (j < records.size() && records[j].preference == records[i].preference) ++j;
+      for (std::size_t k = j - i; k > 1; --k) {  // Fisher-Yates within [i, j)
+        const std::size_t pick = static_cast<std::size_t>(rng.below(k));
+        std::swap(records[i + k - 1], records[i + pick]);
+      }
+      i = j;
+    }
+    const std::string me = Dns::normalize(self);
+    auto mine = std::find_if(records.begin(), records.end(),
+                             [&](const MxRecord& r) { return r.exchange == me; });
+    if (mine != records.end()) {
+      const int cut = mine->preference;
+      records.erase(std::remove_if(records.begin(), records.end(),
+                                   [&](const MxRecord& r) { return r.preference >= cut; }),
+                    records.end());
+    }
+    result.explanation = "MX " + name + ":";
+    for (const MxRecord& r : mx.records)
+      result.explanation += " " + std::to_string(r.preference) + " " + r.exchange;
+    for (const MxRecord& r : records) result.routes.push_back({r.exchange, r.preference, false});
+    if (result.routes.empty()) {
+      // We are the best MX left: RFC 5321 5.1 calls this a configuration error.
+      result.status = DnsStatus::kNoData;
+      result.explanation += " (" + me + " is the most preferred MX: no better host to relay to)";
+    }
+    return result;
+  }
+  if (mx.status == DnsStatus::kNoData) {
+    // No MX: the domain itself is the implicit MX when it has an address.
+    const DnsAnswer<std::string> a = dns.query_a(name);
+    if (a.status == DnsStatus::kOk) {
+      result.routes.push_back({name, 0, true});
+      result.explanation = "MX " + name + ": none; A " + a.records.front() + " (implicit MX)";
+      return result;
+    }
+    result.status = a.status;
+    result.explanation = "MX " + name + ": none; A: " + std::string(dns_status_name(a.status));
+    return result;
+  }
+  result.status = mx.status;
+  result.explanation = "MX " + name + ": " + std::string(dns_status_name(mx.status));
+  return result;
+}
+
+}  // namespace mailhop::world
