@@ -1,0 +1,122 @@
+#include "sim/world/mail_queue.h"
+
+#include <algorithm>
+
+namespace mailhop::world {
+
+std::string_view queue_state_name(QueueState state) {
+  switch (state) {
+    case QueueState::kIncoming: return "incoming";
+    case QueueState::kActive: return "active";
+    case QueueState::kDeferred: return "deferred";
+    case QueueState::kHold: return "hold";
+  }
+  return "unknown";
+}
+
+bool QueueEntry::all_done() const {
+  return std::none_of(recipients.begin(), recipients.end(),
+                      [](const QueuedRecipient& r) { return r.state == RecipientState::kPending; });
+}
+
+std::vector<mail::EnvelopeRecipient> QueueEntry::pending() const {
+  std::vector<mail::EnvelopeRecipient> out;
+  for (const QueuedRecipient& r : recipients) {
+    if (r.state == RecipientState::kPending) out.push_back(r.rcpt);
+  }
+  return out;
+}
+
+std::string MailQueue::next_id() {
+  // Ten upper-case hex digits like Postfix's short queue ids: the arrival counter mixed with
+  // the node's name, so ids differ between hosts but sort by arrival within one.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : m_node) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  const std::uint64_t value = ((h & 0xFFFULL) << 28) | (++m_counter & 0xFFFFFFFULL);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string id(10, '0');
+  std::uint64_t v = value;
+  for (std::size_t i = id.size(); i-- > 0;) {
+    id[i] = kHex[v & 0xF];
+    v >>= 4;
+  }
+  return id;
+}
+
+const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string content,
+                                      core::SimTime now) {
+  QueueEntry entry;
+  entry.id = next_id();
+  for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry.recipients.push_back({std::move(r), {}, {}, {}});
+  envelope.rcpt_to.clear();
+  entry.envelope = std::move(envelope);
+  entry.content = std::move(content);
+  entry.arrival = now;
+  entry.next_attempt = now;
+  auto [it, inserted] = m_entries.emplace(entry.id, std::move(entry));
+  return it->first;
+}
+
+QueueEntry* MailQueue::find(const std::string& id) {
+  auto it = m_entries.find(id);
+  return it == m_entries.end() ? nullptr : &it->second;
+}
+
+const QueueEntry* MailQueue::find(const std::string& id) const {
+  auto it = m_entries.find(id);
+  return it == m_entries.end() ? nullptr : &it->second;
+}
+
+void MailQueue::activate(const std::string& id) {
+  if (QueueEntry* e = find(id)) {
+    e->state = QueueState::kActive;
+    ++e->attempts;
+  }
+}
+
+std::optional<core::SimTime> MailQueue::defer(const std::string& id, core::SimTime now) {
+  QueueEntry* e = find(id);
+  if (!e) return std::nullopt;
+  const core::SimTime age = now - e->arrival;
+  const core::SimTime lifetime = e->envelope.is_bounce() ? m_policy.bounce_lifetime : m_policy.lifetime;
+  if (age >= lifetime) return std::nullopt;
+  core::SimTime delay = std::clamp(age, m_policy.min_backoff, m_policy.max_backoff);
+  // Never plan an attempt past the lifetime without one final try at its end.
+  core::SimTime next = now + delay;
+  if (next - e->arrival > lifetime) next = e->arrival + lifetime;
+  e->state = QueueState::kDeferred;
+  e->next_attempt = next;
+  return next;
+}
+
+void MailQueue::hold(const std::string& id) {
+  if (QueueEntry* e = find(id)) e->state = QueueState::kHold;
+}
+
+void MailQueue::release(const std::string& id, core::SimTime now) {
+  QueueEntry* e = find(id);
+  if (e && e->state == QueueState::kHold) {
+    e->state = QueueState::kDeferred;
+    e->next_attempt = now;
+  }
+}
+
+void MailQueue::remove(const std::string& id) { m_entries.erase(id); }
+
+std::size_t MailQueue::count(QueueState state) const {
+  return static_cast<std::size_t>(std::count_if(
+      m_entries.begin(), m_entries.end(), [&](const auto& kv) { return kv.second.state == state; }));
+}
+
+std::vector<std::string> MailQueue::due(core::SimTime now) const {
+  std::vector<std::string> out;
+  for (const auto& [id, e] : m_entries) {
+    if (e.state == QueueState::kDeferred && e.next_attempt <= now) out.push_back(id);
+  }
+  return out;
+}
+
+}  // namespace mailhop::world
