@@ -20,27 +20,28 @@ struct Mailbox {
   std::string local_part;
   std::string domain;  // a dot-string domain or an address literal such as "[192.0.2.1]"
 
-  std::string str() const;                 // "local@domain"
-  bool is_address_literal() const;         // domain starts with '['
-  std::string domain_lower() const;        // ASCII-lowercased domain, for routing decisions
+  std::string str() const;           // "local@domain"
+  bool is_address_literal() const;   // domain starts with '['
+  std::string domain_lower() const;  // ASCII-lowercased domain, for routing decisions
   friend bool operator==(const Mailbox&, const Mailbox&) = default;
 };
 
-// Why a path failed to parse. Each maps to a distinct SMTP reply in the server engine.
+// Why a path failed to parse. Each maps to a distinct SMTP reply in the server engine
+// (RFC 5321 4.5.3.1.10 gives "501 Path too long" as an example for the size limits).
 enum class PathError {
   kNone,
-  kSyntax,             // 501 5.1.7 (MAIL) / 501 5.1.3 (RCPT)
-  kLocalPartTooLong,   // 553 5.1.? per engine
+  kSyntax,            // 501 5.1.7 (MAIL) / 501 5.1.3 (RCPT)
+  kLocalPartTooLong,  // 553 5.1.? per engine
   kDomainTooLong,
   kPathTooLong,
 };
 
 struct PathParse {
   PathError error = PathError::kNone;
-  std::string message;                // human-readable reason when error != kNone
-  bool null_path = false;             // "<>"
-  std::optional<Mailbox> mailbox;     // set when a mailbox was parsed
-  std::size_t consumed = 0;           // octets consumed from the input, including the brackets
+  std::string message;             // human-readable reason when error != kNone
+  bool null_path = false;          // "<>"
+  std::optional<Mailbox> mailbox;  // set when a mailbox was parsed
+  std::size_t consumed = 0;        // octets consumed from the input, including the brackets
 };
 
 // Parses "<" [ A-d-l ":" ] Mailbox ">" or "<>" at the start of `text` (RFC 5321 4.1.2).

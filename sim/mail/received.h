@@ -9,7 +9,8 @@ namespace mailhop::mail {
 
 // Formats an RFC 5322 date-time, e.g. "Sun, 22 Nov 2026 15:04:05 +0000" (RFC 5322 3.3):
 // the local time at `utc_offset_minutes` east of UTC, day of week included, day without a
-// leading zero, proleptic Gregorian calendar. Offsets beyond +-99:59 are clamped.
+// leading zero, proleptic Gregorian calendar. Offsets beyond +-99:59 are clamped. Years
+// outside 0..9999 (beyond what RFC 5322 can express) come out with more digits or a sign.
 std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes = 0);
 
 // A calendar date and time of day (proleptic Gregorian), as used by format_rfc5322_date.
@@ -28,15 +29,15 @@ struct CivilTime {
 CivilTime civil_from_unix(std::int64_t seconds);
 
 struct ReceivedInfo {
-  std::string from_helo;           // what the client said in EHLO/HELO
-  std::string from_host;           // reverse DNS name of the client, if known
-  std::string from_address;        // client IP address, e.g. "192.0.2.10"
-  std::string by_host;             // the receiving server's name
-  std::string with_protocol;       // RFC 3848: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LMTP
-  std::string id;                  // the receiving server's queue id
+  std::string from_helo;                     // what the client said in EHLO/HELO
+  std::string from_host;                     // reverse DNS name of the client, if known
+  std::string from_address;                  // client IP address, e.g. "192.0.2.10"
+  std::string by_host;                       // the receiving server's name
+  std::string with_protocol;                 // RFC 3848: SMTP, ESMTP, ESMTPSA, ... or LMTP
+  std::string id;                            // the receiving server's queue id
   std::optional<std::string> for_recipient;  // "<julia@yahoo.example>" when one recipient
   std::int64_t unix_seconds = 0;
-  int utc_offset_minutes = 0;      // zone of the receiving server's clock, e.g. 60 for +0100
+  int utc_offset_minutes = 0;  // zone of the receiving server's clock, e.g. 60 for +0100
 };
 
 // The field value (without "Received: "), folded like real MTAs do, following the
@@ -47,8 +48,10 @@ struct ReceivedInfo {
 // A bare IPv6 address is written as the literal [IPv6:...]. A HELO argument that is not a
 // valid Domain or address literal is not placed in the from-domain (which must be one): the
 // client's address literal takes its place and the HELO text follows in a comment, as in
-// "from [192.0.2.10] ([192.0.2.10]) (helo=bad_name)". An id that is neither an Atom nor a
-// msg-id is left out.
+// "from [192.0.2.10] ([192.0.2.10]) (helo=bad_name)"; a by_host that is not a Domain is
+// written as "by unknown (bad_name)". A from_address that is not an IP address, a protocol
+// or an id that is not an Atom (an id may also be a msg-id), and a recipient that is not a
+// Path or Mailbox are left out, so the result always follows the grammar.
 std::string format_received(const ReceivedInfo& info);
 
 // RFC 3848 "with" keyword from the session's state.

@@ -1,0 +1,484 @@
+#include "sim/mail/address.h"
+
+#include <array>
+#include <cstdio>
+
+namespace mailhop::mail {
+
+namespace {
+
+// RFC 1035 2.3.4: a DNS label holds at most 63 octets.
+constexpr std::size_t kMaxLabelOctets = 63;
+
+constexpr bool is_alpha(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_let_dig(char c) {
+  return is_alpha(c) || is_digit(c);
+}
+constexpr bool is_ldh(char c) {
+  return is_let_dig(c) || c == '-';
+}
+constexpr bool is_hex(char c) {
+  return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+constexpr char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+
+// RFC 5322 3.2.3 atext.
+constexpr std::array<bool, 256> make_atext_table() {
+  std::array<bool, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (char c : std::string_view("!#$%&'*+-/=?^_`{|}~")) {
+    t[static_cast<unsigned char>(c)] = true;
+  }
+  return t;
+}
+constexpr std::array<bool, 256> kAtext = make_atext_table();
+constexpr bool is_atext(char c) {
+  return kAtext[static_cast<unsigned char>(c)];
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  }
+  return true;
+}
+
+// Names one octet for an error message: 'x', ' ' (space) or 0x0A.
+std::string describe_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u == ' ') return "' ' (space)";
+  if (u > 32 && u < 127) return std::string("'") + c + "'";
+  std::array<char, 8> buf{};
+  std::snprintf(buf.data(), buf.size(), "0x%02X", static_cast<unsigned>(u));
+  return buf.data();
+}
+
+std::string non_ascii_or(char c, std::string_view where) {
+  if (static_cast<unsigned char>(c) >= 0x80) {
+    return std::string("non-ASCII octet in ") + std::string(where) +
+           " (internationalised addresses need SMTPUTF8, RFC 6531, which is not supported)";
+  }
+  return "invalid character " + describe_char(c) + " in " + std::string(where);
+}
+
+// Snum = 1*3DIGIT, value 0..255.
+bool is_snum(std::string_view s) {
+  if (s.empty() || s.size() > 3) return false;
+  int v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  return v <= 255;
+}
+
+// IPv4-address-literal = Snum 3("." Snum)
+bool is_ipv4_literal(std::string_view s) {
+  int parts = 0;
+  while (true) {
+    const std::size_t dot = s.find('.');
+    if (!is_snum(s.substr(0, dot))) return false;
+    ++parts;
+    if (dot == std::string_view::npos) break;
+    s.remove_prefix(dot + 1);
+  }
+  return parts == 4;
+}
+
+// A colon-separated list of IPv6-hex groups, possibly empty; when `allow_ipv4_last` the last
+// element may be an IPv4 dotted quad. Counts hex groups in *groups and sets *ipv4.
+bool parse_ipv6_groups(std::string_view s, bool allow_ipv4_last, int* groups, bool* ipv4) {
+  *groups = 0;
+  *ipv4 = false;
+  if (s.empty()) return true;
+  while (true) {
+    const std::size_t colon = s.find(':');
+    const std::string_view part = s.substr(0, colon);
+    if (colon == std::string_view::npos && allow_ipv4_last &&
+        part.find('.') != std::string_view::npos) {
+      if (!is_ipv4_literal(part)) return false;
+      *ipv4 = true;
+      return true;
+    }
+    if (part.empty() || part.size() > 4) return false;
+    for (char c : part) {
+      if (!is_hex(c)) return false;
+    }
+    ++*groups;
+    if (colon == std::string_view::npos) return true;
+    s.remove_prefix(colon + 1);
+  }
+}
+
+// IPv6-addr = IPv6-full / IPv6-comp / IPv6v4-full / IPv6v4-comp (RFC 5321 4.1.3). "::" stands
+// for at least two zero groups, so at most 6 (or 4 before an IPv4 part) groups may surround it.
+bool is_ipv6_addr(std::string_view s) {
+  const std::size_t dc = s.find("::");
+  int groups = 0;
+  bool ipv4 = false;
+  if (dc == std::string_view::npos) {
+    if (!parse_ipv6_groups(s, true, &groups, &ipv4)) return false;
+    return ipv4 ? groups == 6 : groups == 8;
+  }
+  int left = 0;
+  bool left_v4 = false;
+  if (!parse_ipv6_groups(s.substr(0, dc), false, &left, &left_v4)) return false;
+  const std::string_view rest = s.substr(dc + 2);
+  if (!parse_ipv6_groups(rest, true, &groups, &ipv4)) return false;  // rejects a second "::"
+  return ipv4 ? left + groups <= 4 : left + groups <= 6;
+}
+
+// Checks the text between '[' and ']' of an address literal; empty result means valid.
+std::string check_address_literal_body(std::string_view body) {
+  if (body.empty()) return "empty address literal []";
+  if (is_digit(body[0]) && body.find(':') == std::string_view::npos) {
+    if (is_ipv4_literal(body)) return {};
+    return "invalid IPv4 address literal [" + std::string(body) +
+           "]: expected four numbers 0-255 separated by dots";
+  }
+  const std::size_t colon = body.find(':');
+  if (colon == std::string_view::npos) {
+    return "invalid address literal [" + std::string(body) +
+           "]: expected an IPv4 address or IPv6:address";
+  }
+  const std::string_view tag = body.substr(0, colon);
+  if (iequals(tag, "IPv6")) {
+    if (is_ipv6_addr(body.substr(colon + 1))) return {};
+    return "invalid IPv6 address literal [" + std::string(body) + "]";
+  }
+  // General-address-literal: the tag must be registered with IANA, and only IPv6 is.
+  return "unknown address literal tag '" + std::string(tag) +
+         "': only IPv4 and IPv6: literals are defined (RFC 5321 4.1.3)";
+}
+
+// The scanners below work on a string_view with an index and record the first error.
+class Scanner {
+ public:
+  explicit Scanner(std::string_view s) : m_s(s) {}
+
+  std::size_t pos() const { return m_pos; }
+  bool at_end() const { return m_pos >= m_s.size(); }
+  char peek() const { return at_end() ? '\0' : m_s[m_pos]; }
+  bool failed() const { return m_error != PathError::kNone; }
+  PathError error() const { return m_error; }
+  std::string& message() { return m_message; }
+  std::size_t max_label() const { return m_max_label; }
+  std::string_view longest_label() const { return m_longest_label; }
+
+  bool fail(std::string message, PathError e = PathError::kSyntax) {
+    if (!failed()) {
+      m_error = e;
+      m_message = std::move(message);
+    }
+    return false;
+  }
+
+  bool eat(char c) {
+    if (peek() == c && !at_end()) {
+      ++m_pos;
+      return true;
+    }
+    return false;
+  }
+
+  // Local-part = Dot-string / Quoted-string
+  bool local_part() {
+    if (at_end()) return fail("empty local part (nothing before '@')");
+    if (peek() == '"') return quoted_string();
+    return dot_string();
+  }
+
+  // Dot-string = Atom *("." Atom)
+  bool dot_string() {
+    const std::size_t begin = m_pos;
+    while (true) {
+      const std::size_t start = m_pos;
+      while (!at_end() && is_atext(m_s[m_pos])) ++m_pos;
+      if (m_pos == start) {
+        if (start == begin && (at_end() || peek() == '@' || peek() == '>')) {
+          return fail("empty local part (nothing before '@')");
+        }
+        if (peek() == '.' || start > begin) {
+          return fail(
+              "a '.' at the start or end of the local part, or two dots in a row, is only "
+              "allowed inside a quoted string");
+        }
+        return fail(non_ascii_or(peek(), "the local part"));
+      }
+      if (!eat('.')) return true;
+    }
+  }
+
+  // Quoted-string = DQUOTE *QcontentSMTP DQUOTE
+  bool quoted_string() {
+    ++m_pos;  // opening quote
+    while (!at_end()) {
+      const char c = m_s[m_pos];
+      if (c == '"') {
+        ++m_pos;
+        return true;
+      }
+      if (c == '\\') {
+        // quoted-pairSMTP = %d92 %d32-126
+        if (m_pos + 1 >= m_s.size()) break;
+        const char q = m_s[m_pos + 1];
+        if (q < 32 || q > 126) return fail(non_ascii_or(q, "a quoted pair of the local part"));
+        m_pos += 2;
+        continue;
+      }
+      // qtextSMTP = %d32-33 / %d35-91 / %d93-126
+      if (c < 32 || c > 126) return fail(non_ascii_or(c, "the quoted local part"));
+      ++m_pos;
+    }
+    return fail("unterminated quoted string in the local part (missing closing '\"')");
+  }
+
+  // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str]
+  bool domain(std::string_view what) {
+    while (true) {
+      const std::size_t start = m_pos;
+      while (!at_end() && is_ldh(m_s[m_pos])) ++m_pos;
+      const std::string_view label = m_s.substr(start, m_pos - start);
+      if (label.empty()) {
+        if (at_end() || peek() == '>' || peek() == ',' || peek() == ':') {
+          if (start > 0 && m_s[start - 1] == '.') {
+            return fail(std::string(what) + " ends with '.'");
+          }
+          return fail("missing " + std::string(what));
+        }
+        if (peek() == '.')
+          return fail(std::string(what) + " has an empty label ('..' or a leading '.')");
+        return fail(non_ascii_or(peek(), what));
+      }
+      if (label.front() == '-' || label.back() == '-') {
+        return fail("label '" + std::string(label) + "' of the " + std::string(what) +
+                    " must start and end with a letter or digit");
+      }
+      if (label.size() > m_max_label) {
+        m_max_label = label.size();
+        m_longest_label = label;
+      }
+      if (!eat('.')) return true;
+    }
+  }
+
+  // address-literal = "[" ( IPv4-address-literal / IPv6-address-literal /
+  //                         General-address-literal ) "]"
+  bool address_literal() {
+    ++m_pos;  // '['
+    const std::size_t start = m_pos;
+    while (!at_end() && m_s[m_pos] != ']') {
+      const char c = m_s[m_pos];
+      // dcontent = %d33-90 / %d94-126
+      if (c < 33 || c > 126 || c == '[' || c == '\\') {
+        return fail(non_ascii_or(c, "the address literal"));
+      }
+      ++m_pos;
+    }
+    if (at_end()) return fail("unterminated address literal (missing ']')");
+    std::string problem = check_address_literal_body(m_s.substr(start, m_pos - start));
+    if (!problem.empty()) return fail(std::move(problem));
+    ++m_pos;  // ']'
+    return true;
+  }
+
+  // Mailbox = Local-part "@" ( Domain / address-literal ); fills the two spans.
+  bool mailbox(std::string_view* local, std::string_view* dom) {
+    const std::size_t local_start = m_pos;
+    if (!local_part()) return false;
+    *local = m_s.substr(local_start, m_pos - local_start);
+    if (!eat('@')) {
+      if (at_end() || peek() == '>') {
+        return fail("missing '@domain' after the local part '" + std::string(*local) + "'");
+      }
+      return fail(non_ascii_or(peek(), "the local part"));
+    }
+    const std::size_t domain_start = m_pos;
+    if (peek() == '[') {
+      if (!address_literal()) return false;
+    } else if (!domain("domain")) {
+      return false;
+    }
+    *dom = m_s.substr(domain_start, m_pos - domain_start);
+    return true;
+  }
+
+  // A-d-l = At-domain *( "," At-domain ); At-domain = "@" Domain
+  bool source_route() {
+    while (true) {
+      if (!eat('@')) return fail("source route: expected '@' before each domain");
+      if (!domain("source route domain")) return false;
+      if (eat(':')) return true;
+      if (!eat(',')) {
+        if (at_end() || peek() == '>') {
+          return fail(
+              "source route must end with ':' and the mailbox, e.g. "
+              "<@relay.example:user@example.org>");
+        }
+        return fail("source route: expected ',' or ':' but found " + describe_char(peek()));
+      }
+    }
+  }
+
+  // Size limits of RFC 5321 4.5.3.1, checked once the syntax is known to be right.
+  bool check_sizes(std::string_view local, std::string_view dom) {
+    if (local.size() > kMaxLocalPartOctets) {
+      return fail("local part is " + std::to_string(local.size()) +
+                      " octets long; at most 64 are allowed (RFC 5321 4.5.3.1.1)",
+                  PathError::kLocalPartTooLong);
+    }
+    if (dom.size() > kMaxDomainOctets) {
+      return fail("domain is " + std::to_string(dom.size()) +
+                      " octets long; at most 255 are allowed (RFC 5321 4.5.3.1.2)",
+                  PathError::kDomainTooLong);
+    }
+    if (m_max_label > kMaxLabelOctets) {
+      return fail("domain label '" + std::string(m_longest_label.substr(0, 16)) + "...' is " +
+                      std::to_string(m_max_label) +
+                      " octets long; DNS allows at most 63 (RFC 1035 2.3.4)",
+                  PathError::kDomainTooLong);
+    }
+    return true;
+  }
+
+ private:
+  std::string_view m_s;
+  std::size_t m_pos = 0;
+  PathError m_error = PathError::kNone;
+  std::string m_message;
+  std::size_t m_max_label = 0;
+  std::string_view m_longest_label;
+};
+
+}  // namespace
+
+std::string Mailbox::str() const {
+  std::string out;
+  out.reserve(local_part.size() + 1 + domain.size());
+  out += local_part;
+  out += '@';
+  out += domain;
+  return out;
+}
+
+bool Mailbox::is_address_literal() const {
+  return !domain.empty() && domain.front() == '[';
+}
+
+std::string Mailbox::domain_lower() const {
+  std::string out(domain);
+  for (char& c : out) c = to_lower(c);
+  return out;
+}
+
+PathParse parse_path(std::string_view text, bool allow_null) {
+  PathParse result;
+  Scanner sc(text);
+  auto fail = [&](PathError e, std::string message) {
+    result.error = e;
+    result.message = std::move(message);
+    return result;
+  };
+  if (!sc.eat('<')) {
+    if (sc.at_end()) return fail(PathError::kSyntax, "missing path: expected <mailbox>");
+    return fail(PathError::kSyntax,
+                "a path must be written in angle brackets, e.g. <user@example.org>");
+  }
+  if (sc.eat('>')) {
+    if (!allow_null) {
+      return fail(PathError::kSyntax,
+                  "the null path <> is only allowed as a reverse-path (MAIL FROM)");
+    }
+    result.null_path = true;
+    result.consumed = 2;
+    return result;
+  }
+  // Source route: accepted and ignored (RFC 5321 4.1.2 and Appendix C).
+  if (sc.peek() == '@' && !sc.source_route()) return fail(sc.error(), std::move(sc.message()));
+  std::string_view local;
+  std::string_view dom;
+  if (!sc.mailbox(&local, &dom)) return fail(sc.error(), std::move(sc.message()));
+  if (!sc.eat('>')) {
+    if (sc.at_end()) return fail(PathError::kSyntax, "missing '>' at the end of the path");
+    if (dom.front() == '[') {
+      return fail(PathError::kSyntax,
+                  "expected '>' after the address literal but found " + describe_char(sc.peek()));
+    }
+    return fail(PathError::kSyntax, non_ascii_or(sc.peek(), "the domain"));
+  }
+  if (!sc.check_sizes(local, dom)) return fail(sc.error(), std::move(sc.message()));
+  if (sc.pos() > kMaxPathOctets) {
+    return fail(PathError::kPathTooLong,
+                "path is " + std::to_string(sc.pos()) +
+                    " octets long including '<' and '>'; at most 256 are allowed "
+                    "(RFC 5321 4.5.3.1.3)");
+  }
+  result.mailbox.emplace(Mailbox{std::string(local), std::string(dom)});
+  result.consumed = sc.pos();
+  return result;
+}
+
+std::optional<Mailbox> parse_mailbox(std::string_view text, std::string* error) {
+  Scanner sc(text);
+  std::string_view local;
+  std::string_view dom;
+  bool ok = sc.mailbox(&local, &dom);
+  if (ok && !sc.at_end()) {
+    ok = sc.fail(dom.front() == '['
+                     ? "unexpected " + describe_char(sc.peek()) + " after the address literal"
+                     : non_ascii_or(sc.peek(), "the domain"));
+  }
+  if (ok) ok = sc.check_sizes(local, dom);
+  if (ok && text.size() + 2 > kMaxPathOctets) {
+    ok = sc.fail("mailbox is " + std::to_string(text.size()) +
+                     " octets long; with '<' and '>' it must fit in a path of 256 octets "
+                     "(RFC 5321 4.5.3.1.3)",
+                 PathError::kPathTooLong);
+  }
+  if (!ok) {
+    if (error != nullptr) *error = std::move(sc.message());
+    return std::nullopt;
+  }
+  return Mailbox{std::string(local), std::string(dom)};
+}
+
+bool is_valid_domain(std::string_view domain) {
+  if (domain.empty() || domain.size() > kMaxDomainOctets) return false;
+  Scanner sc(domain);
+  if (sc.peek() == '[') {
+    if (!sc.address_literal()) return false;
+  } else if (!sc.domain("domain")) {
+    return false;
+  }
+  return sc.at_end() && sc.max_label() <= kMaxLabelOctets;
+}
+
+std::string format_path(const std::optional<Mailbox>& mailbox) {
+  if (!mailbox) return "<>";
+  std::string out;
+  out.reserve(mailbox->local_part.size() + mailbox->domain.size() + 3);
+  out += '<';
+  out += mailbox->local_part;
+  out += '@';
+  out += mailbox->domain;
+  out += '>';
+  return out;
+}
+
+std::size_t match_bare_postmaster(std::string_view text) {
+  constexpr std::string_view kPostmaster = "<postmaster>";
+  if (text.size() < kPostmaster.size()) return 0;
+  return iequals(text.substr(0, kPostmaster.size()), kPostmaster) ? kPostmaster.size() : 0;
+}
+
+}  // namespace mailhop::mail

@@ -1,0 +1,224 @@
+#include "sim/mail/received.h"
+
+#include <array>
+#include <cstdio>
+#include <limits>
+#include <string_view>
+
+#include "sim/mail/address.h"
+
+namespace mailhop::mail {
+
+namespace {
+
+constexpr std::array<std::string_view, 7> kWeekdays = {"Sun", "Mon", "Tue", "Wed",
+                                                       "Thu", "Fri", "Sat"};
+constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+constexpr std::int64_t kSecondsPerDay = 86400;
+
+// Division rounding towards minus infinity.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// RFC 5322 3.2.3 atext, for the ID clause (an Atom).
+bool is_atom(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// msg-id = "<" id-left "@" id-right ">" (checked loosely: brackets, one '@', no spaces).
+bool is_msg_id(std::string_view s) {
+  if (s.size() < 5 || s.front() != '<' || s.back() != '>') return false;
+  const std::string_view inner = s.substr(1, s.size() - 2);
+  const std::size_t at = inner.find('@');
+  if (at == 0 || at == std::string_view::npos || at + 1 == inner.size()) return false;
+  for (char c : inner) {
+    if (c <= ' ' || c >= 127 || c == '<' || c == '>') return false;
+  }
+  return true;
+}
+
+bool is_path_or_mailbox(std::string_view s) {
+  if (!s.empty() && s.front() == '<') {
+    const PathParse p = parse_path(s, false);
+    return p.error == PathError::kNone && p.consumed == s.size();
+  }
+  return parse_mailbox(s).has_value();
+}
+
+// The client address as an RFC 5321 address-literal: "[192.0.2.1]" or "[IPv6:2001:db8::1]".
+std::string address_literal(std::string_view addr) {
+  if (addr.empty()) return {};
+  if (addr.front() == '[') return std::string(addr);
+  std::string out;
+  out.reserve(addr.size() + 7);
+  out += '[';
+  if (addr.find(':') != std::string_view::npos) out += "IPv6:";
+  out += addr;
+  out += ']';
+  return out;
+}
+
+// Writes text inside an RFC 5322 comment, quoting '(', ')' and '\' and dropping controls.
+void append_comment_text(std::string& out, std::string_view text) {
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 32 || u == 127) continue;
+    if (c == '(' || c == ')' || c == '\\') out += '\\';
+    out += c;
+  }
+}
+
+}  // namespace
+
+CivilTime civil_from_unix(std::int64_t seconds) {
+  CivilTime t;
+  const std::int64_t days = floor_div(seconds, kSecondsPerDay);
+  std::int64_t secs = seconds % kSecondsPerDay;  // 0 .. 86399 (days * 86400 may overflow)
+  if (secs < 0) secs += kSecondsPerDay;
+  t.hour = static_cast<int>(secs / 3600);
+  t.minute = static_cast<int>(secs / 60 % 60);
+  t.second = static_cast<int>(secs % 60);
+  // 1970-01-01 was a Thursday (4).
+  t.weekday = static_cast<int>(days + 4 - floor_div(days + 4, 7) * 7);
+
+  // Count from 0000-03-01 so that the leap day is the last day of each year; 400-year eras
+  // of 146097 days repeat exactly in the proleptic Gregorian calendar.
+  const std::int64_t z = days + 719468;  // days from 0000-03-01 to 1970-01-01
+  const std::int64_t era = floor_div(z, 146097);
+  const std::int64_t doe = z - era * 146097;                                       // [0, 146096]
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const std::int64_t mp = (5 * doy + 2) / 153;  // month from March = 0, [0, 11]
+  t.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  t.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  t.year = yoe + era * 400 + (t.month <= 2 ? 1 : 0);
+  return t;
+}
+
+std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
+  constexpr int kMaxOffset = 99 * 60 + 59;
+  if (utc_offset_minutes > kMaxOffset) utc_offset_minutes = kMaxOffset;
+  if (utc_offset_minutes < -kMaxOffset) utc_offset_minutes = -kMaxOffset;
+  const std::int64_t shift = std::int64_t{utc_offset_minutes} * 60;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  std::int64_t local = unix_seconds;
+  if (shift > 0 && local > kMax - shift) {
+    local = kMax;
+  } else if (shift < 0 && local < kMin - shift) {
+    local = kMin;
+  } else {
+    local += shift;
+  }
+  const CivilTime t = civil_from_unix(local);
+  const int abs_offset = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
+  std::array<char, 64> buf{};
+  const int n = std::snprintf(
+      buf.data(), buf.size(), "%.3s, %d %.3s %04lld %02d:%02d:%02d %c%02d%02d",
+      kWeekdays[static_cast<std::size_t>(t.weekday)].data(), t.day,
+      kMonths[static_cast<std::size_t>(t.month - 1)].data(), static_cast<long long>(t.year), t.hour,
+      t.minute, t.second, utc_offset_minutes < 0 ? '-' : '+', abs_offset / 60, abs_offset % 60);
+  return std::string(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+std::string format_received(const ReceivedInfo& info) {
+  std::string literal = address_literal(info.from_address);
+  if (!literal.empty() && !is_valid_domain(literal)) literal.clear();  // not an IP address
+  // An address literal is an Extended-Domain only when TCP-info follows it.
+  const bool helo_ok =
+      is_valid_domain(info.from_helo) && (info.from_helo.front() != '[' || !literal.empty());
+  const bool host_ok = is_valid_domain(info.from_host) && info.from_host.front() != '[';
+  const bool by_ok = is_valid_domain(info.by_host) && info.by_host.front() != '[';
+
+  std::string out;
+  out.reserve(160 + info.from_helo.size() + info.from_host.size() + info.by_host.size());
+
+  // From-domain = "FROM" FWS Extended-Domain
+  out += "from ";
+  if (helo_ok) {
+    out += info.from_helo;
+  } else if (!literal.empty()) {
+    out += literal;
+  } else if (host_ok) {
+    out += info.from_host;
+  } else {
+    out += "unknown";
+  }
+  // TCP-info = address-literal / ( Domain FWS address-literal )
+  if (!literal.empty()) {
+    out += " (";
+    if (host_ok) {
+      out += info.from_host;
+      out += ' ';
+    }
+    out += literal;
+    out += ')';
+  }
+  if (!helo_ok && !info.from_helo.empty()) {
+    out += " (helo=";
+    append_comment_text(out, info.from_helo);
+    out += ')';
+  }
+
+  // By-domain = CFWS "BY" FWS Extended-Domain
+  out += "\r\n";
+  std::size_t line_start = out.size();
+  out += "\tby ";
+  if (by_ok) {
+    out += info.by_host;
+  } else {
+    out += "unknown";
+    if (!info.by_host.empty()) {
+      out += " (";
+      append_comment_text(out, info.by_host);
+      out += ')';
+    }
+  }
+  // With = CFWS "WITH" FWS Protocol; ID = CFWS "ID" FWS ( Atom / msg-id )
+  if (is_atom(info.with_protocol)) {
+    out += " with ";
+    out += info.with_protocol;
+  }
+  if (is_atom(info.id) || is_msg_id(info.id)) {
+    out += " id ";
+    out += info.id;
+  }
+  const std::string date = format_rfc5322_date(info.unix_seconds, info.utc_offset_minutes);
+  // For = CFWS "FOR" FWS ( Path / Mailbox )
+  if (info.for_recipient && is_path_or_mailbox(*info.for_recipient)) {
+    out += "\r\n";
+    line_start = out.size();
+    out += "\tfor ";
+    out += *info.for_recipient;
+  }
+  // [CFWS] ";" FWS date-time: fold before the date when the line would pass 78 octets.
+  if (out.size() - line_start + 2 + date.size() > 78) {
+    out += ";\r\n\t";
+  } else {
+    out += "; ";
+  }
+  out += date;
+  return out;
+}
+
+std::string with_protocol(bool esmtp, bool tls, bool authenticated) {
+  // RFC 3848 section 1: without EHLO there is neither STARTTLS nor AUTH.
+  if (!esmtp) return "SMTP";
+  if (tls && authenticated) return "ESMTPSA";
+  if (tls) return "ESMTPS";
+  if (authenticated) return "ESMTPA";
+  return "ESMTP";
+}
+
+}  // namespace mailhop::mail
