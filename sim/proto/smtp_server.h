@@ -2,6 +2,33 @@
 // Sans-I/O SMTP server engine (RFC 5321 with PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES,
 // DSN, STARTTLS and AUTH PLAIN/LOGIN). Bytes and the time go in; bytes, events and the next
 // deadline come out. Policy questions go to the owner through SmtpServerPolicy.
+//
+// Choices where the RFCs leave room (every reply is listed, with the transcript that provokes
+// it, in tests/proto/smtp_server_test.cc):
+// - Enhanced status codes (RFC 2034) appear once EHLO advertised them in the current session
+//   (not after HELO, not before EHLO, not after STARTTLS until the next EHLO), and never on
+//   the greeting, on replies to HELO/EHLO, or on 3xx replies.
+// - A command line over its limit gets 500 5.5.2 (RFC 5321 4.5.3.1.10 "500 Line too long").
+//   The limit is 512 octets, plus the longest parameters this server knows for MAIL (1168)
+//   and RCPT (1048), as RFC 1869 4.1.2 allows. 500 5.5.6 is what RFC 4954 defines it for: an
+//   AUTH response over 12288 octets.
+// - A text line over 1000 octets in DATA: the message is refused with 554 5.6.0 after the
+//   final "." (RFC 5321 4.3.2 allows only 552/554/451/452/450/550 there); a message over the
+//   size limit with 552 5.3.4 (RFC 1870). Neither is stored beyond the limit.
+// - STARTTLS: 502 5.5.1 when TLS is not configured, 501 5.5.4 with a parameter (RFC 3207),
+//   503 5.5.1 when TLS is already active or inside a mail transaction.
+// - AUTH: 502 5.5.1 when not offered; 538 5.7.11 before TLS with kAfterTls; 503 5.5.1 before
+//   EHLO, when authenticated or inside a transaction (RFC 4954).
+// - After a 554 greeting every command but QUIT gets 503 (RFC 5321 3.1); no EHLO was accepted,
+//   so without an enhanced code.
+// - RCPT TO:<Postmaster> (no domain) is accepted without asking the policy (RFC 5321 4.1.1.3
+//   says it MUST be) and recorded as Postmaster@<hostname>.
+// - EXPN gets 502 5.5.1; VRFY 252 2.5.0 (RFC 5321 3.5.3).
+// - Every 500-504 and 555 reply counts as an error; after max_errors of them the server sends
+//   421 4.7.0 right after the last error's reply and closes. Policy refusals do not count.
+// - No space is accepted after "MAIL FROM:" or "RCPT TO:" (RFC 5321 3.3); a bare CR or LF,
+//   NUL or other control character in a command line is a 500 5.5.2 (RFC 5321 2.3.8). In
+//   DATA only CRLF "." CRLF ends the message.
 
 #include <cstddef>
 #include <memory>
@@ -40,14 +67,21 @@ struct SmtpServerConfig {
   Micros command_timeout = std::chrono::minutes(5);
 };
 
-// What the policy answers. A 2xx decision lets the engine send its own success reply;
-// anything else is sent as the reply (with the enhanced code when advertised).
+// What the policy answers. A 2xx decision lets the engine send its own success reply (for
+// on_message, the decision's text, e.g. "OK: queued as 7F3A9", becomes the 250 text);
+// anything else is sent as the reply (with the enhanced code when advertised). Codes outside
+// 4xx/5xx become 451; an enhanced code missing or of the wrong class becomes "4.0.0"/"5.0.0";
+// the text may hold several lines separated by LF. A 421 ends the session (RFC 5321 3.8).
 struct SmtpDecision {
   int code = 250;
   std::string enhanced;  // e.g. "5.1.1"
   std::string text;      // e.g. "User unknown"
 
   static SmtpDecision accept() { return {}; }
+  // Accepts a message after DATA with the conventional "250 2.0.0 OK: queued as <id>".
+  static SmtpDecision queued(const std::string& queue_id) {
+    return {250, "2.0.0", "OK: queued as " + queue_id};
+  }
   static SmtpDecision reject(int code, std::string enhanced, std::string text) {
     return {code, std::move(enhanced), std::move(text)};
   }
@@ -102,7 +136,9 @@ struct StartTls {};        // the driver must now run the TLS handshake, then ca
 struct Authenticated { std::string user; std::string mechanism; };
 struct AuthFailed { std::string user; std::string mechanism; };
 struct TimedOut {};
-struct Closing { std::string reason; };  // the engine wants the connection closed after output
+// The session is over: after output the connection must be closed (wants_close()), or the
+// client already closed it (peer_closed; wants_close() stays false). `reason` says why.
+struct Closing { std::string reason; };
 }  // namespace smtp_server_event
 
 using SmtpServerEvent =

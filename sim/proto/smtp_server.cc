@@ -1,0 +1,1268 @@
+#include "sim/proto/smtp_server.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "sim/mail/address.h"
+#include "sim/proto/base64.h"
+#include "sim/proto/line_reader.h"
+
+namespace mailhop::proto {
+namespace {
+
+namespace ev = smtp_server_event;
+
+// ---------------------------------------------------------------------------------------------
+// Limits.
+//
+// RFC 5321 4.5.3.1.4: a command line is at most 512 octets including the CRLF. RFC 1869 4.1.2
+// (kept by RFC 5321 4.5.3.1.4) lets each extension that adds MAIL/RCPT parameters add the
+// length of those parameters to that limit, so MAIL and RCPT get 512 plus the longest form of
+// every parameter this server understands:
+//   MAIL: 26 for SIZE (RFC 1870 section 3 item 5), 500 for AUTH= (RFC 4954 section 3 item 5),
+//         and, counted from the longest values, 14 for " BODY=8BITMIME" (RFC 6152), 9 for
+//         " RET=HDRS" and 107 for " ENVID=" with its 100 characters (RFC 3461 4.4).
+//   RCPT: counted the same way, 29 for " NOTIFY=SUCCESS,FAILURE,DELAY" and 507 for " ORCPT="
+//         with its 500 characters (RFC 3461 4.1, 4.2).
+constexpr std::size_t kCommandLineMax = 512;
+constexpr std::size_t kMailLineMax = kCommandLineMax + 26 + 14 + 9 + 107 + 500;
+constexpr std::size_t kRcptLineMax = kCommandLineMax + 29 + 507;
+constexpr std::size_t kReaderCommandMax = std::max(kMailLineMax, kRcptLineMax);
+// RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including the CRLF, "not counting the
+// leading dot duplicated for transparency"; the reader allows that one extra octet.
+constexpr std::size_t kTextLineMax = 1000;
+// RFC 4954 section 4: 12288 octets is "a sufficient line length limit" for an AUTH response.
+constexpr std::size_t kAuthLineMax = 12288;
+// RFC 3461 4.2 and 4.4.
+constexpr std::size_t kMaxEnvidChars = 100;
+constexpr std::size_t kMaxOrcptChars = 500;
+// Keeps every reply line well under the 512-octet reply line limit (RFC 5321 4.5.3.1.5).
+constexpr std::size_t kMaxReplyText = 400;
+
+// ---------------------------------------------------------------------------------------------
+// Small text helpers.
+
+char to_upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = to_upper(c);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (to_upper(a[i]) != to_upper(b[i])) return false;
+  }
+  return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+bool is_ctl(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7F;
+}
+
+// Reply text must be printable US-ASCII on one line (RFC 5321 4.2: textstring is HT, SP and
+// %d33-126). Anything else a policy or a peer might inject is replaced.
+// A text longer than kMaxReplyText is cut and ends with "...".
+std::string sanitize(std::string_view text) {
+  const bool cut = text.size() > kMaxReplyText;
+  if (cut) text = text.substr(0, kMaxReplyText - 3);
+  std::string out;
+  out.reserve(text.size() + 3);
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back((u >= 0x20 && u < 0x7F) || c == '\t' ? c : '?');
+  }
+  if (cut) out += "...";
+  return out;
+}
+
+// Splits policy text on LF into reply lines (dropping CR), each sanitized; at most 20 lines.
+std::vector<std::string> text_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (lines.size() < 20) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view piece = text.substr(start, end - start);
+    if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+    lines.push_back(sanitize(piece));
+    if (end >= text.size()) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+// xtext (RFC 3461 section 4): xchar / "+" HEXDIG HEXDIG, xchar = %x21-2A / %x2C-3C / %x3E-7E.
+bool is_xtext(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u == '+') {
+      if (i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
+      i += 2;
+      continue;
+    }
+    if (u < 0x21 || u > 0x7E || u == '=') return false;
+  }
+  return true;
+}
+
+// RFC 5322 atext, for the ORCPT addr-type.
+bool is_atext(char c) {
+  if (is_alpha(c) || is_digit(c)) return true;
+  static constexpr std::string_view kSpecials = "!#$%&'*+-/=?^_`{|}~";
+  return kSpecials.find(c) != std::string_view::npos;
+}
+
+// Default texts for reply codes (RFC 5321 4.2.2 and 4.2.3), used when a policy gives none.
+std::string default_text(int code) {
+  switch (code) {
+    case 421:
+      return "Service not available, closing transmission channel";
+    case 450:
+      return "Requested mail action not taken: mailbox unavailable";
+    case 451:
+      return "Requested action aborted: local error in processing";
+    case 452:
+      return "Requested action not taken: insufficient system storage";
+    case 455:
+      return "Server unable to accommodate parameters";
+    case 550:
+      return "Requested action not taken: mailbox unavailable";
+    case 551:
+      return "User not local";
+    case 552:
+      return "Requested mail action aborted: exceeded storage allocation";
+    case 553:
+      return "Requested action not taken: mailbox name not allowed";
+    case 554:
+      return "Transaction failed";
+    case 555:
+      return "MAIL FROM/RCPT TO parameters not recognized or not implemented";
+    default:
+      return code >= 500 ? "Requested action not taken"
+                         : "Requested action not taken; try again later";
+  }
+}
+
+// A parsed "KEYWORD[=value]" from MAIL or RCPT (RFC 5321 4.1.2 esmtp-param).
+struct Param {
+  std::string keyword;  // upper-cased
+  std::string value;
+  bool has_value = false;
+};
+
+// esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-");
+// esmtp-value = 1*(%d33-60 / %d62-126). Parameters are separated by spaces.
+bool parse_params(std::string_view text, std::vector<Param>* out) {
+  std::size_t i = 0;
+  while (true) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    if (i >= text.size()) return true;
+    Param p;
+    const std::size_t start = i;
+    while (i < text.size() && text[i] != ' ' && text[i] != '=') ++i;
+    const std::string_view keyword = text.substr(start, i - start);
+    if (keyword.empty() || !(is_alpha(keyword[0]) || is_digit(keyword[0]))) return false;
+    for (char c : keyword) {
+      if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
+    }
+    p.keyword = upper(keyword);
+    if (i < text.size() && text[i] == '=') {
+      ++i;
+      const std::size_t vstart = i;
+      while (i < text.size() && text[i] != ' ') {
+        const auto u = static_cast<unsigned char>(text[i]);
+        if (u < 33 || u > 126 || u == '=') return false;
+        ++i;
+      }
+      if (i == vstart) return false;
+      p.value = std::string(text.substr(vstart, i - vstart));
+      p.has_value = true;
+    }
+    out->push_back(std::move(p));
+  }
+}
+
+enum class Cmd {
+  kUnknown,
+  kEhlo,
+  kHelo,
+  kMail,
+  kRcpt,
+  kData,
+  kRset,
+  kNoop,
+  kQuit,
+  kVrfy,
+  kExpn,
+  kHelp,
+  kStartTls,
+  kAuth,
+  kNotImplemented,
+};
+
+// `verb` upper-cased. Known SMTP verbs this server does not implement: TURN (RFC 821), ETRN
+// (RFC 1985), ATRN (RFC 2645), BDAT (RFC 3030 CHUNKING, not advertised), SEND, SOML and SAML
+// (RFC 821, removed by RFC 5321 F.6).
+Cmd command_of(std::string_view verb) {
+  struct Entry {
+    std::string_view verb;
+    Cmd cmd;
+  };
+  static constexpr Entry kCommands[] = {
+      {"EHLO", Cmd::kEhlo},           {"HELO", Cmd::kHelo},
+      {"MAIL", Cmd::kMail},           {"RCPT", Cmd::kRcpt},
+      {"DATA", Cmd::kData},           {"RSET", Cmd::kRset},
+      {"NOOP", Cmd::kNoop},           {"QUIT", Cmd::kQuit},
+      {"VRFY", Cmd::kVrfy},           {"EXPN", Cmd::kExpn},
+      {"HELP", Cmd::kHelp},           {"STARTTLS", Cmd::kStartTls},
+      {"AUTH", Cmd::kAuth},           {"TURN", Cmd::kNotImplemented},
+      {"ETRN", Cmd::kNotImplemented}, {"ATRN", Cmd::kNotImplemented},
+      {"BDAT", Cmd::kNotImplemented}, {"SEND", Cmd::kNotImplemented},
+      {"SOML", Cmd::kNotImplemented}, {"SAML", Cmd::kNotImplemented},
+  };
+  for (const Entry& e : kCommands) {
+    if (e.verb == verb) return e.cmd;
+  }
+  return Cmd::kUnknown;
+}
+
+}  // namespace
+
+// =============================================================================================
+
+struct SmtpServer::Impl {
+  enum class State {
+    kNotOpen,        // before open()
+    kRefused,        // 554 greeting: only QUIT is accepted (RFC 5321 3.1)
+    kCommand,        // waiting for a command
+    kData,           // reading the message after 354
+    kAuthPlain,      // waiting for the PLAIN response after "334 "
+    kAuthLoginUser,  // waiting for the LOGIN user name
+    kAuthLoginPass,  // waiting for the LOGIN password
+    kAwaitTls,       // after "220 Ready to start TLS": input is ignored until tls_established
+    kClosed,         // after 221/421 or peer_closed: input is ignored
+  };
+
+  Impl(SmtpServerConfig c, SmtpServerPolicy& p) : config(std::move(c)), policy(&p) {
+    config.hostname = sanitize(config.hostname);
+    if (config.hostname.empty()) config.hostname = "localhost";
+    config.greeting_text = sanitize(config.greeting_text);
+  }
+
+  SmtpServerConfig config;
+  SmtpServerPolicy* policy;
+  SmtpSessionInfo session;
+  State state = State::kNotOpen;
+  LineReader reader{kReaderCommandMax};
+  std::string output;
+  std::vector<SmtpServerEvent> events;
+  Micros last_activity{0};
+  bool wants_close = false;
+  bool enhanced = false;  // ENHANCEDSTATUSCODES was advertised (EHLO) in the current session
+  bool greeted = false;   // HELO or EHLO was accepted
+  std::size_t errors = 0;
+
+  // The mail transaction (RFC 5321 3.3): open from an accepted MAIL to the end of DATA/RSET.
+  bool in_transaction = false;
+  mail::Envelope envelope;
+
+  // DATA.
+  std::string content;
+  std::size_t data_octets = 0;
+  std::size_t data_lines = 0;
+  bool data_too_big = false;
+  bool data_line_too_long = false;
+
+  // AUTH LOGIN: the user name, between the two challenges.
+  std::string login_user;
+
+  // -------------------------------------------------------------------------------------------
+  // Output.
+
+  bool auth_advertised() const {
+    return config.auth == AuthAdvertise::kAlways ||
+           (config.auth == AuthAdvertise::kAfterTls && session.tls);
+  }
+  bool starttls_available() const { return config.tls == TlsState::kAvailable && !session.tls; }
+
+  // Sends a reply. Enhanced codes go on 2xx/4xx/5xx replies once EHLO advertised them, never
+  // on the greeting, the replies to HELO/EHLO, or 3xx replies (RFC 2034 section 3 item 4).
+  enum class Kind { kNormal, kHeloReply };
+  void send(SmtpReply reply, Kind kind = Kind::kNormal) {
+    if (!enhanced || kind == Kind::kHeloReply || reply.reply_class() == 3) {
+      reply.enhanced.clear();
+    }
+    // Texts may quote what the client sent (a parse error names the bad part): keep every
+    // line printable and short enough for the 512-octet reply line limit.
+    for (std::string& line : reply.lines) line = sanitize(line);
+    output += reply.to_wire();
+    events.emplace_back(ev::ReplySent{std::move(reply)});
+  }
+  void send(int code, std::string enh, std::string text, Kind kind = Kind::kNormal) {
+    send(SmtpReply(code, std::move(enh), std::move(text)), kind);
+  }
+
+  // A protocol error (500-504, 555). After config.max_errors of them the session ends with
+  // 421 4.7.0 right after the error's own reply, as Postfix does (smtpd_hard_error_limit).
+  void send_error(int code, std::string enh, std::string text, Kind kind = Kind::kNormal) {
+    send(code, std::move(enh), std::move(text), kind);
+    ++errors;
+    if (config.max_errors > 0 && errors >= config.max_errors && state != State::kClosed) {
+      send(421, "4.7.0", config.hostname + " Error: too many errors");
+      close("too many errors (" + std::to_string(errors) + ")");
+    }
+  }
+
+  // The reply for a policy decision that is not a 2xx. Codes outside 4xx/5xx become 451; a
+  // missing or mismatched enhanced code becomes "class.0.0".
+  SmtpReply decision_reply(const SmtpDecision& d) const {
+    SmtpReply r;
+    r.code = (d.code >= 400 && d.code <= 599) ? d.code : 451;
+    std::string enh;
+    std::size_t len = 0;
+    if (parse_enhanced_code(d.enhanced, &enh, &len) && len == d.enhanced.size() &&
+        enh[0] == static_cast<char>('0' + r.code / 100)) {
+      r.enhanced = enh;
+    } else {
+      r.enhanced = std::to_string(r.code / 100) + ".0.0";
+    }
+    r.lines = text_lines(d.text.empty() ? default_text(r.code) : d.text);
+    return r;
+  }
+  // Sends a policy rejection; a 421 ends the session (RFC 5321 3.8).
+  void send_decision(const SmtpDecision& d) {
+    SmtpReply r = decision_reply(d);
+    const bool shutdown = r.code == 421;
+    send(std::move(r));
+    if (shutdown) close("the policy answered 421");
+  }
+
+  void close(std::string reason) {
+    state = State::kClosed;
+    wants_close = true;
+    reader.clear();
+    content.clear();
+    events.emplace_back(ev::Closing{std::move(reason)});
+  }
+
+  void reset_transaction() {
+    in_transaction = false;
+    envelope = mail::Envelope{};
+    content.clear();
+    content.shrink_to_fit();
+    data_octets = 0;
+    data_lines = 0;
+    data_too_big = false;
+    data_line_too_long = false;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Driver entry points.
+
+  void open(Micros now) {
+    if (state != State::kNotOpen) return;
+    last_activity = now;
+    session.tls = config.tls == TlsState::kActive;
+    const SmtpDecision d = policy->on_connect(session);
+    if (d.accepted()) {
+      state = State::kCommand;
+      send(220, "",
+           config.hostname + (config.greeting_text.empty() ? "" : " " + config.greeting_text));
+      return;
+    }
+    // RFC 5321 3.1: 421 closes at once; 554 keeps the connection until QUIT.
+    const bool temporary = d.code >= 400 && d.code <= 499;
+    const int code = temporary ? 421 : 554;
+    std::vector<std::string> lines = text_lines(
+        d.text.empty() ? (temporary ? default_text(421) : "No SMTP service here") : d.text);
+    lines.front() = sanitize(config.hostname + " " + lines.front());
+    SmtpReply r;
+    r.code = code;
+    r.lines = std::move(lines);
+    if (temporary) {
+      send(std::move(r));
+      close("connection refused by policy (421)");
+    } else {
+      state = State::kRefused;
+      send(std::move(r));
+    }
+  }
+
+  void receive(std::string_view bytes, Micros now) {
+    if (bytes.empty()) return;
+    if (state == State::kNotOpen || state == State::kClosed || state == State::kAwaitTls) {
+      return;  // RFC 3207 4.2: bytes after STARTTLS and before the handshake are discarded
+    }
+    last_activity = now;
+    reader.feed(bytes);
+    process();
+  }
+
+  void tls_established(Micros now) {
+    if (state != State::kAwaitTls) return;
+    // RFC 3207 4.2: forget everything learned from the client before TLS.
+    last_activity = now;
+    reader.clear();
+    reader.set_max(kReaderCommandMax);
+    reset_transaction();
+    session = SmtpSessionInfo{};
+    session.tls = true;
+    greeted = false;
+    enhanced = false;
+    login_user.clear();
+    state = State::kCommand;
+  }
+
+  void peer_closed(Micros) {
+    if (state == State::kClosed || state == State::kNotOpen) return;
+    std::string reason = "the client closed the connection";
+    if (state == State::kData) {
+      reason += " during DATA; the message is discarded";
+    } else if (in_transaction) {
+      reason += "; the unfinished mail transaction is abandoned";
+    }
+    reset_transaction();
+    state = State::kClosed;
+    reader.clear();
+    events.emplace_back(ev::Closing{std::move(reason)});
+  }
+
+  std::optional<Micros> deadline() const {
+    if (state == State::kNotOpen || state == State::kClosed) return std::nullopt;
+    return last_activity + config.command_timeout;
+  }
+
+  void tick(Micros now) {
+    const auto d = deadline();
+    if (!d || now < *d) return;
+    events.emplace_back(ev::TimedOut{});
+    if (state == State::kAwaitTls) {
+      // No plaintext reply can be sent in the middle of a TLS handshake.
+      close("timeout waiting for the TLS handshake");
+      return;
+    }
+    // RFC 5321 4.5.3.2: the server gives up; 421 is the reply for a closing channel.
+    send(421, "4.4.2", config.hostname + " Error: timeout exceeded");
+    close(state == State::kData ? "timeout during DATA; the message is discarded" : "timeout");
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Line processing.
+
+  void process() {
+    while (true) {
+      switch (state) {
+        case State::kCommand:
+        case State::kRefused:
+        case State::kData:
+        case State::kAuthPlain:
+        case State::kAuthLoginUser:
+        case State::kAuthLoginPass:
+          break;
+        case State::kNotOpen:
+        case State::kAwaitTls:
+        case State::kClosed:
+          return;
+      }
+      std::optional<LineReader::Line> line = reader.next();
+      if (!line) return;
+      switch (state) {
+        case State::kData:
+          on_data_line(*line);
+          break;
+        case State::kAuthPlain:
+        case State::kAuthLoginUser:
+        case State::kAuthLoginPass:
+          on_auth_line(*line);
+          break;
+        default:
+          on_command(*line);
+          break;
+      }
+    }
+  }
+
+  void on_command(const LineReader::Line& line) {
+    events.emplace_back(ev::CommandReceived{line.text});
+    const std::string_view text = line.text;
+    const std::size_t sp = text.find(' ');
+    const std::string verb = upper(text.substr(0, sp));
+    const std::string_view args =
+        sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
+
+    // RFC 5321 3.1: after a 554 greeting, 503 to everything but QUIT.
+    if (state == State::kRefused) {
+      if (!line.too_long && iequals(text, "QUIT")) {
+        on_quit(args);
+      } else {
+        send_error(503, "5.5.1",
+                   "Bad sequence of commands: this server refused the session; only QUIT is "
+                   "accepted");
+      }
+      return;
+    }
+    // RFC 5321 4.5.3.1.4 (and the extensions' additions, see kMailLineMax).
+    const std::size_t limit = verb == "MAIL"   ? kMailLineMax
+                              : verb == "RCPT" ? kRcptLineMax
+                                               : kCommandLineMax;
+    if (line.too_long || text.size() + 2 > limit) {
+      // RFC 5321 4.2.2: 500 "may include errors such as command line too long". X.5.2 (syntax
+      // error) rather than X.5.6, which RFC 4954 defines for over-long AUTH responses only.
+      send_error(500, "5.5.2",
+                 "Line too long: at most " + std::to_string(limit) +
+                     " octets including CRLF (RFC 5321 4.5.3.1.4)");
+      return;
+    }
+    // RFC 5321 2.3.8 / 4.1.1: commands are printable US-ASCII ending in CRLF; a bare CR or LF or
+    // another control character is a syntax error.
+    if (std::any_of(text.begin(), text.end(), is_ctl)) {
+      send_error(500, "5.5.2",
+                 "Syntax error: control character (NUL, TAB, bare CR or LF) in command line");
+      return;
+    }
+
+    const Cmd cmd = command_of(verb);
+    if (cmd == Cmd::kUnknown) {
+      send_error(500, "5.5.2", "Syntax error, command unrecognized");
+      return;
+    }
+    if (cmd == Cmd::kNotImplemented) {
+      send_error(502, "5.5.1", "Command not implemented");
+      return;
+    }
+    // RFC 3207 section 4: with TLS required, everything but NOOP, EHLO, STARTTLS and QUIT waits
+    // for STARTTLS.
+    if (config.require_tls && !session.tls && cmd != Cmd::kNoop && cmd != Cmd::kEhlo &&
+        cmd != Cmd::kStartTls && cmd != Cmd::kQuit) {
+      send(530, "5.7.0", "Must issue a STARTTLS command first");
+      return;
+    }
+    // RFC 4954 section 6: with authentication required, 530 for every command other than AUTH,
+    // EHLO, HELO, NOOP, RSET and QUIT (and STARTTLS and HELP, which lead to authenticating).
+    if (config.require_auth && !session.auth_user &&
+        (cmd == Cmd::kMail || cmd == Cmd::kRcpt || cmd == Cmd::kData || cmd == Cmd::kVrfy ||
+         cmd == Cmd::kExpn)) {
+      send(530, "5.7.0", "Authentication required");
+      return;
+    }
+    switch (cmd) {
+      case Cmd::kEhlo:
+        on_helo(args, true);
+        break;
+      case Cmd::kHelo:
+        on_helo(args, false);
+        break;
+      case Cmd::kMail:
+        on_mail(args);
+        break;
+      case Cmd::kRcpt:
+        on_rcpt(args);
+        break;
+      case Cmd::kData:
+        on_data(args);
+        break;
+      case Cmd::kRset:
+        on_rset(args);
+        break;
+      case Cmd::kNoop:
+        send(250, "2.0.0", "OK");
+        break;  // RFC 5321 4.1.1.9: ignore arguments
+      case Cmd::kQuit:
+        on_quit(args);
+        break;
+      case Cmd::kVrfy:
+        on_vrfy(args);
+        break;
+      case Cmd::kExpn:
+        // RFC 5321 3.5.2 and 7.3: EXPN may be disabled; 502 says so.
+        send_error(502, "5.5.1", "EXPN is not available on this server");
+        break;
+      case Cmd::kHelp:
+        on_help();
+        break;
+      case Cmd::kStartTls:
+        on_starttls(args);
+        break;
+      case Cmd::kAuth:
+        on_auth(args);
+        break;
+      case Cmd::kUnknown:
+      case Cmd::kNotImplemented:
+        break;
+    }
+  }
+
+  // RFC 5321 4.1.1.1: "EHLO" SP ( Domain / address-literal ).
+  void on_helo(std::string_view args, bool ehlo) {
+    const char* name = ehlo ? "EHLO" : "HELO";
+    if (args.empty()) {
+      send_error(501, "", std::string("Syntax: ") + name + " hostname", Kind::kHeloReply);
+      return;
+    }
+    if (!mail::is_valid_domain(args)) {
+      send_error(501, "",
+                 std::string("Syntax: ") + name +
+                     " hostname (the argument must be a domain name or an address literal "
+                     "such as [192.0.2.1])",
+                 Kind::kHeloReply);
+      return;
+    }
+    const SmtpDecision d = policy->on_helo(session, args);
+    if (!d.accepted()) {
+      SmtpReply r = decision_reply(d);
+      const bool shutdown = r.code == 421;
+      send(std::move(r), Kind::kHeloReply);
+      if (shutdown) close("the policy answered 421");
+      return;
+    }
+    // RFC 5321 4.1.4: an accepted EHLO/HELO resets the state as RSET does.
+    reset_transaction();
+    session.helo = std::string(args);
+    session.esmtp = ehlo;
+    greeted = true;
+    enhanced = ehlo;
+    SmtpReply r;
+    r.code = 250;
+    r.lines.push_back(config.hostname);
+    if (ehlo) {
+      r.lines.emplace_back("PIPELINING");                                    // RFC 2920
+      r.lines.push_back("SIZE " + std::to_string(config.max_message_size));  // RFC 1870
+      r.lines.emplace_back("8BITMIME");                                      // RFC 6152
+      r.lines.emplace_back("ENHANCEDSTATUSCODES");                           // RFC 2034
+      r.lines.emplace_back("DSN");                                           // RFC 3461
+      if (starttls_available()) r.lines.emplace_back("STARTTLS");            // RFC 3207
+      if (auth_advertised()) r.lines.emplace_back("AUTH PLAIN LOGIN");       // RFC 4954
+    }
+    send(std::move(r), Kind::kHeloReply);
+  }
+
+  // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error.
+  std::optional<std::string_view> after_keyword(std::string_view args, std::string_view keyword,
+                                                std::string_view usage) {
+    if (!istarts_with(args, keyword)) {
+      send_error(501, "5.5.2", "Syntax: " + std::string(usage));
+      return std::nullopt;
+    }
+    std::string_view rest = args.substr(keyword.size());
+    if (!rest.empty() && rest.front() == ' ') {
+      send_error(501, "5.5.2",
+                 "Syntax: " + std::string(usage) + " (no space after the colon, RFC 5321 3.3)");
+      return std::nullopt;
+    }
+    return rest;
+  }
+
+  void on_mail(std::string_view args) {
+    if (!greeted) {
+      send_error(503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first");
+      return;
+    }
+    if (in_transaction) {
+      send_error(503, "5.5.1", "Bad sequence of commands: sender already specified");
+      return;
+    }
+    const auto rest = after_keyword(args, "FROM:", "MAIL FROM:<address> [parameters]");
+    if (!rest) return;
+    const mail::PathParse path = mail::parse_path(*rest, true);
+    if (path.error != mail::PathError::kNone) {
+      // RFC 3463 X.1.7: bad sender's mailbox address syntax. RFC 5321 4.5.3.1.10: an
+      // over-long path is "501 Path too long".
+      send_error(501, "5.1.7", "Bad sender address syntax: " + path.message);
+      return;
+    }
+    mail::Envelope env;
+    if (!path.null_path) env.mail_from = path.mailbox;
+    std::string_view tail = rest->substr(path.consumed);
+    if (!tail.empty() && tail.front() != ' ') {
+      send_error(501, "5.5.2", "Syntax: expected a space between the address and the parameters");
+      return;
+    }
+    std::vector<Param> params;
+    if (!parse_params(tail, &params)) {
+      send_error(501, "5.5.4", "Syntax error in parameters (KEYWORD or KEYWORD=value expected)");
+      return;
+    }
+    std::vector<std::string> seen;
+    for (const Param& p : params) {
+      if (std::find(seen.begin(), seen.end(), p.keyword) != seen.end()) {
+        send_error(501, "5.5.4", "Duplicate " + p.keyword + " parameter");
+        return;
+      }
+      seen.push_back(p.keyword);
+      // RFC 5321 4.1.1.11 and 4.1.2: parameters exist only with EHLO.
+      const bool known =
+          session.esmtp && (p.keyword == "SIZE" || p.keyword == "BODY" || p.keyword == "RET" ||
+                            p.keyword == "ENVID" || (p.keyword == "AUTH" && auth_advertised()));
+      if (!known) {
+        send_error(555, "5.5.4", "MAIL FROM parameter " + sanitize(p.keyword) + " not recognized");
+        return;
+      }
+      if (!p.has_value) {
+        send_error(501, "5.5.4", p.keyword + " needs a value (" + p.keyword + "=...)");
+        return;
+      }
+      if (p.keyword == "SIZE") {
+        // RFC 1870 section 5: size-value ::= 1*20DIGIT.
+        if (p.value.size() > 20 || !std::all_of(p.value.begin(), p.value.end(), is_digit)) {
+          send_error(501, "5.5.4", "SIZE must be a decimal number of octets");
+          return;
+        }
+        std::size_t n = 0;
+        bool overflow = false;
+        for (char c : p.value) {
+          const std::size_t digit = static_cast<std::size_t>(c - '0');
+          if (n > (static_cast<std::size_t>(-1) - digit) / 10) {
+            overflow = true;
+            break;
+          }
+          n = n * 10 + digit;
+        }
+        if (overflow || (config.max_message_size != 0 && n > config.max_message_size)) {
+          // RFC 1870 section 6.1.
+          send(552, "5.3.4", "Message size exceeds fixed maximum message size");
+          return;
+        }
+        env.declared_size = n;
+      } else if (p.keyword == "BODY") {
+        if (iequals(p.value, "7BIT")) {
+          env.body = mail::BodyType::k7Bit;
+        } else if (iequals(p.value, "8BITMIME")) {
+          env.body = mail::BodyType::k8BitMime;
+        } else if (iequals(p.value, "BINARYMIME")) {
+          // RFC 3030 BINARYMIME needs CHUNKING, which this server does not offer.
+          send_error(555, "5.5.4", "BODY=BINARYMIME is not supported (no CHUNKING)");
+          return;
+        } else {
+          send_error(501, "5.5.4", "BODY must be 7BIT or 8BITMIME (RFC 6152)");
+          return;
+        }
+      } else if (p.keyword == "RET") {
+        if (!iequals(p.value, "FULL") && !iequals(p.value, "HDRS")) {
+          send_error(501, "5.5.4", "RET must be FULL or HDRS (RFC 3461 4.3)");
+          return;
+        }
+        env.ret = upper(p.value);
+      } else if (p.keyword == "ENVID") {
+        if (p.value.size() > kMaxEnvidChars || !is_xtext(p.value)) {
+          send_error(501, "5.5.4", "ENVID must be xtext of at most 100 characters (RFC 3461 4.4)");
+          return;
+        }
+        env.envid = p.value;
+      } else if (p.keyword == "AUTH") {
+        // RFC 4954 section 5: parsed and discarded, as a server that trusts no one may do.
+        if (!is_xtext(p.value)) {
+          send_error(501, "5.5.4", "AUTH= must be xtext (RFC 4954 section 5)");
+          return;
+        }
+      }
+    }
+    const SmtpDecision d = policy->on_mail_from(session, env);
+    if (!d.accepted()) {
+      send_decision(d);
+      return;
+    }
+    envelope = std::move(env);
+    in_transaction = true;
+    send(250, "2.1.0", "OK");
+  }
+
+  void on_rcpt(std::string_view args) {
+    if (!in_transaction) {
+      send_error(503, "5.5.1", "Bad sequence of commands: send MAIL first");
+      return;
+    }
+    const auto rest = after_keyword(args, "TO:", "RCPT TO:<address> [parameters]");
+    if (!rest) return;
+    mail::EnvelopeRecipient rcpt;
+    std::size_t consumed = 0;
+    bool postmaster = false;
+    // RFC 5321 4.1.1.3: "<Postmaster>" without a domain names this server's postmaster and
+    // MUST be accepted (4.5.1); it is recorded as postmaster@<hostname>.
+    if (const std::size_t n = mail::match_bare_postmaster(*rest); n > 0) {
+      postmaster = true;
+      consumed = n;
+      rcpt.mailbox.local_part = std::string(rest->substr(1, n - 2));
+      rcpt.mailbox.domain = config.hostname;
+    } else {
+      const mail::PathParse path = mail::parse_path(*rest, false);
+      if (path.error != mail::PathError::kNone) {
+        // RFC 3463 X.1.3: bad destination mailbox address syntax.
+        send_error(501, "5.1.3", "Bad recipient address syntax: " + path.message);
+        return;
+      }
+      rcpt.mailbox = *path.mailbox;
+      consumed = path.consumed;
+    }
+    const std::string_view tail = rest->substr(consumed);
+    if (!tail.empty() && tail.front() != ' ') {
+      send_error(501, "5.5.2", "Syntax: expected a space between the address and the parameters");
+      return;
+    }
+    std::vector<Param> params;
+    if (!parse_params(tail, &params)) {
+      send_error(501, "5.5.4", "Syntax error in parameters (KEYWORD or KEYWORD=value expected)");
+      return;
+    }
+    std::vector<std::string> seen;
+    for (const Param& p : params) {
+      if (std::find(seen.begin(), seen.end(), p.keyword) != seen.end()) {
+        send_error(501, "5.5.4", "Duplicate " + p.keyword + " parameter");
+        return;
+      }
+      seen.push_back(p.keyword);
+      const bool known = session.esmtp && (p.keyword == "NOTIFY" || p.keyword == "ORCPT");
+      if (!known) {
+        send_error(555, "5.5.4", "RCPT TO parameter " + sanitize(p.keyword) + " not recognized");
+        return;
+      }
+      if (!p.has_value) {
+        send_error(501, "5.5.4", p.keyword + " needs a value (" + p.keyword + "=...)");
+        return;
+      }
+      if (p.keyword == "NOTIFY") {
+        if (!valid_notify(p.value)) {
+          send_error(501, "5.5.4",
+                     "NOTIFY must be NEVER or a list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)");
+          return;
+        }
+        rcpt.notify = p.value;
+      } else {
+        if (!valid_orcpt(p.value)) {
+          send_error(501, "5.5.4",
+                     "ORCPT must be addr-type;xtext, at most 500 characters (RFC 3461 4.2)");
+          return;
+        }
+        rcpt.orcpt = p.value;
+      }
+    }
+    // RFC 5321 4.5.3.1.10.
+    if (config.max_recipients > 0 && envelope.rcpt_to.size() >= config.max_recipients) {
+      send(452, "4.5.3", "Too many recipients");
+      return;
+    }
+    if (!postmaster) {
+      const SmtpDecision d = policy->on_rcpt_to(session, envelope, rcpt);
+      if (!d.accepted()) {
+        send_decision(d);
+        return;
+      }
+    }
+    envelope.rcpt_to.push_back(std::move(rcpt));
+    send(250, "2.1.5", "OK");
+  }
+
+  static bool valid_notify(std::string_view v) {
+    if (iequals(v, "NEVER")) return true;
+    std::array<bool, 3> seen{};
+    std::size_t start = 0;
+    while (true) {
+      std::size_t comma = v.find(',', start);
+      if (comma == std::string_view::npos) comma = v.size();
+      const std::string_view item = v.substr(start, comma - start);
+      std::size_t index = 0;
+      if (iequals(item, "SUCCESS"))
+        index = 0;
+      else if (iequals(item, "FAILURE"))
+        index = 1;
+      else if (iequals(item, "DELAY"))
+        index = 2;
+      else
+        return false;
+      if (seen[index]) return false;
+      seen[index] = true;
+      if (comma == v.size()) return true;
+      start = comma + 1;
+    }
+  }
+
+  static bool valid_orcpt(std::string_view v) {
+    if (v.size() > kMaxOrcptChars) return false;
+    const std::size_t semi = v.find(';');
+    if (semi == std::string_view::npos || semi == 0) return false;
+    const std::string_view type = v.substr(0, semi);
+    if (!std::all_of(type.begin(), type.end(), is_atext)) return false;
+    return is_xtext(v.substr(semi + 1)) && semi + 1 < v.size();
+  }
+
+  void on_data(std::string_view args) {
+    if (!args.empty()) {
+      send_error(501, "5.5.4", "Syntax: DATA (no parameters)");
+      return;
+    }
+    if (!in_transaction) {
+      send_error(503, "5.5.1", "Bad sequence of commands: send MAIL first");
+      return;
+    }
+    if (envelope.rcpt_to.empty()) {
+      // RFC 5321 3.3: 503 (or 554) when no RCPT was accepted.
+      send_error(503, "5.5.1", "No valid recipients");
+      return;
+    }
+    state = State::kData;
+    reader.set_max(kTextLineMax + 1);
+    content.clear();
+    data_octets = 0;
+    data_lines = 0;
+    data_too_big = false;
+    data_line_too_long = false;
+    send(354, "", "Start mail input; end with <CRLF>.<CRLF>");
+  }
+
+  void on_data_line(const LineReader::Line& line) {
+    if (!line.too_long && line.text == ".") {
+      end_data();
+      return;
+    }
+    std::string_view t = line.text;
+    // RFC 5321 4.5.2: a line starting with "." has that dot removed.
+    if (!t.empty() && t.front() == '.') t.remove_prefix(1);
+    ++data_lines;
+    // RFC 1870 section 4: the size counts CRLFs but not the transparency dots. An over-long
+    // line counts with the length the reader kept (a lower bound); it is rejected anyway.
+    data_octets += t.size() + 2;
+    if (line.too_long || t.size() + 2 > kTextLineMax) data_line_too_long = true;
+    if (config.max_message_size != 0 && data_octets > config.max_message_size) {
+      data_too_big = true;
+    }
+    if (data_too_big || data_line_too_long) {
+      // Keep counting, but do not keep data that will be rejected (bounded memory).
+      if (!content.empty()) {
+        content.clear();
+        content.shrink_to_fit();
+      }
+      return;
+    }
+    content.append(t);
+    content += "\r\n";
+  }
+
+  void end_data() {
+    state = State::kCommand;
+    reader.set_max(kReaderCommandMax);
+    events.emplace_back(ev::DataLineCount{data_lines, data_octets});
+    if (data_too_big) {
+      // RFC 1870 section 6.3 (and RFC 5321 4.5.3.1.10 "552 Too much mail data").
+      reject_message(SmtpReply(552, "5.3.4", "Message size exceeds fixed maximum message size"));
+    } else if (data_line_too_long) {
+      // RFC 5321 4.5.3.1.6 limits text lines to 1000 octets. The reply can only come after the
+      // final "." (the client sends the whole message first), and RFC 5321 4.3.2 allows only
+      // 552, 554, 451, 452, 450 and 550 there, so the "500 Line too long" of 4.5.3.1.10 does
+      // not fit: the message is refused with 554 and X.6.0 (RFC 3463: a problem with the
+      // message content).
+      reject_message(SmtpReply(554, "5.6.0",
+                               "Message rejected: a text line is longer than 1000 octets "
+                               "(RFC 5321 4.5.3.1.6)"));
+    } else {
+      const SmtpDecision d = policy->on_message(session, envelope, content);
+      if (d.accepted()) {
+        std::string enh;
+        std::size_t len = 0;
+        if (!(parse_enhanced_code(d.enhanced, &enh, &len) && len == d.enhanced.size() &&
+              enh[0] == '2')) {
+          enh = "2.0.0";
+        }
+        SmtpReply r(250, enh, "");
+        r.lines = text_lines(d.text.empty() ? "OK" : d.text);
+        events.emplace_back(ev::MessageAccepted{envelope, std::move(content)});
+        content.clear();
+        send(std::move(r));
+      } else {
+        SmtpReply r = decision_reply(d);
+        const bool shutdown = r.code == 421;
+        reject_message(std::move(r));
+        if (shutdown) {
+          close("the policy answered 421");
+          return;
+        }
+      }
+    }
+    reset_transaction();
+  }
+
+  void reject_message(SmtpReply reply) {
+    if (!enhanced) reply.enhanced.clear();
+    events.emplace_back(ev::MessageRejected{envelope, reply});
+    send(std::move(reply));
+  }
+
+  void on_rset(std::string_view args) {
+    if (!args.empty()) {
+      send_error(501, "5.5.4", "Syntax: RSET (no parameters)");
+      return;
+    }
+    reset_transaction();
+    send(250, "2.0.0", "OK");
+  }
+
+  void on_quit(std::string_view args) {
+    if (!args.empty()) {
+      send_error(501, "5.5.4", "Syntax: QUIT (no parameters)");
+      return;
+    }
+    const bool abandoned = in_transaction;
+    send(221, "2.0.0", config.hostname + " Service closing transmission channel");
+    close(abandoned ? "QUIT; the unfinished mail transaction is abandoned" : "QUIT");
+  }
+
+  void on_vrfy(std::string_view args) {
+    if (args.empty()) {
+      send_error(501, "5.5.4", "Syntax: VRFY <user or mailbox>");
+      return;
+    }
+    // RFC 5321 3.5.3: 252 when the server will not verify but will still try to deliver.
+    send(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
+  }
+
+  void on_help() {
+    std::string commands = "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP";
+    if (starttls_available()) commands += " STARTTLS";
+    if (auth_advertised()) commands += " AUTH";
+    SmtpReply r(214, "2.0.0", commands);
+    r.lines.emplace_back("See RFC 5321: https://www.rfc-editor.org/rfc/rfc5321");
+    send(std::move(r));
+  }
+
+  // RFC 3207 section 4.
+  void on_starttls(std::string_view args) {
+    if (config.tls == TlsState::kNone) {
+      send_error(502, "5.5.1", "STARTTLS not available on this server");
+      return;
+    }
+    if (!args.empty()) {
+      send_error(501, "5.5.4", "Syntax error (no parameters allowed)");
+      return;
+    }
+    if (session.tls) {
+      send_error(503, "5.5.1", "Bad sequence of commands: TLS already active");
+      return;
+    }
+    if (in_transaction) {
+      send_error(503, "5.5.1", "Bad sequence of commands: STARTTLS inside a mail transaction");
+      return;
+    }
+    send(220, "2.0.0", "Ready to start TLS");
+    events.emplace_back(ev::StartTls{});
+    // RFC 3207 4.2: anything the client pipelined after STARTTLS is discarded.
+    reader.clear();
+    state = State::kAwaitTls;
+  }
+
+  // RFC 4954 section 4.
+  void on_auth(std::string_view args) {
+    if (config.auth == AuthAdvertise::kNever) {
+      send_error(502, "5.5.1", "AUTH not available on this server");
+      return;
+    }
+    if (!session.esmtp) {
+      send_error(503, "5.5.1", "Bad sequence of commands: send EHLO first");
+      return;
+    }
+    if (session.auth_user) {
+      send_error(503, "5.5.1", "Bad sequence of commands: already authenticated");
+      return;
+    }
+    if (in_transaction) {
+      send_error(503, "5.5.1",
+                 "Bad sequence of commands: AUTH not permitted during a mail transaction");
+      return;
+    }
+    std::string_view mech_text = args;
+    std::optional<std::string_view> initial;
+    if (const std::size_t sp = args.find(' '); sp != std::string_view::npos) {
+      mech_text = args.substr(0, sp);
+      initial = args.substr(sp + 1);
+      if (initial->empty() || initial->find(' ') != std::string_view::npos) {
+        send_error(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+        return;
+      }
+    }
+    if (mech_text.empty()) {
+      send_error(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+      return;
+    }
+    const std::string mech = upper(mech_text);
+    if (mech != "PLAIN" && mech != "LOGIN") {
+      send_error(504, "5.5.4", "Unrecognized authentication type");
+      return;
+    }
+    if (config.auth == AuthAdvertise::kAfterTls && !session.tls) {
+      send(538, "5.7.11", "Encryption required for requested authentication mechanism");
+      return;
+    }
+    if (mech == "PLAIN") {
+      if (initial) {
+        finish_plain(*initial);
+      } else {
+        // RFC 4954 section 4: an empty challenge is "334 " (code, space, nothing).
+        start_auth_line(State::kAuthPlain);
+        send(334, "", "");
+      }
+      return;
+    }
+    // LOGIN (draft-murchison-sasl-login): "Username:" then "Password:", both base64.
+    if (initial) {
+      const auto user = decode_response(*initial);
+      if (!user) {
+        send_error(501, "5.5.2", "Cannot decode the base64 response");
+        return;
+      }
+      login_user = *user;
+      start_auth_line(State::kAuthLoginPass);
+      send(334, "", "UGFzc3dvcmQ6");
+      return;
+    }
+    start_auth_line(State::kAuthLoginUser);
+    send(334, "", "VXNlcm5hbWU6");
+  }
+
+  void start_auth_line(State s) {
+    state = s;
+    reader.set_max(kAuthLineMax);
+  }
+
+  void end_auth_line() {
+    state = State::kCommand;
+    reader.set_max(kReaderCommandMax);
+  }
+
+  // "=" is an empty initial response (RFC 4954 section 4).
+  static std::optional<std::string> decode_response(std::string_view text) {
+    if (text == "=") return std::string();
+    return base64_decode(text);
+  }
+
+  void on_auth_line(const LineReader::Line& line) {
+    events.emplace_back(ev::CommandReceived{line.text});
+    const State s = state;
+    end_auth_line();
+    const std::string mech = s == State::kAuthPlain ? "PLAIN" : "LOGIN";
+    if (line.too_long) {
+      send_error(500, "5.5.6", "Authentication Exchange line is too long");
+      return;
+    }
+    if (line.text == "*") {
+      login_user.clear();
+      send_error(501, "5.0.0", "Authentication cancelled");
+      return;
+    }
+    // A response line is plain base64 ("=" is only for the initial response).
+    const auto decoded = base64_decode(line.text);
+    if (!decoded) {
+      login_user.clear();
+      send_error(501, "5.5.2", "Cannot decode the base64 response");
+      return;
+    }
+    if (s == State::kAuthPlain) {
+      check_plain(*decoded);
+    } else if (s == State::kAuthLoginUser) {
+      login_user = *decoded;
+      start_auth_line(State::kAuthLoginPass);
+      send(334, "", "UGFzc3dvcmQ6");
+    } else {
+      const std::string user = std::move(login_user);
+      login_user.clear();
+      check(mech, "", user, *decoded);
+    }
+  }
+
+  void finish_plain(std::string_view initial) {
+    const auto decoded = decode_response(initial);
+    if (!decoded) {
+      send_error(501, "5.5.2", "Cannot decode the base64 response");
+      return;
+    }
+    check_plain(*decoded);
+  }
+
+  // RFC 4616 section 2: message = [authzid] NUL authcid NUL passwd.
+  void check_plain(const std::string& message) {
+    const std::size_t first = message.find('\0');
+    const std::size_t second =
+        first == std::string::npos ? std::string::npos : message.find('\0', first + 1);
+    if (second == std::string::npos || message.find('\0', second + 1) != std::string::npos ||
+        second == first + 1 || second + 1 == message.size()) {
+      send_error(501, "5.5.2",
+                 "Malformed PLAIN response: expected authzid NUL authcid NUL password (RFC 4616)");
+      return;
+    }
+    check("PLAIN", message.substr(0, first), message.substr(first + 1, second - first - 1),
+          message.substr(second + 1));
+  }
+
+  void check(const std::string& mech, const std::string& authzid, const std::string& user,
+             const std::string& password) {
+    if (policy->check_credentials(session, authzid, user, password)) {
+      session.auth_user = authzid.empty() ? user : authzid;
+      events.emplace_back(ev::Authenticated{user, mech});
+      send(235, "2.7.0", "Authentication successful");
+    } else {
+      events.emplace_back(ev::AuthFailed{user, mech});
+      send(535, "5.7.8", "Authentication credentials invalid");
+    }
+  }
+};
+
+// =============================================================================================
+
+SmtpServer::SmtpServer(SmtpServerConfig config, SmtpServerPolicy& policy)
+    : m_impl(std::make_unique<Impl>(std::move(config), policy)) {}
+SmtpServer::~SmtpServer() = default;
+SmtpServer::SmtpServer(SmtpServer&&) noexcept = default;
+SmtpServer& SmtpServer::operator=(SmtpServer&&) noexcept = default;
+
+void SmtpServer::open(Micros now) {
+  m_impl->open(now);
+}
+void SmtpServer::receive(std::string_view bytes, Micros now) {
+  m_impl->receive(bytes, now);
+}
+void SmtpServer::tls_established(Micros now) {
+  m_impl->tls_established(now);
+}
+void SmtpServer::peer_closed(Micros now) {
+  m_impl->peer_closed(now);
+}
+void SmtpServer::tick(Micros now) {
+  m_impl->tick(now);
+}
+
+std::string SmtpServer::take_output() {
+  return std::exchange(m_impl->output, {});
+}
+std::vector<SmtpServerEvent> SmtpServer::take_events() {
+  return std::exchange(m_impl->events, {});
+}
+std::optional<Micros> SmtpServer::next_deadline() const {
+  return m_impl->deadline();
+}
+bool SmtpServer::wants_close() const {
+  return m_impl->wants_close;
+}
+const SmtpServerConfig& SmtpServer::config() const {
+  return m_impl->config;
+}
+const SmtpSessionInfo& SmtpServer::session() const {
+  return m_impl->session;
+}
+
+}  // namespace mailhop::proto

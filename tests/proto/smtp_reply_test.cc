@@ -1,0 +1,149 @@
+// Tests of SmtpReply, parse_enhanced_code and SmtpReplyParser (sim/proto/smtp_reply.h).
+
+#include "sim/proto/smtp_reply.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+namespace mailhop::proto {
+
+TEST_CASE("SmtpReply::to_wire writes single and multi-line replies", "[proto][smtp_reply]") {
+  CHECK(SmtpReply(250, "", "OK").to_wire() == "250 OK\r\n");
+  CHECK(SmtpReply(250, "2.1.0", "OK").to_wire() == "250 2.1.0 OK\r\n");
+  // RFC 4954: an empty challenge is "334 " with the space.
+  CHECK(SmtpReply(334, "", "").to_wire() == "334 \r\n");
+  SmtpReply no_lines;
+  no_lines.code = 250;
+  CHECK(no_lines.to_wire() == "250 \r\n");
+  no_lines.enhanced = "2.0.0";
+  CHECK(no_lines.to_wire() == "250 2.0.0\r\n");
+
+  SmtpReply multi(250, "", "mx.example");
+  multi.lines.emplace_back("PIPELINING");
+  multi.lines.emplace_back("DSN");
+  CHECK(multi.to_wire() == "250-mx.example\r\n250-PIPELINING\r\n250 DSN\r\n");
+  SmtpReply help(214, "2.0.0", "Commands: ...");
+  help.lines.emplace_back("See RFC 5321");
+  // RFC 2034: the enhanced code starts the text of every line.
+  CHECK(help.to_wire() == "214-2.0.0 Commands: ...\r\n214 2.0.0 See RFC 5321\r\n");
+}
+
+TEST_CASE("SmtpReply classes and summary", "[proto][smtp_reply]") {
+  const SmtpReply ok(250, "2.0.0", "OK");
+  CHECK(ok.reply_class() == 2);
+  CHECK(ok.is_positive());
+  CHECK_FALSE(ok.is_transient());
+  CHECK(SmtpReply(354, "", "go").is_positive());
+  CHECK(SmtpReply(452, "4.5.3", "x").is_transient());
+  CHECK(SmtpReply(550, "5.1.1", "x").is_permanent());
+  CHECK(ok.summary() == "250 2.0.0 OK");
+  SmtpReply multi(250, "", "a");
+  multi.lines.emplace_back("b");
+  CHECK(multi.summary() == "250 a / b");
+}
+
+TEST_CASE("parse_enhanced_code follows RFC 3463", "[proto][smtp_reply]") {
+  std::string code;
+  std::size_t length = 0;
+  CHECK(parse_enhanced_code("2.1.5 OK", &code, &length));
+  CHECK(code == "2.1.5");
+  CHECK(length == 5);
+  CHECK(parse_enhanced_code("5.7.11", &code, &length));
+  CHECK(code == "5.7.11");
+  CHECK(parse_enhanced_code("4.123.456", &code, nullptr));
+  CHECK(code == "4.123.456");
+  CHECK_FALSE(parse_enhanced_code("3.1.1 x", nullptr, nullptr));   // class 2, 4 or 5 only
+  CHECK_FALSE(parse_enhanced_code("2.1", nullptr, nullptr));       // three parts
+  CHECK_FALSE(parse_enhanced_code("2.1234.5", nullptr, nullptr));  // at most 3 digits
+  CHECK_FALSE(parse_enhanced_code("2.1.5555", nullptr, nullptr));
+  CHECK_FALSE(parse_enhanced_code("2.1.5x", nullptr, nullptr));  // followed by space or end
+  CHECK_FALSE(parse_enhanced_code("2..5", nullptr, nullptr));
+  CHECK_FALSE(parse_enhanced_code("", nullptr, nullptr));
+  CHECK_FALSE(parse_enhanced_code("OK", nullptr, nullptr));
+}
+
+TEST_CASE("SmtpReplyParser assembles multi-line replies", "[proto][smtp_reply]") {
+  SmtpReplyParser parser;
+  CHECK(parser.feed_line("250-mx.example", false) == SmtpReplyParser::Status::kNeedMore);
+  CHECK(parser.feed_line("250-PIPELINING", false) == SmtpReplyParser::Status::kNeedMore);
+  CHECK(parser.feed_line("250 DSN", false) == SmtpReplyParser::Status::kComplete);
+  const SmtpReply r = parser.take();
+  CHECK(r.code == 250);
+  CHECK(r.enhanced.empty());
+  CHECK(r.lines == std::vector<std::string>{"mx.example", "PIPELINING", "DSN"});
+  // take() resets the parser.
+  CHECK(parser.feed_line("221 bye", false) == SmtpReplyParser::Status::kComplete);
+  CHECK(parser.take().lines == std::vector<std::string>{"bye"});
+}
+
+TEST_CASE("SmtpReplyParser splits enhanced codes when asked", "[proto][smtp_reply]") {
+  SmtpReplyParser parser;
+  REQUIRE(parser.feed_line("550 5.1.1 User unknown", true) == SmtpReplyParser::Status::kComplete);
+  SmtpReply r = parser.take();
+  CHECK(r.enhanced == "5.1.1");
+  CHECK(r.lines == std::vector<std::string>{"User unknown"});
+  // Not split when ENHANCEDSTATUSCODES was not advertised.
+  REQUIRE(parser.feed_line("550 5.1.1 User unknown", false) == SmtpReplyParser::Status::kComplete);
+  r = parser.take();
+  CHECK(r.enhanced.empty());
+  CHECK(r.lines == std::vector<std::string>{"5.1.1 User unknown"});
+  // A code of another class than the reply is text (RFC 3463: classes must agree).
+  REQUIRE(parser.feed_line("250 5.1.1 odd", true) == SmtpReplyParser::Status::kComplete);
+  r = parser.take();
+  CHECK(r.enhanced.empty());
+  CHECK(r.lines == std::vector<std::string>{"5.1.1 odd"});
+  // Multi-line: every line's code is removed from its text.
+  CHECK(parser.feed_line("214-2.0.0 a", true) == SmtpReplyParser::Status::kNeedMore);
+  CHECK(parser.feed_line("214 2.0.0 b", true) == SmtpReplyParser::Status::kComplete);
+  r = parser.take();
+  CHECK(r.enhanced == "2.0.0");
+  CHECK(r.lines == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("SmtpReplyParser accepts bare codes and empty text", "[proto][smtp_reply]") {
+  SmtpReplyParser parser;
+  CHECK(parser.feed_line("250", false) == SmtpReplyParser::Status::kComplete);
+  SmtpReply r = parser.take();
+  CHECK(r.code == 250);
+  CHECK(r.lines == std::vector<std::string>{""});
+  CHECK(parser.feed_line("334 ", false) == SmtpReplyParser::Status::kComplete);
+  r = parser.take();
+  CHECK(r.code == 334);
+  CHECK(r.lines == std::vector<std::string>{""});
+}
+
+TEST_CASE("SmtpReplyParser rejects malformed lines", "[proto][smtp_reply]") {
+  SmtpReplyParser parser;
+  CHECK(parser.feed_line("25", false) == SmtpReplyParser::Status::kError);
+  CHECK(parser.error().find("malformed reply line") != std::string::npos);
+  CHECK(parser.feed_line("hello", false) == SmtpReplyParser::Status::kError);
+  CHECK(parser.feed_line("199 x", false) == SmtpReplyParser::Status::kError);
+  CHECK(parser.feed_line("600 x", false) == SmtpReplyParser::Status::kError);
+  CHECK(parser.feed_line("260 x", false) == SmtpReplyParser::Status::kError);  // 2nd digit 0-5
+  CHECK(parser.feed_line("250x", false) == SmtpReplyParser::Status::kError);
+  // A code change inside a multi-line reply.
+  CHECK(parser.feed_line("250-a", false) == SmtpReplyParser::Status::kNeedMore);
+  CHECK(parser.feed_line("251 b", false) == SmtpReplyParser::Status::kError);
+  CHECK(parser.error() == "reply code changed inside a multi-line reply: 250 then 251");
+  // The parser is usable again after an error.
+  CHECK(parser.feed_line("250 ok", false) == SmtpReplyParser::Status::kComplete);
+  CHECK(parser.take().lines == std::vector<std::string>{"ok"});
+}
+
+TEST_CASE("SmtpReply round-trips through the parser", "[proto][smtp_reply]") {
+  SmtpReply original(250, "2.0.0", "first");
+  original.lines.emplace_back("second");
+  const std::string wire = original.to_wire();
+  SmtpReplyParser parser;
+  std::size_t start = 0;
+  SmtpReplyParser::Status status = SmtpReplyParser::Status::kNeedMore;
+  while (start < wire.size()) {
+    const std::size_t crlf = wire.find("\r\n", start);
+    status = parser.feed_line(std::string_view(wire).substr(start, crlf - start), true);
+    start = crlf + 2;
+  }
+  REQUIRE(status == SmtpReplyParser::Status::kComplete);
+  CHECK(parser.take() == original);
+}
+
+}  // namespace mailhop::proto
