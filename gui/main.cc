@@ -1,0 +1,151 @@
+// mailhop: the classroom app. See app_options.h for the command line.
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gui/app.h"
+#include "gui/app_options.h"
+#include "gui/assets.h"
+#include "gui/demo_cli.h"
+#include "gui/demo_scenario.h"
+#include "gui/window.h"
+#include "sim/cli/cli.h"
+#include "sim/text/catalog.h"
+#include "sim/text/explanations.h"
+
+#ifndef MAILHOP_BUILTIN_ASSETS_DIR
+#define MAILHOP_BUILTIN_ASSETS_DIR ""
+#endif
+#ifndef MAILHOP_VERSION
+#define MAILHOP_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using mailhop::gui::AppMode;
+
+// Exit statuses.
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;      // missing or broken assets, a screenshot that failed
+constexpr int kExitUsage = 2;      // a mistake on the command line
+constexpr int kExitNoDisplay = 3;  // no display or no OpenGL: use `mailhop demo`
+
+const char* env(const char* name) {
+  return std::getenv(name);
+}
+
+// Without the catalog there is nothing to translate with: the only message in two languages.
+int report_missing_assets(const mailhop::gui::AssetSearch& search) {
+  std::cerr << "mailhop: cannot find the assets folder (fonts and texts).\n"
+               "mailhop: no se encuentra la carpeta assets (tipos de letra y textos).\n";
+  for (const auto& dir : search.tried) std::cerr << "  - " << dir.string() << "\n";
+  std::cerr << "MAILHOP_ASSETS=/path/to/mailhop/assets\n";
+  return kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace gui = mailhop::gui;
+  namespace text = mailhop::text;
+
+  // The headless commands (`run`, `gen`) need neither a window nor the app's options.
+  if (const int status = mailhop::cli::dispatch(argc, argv); status >= 0) return status;
+
+  std::vector<std::string_view> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  const std::variant<gui::AppOptions, gui::OptionsError> parsed = gui::parse_app_options(args);
+
+  const gui::AssetSearch assets = gui::find_assets(
+      env("MAILHOP_ASSETS"), MAILHOP_BUILTIN_ASSETS_DIR, gui::executable_path(argv[0]));
+  if (!assets.found) return report_missing_assets(assets);
+
+  text::LoadError error;
+  std::optional<text::Catalog> catalog = text::Catalog::load(*assets.found / "i18n", &error);
+  if (!catalog) {
+    std::cerr << "mailhop: " << error.message() << "\n";
+    return kExitError;
+  }
+  const auto* options = std::get_if<gui::AppOptions>(&parsed);
+  const text::Language language =
+      options && options->language
+          ? *options->language
+          : gui::language_from_environment(env("LC_ALL"), env("LC_MESSAGES"), env("LANG"));
+  catalog->set_language(language);
+
+  if (const auto* bad = std::get_if<gui::OptionsError>(&parsed)) {
+    std::string message = catalog->get(bad->key);
+    message = text::format_placeholders(message, bad->args);
+    std::cerr << catalog->format("cli.error.prefix", message) << "\n"
+              << catalog->get("cli.usage") << "\n";
+    return kExitUsage;
+  }
+
+  switch (options->mode) {
+    case AppMode::kHelp:
+      std::cout << catalog->get("cli.help") << "\n";
+      return kExitOk;
+    case AppMode::kVersion:
+      std::cout << "mailhop " << MAILHOP_VERSION << "\n";
+      return kExitOk;
+    default:
+      break;
+  }
+
+  std::optional<text::Explanations> explanations =
+      text::Explanations::load(*assets.found / "explain", &error);
+  if (!explanations) {
+    std::cerr << catalog->format("error.explanations", error.message()) << "\n";
+    return kExitError;
+  }
+
+  gui::ConversationRun run = gui::run_demo_conversation();
+  if (options->mode == AppMode::kDemo) {
+    return gui::print_demo(std::cout, run, *catalog, options->explain ? &*explanations : nullptr);
+  }
+
+  if (!gui::display_configured(env("DISPLAY"), env("WAYLAND_DISPLAY"))) {
+    std::cerr << catalog->get("error.no_display") << "\n";
+    return kExitNoDisplay;
+  }
+
+  gui::Conversation conversation(std::move(run));
+  if (options->steps) {
+    conversation.reveal(static_cast<std::size_t>(*options->steps));
+  } else if (options->mode == AppMode::kScreenshot) {
+    conversation.reveal(conversation.size());
+  }
+  gui::App app(std::move(*catalog), std::move(*explanations), std::move(conversation),
+               gui::Settings{language, options->scale});
+
+  gui::WindowRequest request;
+  request.width = options->width;
+  request.height = options->height;
+  if (options->mode == AppMode::kScreenshot) request.screenshot_path = options->screenshot_path;
+  const gui::WindowResult result = gui::run_window(app, *assets.found, request);
+  const text::Catalog& t = app.catalog();
+  switch (result.status) {
+    case gui::WindowStatus::kOk:
+      if (!request.screenshot_path.empty()) {
+        std::cout << t.format("screenshot.written", request.screenshot_path) << "\n";
+      }
+      return kExitOk;
+    case gui::WindowStatus::kNoDisplay:
+      std::cerr << t.format("error.glfw_init", result.detail) << "\n"
+                << t.get("error.no_display") << "\n";
+      return kExitNoDisplay;
+    case gui::WindowStatus::kNoOpenGL:
+      std::cerr << t.format("error.no_opengl", result.detail) << "\n";
+      return kExitNoDisplay;
+    case gui::WindowStatus::kFontError:
+      std::cerr << t.format("error.fonts", result.detail) << "\n";
+      return kExitError;
+    case gui::WindowStatus::kScreenshotError:
+      std::cerr << t.format("error.screenshot", request.screenshot_path, result.detail) << "\n";
+      return kExitError;
+  }
+  return kExitError;
+}

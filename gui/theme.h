@@ -1,0 +1,58 @@
+#pragma once
+// Fonts, colours and style. Light theme with dark, saturated text colours: what stays readable
+// on a classroom projector. Sizes are multiplied by the UI scale (1x to 3x).
+
+#include <imgui.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gui/line_style.h"
+
+namespace mailhop::gui {
+
+struct Fonts {
+  ImFont* regular = nullptr;  // DejaVu Sans: labels, explanations
+  ImFont* mono = nullptr;     // DejaVu Sans Mono: protocol lines, times
+  ImFont* heading = nullptr;  // DejaVu Sans, larger: titles
+};
+
+// Base pixel sizes at scale 1 (legible at 1024x768).
+inline constexpr float kRegularFontSize = 18.0f;
+inline constexpr float kMonoFontSize = 17.0f;
+inline constexpr float kHeadingFontSize = 24.0f;
+
+struct Palette {
+  ImVec4 background;
+  ImVec4 text;
+  ImVec4 muted;          // times, RFC references, hints
+  ImVec4 command;        // client commands: neutral
+  ImVec4 message;        // the message content
+  ImVec4 positive;       // 2xx green
+  ImVec4 intermediate;   // 3xx blue
+  ImVec4 transient;      // 4xx amber
+  ImVec4 permanent;      // 5xx red
+  ImVec4 note;           // connection and TLS notes
+  ImVec4 accent;         // selection and buttons
+  ImVec4 encrypted_row;  // background of lines that travelled inside TLS
+  ImVec4 accent_text;    // headings in explanations
+
+  ImVec4 color(LineTone tone) const;
+};
+
+const Palette& classroom_palette();
+
+// Basic Latin, Latin-1 Supplement and Latin Extended-A (á é í ó ú ñ ü ¿ ¡ ...), general
+// punctuation (– — “ ” …), arrows (→ ←), and a few shapes; zero-terminated pairs for ImGui.
+const ImWchar* glyph_ranges();
+
+// Clears `atlas` and adds the three fonts at `scale`; the atlas owns the font data. Returns
+// nothing and sets *error (naming the file) when a font file is missing or not a TrueType file.
+std::optional<Fonts> load_fonts(ImFontAtlas& atlas, const std::filesystem::path& assets_dir,
+                                float scale, std::string* error);
+
+// The ImGui style (colours, rounding, padding) for `scale`.
+void apply_style(ImGuiStyle& style, float scale);
+
+}  // namespace mailhop::gui

@@ -1,0 +1,26 @@
+#pragma once
+// Small drawing helpers shared by the panels.
+
+#include <imgui.h>
+
+#include <string>
+
+#include "gui/theme.h"
+
+namespace mailhop::gui {
+
+// Width of a button showing `label`.
+float button_width(const std::string& label);
+
+// Moves the cursor so that an item group of `width` ends at the right edge of the current line;
+// when it does not fit after what is already on the line, it starts a new line instead.
+void right_align_or_wrap(float width);
+
+// Like right_align_or_wrap, but when the group does not fit it is left out: returns false and
+// the caller draws nothing (for optional extras such as keyboard hints).
+bool right_align_if_fits(float width);
+
+// A button that shows whether it is the active choice; true when clicked.
+bool toggle_button(const std::string& label, bool active, const Palette& palette);
+
+}  // namespace mailhop::gui

@@ -1,0 +1,141 @@
+#include "gui/window.h"
+
+#define GLFW_INCLUDE_NONE
+#include <GL/gl.h>
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+
+#include "gui/screenshot.h"
+#include "gui/theme.h"
+
+namespace mailhop::gui {
+namespace {
+
+std::string g_glfw_error;  // the last error GLFW reported
+
+void on_glfw_error(int code, const char* description) {
+  g_glfw_error =
+      std::string(description ? description : "") + " (GLFW error " + std::to_string(code) + ")";
+}
+
+// Reads the OpenGL back buffer into top-first RGB rows.
+std::vector<std::uint8_t> read_framebuffer_rgb(int width, int height) {
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(width) *
+                                   static_cast<std::size_t>(height) * 3);
+  glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
+  flip_rows(pixels, width, height, 3);
+  return pixels;
+}
+
+// Frames rendered before a screenshot is taken: ImGui sizes auto-fit windows and tables over
+// the first frames.
+constexpr int kScreenshotWarmupFrames = 4;
+
+bool rebuild_fonts(App& app, const std::filesystem::path& assets_dir, bool backend_ready,
+                   std::string* error) {
+  ImGuiIO& io = ImGui::GetIO();
+  const float scale = app.settings().scale;
+  const std::optional<Fonts> fonts = load_fonts(*io.Fonts, assets_dir, scale, error);
+  if (!fonts) return false;
+  app.set_fonts(*fonts);
+  apply_style(ImGui::GetStyle(), scale);
+  if (backend_ready) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+  return true;
+}
+
+}  // namespace
+
+bool display_configured(const char* display, const char* wayland_display) {
+  return (display && *display) || (wayland_display && *wayland_display);
+}
+
+WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
+                        const WindowRequest& request) {
+  const bool screenshot = !request.screenshot_path.empty();
+  glfwSetErrorCallback(on_glfw_error);
+  if (!glfwInit()) return {WindowStatus::kNoDisplay, g_glfw_error};
+
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  // A screenshot is rendered in a hidden window: nothing flashes on the teacher's screen.
+  glfwWindowHint(GLFW_VISIBLE, screenshot ? GLFW_FALSE : GLFW_TRUE);
+  GLFWwindow* window = glfwCreateWindow(request.width, request.height, "mailhop", nullptr, nullptr);
+  if (!window) {
+    const std::string detail = g_glfw_error;
+    glfwTerminate();
+    return {WindowStatus::kNoOpenGL, detail};
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // leave no imgui.ini behind in the classroom's folders
+  io.LogFilename = nullptr;
+
+  WindowResult result;
+  std::string error;
+  if (!rebuild_fonts(app, assets_dir, false, &error)) {
+    result = {WindowStatus::kFontError, error};
+  } else {
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 130");
+
+    int frame = 0;
+    int busy_frames = 0;
+    while (!glfwWindowShouldClose(window)) {
+      if (screenshot || busy_frames > 0) {
+        glfwPollEvents();
+        --busy_frames;
+      } else {
+        // Nothing moves by itself: sleep until the teacher does something, then draw a few
+        // frames so that hover effects and scrolling settle.
+        glfwWaitEventsTimeout(0.5);
+        busy_frames = 4;
+      }
+      if (app.take_font_rebuild_request() && !rebuild_fonts(app, assets_dir, true, &error)) {
+        result = {WindowStatus::kFontError, error};
+        break;
+      }
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGui::NewFrame();
+      app.frame();
+      ImGui::Render();
+
+      int width = 0;
+      int height = 0;
+      glfwGetFramebufferSize(window, &width, &height);
+      glViewport(0, 0, width, height);
+      const ImVec4 bg = classroom_palette().background;
+      glClearColor(bg.x, bg.y, bg.z, 1.0f);
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+      if (screenshot && ++frame >= kScreenshotWarmupFrames) {
+        const std::vector<std::uint8_t> pixels = read_framebuffer_rgb(width, height);
+        if (!write_png(request.screenshot_path, pixels, width, height, &error)) {
+          result = {WindowStatus::kScreenshotError, error};
+        }
+        break;
+      }
+      glfwSwapBuffers(window);
+    }
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+  }
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return result;
+}
+
+}  // namespace mailhop::gui

@@ -1,0 +1,37 @@
+#pragma once
+// The desktop window: GLFW + OpenGL 3 + Dear ImGui's backends around an App. Also renders
+// off-screen frames for --screenshot.
+
+#include <filesystem>
+#include <string>
+
+#include "gui/app.h"
+
+namespace mailhop::gui {
+
+struct WindowRequest {
+  int width = 1280;
+  int height = 800;
+  std::string screenshot_path;  // not empty: render, write this PNG, close
+};
+
+enum class WindowStatus {
+  kOk,
+  kNoDisplay,        // no X11/Wayland display, or GLFW could not start
+  kNoOpenGL,         // no OpenGL 3 context
+  kFontError,        // the fonts could not be loaded
+  kScreenshotError,  // the PNG could not be written
+};
+
+struct WindowResult {
+  WindowStatus status = WindowStatus::kOk;
+  std::string detail;  // GLFW's or the system's own words, for the message
+};
+
+// True when DISPLAY or WAYLAND_DISPLAY is set (either may be null).
+bool display_configured(const char* display, const char* wayland_display);
+
+WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
+                        const WindowRequest& request);
+
+}  // namespace mailhop::gui

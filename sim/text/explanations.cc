@@ -1,0 +1,519 @@
+#include "sim/text/explanations.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "sim/text/catalog.h"
+#include "sim/text/json_util.h"
+
+namespace mailhop::text {
+namespace {
+
+using Group = ExplanationSet::Group;
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Groups whose keys are looked up case-insensitively are stored upper- or lower-cased.
+enum class KeyCase { kAsIs, kUpper, kLower };
+
+struct GroupInfo {
+  Group group;
+  const char* path;  // JSON pointer of the object holding the group
+  KeyCase key_case;
+};
+
+constexpr std::array<GroupInfo, ExplanationSet::kGroupCount> kGroups = {{
+    {Group::kCommands, "/commands", KeyCase::kUpper},
+    {Group::kReplies, "/replies", KeyCase::kAsIs},
+    {Group::kContexts, "/contexts", KeyCase::kAsIs},
+    {Group::kExtensions, "/extensions", KeyCase::kUpper},
+    {Group::kHeaders, "/headers", KeyCase::kLower},
+    {Group::kLines, "/lines", KeyCase::kAsIs},
+    {Group::kClasses, "/enhanced/classes", KeyCase::kAsIs},
+    {Group::kSubjects, "/enhanced/subjects", KeyCase::kAsIs},
+    {Group::kDetails, "/enhanced/details", KeyCase::kAsIs},
+}};
+
+std::string normalise(std::string_view key, KeyCase key_case) {
+  switch (key_case) {
+    case KeyCase::kUpper:
+      return upper(key);
+    case KeyCase::kLower:
+      return lower(key);
+    case KeyCase::kAsIs:
+      break;
+  }
+  return std::string(key);
+}
+
+bool read_entry(const nlohmann::json& value, const std::string& where, const std::string& origin,
+                Explanation* out, LoadError* error) {
+  if (!value.is_object()) {
+    detail::set_error(error, origin,
+                      where +
+                          ": expected an object with \"title\", \"text\" and "
+                          "\"rfc\", found " +
+                          std::string(value.type_name()));
+    return false;
+  }
+  for (const char* field : {"title", "text", "rfc"}) {
+    const auto it = value.find(field);
+    if (it == value.end()) {
+      detail::set_error(error, origin, where + ": missing \"" + field + "\"");
+      return false;
+    }
+    if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+      detail::set_error(error, origin, where + "/" + field + ": expected a non-empty string");
+      return false;
+    }
+  }
+  out->title = value["title"].get<std::string>();
+  out->text = value["text"].get<std::string>();
+  out->rfc = value["rfc"].get<std::string>();
+  return true;
+}
+
+// RFC 2047 encoded words ("=?UTF-8?Q?=C2=BFQuedamos?="), decoded for display. Only UTF-8,
+// US-ASCII and ISO-8859-1 are understood; anything else is left as written.
+std::optional<std::string> decode_base64(std::string_view in) {
+  auto value_of = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  unsigned int buffer = 0;
+  int bits = 0;
+  for (char c : in) {
+    if (c == '=') break;
+    const int v = value_of(c);
+    if (v < 0) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<unsigned int>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFFu);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> decode_q(std::string_view in) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '_') {
+      out += ' ';
+    } else if (in[i] == '=') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      const int hi = hex(in[i + 1]);
+      const int lo = hex(in[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+std::string latin1_to_utf8(std::string_view in) {
+  std::string out;
+  for (char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out += ch;
+    } else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+// Decodes every encoded word of an unstructured header value; nothing when there is none.
+std::optional<std::string> decode_encoded_words(std::string_view value) {
+  std::string out;
+  bool decoded_any = false;
+  bool last_was_word = false;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    const std::size_t start = value.find("=?", i);
+    if (start == std::string_view::npos) {
+      out.append(value.substr(i));
+      break;
+    }
+    // =?charset?encoding?text?=
+    const std::size_t q1 = value.find('?', start + 2);
+    const std::size_t q2 = q1 == std::string_view::npos ? q1 : value.find('?', q1 + 1);
+    const std::size_t end = q2 == std::string_view::npos ? q2 : value.find("?=", q2 + 1);
+    if (end == std::string_view::npos) {
+      out.append(value.substr(i));
+      break;
+    }
+    const std::string charset = lower(value.substr(start + 2, q1 - start - 2));
+    const std::string encoding = upper(value.substr(q1 + 1, q2 - q1 - 1));
+    const std::string_view payload = value.substr(q2 + 1, end - q2 - 1);
+    std::optional<std::string> text;
+    if (encoding == "B")
+      text = decode_base64(payload);
+    else if (encoding == "Q")
+      text = decode_q(payload);
+    const bool known_charset = charset == "utf-8" || charset == "us-ascii" ||
+                               charset == "iso-8859-1" || charset == "latin1";
+    std::string_view between = value.substr(i, start - i);
+    // RFC 2047 section 6.2: white space between adjacent encoded words is ignored.
+    const bool only_space =
+        std::all_of(between.begin(), between.end(), [](char c) { return c == ' ' || c == '\t'; });
+    if (!(last_was_word && only_space)) out.append(between);
+    if (text && known_charset) {
+      out += charset == "iso-8859-1" || charset == "latin1" ? latin1_to_utf8(*text) : *text;
+      decoded_any = true;
+      last_was_word = true;
+    } else {
+      out.append(value.substr(start, end + 2 - start));
+      last_was_word = false;
+    }
+    i = end + 2;
+  }
+  if (!decoded_any) return std::nullopt;
+  return out;
+}
+
+void add(std::vector<ExplanationSection>& out, const Explanation* e) {
+  if (e) out.push_back({e->title, e->text, e->rfc});
+}
+
+// ESMTP parameter keywords of MAIL and RCPT, and the extension that defines each.
+std::string_view extension_of_parameter(std::string_view keyword) {
+  const std::string k = upper(keyword);
+  if (k == "SIZE") return "SIZE";
+  if (k == "BODY") return "8BITMIME";
+  if (k == "SMTPUTF8") return "SMTPUTF8";
+  if (k == "RET" || k == "ENVID" || k == "NOTIFY" || k == "ORCPT") return "DSN";
+  if (k == "AUTH") return "AUTH";
+  return {};
+}
+
+}  // namespace
+
+std::string EnhancedCode::str() const {
+  return std::to_string(status_class) + "." + std::to_string(subject) + "." +
+         std::to_string(detail);
+}
+
+std::optional<EnhancedCode> parse_enhanced_status(std::string_view code) {
+  std::array<int, 3> parts{};
+  std::size_t i = 0;
+  for (std::size_t p = 0; p < 3; ++p) {
+    if (p > 0) {
+      if (i >= code.size() || code[i] != '.') return std::nullopt;
+      ++i;
+    }
+    const std::size_t start = i;
+    int value = 0;
+    while (i < code.size() && is_digit(code[i])) {
+      value = value * 10 + (code[i] - '0');
+      ++i;
+    }
+    const std::size_t digits = i - start;
+    if (digits == 0 || digits > 3) return std::nullopt;
+    if (digits > 1 && code[start] == '0') return std::nullopt;  // no leading zeros
+    parts[p] = value;
+  }
+  if (i != code.size()) return std::nullopt;
+  if (parts[0] != 2 && parts[0] != 4 && parts[0] != 5) return std::nullopt;
+  return EnhancedCode{parts[0], parts[1], parts[2]};
+}
+
+std::string_view ExplanationSet::group_name(Group group) {
+  for (const GroupInfo& info : kGroups) {
+    if (info.group == group) return std::string_view(info.path).substr(1);
+  }
+  return {};
+}
+
+std::optional<ExplanationSet> ExplanationSet::parse(std::string_view json,
+                                                    const std::string& origin, LoadError* error) {
+  const std::optional<nlohmann::json> doc = detail::parse_json(json, origin, error);
+  if (!doc) return std::nullopt;
+  if (!doc->is_object()) {
+    detail::set_error(error, origin, "expected a JSON object at the top level");
+    return std::nullopt;
+  }
+  ExplanationSet set;
+  for (const GroupInfo& info : kGroups) {
+    const nlohmann::json::json_pointer pointer(info.path);
+    if (!doc->contains(pointer)) {
+      detail::set_error(error, origin, std::string(info.path) + ": missing");
+      return std::nullopt;
+    }
+    const nlohmann::json& object = (*doc)[pointer];
+    if (!object.is_object()) {
+      detail::set_error(error, origin, std::string(info.path) + ": expected an object");
+      return std::nullopt;
+    }
+    auto& map = set.m_groups[static_cast<std::size_t>(info.group)];
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      if (!it.key().empty() && it.key().front() == '_') continue;  // comments
+      Explanation entry;
+      if (!read_entry(*it, std::string(info.path) + "/" + it.key(), origin, &entry, error)) {
+        return std::nullopt;
+      }
+      map[normalise(it.key(), info.key_case)] = std::move(entry);
+    }
+  }
+  return set;
+}
+
+std::optional<ExplanationSet> ExplanationSet::load(const std::filesystem::path& file,
+                                                   LoadError* error) {
+  const std::optional<std::string> text = detail::read_text_file(file, error);
+  if (!text) return std::nullopt;
+  return parse(*text, file.string(), error);
+}
+
+const Explanation* ExplanationSet::find(Group group, std::string_view key) const {
+  const GroupInfo& info = kGroups[static_cast<std::size_t>(group)];
+  const auto& map = m_groups[static_cast<std::size_t>(group)];
+  const auto it = map.find(normalise(key, info.key_case));
+  return it == map.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> ExplanationSet::keys(Group group) const {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : m_groups[static_cast<std::size_t>(group)]) out.push_back(key);
+  return out;
+}
+
+std::optional<Explanations> Explanations::load(const std::filesystem::path& explain_dir,
+                                               LoadError* error) {
+  Explanations all;
+  for (const Language language : kAllLanguages) {
+    std::optional<ExplanationSet> set =
+        ExplanationSet::load(explain_dir / (std::string(language_code(language)) + ".json"), error);
+    if (!set) return std::nullopt;
+    all.set(language, std::move(*set));
+  }
+  return all;
+}
+
+void Explanations::set(Language language, ExplanationSet set) {
+  m_sets[language_index(language)] = std::move(set);
+}
+
+const ExplanationSet& Explanations::set_for(Language language) const {
+  return m_sets[language_index(language)];
+}
+
+const Explanation* Explanations::find(Language language, Group group, std::string_view key) const {
+  if (const Explanation* e = set_for(language).find(group, key)) return e;
+  return set_for(kFallbackLanguage).find(group, key);
+}
+
+const Explanation* Explanations::command(Language language, std::string_view verb) const {
+  return find(language, Group::kCommands, verb);
+}
+
+const Explanation* Explanations::reply(Language language, int code) const {
+  return find(language, Group::kReplies, std::to_string(code));
+}
+
+const Explanation* Explanations::reply_in_context(Language language, std::string_view context,
+                                                  int code) const {
+  if (context.empty()) return nullptr;
+  return find(language, Group::kContexts, std::string(context) + "." + std::to_string(code));
+}
+
+const Explanation* Explanations::extension(Language language, std::string_view keyword) const {
+  return find(language, Group::kExtensions, keyword);
+}
+
+const Explanation* Explanations::header(Language language, std::string_view field_name) const {
+  return find(language, Group::kHeaders, field_name);
+}
+
+const Explanation* Explanations::line(Language language, std::string_view key) const {
+  return find(language, Group::kLines, key);
+}
+
+std::optional<EnhancedExplanation> Explanations::enhanced(Language language,
+                                                          std::string_view code) const {
+  const std::optional<EnhancedCode> parsed = parse_enhanced_status(code);
+  if (!parsed) return std::nullopt;
+  const Explanation* cls = find(language, Group::kClasses, std::to_string(parsed->status_class));
+  const Explanation* subject = find(language, Group::kSubjects, std::to_string(parsed->subject));
+  if (!cls) return std::nullopt;
+  const Explanation* detail =
+      find(language, Group::kDetails,
+           std::to_string(parsed->subject) + "." + std::to_string(parsed->detail));
+
+  EnhancedExplanation out;
+  out.code = *parsed;
+  out.class_title = cls->title;
+  out.summary = cls->title;
+  if (subject) {
+    out.subject_title = subject->title;
+    out.summary += " – " + subject->title;
+  }
+  if (detail) {
+    out.detail_title = detail->title;
+    out.summary += " – " + detail->title;
+    out.text = detail->text;
+    out.rfc = detail->rfc;
+  } else if (subject) {
+    out.text = subject->text;
+    out.rfc = subject->rfc;
+  } else {
+    out.text = cls->text;
+    out.rfc = cls->rfc;
+  }
+  return out;
+}
+
+std::vector<ExplanationSection> Explanations::explain(Language language, LineRole role,
+                                                      std::string_view line,
+                                                      std::string_view context) const {
+  std::vector<ExplanationSection> out;
+  switch (role) {
+    case LineRole::kCommand: {
+      const std::size_t end = line.find_first_of(" :");
+      const std::string verb = upper(line.substr(0, end));
+      if (const Explanation* e = command(language, verb)) {
+        add(out, e);
+      } else {
+        add(out, this->line(language, "unknown_command"));
+      }
+      // ESMTP parameters after the path of MAIL and RCPT (RFC 5321 4.1.2: Mail-parameters).
+      if (verb == "MAIL" || verb == "RCPT") {
+        const std::size_t close = line.find('>');
+        std::string_view rest =
+            close == std::string_view::npos ? std::string_view{} : line.substr(close + 1);
+        std::vector<std::string> seen;
+        while (!rest.empty()) {
+          const std::size_t space = rest.find(' ');
+          const std::string_view token = rest.substr(0, space);
+          rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+          const std::string_view keyword = token.substr(0, token.find('='));
+          const std::string_view ext = extension_of_parameter(keyword);
+          if (ext.empty() || std::find(seen.begin(), seen.end(), ext) != seen.end()) continue;
+          seen.emplace_back(ext);
+          add(out, extension(language, ext));
+        }
+      }
+      break;
+    }
+    case LineRole::kAuthData:
+      add(out, this->line(language, "auth_data"));
+      break;
+    case LineRole::kReply: {
+      if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2])) {
+        add(out, this->line(language, "malformed_reply"));
+        break;
+      }
+      const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+      std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
+      // An EHLO reply line after the first names an extension: that is what it says (the
+      // reply itself is explained on the first line).
+      if (upper(context) == "EHLO" && code == 250) {
+        const std::string_view keyword = text.substr(0, text.find(' '));
+        if (const Explanation* e = extension(language, keyword)) {
+          add(out, e);
+          break;
+        }
+      }
+      if (const Explanation* e = reply_in_context(language, context, code)) {
+        add(out, e);
+      } else if (const Explanation* generic = reply(language, code)) {
+        add(out, generic);
+      } else {
+        add(out, this->line(language, "unknown_reply"));
+      }
+      // "550 5.1.1 ..." : the enhanced code when its class matches the reply's (RFC 3463).
+      const std::string_view first = text.substr(0, text.find(' '));
+      if (const std::optional<EnhancedCode> parsed = parse_enhanced_status(first);
+          parsed && parsed->status_class == line[0] - '0') {
+        if (const std::optional<EnhancedExplanation> e = enhanced(language, first)) {
+          out.push_back({e->code.str() + ": " + e->summary, e->text, e->rfc});
+        }
+      }
+      break;
+    }
+    case LineRole::kMessageHeader: {
+      if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+        add(out, this->line(language, "message_header_folded"));
+        break;
+      }
+      const std::size_t colon = line.find(':');
+      const std::string_view name = colon == std::string_view::npos ? line : line.substr(0, colon);
+      if (const Explanation* e = header(language, name)) {
+        add(out, e);
+      } else {
+        add(out, this->line(language, "message_header"));
+      }
+      if (colon != std::string_view::npos) {
+        if (const std::optional<std::string> decoded =
+                decode_encoded_words(line.substr(colon + 1))) {
+          if (const Explanation* e = this->line(language, "encoded_word")) {
+            std::string trimmed = *decoded;
+            trimmed.erase(0, trimmed.find_first_not_of(' '));
+            const std::array<std::string, 1> args{trimmed};
+            out.push_back(
+                {format_placeholders(e->title, args), format_placeholders(e->text, args), e->rfc});
+          }
+        }
+      }
+      break;
+    }
+    case LineRole::kMessageSeparator:
+      add(out, this->line(language, "message_separator"));
+      break;
+    case LineRole::kMessageBody:
+      add(out, this->line(language, "message_body"));
+      if (line.size() >= 2 && line[0] == '.' && line[1] == '.') {
+        add(out, this->line(language, "dot_stuffing"));
+      }
+      break;
+    case LineRole::kEndOfData:
+      add(out, this->line(language, "end_of_data"));
+      break;
+    case LineRole::kConnected:
+      add(out, this->line(language, "connected"));
+      break;
+    case LineRole::kTlsStart:
+      add(out, this->line(language, "tls_start"));
+      break;
+    case LineRole::kTlsEstablished:
+      add(out, this->line(language, "tls_established"));
+      break;
+    case LineRole::kClosed:
+      add(out, this->line(language, "closed"));
+      break;
+  }
+  return out;
+}
+
+}  // namespace mailhop::text

@@ -1,0 +1,40 @@
+#include "sim/text/language.h"
+
+#include <cctype>
+#include <string>
+
+namespace mailhop::text {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string_view language_code(Language language) {
+  switch (language) {
+    case Language::kEnglish:
+      return "en";
+    case Language::kSpanish:
+      return "es";
+  }
+  return "en";
+}
+
+std::optional<Language> parse_language(std::string_view code) {
+  const std::string c = lower(code);
+  if (c == "en") return Language::kEnglish;
+  if (c == "es") return Language::kSpanish;
+  return std::nullopt;
+}
+
+std::optional<Language> language_from_locale(std::string_view locale) {
+  // language[_territory][.codeset][@modifier]
+  const std::size_t end = locale.find_first_of("_.@");
+  return parse_language(locale.substr(0, end));
+}
+
+}  // namespace mailhop::text

@@ -1,0 +1,89 @@
+#include "gui/app_options.h"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using mailhop::gui::AppMode;
+using mailhop::gui::AppOptions;
+using mailhop::gui::OptionsError;
+using mailhop::text::Language;
+
+std::variant<AppOptions, OptionsError> parse(std::vector<std::string_view> args) {
+  return mailhop::gui::parse_app_options(args);
+}
+
+AppOptions ok(std::vector<std::string_view> args) {
+  auto parsed = parse(args);
+  if (auto* e = std::get_if<OptionsError>(&parsed)) FAIL(e->key);
+  return std::get<AppOptions>(parsed);
+}
+
+OptionsError bad(std::vector<std::string_view> args) {
+  auto parsed = parse(args);
+  REQUIRE(std::holds_alternative<OptionsError>(parsed));
+  return std::get<OptionsError>(parsed);
+}
+
+}  // namespace
+
+TEST_CASE("the command line selects the mode", "[gui][cli]") {
+  CHECK(ok({}).mode == AppMode::kWindow);
+  CHECK_FALSE(ok({}).language.has_value());
+  CHECK(ok({"demo"}).mode == AppMode::kDemo);
+  CHECK(ok({"demo", "--explain", "--lang", "es"}).explain);
+  CHECK(ok({"demo", "--lang", "es"}).language == Language::kSpanish);
+  CHECK(ok({"--help"}).mode == AppMode::kHelp);
+  CHECK(ok({"--version"}).mode == AppMode::kVersion);
+
+  const AppOptions shot = ok({"--screenshot", "/tmp/x.png", "--steps", "8", "--size", "1024x768",
+                              "--lang", "EN", "--scale", "2"});
+  CHECK(shot.mode == AppMode::kScreenshot);
+  CHECK(shot.screenshot_path == "/tmp/x.png");
+  CHECK(shot.steps == 8);
+  CHECK(shot.width == 1024);
+  CHECK(shot.height == 768);
+  CHECK(shot.language == Language::kEnglish);
+  CHECK(shot.scale == 2.0f);
+
+  // A comma works as the decimal separator too (Spanish keyboards).
+  CHECK(ok({"--scale", "1,5"}).scale == 1.5f);
+  CHECK(ok({"--scale", "2.25"}).scale == 2.25f);
+  CHECK(ok({"--steps", "3"}).mode == AppMode::kWindow);
+}
+
+TEST_CASE("command-line mistakes are errors with a catalog key", "[gui][cli]") {
+  CHECK(bad({"--lang", "fr"}).key == "cli.error.bad_lang");
+  CHECK(bad({"--lang", "fr"}).args == std::vector<std::string>{"fr"});
+  CHECK(bad({"--lang"}).key == "cli.error.missing_value");
+  CHECK(bad({"--scale", "4"}).key == "cli.error.bad_scale");
+  CHECK(bad({"--scale", "0.5"}).key == "cli.error.bad_scale");
+  CHECK(bad({"--scale", "x"}).key == "cli.error.bad_scale");
+  CHECK(bad({"--steps", "-1"}).key == "cli.error.bad_steps");
+  CHECK(bad({"--steps", "3x"}).key == "cli.error.bad_steps");
+  CHECK(bad({"--size", "100x100"}).key == "cli.error.bad_size");
+  CHECK(bad({"--size", "1280*800"}).key == "cli.error.bad_size");
+  CHECK(bad({"--explain"}).key == "cli.error.demo_only");
+  CHECK(bad({"demo", "--screenshot", "a.png"}).key == "cli.error.not_in_demo");
+  CHECK(bad({"demo", "--steps", "2"}).key == "cli.error.not_in_demo");
+  CHECK(bad({"--frobnicate"}).key == "cli.error.unknown_option");
+  CHECK(bad({"extra"}).key == "cli.error.unexpected_argument");
+  CHECK(bad({"--screenshot", ""}).key == "cli.error.missing_value");
+}
+
+TEST_CASE("window sizes and the environment's language", "[gui][cli]") {
+  CHECK(mailhop::gui::parse_window_size("1024x768") == std::make_pair(1024, 768));
+  CHECK(mailhop::gui::parse_window_size("1920X1080") == std::make_pair(1920, 1080));
+  CHECK_FALSE(mailhop::gui::parse_window_size("1024"));
+  CHECK_FALSE(mailhop::gui::parse_window_size("x768"));
+  CHECK_FALSE(mailhop::gui::parse_window_size("99999x768"));
+
+  using mailhop::gui::language_from_environment;
+  CHECK(language_from_environment(nullptr, nullptr, "es_ES.UTF-8") == Language::kSpanish);
+  CHECK(language_from_environment(nullptr, nullptr, "es_MX") == Language::kSpanish);
+  CHECK(language_from_environment("en_GB.UTF-8", nullptr, "es_ES.UTF-8") == Language::kEnglish);
+  CHECK(language_from_environment("", "es_AR.UTF-8", "en_US") == Language::kSpanish);
+  CHECK(language_from_environment(nullptr, nullptr, "fr_FR.UTF-8") == Language::kEnglish);
+  CHECK(language_from_environment(nullptr, nullptr, "C") == Language::kEnglish);
+  CHECK(language_from_environment(nullptr, nullptr, nullptr) == Language::kEnglish);
+}
