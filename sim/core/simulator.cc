@@ -5,22 +5,22 @@ namespace mailhop::core {
 EventId Simulator::schedule(SimTime at, std::function<void()> action) {
   if (at < m_now) at = m_now;
   const EventId id = m_queue.push(at, std::move(action));
-  m_pending_ids.insert(id);
+  m_finished.push_back(false);  // index == id: ids are handed out densely from 1
   return id;
 }
 
 bool Simulator::cancel(EventId id) {
-  if (m_pending_ids.erase(id) == 0) return false;
-  m_cancelled.insert(id);
+  if (id == 0 || id >= m_finished.size() || finished(id)) return false;
+  m_finished[static_cast<std::size_t>(id)] = true;
+  ++m_cancelled;
   return true;
 }
 
 void Simulator::skip_cancelled() {
-  while (!m_queue.empty()) {
-    auto it = m_cancelled.find(m_queue.top().seq);
-    if (it == m_cancelled.end()) return;
-    m_cancelled.erase(it);
+  // Every finished event still in the queue was cancelled: ones that ran were popped.
+  while (m_cancelled > 0 && !m_queue.empty() && finished(m_queue.top().seq)) {
     m_queue.pop();
+    --m_cancelled;
   }
 }
 
@@ -35,7 +35,7 @@ bool Simulator::step() {
   skip_cancelled();
   if (m_queue.empty()) return false;
   EventQueue::Event e = m_queue.pop();
-  m_pending_ids.erase(e.seq);
+  m_finished[static_cast<std::size_t>(e.seq)] = true;
   m_now = e.time;
   ++m_processed;
   e.action();

@@ -20,6 +20,8 @@ std::string_view trace_kind_name(TraceKind kind) {
     case TraceKind::kQueued: return "queued";
     case TraceKind::kRetryScheduled: return "retry_scheduled";
     case TraceKind::kDelivered: return "delivered";
+    case TraceKind::kRelayed: return "relayed";
+    case TraceKind::kSendFailed: return "send_failed";
     case TraceKind::kDeferred: return "deferred";
     case TraceKind::kBounced: return "bounced";
     case TraceKind::kDropped: return "dropped";

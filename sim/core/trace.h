@@ -26,6 +26,8 @@ enum class TraceKind {
   kQueued,             // a server took responsibility for a message
   kRetryScheduled,
   kDelivered,          // into a mailbox
+  kRelayed,            // the next hop took responsibility (250 after DATA)
+  kSendFailed,         // a MUA could not submit (the message stays in its outbox)
   kDeferred,
   kBounced,            // a DSN was generated
   kDropped,            // a bounce that could not be delivered (never bounced again)
@@ -37,7 +39,8 @@ enum class TraceKind {
 std::string_view trace_kind_name(TraceKind kind);
 
 struct TraceEvent {
-  SimTime time;
+  SimTime time;                   // when it happened (for a line: when it was sent)
+  SimTime arrival;                // for a line or data: when it reached the other end
   TraceKind kind = TraceKind::kNote;
   std::string node;               // where it happened (host name)
   std::string peer;               // the other end, when there is one

@@ -33,6 +33,7 @@ struct QueuedRecipient {
   RecipientState state = RecipientState::kPending;
   std::string diagnostic;   // the last reply or reason, for the DSN and the inspector
   std::string remote_mta;   // the host that gave it, when one did
+  bool reported = false;    // its failure has been bounced (or the bounce dropped)
 };
 
 struct QueueEntry {

@@ -1,0 +1,294 @@
+#include "sim/cli/cli.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "sim/cli/generate.h"
+#include "sim/cli/trace_json.h"
+#include "sim/cli/transcript.h"
+#include "sim/scenario/scenario_json.h"
+#include "sim/text/catalog.h"
+#include "sim/text/explanations.h"
+#include "sim/world/expectations.h"
+#include "sim/world/world.h"
+
+#ifndef MAILHOP_BUILTIN_ASSETS_DIR
+#define MAILHOP_BUILTIN_ASSETS_DIR ""
+#endif
+
+namespace mailhop::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path assets_dir() {
+  if (const char* env = std::getenv("MAILHOP_ASSETS"); env && *env) return env;
+  const fs::path built_in = MAILHOP_BUILTIN_ASSETS_DIR;
+  if (!built_in.empty() && fs::exists(built_in / "i18n" / "en.json")) return built_in;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
+      if (fs::exists(dir / "assets" / "i18n" / "en.json")) return dir / "assets";
+  }
+  return built_in;
+}
+
+struct RunOptions {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::optional<core::SimTime> until;
+  bool transcript = false;
+  bool explain = false;
+  bool quiet = false;
+  bool stats = false;
+  std::string trace_out;
+  text::Language language = text::Language::kEnglish;
+};
+
+bool parse_u64(const std::string& s, std::uint64_t* out) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 19) return false;
+  *out = std::stoull(s);
+  return true;
+}
+
+std::int64_t peak_rss_kib() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;  // KiB on Linux
+}
+
+// The command a reply answers, for explanations in context: tracked per connection.
+class Explainer {
+ public:
+  Explainer(const text::Explanations& ex, text::Language lang) : m_ex(ex), m_lang(lang) {}
+  std::string operator()(const core::TraceEvent& e) {
+    std::string& last = m_last_command[e.connection];
+    std::vector<text::ExplanationSection> sections;
+    if (e.kind == core::TraceKind::kClientLine) {
+      const bool auth_data = !e.text.empty() && e.text.find(' ') == std::string::npos &&
+                             m_expect_auth_data[e.connection];
+      if (auth_data) {
+        sections = m_ex.explain(m_lang, text::LineRole::kAuthData, e.text);
+      } else {
+        sections = m_ex.explain(m_lang, text::LineRole::kCommand, e.text);
+        std::string verb = e.text.substr(0, e.text.find(' '));
+        for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        last = verb;
+      }
+    } else if (e.kind == core::TraceKind::kServerLine) {
+      if (e.text.size() > 3 && e.text[3] == '-' && m_continuation[e.connection]) return {};
+      m_continuation[e.connection] = e.text.size() > 3 && e.text[3] == '-';
+      const std::string context = last.empty() ? std::string("greeting") : last;
+      sections = m_ex.explain(m_lang, text::LineRole::kReply, e.text, context);
+      m_expect_auth_data[e.connection] = e.code == 334;
+      if (e.text.size() <= 3 || e.text[3] == ' ') m_continuation[e.connection] = false;
+    }
+    if (sections.empty()) return {};
+    std::string out = sections.front().title;
+    if (!sections.front().text.empty()) out += ": " + sections.front().text;
+    if (!sections.front().rfc.empty()) out += " (" + sections.front().rfc + ")";
+    return out;
+  }
+
+ private:
+  const text::Explanations& m_ex;
+  text::Language m_lang;
+  std::map<std::uint64_t, std::string> m_last_command;
+  std::map<std::uint64_t, bool> m_expect_auth_data;
+  std::map<std::uint64_t, bool> m_continuation;
+};
+
+}  // namespace
+
+std::string usage() {
+  return "usage:\n"
+         "  mailhop run FILE [--seed N] [--until T] [--transcript] [--explain] [--lang es|en]\n"
+         "                   [--trace OUT.json] [--quiet] [--stats]\n"
+         "  mailhop gen OUT.json [--domains N] [--users N] [--messages N] [--size BYTES]\n"
+         "                   [--rate PER_SECOND] [--seed N]\n";
+}
+
+int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  RunOptions o;
+  text::LoadError load_error;
+  const fs::path assets = assets_dir();
+  std::optional<text::Catalog> catalog = text::Catalog::load(assets / "i18n", &load_error);
+  if (!catalog) {
+    err << "mailhop: " << load_error.message() << "\n";
+    return 2;
+  }
+  auto bad = [&](const std::string& why) {
+    err << "mailhop run: " << why << "\n" << usage();
+    return 2;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* name) -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      (void)name;
+      return args[++i];
+    };
+    if (a == "--transcript") o.transcript = true;
+    else if (a == "--explain") o.explain = o.transcript = true;
+    else if (a == "--quiet") o.quiet = true;
+    else if (a == "--stats") o.stats = true;
+    else if (a == "--seed") {
+      auto v = value("--seed");
+      std::uint64_t seed = 0;
+      if (!v || !parse_u64(*v, &seed)) return bad("--seed needs a non-negative integer");
+      o.seed = seed;
+    } else if (a == "--until") {
+      auto v = value("--until");
+      core::SimTime t;
+      std::string why;
+      if (!v || !core::parse_sim_time(*v, &t, &why)) return bad("--until: " + (v ? why : "needs a time"));
+      o.until = t;
+    } else if (a == "--lang") {
+      auto v = value("--lang");
+      auto lang = v ? text::parse_language(*v) : std::nullopt;
+      if (!lang) return bad("--lang must be es or en");
+      o.language = *lang;
+    } else if (a == "--trace") {
+      auto v = value("--trace");
+      if (!v) return bad("--trace needs a file name");
+      o.trace_out = *v;
+    } else if (!a.empty() && a[0] == '-') {
+      return bad("unknown option " + a);
+    } else if (o.file.empty()) {
+      o.file = a;
+    } else {
+      return bad("only one scenario file, please");
+    }
+  }
+  if (o.file.empty()) return bad("which scenario file?");
+  catalog->set_language(o.language);
+  const text::Catalog& cat = *catalog;
+
+  scenario::LoadResult loaded = scenario::load_scenario_file(o.file);
+  if (!loaded.ok()) {
+    err << cat.format("cli.invalid_scenario", o.file) << "\n" << loaded.error_text();
+    return 2;
+  }
+  scenario::Scenario sc = std::move(*loaded.scenario);
+  if (o.seed) sc.seed = *o.seed;
+  const core::SimTime until = o.until.value_or(sc.until);
+
+  std::optional<text::Explanations> explanations;
+  if (o.explain) {
+    explanations = text::Explanations::load(assets / "explain", &load_error);
+    if (!explanations) {
+      err << "mailhop: " << load_error.message() << "\n";
+      return 2;
+    }
+  }
+  core::Trace trace;
+  std::optional<Explainer> explainer;
+  if (explanations) explainer.emplace(*explanations, o.language);
+  TranscriptPrinter::Explain explain_fn;
+  if (explainer) explain_fn = [&](const core::TraceEvent& e) { return (*explainer)(e); };
+  TranscriptPrinter printer(out, cat, explain_fn);
+  TraceJsonWriter json_writer;
+  if (!o.quiet) trace.add_observer(&printer);
+  if (!o.trace_out.empty()) trace.add_observer(&json_writer);
+
+  // The transcript printer skips protocol lines unless asked for them.
+  struct Filter : core::TraceObserver {
+    core::TraceObserver* next = nullptr;
+    bool lines = false;
+    void on_trace(const core::TraceEvent& e) override {
+      const bool protocol_line = e.kind == core::TraceKind::kClientLine ||
+                                 e.kind == core::TraceKind::kServerLine ||
+                                 e.kind == core::TraceKind::kDataSent ||
+                                 e.kind == core::TraceKind::kTlsHandshake ||
+                                 e.kind == core::TraceKind::kConnectionClosed ||
+                                 e.kind == core::TraceKind::kConnectionReset;
+      if (lines || !protocol_line) next->on_trace(e);
+    }
+  } filter;
+  if (!o.quiet && !o.transcript) {
+    trace.remove_observer(&printer);
+    filter.next = &printer;
+    trace.add_observer(&filter);
+  }
+
+  std::string build_error;
+  auto world = world::World::build(sc, trace, &build_error);
+  if (!world) {
+    err << cat.format("cli.invalid_scenario", o.file) << "\n" << build_error << "\n";
+    return 2;
+  }
+  const std::string title = o.language == text::Language::kSpanish ? sc.title.es : sc.title.en;
+  if (!o.quiet) out << "# " << title << "\n" << cat.format("cli.run_header", o.file, sc.seed, core::format_sim_time(until)) << "\n\n";
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  world->start();
+  world->run_until(until);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+  const auto results = world::check_expectations(*world, sc.expect);
+  std::size_t passed = 0;
+  for (const auto& r : results) passed += r.passed ? 1 : 0;
+
+  if (!o.quiet) {
+    const world::Ledger& l = world->ledger();
+    out << "\n" << cat.get("cli.summary.title") << "\n";
+    out << "  " << cat.format("cli.summary.submitted", world->stats().messages_submitted) << "\n";
+    out << "  " << cat.format("cli.summary.delivered", world->stats().messages_delivered) << "\n";
+    out << "  " << cat.format("cli.summary.relayed", l.relayed) << "\n";
+    out << "  " << cat.format("cli.summary.bounced", world->bounces().size()) << "\n";
+    out << "  " << cat.format("cli.summary.queued", world->pending_recipients()) << "\n";
+    out << "  " << cat.format("cli.summary.connections", world->stats().connections) << "\n";
+    std::size_t outbox = 0;
+    for (const auto& n : world->nodes()) outbox += n->outbox.size();
+    if (outbox) out << "  " << cat.format("cli.summary.outbox", outbox) << "\n";
+  }
+  if (!o.quiet || passed != results.size()) {
+    out << "\n" << cat.format("cli.expect.title", passed, results.size()) << "\n";
+    for (const auto& r : results) {
+      if (o.quiet && r.passed) continue;
+      out << "  " << (r.passed ? "✔ " : "✘ ") << text::format_placeholders(cat.get(r.what.key), r.what.args);
+      if (!r.passed && !r.detail.empty())
+        out << " — " << text::format_placeholders(cat.get(r.detail.key), r.detail.args);
+      out << "\n";
+    }
+  }
+  if (o.stats) {
+    const double events = static_cast<double>(world->sim().events_processed());
+    const double delivered = static_cast<double>(world->stats().messages_delivered);
+    out << "\n" << cat.get("cli.stats.title") << "\n";
+    out << "  messages_delivered " << world->stats().messages_delivered << "\n";
+    out << "  events_processed   " << world->sim().events_processed() << "\n";
+    out << "  wall_seconds       " << wall << "\n";
+    out << "  messages_per_second " << (wall > 0 ? delivered / wall : 0.0) << "\n";
+    out << "  events_per_second  " << (wall > 0 ? events / wall : 0.0) << "\n";
+    out << "  peak_rss_kib       " << peak_rss_kib() << "\n";
+  }
+  if (!o.trace_out.empty()) {
+    std::ofstream f(o.trace_out, std::ios::binary);
+    if (!f) {
+      err << cat.format("cli.cannot_write", o.trace_out) << "\n";
+      return 2;
+    }
+    json_writer.write(f, o.file, sc.seed);
+  }
+  return passed == results.size() ? 0 : 1;
+}
+
+int dispatch(int argc, char** argv) {
+  if (argc < 2) return -1;
+  const std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "run") return run_command(args, std::cout, std::cerr);
+  if (cmd == "gen") return gen_command(args, std::cout, std::cerr);
+  return -1;
+}
+
+}  // namespace mailhop::cli

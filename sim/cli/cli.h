@@ -1,0 +1,23 @@
+#pragma once
+// The headless commands: `mailhop run` and `mailhop gen`.
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace mailhop::cli {
+
+// Runs `mailhop run ARGS...` (args exclude the program name and "run"). Returns the exit
+// status: 0 when every expectation holds, 1 when one fails, 2 for bad input.
+int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// `mailhop gen OUT.json [options]`: writes a synthetic scenario.
+int gen_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Dispatches a headless subcommand; returns -1 when `argv[1]` is not one of them.
+int dispatch(int argc, char** argv);
+
+// The usage text of the headless commands.
+std::string usage();
+
+}  // namespace mailhop::cli

@@ -1,0 +1,169 @@
+#include "sim/world/expectations.h"
+
+#include <algorithm>
+
+#include "sim/mail/message.h"
+#include "sim/proto/base64.h"
+
+namespace mailhop::world {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Decodes one encoded-word's text; nothing when it is malformed.
+std::optional<std::string> decode_word(char encoding, std::string_view text) {
+  if (encoding == 'B' || encoding == 'b') return proto::base64_decode(text);
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '_') {
+      out += ' ';
+    } else if (text[i] == '=' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string decoded_subject(const std::string& content) {
+  auto msg = mail::Message::parse(content);
+  if (!msg) return {};
+  std::string value = msg->get("Subject").value_or("");
+  while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+  std::string out;
+  std::size_t pos = 0;
+  bool last_was_word = false;
+  while (pos < value.size()) {
+    const std::size_t start = value.find("=?", pos);
+    if (start == std::string::npos) {
+      out += value.substr(pos);
+      break;
+    }
+    const std::size_t q1 = value.find('?', start + 2);
+    const std::size_t q2 = q1 == std::string::npos ? q1 : value.find('?', q1 + 1);
+    const std::size_t end = q2 == std::string::npos ? q2 : value.find("?=", q2 + 1);
+    if (end == std::string::npos || q2 != q1 + 2) {
+      out += value.substr(pos);
+      break;
+    }
+    const std::string between = value.substr(pos, start - pos);
+    // RFC 2047 6.2: whitespace between adjacent encoded-words is ignored.
+    const bool blank = std::all_of(between.begin(), between.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+    if (!(last_was_word && blank)) out += between;
+    auto decoded = decode_word(value[q1 + 1], std::string_view(value).substr(q2 + 1, end - q2 - 1));
+    if (decoded) out += *decoded;
+    else out += value.substr(start, end + 2 - start);
+    last_was_word = true;
+    pos = end + 2;
+  }
+  return out;
+}
+
+std::vector<ExpectationResult> check_expectations(World& w, const scenario::Expectations& e) {
+  std::vector<ExpectationResult> results;
+  for (const scenario::MailboxExpectation& m : e.mailboxes) {
+    const MailboxState* box = w.mailbox(lower(m.address));
+    if (m.count) {
+      ExpectationResult r;
+      r.what = {"expect.mailbox_count", {m.address, std::to_string(*m.count)}};
+      const std::size_t have = box ? box->messages.size() : 0;
+      r.passed = box && have == static_cast<std::size_t>(*m.count);
+      if (!r.passed)
+        r.detail = box ? LocalizedLine{"expect.found_count", {std::to_string(have)}}
+                       : LocalizedLine{"expect.no_mailbox", {}};
+      results.push_back(r);
+    }
+    for (const std::string& subject : m.subjects) {
+      ExpectationResult r;
+      r.what = {"expect.mailbox_subject", {m.address, subject}};
+      std::vector<std::string> found;
+      if (box)
+        for (const StoredMessage& msg : box->messages) found.push_back(decoded_subject(msg.content));
+      r.passed = std::find(found.begin(), found.end(), subject) != found.end();
+      if (!r.passed) {
+        std::string list;
+        for (const std::string& f : found) list += (list.empty() ? "\"" : ", \"") + f + "\"";
+        r.detail = found.empty() ? LocalizedLine{"expect.mailbox_empty", {}}
+                                 : LocalizedLine{"expect.found_subjects", {list}};
+      }
+      results.push_back(r);
+    }
+  }
+  for (const scenario::BounceExpectation& b : e.bounces) {
+    ExpectationResult r;
+    r.what = b.status ? LocalizedLine{"expect.bounce_status", {b.to, b.recipient, *b.status}}
+                      : LocalizedLine{"expect.bounce", {b.to, b.recipient}};
+    for (const BounceRecord& rec : w.bounces()) {
+      if (lower(rec.to) == lower(b.to) && lower(rec.recipient) == lower(b.recipient) &&
+          (!b.status || rec.status == *b.status))
+        r.passed = true;
+    }
+    if (!r.passed) {
+      std::string list;
+      for (const BounceRecord& rec : w.bounces())
+        list += (list.empty() ? "" : ", ") + rec.to + " / " + rec.recipient + " / " + rec.status;
+      r.detail = w.bounces().empty() ? LocalizedLine{"expect.no_bounce", {}}
+                                     : LocalizedLine{"expect.found_bounces", {list}};
+    }
+    results.push_back(r);
+  }
+  if (e.bounce_count) {
+    ExpectationResult r;
+    r.what = {"expect.bounce_count", {std::to_string(*e.bounce_count)}};
+    r.passed = w.bounces().size() == static_cast<std::size_t>(*e.bounce_count);
+    if (!r.passed) r.detail = {"expect.found_count", {std::to_string(w.bounces().size())}};
+    results.push_back(r);
+  }
+  for (const scenario::ReplyExpectation& x : e.replies) {
+    ExpectationResult r;
+    const int min = x.min_count.value_or(1);
+    const std::string reply = std::to_string(x.code) + (x.enhanced ? " " + *x.enhanced : "");
+    r.what = x.server ? LocalizedLine{"expect.reply_from", {reply, *x.server, std::to_string(min)}}
+                      : LocalizedLine{"expect.reply", {reply, std::to_string(min)}};
+    int seen = 0;
+    for (const ReplyRecord& rec : w.replies()) {
+      if (rec.code == x.code && (!x.enhanced || rec.enhanced == *x.enhanced) &&
+          (!x.server || rec.server == *x.server))
+        ++seen;
+    }
+    r.passed = seen >= min;
+    if (!r.passed) r.detail = {"expect.seen_count", {std::to_string(seen)}};
+    results.push_back(r);
+  }
+  for (const scenario::QueueExpectation& q : e.queues) {
+    ExpectationResult r;
+    r.what = {"expect.queue_count", {q.node, std::to_string(q.count)}};
+    const NodeState* n = w.node(q.node);
+    r.passed = n && n->queue.size() == static_cast<std::size_t>(q.count);
+    if (!r.passed)
+      r.detail = n ? LocalizedLine{"expect.found_count", {std::to_string(n->queue.size())}}
+                   : LocalizedLine{"expect.no_node", {}};
+    results.push_back(r);
+  }
+  ExpectationResult audit;
+  audit.what = {"expect.nothing_lost", {}};
+  const auto problems = w.audit();
+  audit.passed = problems.empty();
+  if (!problems.empty()) audit.detail = {"expect.lost", {problems.front()}};
+  results.push_back(audit);
+  return results;
+}
+
+}  // namespace mailhop::world

@@ -1,0 +1,60 @@
+#pragma once
+// Links between hosts and the paths connections take over them.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/sim_time.h"
+
+namespace mailhop::world {
+
+struct LinkState {
+  std::string a;
+  std::string b;
+  core::SimTime latency;            // one way
+  std::uint64_t bandwidth_bps = 0;  // 0: unlimited
+  double loss = 0.0;
+  bool up = true;
+  // Faults layered on top of the configured values.
+  core::SimTime extra_latency;
+  double extra_loss = 0.0;
+
+  core::SimTime effective_latency() const { return latency + extra_latency; }
+  double effective_loss() const;
+  bool connects(const std::string& x, const std::string& y) const {
+    return (a == x && b == y) || (a == y && b == x);
+  }
+  std::string name() const { return a + "--" + b; }
+};
+
+struct Path {
+  core::SimTime latency;            // one way, summed over links
+  std::uint64_t bandwidth_bps = 0;  // the narrowest link; 0 unlimited
+  double loss = 0.0;                // probability a segment is lost somewhere on the path
+  std::vector<std::size_t> links;   // indexes into Network::links(), in order
+};
+
+class Network {
+ public:
+  std::size_t add_link(LinkState link);
+  std::vector<LinkState>& links() { return m_links; }
+  const std::vector<LinkState>& links() const { return m_links; }
+  // Finds the link "a--b" (either order) or by its name; nullptr when absent.
+  LinkState* find(const std::string& a, const std::string& b);
+  LinkState* find(const std::string& name);
+
+  // The path with the fewest hops over links that are up (ties: the first found, in link
+  // order, so it is deterministic). A host reaches itself with zero latency. Nothing when
+  // the hosts are not connected.
+  std::optional<Path> path(const std::string& from, const std::string& to) const;
+  // Whether any path uses a link that is down (for the class: "the link is cut").
+  bool connected_ignoring_state(const std::string& from, const std::string& to) const;
+
+ private:
+  std::optional<Path> search(const std::string& from, const std::string& to, bool only_up) const;
+  std::vector<LinkState> m_links;
+};
+
+}  // namespace mailhop::world

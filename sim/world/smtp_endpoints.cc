@@ -1,0 +1,260 @@
+#include "sim/world/smtp_endpoints.h"
+
+namespace mailhop::world {
+
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+}  // namespace
+
+void DeadlineTimer::arm(std::optional<proto::Micros> deadline) {
+  if (!deadline) {
+    cancel();
+    return;
+  }
+  m_deadline = core::SimTime::from_proto(*deadline);
+  // A pending event at or before the deadline will notice it and wait again.
+  if (m_event && *m_event_at <= *m_deadline) return;
+  if (m_event) m_sim.cancel(*m_event);
+  schedule(*m_deadline);
+}
+
+void DeadlineTimer::schedule(core::SimTime at) {
+  m_event_at = at;
+  m_event = m_sim.schedule(at, [this] {
+    m_event.reset();
+    m_event_at.reset();
+    if (!m_deadline) return;
+    if (*m_deadline > m_sim.now()) {
+      schedule(*m_deadline);
+      return;
+    }
+    m_deadline.reset();
+    m_fire();
+  });
+}
+
+void DeadlineTimer::cancel() {
+  if (m_event) m_sim.cancel(*m_event);
+  m_event.reset();
+  m_event_at.reset();
+  m_deadline.reset();
+}
+
+core::TraceEvent connection_event(const Connection& conn, core::TraceKind kind, Side side,
+                                  core::SimTime now) {
+  core::TraceEvent e;
+  e.time = now;
+  e.arrival = now;
+  e.kind = kind;
+  e.node = side == Side::kClient ? conn.client_host() : conn.server_host();
+  e.peer = side == Side::kClient ? conn.server_host() : conn.client_host();
+  e.connection = conn.id();
+  e.protocol = "SMTP";
+  return e;
+}
+
+// --- server -----------------------------------------------------------------------------
+
+SmtpServerEndpoint::SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace,
+                                       Connection& conn, proto::SmtpServerConfig config,
+                                       std::unique_ptr<proto::SmtpServerPolicy> policy,
+                                       std::function<void(const proto::SmtpReply&)> on_reply)
+    : m_sim(sim),
+      m_trace(trace),
+      m_conn(conn),
+      m_policy(std::move(policy)),
+      m_engine(std::move(config), *m_policy),
+      m_on_reply(std::move(on_reply)),
+      m_timer(sim, [this] {
+        const core::SimTime t = m_sim.now();
+        m_engine.tick(t.to_proto());
+        pump(t);
+      }) {}
+
+void SmtpServerEndpoint::on_open(core::SimTime now) {
+  m_engine.open(now.to_proto());
+  pump(now);
+}
+
+void SmtpServerEndpoint::on_bytes(std::string_view bytes, core::SimTime now) {
+  if (m_done) return;
+  m_engine.receive(bytes, now.to_proto());
+  pump(now);
+}
+
+void SmtpServerEndpoint::on_tls(core::SimTime now) {
+  if (m_done) return;
+  // The client's handshake flight arrived: answer with ours and switch to TLS.
+  m_conn.send_tls(Side::kServer);
+  m_engine.tls_established(now.to_proto());
+  pump(now);
+}
+
+void SmtpServerEndpoint::on_peer_closed(core::SimTime now) {
+  if (m_done) return;
+  m_engine.peer_closed(now.to_proto());
+  pump(now);
+  m_done = true;
+  m_timer.cancel();
+  m_conn.close(Side::kServer);
+}
+
+void SmtpServerEndpoint::on_reset(core::SimTime now) {
+  if (m_done) return;
+  m_done = true;
+  m_engine.peer_closed(now.to_proto());
+  m_engine.take_output();
+  m_engine.take_events();
+  m_timer.cancel();
+}
+
+void SmtpServerEndpoint::pump(core::SimTime now) {
+  std::string out = m_engine.take_output();
+  const core::SimTime arrival = out.empty() ? now : m_conn.send(Side::kServer, std::move(out));
+  for (proto::SmtpServerEvent& ev : m_engine.take_events()) {
+    std::visit(Overloaded{
+                   [&](proto::smtp_server_event::ReplySent& r) {
+                     if (m_on_reply) m_on_reply(r.reply);
+                     if (!m_trace.has_observers()) return;
+                     // One trace line per wire line, so the ladder shows what was sent.
+                     const std::string wire = r.reply.to_wire();
+                     std::size_t start = 0;
+                     while (start < wire.size()) {
+                       const std::size_t end = wire.find("\r\n", start);
+                       core::TraceEvent e =
+                           connection_event(m_conn, core::TraceKind::kServerLine, Side::kServer, now);
+                       e.arrival = arrival;
+                       e.code = r.reply.code;
+                       e.text = wire.substr(start, end - start);
+                       m_trace.emit(e);
+                       start = end + 2;
+                     }
+                   },
+                   [&](proto::smtp_server_event::Authenticated& a) {
+                     core::TraceEvent e = connection_event(m_conn, core::TraceKind::kAuthenticated,
+                                                           Side::kServer, now);
+                     e.text = a.user + " (" + a.mechanism + ")";
+                     m_trace.emit(e);
+                   },
+                   [&](auto&) {},
+               },
+               ev);
+  }
+  if (m_engine.wants_close() && !m_conn.closed(Side::kServer)) {
+    m_done = true;
+    m_timer.cancel();
+    m_conn.close(Side::kServer);
+    return;
+  }
+  if (!m_done) m_timer.arm(m_engine.next_deadline());
+}
+
+// --- client -----------------------------------------------------------------------------
+
+SmtpClientEndpoint::SmtpClientEndpoint(core::Simulator& sim, core::Trace& trace,
+                                       Connection& conn, proto::SmtpClientOptions options,
+                                       std::vector<proto::SmtpTransaction> transactions,
+                                       std::string message_ref, Done on_done)
+    : m_sim(sim),
+      m_trace(trace),
+      m_conn(conn),
+      m_engine(std::move(options), std::move(transactions)),
+      m_message_ref(std::move(message_ref)),
+      m_on_done(std::move(on_done)),
+      m_timer(sim, [this] {
+        const core::SimTime t = m_sim.now();
+        m_engine.tick(t.to_proto());
+        pump(t);
+      }) {}
+
+void SmtpClientEndpoint::on_open(core::SimTime now) {
+  m_engine.open(now.to_proto());
+  pump(now);
+}
+
+void SmtpClientEndpoint::on_bytes(std::string_view bytes, core::SimTime now) {
+  if (m_done) return;
+  m_engine.receive(bytes, now.to_proto());
+  pump(now);
+}
+
+void SmtpClientEndpoint::on_tls(core::SimTime now) {
+  if (m_done) return;
+  core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
+  e.text = "TLSv1.3";
+  m_trace.emit(e);
+  m_engine.tls_established(now.to_proto());
+  pump(now);
+}
+
+void SmtpClientEndpoint::on_peer_closed(core::SimTime now) {
+  if (m_done) return;
+  m_engine.peer_closed(now.to_proto());
+  pump(now);
+  m_conn.close(Side::kClient);
+  finish(now);
+}
+
+void SmtpClientEndpoint::on_reset(core::SimTime now) {
+  if (m_done) return;
+  m_engine.peer_closed(now.to_proto());
+  m_engine.take_output();
+  m_engine.take_events();
+  finish(now);
+}
+
+void SmtpClientEndpoint::finish(core::SimTime now) {
+  if (m_done) return;
+  m_done = true;
+  m_timer.cancel();
+  if (m_on_done) {
+    Done done = std::move(m_on_done);
+    done(m_engine.outcomes(), now);
+  }
+}
+
+void SmtpClientEndpoint::pump(core::SimTime now) {
+  std::string out = m_engine.take_output();
+  const core::SimTime arrival = out.empty() ? now : m_conn.send(Side::kClient, std::move(out));
+  for (proto::SmtpClientEvent& ev : m_engine.take_events()) {
+    std::visit(Overloaded{
+                   [&](proto::smtp_client_event::CommandSent& c) {
+                     if (!m_trace.has_observers()) return;
+                     core::TraceEvent e =
+                         connection_event(m_conn, core::TraceKind::kClientLine, Side::kClient, now);
+                     e.arrival = arrival;
+                     e.text = c.line;
+                     e.message = m_message_ref;
+                     m_trace.emit(e);
+                   },
+                   [&](proto::smtp_client_event::DataSent& d) {
+                     if (!m_trace.has_observers()) return;
+                     core::TraceEvent e =
+                         connection_event(m_conn, core::TraceKind::kDataSent, Side::kClient, now);
+                     e.arrival = arrival;
+                     e.text = std::to_string(d.octets);
+                     e.message = m_message_ref;
+                     m_trace.emit(e);
+                   },
+                   [&](proto::smtp_client_event::StartTls&) {
+                     // Our handshake flight goes out; TLS is up when the server's answers.
+                     m_conn.send_tls(Side::kClient);
+                   },
+                   [&](auto&) {},
+               },
+               ev);
+  }
+  if (m_engine.finished()) {
+    m_conn.close(Side::kClient);
+    finish(now);
+    return;
+  }
+  if (!m_done) m_timer.arm(m_engine.next_deadline());
+}
+
+}  // namespace mailhop::world

@@ -1,0 +1,1025 @@
+#include "sim/world/world.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "sim/mail/address.h"
+#include "sim/mail/dsn.h"
+#include "sim/mail/message.h"
+#include "sim/mail/received.h"
+#include "sim/proto/base64.h"
+#include "sim/world/smtp_endpoints.h"
+
+namespace mailhop::world {
+
+using core::SimTime;
+using core::TraceEvent;
+using core::TraceKind;
+using scenario::Role;
+
+namespace {
+
+// Postfix's smtp_connect_timeout.
+constexpr SimTime kConnectTimeout = SimTime::from_seconds(30);
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+std::string domain_of(const std::string& address) {
+  const std::size_t at = address.rfind('@');
+  return at == std::string::npos ? std::string() : lower(address.substr(at + 1));
+}
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// RFC 2047 encoded-word for a header value with non-ASCII text (UTF-8, "B" encoding).
+std::string encode_header_text(const std::string& text) {
+  if (is_ascii(text)) return text;
+  return "=?UTF-8?B?" + proto::base64_encode(text) + "?=";
+}
+
+std::string crlf_body(const std::string& body) {
+  std::string out;
+  out.reserve(body.size() + 16);
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] == '\n' && (i == 0 || body[i - 1] != '\r')) out += '\r';
+    out += body[i];
+  }
+  if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
+  return out;
+}
+
+}  // namespace
+
+bool NodeState::has_role(Role r) const {
+  return std::find(spec.roles.begin(), spec.roles.end(), r) != spec.roles.end();
+}
+
+bool NodeState::is_local_domain(const std::string& domain_lower) const {
+  for (const std::string& d : spec.domains)
+    if (lower(d) == domain_lower) return true;
+  return false;
+}
+
+// --- the policy of one SMTP session on a node --------------------------------------------
+
+class World::SessionPolicy : public proto::SmtpServerPolicy {
+ public:
+  SessionPolicy(World& world, NodeState& node, std::string peer, int port)
+      : m_world(world), m_node(node), m_peer(std::move(peer)), m_port(port) {}
+
+  proto::SmtpDecision on_connect(const proto::SmtpSessionInfo&) override {
+    if (m_node.temp_refusal == "greeting")
+      return proto::SmtpDecision::reject(421, "4.3.2", "Service not available, try again later");
+    return proto::SmtpDecision::accept();
+  }
+
+  proto::SmtpDecision on_mail_from(const proto::SmtpSessionInfo& s,
+                                   const mail::Envelope& env) override {
+    const int limit = m_node.rate_limit ? m_node.rate_limit : m_node.spec.policy.rate_limit_per_hour;
+    if (limit > 0) {
+      const std::string who = s.auth_user ? *s.auth_user : mail::format_path(env.mail_from);
+      auto& times = m_node.sent_times[who];
+      const SimTime now = m_world.m_sim.now();
+      while (!times.empty() && now - times.front() >= SimTime::from_hours(1)) times.pop_front();
+      if (static_cast<int>(times.size()) >= limit)
+        return proto::SmtpDecision::reject(
+            450, "4.7.1",
+            "Error: too much mail from " + who + ": limit " + std::to_string(limit) + " per hour");
+    }
+    return proto::SmtpDecision::accept();
+  }
+
+  proto::SmtpDecision on_rcpt_to(const proto::SmtpSessionInfo& s, const mail::Envelope& env,
+                                 const mail::EnvelopeRecipient& rcpt) override {
+    const std::string address = rcpt.mailbox.str();
+    const std::string domain = rcpt.mailbox.domain_lower();
+    if (m_node.temp_refusal == "rcpt")
+      return proto::SmtpDecision::reject(450, "4.3.2", "Service temporarily unavailable");
+    if (m_node.is_local_domain(domain) && m_node.has_role(Role::kMda)) {
+      MailboxState* box = m_world.mailbox(lower(address));
+      if (!box || box->unknown)
+        return proto::SmtpDecision::reject(
+            550, "5.1.1", "<" + address + ">: Recipient address rejected: User unknown");
+      if (box->full)
+        return box->full_permanent
+                   ? proto::SmtpDecision::reject(552, "5.2.2", "<" + address + ">: Mailbox full")
+                   : proto::SmtpDecision::reject(452, "4.2.2", "<" + address + ">: Mailbox full");
+    } else if (!may_relay(s, domain)) {
+      return proto::SmtpDecision::reject(
+          550, "5.7.1", "<" + address + ">: Relay access denied");
+    }
+    if (m_node.greylisting || m_node.spec.policy.greylisting) {
+      const std::string key = m_peer + "|" + mail::format_path(env.mail_from) + "|" + address;
+      const SimTime now = m_world.m_sim.now();
+      auto [it, first] = m_node.greylist.emplace(key, now);
+      if (first || now - it->second < m_node.spec.policy.greylist_delay)
+        return proto::SmtpDecision::reject(
+            450, "4.7.1",
+            "<" + address + ">: Recipient address rejected: Greylisted, please try again later");
+    }
+    return proto::SmtpDecision::accept();
+  }
+
+  proto::SmtpDecision on_message(const proto::SmtpSessionInfo& s, const mail::Envelope& env,
+                                 std::string_view content) override {
+    // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
+    NodeState* peer = m_world.node(m_peer);
+    mail::ReceivedInfo info;
+    info.from_helo = s.helo;
+    info.from_host = m_peer;
+    info.from_address = peer ? peer->spec.address : std::string();
+    info.by_host = m_node.spec.name;
+    info.with_protocol = mail::with_protocol(s.esmtp, s.tls, s.auth_user.has_value());
+    info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
+    if (env.rcpt_to.size() == 1) info.for_recipient = "<" + env.rcpt_to[0].mailbox.str() + ">";
+    std::string text;
+    const bool submission = is_submission();
+    if (submission && m_node.spec.policy.add_message_id) text = complete_submission(content, info);
+    else text = std::string(content);
+    std::string id = m_world.accept_message(m_node, env, std::move(text));
+    // The Received line names the queue id, so add it now that the id exists.
+    info.id = id;
+    QueueEntry* entry = m_node.queue.find(id);
+    entry->content.insert(0, "Received: " + mail::format_received(info) + "\r\n");
+    if (submission) ++m_world.m_stats.messages_submitted;
+    const int limit = m_node.rate_limit ? m_node.rate_limit : m_node.spec.policy.rate_limit_per_hour;
+    if (limit > 0) {
+      m_node.sent_times[s.auth_user ? *s.auth_user : mail::format_path(env.mail_from)].push_back(
+          m_world.m_sim.now());
+    }
+    return {250, "2.0.0", "Ok: queued as " + id};
+  }
+
+  bool check_credentials(const proto::SmtpSessionInfo&, std::string_view, std::string_view user,
+                         std::string_view password) override {
+    if (m_node.auth_failure) return false;
+    const MailboxState* box = m_world.mailbox(lower(std::string(user)));
+    return box && box->password == password;
+  }
+
+ private:
+  bool is_submission() const {
+    return m_node.has_role(Role::kMsa) &&
+           (m_port == m_node.spec.ports.submission || m_port == m_node.spec.ports.smtps);
+  }
+
+  bool may_relay(const proto::SmtpSessionInfo& s, const std::string& domain) const {
+    if (m_node.relay_denied) return false;
+    if (s.auth_user) return true;
+    const auto& clients = m_node.spec.policy.relay_clients;
+    if (std::find(clients.begin(), clients.end(), m_peer) != clients.end()) return true;
+    // A backup MX accepts mail for the domains it is listed for.
+    const DnsAnswer<MxRecord> mx = m_world.m_dns.query_mx(domain);
+    for (const MxRecord& r : mx.records)
+      if (r.exchange == lower(m_node.spec.name)) return true;
+    return false;
+  }
+
+  // Adds Message-ID and Date when the MUA left them out (RFC 6409 section 8).
+  std::string complete_submission(std::string_view content, const mail::ReceivedInfo& info) {
+    auto msg = mail::Message::parse(content);
+    if (!msg) return std::string(content);
+    bool changed = false;
+    if (!msg->has("Date")) {
+      msg->append("Date", " " + mail::format_rfc5322_date(info.unix_seconds));
+      changed = true;
+    }
+    if (!msg->has("Message-ID")) {
+      msg->append("Message-ID", " <" + std::to_string(info.unix_seconds) + "." +
+                                    std::to_string(++m_world.m_message_counter) + "@" +
+                                    m_node.spec.name + ">");
+      changed = true;
+    }
+    return changed ? msg->serialize() : std::string(content);
+  }
+
+  World& m_world;
+  NodeState& m_node;
+  std::string m_peer;
+  int m_port;
+};
+
+// --- construction ------------------------------------------------------------------------
+
+World::World(const scenario::Scenario& scenario, core::Trace& trace)
+    : m_scenario(scenario),
+      m_trace(trace),
+      m_rng(scenario.seed),
+      m_route_rng(m_rng.stream("mx-order")),
+      m_traffic_rng(m_rng.stream("traffic")) {}
+
+World::~World() = default;
+
+std::unique_ptr<World> World::build(const scenario::Scenario& sc, core::Trace& trace,
+                                    std::string* error) {
+  std::unique_ptr<World> w(new World(sc, trace));
+  auto fail = [&](const std::string& why) {
+    if (error) *error = why;
+    return nullptr;
+  };
+  for (const scenario::Node& n : sc.nodes) {
+    if (w->m_by_name.count(n.name)) return fail("duplicate node \"" + n.name + "\"");
+    RetryPolicy rp{n.queue.min_backoff, n.queue.max_backoff, n.queue.lifetime,
+                   n.queue.bounce_lifetime};
+    w->m_nodes.push_back(std::make_unique<NodeState>(n, rp));
+    w->m_by_name[n.name] = w->m_nodes.back().get();
+  }
+  for (const scenario::Link& l : sc.links) {
+    if (!w->m_by_name.count(l.a) || !w->m_by_name.count(l.b))
+      return fail("link " + l.a + "--" + l.b + " names an unknown node");
+    w->m_network.add_link(LinkState{l.a, l.b, l.latency, l.bandwidth_bps, l.loss, l.up, {}, 0.0});
+  }
+  for (const scenario::DnsRecord& r : sc.dns) {
+    switch (r.type) {
+      case scenario::DnsType::kMx: w->m_dns.add_mx(r.name, r.preference, r.value); break;
+      case scenario::DnsType::kA: w->m_dns.add_a(r.name, r.value); break;
+      case scenario::DnsType::kTxt: w->m_dns.add_txt(r.name, r.value); break;
+    }
+  }
+  for (const scenario::User& u : sc.users)
+    if (!u.host.empty()) w->m_user_hosts[lower(u.address)] = u.host;
+  for (const scenario::User& u : sc.users) {
+    MailboxState box;
+    box.address = lower(u.address);
+    box.password = u.password;
+    box.quota = u.quota;
+    w->m_mailboxes[box.address] = box;
+  }
+  for (auto& [address, box] : w->m_mailboxes) {
+    box.host = w->mailbox_host(address);
+    if (box.host.empty())
+      return fail("no host with the mda role holds the mailbox of " + address);
+  }
+  return w;
+}
+
+std::string World::mailbox_host(const std::string& address) const {
+  if (auto it = m_user_hosts.find(lower(address)); it != m_user_hosts.end()) return it->second;
+  const std::string domain = domain_of(address);
+  for (const auto& n : m_nodes)
+    if (n->has_role(Role::kMda) && n->is_local_domain(domain)) return n->spec.name;
+  return {};
+}
+
+NodeState* World::node(const std::string& name) {
+  auto it = m_by_name.find(name);
+  return it == m_by_name.end() ? nullptr : it->second;
+}
+
+MailboxState* World::mailbox(const std::string& address) {
+  auto it = m_mailboxes.find(address);
+  return it == m_mailboxes.end() ? nullptr : &it->second;
+}
+
+void World::start() {
+  if (m_started) return;
+  m_started = true;
+  // Stable by time: steps at the same time run in file order.
+  std::vector<const scenario::ScriptStep*> steps;
+  for (const scenario::ScriptStep& s : m_scenario.script) steps.push_back(&s);
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const auto* a, const auto* b) { return a->at < b->at; });
+  for (const scenario::ScriptStep* step : steps) {
+    m_sim.schedule(step->at, [this, step] {
+      if (!step->note.en.empty() || !step->note.es.empty()) note(TraceKind::kNote, "", step->note.en);
+      std::visit(
+          [this](const auto& a) {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<T, scenario::SendAction>) send(a);
+            else if constexpr (std::is_same_v<T, scenario::FaultAction>) apply_fault(a);
+            else if constexpr (std::is_same_v<T, scenario::ClearFaultAction>) clear_fault(a.kind, a.target);
+            else note(TraceKind::kNote, a.node, "fetch: POP3/IMAP retrieval is not simulated yet");
+          },
+          step->action);
+    });
+  }
+  if (m_scenario.traffic && m_scenario.traffic->messages > 0) {
+    for (const auto& n : m_nodes)
+      if (n->has_role(Role::kMua))
+        for (const scenario::Account& acc : n->spec.accounts)
+          m_traffic_senders.push_back({n->spec.name, acc.address, domain_of(acc.address)});
+    for (const auto& [address, box] : m_mailboxes) m_users_by_domain[domain_of(address)].push_back(address);
+    for (const auto& [domain, users] : m_users_by_domain) m_traffic_domains.push_back(domain);
+    // A plain-text body of the requested size, in lines of at most 72 octets.
+    const std::string words = "El cartero electronico lleva este mensaje de salto en salto. ";
+    m_traffic_body.reserve(m_scenario.traffic->body_size);
+    std::size_t column = 0;
+    for (std::size_t i = 0; m_traffic_body.size() < m_scenario.traffic->body_size; ++i) {
+      if (column == 71 || m_traffic_body.size() + 1 == m_scenario.traffic->body_size) {
+        m_traffic_body += '\n';
+        column = 0;
+      } else {
+        m_traffic_body += words[i % words.size()];
+        ++column;
+      }
+    }
+    if (m_traffic_senders.empty() || m_traffic_domains.empty()) {
+      note(TraceKind::kNote, "", "traffic: no MUA account or no mailbox to use");
+    } else {
+      m_sim.schedule(m_scenario.traffic->start, [this] { send_traffic(0); });
+    }
+  }
+}
+
+void World::send_traffic(std::uint64_t index) {
+  const scenario::Traffic& t = *m_scenario.traffic;
+  const TrafficSender& from = m_traffic_senders[index % m_traffic_senders.size()];
+  // A user of another domain when there is one.
+  std::string domain = m_traffic_domains[m_traffic_rng.below(m_traffic_domains.size())];
+  if (domain == from.domain && m_traffic_domains.size() > 1) {
+    const std::size_t k = m_traffic_rng.below(m_traffic_domains.size() - 1);
+    std::size_t j = 0;
+    for (const std::string& d : m_traffic_domains) {
+      if (d == from.domain) continue;
+      if (j++ == k) domain = d;
+    }
+  }
+  const std::vector<std::string>& users = m_users_by_domain[domain];
+  scenario::SendAction a;
+  a.from_node = from.node;
+  a.from = from.address;
+  a.to = {users[m_traffic_rng.below(users.size())]};
+  a.subject = "Traffic " + std::to_string(index + 1);
+  a.body = m_traffic_body;
+  send(a);
+  if (index + 1 < t.messages) m_sim.schedule_in(t.interval, [this, index] { send_traffic(index + 1); });
+}
+
+// --- trace -------------------------------------------------------------------------------
+
+void World::emit(TraceEvent e) {
+  if (m_trace.has_observers()) m_trace.emit(e);
+}
+
+void World::note(TraceKind kind, const std::string& node, const std::string& text,
+                 const std::string& message, int code) {
+  if (!m_trace.has_observers()) return;
+  TraceEvent e;
+  e.time = m_sim.now();
+  e.arrival = e.time;
+  e.kind = kind;
+  e.node = node;
+  e.text = text;
+  e.message = message;
+  e.code = code;
+  m_trace.emit(e);
+}
+
+// --- connections -------------------------------------------------------------------------
+
+void World::connect(const std::string& from, const std::string& to, int port,
+                    MakeClient make_client, ConnectFailed on_fail) {
+  NodeState* server = node(to);
+  const std::string where = to + "[" + (server ? server->spec.address : std::string()) + "]:" +
+                            std::to_string(port);
+  std::optional<Path> path = m_network.path(from, to);
+  if (!server || !path) {
+    // Nothing answers: the SYN is lost and the client gives up after its timeout.
+    m_sim.schedule_in(kConnectTimeout, [this, from, on_fail, where] {
+      const std::string why = "connect to " + where + ": Connection timed out";
+      note(TraceKind::kConnectionRefused, from, why);
+      on_fail(why);
+    });
+    return;
+  }
+  const bool listening =
+      !server->down &&
+      ((port == server->spec.ports.smtp &&
+        (server->has_role(Role::kMx) || server->has_role(Role::kMta))) ||
+       (server->has_role(Role::kMsa) &&
+        (port == server->spec.ports.submission || port == server->spec.ports.smtps)));
+  if (!listening) {
+    // The host answers the SYN with a RST after one round trip.
+    const std::string why = "connect to " + where + ": Connection refused";
+    m_sim.schedule_in(path->latency * 2, [this, from, why, on_fail] {
+      note(TraceKind::kConnectionRefused, from, why);
+      on_fail(why);
+    });
+    return;
+  }
+  const std::uint64_t id = m_next_connection++;
+  ++m_stats.connections;
+  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream("conn-" + std::to_string(id)), id,
+                                           from, to, port, *path);
+  Connection& c = *conn;
+  c.attach(Side::kServer, make_server(c, *server, port));
+  c.attach(Side::kClient, make_client(c));
+  c.set_on_finished([this](std::uint64_t cid) { connection_finished(cid); });
+  m_connections.emplace(id, std::move(conn));
+  TraceEvent e = connection_event(c, TraceKind::kConnectionOpened, Side::kClient, m_sim.now());
+  e.text = where;
+  emit(e);
+  c.establish();
+}
+
+std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server, int port) {
+  proto::SmtpServerConfig cfg;
+  cfg.hostname = server.spec.name;
+  cfg.greeting_text = "ESMTP mailhop";
+  cfg.max_message_size = server.size_limit ? *server.size_limit : server.spec.policy.max_message_size;
+  cfg.max_recipients = static_cast<std::size_t>(std::max(1, server.spec.policy.max_recipients));
+  const bool submission = server.has_role(Role::kMsa) &&
+                          (port == server.spec.ports.submission || port == server.spec.ports.smtps);
+  const bool implicit = server.has_role(Role::kMsa) && port == server.spec.ports.smtps;
+  cfg.tls = implicit ? proto::TlsState::kActive
+                     : (server.spec.policy.tls ? proto::TlsState::kAvailable : proto::TlsState::kNone);
+  if (submission) {
+    cfg.auth = server.spec.policy.auth_requires_tls && !implicit ? proto::AuthAdvertise::kAfterTls
+                                                                 : proto::AuthAdvertise::kAlways;
+    cfg.require_auth = true;
+  }
+  auto policy = std::make_unique<SessionPolicy>(*this, server, conn.client_host(), port);
+  const std::string name = server.spec.name;
+  return std::make_unique<SmtpServerEndpoint>(
+      m_sim, m_trace, conn, std::move(cfg), std::move(policy),
+      [this, name](const proto::SmtpReply& r) {
+        ++m_stats.smtp_replies;
+        m_replies.push_back({name, r.code, r.enhanced});
+      });
+}
+
+void World::connection_finished(std::uint64_t id) {
+  auto it = m_connections.find(id);
+  if (it == m_connections.end()) return;
+  TraceEvent e = connection_event(*it->second, it->second->is_reset() ? TraceKind::kConnectionReset
+                                                                     : TraceKind::kConnectionClosed,
+                                  Side::kClient, m_sim.now());
+  emit(e);
+  // Destroy it once none of its events can still fire.
+  const SimTime quiet = std::max(it->second->quiet_after(), m_sim.now());
+  m_sim.schedule(quiet, [this, id] { m_connections.erase(id); });
+}
+
+void World::reset_connections(const std::function<bool(const Connection&)>& which,
+                              const std::string& why) {
+  std::vector<Connection*> victims;
+  for (auto& [id, c] : m_connections)
+    if (!c->fully_closed() && which(*c)) victims.push_back(c.get());
+  for (Connection* c : victims) {
+    note(TraceKind::kNote, c->client_host(), "connection to " + c->server_host() + " reset: " + why);
+    c->reset();
+  }
+}
+
+// --- accepting and delivering ------------------------------------------------------------
+
+std::string World::accept_message(NodeState& node, mail::Envelope envelope, std::string content) {
+  const std::size_t rcpts = envelope.rcpt_to.size();
+  const std::string id = node.queue.enqueue(std::move(envelope), std::move(content), m_sim.now());
+  m_ledger.accepted += rcpts;
+  ++node.accepted;
+  note(TraceKind::kQueued, node.spec.name, std::to_string(rcpts) + " recipient(s)", id);
+  schedule_delivery(node, id, m_sim.now());
+  return id;
+}
+
+void World::schedule_delivery(NodeState& node, const std::string& queue_id, SimTime at) {
+  m_sim.schedule(at, [this, name = node.spec.name, queue_id] { deliver(name, queue_id); });
+}
+
+struct World::Attempt {
+  std::string node;
+  std::string queue_id;
+  struct Group {
+    std::string destination;                 // domain or relay host, for the trace
+    std::vector<std::size_t> recipients;     // indexes into the entry's recipients
+    std::vector<MailRoute> routes;
+    std::size_t next_route = 0;
+    std::string last_error;
+    bool permanent_dns_failure = false;
+  };
+  std::vector<Group> groups;
+  std::size_t groups_left = 0;
+};
+
+void World::deliver(const std::string& node_name, const std::string& queue_id) {
+  NodeState* n = node(node_name);
+  if (!n) return;
+  QueueEntry* entry = n->queue.find(queue_id);
+  if (!entry || n->in_flight.count(queue_id) || entry->state == QueueState::kHold) return;
+  if (n->down) return;  // resumed when the host comes back up
+  n->queue.activate(queue_id);
+
+  auto attempt = std::make_shared<Attempt>();
+  attempt->node = node_name;
+  attempt->queue_id = queue_id;
+  std::map<std::string, std::size_t> group_of;
+  for (std::size_t i = 0; i < entry->recipients.size(); ++i) {
+    QueuedRecipient& r = entry->recipients[i];
+    if (r.state != RecipientState::kPending) continue;
+    const std::string domain = r.rcpt.mailbox.domain_lower();
+    if (n->has_role(Role::kMda) && n->is_local_domain(domain)) {
+      deliver_local(*n, *entry, r);  // same host: no travel
+      continue;
+    }
+    const std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : domain;
+    auto [it, inserted] = group_of.emplace(dest, attempt->groups.size());
+    if (inserted) attempt->groups.push_back({dest, {}, {}, 0, {}, false});
+    attempt->groups[it->second].recipients.push_back(i);
+  }
+  if (attempt->groups.empty()) {
+    finish_attempt(*attempt);
+    return;
+  }
+  n->in_flight.insert(queue_id);
+  for (auto& g : attempt->groups) m_in_attempts += g.recipients.size();
+  attempt->groups_left = attempt->groups.size();
+  for (std::size_t gi = 0; gi < attempt->groups.size(); ++gi) {
+    Attempt::Group& g = attempt->groups[gi];
+    if (n->spec.relay_host) {
+      g.routes.push_back({*n->spec.relay_host, 0, false});
+    } else {
+      note(TraceKind::kDnsQuery, node_name, g.destination + " MX", queue_id);
+      MailRouting routing = route_mail(m_dns, g.destination, n->spec.name, m_route_rng);
+      note(TraceKind::kDnsAnswer, node_name, routing.explanation, queue_id);
+      if (routing.routes.empty()) {
+        const bool temporary = dns_is_temporary(routing.status);
+        g.permanent_dns_failure = !temporary;
+        g.last_error = std::string(temporary ? "4.4.3" : "5.4.4") +
+                       " Host or domain name not found. Name service error for name=" +
+                       g.destination + " type=MX: " +
+                       (temporary ? "Host not found, try again" : "Host not found");
+        if (routing.status == DnsStatus::kNoData && !routing.explanation.empty() &&
+            routing.explanation.find("null MX") != std::string::npos)
+          g.last_error = "5.1.10 Domain " + g.destination + " does not accept mail (null MX)";
+      }
+      g.routes = std::move(routing.routes);
+    }
+  }
+  for (std::size_t gi = 0; gi < attempt->groups.size(); ++gi) try_route(attempt, gi);
+}
+
+bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
+  const std::string address = lower(r.rcpt.mailbox.str());
+  MailboxState* box = mailbox(address);
+  const std::string qid = entry.id;
+  if (!box || box->unknown || box->host != n.spec.name) {
+    r.state = RecipientState::kFailed;
+    r.diagnostic = "550 5.1.1 <" + address + ">: User unknown in local recipient table";
+    return false;
+  }
+  const std::string return_path = "Return-Path: " + mail::format_path(entry.envelope.mail_from) + "\r\n";
+  const std::string delivered_to = "Delivered-To: " + address + "\r\n";
+  const std::uint64_t size = return_path.size() + delivered_to.size() + entry.content.size();
+  if (box->full || (box->quota && box->used + size > box->quota)) {
+    const bool permanent = box->full ? box->full_permanent : true;
+    r.diagnostic = permanent ? "552 5.2.2 <" + address + ">: Mailbox full"
+                             : "452 4.2.2 <" + address + ">: Mailbox full";
+    if (permanent) r.state = RecipientState::kFailed;
+    note(TraceKind::kDeferred, n.spec.name, address + ": " + r.diagnostic, qid);
+    return false;
+  }
+  StoredMessage m;
+  m.uid = box->next_uid++;
+  m.content = return_path + delivered_to + entry.content;
+  m.delivered_at = m_sim.now();
+  m.queue_id = qid;
+  box->used += m.content.size();
+  box->messages.push_back(std::move(m));
+  r.state = RecipientState::kDelivered;
+  r.diagnostic = "delivered to mailbox";
+  ++m_ledger.delivered;
+  ++m_stats.messages_delivered;
+  note(TraceKind::kDelivered, n.spec.name, address, qid);
+  return true;
+}
+
+void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
+  Attempt::Group& g = attempt->groups[gi];
+  NodeState* n = node(attempt->node);
+  QueueEntry* entry = n ? n->queue.find(attempt->queue_id) : nullptr;
+  if (!n || !entry) return;
+  if (g.next_route >= g.routes.size()) {
+    // Every host was tried: what happened last decides, per recipient.
+    for (std::size_t idx : g.recipients) {
+      QueuedRecipient& r = entry->recipients[idx];
+      if (r.state != RecipientState::kPending) continue;
+      if (r.diagnostic.empty() || !g.last_error.empty()) r.diagnostic = g.last_error;
+      if (g.permanent_dns_failure) r.state = RecipientState::kFailed;
+    }
+    finish_group(attempt);
+    return;
+  }
+  const MailRoute route = g.routes[g.next_route++];
+  proto::SmtpTransaction tx;
+  tx.envelope = entry->envelope;
+  for (std::size_t idx : g.recipients) tx.envelope.rcpt_to.push_back(entry->recipients[idx].rcpt);
+  tx.content = entry->content;
+  proto::SmtpClientOptions opts;
+  opts.helo_domain = n->spec.name;
+  opts.tls = proto::ClientTls::kOpportunistic;
+  opts.tls_capable = true;
+  const int port = n->spec.relay_host ? n->spec.relay_port : 25;
+  const std::string host = route.host;
+  auto make_client = [this, attempt, gi, host, opts, tx = std::move(tx)](Connection& conn) mutable {
+    std::vector<proto::SmtpTransaction> txs;
+    txs.push_back(std::move(tx));
+    return std::make_unique<SmtpClientEndpoint>(
+        m_sim, m_trace, conn, opts, std::move(txs), attempt->queue_id,
+        [this, attempt, gi, host](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) {
+          Attempt::Group& grp = attempt->groups[gi];
+          NodeState* nn = node(attempt->node);
+          QueueEntry* e = nn ? nn->queue.find(attempt->queue_id) : nullptr;
+          if (!e) return;
+          bool all_deferred = true;
+          if (!outcomes.empty()) {
+            const auto& rs = outcomes[0].recipients;
+            for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
+              QueuedRecipient& r = e->recipients[grp.recipients[k]];
+              r.remote_mta = host;
+              r.diagnostic = rs[k].diagnostic;
+              if (rs[k].status == proto::DeliveryStatus::kDelivered) {
+                r.state = RecipientState::kDelivered;
+                all_deferred = false;
+                ++m_ledger.relayed;
+                note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
+                     attempt->queue_id);
+              } else if (rs[k].status == proto::DeliveryStatus::kFailed) {
+                r.state = RecipientState::kFailed;
+                all_deferred = false;
+              }
+            }
+          }
+          // Nobody took it and nobody refused it for good: try the next MX.
+          if (all_deferred) {
+            grp.last_error.clear();
+            try_route(attempt, gi);
+          } else {
+            finish_group(attempt);
+          }
+        });
+  };
+  connect(n->spec.name, host, port, std::move(make_client),
+          [this, attempt, gi](const std::string& why) {
+            attempt->groups[gi].last_error = "4.4.1 " + why;
+            try_route(attempt, gi);
+          });
+}
+
+void World::finish_group(std::shared_ptr<Attempt> attempt) {
+  if (--attempt->groups_left == 0) finish_attempt(*attempt);
+}
+
+void World::finish_attempt(Attempt& attempt) {
+  NodeState* n = node(attempt.node);
+  if (!n) return;
+  n->in_flight.erase(attempt.queue_id);
+  for (const auto& g : attempt.groups) m_in_attempts -= g.recipients.size();
+  QueueEntry* entry = n->queue.find(attempt.queue_id);
+  if (!entry) return;
+  std::vector<const QueuedRecipient*> failed;
+  for (QueuedRecipient& r : entry->recipients)
+    if (r.state == RecipientState::kFailed && !r.reported) failed.push_back(&r);
+  if (!entry->all_done()) {
+    const auto next = n->queue.defer(attempt.queue_id, m_sim.now());
+    if (next) {
+      for (const QueuedRecipient& r : entry->recipients)
+        if (r.state == RecipientState::kPending)
+          note(TraceKind::kDeferred, n->spec.name, r.rcpt.mailbox.str() + ": " + r.diagnostic,
+               attempt.queue_id);
+      note(TraceKind::kRetryScheduled, n->spec.name, core::format_sim_time(*next), attempt.queue_id);
+      schedule_delivery(*n, attempt.queue_id, *next);
+    } else {
+      // The queue lifetime is over: what is still pending fails now (RFC 3463 4.4.7).
+      for (QueuedRecipient& r : entry->recipients) {
+        if (r.state != RecipientState::kPending) continue;
+        r.state = RecipientState::kFailed;
+        r.diagnostic = "4.4.7 delivery time expired; last error: " + r.diagnostic;
+        failed.push_back(&r);
+      }
+    }
+  }
+  if (!failed.empty()) bounce(*n, *entry, failed);
+  for (QueuedRecipient& r : entry->recipients)
+    if (r.state == RecipientState::kFailed) r.reported = true;
+  if (entry->all_done()) n->queue.remove(attempt.queue_id);
+}
+
+void World::bounce(NodeState& n, const QueueEntry& entry,
+                   const std::vector<const QueuedRecipient*>& failed) {
+  if (entry.envelope.is_bounce()) {
+    // A bounce that cannot be delivered is logged and dropped, never bounced again.
+    for (const QueuedRecipient* r : failed) {
+      ++m_ledger.dropped;
+      note(TraceKind::kDropped, n.spec.name,
+           "undeliverable bounce for " + r->rcpt.mailbox.str() + ": " + r->diagnostic, entry.id);
+    }
+    return;
+  }
+  mail::DsnReport report;
+  report.reporting_mta = n.spec.name;
+  report.original_sender = entry.envelope.mail_from->str();
+  report.envid = entry.envelope.envid;
+  report.arrival_unix = unix_time(entry.arrival);
+  report.created_unix = unix_time(m_sim.now());
+  report.queue_id = entry.id;
+  report.original_message = entry.content;
+  report.headers_only = entry.envelope.ret == std::string("HDRS");
+  for (const QueuedRecipient* r : failed) {
+    mail::DsnRecipient d;
+    d.final_recipient = r->rcpt.mailbox.str();
+    if (r->rcpt.orcpt) d.original_recipient = *r->rcpt.orcpt;
+    d.action = mail::DsnAction::kFailed;
+    // The diagnostic starts with a reply ("550 5.1.1 ...") or an enhanced code ("4.4.7 ...").
+    std::string status;
+    const std::string& diag = r->diagnostic;
+    std::string rest = diag;
+    if (diag.size() > 4 && std::isdigit(static_cast<unsigned char>(diag[0])) && diag[3] == ' ')
+      rest = diag.substr(4);
+    std::size_t len = 0;
+    // A 4.x.x status stays as it is: RFC 3463 calls it a persistent transient failure.
+    if (!proto::parse_enhanced_code(rest, &status, &len)) status = "5.0.0";
+    d.status = status;
+    if (!r->remote_mta.empty()) d.remote_mta = r->remote_mta;
+    d.diagnostic = diag;
+    d.last_attempt_unix = unix_time(m_sim.now());
+    report.recipients.push_back(d);
+    m_bounces.push_back({n.spec.name, report.original_sender, d.final_recipient, status, diag,
+                         m_sim.now()});
+    ++m_ledger.bounced;
+  }
+  mail::Envelope env;  // null sender: nobody answers a bounce
+  env.rcpt_to.push_back({*entry.envelope.mail_from, {}, {}});
+  note(TraceKind::kBounced, n.spec.name,
+       "DSN to " + report.original_sender + " for " + std::to_string(failed.size()) + " recipient(s)",
+       entry.id);
+  accept_message(n, std::move(env), mail::make_dsn(report));
+}
+
+// --- MUAs --------------------------------------------------------------------------------
+
+void World::send(const scenario::SendAction& a) {
+  NodeState* mua = node(a.from_node);
+  if (!mua) {
+    note(TraceKind::kSendFailed, a.from_node, "unknown MUA node");
+    return;
+  }
+  const scenario::Account* account = nullptr;
+  for (const scenario::Account& acc : mua->spec.accounts)
+    if (lower(acc.address) == lower(a.from)) account = &acc;
+  if (!account && !mua->spec.accounts.empty()) account = &mua->spec.accounts.front();
+  if (!account) {
+    note(TraceKind::kSendFailed, a.from_node, "no mail account configured on this device");
+    return;
+  }
+  auto sender = mail::parse_mailbox(a.from);
+  if (!sender) {
+    note(TraceKind::kSendFailed, a.from_node, "invalid sender address " + a.from);
+    return;
+  }
+  mail::Envelope env;
+  env.mail_from = *sender;
+  auto add_rcpts = [&](const std::vector<std::string>& list) {
+    for (const std::string& to : list)
+      if (auto mb = mail::parse_mailbox(to)) env.rcpt_to.push_back({*mb, {}, {}});
+  };
+  add_rcpts(a.to);
+  add_rcpts(a.cc);
+  if (env.rcpt_to.empty()) {
+    note(TraceKind::kSendFailed, a.from_node, "no valid recipient");
+    return;
+  }
+  // The message as a mail client writes it; the MSA adds Message-ID (RFC 6409 8.3).
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  };
+  std::string content;
+  content += "Date: " + mail::format_rfc5322_date(unix_time(m_sim.now())) + "\r\n";
+  content += "From: " + a.header_from.value_or(a.from) + "\r\n";
+  content += "To: " + join(a.to) + "\r\n";
+  if (!a.cc.empty()) content += "Cc: " + join(a.cc) + "\r\n";
+  content += "Subject: " + encode_header_text(a.subject) + "\r\n";
+  for (const auto& [name, value] : a.headers) content += name + ": " + value + "\r\n";
+  content += "MIME-Version: 1.0\r\n";
+  content += "Content-Type: text/plain; charset=UTF-8\r\n";
+  content += std::string("Content-Transfer-Encoding: ") + (is_ascii(a.body) ? "7bit" : "8bit") + "\r\n";
+  content += "\r\n" + crlf_body(a.body);
+
+  proto::SmtpClientOptions opts;
+  opts.helo_domain = mua->spec.name;
+  opts.tls = account->submission_tls == scenario::TlsMode::kStartTls ? proto::ClientTls::kRequired
+             : account->submission_tls == scenario::TlsMode::kImplicit ? proto::ClientTls::kImplicit
+                                                                       : proto::ClientTls::kNever;
+  if (account->use_auth)
+    opts.credentials = proto::SmtpCredentials{account->user.empty() ? account->address : account->user,
+                                              account->password};
+  proto::SmtpTransaction tx{env, content};
+  const std::string node_name = mua->spec.name;
+  const std::string msa = account->submission_host;
+  OutboxMessage pending{a.from, a.to, a.subject, {}, m_sim.now()};
+  auto fail = [this, node_name, pending](const std::string& why) mutable {
+    pending.diagnostic = why;
+    if (NodeState* m = node(node_name)) m->outbox.push_back(pending);
+    note(TraceKind::kSendFailed, node_name, why);
+  };
+  connect(
+      node_name, msa, account->submission_port,
+      [this, opts, tx, fail, node_name](Connection& conn) {
+        std::vector<proto::SmtpTransaction> txs{tx};
+        return std::make_unique<SmtpClientEndpoint>(
+            m_sim, m_trace, conn, opts, std::move(txs), std::string(),
+            [fail](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) mutable {
+              std::string why;
+              if (!outcomes.empty())
+                for (const auto& r : outcomes[0].recipients)
+                  if (r.status != proto::DeliveryStatus::kDelivered)
+                    why += (why.empty() ? "" : "; ") + r.recipient.str() + ": " + r.diagnostic;
+              if (!why.empty()) fail(why);
+            });
+      },
+      fail);
+}
+
+// --- faults ------------------------------------------------------------------------------
+
+namespace {
+std::string_view fault_name(scenario::FaultKind k) {
+  using scenario::FaultKind;
+  switch (k) {
+    case FaultKind::kHostDown: return "host down";
+    case FaultKind::kHostCrash: return "host crash";
+    case FaultKind::kLinkDown: return "link down";
+    case FaultKind::kLinkSlow: return "link slow";
+    case FaultKind::kLinkLossy: return "link lossy";
+    case FaultKind::kDnsFailure: return "DNS failure";
+    case FaultKind::kTempRefusal: return "temporary refusal";
+    case FaultKind::kGreylisting: return "greylisting";
+    case FaultKind::kMailboxFull: return "mailbox full";
+    case FaultKind::kUnknownUser: return "unknown user";
+    case FaultKind::kTooLarge: return "size limit";
+    case FaultKind::kRelayDenied: return "relay denied";
+    case FaultKind::kAuthFailure: return "authentication failure";
+    case FaultKind::kRateLimit: return "rate limit";
+  }
+  return "fault";
+}
+}  // namespace
+
+void World::apply_fault(const scenario::FaultAction& f) {
+  using scenario::FaultKind;
+  NodeState* n = node(f.target);
+  LinkState* link = m_network.find(f.target);
+  MailboxState* box = mailbox(lower(f.target));
+  switch (f.kind) {
+    case FaultKind::kHostDown:
+    case FaultKind::kHostCrash:
+      if (!n) break;
+      n->down = true;
+      if (f.kind == FaultKind::kHostCrash) {
+        const std::string name = n->spec.name;
+        reset_connections([&](const Connection& c) {
+          return c.client_host() == name || c.server_host() == name;
+        }, name + " crashed");
+      }
+      break;
+    case FaultKind::kLinkDown:
+      if (!link) break;
+      link->up = false;
+      {
+        const std::string a = link->a, b = link->b;
+        reset_connections([&](const Connection& c) {
+          for (std::size_t li : c.path().links) {
+            const LinkState& l = m_network.links()[li];
+            if (l.connects(a, b)) return true;
+          }
+          return false;
+        }, "link " + a + "--" + b + " is down");
+      }
+      break;
+    case FaultKind::kLinkSlow: {
+      if (!link) break;
+      SimTime extra = SimTime::from_seconds(1);
+      if (!f.value.empty()) core::parse_sim_time(f.value, &extra, nullptr);
+      link->extra_latency = extra;
+      break;
+    }
+    case FaultKind::kLinkLossy:
+      if (!link) break;
+      link->extra_loss = f.value.empty() ? 0.1 : std::clamp(std::atof(f.value.c_str()), 0.0, 1.0);
+      break;
+    case FaultKind::kDnsFailure:
+      m_dns.set_failure(f.target, f.value == "nxdomain" ? DnsStatus::kNxDomain
+                                  : f.value == "timeout" ? DnsStatus::kTimeout
+                                                         : DnsStatus::kServFail);
+      break;
+    case FaultKind::kTempRefusal:
+      if (n) n->temp_refusal = f.value == "rcpt" ? "rcpt" : "greeting";
+      break;
+    case FaultKind::kGreylisting:
+      if (n) n->greylisting = true;
+      break;
+    case FaultKind::kMailboxFull:
+      if (box) {
+        box->full = true;
+        box->full_permanent = f.value == "permanent";
+      }
+      break;
+    case FaultKind::kUnknownUser:
+      if (box) box->unknown = true;
+      break;
+    case FaultKind::kTooLarge:
+      if (n) n->size_limit = f.value.empty() ? 1024 : std::strtoull(f.value.c_str(), nullptr, 10);
+      break;
+    case FaultKind::kRelayDenied:
+      if (n) n->relay_denied = true;
+      break;
+    case FaultKind::kAuthFailure:
+      if (n) n->auth_failure = true;
+      break;
+    case FaultKind::kRateLimit:
+      if (n) n->rate_limit = f.value.empty() ? 100 : std::atoi(f.value.c_str());
+      break;
+  }
+  TraceEvent e;
+  e.time = m_sim.now();
+  e.arrival = e.time;
+  e.kind = TraceKind::kFaultStarted;
+  e.node = f.target;
+  e.text = std::string(fault_name(f.kind)) + (f.value.empty() ? "" : " (" + f.value + ")");
+  emit(e);
+  if (f.duration) {
+    const auto kind = f.kind;
+    const std::string target = f.target;
+    m_sim.schedule_in(*f.duration, [this, kind, target] { clear_fault(kind, target); });
+  }
+}
+
+void World::clear_fault(scenario::FaultKind kind, const std::string& target) {
+  using scenario::FaultKind;
+  NodeState* n = node(target);
+  LinkState* link = m_network.find(target);
+  MailboxState* box = mailbox(lower(target));
+  switch (kind) {
+    case FaultKind::kHostDown:
+    case FaultKind::kHostCrash:
+      if (n) {
+        n->down = false;
+        resume_node(*n);
+      }
+      break;
+    case FaultKind::kLinkDown: if (link) link->up = true; break;
+    case FaultKind::kLinkSlow: if (link) link->extra_latency = SimTime{}; break;
+    case FaultKind::kLinkLossy: if (link) link->extra_loss = 0.0; break;
+    case FaultKind::kDnsFailure: m_dns.clear_failure(target); break;
+    case FaultKind::kTempRefusal: if (n) n->temp_refusal.clear(); break;
+    case FaultKind::kGreylisting: if (n) n->greylisting = false; break;
+    case FaultKind::kMailboxFull: if (box) box->full = false; break;
+    case FaultKind::kUnknownUser: if (box) box->unknown = false; break;
+    case FaultKind::kTooLarge: if (n) n->size_limit.reset(); break;
+    case FaultKind::kRelayDenied: if (n) n->relay_denied = false; break;
+    case FaultKind::kAuthFailure: if (n) n->auth_failure = false; break;
+    case FaultKind::kRateLimit: if (n) n->rate_limit = 0; break;
+  }
+  TraceEvent e;
+  e.time = m_sim.now();
+  e.arrival = e.time;
+  e.kind = TraceKind::kFaultEnded;
+  e.node = target;
+  e.text = std::string(fault_name(kind));
+  emit(e);
+}
+
+void World::resume_node(NodeState& n) {
+  // Deliveries that came due while the host was down run now.
+  for (const std::string& id : n.queue.due(m_sim.now())) schedule_delivery(n, id, m_sim.now());
+  for (const auto& [id, e] : n.queue.entries())
+    if (e.state == QueueState::kIncoming) schedule_delivery(n, id, m_sim.now());
+}
+
+// --- audit -------------------------------------------------------------------------------
+
+std::uint64_t World::pending_recipients() const {
+  std::uint64_t pending = 0;
+  for (const auto& n : m_nodes)
+    for (const auto& [id, e] : n->queue.entries())
+      for (const QueuedRecipient& r : e.recipients)
+        if (r.state == RecipientState::kPending) ++pending;
+  return pending;
+}
+
+std::vector<std::string> World::audit() const {
+  std::vector<std::string> problems;
+  const std::uint64_t pending = pending_recipients();
+  const std::uint64_t accounted =
+      m_ledger.delivered + m_ledger.relayed + m_ledger.bounced + m_ledger.dropped + pending;
+  if (accounted != m_ledger.accepted) {
+    problems.push_back("ledger does not balance: accepted " + std::to_string(m_ledger.accepted) +
+                       " recipient(s), but delivered " + std::to_string(m_ledger.delivered) +
+                       " + relayed " + std::to_string(m_ledger.relayed) + " + bounced " +
+                       std::to_string(m_ledger.bounced) + " + dropped " +
+                       std::to_string(m_ledger.dropped) + " + still queued " +
+                       std::to_string(pending) + " = " + std::to_string(accounted));
+  }
+  return problems;
+}
+
+}  // namespace mailhop::world

@@ -1,0 +1,221 @@
+#pragma once
+// The simulated mail world: hosts with roles, links, DNS, mailboxes, queues and faults, built
+// from a scenario. Every hop is a real SMTP conversation between the engines.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/core/rng.h"
+#include "sim/core/simulator.h"
+#include "sim/core/trace.h"
+#include "sim/proto/smtp_client.h"
+#include "sim/proto/smtp_reply.h"
+#include "sim/scenario/scenario.h"
+#include "sim/world/connection.h"
+#include "sim/world/dns.h"
+#include "sim/world/mail_queue.h"
+#include "sim/world/network.h"
+
+namespace mailhop::world {
+
+struct StoredMessage {
+  std::uint32_t uid = 0;
+  std::string content;          // as delivered, with Return-Path and Delivered-To on top
+  core::SimTime delivered_at;
+  std::string queue_id;         // at the delivering host
+  std::vector<std::string> flags;
+};
+
+struct MailboxState {
+  std::string address;
+  std::string password;
+  std::string host;             // the node holding it
+  std::uint64_t quota = 0;      // 0: unlimited
+  std::uint64_t used = 0;
+  std::vector<StoredMessage> messages;
+  std::uint32_t next_uid = 1;
+  // Faults.
+  bool full = false;
+  bool full_permanent = false;
+  bool unknown = false;
+};
+
+// A message a MUA could not submit: it stays in the device's outbox.
+struct OutboxMessage {
+  std::string from;
+  std::vector<std::string> to;
+  std::string subject;
+  std::string diagnostic;
+  core::SimTime at;
+};
+
+struct NodeState {
+  scenario::Node spec;
+  MailQueue queue;
+  std::vector<OutboxMessage> outbox;
+  // Faults.
+  bool down = false;
+  std::string temp_refusal;  // "", "greeting" or "rcpt"
+  bool greylisting = false;
+  bool relay_denied = false;
+  bool auth_failure = false;
+  std::optional<std::uint64_t> size_limit;
+  int rate_limit = 0;  // messages per hour per sender; 0 none
+  // Greylisting memory: (client, sender, recipient) → first seen.
+  std::map<std::string, core::SimTime> greylist;
+  // Rate limiting: sender → times of accepted messages in the last hour.
+  std::map<std::string, std::deque<core::SimTime>> sent_times;
+  std::set<std::string> in_flight;  // queue ids being delivered now
+  std::uint64_t accepted = 0;       // messages accepted over SMTP
+
+  NodeState(scenario::Node node, RetryPolicy policy)
+      : spec(std::move(node)), queue(spec.name, policy) {}
+  bool has_role(scenario::Role r) const;
+  bool is_local_domain(const std::string& domain_lower) const;
+};
+
+struct BounceRecord {
+  std::string node;       // who generated it
+  std::string to;         // the original sender
+  std::string recipient;  // Final-Recipient
+  std::string status;     // RFC 3463
+  std::string diagnostic;
+  core::SimTime at;
+};
+
+struct ReplyRecord {
+  std::string server;
+  int code = 0;
+  std::string enhanced;
+};
+
+// The no-loss ledger: every recipient of every accepted message ends in exactly one column.
+struct Ledger {
+  std::uint64_t accepted = 0;   // recipients taken responsibility for (all hosts)
+  std::uint64_t delivered = 0;  // into a mailbox
+  std::uint64_t relayed = 0;    // handed to the next hop, which accepted it
+  std::uint64_t bounced = 0;    // failed, and a DSN was generated
+  std::uint64_t dropped = 0;    // failed bounces: logged, never bounced again
+};
+
+struct RunStats {
+  std::uint64_t messages_submitted = 0;  // accepted from MUAs by an MSA
+  std::uint64_t messages_delivered = 0;  // deliveries into mailboxes
+  std::uint64_t connections = 0;
+  std::uint64_t smtp_replies = 0;
+};
+
+class World {
+ public:
+  // Builds the world; an inconsistency the loader could not see is reported in `error`.
+  static std::unique_ptr<World> build(const scenario::Scenario& scenario, core::Trace& trace,
+                                      std::string* error);
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+  ~World();
+
+  core::Simulator& sim() { return m_sim; }
+  const scenario::Scenario& scenario() const { return m_scenario; }
+  // Schedules the scenario's script; call once before running.
+  void start();
+  void run_until(core::SimTime t) { m_sim.run_until(t); }
+
+  // Commands (from the script, the GUI, or tests).
+  void send(const scenario::SendAction& action);
+  void apply_fault(const scenario::FaultAction& fault);
+  void clear_fault(scenario::FaultKind kind, const std::string& target);
+
+  // Inspection.
+  const std::vector<std::unique_ptr<NodeState>>& nodes() const { return m_nodes; }
+  NodeState* node(const std::string& name);
+  const std::map<std::string, MailboxState>& mailboxes() const { return m_mailboxes; }
+  MailboxState* mailbox(const std::string& address);
+  const Network& network() const { return m_network; }
+  const Dns& dns() const { return m_dns; }
+  const std::vector<BounceRecord>& bounces() const { return m_bounces; }
+  const std::vector<ReplyRecord>& replies() const { return m_replies; }
+  const Ledger& ledger() const { return m_ledger; }
+  const RunStats& stats() const { return m_stats; }
+  // Recipients still waiting in some queue (or in an attempt under way).
+  std::uint64_t pending_recipients() const;
+  // Violations of "nothing accepted is ever lost"; empty when the ledger balances.
+  std::vector<std::string> audit() const;
+  // The date-time of simulated time t, as Unix seconds.
+  std::int64_t unix_time(core::SimTime t) const { return m_scenario.start_unix + t.seconds(); }
+
+  // Where the mailbox of `address` lives: its configured host, or the MDA for its domain.
+  std::string mailbox_host(const std::string& address) const;
+
+ private:
+  World(const scenario::Scenario& scenario, core::Trace& trace);
+  class SessionPolicy;
+  struct Attempt;
+
+  void emit(core::TraceEvent e);
+  void note(core::TraceKind kind, const std::string& node, const std::string& text,
+            const std::string& message = {}, int code = 0);
+
+  // Connections.
+  using ConnectFailed = std::function<void(const std::string& diagnostic)>;
+  using MakeClient =
+      std::function<std::unique_ptr<Endpoint>(Connection& conn)>;
+  void connect(const std::string& from, const std::string& to, int port, MakeClient make_client,
+               ConnectFailed on_fail);
+  std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server, int port);
+  void connection_finished(std::uint64_t id);
+  void reset_connections(const std::function<bool(const Connection&)>& which,
+                         const std::string& why);
+
+  // Mail handling.
+  std::string accept_message(NodeState& node, mail::Envelope envelope, std::string content);
+  void schedule_delivery(NodeState& node, const std::string& queue_id, core::SimTime at);
+  void deliver(const std::string& node_name, const std::string& queue_id);
+  bool deliver_local(NodeState& node, QueueEntry& entry, QueuedRecipient& r);
+  void try_route(std::shared_ptr<Attempt> attempt, std::size_t group);
+  void finish_group(std::shared_ptr<Attempt> attempt);
+  void finish_attempt(Attempt& attempt);
+  void bounce(NodeState& node, const QueueEntry& entry,
+              const std::vector<const QueuedRecipient*>& failed);
+  void resume_node(NodeState& node);
+  void send_traffic(std::uint64_t index);
+
+  scenario::Scenario m_scenario;
+  core::Trace& m_trace;
+  core::Simulator m_sim;
+  core::Rng m_rng;
+  core::Rng m_route_rng;
+  Network m_network;
+  Dns m_dns;
+  std::vector<std::unique_ptr<NodeState>> m_nodes;
+  std::map<std::string, NodeState*, std::less<>> m_by_name;
+  std::map<std::string, MailboxState> m_mailboxes;
+  std::map<std::string, std::string> m_user_hosts;  // address → configured mailbox host
+  std::map<std::uint64_t, std::unique_ptr<Connection>> m_connections;
+  std::uint64_t m_next_connection = 1;
+  std::vector<BounceRecord> m_bounces;
+  std::vector<ReplyRecord> m_replies;
+  Ledger m_ledger;
+  RunStats m_stats;
+  std::uint64_t m_in_attempts = 0;  // recipients inside delivery attempts under way
+  std::uint64_t m_message_counter = 0;
+  bool m_started = false;
+  // Synthetic traffic (Scenario::traffic): senders in turn, recipients by domain.
+  struct TrafficSender {
+    std::string node;
+    std::string address;
+    std::string domain;
+  };
+  std::vector<TrafficSender> m_traffic_senders;
+  std::map<std::string, std::vector<std::string>> m_users_by_domain;
+  std::vector<std::string> m_traffic_domains;
+  std::string m_traffic_body;
+  core::Rng m_traffic_rng;
+};
+
+}  // namespace mailhop::world

@@ -1,0 +1,244 @@
+#include "sim/world/world.h"
+
+#include <catch2/catch.hpp>
+
+#include "sim/mail/message.h"
+
+using namespace mailhop;
+using core::SimTime;
+using scenario::Role;
+
+namespace {
+
+// The seeds' story: marcos@gmail.example (laptop) → smtp.gmail.example (MSA+MTA+MDA) →
+// mx.yahoo.example (MX+MDA, backup MX at backup.yahoo.example) → julia's mailbox.
+scenario::Scenario journey() {
+  scenario::Scenario s;
+  s.seed = 7;
+  scenario::Node laptop;
+  laptop.name = "laptop.marcos.example";
+  laptop.roles = {Role::kMua};
+  scenario::Account acc;
+  acc.address = "marcos@gmail.example";
+  acc.password = "secreto";
+  acc.submission_host = "smtp.gmail.example";
+  laptop.accounts.push_back(acc);
+  scenario::Node gmail;
+  gmail.name = "smtp.gmail.example";
+  gmail.address = "192.0.2.10";
+  gmail.roles = {Role::kMsa, Role::kMta, Role::kMx, Role::kMda};
+  gmail.domains = {"gmail.example"};
+  scenario::Node yahoo;
+  yahoo.name = "mx.yahoo.example";
+  yahoo.address = "198.51.100.20";
+  yahoo.roles = {Role::kMx, Role::kMda};
+  yahoo.domains = {"yahoo.example"};
+  scenario::Node backup;
+  backup.name = "backup.yahoo.example";
+  backup.address = "198.51.100.30";
+  backup.roles = {Role::kMx, Role::kMta};
+  s.nodes = {laptop, gmail, yahoo, backup};
+  s.links = {{"laptop.marcos.example", "smtp.gmail.example", SimTime::from_millis(20), 0, 0.0, true},
+             {"smtp.gmail.example", "mx.yahoo.example", SimTime::from_millis(40), 0, 0.0, true},
+             {"smtp.gmail.example", "backup.yahoo.example", SimTime::from_millis(50), 0, 0.0, true},
+             {"backup.yahoo.example", "mx.yahoo.example", SimTime::from_millis(5), 0, 0.0, true}};
+  s.dns = {{"gmail.example", scenario::DnsType::kMx, 10, "smtp.gmail.example"},
+           {"yahoo.example", scenario::DnsType::kMx, 10, "mx.yahoo.example"},
+           {"yahoo.example", scenario::DnsType::kMx, 20, "backup.yahoo.example"}};
+  s.users = {{"marcos@gmail.example", "secreto", "", 0}, {"julia@yahoo.example", "clave", "", 0}};
+  scenario::SendAction send;
+  send.from_node = "laptop.marcos.example";
+  send.from = "marcos@gmail.example";
+  send.to = {"julia@yahoo.example"};
+  send.subject = "¿Quedamos mañana?";
+  send.body = "Hola Julia,\n.una línea con punto\n¡Hasta pronto!\n";
+  s.script.push_back({SimTime::from_seconds(1), send, {}});
+  return s;
+}
+
+std::vector<std::string> kinds(const core::TraceRecorder& rec, core::TraceKind kind) {
+  std::vector<std::string> out;
+  for (const auto& e : rec.events())
+    if (e.kind == kind) out.push_back(e.node + ": " + e.text);
+  return out;
+}
+
+std::unique_ptr<world::World> run(const scenario::Scenario& s, core::Trace& trace, SimTime until) {
+  std::string error;
+  auto w = world::World::build(s, trace, &error);
+  INFO(error);
+  REQUIRE(w);
+  w->start();
+  w->run_until(until);
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("one message travels MUA → MSA → MX → mailbox over real SMTP", "[world]") {
+  core::Trace trace;
+  core::TraceRecorder rec;
+  trace.add_observer(&rec);
+  auto w = run(journey(), trace, SimTime::from_minutes(5));
+  const world::MailboxState* box = w->mailbox("julia@yahoo.example");
+  REQUIRE(box);
+  REQUIRE(box->messages.size() == 1);
+  auto msg = mail::Message::parse(box->messages[0].content);
+  REQUIRE(msg);
+  CHECK(msg->get("Return-Path") == "<marcos@gmail.example>");
+  CHECK(msg->get_all("Received").size() == 2);         // MSA hop and MX hop
+  CHECK(msg->has("Message-ID"));                        // added by the MSA (RFC 6409)
+  CHECK(msg->get("Subject").value_or("").find("=?UTF-8?B?") == 0);
+  CHECK(msg->body() == "Hola Julia,\r\n.una línea con punto\r\n¡Hasta pronto!\r\n");
+
+  // Every hop was a real conversation: the MSA asked for AUTH after STARTTLS.
+  const auto client_lines = kinds(rec, core::TraceKind::kClientLine);
+  auto has = [&](const std::string& line) {
+    return std::find(client_lines.begin(), client_lines.end(), line) != client_lines.end();
+  };
+  CHECK(has("laptop.marcos.example: STARTTLS"));
+  bool auth = false, mail_from = false;
+  for (const auto& l : client_lines) {
+    if (l.rfind("laptop.marcos.example: AUTH PLAIN ", 0) == 0) auth = true;
+    if (l.rfind("smtp.gmail.example: MAIL FROM:<marcos@gmail.example>", 0) == 0) mail_from = true;
+  }
+  CHECK(auth);
+  CHECK(mail_from);
+  CHECK(kinds(rec, core::TraceKind::kDelivered) ==
+        std::vector<std::string>{"mx.yahoo.example: julia@yahoo.example"});
+  CHECK(kinds(rec, core::TraceKind::kRelayed) ==
+        std::vector<std::string>{"smtp.gmail.example: julia@yahoo.example → mx.yahoo.example"});
+  CHECK(w->audit().empty());
+  CHECK(w->ledger().accepted == 2);
+  CHECK(w->ledger().delivered == 1);
+  CHECK(w->ledger().relayed == 1);
+}
+
+TEST_CASE("same domain: delivered by the MSA host itself, no other hop", "[world]") {
+  scenario::Scenario s = journey();
+  std::get<scenario::SendAction>(s.script[0].action).to = {"marcos@gmail.example"};
+  core::Trace trace;
+  core::TraceRecorder rec;
+  trace.add_observer(&rec);
+  auto w = run(s, trace, SimTime::from_minutes(5));
+  CHECK(w->mailbox("marcos@gmail.example")->messages.size() == 1);
+  CHECK(kinds(rec, core::TraceKind::kDelivered) ==
+        std::vector<std::string>{"smtp.gmail.example: marcos@gmail.example"});
+  CHECK(w->stats().connections == 1);
+  CHECK(w->audit().empty());
+}
+
+TEST_CASE("primary MX down: the backup takes it and relays when the primary returns", "[world]") {
+  scenario::Scenario s = journey();
+  scenario::FaultAction down{scenario::FaultKind::kHostDown, "mx.yahoo.example", "",
+                             SimTime::from_minutes(20)};
+  s.script.insert(s.script.begin(), {SimTime{}, down, {}});
+  core::Trace trace;
+  core::TraceRecorder rec;
+  trace.add_observer(&rec);
+  auto w = run(s, trace, SimTime::from_minutes(10));
+  CHECK(w->mailbox("julia@yahoo.example")->messages.empty());
+  CHECK(w->node("backup.yahoo.example")->queue.size() == 1);  // waiting at the backup
+  CHECK(w->audit().empty());
+  w->run_until(SimTime::from_hours(2));
+  CHECK(w->mailbox("julia@yahoo.example")->messages.size() == 1);
+  CHECK(w->node("backup.yahoo.example")->queue.size() == 0);
+  CHECK(w->audit().empty());
+  auto msg = mail::Message::parse(w->mailbox("julia@yahoo.example")->messages[0].content);
+  REQUIRE(msg);
+  CHECK(msg->get_all("Received").size() == 3);
+}
+
+TEST_CASE("unknown user: 550 5.1.1 at RCPT and a DSN back to the sender", "[world]") {
+  scenario::Scenario s = journey();
+  std::get<scenario::SendAction>(s.script[0].action).to = {"nadie@yahoo.example"};
+  core::Trace trace;
+  auto w = run(s, trace, SimTime::from_minutes(5));
+  REQUIRE(w->bounces().size() == 1);
+  CHECK(w->bounces()[0].to == "marcos@gmail.example");
+  CHECK(w->bounces()[0].recipient == "nadie@yahoo.example");
+  CHECK(w->bounces()[0].status == "5.1.1");
+  REQUIRE(w->mailbox("marcos@gmail.example")->messages.size() == 1);
+  auto dsn = mail::Message::parse(w->mailbox("marcos@gmail.example")->messages[0].content);
+  REQUIRE(dsn);
+  CHECK(dsn->get("Return-Path") == "<>");
+  CHECK(dsn->body().find("Status: 5.1.1") != std::string::npos);
+  bool saw_550 = false;
+  for (const auto& r : w->replies()) saw_550 |= r.code == 550 && r.enhanced == "5.1.1";
+  CHECK(saw_550);
+  CHECK(w->audit().empty());
+}
+
+TEST_CASE("every MX down past the queue lifetime: retries, then a bounce", "[world]") {
+  scenario::Scenario s = journey();
+  for (auto& n : s.nodes) n.queue.lifetime = SimTime::from_hours(1);
+  s.script.insert(s.script.begin(), {SimTime{}, scenario::FaultAction{scenario::FaultKind::kHostDown, "mx.yahoo.example", "", {}}, {}});
+  s.script.insert(s.script.begin(), {SimTime{}, scenario::FaultAction{scenario::FaultKind::kHostDown, "backup.yahoo.example", "", {}}, {}});
+  core::Trace trace;
+  core::TraceRecorder rec;
+  trace.add_observer(&rec);
+  auto w = run(s, trace, SimTime::from_hours(3));
+  CHECK(kinds(rec, core::TraceKind::kRetryScheduled).size() >= 4);
+  REQUIRE(w->bounces().size() == 1);
+  CHECK(w->bounces()[0].status == "4.4.7");
+  CHECK(w->mailbox("marcos@gmail.example")->messages.size() == 1);
+  CHECK(w->audit().empty());
+}
+
+TEST_CASE("the same scenario and seed give the same trace", "[world][determinism]") {
+  auto trace_text = [] {
+    core::Trace trace;
+    core::TraceRecorder rec;
+    trace.add_observer(&rec);
+    run(journey(), trace, SimTime::from_minutes(5));
+    std::string out;
+    for (const auto& e : rec.events())
+      out += std::to_string(e.time.micros()) + " " + std::string(core::trace_kind_name(e.kind)) +
+             " " + e.node + " " + e.text + "\n";
+    return out;
+  };
+  const std::string a = trace_text();
+  CHECK(a.size() > 1000);
+  CHECK(a == trace_text());
+}
+
+#include "sim/world/expectations.h"
+
+TEST_CASE("expectations pass and fail with what was found instead", "[world][expect]") {
+  scenario::Scenario s = journey();
+  s.expect.mailboxes.push_back({"julia@yahoo.example", 1, {"¿Quedamos mañana?"}});
+  s.expect.replies.push_back({250, std::string("2.0.0"), std::string("mx.yahoo.example"), {}});
+  s.expect.queues.push_back({"smtp.gmail.example", 0});
+  s.expect.bounce_count = 0;
+  core::Trace trace;
+  auto w = run(s, trace, SimTime::from_minutes(5));
+  for (const auto& r : world::check_expectations(*w, s.expect)) {
+    INFO(r.what.key);
+    CHECK(r.passed);
+  }
+  scenario::Expectations wrong;
+  wrong.mailboxes.push_back({"julia@yahoo.example", 2, {"Otra cosa"}});
+  wrong.bounces.push_back({"marcos@gmail.example", "julia@yahoo.example", {}});
+  const auto results = world::check_expectations(*w, wrong);
+  REQUIRE(results.size() == 4);
+  CHECK_FALSE(results[0].passed);
+  CHECK(results[0].what.key == "expect.mailbox_count");
+  CHECK(results[0].what.args == std::vector<std::string>{"julia@yahoo.example", "2"});
+  CHECK(results[0].detail.key == "expect.found_count");
+  CHECK(results[0].detail.args == std::vector<std::string>{"1"});
+  CHECK_FALSE(results[1].passed);
+  CHECK(results[1].detail.key == "expect.found_subjects");
+  CHECK(results[1].detail.args == std::vector<std::string>{"\"¿Quedamos mañana?\""});
+  CHECK_FALSE(results[2].passed);
+  CHECK(results[2].detail.key == "expect.no_bounce");
+  CHECK(results[3].passed);  // nothing lost
+}
+
+TEST_CASE("decoded_subject undoes RFC 2047 B and Q encoded-words", "[world][expect]") {
+  CHECK(world::decoded_subject("Subject: =?UTF-8?B?wr9RdWVkYW1vcyBtYcOxYW5hPw==?=\r\n\r\n") ==
+        "¿Quedamos mañana?");
+  CHECK(world::decoded_subject("Subject: =?utf-8?q?caf=C3=A9_con?= =?utf-8?q?_leche?=\r\n\r\n") ==
+        "café con leche");
+  CHECK(world::decoded_subject("Subject: plain text\r\n\r\n") == "plain text");
+  CHECK(world::decoded_subject("Subject: =?broken\r\n\r\n") == "=?broken");
+}
