@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "sim/mail/address.h"
-#include "sim/proto/base64.h"
+#include "sim/mail/base64.h"
 
 namespace mailhop::proto {
 
@@ -540,7 +540,7 @@ struct SmtpClient::Impl {
       message += cred.user;
       message += '\0';
       message += cred.password;
-      std::string response = base64_encode(message);
+      std::string response = mail::base64_encode(message);
       if (response.empty()) response = "=";  // RFC 4954 section 4: an empty initial response
       std::string line = "AUTH PLAIN " + response;
       if (line.size() + 2 <= kMaxCommandLineOctets) {
@@ -839,16 +839,16 @@ struct SmtpClient::Impl {
         message += cred.user;
         message += '\0';
         message += cred.password;
-        send_line(base64_encode(message),
+        send_line(mail::base64_encode(message),
                   Pending{Cmd::kAuthFinal, 0, 0, "the reply to the AUTH PLAIN response"});
         return;
       }
       case Cmd::kAuthLoginStart:
-        send_line(base64_encode(cred.user),
+        send_line(mail::base64_encode(cred.user),
                   Pending{Cmd::kAuthLoginUser, 0, 0, "the reply to the AUTH LOGIN user name"});
         return;
       case Cmd::kAuthLoginUser:
-        send_line(base64_encode(cred.password),
+        send_line(mail::base64_encode(cred.password),
                   Pending{Cmd::kAuthFinal, 0, 0, "the reply to the AUTH LOGIN password"});
         return;
       default:

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "sim/mail/address.h"
-#include "sim/proto/base64.h"
+#include "sim/mail/base64.h"
 #include "sim/proto/line_reader.h"
 
 namespace mailhop::proto {
@@ -1148,7 +1148,7 @@ struct SmtpServer::Impl {
   // "=" is an empty initial response (RFC 4954 section 4).
   static std::optional<std::string> decode_response(std::string_view text) {
     if (text == "=") return std::string();
-    return base64_decode(text);
+    return mail::base64_decode(text);
   }
 
   void on_auth_line(const LineReader::Line& line) {
@@ -1166,7 +1166,7 @@ struct SmtpServer::Impl {
       return;
     }
     // A response line is plain base64 ("=" is only for the initial response).
-    const auto decoded = base64_decode(line.text);
+    const auto decoded = mail::base64_decode(line.text);
     if (!decoded) {
       login_user.clear();
       send_error(501, "5.5.2", "Cannot decode the base64 response");

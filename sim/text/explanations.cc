@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "sim/text/catalog.h"
+#include "sim/mail/encoded_words.h"
 #include "sim/text/json_util.h"
 
 namespace mailhop::text {
@@ -85,122 +86,6 @@ bool read_entry(const nlohmann::json& value, const std::string& where, const std
   out->text = value["text"].get<std::string>();
   out->rfc = value["rfc"].get<std::string>();
   return true;
-}
-
-// RFC 2047 encoded words ("=?UTF-8?Q?=C2=BFQuedamos?="), decoded for display. Only UTF-8,
-// US-ASCII and ISO-8859-1 are understood; anything else is left as written.
-std::optional<std::string> decode_base64(std::string_view in) {
-  auto value_of = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  unsigned int buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    const int v = value_of(c);
-    if (v < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned int>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFFu);
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> decode_q(std::string_view in) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '_') {
-      out += ' ';
-    } else if (in[i] == '=') {
-      if (i + 2 >= in.size()) return std::nullopt;
-      const int hi = hex(in[i + 1]);
-      const int lo = hex(in[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
-std::string latin1_to_utf8(std::string_view in) {
-  std::string out;
-  for (char ch : in) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out += ch;
-    } else {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
-// Decodes every encoded word of an unstructured header value; nothing when there is none.
-std::optional<std::string> decode_encoded_words(std::string_view value) {
-  std::string out;
-  bool decoded_any = false;
-  bool last_was_word = false;
-  std::size_t i = 0;
-  while (i < value.size()) {
-    const std::size_t start = value.find("=?", i);
-    if (start == std::string_view::npos) {
-      out.append(value.substr(i));
-      break;
-    }
-    // =?charset?encoding?text?=
-    const std::size_t q1 = value.find('?', start + 2);
-    const std::size_t q2 = q1 == std::string_view::npos ? q1 : value.find('?', q1 + 1);
-    const std::size_t end = q2 == std::string_view::npos ? q2 : value.find("?=", q2 + 1);
-    if (end == std::string_view::npos) {
-      out.append(value.substr(i));
-      break;
-    }
-    const std::string charset = lower(value.substr(start + 2, q1 - start - 2));
-    const std::string encoding = upper(value.substr(q1 + 1, q2 - q1 - 1));
-    const std::string_view payload = value.substr(q2 + 1, end - q2 - 1);
-    std::optional<std::string> text;
-    if (encoding == "B")
-      text = decode_base64(payload);
-    else if (encoding == "Q")
-      text = decode_q(payload);
-    const bool known_charset = charset == "utf-8" || charset == "us-ascii" ||
-                               charset == "iso-8859-1" || charset == "latin1";
-    std::string_view between = value.substr(i, start - i);
-    // RFC 2047 section 6.2: white space between adjacent encoded words is ignored.
-    const bool only_space =
-        std::all_of(between.begin(), between.end(), [](char c) { return c == ' ' || c == '\t'; });
-    if (!(last_was_word && only_space)) out.append(between);
-    if (text && known_charset) {
-      out += charset == "iso-8859-1" || charset == "latin1" ? latin1_to_utf8(*text) : *text;
-      decoded_any = true;
-      last_was_word = true;
-    } else {
-      out.append(value.substr(start, end + 2 - start));
-      last_was_word = false;
-    }
-    i = end + 2;
-  }
-  if (!decoded_any) return std::nullopt;
-  return out;
 }
 
 void add(std::vector<ExplanationSection>& out, const Explanation* e) {
@@ -476,7 +361,7 @@ std::vector<ExplanationSection> Explanations::explain(Language language, LineRol
       }
       if (colon != std::string_view::npos) {
         if (const std::optional<std::string> decoded =
-                decode_encoded_words(line.substr(colon + 1))) {
+                mail::decode_encoded_words(line.substr(colon + 1))) {
           if (const Explanation* e = this->line(language, "encoded_word")) {
             std::string trimmed = *decoded;
             trimmed.erase(0, trimmed.find_first_not_of(' '));

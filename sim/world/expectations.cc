@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "sim/mail/message.h"
-#include "sim/proto/base64.h"
+#include "sim/mail/encoded_words.h"
 
 namespace mailhop::world {
 
@@ -15,65 +15,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// Decodes one encoded-word's text; nothing when it is malformed.
-std::optional<std::string> decode_word(char encoding, std::string_view text) {
-  if (encoding == 'B' || encoding == 'b') return proto::base64_decode(text);
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '_') {
-      out += ' ';
-    } else if (text[i] == '=' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-               hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string decoded_subject(const std::string& content) {
   auto msg = mail::Message::parse(content);
   if (!msg) return {};
-  std::string value = msg->get("Subject").value_or("");
-  while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-  std::string out;
-  std::size_t pos = 0;
-  bool last_was_word = false;
-  while (pos < value.size()) {
-    const std::size_t start = value.find("=?", pos);
-    if (start == std::string::npos) {
-      out += value.substr(pos);
-      break;
-    }
-    const std::size_t q1 = value.find('?', start + 2);
-    const std::size_t q2 = q1 == std::string::npos ? q1 : value.find('?', q1 + 1);
-    const std::size_t end = q2 == std::string::npos ? q2 : value.find("?=", q2 + 1);
-    if (end == std::string::npos || q2 != q1 + 2) {
-      out += value.substr(pos);
-      break;
-    }
-    const std::string between = value.substr(pos, start - pos);
-    // RFC 2047 6.2: whitespace between adjacent encoded-words is ignored.
-    const bool blank = std::all_of(between.begin(), between.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
-    if (!(last_was_word && blank)) out += between;
-    auto decoded = decode_word(value[q1 + 1], std::string_view(value).substr(q2 + 1, end - q2 - 1));
-    if (decoded) out += *decoded;
-    else out += value.substr(start, end + 2 - start);
-    last_was_word = true;
-    pos = end + 2;
-  }
-  return out;
+  const std::string value = msg->get("Subject").value_or("");
+  return mail::decode_encoded_words(value).value_or(value);
 }
 
 std::vector<ExpectationResult> check_expectations(World& w, const scenario::Expectations& e) {

@@ -8,7 +8,7 @@
 #include "sim/mail/dsn.h"
 #include "sim/mail/message.h"
 #include "sim/mail/received.h"
-#include "sim/proto/base64.h"
+#include "sim/mail/encoded_words.h"
 #include "sim/world/smtp_endpoints.h"
 
 namespace mailhop::world {
@@ -36,12 +36,6 @@ std::string domain_of(const std::string& address) {
 
 bool is_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-// RFC 2047 encoded-word for a header value with non-ASCII text (UTF-8, "B" encoding).
-std::string encode_header_text(const std::string& text) {
-  if (is_ascii(text)) return text;
-  return "=?UTF-8?B?" + proto::base64_encode(text) + "?=";
 }
 
 std::string crlf_body(const std::string& body) {
@@ -797,7 +791,7 @@ void World::send(const scenario::SendAction& a) {
   content += "From: " + a.header_from.value_or(a.from) + "\r\n";
   content += "To: " + join(a.to) + "\r\n";
   if (!a.cc.empty()) content += "Cc: " + join(a.cc) + "\r\n";
-  content += "Subject: " + encode_header_text(a.subject) + "\r\n";
+  content += "Subject: " + mail::encode_header_text(a.subject) + "\r\n";
   for (const auto& [name, value] : a.headers) content += name + ": " + value + "\r\n";
   content += "MIME-Version: 1.0\r\n";
   content += "Content-Type: text/plain; charset=UTF-8\r\n";

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "sim/mail/address.h"
-#include "sim/proto/base64.h"
+#include "sim/mail/base64.h"
 #include "tests/support/smtp_client_harness.h"
 #include "tests/support/transcript.h"
 
@@ -181,20 +181,20 @@ TEST_CASE("base64 follows RFC 4648", "[smtp][client][base64]") {
       {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
-    CHECK(proto::base64_encode(plain) == encoded);
-    CHECK(proto::base64_decode(encoded) == std::optional<std::string>(plain));
+    CHECK(mail::base64_encode(plain) == encoded);
+    CHECK(mail::base64_decode(encoded) == std::optional<std::string>(plain));
   }
   // All 256 octet values survive a round trip.
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
-  CHECK(proto::base64_decode(proto::base64_encode(all)) == std::optional<std::string>(all));
+  CHECK(mail::base64_decode(mail::base64_encode(all)) == std::optional<std::string>(all));
   // Strict decoding.
-  CHECK_FALSE(proto::base64_decode("Zg="));       // length not a multiple of 4
-  CHECK_FALSE(proto::base64_decode("Z==="));      // too much padding
-  CHECK_FALSE(proto::base64_decode("Zg==Zg=="));  // padding in the middle
-  CHECK_FALSE(proto::base64_decode("Zm 9v"));     // whitespace
-  CHECK_FALSE(proto::base64_decode("Zm9*"));      // not in the alphabet
-  CHECK_FALSE(proto::base64_decode("Zh=="));      // non-zero padding bits (RFC 4648 3.5)
+  CHECK_FALSE(mail::base64_decode("Zg="));       // length not a multiple of 4
+  CHECK_FALSE(mail::base64_decode("Z==="));      // too much padding
+  CHECK_FALSE(mail::base64_decode("Zg==Zg=="));  // padding in the middle
+  CHECK_FALSE(mail::base64_decode("Zm 9v"));     // whitespace
+  CHECK_FALSE(mail::base64_decode("Zm9*"));      // not in the alphabet
+  CHECK_FALSE(mail::base64_decode("Zh=="));      // non-zero padding bits (RFC 4648 3.5)
 }
 
 TEST_CASE("canonical content and dot-stuffing", "[smtp][client]") {

@@ -1,9 +1,9 @@
-#include "sim/proto/base64.h"
+#include "sim/mail/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace mailhop::proto {
+namespace mailhop::mail {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -86,4 +86,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace mailhop::proto
+}  // namespace mailhop::mail

@@ -1,13 +1,12 @@
 #pragma once
-// Base64 (RFC 4648 section 4, standard alphabet, with padding), as SASL in SMTP AUTH uses it
-// (RFC 4954 section 4). Written by the SMTP client engineer; the server engine and the other
-// protocol engines may use it too.
+// Base64 (RFC 4648 section 4, standard alphabet, with padding), as SASL in SMTP AUTH (RFC 4954
+// section 4) and MIME encoded-words (RFC 2047) use it.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace mailhop::proto {
+namespace mailhop::mail {
 
 // Encodes `data` with the standard alphabet and "=" padding, on one line.
 std::string base64_encode(std::string_view data);
@@ -17,4 +16,4 @@ std::string base64_encode(std::string_view data);
 // deviation, so a caller can answer a malformed AUTH response with 501 instead of guessing.
 std::optional<std::string> base64_decode(std::string_view text);
 
-}  // namespace mailhop::proto
+}  // namespace mailhop::mail
