@@ -672,6 +672,29 @@ struct SmtpServer::Impl {
     return rest;
   }
 
+
+  // The ESMTP parameters after a path (RFC 5321 4.1.2): " KEYWORD[=value]..." each at most
+  // once. Sends the 501 and returns false when they are malformed.
+  bool read_params(std::string_view tail, std::vector<Param>* params) {
+    if (!tail.empty() && tail.front() != ' ') {
+      send_error(501, "5.5.2", "Syntax: expected a space between the address and the parameters");
+      return false;
+    }
+    if (!parse_params(tail, params)) {
+      send_error(501, "5.5.4", "Syntax error in parameters (KEYWORD or KEYWORD=value expected)");
+      return false;
+    }
+    for (std::size_t i = 0; i < params->size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if ((*params)[j].keyword == (*params)[i].keyword) {
+          send_error(501, "5.5.4", "Duplicate " + (*params)[i].keyword + " parameter");
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   void on_mail(std::string_view args) {
     if (!greeted) {
       send_error(503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first");
@@ -693,22 +716,9 @@ struct SmtpServer::Impl {
     mail::Envelope env;
     if (!path.null_path) env.mail_from = path.mailbox;
     std::string_view tail = rest->substr(path.consumed);
-    if (!tail.empty() && tail.front() != ' ') {
-      send_error(501, "5.5.2", "Syntax: expected a space between the address and the parameters");
-      return;
-    }
     std::vector<Param> params;
-    if (!parse_params(tail, &params)) {
-      send_error(501, "5.5.4", "Syntax error in parameters (KEYWORD or KEYWORD=value expected)");
-      return;
-    }
-    std::vector<std::string> seen;
+    if (!read_params(tail, &params)) return;
     for (const Param& p : params) {
-      if (std::find(seen.begin(), seen.end(), p.keyword) != seen.end()) {
-        send_error(501, "5.5.4", "Duplicate " + p.keyword + " parameter");
-        return;
-      }
-      seen.push_back(p.keyword);
       // RFC 5321 4.1.1.11 and 4.1.2: parameters exist only with EHLO.
       const bool known =
           session.esmtp && (p.keyword == "SIZE" || p.keyword == "BODY" || p.keyword == "RET" ||
@@ -814,22 +824,9 @@ struct SmtpServer::Impl {
       consumed = path.consumed;
     }
     const std::string_view tail = rest->substr(consumed);
-    if (!tail.empty() && tail.front() != ' ') {
-      send_error(501, "5.5.2", "Syntax: expected a space between the address and the parameters");
-      return;
-    }
     std::vector<Param> params;
-    if (!parse_params(tail, &params)) {
-      send_error(501, "5.5.4", "Syntax error in parameters (KEYWORD or KEYWORD=value expected)");
-      return;
-    }
-    std::vector<std::string> seen;
+    if (!read_params(tail, &params)) return;
     for (const Param& p : params) {
-      if (std::find(seen.begin(), seen.end(), p.keyword) != seen.end()) {
-        send_error(501, "5.5.4", "Duplicate " + p.keyword + " parameter");
-        return;
-      }
-      seen.push_back(p.keyword);
       const bool known = session.esmtp && (p.keyword == "NOTIFY" || p.keyword == "ORCPT");
       if (!known) {
         send_error(555, "5.5.4", "RCPT TO parameter " + sanitize(p.keyword) + " not recognized");
