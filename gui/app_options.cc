@@ -61,16 +61,6 @@ std::optional<std::pair<int, int>> parse_window_size(std::string_view text) {
   return std::make_pair(*w, *h);
 }
 
-text::Language language_from_environment(const char* lc_all, const char* lc_messages,
-                                         const char* lang) {
-  for (const char* value : {lc_all, lc_messages, lang}) {
-    if (value && *value) {
-      return text::language_from_locale(value).value_or(text::kFallbackLanguage);
-    }
-  }
-  return text::kFallbackLanguage;
-}
-
 std::variant<AppOptions, OptionsError> parse_app_options(
     const std::vector<std::string_view>& args) {
   AppOptions options;

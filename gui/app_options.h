@@ -43,9 +43,5 @@ std::variant<AppOptions, OptionsError> parse_app_options(const std::vector<std::
 // "1280x800" -> {1280, 800}; sizes from 320x240 to 7680x4320.
 std::optional<std::pair<int, int>> parse_window_size(std::string_view text);
 
-// The language to speak before --lang is known or when it is absent: LC_ALL, LC_MESSAGES,
-// LANG (the first that is set and not empty, as POSIX orders them), else English.
-text::Language language_from_environment(const char* lc_all, const char* lc_messages,
-                                         const char* lang);
 
 }  // namespace mailhop::gui

@@ -8,7 +8,7 @@
 
 #include "gui/app.h"
 #include "gui/app_options.h"
-#include "gui/assets.h"
+#include "sim/text/assets.h"
 #include "gui/demo_cli.h"
 #include "gui/demo_scenario.h"
 #include "gui/window.h"
@@ -38,7 +38,7 @@ const char* env(const char* name) {
 }
 
 // Without the catalog there is nothing to translate with: the only message in two languages.
-int report_missing_assets(const mailhop::gui::AssetSearch& search) {
+int report_missing_assets(const mailhop::text::AssetSearch& search) {
   std::cerr << "mailhop: cannot find the assets folder (fonts and texts).\n"
                "mailhop: no se encuentra la carpeta assets (tipos de letra y textos).\n";
   for (const auto& dir : search.tried) std::cerr << "  - " << dir.string() << "\n";
@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   const std::variant<gui::AppOptions, gui::OptionsError> parsed = gui::parse_app_options(args);
 
-  const gui::AssetSearch assets = gui::find_assets(
-      env("MAILHOP_ASSETS"), MAILHOP_BUILTIN_ASSETS_DIR, gui::executable_path(argv[0]));
+  const text::AssetSearch assets = text::find_assets(
+      env("MAILHOP_ASSETS"), MAILHOP_BUILTIN_ASSETS_DIR, text::executable_path(argv[0]));
   if (!assets.found) return report_missing_assets(assets);
 
   text::LoadError error;
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   const text::Language language =
       options && options->language
           ? *options->language
-          : gui::language_from_environment(env("LC_ALL"), env("LC_MESSAGES"), env("LANG"));
+          : text::language_from_environment(env("LC_ALL"), env("LC_MESSAGES"), env("LANG"));
   catalog->set_language(language);
 
   if (const auto* bad = std::get_if<gui::OptionsError>(&parsed)) {

@@ -9,37 +9,23 @@
 #include <iostream>
 #include <optional>
 
+#include "sim/cli/cli_catalog.h"
 #include "sim/cli/generate.h"
 #include "sim/cli/trace_json.h"
 #include "sim/cli/transcript.h"
 #include "sim/scenario/scenario_json.h"
+#include "sim/text/assets.h"
 #include "sim/text/catalog.h"
 #include "sim/text/explanations.h"
 #include "sim/world/expectations.h"
 #include "sim/world/world.h"
 
-#ifndef MAILHOP_BUILTIN_ASSETS_DIR
-#define MAILHOP_BUILTIN_ASSETS_DIR ""
-#endif
 
 namespace mailhop::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path assets_dir() {
-  if (const char* env = std::getenv("MAILHOP_ASSETS"); env && *env) return env;
-  const fs::path built_in = MAILHOP_BUILTIN_ASSETS_DIR;
-  if (!built_in.empty() && fs::exists(built_in / "i18n" / "en.json")) return built_in;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
-      if (fs::exists(dir / "assets" / "i18n" / "en.json")) return dir / "assets";
-  }
-  return built_in;
-}
 
 struct RunOptions {
   std::string file;
@@ -108,27 +94,18 @@ class Explainer {
 
 }  // namespace
 
-std::string usage() {
-  return "usage:\n"
-         "  mailhop run FILE [--seed N] [--until T] [--transcript] [--explain] [--lang es|en]\n"
-         "                   [--trace OUT.json] [--quiet] [--stats]\n"
-         "  mailhop gen OUT.json [--domains N] [--users N] [--messages N] [--size BYTES]\n"
-         "                   [--rate PER_SECOND] [--seed N]\n";
-}
-
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   RunOptions o;
+  fs::path assets;
+  std::optional<text::Catalog> catalog = load_catalog(args, err, &assets);
+  if (!catalog) return 2;
+  o.language = catalog->language();
   text::LoadError load_error;
-  const fs::path assets = assets_dir();
-  std::optional<text::Catalog> catalog = text::Catalog::load(assets / "i18n", &load_error);
-  if (!catalog) {
-    err << "mailhop: " << load_error.message() << "\n";
-    return 2;
-  }
   auto bad = [&](const std::string& why) {
-    err << "mailhop run: " << why << "\n" << usage();
+    err << "mailhop run: " << why << "\n" << catalog->get("cli.usage") << "\n";
     return 2;
   };
+  const text::Catalog& cat = *catalog;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](const char* name) -> std::optional<std::string> {
@@ -143,34 +120,32 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     else if (a == "--seed") {
       auto v = value("--seed");
       std::uint64_t seed = 0;
-      if (!v || !parse_u64(*v, &seed)) return bad("--seed needs a non-negative integer");
+      if (!v || !parse_u64(*v, &seed)) return bad(cat.get("cli.run.bad_seed"));
       o.seed = seed;
     } else if (a == "--until") {
       auto v = value("--until");
       core::SimTime t;
       std::string why;
-      if (!v || !core::parse_sim_time(*v, &t, &why)) return bad("--until: " + (v ? why : "needs a time"));
+      if (!v || !core::parse_sim_time(*v, &t, &why)) return bad(v ? "--until: " + why : cat.get("cli.run.needs_time"));
       o.until = t;
     } else if (a == "--lang") {
       auto v = value("--lang");
       auto lang = v ? text::parse_language(*v) : std::nullopt;
-      if (!lang) return bad("--lang must be es or en");
+      if (!lang) return bad(cat.format("cli.error.bad_lang", v ? *v : std::string()));
       o.language = *lang;
     } else if (a == "--trace") {
       auto v = value("--trace");
-      if (!v) return bad("--trace needs a file name");
+      if (!v) return bad(cat.format("cli.error.missing_value", "--trace"));
       o.trace_out = *v;
     } else if (!a.empty() && a[0] == '-') {
-      return bad("unknown option " + a);
+      return bad(cat.format("cli.error.unknown_option", a));
     } else if (o.file.empty()) {
       o.file = a;
     } else {
-      return bad("only one scenario file, please");
+      return bad(cat.format("cli.error.unexpected_argument", a));
     }
   }
-  if (o.file.empty()) return bad("which scenario file?");
-  catalog->set_language(o.language);
-  const text::Catalog& cat = *catalog;
+  if (o.file.empty()) return bad(cat.get("cli.run.which_file"));
 
   scenario::LoadResult loaded = scenario::load_scenario_file(o.file);
   if (!loaded.ok()) {

@@ -17,7 +17,4 @@ int gen_command(const std::vector<std::string>& args, std::ostream& out, std::os
 // Dispatches a headless subcommand; returns -1 when `argv[1]` is not one of them.
 int dispatch(int argc, char** argv);
 
-// The usage text of the headless commands.
-std::string usage();
-
 }  // namespace mailhop::cli

@@ -6,9 +6,12 @@
 #include <vector>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_catalog.h"
 #include "sim/scenario/scenario_json.h"
 
 namespace mailhop::cli {
+
+namespace fs = std::filesystem;
 
 scenario::Scenario generate_scenario(const GenOptions& o) {
   using scenario::Role;
@@ -64,8 +67,12 @@ scenario::Scenario generate_scenario(const GenOptions& o) {
 int gen_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   GenOptions o;
   std::string file;
+  fs::path assets;
+  std::optional<text::Catalog> catalog = load_catalog(args, err, &assets);
+  if (!catalog) return 2;
+  const text::Catalog& cat = *catalog;
   auto bad = [&](const std::string& why) {
-    err << "mailhop gen: " << why << "\n" << usage();
+    err << "mailhop gen: " << why << "\n" << cat.get("cli.usage") << "\n";
     return 2;
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -79,32 +86,35 @@ int gen_command(const std::vector<std::string>& args, std::ostream& out, std::os
     };
     std::uint64_t v = 0;
     if (a == "--domains") {
-      if (!number(1, 1000, &v)) return bad("--domains needs a number from 1 to 1000");
+      if (!number(1, 1000, &v)) return bad(cat.format("cli.gen.bad_number", "--domains", 1, 1000));
       o.domains = static_cast<int>(v);
     } else if (a == "--users") {
-      if (!number(1, 100000, &v)) return bad("--users needs a number from 1 to 100000");
+      if (!number(1, 100000, &v)) return bad(cat.format("cli.gen.bad_number", "--users", 1, 100000));
       o.users = static_cast<int>(v);
     } else if (a == "--messages") {
-      if (!number(0, 100'000'000, &v)) return bad("--messages needs a number up to 100000000");
+      if (!number(0, 100'000'000, &v)) return bad(cat.format("cli.gen.bad_number", "--messages", 0, 100000000));
       o.messages = v;
     } else if (a == "--size") {
-      if (!number(0, 100'000'000, &v)) return bad("--size needs a number of bytes");
+      if (!number(0, 100'000'000, &v)) return bad(cat.format("cli.gen.bad_number", "--size", 0, 100000000));
       o.body_size = v;
     } else if (a == "--rate") {
-      if (!number(1, 1'000'000, &v)) return bad("--rate needs messages per second, 1 to 1000000");
+      if (!number(1, 1'000'000, &v)) return bad(cat.format("cli.gen.bad_number", "--rate", 1, 1000000));
       o.rate = v;
     } else if (a == "--seed") {
-      if (!number(0, UINT64_MAX, &v)) return bad("--seed needs a non-negative integer");
+      if (!number(0, UINT64_MAX, &v)) return bad(cat.get("cli.run.bad_seed"));
       o.seed = v;
+    } else if (a == "--lang") {
+      if (i + 1 >= args.size() || !text::parse_language(args[++i]))
+        return bad(cat.format("cli.error.bad_lang", i < args.size() ? args[i] : std::string()));
     } else if (!a.empty() && a[0] == '-') {
-      return bad("unknown option " + a);
+      return bad(cat.format("cli.error.unknown_option", a));
     } else if (file.empty()) {
       file = a;
     } else {
-      return bad("only one output file, please");
+      return bad(cat.format("cli.error.unexpected_argument", a));
     }
   }
-  if (file.empty()) return bad("where should the scenario go? (mailhop gen OUT.json)");
+  if (file.empty()) return bad(cat.get("cli.gen.which_file"));
   const std::string json = scenario::save_scenario(generate_scenario(o));
   if (file == "-") {
     out << json;
@@ -112,11 +122,10 @@ int gen_command(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   std::ofstream f(file, std::ios::binary);
   if (!f || !(f << json)) {
-    err << "mailhop gen: cannot write " << file << "\n";
+    err << "mailhop gen: " << cat.format("cli.cannot_write", file) << "\n";
     return 2;
   }
-  out << "wrote " << file << ": " << o.domains << " domains, " << o.users << " users each, "
-      << o.messages << " messages of " << o.body_size << " octets\n";
+  out << cat.format("cli.gen.wrote", file, o.domains, o.users, o.messages, o.body_size) << "\n";
   return 0;
 }
 

@@ -7,7 +7,8 @@
 int main(int argc, char** argv) {
   const int status = mailhop::cli::dispatch(argc, argv);
   if (status >= 0) return status;
-  std::cerr << "mailhop: this build has no desktop app (configured with -DMAILHOP_GUI=OFF).\n"
-            << mailhop::cli::usage();
+  // No catalog is needed to say this much, in both languages.
+  std::cerr << "mailhop: this build has no desktop app (-DMAILHOP_GUI=OFF); use: mailhop run FILE\n"
+               "mailhop: esta compilación no tiene la aplicación (-DMAILHOP_GUI=OFF); usa: mailhop run FICHERO\n";
   return 2;
 }

@@ -37,4 +37,12 @@ std::optional<Language> language_from_locale(std::string_view locale) {
   return parse_language(locale.substr(0, end));
 }
 
+Language language_from_environment(const char* lc_all, const char* lc_messages,
+                                   const char* lang) {
+  for (const char* value : {lc_all, lc_messages, lang}) {
+    if (value && *value) return language_from_locale(value).value_or(kFallbackLanguage);
+  }
+  return kFallbackLanguage;
+}
+
 }  // namespace mailhop::text

@@ -22,6 +22,10 @@ std::optional<Language> parse_language(std::string_view code);
 // it, otherwise nothing ("C", "POSIX", "fr_FR").
 std::optional<Language> language_from_locale(std::string_view locale);
 
+// The language to speak before --lang is known or when it is absent: LC_ALL, LC_MESSAGES,
+// LANG (the first that is set and not empty, as POSIX orders them), else English.
+Language language_from_environment(const char* lc_all, const char* lc_messages, const char* lang);
+
 // Position in kAllLanguages, for per-language arrays.
 constexpr std::size_t language_index(Language language) {
   return language == Language::kEnglish ? 0 : 1;

@@ -32,7 +32,7 @@ Run run(std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE("mailhop run prints the conversation, a summary and the expectations", "[cli]") {
-  const Run r = run({scenario_path("01-journey.json"), "--transcript"});
+  const Run r = run({scenario_path("01-journey.json"), "--transcript", "--lang", "en"});
   INFO(r.err);
   CHECK(r.status == 0);
   CHECK(r.err.empty());
@@ -60,7 +60,7 @@ TEST_CASE("mailhop run speaks Spanish and explains lines", "[cli]") {
 }
 
 TEST_CASE("without --transcript only events are printed; --quiet prints nothing on success", "[cli]") {
-  const Run events = run({scenario_path("01-journey.json")});
+  const Run events = run({scenario_path("01-journey.json"), "--lang", "en"});
   CHECK(events.status == 0);
   CHECK(events.out.find("C: EHLO") == std::string::npos);
   CHECK(events.out.find("[delivered]") != std::string::npos);
@@ -75,17 +75,20 @@ TEST_CASE("a failed expectation exits 1 and says what was found", "[cli]") {
   loaded.scenario->expect.mailboxes[0].count = 2;
   const auto file = std::filesystem::temp_directory_path() / "mailhop_cli_failing.json";
   std::ofstream(file) << scenario::save_scenario(*loaded.scenario);
-  const Run r = run({file.string(), "--quiet"});
+  const Run r = run({file.string(), "--quiet", "--lang", "en"});
   CHECK(r.status == 1);
   CHECK(r.out.find("✘ mailbox julia@yahoo.example holds 2 message(s) — found 1\n") != std::string::npos);
   std::filesystem::remove(file);
 }
 
 TEST_CASE("bad input gets a clear message and exit status 2", "[cli]") {
-  Run r = run({});
+  Run r = run({"--lang", "en"});
   CHECK(r.status == 2);
   CHECK(r.err.find("which scenario file?") != std::string::npos);
-  r = run({"/nonexistent/scenario.json"});
+  r = run({"--lang", "es"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("¿qué fichero de escenario?") != std::string::npos);
+  r = run({"/nonexistent/scenario.json", "--lang", "en"});
   CHECK(r.status == 2);
   CHECK(r.err.find("/nonexistent/scenario.json") != std::string::npos);
   r = run({scenario_path("01-journey.json"), "--seed", "abc"});
@@ -93,7 +96,7 @@ TEST_CASE("bad input gets a clear message and exit status 2", "[cli]") {
   CHECK(r.err.find("--seed") != std::string::npos);
   r = run({scenario_path("01-journey.json"), "--until", "5x"});
   CHECK(r.status == 2);
-  r = run({scenario_path("01-journey.json"), "--frobnicate"});
+  r = run({scenario_path("01-journey.json"), "--frobnicate", "--lang", "en"});
   CHECK(r.status == 2);
   CHECK(r.err.find("unknown option --frobnicate") != std::string::npos);
 }

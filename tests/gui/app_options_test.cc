@@ -78,7 +78,7 @@ TEST_CASE("window sizes and the environment's language", "[gui][cli]") {
   CHECK_FALSE(mailhop::gui::parse_window_size("x768"));
   CHECK_FALSE(mailhop::gui::parse_window_size("99999x768"));
 
-  using mailhop::gui::language_from_environment;
+  using mailhop::text::language_from_environment;
   CHECK(language_from_environment(nullptr, nullptr, "es_ES.UTF-8") == Language::kSpanish);
   CHECK(language_from_environment(nullptr, nullptr, "es_MX") == Language::kSpanish);
   CHECK(language_from_environment("en_GB.UTF-8", nullptr, "es_ES.UTF-8") == Language::kEnglish);

@@ -1,4 +1,4 @@
-#include "gui/assets.h"
+#include "sim/text/assets.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -11,9 +11,9 @@ const std::filesystem::path kAssets = MAILHOP_ASSETS_DIR;
 
 TEST_CASE("assets are found in order: MAILHOP_ASSETS, the source tree, next to the program",
           "[gui]") {
-  using mailhop::gui::find_assets;
-  CHECK(mailhop::gui::looks_like_assets_dir(kAssets));
-  CHECK_FALSE(mailhop::gui::looks_like_assets_dir(kAssets / "fonts"));
+  using mailhop::text::find_assets;
+  CHECK(mailhop::text::looks_like_assets_dir(kAssets));
+  CHECK_FALSE(mailhop::text::looks_like_assets_dir(kAssets / "fonts"));
 
   SECTION("the source tree") {
     const auto search = find_assets(nullptr, kAssets, "/nonexistent/bin/mailhop");

@@ -1,8 +1,8 @@
-#include "gui/assets.h"
+#include "sim/text/assets.h"
 
 #include <system_error>
 
-namespace mailhop::gui {
+namespace mailhop::text {
 
 bool looks_like_assets_dir(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -40,4 +40,4 @@ std::filesystem::path executable_path(const char* argv0) {
   return {};
 }
 
-}  // namespace mailhop::gui
+}  // namespace mailhop::text

@@ -1,5 +1,5 @@
 #pragma once
-// Where the app finds assets/ (fonts, UI strings, explanations): $MAILHOP_ASSETS, then the
+// Where the app and the command line find assets/ (fonts, UI strings, explanations): $MAILHOP_ASSETS, then the
 // source tree the program was built from, then "assets" next to the executable (and
 // ../share/mailhop/assets for an installed layout). The first that holds the files wins; when
 // $MAILHOP_ASSETS is set it is the only place looked at, so a wrong value is reported.
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace mailhop::gui {
+namespace mailhop::text {
 
 struct AssetSearch {
   std::optional<std::filesystem::path> found;
@@ -27,4 +27,4 @@ AssetSearch find_assets(const char* env_value, const std::filesystem::path& buil
 // The running program's path (/proc/self/exe), or argv0 when that is not available.
 std::filesystem::path executable_path(const char* argv0);
 
-}  // namespace mailhop::gui
+}  // namespace mailhop::text
