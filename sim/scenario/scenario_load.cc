@@ -878,6 +878,18 @@ FaultAction read_fault(Errors& e, const Json& v, const std::string& path) {
   const std::string_view hint = fault_value_hint(f.kind);
   const Json* value = o.get("value");
   const std::string at = o.at("value");
+  if (f.kind == FaultKind::kMailboxFull) {
+    // Optional: a full mailbox is temporary (452 4.2.2) unless it is said to be permanent
+    // (552 5.2.2), as RFC 3463 X.2.2 allows both.
+    if (value != nullptr) {
+      if (!value->is_string() || (*value != "temporary" && *value != "permanent")) {
+        e.add(at, "expected \"temporary\" (452 4.2.2, the default) or \"permanent\" (552 5.2.2)");
+      } else if (*value == "permanent") {
+        f.value = "permanent";
+      }
+    }
+    return f;
+  }
   if (hint.empty()) {
     if (value != nullptr) {
       e.add(at, "a " + std::string(name_of(kFaultKinds, f.kind)) + " fault takes no value");

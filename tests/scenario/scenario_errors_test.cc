@@ -634,5 +634,27 @@ TEST_CASE("any truncation of a valid file gives errors, never an exception", "[s
   }
 }
 
+TEST_CASE("mailbox_full takes an optional temporary or permanent value", "[scenario]") {
+  Json doc = Json::parse(kBase);
+  doc["script"][1]["fault"] =
+      Json::parse(R"({"kind": "mailbox_full", "target": "julia@yahoo.example", "value": "permanent"})");
+  LoadResult r = load_scenario(doc.dump(2));
+  INFO(r.error_text());
+  REQUIRE(r.ok());
+  const auto& f = std::get<FaultAction>(r.scenario->script[1].action);
+  CHECK(f.value == "permanent");
+  const LoadResult again = load_scenario(save_scenario(*r.scenario));
+  REQUIRE(again.ok());
+  CHECK(*again.scenario == *r.scenario);
+
+  doc["script"][1]["fault"]["value"] = "temporary";  // the default: saved without a value
+  r = load_scenario(doc.dump(2));
+  REQUIRE(r.ok());
+  CHECK(std::get<FaultAction>(r.scenario->script[1].action).value.empty());
+
+  CHECK(errors_setting("/script/1/fault", R"({"kind": "mailbox_full", "target": "julia@yahoo.example", "value": "forever"})") ==
+        Messages{"/script/1/fault/value: expected \"temporary\" (452 4.2.2, the default) or \"permanent\" (552 5.2.2)"});
+}
+
 }  // namespace
 }  // namespace mailhop::scenario
