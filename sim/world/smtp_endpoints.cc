@@ -245,6 +245,11 @@ void SmtpClientEndpoint::pump(core::SimTime now) {
                      // Our handshake flight goes out; TLS is up when the server's answers.
                      m_conn.send_tls(Side::kClient);
                    },
+                   [&](proto::smtp_client_event::TransactionDone& d) {
+                     const auto& outcomes = m_engine.outcomes();
+                     if (m_on_transaction && d.index < outcomes.size())
+                       m_on_transaction(d.index, outcomes[d.index], now);
+                   },
                    [&](auto&) {},
                },
                ev);

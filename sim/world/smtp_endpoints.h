@@ -69,11 +69,18 @@ class SmtpServerEndpoint : public Endpoint {
 class SmtpClientEndpoint : public Endpoint {
  public:
   using Done = std::function<void(const std::vector<proto::TransactionOutcome>&, core::SimTime)>;
+  // Called when a transaction's outcome is known (the reply to the final "." or the refusal of
+  // every recipient), before the session ends: a queue acts on it then, as Postfix logs
+  // "status=sent" on the 250 and not at QUIT.
+  using TransactionFinished =
+      std::function<void(std::size_t index, const proto::TransactionOutcome&, core::SimTime)>;
 
   SmtpClientEndpoint(core::Simulator& sim, core::Trace& trace, Connection& conn,
                      proto::SmtpClientOptions options,
                      std::vector<proto::SmtpTransaction> transactions, std::string message_ref,
                      Done on_done);
+
+  void set_on_transaction(TransactionFinished fn) { m_on_transaction = std::move(fn); }
 
   void on_open(core::SimTime now) override;
   void on_bytes(std::string_view bytes, core::SimTime now) override;
@@ -91,6 +98,7 @@ class SmtpClientEndpoint : public Endpoint {
   proto::SmtpClient m_engine;
   std::string m_message_ref;
   Done m_on_done;
+  TransactionFinished m_on_transaction;
   DeadlineTimer m_timer;
   bool m_done = false;
 };

@@ -612,43 +612,58 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   opts.tls_capable = true;
   const int port = n->spec.relay_host ? n->spec.relay_port : 25;
   const std::string host = route.host;
-  auto make_client = [this, attempt, gi, host, opts, tx = std::move(tx)](Connection& conn) mutable {
+  // What the session decided for this group's recipients; applied as soon as it is known.
+  struct Applied {
+    bool done = false;
+    bool any_final = false;  // someone was delivered or refused for good
+  };
+  auto applied = std::make_shared<Applied>();
+  auto apply = [this, attempt, gi, host, applied](const proto::TransactionOutcome& outcome) {
+    if (applied->done) return;
+    applied->done = true;
+    Attempt::Group& grp = attempt->groups[gi];
+    NodeState* nn = node(attempt->node);
+    QueueEntry* e = nn ? nn->queue.find(attempt->queue_id) : nullptr;
+    if (!e) return;
+    const auto& rs = outcome.recipients;
+    for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
+      QueuedRecipient& r = e->recipients[grp.recipients[k]];
+      r.remote_mta = host;
+      r.diagnostic = rs[k].diagnostic;
+      if (rs[k].status == proto::DeliveryStatus::kDelivered) {
+        r.state = RecipientState::kDelivered;
+        applied->any_final = true;
+        ++m_ledger.relayed;
+        note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
+             attempt->queue_id);
+      } else if (rs[k].status == proto::DeliveryStatus::kFailed) {
+        r.state = RecipientState::kFailed;
+        applied->any_final = true;
+      }
+    }
+  };
+  auto make_client = [this, attempt, gi, opts, apply, applied,
+                      tx = std::move(tx)](Connection& conn) mutable {
     std::vector<proto::SmtpTransaction> txs;
     txs.push_back(std::move(tx));
-    return std::make_unique<SmtpClientEndpoint>(
+    auto client = std::make_unique<SmtpClientEndpoint>(
         m_sim, m_trace, conn, opts, std::move(txs), attempt->queue_id,
-        [this, attempt, gi, host](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) {
-          Attempt::Group& grp = attempt->groups[gi];
-          NodeState* nn = node(attempt->node);
-          QueueEntry* e = nn ? nn->queue.find(attempt->queue_id) : nullptr;
-          if (!e) return;
-          bool all_deferred = true;
-          if (!outcomes.empty()) {
-            const auto& rs = outcomes[0].recipients;
-            for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
-              QueuedRecipient& r = e->recipients[grp.recipients[k]];
-              r.remote_mta = host;
-              r.diagnostic = rs[k].diagnostic;
-              if (rs[k].status == proto::DeliveryStatus::kDelivered) {
-                r.state = RecipientState::kDelivered;
-                all_deferred = false;
-                ++m_ledger.relayed;
-                note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
-                     attempt->queue_id);
-              } else if (rs[k].status == proto::DeliveryStatus::kFailed) {
-                r.state = RecipientState::kFailed;
-                all_deferred = false;
-              }
-            }
-          }
+        [this, attempt, gi, apply, applied](const std::vector<proto::TransactionOutcome>& outcomes,
+                                            SimTime) {
+          // The session is over; outcomes it did not report earlier (a lost connection,
+          // a timeout) are applied now.
+          if (!outcomes.empty()) apply(outcomes[0]);
           // Nobody took it and nobody refused it for good: try the next MX.
-          if (all_deferred) {
-            grp.last_error.clear();
+          if (!applied->any_final) {
+            attempt->groups[gi].last_error.clear();
             try_route(attempt, gi);
           } else {
             finish_group(attempt);
           }
         });
+    client->set_on_transaction(
+        [apply](std::size_t, const proto::TransactionOutcome& outcome, SimTime) { apply(outcome); });
+    return client;
   };
   connect(n->spec.name, host, port, std::move(make_client),
           [this, attempt, gi](const std::string& why) {
