@@ -22,6 +22,8 @@ namespace {
 
 // Postfix's smtp_connect_timeout.
 constexpr SimTime kConnectTimeout = SimTime::from_seconds(30);
+// The resolver's timeout (resolv.conf's default "timeout:5").
+constexpr SimTime kDnsTimeout = SimTime::from_seconds(5);
 
 std::string lower(std::string s) {
   for (char& c : s)
@@ -529,25 +531,50 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
     Attempt::Group& g = attempt->groups[gi];
     if (n->spec.relay_host) {
       g.routes.push_back({*n->spec.relay_host, 0, false});
-    } else {
-      note(TraceKind::kDnsQuery, node_name, g.destination + " MX", queue_id);
-      MailRouting routing = route_mail(m_dns, g.destination, n->spec.name, m_route_rng);
-      note(TraceKind::kDnsAnswer, node_name, routing.explanation, queue_id);
+      try_route(attempt, gi);
+      continue;
+    }
+    note(TraceKind::kDnsQuery, node_name, g.destination + " MX", queue_id);
+    MailRouting routing = route_mail(m_dns, g.destination, n->spec.name, m_route_rng);
+    // The answer takes a round trip to the scenario's name server; a server that is down or
+    // cut off, or a timeout fault, costs the resolver's timeout and then a temporary failure.
+    SimTime delay;
+    if (routing.status == DnsStatus::kTimeout) {
+      delay = kDnsTimeout;
+    } else if (const NodeState* ns = dns_server()) {
+      const std::optional<Path> path = m_network.path(n->spec.name, ns->spec.name);
+      if (ns->down || !path) {
+        routing = {DnsStatus::kTimeout, {},
+                   "MX " + g.destination + ": no answer from " + ns->spec.name + " (timeout)"};
+        delay = kDnsTimeout;
+      } else {
+        delay = path->latency * 2;
+      }
+    }
+    m_sim.schedule_in(delay, [this, attempt, gi, routing = std::move(routing)]() mutable {
+      Attempt::Group& grp = attempt->groups[gi];
+      note(TraceKind::kDnsAnswer, attempt->node, routing.explanation, attempt->queue_id);
       if (routing.routes.empty()) {
         const bool temporary = dns_is_temporary(routing.status);
-        g.permanent_dns_failure = !temporary;
-        g.last_error = std::string(temporary ? "4.4.3" : "5.4.4") +
-                       " Host or domain name not found. Name service error for name=" +
-                       g.destination + " type=MX: " +
-                       (temporary ? "Host not found, try again" : "Host not found");
-        if (routing.status == DnsStatus::kNoData && !routing.explanation.empty() &&
+        grp.permanent_dns_failure = !temporary;
+        grp.last_error = std::string(temporary ? "4.4.3" : "5.4.4") +
+                         " Host or domain name not found. Name service error for name=" +
+                         grp.destination + " type=MX: " +
+                         (temporary ? "Host not found, try again" : "Host not found");
+        if (routing.status == DnsStatus::kNoData &&
             routing.explanation.find("null MX") != std::string::npos)
-          g.last_error = "5.1.10 Domain " + g.destination + " does not accept mail (null MX)";
+          grp.last_error = "5.1.10 Domain " + grp.destination + " does not accept mail (null MX)";
       }
-      g.routes = std::move(routing.routes);
-    }
+      grp.routes = std::move(routing.routes);
+      try_route(attempt, gi);
+    });
   }
-  for (std::size_t gi = 0; gi < attempt->groups.size(); ++gi) try_route(attempt, gi);
+}
+
+const NodeState* World::dns_server() const {
+  for (const auto& n : m_nodes)
+    if (n->has_role(Role::kDns)) return n.get();
+  return nullptr;
 }
 
 bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {

@@ -183,6 +183,8 @@ class World {
   void bounce(NodeState& node, const QueueEntry& entry,
               const std::vector<const QueuedRecipient*>& failed);
   void resume_node(NodeState& node);
+  // The scenario's name server (the first node with the dns role), if it has one.
+  const NodeState* dns_server() const;
   void send_traffic(std::uint64_t index);
 
   scenario::Scenario m_scenario;

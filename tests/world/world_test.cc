@@ -242,3 +242,42 @@ TEST_CASE("decoded_subject undoes RFC 2047 B and Q encoded-words", "[world][expe
   CHECK(world::decoded_subject("Subject: plain text\r\n\r\n") == "plain text");
   CHECK(world::decoded_subject("Subject: =?broken\r\n\r\n") == "=?broken");
 }
+
+#include "sim/scenario/scenario_json.h"
+
+TEST_CASE("DNS answers take a round trip; a name server that is down defers mail", "[world][dns]") {
+  scenario::LoadResult loaded =
+      scenario::load_scenario_file(std::string(MAILHOP_SCENARIOS_DIR) + "/01-journey.json");
+  REQUIRE(loaded.ok());
+  scenario::Scenario s = *loaded.scenario;
+  s.until = SimTime::from_hours(1);
+  s.script.insert(s.script.begin(),
+                  {SimTime{}, scenario::FaultAction{scenario::FaultKind::kHostDown, "ns.example", "",
+                                                    SimTime::from_minutes(3)},
+                   {}});
+  core::Trace trace;
+  core::TraceRecorder rec;
+  trace.add_observer(&rec);
+  auto w = run(s, trace, SimTime::from_minutes(4));
+  std::vector<std::pair<SimTime, std::string>> answers;
+  for (const auto& e : rec.events())
+    if (e.kind == core::TraceKind::kDnsAnswer) answers.emplace_back(e.time, e.text);
+  REQUIRE_FALSE(answers.empty());
+  CHECK(answers[0].second == "MX yahoo.example: no answer from ns.example (timeout)");
+  CHECK(kinds(rec, core::TraceKind::kDeferred).at(0).find("4.4.3 Host or domain name not found") !=
+        std::string::npos);
+  CHECK(w->mailbox("julia@yahoo.example")->messages.empty());
+  w->run_until(SimTime::from_hours(1));  // the next retry finds the name server back
+  CHECK(w->mailbox("julia@yahoo.example")->messages.size() == 1);
+  std::vector<std::pair<SimTime, std::string>> later;
+  for (const auto& e : rec.events())
+    if (e.kind == core::TraceKind::kDnsQuery || e.kind == core::TraceKind::kDnsAnswer)
+      later.emplace_back(e.time, e.text);
+  REQUIRE(later.size() >= 4);
+  // The successful lookup: the answer comes one round trip (2 × 5 ms) after the query.
+  const auto& q = later[later.size() - 2];
+  const auto& a = later[later.size() - 1];
+  CHECK(a.first - q.first == SimTime::from_millis(10));
+  CHECK(a.second == "MX yahoo.example: 10 mx.yahoo.example");
+  CHECK(w->audit().empty());
+}

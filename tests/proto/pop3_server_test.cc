@@ -1,0 +1,505 @@
+// Tests for the sans-I/O POP3 server (sim/proto/pop3_server.h). Conversations are written as
+// transcripts (format in tests/data/README.md) and played by check_transcript(), which feeds
+// every input chunk whole, one byte at a time and split at every offset, and demands the same
+// output and events each time.
+
+#include "sim/proto/pop3_server.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "tests/support/transcript.h"
+
+namespace mailhop::testing {
+namespace {
+
+namespace ev = proto::pop3_server_event;
+
+// Message 1 has lines starting with "." (byte-stuffing); message 2 is plain. 75 + 37 octets.
+const std::string kMessage1 =
+    "From: a@b.example\r\nSubject: one\r\n\r\nHello\r\n.hidden dot\r\n..two dots\r\n.\r\n"
+    "end\r\n";
+const std::string kMessage2 = "Subject: two\r\n\r\nline1\r\nline2\r\nline3\r\n";
+
+// Accounts: julia:secret (messages 1 and 2), ana:x (empty maildrop), pedro:pw (maildrop
+// already locked by another session). Records what the engine asked.
+class FakeMaildrop : public proto::Pop3Maildrop {
+ public:
+  std::map<std::string, std::string> passwords{{"julia", "secret"}, {"ana", "x"}, {"pedro", "pw"}};
+  std::set<std::string> locked{"pedro"};
+  std::vector<std::vector<std::string>> commits;
+  std::vector<std::string> unlocks;
+  bool commit_fails = false;
+
+  bool check_credentials(std::string_view user, std::string_view password) override {
+    const auto it = passwords.find(std::string(user));
+    return it != passwords.end() && it->second == password;
+  }
+  bool lock(std::string_view user) override { return locked.insert(std::string(user)).second; }
+  void unlock(std::string_view user) override {
+    unlocks.emplace_back(user);
+    locked.erase(std::string(user));
+  }
+  std::vector<proto::Pop3Message> messages(std::string_view user) override {
+    if (user != "julia") return {};
+    return {{"uid-1", kMessage1.size(), kMessage1}, {"uid-2", kMessage2.size(), kMessage2}};
+  }
+  bool commit_deletions(std::string_view, const std::vector<std::string>& uids) override {
+    commits.push_back(uids);
+    return !commit_fails;
+  }
+};
+
+std::string describe(const proto::Pop3ServerEvent& event) {
+  return std::visit(
+      [](const auto& e) -> std::string {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, ev::CommandReceived>) {
+          return "command line=\"" + escape_bytes(e.line) + "\"";
+        } else if constexpr (std::is_same_v<T, ev::ResponseSent>) {
+          return std::string("response ok=") + (e.ok ? "yes" : "no") + " line=\"" +
+                 escape_bytes(e.line) + "\"";
+        } else if constexpr (std::is_same_v<T, ev::StartTls>) {
+          return "starttls";
+        } else if constexpr (std::is_same_v<T, ev::Authenticated>) {
+          return "authenticated user=" + e.user;
+        } else if constexpr (std::is_same_v<T, ev::AuthFailed>) {
+          return "auth_failed user=" + e.user + " reason=" + e.reason;
+        } else if constexpr (std::is_same_v<T, ev::Deleted>) {
+          return "deleted uid=" + e.uid;
+        } else if constexpr (std::is_same_v<T, ev::TimedOut>) {
+          return "timed_out";
+        } else {
+          return "closing reason=\"" + e.reason + "\"";
+        }
+      },
+      event);
+}
+
+// Drives a Pop3Server for the transcript driver. Commands and responses are left out of the
+// event texts (they are the C:/S: lines), but every ResponseSent must be the start of a line of
+// the output, in order; a mismatch is reported as a "!!" event, which no transcript expects.
+class Pop3Engine : public TranscriptEngine {
+ public:
+  Pop3Engine(proto::Pop3ServerConfig config, std::shared_ptr<FakeMaildrop> store)
+      : m_store(std::move(store)), m_server(std::move(config), *m_store) {}
+
+  void open(proto::Micros now) override { m_server.open(now); }
+  void receive(std::string_view bytes, proto::Micros now) override { m_server.receive(bytes, now); }
+  void tls_established(proto::Micros now) override {
+    m_tls_pending = false;
+    m_server.tls_established(now);
+  }
+  void peer_closed(proto::Micros now) override { m_server.peer_closed(now); }
+  void tick(proto::Micros now) override { m_server.tick(now); }
+  std::string take_output() override {
+    std::string out = m_server.take_output();
+    m_output += out;
+    return out;
+  }
+  std::vector<std::string> take_events() override {
+    std::vector<std::string> out;
+    for (const auto& e : m_server.take_events()) {
+      if (const auto* r = std::get_if<ev::ResponseSent>(&e)) {
+        const std::string line = r->line + "\r\n";
+        const std::size_t at = m_output.find(line, m_checked);
+        if (at == std::string::npos || (at != 0 && m_output[at - 1] != '\n')) {
+          out.push_back("!! response not in output: " + escape_bytes(line));
+        } else {
+          m_checked = at + line.size();
+        }
+        continue;
+      }
+      if (std::holds_alternative<ev::CommandReceived>(e)) continue;
+      if (std::holds_alternative<ev::StartTls>(e)) m_tls_pending = true;
+      out.push_back(describe(e));
+    }
+    return out;
+  }
+  std::optional<proto::Micros> next_deadline() const override { return m_server.next_deadline(); }
+  bool wants_close() const override { return m_server.wants_close(); }
+  bool tls_pending() const override { return m_tls_pending; }
+
+ private:
+  std::shared_ptr<FakeMaildrop> m_store;
+  proto::Pop3Server m_server;
+  std::string m_output;
+  std::size_t m_checked = 0;
+  bool m_tls_pending = false;
+};
+
+// "! server tls=none|available|active hostname=..." configures the engine.
+struct Factory {
+  std::vector<std::shared_ptr<FakeMaildrop>> stores;  // one per engine built
+
+  EngineFactory make() {
+    return [this](const Transcript& t, std::string* error) -> std::unique_ptr<TranscriptEngine> {
+      proto::Pop3ServerConfig config;
+      if (const auto* p = t.directive("server")) {
+        for (const auto& [key, value] : *p) {
+          if (key == "tls" && value == "none") {
+            config.tls = proto::Pop3Tls::kNone;
+          } else if (key == "tls" && value == "available") {
+            config.tls = proto::Pop3Tls::kAvailable;
+          } else if (key == "tls" && value == "active") {
+            config.tls = proto::Pop3Tls::kActive;
+          } else if (key == "hostname") {
+            config.hostname = value;
+          } else {
+            *error = "bad ! server setting " + key + "=" + value;
+            return nullptr;
+          }
+        }
+      }
+      auto store = std::make_shared<FakeMaildrop>();
+      if (const auto* p = t.directive("store"); p && p->count("commit") && p->at("commit") == "fail") {
+        store->commit_fails = true;
+      }
+      stores.push_back(store);
+      return std::make_unique<Pop3Engine>(config, store);
+    };
+  }
+};
+
+// Plays `text` three ways (whole, byte by byte, split at every offset); returns the stores of
+// every run so the caller can check what reached the maildrop.
+std::vector<std::shared_ptr<FakeMaildrop>> play(const std::string& text) {
+  auto parsed = parse_transcript(text, "inline");
+  REQUIRE(parsed.error == "");
+  REQUIRE(parsed.transcript);
+  Factory factory;
+  const std::string failure = check_transcript(*parsed.transcript, Side::kServer, factory.make());
+  INFO(text);
+  CHECK(failure == "");
+  REQUIRE(factory.stores.size() >= 2);
+  return factory.stores;
+}
+
+const std::string kGreeting = "! server tls=available\nS: +OK mail.example POP3 server ready\n";
+const std::string kUser = kGreeting + "C: USER julia\nS: +OK send PASS\n";
+const std::string kLogin = kUser +
+                           "C: PASS secret\n"
+                           "E: authenticated user=julia\n"
+                           "S: +OK julia's maildrop has 2 messages (112 octets)\n";
+
+const std::string kCapaAuth =
+    "S: +OK Capability list follows\nS: USER\nS: STLS\nS: TOP\nS: UIDL\nS: PIPELINING\n"
+    "S: RESP-CODES\nS: AUTH-RESP-CODE\nS: IMPLEMENTATION mailhop\nS: .\n";
+const std::string kCapaTrans =
+    "S: +OK Capability list follows\nS: USER\nS: TOP\nS: UIDL\nS: PIPELINING\n"
+    "S: RESP-CODES\nS: AUTH-RESP-CODE\nS: IMPLEMENTATION mailhop\nS: .\n";
+
+}  // namespace
+
+TEST_CASE("pop3 server: every command in every state", "[pop3][pop3_server]") {
+  enum State { kAuth, kAfterUser, kTrans };
+  struct Row {
+    State state;
+    std::string command;
+    std::string expected;  // transcript lines after the command
+  };
+  const std::string not_before = "S: -ERR command not valid before login\n";
+  const std::string not_after = "S: -ERR command not valid after login\n";
+  const std::string unknown = "S: -ERR unknown command\n";
+  const std::string bye_auth =
+      "S: +OK mail.example POP3 server signing off\nE: closing reason=\"QUIT\"\nS! close\n";
+  const std::vector<Row> rows = {
+      {kAuth, "USER bob", "S: +OK send PASS\n"},
+      {kAfterUser, "USER bob", "S: +OK send PASS\n"},
+      {kTrans, "USER bob", not_after},
+      {kAuth, "PASS secret", "S: -ERR send USER first\n"},
+      {kAfterUser, "PASS secret",
+       "E: authenticated user=julia\nS: +OK julia's maildrop has 2 messages (112 octets)\n"},
+      {kTrans, "PASS secret", not_after},
+      {kAuth, "STLS", "S: +OK Begin TLS negotiation\nE: starttls\n"},
+      {kAfterUser, "STLS", "S: +OK Begin TLS negotiation\nE: starttls\n"},
+      {kTrans, "STLS", not_after},
+      {kAuth, "CAPA", kCapaAuth},
+      {kAfterUser, "CAPA", kCapaAuth},
+      {kTrans, "CAPA", kCapaTrans},
+      {kAuth, "QUIT", bye_auth},
+      {kAfterUser, "QUIT", bye_auth},
+      {kTrans, "QUIT",
+       "S: +OK mail.example POP3 server signing off (2 messages left)\n"
+       "E: closing reason=\"QUIT\"\nS! close\n"},
+      {kTrans, "STAT", "S: +OK 2 112\n"},
+      {kTrans, "LIST", "S: +OK 2 messages (112 octets)\nS: 1 75\nS: 2 37\nS: .\n"},
+      {kTrans, "LIST 2", "S: +OK 2 37\n"},
+      {kTrans, "RETR 2",
+       "S: +OK 37 octets\nS: Subject: two\nS:\nS: line1\nS: line2\nS: line3\nS: .\n"},
+      {kTrans, "DELE 1", "S: +OK message 1 deleted\n"},
+      {kTrans, "NOOP", "S: +OK\n"},
+      {kTrans, "RSET", "S: +OK maildrop has 2 messages (112 octets)\n"},
+      {kTrans, "TOP 2 1", "S: +OK top of message follows\nS: Subject: two\nS:\nS: line1\nS: .\n"},
+      {kTrans, "UIDL", "S: +OK unique-id listing follows\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"},
+      {kTrans, "UIDL 1", "S: +OK 1 uid-1\n"},
+  };
+  for (const auto& cmd : {"STAT", "LIST", "LIST 2", "RETR 2", "DELE 1", "NOOP", "RSET",
+                          "TOP 2 1", "UIDL", "UIDL 1"}) {
+    for (State s : {kAuth, kAfterUser}) {
+      SECTION(std::string(cmd) + (s == kAuth ? " before USER" : " after USER")) {
+        play((s == kAuth ? kGreeting : kUser) + "C: " + cmd + "\n" + not_before);
+      }
+    }
+  }
+  for (const auto& cmd : {"APOP julia c4c9334bac560ecc979e58001b3e22fb", "AUTH PLAIN", "XTND",
+                          "RETRX 1", "LAST"}) {
+    for (State s : {kAuth, kAfterUser, kTrans}) {
+      SECTION(std::string(cmd) + " in state " + std::to_string(s)) {
+        const std::string& prefix = s == kAuth ? kGreeting : s == kAfterUser ? kUser : kLogin;
+        play(prefix + "C: " + cmd + "\n" + unknown);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    SECTION(row.command + " in state " + std::to_string(row.state)) {
+      const std::string& prefix =
+          row.state == kAuth ? kGreeting : row.state == kAfterUser ? kUser : kLogin;
+      play(prefix + "C: " + row.command + "\n" + row.expected);
+    }
+  }
+}
+
+TEST_CASE("pop3 server: commands are case-insensitive", "[pop3][pop3_server]") {
+  play(kGreeting + "C: user julia\nS: +OK send PASS\nC: pAsS secret\n"
+                   "E: authenticated user=julia\n"
+                   "S: +OK julia's maildrop has 2 messages (112 octets)\n"
+                   "C: stat\nS: +OK 2 112\n");
+}
+
+TEST_CASE("pop3 server: RETR and TOP byte-stuff lines starting with a dot",
+          "[pop3][pop3_server]") {
+  play(kLogin +
+       "C: RETR 1\n"
+       "S: +OK 75 octets\nS: From: a@b.example\nS: Subject: one\nS:\nS: Hello\n"
+       "S: ..hidden dot\nS: ...two dots\nS: ..\nS: end\nS: .\n"
+       "C: TOP 1 2\n"
+       "S: +OK top of message follows\nS: From: a@b.example\nS: Subject: one\nS:\nS: Hello\n"
+       "S: ..hidden dot\nS: .\n"
+       "C: TOP 1 0\n"
+       "S: +OK top of message follows\nS: From: a@b.example\nS: Subject: one\nS:\nS: .\n"
+       "C: TOP 1 100\n"
+       "S: +OK top of message follows\nS: From: a@b.example\nS: Subject: one\nS:\nS: Hello\n"
+       "S: ..hidden dot\nS: ...two dots\nS: ..\nS: end\nS: .\n");
+}
+
+TEST_CASE("pop3 server: bad message numbers and arguments", "[pop3][pop3_server]") {
+  play(kLogin +
+       "C: RETR 3\nS: -ERR no such message, only 2 messages in maildrop\n"
+       "C: RETR 0\nS: -ERR no such message, only 2 messages in maildrop\n"
+       "C: RETR x\nS: -ERR invalid message number\n"
+       "C: RETR -1\nS: -ERR invalid message number\n"
+       "C: RETR\nS: -ERR RETR needs a message number\n"
+       "C: RETR 1 2\nS: -ERR RETR needs a message number\n"
+       "C: LIST 9\nS: -ERR no such message, only 2 messages in maildrop\n"
+       "C: LIST 1 2\nS: -ERR too many arguments\n"
+       "C: UIDL 3\nS: -ERR no such message, only 2 messages in maildrop\n"
+       "C: TOP 1\nS: -ERR TOP needs a message number and a line count\n"
+       "C: TOP 1 x\nS: -ERR invalid line count\n"
+       "C: DELE\nS: -ERR DELE needs a message number\n"
+       "C: STAT 1\nS: -ERR STAT takes no argument\n"
+       "C: NOOP x\nS: -ERR NOOP takes no argument\n"
+       "C: RSET x\nS: -ERR RSET takes no argument\n"
+       "C: CAPA x\nS: -ERR CAPA takes no argument\n"
+       "C: QUIT now\nS: -ERR QUIT takes no argument\n"
+       "C:\nS: -ERR empty command\n"
+       "C: NOOP\\x01\nS: -ERR invalid character in command line\n"
+       "C: STAT\nS: +OK 2 112\n");
+}
+
+TEST_CASE("pop3 server: deleted messages and the UPDATE state", "[pop3][pop3_server]") {
+  SECTION("deletions are committed only after QUIT") {
+    const auto stores = play(
+        kLogin +
+        "C: DELE 1\nS: +OK message 1 deleted\n"
+        "C: DELE 1\nS: -ERR message 1 already deleted\n"
+        "C: RETR 1\nS: -ERR message 1 already deleted\n"
+        "C: TOP 1 0\nS: -ERR message 1 already deleted\n"
+        "C: LIST 1\nS: -ERR message 1 already deleted\n"
+        "C: UIDL 1\nS: -ERR message 1 already deleted\n"
+        "C: STAT\nS: +OK 1 37\n"
+        "C: LIST\nS: +OK 1 messages (37 octets)\nS: 2 37\nS: .\n"
+        "C: UIDL\nS: +OK unique-id listing follows\nS: 2 uid-2\nS: .\n"
+        "C: QUIT\nE: deleted uid=uid-1\n"
+        "S: +OK mail.example POP3 server signing off (1 message left)\n"
+        "E: closing reason=\"QUIT\"\nS! close\n"
+        "C: NOOP\n");
+    for (const auto& s : stores) {
+      REQUIRE(s->commits.size() == 1);
+      CHECK(s->commits[0] == std::vector<std::string>{"uid-1"});
+      CHECK(s->unlocks == std::vector<std::string>{"julia"});
+      CHECK(s->locked.count("julia") == 0);
+    }
+  }
+  SECTION("RSET unmarks") {
+    const auto stores = play(kLogin +
+                             "C: DELE 2\nS: +OK message 2 deleted\n"
+                             "C: RSET\nS: +OK maildrop has 2 messages (112 octets)\n"
+                             "C: RETR 2\n"
+                             "S: +OK 37 octets\nS: Subject: two\nS:\nS: line1\nS: line2\n"
+                             "S: line3\nS: .\n"
+                             "C: QUIT\nS: +OK mail.example POP3 server signing off (2 messages left)\n"
+                             "E: closing reason=\"QUIT\"\nS! close\n");
+    for (const auto& s : stores) CHECK(s->commits.empty());
+  }
+  SECTION("a dropped connection deletes nothing") {
+    const auto stores = play(kLogin +
+                             "C: DELE 1\nS: +OK message 1 deleted\n"
+                             "C! close\nE: closing reason=\"connection closed by client\"\n");
+    for (const auto& s : stores) {
+      CHECK(s->commits.empty());
+      CHECK(s->unlocks == std::vector<std::string>{"julia"});
+    }
+  }
+  SECTION("a failed commit is reported") {
+    play("! store commit=fail\n" + kLogin +
+         "C: DELE 1\nS: +OK message 1 deleted\n"
+         "C: QUIT\nS: -ERR some deleted messages not removed\n"
+         "E: closing reason=\"QUIT\"\nS! close\n");
+  }
+  SECTION("commands pipelined after QUIT are ignored") {
+    play(kLogin + "C: QUIT\nC: DELE 1\n"
+                  "S: +OK mail.example POP3 server signing off (2 messages left)\n"
+                  "E: closing reason=\"QUIT\"\nS! close\n");
+  }
+}
+
+TEST_CASE("pop3 server: PASS failures carry response codes", "[pop3][pop3_server]") {
+  const auto stores =
+      play(kGreeting +
+           "C: USER julia\nS: +OK send PASS\n"
+           "C: PASS wrong\nE: auth_failed user=julia reason=AUTH\n"
+           "S: -ERR [AUTH] invalid user name or password\n"
+           "C: PASS secret\nS: -ERR send USER first\n"
+           "C: USER nobody\nS: +OK send PASS\n"
+           "C: PASS secret\nE: auth_failed user=nobody reason=AUTH\n"
+           "S: -ERR [AUTH] invalid user name or password\n"
+           "C: USER pedro\nS: +OK send PASS\n"
+           "C: PASS pw\nE: auth_failed user=pedro reason=IN-USE\n"
+           "S: -ERR [IN-USE] maildrop already locked\n"
+           "C: USER\nS: -ERR USER needs a name\n"
+           "C: USER ana\nS: +OK send PASS\n"
+           "C: PASS x\nE: authenticated user=ana\n"
+           "S: +OK ana's maildrop has 0 messages (0 octets)\n"
+           "C: LIST\nS: +OK 0 messages (0 octets)\nS: .\n"
+           "C: UIDL\nS: +OK unique-id listing follows\nS: .\n"
+           "C: RETR 1\nS: -ERR no such message, only 0 messages in maildrop\n");
+  for (const auto& s : stores) CHECK(s->locked.count("pedro") == 1);
+}
+
+TEST_CASE("pop3 server: a password may contain spaces", "[pop3][pop3_server]") {
+  play(kGreeting + "C: USER julia\nS: +OK send PASS\nC: PASS sec ret\n"
+                   "E: auth_failed user=julia reason=AUTH\n"
+                   "S: -ERR [AUTH] invalid user name or password\n");
+}
+
+TEST_CASE("pop3 server: command lines are limited to 255 octets", "[pop3][pop3_server]") {
+  // 5 + 248 + CRLF = 255 octets: accepted; one more: refused.
+  play(kGreeting + "C: USER \\{248*a}\nS: +OK send PASS\n"
+                   "C: USER \\{249*a}\nS: -ERR line too long\n"
+                   "C: NOOP\\{600*x}\nS: -ERR line too long\n"
+                   "C: PASS secret\nS: -ERR send USER first\n");
+}
+
+TEST_CASE("pop3 server: STLS", "[pop3][pop3_server]") {
+  SECTION("pipelined plaintext after STLS is discarded; after TLS, CAPA drops STLS") {
+    play(kGreeting +
+         "C: STLS\nC: USER julia\nC: PASS secret\n"
+         "S: +OK Begin TLS negotiation\nE: starttls\n"
+         "C: STAT\n"
+         "= tls\n"
+         "C: CAPA\n"
+         "S: +OK Capability list follows\nS: USER\nS: TOP\nS: UIDL\nS: PIPELINING\n"
+         "S: RESP-CODES\nS: AUTH-RESP-CODE\nS: IMPLEMENTATION mailhop\nS: .\n"
+         "C: STLS\nS: -ERR TLS already active\n"
+         "C: PASS secret\nS: -ERR send USER first\n" +
+         "C: USER julia\nS: +OK send PASS\nC: PASS secret\nE: authenticated user=julia\n"
+         "S: +OK julia's maildrop has 2 messages (112 octets)\n");
+  }
+  SECTION("USER before STLS is forgotten") {
+    play(kUser + "C: STLS\nS: +OK Begin TLS negotiation\nE: starttls\n= tls\n"
+                 "C: PASS secret\nS: -ERR send USER first\n");
+  }
+  SECTION("STLS with an argument") {
+    play(kGreeting + "C: STLS now\nS: -ERR STLS takes no argument\n");
+  }
+  SECTION("STLS without TLS") {
+    play("! server tls=none\nS: +OK mail.example POP3 server ready\n"
+         "C: STLS\nS: -ERR TLS not available\n"
+         "C: CAPA\n" + kCapaTrans);
+  }
+  SECTION("implicit TLS") {
+    play("! server tls=active hostname=pop.yahoo.example\n"
+         "S: +OK pop.yahoo.example POP3 server ready\n"
+         "C: STLS\nS: -ERR TLS already active\n"
+         "C: CAPA\n" + kCapaTrans +
+         "C: QUIT\nS: +OK pop.yahoo.example POP3 server signing off\n"
+         "E: closing reason=\"QUIT\"\nS! close\n");
+  }
+}
+
+TEST_CASE("pop3 server: the autologout timer", "[pop3][pop3_server]") {
+  SECTION("in AUTHORIZATION: closes silently after 10 minutes") {
+    play(kGreeting + "@ +599s\n@ +1s\nE: timed_out\n"
+                     "E: closing reason=\"autologout timer expired\"\nS! close\n");
+  }
+  SECTION("activity restarts it; in TRANSACTION nothing is deleted") {
+    const auto stores = play(kLogin +
+                             "@ +300s\n"
+                             "C: DELE 1\nS: +OK message 1 deleted\n"
+                             "@ +599s\n"
+                             "C~ NO\n"
+                             "@ +599s\n"
+                             "@ +1s\nE: timed_out\n"
+                             "E: closing reason=\"autologout timer expired\"\nS! close\n"
+                             "C: OP\n");
+    for (const auto& s : stores) {
+      CHECK(s->commits.empty());
+      CHECK(s->unlocks == std::vector<std::string>{"julia"});
+    }
+  }
+}
+
+TEST_CASE("pop3 server: events, deadline and state", "[pop3][pop3_server]") {
+  FakeMaildrop store;
+  proto::Pop3Server server({}, store);
+  const proto::Micros t0{1'000'000};
+  CHECK_FALSE(server.next_deadline());
+  server.receive("NOOP\r\n", t0);  // before open: ignored
+  CHECK(server.take_output().empty());
+  server.open(t0);
+  CHECK(server.next_deadline() == t0 + std::chrono::minutes(10));
+  CHECK(server.state() == proto::Pop3State::kAuthorization);
+  server.receive("USER julia\r\nPASS secret\r\n", t0);
+  CHECK(server.state() == proto::Pop3State::kTransaction);
+  std::vector<std::string> texts;
+  for (const auto& e : server.take_events()) texts.push_back(describe(e));
+  CHECK(texts == std::vector<std::string>{
+                     "response ok=yes line=\"+OK mail.example POP3 server ready\"",
+                     "command line=\"USER julia\"",
+                     "response ok=yes line=\"+OK send PASS\"",
+                     "command line=\"PASS secret\"",
+                     "authenticated user=julia",
+                     "response ok=yes line=\"+OK julia's maildrop has 2 messages (112 octets)\"",
+                 });
+  server.receive("RETR 1\r\n", t0);
+  texts.clear();
+  for (const auto& e : server.take_events()) texts.push_back(describe(e));
+  CHECK(texts == std::vector<std::string>{"command line=\"RETR 1\"",
+                                          "response ok=yes line=\"+OK 75 octets\""});
+  server.tick(t0 + std::chrono::minutes(5));  // early: ignored
+  CHECK(server.take_events().empty());
+  server.receive("QUIT\r\n", t0);
+  CHECK(server.wants_close());
+  CHECK_FALSE(server.next_deadline());
+  CHECK(server.state() == proto::Pop3State::kClosed);
+}
+
+}  // namespace mailhop::testing
