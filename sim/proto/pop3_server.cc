@@ -155,8 +155,9 @@ struct Pop3Server::Impl {
     return n;
   }
   std::string drop_summary() const {
-    return std::to_string(live_count()) + " messages (" + std::to_string(live_octets()) +
-           " octets)";
+    const std::size_t n = live_count();
+    return std::to_string(n) + (n == 1 ? " message (" : " messages (") +
+           std::to_string(live_octets()) + " octets)";
   }
 
   // Resolves a message-number argument; on failure sends the -ERR and returns nothing.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -325,7 +326,7 @@ TEST_CASE("pop3 server: deleted messages and the UPDATE state", "[pop3][pop3_ser
         "C: LIST 1\nS: -ERR message 1 already deleted\n"
         "C: UIDL 1\nS: -ERR message 1 already deleted\n"
         "C: STAT\nS: +OK 1 37\n"
-        "C: LIST\nS: +OK 1 messages (37 octets)\nS: 2 37\nS: .\n"
+        "C: LIST\nS: +OK 1 message (37 octets)\nS: 2 37\nS: .\n"
         "C: UIDL\nS: +OK unique-id listing follows\nS: 2 uid-2\nS: .\n"
         "C: QUIT\nE: deleted uid=uid-1\n"
         "S: +OK mail.example POP3 server signing off (1 message left)\n"
