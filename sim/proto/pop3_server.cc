@@ -206,8 +206,11 @@ struct Pop3Server::Impl {
     if (removed) {
       for (auto& uid : uids) events.emplace_back(ev::Deleted{uid});
       const std::size_t left = live_count();
-      ok(config.hostname + " POP3 server signing off (" + std::to_string(left) +
-         (left == 1 ? " message left)" : " messages left)"));
+      // RFC 1939 section 6 example: "(maildrop empty)" or "(n messages left)".
+      ok(config.hostname + " POP3 server signing off (" +
+         (left == 0 ? std::string("maildrop empty")
+                    : std::to_string(left) + (left == 1 ? " message left" : " messages left")) +
+         ")");
     } else {
       err("some deleted messages not removed");
     }

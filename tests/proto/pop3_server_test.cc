@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <set>
@@ -391,7 +392,9 @@ TEST_CASE("pop3 server: PASS failures carry response codes", "[pop3][pop3_server
            "S: +OK ana's maildrop has 0 messages (0 octets)\n"
            "C: LIST\nS: +OK 0 messages (0 octets)\nS: .\n"
            "C: UIDL\nS: +OK unique-id listing follows\nS: .\n"
-           "C: RETR 1\nS: -ERR no such message, only 0 messages in maildrop\n");
+           "C: RETR 1\nS: -ERR no such message, only 0 messages in maildrop\n"
+           "C: QUIT\nS: +OK mail.example POP3 server signing off (maildrop empty)\n"
+           "E: closing reason=\"QUIT\"\nS! close\n");
   for (const auto& s : stores) CHECK(s->locked.count("pedro") == 1);
 }
 
@@ -406,7 +409,8 @@ TEST_CASE("pop3 server: command lines are limited to 255 octets", "[pop3][pop3_s
   play(kGreeting + "C: USER \\{248*a}\nS: +OK send PASS\n"
                    "C: USER \\{249*a}\nS: -ERR line too long\n"
                    "C: NOOP\\{600*x}\nS: -ERR line too long\n"
-                   "C: PASS secret\nS: -ERR send USER first\n");
+                   "C: PASS secret\nE: auth_failed user=\\{248*a} reason=AUTH\n"
+                   "S: -ERR [AUTH] invalid user name or password\n");
 }
 
 TEST_CASE("pop3 server: STLS", "[pop3][pop3_server]") {
@@ -501,6 +505,45 @@ TEST_CASE("pop3 server: events, deadline and state", "[pop3][pop3_server]") {
   CHECK(server.wants_close());
   CHECK_FALSE(server.next_deadline());
   CHECK(server.state() == proto::Pop3State::kClosed);
+}
+
+}  // namespace mailhop::testing
+
+namespace mailhop::testing {
+
+TEST_CASE("pop3 server: random command soup gives the same result however it is split",
+          "[pop3][pop3_server]") {
+  const std::vector<std::string> words = {
+      "USER julia", "PASS secret", "PASS x", "USER pedro", "STAT", "LIST", "LIST 1", "LIST 7",
+      "RETR 1", "RETR 2", "TOP 1 1", "DELE 1", "DELE 2", "RSET", "NOOP", "UIDL", "UIDL 2",
+      "CAPA", "STLS", "BOGUS", "", "LIST \x01", "QUIT"};
+  std::uint32_t seed = 12345;
+  auto next = [&seed]() {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7fffu;
+  };
+  for (int round = 0; round < 20; ++round) {
+    std::string input;
+    for (int i = 0; i < 30; ++i) input += words[next() % words.size()] + "\r\n";
+    auto run = [&input](std::size_t piece) {
+      FakeMaildrop store;
+      proto::Pop3ServerConfig config;
+      config.tls = proto::Pop3Tls::kAvailable;
+      proto::Pop3Server server(config, store);
+      server.open(proto::Micros{0});
+      for (std::size_t at = 0; at < input.size(); at += piece) {
+        server.receive(std::string_view(input).substr(at, piece), proto::Micros{0});
+      }
+      std::string out = server.take_output();
+      for (const auto& e : server.take_events()) out += "\n" + describe(e);
+      return out;
+    };
+    const std::string whole = run(input.size());
+    INFO(input);
+    CHECK(whole.rfind("+OK mail.example POP3 server ready\r\n", 0) == 0);
+    CHECK(run(1) == whole);
+    CHECK(run(7) == whole);
+  }
 }
 
 }  // namespace mailhop::testing
