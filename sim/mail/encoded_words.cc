@@ -2,22 +2,13 @@
 
 #include <algorithm>
 
+#include "sim/mail/ascii.h"
 #include "sim/mail/base64.h"
 
 namespace mailhop::mail {
 
 namespace {
 
-std::string ascii_case(std::string_view s, bool to_upper) {
-  std::string out(s);
-  for (char& c : out) {
-    if (to_upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (!to_upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-std::string lower(std::string_view s) { return ascii_case(s, false); }
-std::string upper(std::string_view s) { return ascii_case(s, true); }
 
 // Strict base64; senders that drop the padding are forgiven, since this is for display.
 std::optional<std::string> decode_b(std::string_view in) {
@@ -87,8 +78,8 @@ std::optional<std::string> decode_encoded_words(std::string_view value) {
       out.append(value.substr(i));
       break;
     }
-    const std::string charset = lower(value.substr(start + 2, q1 - start - 2));
-    const std::string encoding = upper(value.substr(q1 + 1, q2 - q1 - 1));
+    const std::string charset = ascii_lower(value.substr(start + 2, q1 - start - 2));
+    const std::string encoding = ascii_upper(value.substr(q1 + 1, q2 - q1 - 1));
     const std::string_view payload = value.substr(q2 + 1, end - q2 - 1);
     std::optional<std::string> text;
     if (encoding == "B")

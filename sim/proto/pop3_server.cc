@@ -2,25 +2,19 @@
 
 #include <utility>
 
+#include "sim/mail/ascii.h"
 #include "sim/proto/line_reader.h"
 
 namespace mailhop::proto {
 namespace {
 
+using mail::ascii_lower;
+using mail::ascii_upper;
+
 namespace ev = pop3_server_event;
 
 // RFC 2449 section 4: a command line is at most 255 octets including the CRLF.
 constexpr std::size_t kCommandLineMax = 255;
-
-char to_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = to_upper(c);
-  return out;
-}
 
 // Splits on single spaces (RFC 1939 section 3); empty fields are kept, so "LIST  1" has an
 // empty argument and is refused.
@@ -333,7 +327,7 @@ struct Pop3Server::Impl {
     if (line.too_long) return err("line too long");
     if (has_control_chars(line.text)) return err("invalid character in command line");
     const std::size_t space = line.text.find(' ');
-    const std::string cmd = upper(std::string_view(line.text).substr(0, space));
+    const std::string cmd = ascii_upper(std::string_view(line.text).substr(0, space));
     const std::string_view rest =
         space == std::string::npos ? std::string_view() : std::string_view(line.text).substr(space + 1);
     const auto args = space == std::string::npos ? std::vector<std::string_view>() : split_args(rest);

@@ -4,6 +4,7 @@
 #include <deque>
 #include <utility>
 
+#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
 #include "sim/mail/base64.h"
 
@@ -12,6 +13,9 @@ namespace mailhop::proto {
 namespace ev = smtp_client_event;
 
 namespace {
+
+using mail::ascii_lower;
+using mail::ascii_upper;
 
 // RFC 5321 4.5.3.1.5 limits a reply line to 512 octets, but 4.5.3.1 asks implementations to
 // avoid limits where they can: the engine accepts much longer lines and only stops a server
@@ -22,16 +26,6 @@ constexpr std::size_t kMaxCommandLineOctets = 512;
 // Added when the session ends between the final "." and its reply.
 constexpr std::string_view kMayDuplicate =
     "; the server may have the message already, so a retry may deliver it twice (RFC 1047)";
-
-char ascii_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_upper(c);
-  return out;
-}
 
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -277,7 +271,7 @@ struct SmtpClient::Impl {
     for (std::size_t i = 1; i < reply.lines.size(); ++i) {
       std::vector<std::string> words = split_spaces(reply.lines[i]);
       if (words.empty()) continue;
-      std::string keyword = upper(words[0]);
+      std::string keyword = ascii_upper(words[0]);
       std::vector<std::string> params(words.begin() + 1, words.end());
       // Old servers (following a draft of RFC 2554) also say "AUTH=PLAIN LOGIN".
       if (keyword.starts_with("AUTH=")) {
@@ -292,7 +286,7 @@ struct SmtpClient::Impl {
         if (e.keyword != keyword) continue;
         for (auto& p : params) {
           bool seen = false;
-          for (const auto& q : e.params) seen = seen || upper(q) == upper(p);
+          for (const auto& q : e.params) seen = seen || ascii_upper(q) == ascii_upper(p);
           if (!seen) e.params.push_back(std::move(p));
         }
         merged = true;
@@ -320,7 +314,7 @@ struct SmtpClient::Impl {
     const SmtpExtension* e = find_ext("AUTH");
     if (!e) return false;
     for (const auto& p : e->params) {
-      if (upper(p) == mech) return true;
+      if (ascii_upper(p) == mech) return true;
     }
     return false;
   }

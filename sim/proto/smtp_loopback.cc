@@ -6,8 +6,13 @@
 #include <queue>
 #include <utility>
 
+#include "sim/mail/ascii.h"
+
 namespace mailhop::proto {
 namespace {
+
+using mail::ascii_lower;
+using mail::ascii_upper;
 
 enum class Action {
   kDeliverToServer,
@@ -31,14 +36,6 @@ struct Later {
     return a.seq > b.seq;
   }
 };
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
 
 bool is_reply_code(std::string_view line) {
   return line.size() >= 3 && line[0] >= '2' && line[0] <= '5' && line[1] >= '0' && line[1] <= '9' &&
@@ -212,7 +209,7 @@ class Loopback {
     } else {
       entry.kind = LoopbackLineKind::kCommand;
       const std::size_t end = text.find_first_of(" :");
-      m_contexts.push_back(upper(std::string_view(text).substr(0, end)));
+      m_contexts.push_back(ascii_upper(std::string_view(text).substr(0, end)));
     }
     entry.text = std::move(text);
     m_result.transcript.push_back(std::move(entry));

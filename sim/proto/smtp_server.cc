@@ -4,12 +4,16 @@
 #include <array>
 #include <utility>
 
+#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
 #include "sim/mail/base64.h"
 #include "sim/proto/line_reader.h"
 
 namespace mailhop::proto {
 namespace {
+
+using mail::ascii_lower;
+using mail::ascii_upper;
 
 namespace ev = smtp_server_event;
 
@@ -43,20 +47,10 @@ constexpr std::size_t kMaxReplyText = 400;
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
 
-char to_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = to_upper(c);
-  return out;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_upper(a[i]) != to_upper(b[i])) return false;
+    if (ascii_upper(a[i]) != ascii_upper(b[i])) return false;
   }
   return true;
 }
@@ -185,7 +179,7 @@ bool parse_params(std::string_view text, std::vector<Param>* out) {
     for (char c : keyword) {
       if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
     }
-    p.keyword = upper(keyword);
+    p.keyword = ascii_upper(keyword);
     if (i < text.size() && text[i] == '=') {
       ++i;
       const std::size_t vstart = i;
@@ -506,7 +500,7 @@ struct SmtpServer::Impl {
     events.emplace_back(ev::CommandReceived{line.text});
     const std::string_view text = line.text;
     const std::size_t sp = text.find(' ');
-    const std::string verb = upper(text.substr(0, sp));
+    const std::string verb = ascii_upper(text.substr(0, sp));
     const std::string_view args =
         sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
 
@@ -771,7 +765,7 @@ struct SmtpServer::Impl {
           send_error(501, "5.5.4", "RET must be FULL or HDRS (RFC 3461 4.3)");
           return;
         }
-        env.ret = upper(p.value);
+        env.ret = ascii_upper(p.value);
       } else if (p.keyword == "ENVID") {
         if (p.value.size() > kMaxEnvidChars || !is_xtext(p.value)) {
           send_error(501, "5.5.4", "ENVID must be xtext of at most 100 characters (RFC 3461 4.4)");
@@ -1097,7 +1091,7 @@ struct SmtpServer::Impl {
       send_error(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
       return;
     }
-    const std::string mech = upper(mech_text);
+    const std::string mech = ascii_upper(mech_text);
     if (mech != "PLAIN" && mech != "LOGIN") {
       send_error(504, "5.5.4", "Unrecognized authentication type");
       return;

@@ -24,18 +24,8 @@ std::string join(std::span<const std::string_view> items) {
 // Small text helpers
 // ---------------------------------------------------------------------------------------
 
-char ascii_lower(char ch) {
-  return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = ascii_lower(ch);
-  return out;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && lower(a) == lower(b);
+  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
 }
 
 // A string as JSON writes it, quotes and escapes included.

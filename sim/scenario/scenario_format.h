@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/mail/ascii.h"
 #include "sim/scenario/scenario.h"
 
 namespace mailhop::scenario::detail {
@@ -137,8 +138,7 @@ inline constexpr std::string_view kTrafficKeys[] = {"messages", "start", "interv
 // Text and value syntax
 // ---------------------------------------------------------------------------------------
 
-char ascii_lower(char ch);
-std::string lower(std::string_view s);
+using mail::ascii_lower;
 bool iequals(std::string_view a, std::string_view b);
 // A string as JSON writes it, quotes and escapes included.
 std::string quote(std::string_view s);

@@ -706,7 +706,7 @@ DnsRecord read_dns(Errors& e, const Json& v, const std::string& path) {
   std::optional<std::string> type;
   bool aaaa = false;
   if (const Json* t = o.get("type", Need::kRequired)) {
-    const std::string upper = t->is_string() ? lower(t->get_ref<const std::string&>()) : "";
+    const std::string upper = t->is_string() ? ascii_lower(t->get_ref<const std::string&>()) : "";
     if (upper == "mx") {
       r.type = DnsType::kMx;
     } else if (upper == "a") {
@@ -832,7 +832,7 @@ SendAction read_send(Errors& e, const Json& v, const std::string& path) {
         } else if (iequals(name, "From")) {
           e.add(p, "use \"from\" (or \"header_from\" for a forged From:) instead");
         } else if (iequals(name, "To") || iequals(name, "Cc") || iequals(name, "Subject")) {
-          e.add(p, "use \"" + lower(name) + "\" instead");
+          e.add(p, "use \"" + ascii_lower(name) + "\" instead");
         } else if (has_line_break(value)) {
           e.add(p, "must be on one line (no line breaks)");
         } else {
@@ -1246,7 +1246,7 @@ class Validator {
       const Node& n = m_s.nodes[i];
       const std::string p = index_path("/nodes", i);
       if (!n.name.empty()) {
-        const auto [it, inserted] = seen.emplace(lower(n.name), i);
+        const auto [it, inserted] = seen.emplace(ascii_lower(n.name), i);
         if (!inserted) {
           m_e.add(key_path(p, "name"), "duplicate node name " + quote(n.name) + " (also " +
                                            index_path("/nodes", it->second) + ")");
@@ -1314,7 +1314,7 @@ class Validator {
     std::map<std::string, std::vector<std::size_t>> mx_by_name;
     for (std::size_t i = 0; i < m_s.dns.size(); ++i) {
       const DnsRecord& r = m_s.dns[i];
-      if (r.type == DnsType::kMx && !r.name.empty()) mx_by_name[lower(r.name)].push_back(i);
+      if (r.type == DnsType::kMx && !r.name.empty()) mx_by_name[ascii_lower(r.name)].push_back(i);
     }
     for (const auto& [name, indexes] : mx_by_name) {
       if (indexes.size() < 2) continue;
@@ -1348,7 +1348,7 @@ class Validator {
       const std::string domain = m->domain_lower();
       const bool served = std::any_of(m_s.nodes.begin(), m_s.nodes.end(), [&](const Node& n) {
         return std::any_of(n.domains.begin(), n.domains.end(),
-                           [&](const std::string& d) { return lower(d) == domain; });
+                           [&](const std::string& d) { return ascii_lower(d) == domain; });
       });
       if (!served) {
         m_e.add(key_path(p, "address"), "no node lists " + quote(m->domain) +

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sim/mail/ascii.h"
 #include "sim/text/catalog.h"
 #include "sim/mail/encoded_words.h"
 #include "sim/text/json_util.h"
@@ -10,19 +11,10 @@
 namespace mailhop::text {
 namespace {
 
+using mail::ascii_lower;
+using mail::ascii_upper;
+
 using Group = ExplanationSet::Group;
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -52,9 +44,9 @@ constexpr std::array<GroupInfo, ExplanationSet::kGroupCount> kGroups = {{
 std::string normalise(std::string_view key, KeyCase key_case) {
   switch (key_case) {
     case KeyCase::kUpper:
-      return upper(key);
+      return ascii_upper(key);
     case KeyCase::kLower:
-      return lower(key);
+      return ascii_lower(key);
     case KeyCase::kAsIs:
       break;
   }
@@ -94,7 +86,7 @@ void add(std::vector<ExplanationSection>& out, const Explanation* e) {
 
 // ESMTP parameter keywords of MAIL and RCPT, and the extension that defines each.
 std::string_view extension_of_parameter(std::string_view keyword) {
-  const std::string k = upper(keyword);
+  const std::string k = ascii_upper(keyword);
   if (k == "SIZE") return "SIZE";
   if (k == "BODY") return "8BITMIME";
   if (k == "SMTPUTF8") return "SMTPUTF8";
@@ -286,7 +278,7 @@ std::vector<ExplanationSection> Explanations::explain(Language language, LineRol
   switch (role) {
     case LineRole::kCommand: {
       const std::size_t end = line.find_first_of(" :");
-      const std::string verb = upper(line.substr(0, end));
+      const std::string verb = ascii_upper(line.substr(0, end));
       if (const Explanation* e = command(language, verb)) {
         add(out, e);
       } else {
@@ -323,7 +315,7 @@ std::vector<ExplanationSection> Explanations::explain(Language language, LineRol
       std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
       // An EHLO reply line after the first names an extension: that is what it says (the
       // reply itself is explained on the first line).
-      if (upper(context) == "EHLO" && code == 250) {
+      if (ascii_upper(context) == "EHLO" && code == 250) {
         const std::string_view keyword = text.substr(0, text.find(' '));
         if (const Explanation* e = extension(language, keyword)) {
           add(out, e);

@@ -3,14 +3,13 @@
 #include <cctype>
 #include <string>
 
+#include "sim/mail/ascii.h"
+
 namespace mailhop::text {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using mail::ascii_lower;
+using mail::ascii_upper;
 
 }  // namespace
 
@@ -25,7 +24,7 @@ std::string_view language_code(Language language) {
 }
 
 std::optional<Language> parse_language(std::string_view code) {
-  const std::string c = lower(code);
+  const std::string c = ascii_lower(code);
   if (c == "en") return Language::kEnglish;
   if (c == "es") return Language::kSpanish;
   return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sim/mail/ascii.h"
 #include "sim/mail/message.h"
 #include "sim/mail/encoded_words.h"
 
@@ -9,11 +10,8 @@ namespace mailhop::world {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
+using mail::ascii_lower;
+using mail::ascii_upper;
 
 }  // namespace
 
@@ -27,7 +25,7 @@ std::string decoded_subject(const std::string& content) {
 std::vector<ExpectationResult> check_expectations(World& w, const scenario::Expectations& e) {
   std::vector<ExpectationResult> results;
   for (const scenario::MailboxExpectation& m : e.mailboxes) {
-    const MailboxState* box = w.mailbox(lower(m.address));
+    const MailboxState* box = w.mailbox(ascii_lower(m.address));
     if (m.count) {
       ExpectationResult r;
       r.what = {"expect.mailbox_count", {m.address, std::to_string(*m.count)}};
@@ -59,7 +57,7 @@ std::vector<ExpectationResult> check_expectations(World& w, const scenario::Expe
     r.what = b.status ? LocalizedLine{"expect.bounce_status", {b.to, b.recipient, *b.status}}
                       : LocalizedLine{"expect.bounce", {b.to, b.recipient}};
     for (const BounceRecord& rec : w.bounces()) {
-      if (lower(rec.to) == lower(b.to) && lower(rec.recipient) == lower(b.recipient) &&
+      if (ascii_lower(rec.to) == ascii_lower(b.to) && ascii_lower(rec.recipient) == ascii_lower(b.recipient) &&
           (!b.status || rec.status == *b.status))
         r.passed = true;
     }

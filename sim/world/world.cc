@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
 #include "sim/mail/dsn.h"
 #include "sim/mail/message.h"
@@ -20,20 +21,17 @@ using scenario::Role;
 
 namespace {
 
+using mail::ascii_lower;
+using mail::ascii_upper;
+
 // Postfix's smtp_connect_timeout.
 constexpr SimTime kConnectTimeout = SimTime::from_seconds(30);
 // The resolver's timeout (resolv.conf's default "timeout:5").
 constexpr SimTime kDnsTimeout = SimTime::from_seconds(5);
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 std::string domain_of(const std::string& address) {
   const std::size_t at = address.rfind('@');
-  return at == std::string::npos ? std::string() : lower(address.substr(at + 1));
+  return at == std::string::npos ? std::string() : ascii_lower(address.substr(at + 1));
 }
 
 bool is_ascii(std::string_view s) {
@@ -59,7 +57,7 @@ bool NodeState::has_role(Role r) const {
 
 bool NodeState::is_local_domain(const std::string& domain_lower) const {
   for (const std::string& d : spec.domains)
-    if (lower(d) == domain_lower) return true;
+    if (ascii_lower(d) == domain_lower) return true;
   return false;
 }
 
@@ -99,7 +97,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     if (m_node.temp_refusal == "rcpt")
       return proto::SmtpDecision::reject(450, "4.3.2", "Service temporarily unavailable");
     if (m_node.is_local_domain(domain) && m_node.has_role(Role::kMda)) {
-      MailboxState* box = m_world.mailbox(lower(address));
+      MailboxState* box = m_world.mailbox(ascii_lower(address));
       if (!box || box->unknown)
         return proto::SmtpDecision::reject(
             550, "5.1.1", "<" + address + ">: Recipient address rejected: User unknown");
@@ -156,7 +154,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   bool check_credentials(const proto::SmtpSessionInfo&, std::string_view, std::string_view user,
                          std::string_view password) override {
     if (m_node.auth_failure) return false;
-    const MailboxState* box = m_world.mailbox(lower(std::string(user)));
+    const MailboxState* box = m_world.mailbox(ascii_lower(std::string(user)));
     return box && box->password == password;
   }
 
@@ -174,7 +172,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     // A backup MX accepts mail for the domains it is listed for.
     const DnsAnswer<MxRecord> mx = m_world.m_dns.query_mx(domain);
     for (const MxRecord& r : mx.records)
-      if (r.exchange == lower(m_node.spec.name)) return true;
+      if (r.exchange == ascii_lower(m_node.spec.name)) return true;
     return false;
   }
 
@@ -240,10 +238,10 @@ std::unique_ptr<World> World::build(const scenario::Scenario& sc, core::Trace& t
     }
   }
   for (const scenario::User& u : sc.users)
-    if (!u.host.empty()) w->m_user_hosts[lower(u.address)] = u.host;
+    if (!u.host.empty()) w->m_user_hosts[ascii_lower(u.address)] = u.host;
   for (const scenario::User& u : sc.users) {
     MailboxState box;
-    box.address = lower(u.address);
+    box.address = ascii_lower(u.address);
     box.password = u.password;
     box.quota = u.quota;
     w->m_mailboxes[box.address] = box;
@@ -257,7 +255,7 @@ std::unique_ptr<World> World::build(const scenario::Scenario& sc, core::Trace& t
 }
 
 std::string World::mailbox_host(const std::string& address) const {
-  if (auto it = m_user_hosts.find(lower(address)); it != m_user_hosts.end()) return it->second;
+  if (auto it = m_user_hosts.find(ascii_lower(address)); it != m_user_hosts.end()) return it->second;
   const std::string domain = domain_of(address);
   for (const auto& n : m_nodes)
     if (n->has_role(Role::kMda) && n->is_local_domain(domain)) return n->spec.name;
@@ -578,7 +576,7 @@ const NodeState* World::dns_server() const {
 }
 
 bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
-  const std::string address = lower(r.rcpt.mailbox.str());
+  const std::string address = ascii_lower(r.rcpt.mailbox.str());
   MailboxState* box = mailbox(address);
   const std::string qid = entry.id;
   if (!box || box->unknown || box->host != n.spec.name) {
@@ -799,7 +797,7 @@ void World::send(const scenario::SendAction& a) {
   }
   const scenario::Account* account = nullptr;
   for (const scenario::Account& acc : mua->spec.accounts)
-    if (lower(acc.address) == lower(a.from)) account = &acc;
+    if (ascii_lower(acc.address) == ascii_lower(a.from)) account = &acc;
   if (!account && !mua->spec.accounts.empty()) account = &mua->spec.accounts.front();
   if (!account) {
     note(TraceKind::kSendFailed, a.from_node, "no mail account configured on this device");
@@ -904,7 +902,7 @@ void World::apply_fault(const scenario::FaultAction& f) {
   using scenario::FaultKind;
   NodeState* n = node(f.target);
   LinkState* link = m_network.find(f.target);
-  MailboxState* box = mailbox(lower(f.target));
+  MailboxState* box = mailbox(ascii_lower(f.target));
   switch (f.kind) {
     case FaultKind::kHostDown:
     case FaultKind::kHostCrash:
@@ -993,7 +991,7 @@ void World::clear_fault(scenario::FaultKind kind, const std::string& target) {
   using scenario::FaultKind;
   NodeState* n = node(target);
   LinkState* link = m_network.find(target);
-  MailboxState* box = mailbox(lower(target));
+  MailboxState* box = mailbox(ascii_lower(target));
   switch (kind) {
     case FaultKind::kHostDown:
     case FaultKind::kHostCrash:

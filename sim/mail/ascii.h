@@ -1,0 +1,25 @@
+#pragma once
+// ASCII case mapping for protocol keywords, host names, domains and addresses: never the C
+// locale's, so "I" stays "i" whatever the machine's language.
+
+#include <string>
+#include <string_view>
+
+namespace mailhop::mail {
+
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+inline std::string ascii_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_upper(c);
+  return out;
+}
+
+}  // namespace mailhop::mail
