@@ -6,18 +6,34 @@ namespace mailhop::core {
 
 EventId EventQueue::push(SimTime time, std::function<void()> action) {
   const EventId seq = m_next_seq++;
-  m_heap.push_back(Event{time, seq, std::move(action)});
+  std::uint32_t slot;
+  if (m_free.empty()) {
+    slot = static_cast<std::uint32_t>(m_slots.size());
+    m_slots.push_back(std::move(action));
+  } else {
+    slot = m_free.back();
+    m_free.pop_back();
+    m_slots[slot] = std::move(action);
+  }
+  m_heap.push_back(Key{time, seq, slot});
   std::push_heap(m_heap.begin(), m_heap.end(), later);
   return seq;
 }
 
 EventQueue::Event EventQueue::pop() {
   std::pop_heap(m_heap.begin(), m_heap.end(), later);
-  Event e = std::move(m_heap.back());
+  const Key k = m_heap.back();
   m_heap.pop_back();
+  Event e{k.time, k.seq, std::move(m_slots[k.slot])};
+  m_slots[k.slot] = nullptr;
+  m_free.push_back(k.slot);
   return e;
 }
 
-void EventQueue::clear() { m_heap.clear(); }
+void EventQueue::clear() {
+  m_heap.clear();
+  m_slots.clear();
+  m_free.clear();
+}
 
 }  // namespace mailhop::core

@@ -23,16 +23,26 @@ class EventQueue {
   EventId push(SimTime time, std::function<void()> action);
   bool empty() const { return m_heap.empty(); }
   std::size_t size() const { return m_heap.size(); }
-  // The earliest event; the queue must not be empty.
-  const Event& top() const { return m_heap.front(); }
+  // The earliest event's time and id; the queue must not be empty.
+  SimTime top_time() const { return m_heap.front().time; }
+  EventId top_seq() const { return m_heap.front().seq; }
   Event pop();
   void clear();
 
  private:
-  static bool later(const Event& a, const Event& b) {
+  // The heap orders small trivially copyable keys; the actions stay put in slots that are
+  // reused, so sifting never moves a std::function.
+  struct Key {
+    SimTime time;
+    EventId seq;
+    std::uint32_t slot;
+  };
+  static bool later(const Key& a, const Key& b) {
     return a.time != b.time ? a.time > b.time : a.seq > b.seq;
   }
-  std::vector<Event> m_heap;
+  std::vector<Key> m_heap;
+  std::vector<std::function<void()>> m_slots;
+  std::vector<std::uint32_t> m_free;
   EventId m_next_seq = 1;
 };
 

@@ -18,7 +18,7 @@ bool Simulator::cancel(EventId id) {
 
 void Simulator::skip_cancelled() {
   // Every finished event still in the queue was cancelled: ones that ran were popped.
-  while (m_cancelled > 0 && !m_queue.empty() && finished(m_queue.top().seq)) {
+  while (m_cancelled > 0 && !m_queue.empty() && finished(m_queue.top_seq())) {
     m_queue.pop();
     --m_cancelled;
   }
@@ -27,7 +27,7 @@ void Simulator::skip_cancelled() {
 bool Simulator::next_time(SimTime* out) {
   skip_cancelled();
   if (m_queue.empty()) return false;
-  *out = m_queue.top().time;
+  *out = m_queue.top_time();
   return true;
 }
 
