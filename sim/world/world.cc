@@ -523,7 +523,6 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
     return;
   }
   n->in_flight.insert(queue_id);
-  for (auto& g : attempt->groups) m_in_attempts += g.recipients.size();
   attempt->groups_left = attempt->groups.size();
   for (std::size_t gi = 0; gi < attempt->groups.size(); ++gi) {
     Attempt::Group& g = attempt->groups[gi];
@@ -705,7 +704,6 @@ void World::finish_attempt(Attempt& attempt) {
   NodeState* n = node(attempt.node);
   if (!n) return;
   n->in_flight.erase(attempt.queue_id);
-  for (const auto& g : attempt.groups) m_in_attempts -= g.recipients.size();
   QueueEntry* entry = n->queue.find(attempt.queue_id);
   if (!entry) return;
   std::vector<const QueuedRecipient*> failed;

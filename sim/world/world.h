@@ -204,7 +204,6 @@ class World {
   std::vector<ReplyRecord> m_replies;
   Ledger m_ledger;
   RunStats m_stats;
-  std::uint64_t m_in_attempts = 0;  // recipients inside delivery attempts under way
   std::uint64_t m_message_counter = 0;
   bool m_started = false;
   // Synthetic traffic (Scenario::traffic): senders in turn, recipients by domain.
