@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "sim/proto/line_reader.h"
+#include "sim/proto/pop3_number.h"
 
 namespace mailhop::proto {
 namespace {
@@ -18,19 +19,7 @@ constexpr std::size_t kLineMax = 64 * 1024;
 enum class Step { kGreeting, kCapa, kStls, kTlsWait, kUser, kPass, kStat, kUidl, kRetr, kDele,
                   kQuit, kDone };
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
 
-std::optional<std::size_t> parse_number(std::string_view s) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  std::size_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::size_t>(c - '0');
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -101,7 +90,7 @@ struct Pop3Client::Impl {
     if (step == Step::kCapa) {
       bool stls = false;
       for (const auto& l : body) {
-        if (l == "STLS" || starts_with(l, "STLS ")) stls = true;
+        if (l == "STLS" || l.starts_with("STLS ")) stls = true;
       }
       if (stls && !tls_active) return send(Step::kStls, "STLS", now);
       if (options.tls == Pop3ClientTls::kRequired && !tls_active) {
@@ -113,7 +102,7 @@ struct Pop3Client::Impl {
       for (const auto& l : body) {
         const std::size_t space = l.find(' ');
         if (space == std::string::npos) continue;
-        if (const auto n = parse_number(std::string_view(l).substr(0, space))) {
+        if (const auto n = parse_pop3_number(std::string_view(l).substr(0, space))) {
           uids[*n] = l.substr(space + 1);
         }
       }
@@ -135,8 +124,8 @@ struct Pop3Client::Impl {
   }
 
   void status(const std::string& line, Micros now) {
-    const bool positive = line == "+OK" || starts_with(line, "+OK ");
-    const bool negative = line == "-ERR" || starts_with(line, "-ERR ");
+    const bool positive = line == "+OK" || line.starts_with("+OK ");
+    const bool negative = line == "-ERR" || line.starts_with("-ERR ");
     events.emplace_back(ev::ResponseReceived{positive, line});
     if (!positive && !negative) return fail("malformed response: " + line, now);
     const std::string text = line.size() > 4 ? line.substr(positive ? 4 : 5) : std::string();
@@ -174,7 +163,7 @@ struct Pop3Client::Impl {
         return send(Step::kStat, "STAT", now);
       case Step::kStat: {
         const std::size_t space = text.find(' ');
-        const auto n = parse_number(std::string_view(text).substr(0, space));
+        const auto n = parse_pop3_number(std::string_view(text).substr(0, space));
         if (!positive || !n) return fail("STAT failed: " + line, now);
         count = *n;
         return send(Step::kUidl, "UIDL", now);

@@ -4,6 +4,7 @@
 
 #include "sim/mail/ascii.h"
 #include "sim/proto/line_reader.h"
+#include "sim/proto/pop3_number.h"
 
 namespace mailhop::proto {
 namespace {
@@ -33,16 +34,6 @@ std::vector<std::string_view> split_args(std::string_view s) {
   }
 }
 
-// A decimal number of at most 9 digits (no sign, nothing else).
-std::optional<std::size_t> parse_number(std::string_view s) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  std::size_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::size_t>(c - '0');
-  }
-  return n;
-}
 
 bool has_control_chars(std::string_view s) {
   for (char c : s) {
@@ -156,7 +147,7 @@ struct Pop3Server::Impl {
 
   // Resolves a message-number argument; on failure sends the -ERR and returns nothing.
   std::optional<std::size_t> message_index(std::string_view arg) {
-    const auto n = parse_number(arg);
+    const auto n = parse_pop3_number(arg);
     if (!n) {
       err("invalid message number");
       return std::nullopt;
@@ -295,7 +286,7 @@ struct Pop3Server::Impl {
       multi(std::to_string(messages[*i].size) + " octets", body);
     } else if (cmd == "TOP") {
       if (args.size() != 2) return err("TOP needs a message number and a line count");
-      const auto lines = parse_number(args[1]);
+      const auto lines = parse_pop3_number(args[1]);
       if (!lines) return err("invalid line count");
       const auto i = message_index(args[0]);
       if (!i) return;
