@@ -21,8 +21,9 @@ App::App(text::Catalog catalog, text::Explanations explanations, Conversation co
 }
 
 UiContext App::context() {
-  return UiContext{m_catalog, m_explanations,      m_conversation, m_settings,
-                   m_fonts,   classroom_palette(), m_commands};
+  return UiContext{m_catalog,           m_explanations, m_conversation, m_session.get(),
+                   m_selection,         m_playback,     m_settings,     m_fonts,
+                   classroom_palette(), m_commands};
 }
 
 bool App::take_font_rebuild_request() {
@@ -50,6 +51,8 @@ void App::apply(const AppCommand& command) {
             m_settings.scale = scale;
             m_fonts_dirty = true;
           }
+        } else {
+          // Session commands: applied once the app runs scenarios.
         }
       },
       command);

@@ -4,6 +4,7 @@
 // Knows nothing about GLFW or OpenGL (see window.h), so it runs in tests on a bare ImGui context.
 
 #include <filesystem>
+#include <memory>
 
 #include "gui/conversation.h"
 #include "gui/panels/controls_panel.h"
@@ -48,6 +49,9 @@ class App {
   text::Explanations m_explanations;
   Conversation m_conversation;
   Settings m_settings;
+  std::unique_ptr<Session> m_session;
+  Selection m_selection;
+  Playback m_playback;
   Fonts m_fonts;
   CommandQueue m_commands;
   bool m_fonts_dirty = false;

@@ -4,12 +4,19 @@
 // themselves; the App applies the queued commands after drawing.
 
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "gui/conversation.h"
+#include "gui/selection.h"
+#include "gui/session.h"
 #include "gui/theme.h"
+#include "sim/core/sim_time.h"
+#include "sim/scenario/scenario.h"
 #include "sim/text/catalog.h"
 #include "sim/text/explanations.h"
 
@@ -28,14 +35,78 @@ struct SetLanguage {
 struct SetScale {
   float scale = 1.0f;
 };
+
+// Playback of the session.
+struct Play {};
+struct Pause {};
+struct TogglePlay {};
+struct SetSpeed {
+  float speed = 1.0f;  // simulated seconds per wall-clock second, 0.1 to 1000
+};
+struct StepEvent {};    // the next trace event
+struct StepLine {};     // the next protocol line (command or reply)
+struct StepHop {};      // the next hop: a message relayed, delivered or bounced
+struct StepMessage {};  // the next message submitted by a MUA
+struct StepBack {};     // exactly one trace event back (a deterministic re-run)
+struct SeekTime {
+  core::SimTime time;
+};
+struct SeekEvent {
+  std::size_t count = 0;  // trace events emitted
+};
+
+// What the class looks at.
+struct SelectEvent {
+  std::size_t index = 0;  // into Session::events(); also selects its connection and node
+};
+struct SelectConnection {
+  std::uint64_t id = 0;
+};
+struct SelectNode {
+  std::string name;
+};
+struct SelectLink {
+  std::string a, b;
+};
+struct SelectMessage {
+  std::string id;
+};
+struct SelectMailbox {
+  std::string address;
+};
+
+// A live change to the world (fault, clear fault, send, fetch), recorded into the script.
+struct LiveAction {
+  scenario::Action action;
+};
+
+// Files.
+struct OpenScenario {
+  std::filesystem::path path;
+};
+struct Reload {};
+struct SaveScenario {
+  std::filesystem::path path;  // empty: the file it came from
+};
+
+struct SetHighContrast {
+  bool on = false;
+};
 }  // namespace command
 
-using AppCommand = std::variant<command::Next, command::Back, command::Restart, command::Select,
-                                command::SetLanguage, command::SetScale>;
+using AppCommand =
+    std::variant<command::Next, command::Back, command::Restart, command::Select,
+                 command::SetLanguage, command::SetScale, command::Play, command::Pause,
+                 command::TogglePlay, command::SetSpeed, command::StepEvent, command::StepLine,
+                 command::StepHop, command::StepMessage, command::StepBack, command::SeekTime,
+                 command::SeekEvent, command::SelectEvent, command::SelectConnection,
+                 command::SelectNode, command::SelectLink, command::SelectMessage,
+                 command::SelectMailbox, command::LiveAction, command::OpenScenario,
+                 command::Reload, command::SaveScenario, command::SetHighContrast>;
 
 class CommandQueue {
  public:
-  void push(AppCommand command) { m_commands.push_back(command); }
+  void push(AppCommand command) { m_commands.push_back(std::move(command)); }
   std::vector<AppCommand> take() { return std::exchange(m_commands, {}); }
   bool empty() const { return m_commands.empty(); }
 
@@ -46,12 +117,22 @@ class CommandQueue {
 struct Settings {
   text::Language language = text::Language::kEnglish;
   float scale = 1.0f;  // UI scale for projectors, kMinScale..kMaxScale
+  bool high_contrast = false;
+};
+
+// How the session plays (UI state; the simulation only sees the resulting seeks).
+struct Playback {
+  bool playing = false;
+  float speed = 1.0f;  // simulated seconds per wall-clock second
 };
 
 struct UiContext {
   const text::Catalog& text;
   const text::Explanations& explanations;
   const Conversation& conversation;
+  const Session* session;  // null when no scenario is open
+  const Selection& selection;
+  const Playback& playback;
   const Settings& settings;
   const Fonts& fonts;
   const Palette& palette;

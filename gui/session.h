@@ -1,0 +1,74 @@
+#pragma once
+// A scenario running in the app: the world built from it, every trace event so far, and time
+// travel. Stepping back is re-running from the start to an earlier point (the simulation is
+// deterministic, so the result is exact). Live changes (a fault, a message sent, a fetch) are
+// recorded into the scenario's script at the current time, so a re-run replays them and a
+// saved file reproduces the lesson. The panels read a Session; only the App changes it.
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/core/sim_time.h"
+#include "sim/core/trace.h"
+#include "sim/scenario/scenario.h"
+#include "sim/world/world.h"
+
+namespace mailhop::gui {
+
+class Session {
+ public:
+  // Loads a scenario file and builds its world at t = 0. On failure returns null and sets
+  // `error` to the loader's message (it names the JSON path).
+  static std::unique_ptr<Session> open(const std::filesystem::path& file, std::string* error);
+  // Builds from a scenario in memory (tests, a new lesson).
+  static std::unique_ptr<Session> create(scenario::Scenario scenario, std::string* error);
+  ~Session();
+
+  const std::filesystem::path& path() const;  // empty when not from a file
+  const scenario::Scenario& scenario() const;  // with the live changes recorded in its script
+  const world::World& world() const;
+  // Every trace event shown so far, in order. Indices are stable until a step back or a seek to
+  // an earlier point. (One simulator event may emit several trace events; stepping shows them
+  // one at a time, so the world may be a few trace events ahead of this list.)
+  std::span<const core::TraceEvent> events() const;
+  core::SimTime now() const;  // the simulated time shown
+  core::SimTime end() const;  // the scenario's `until`
+  bool finished() const;      // nothing left to run before end()
+  bool dirty() const;         // live changes not saved yet
+
+  // Forward in time: runs every event up to t (a t earlier than now() re-runs from the start).
+  void seek_time(core::SimTime t);
+  // Exactly n trace events emitted (re-runs from the start when n < events().size()).
+  void seek_events(std::size_t n);
+  // Runs until one more trace event is emitted; false when nothing is left before end().
+  bool step_event();
+  // Back to one trace event fewer; false at the start.
+  bool step_back();
+  // Runs until a trace event that `accept` returns true for has been emitted (the next line,
+  // the next hop, the next message); false when none comes before end().
+  template <typename Accept>
+  bool step_until(Accept accept) {
+    while (step_event()) {
+      if (accept(events().back())) return true;
+    }
+    return false;
+  }
+
+  // A live change: recorded into the script at now(), then the world is re-run to now() with
+  // it, exactly as a saved file would replay it. False with `error` set when the changed
+  // scenario cannot be built (the change is then dropped).
+  bool apply(scenario::Action action, std::string* error);
+  // Saves the scenario, live changes included; false with `error` set when it cannot.
+  bool save(const std::filesystem::path& file, std::string* error);
+
+ private:
+  struct Impl;
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace mailhop::gui
