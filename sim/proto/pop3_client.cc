@@ -1,8 +1,12 @@
 #include "sim/proto/pop3_client.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
+#include "sim/mail/ascii.h"
+#include "sim/mail/base64.h"
+#include "sim/mail/md5.h"
 #include "sim/proto/line_reader.h"
 #include "sim/proto/pop3_number.h"
 
@@ -16,8 +20,31 @@ namespace ev = pop3_client_event;
 // bound and then treated as a protocol error.
 constexpr std::size_t kLineMax = 64 * 1024;
 
-enum class Step { kGreeting, kCapa, kStls, kTlsWait, kUser, kPass, kStat, kUidl, kRetr, kDele,
-                  kQuit, kDone };
+enum class Step { kGreeting, kCapa, kStls, kTlsWait, kUser, kPass, kApop, kAuth, kAuthCancel,
+                  kStat, kUidl, kRetr, kDele, kQuit, kDone };
+
+// RFC 1939 section 7: the timestamp is the "<...>" in the greeting's text.
+std::string greeting_timestamp(std::string_view text) {
+  const std::size_t open = text.find('<');
+  if (open == std::string_view::npos) return {};
+  const std::size_t close = text.find('>', open);
+  if (close == std::string_view::npos) return {};
+  return std::string(text.substr(open, close - open + 1));
+}
+
+// "SASL PLAIN LOGIN" (RFC 5034 section 6): is PLAIN among the mechanisms?
+bool sasl_lists_plain(std::string_view line) {
+  const std::string upper = mail::ascii_upper(line);
+  if (upper != "SASL" && !upper.starts_with("SASL ")) return false;
+  std::size_t pos = 4;
+  while (pos < upper.size()) {
+    while (pos < upper.size() && upper[pos] == ' ') ++pos;
+    const std::size_t end = std::min(upper.find(' ', pos), upper.size());
+    if (upper.substr(pos, end - pos) == "PLAIN") return true;
+    pos = end;
+  }
+  return false;
+}
 
 
 
@@ -30,6 +57,9 @@ struct Pop3Client::Impl {
   bool in_body = false;  // inside a multi-line response
   std::vector<std::string> body;
   bool tls_active = false;
+  bool sasl_plain = false;       // the last CAPA listed SASL PLAIN
+  std::string apop_timestamp;    // from the greeting
+  bool greeted = false;          // a +OK greeting came: QUIT is possible
   bool close_wanted = false;
   bool ok = true;
   std::string error;
@@ -66,17 +96,51 @@ struct Pop3Client::Impl {
       error = reason;
       events.emplace_back(ev::Failed{std::move(reason)});
     }
-    if (step == Step::kQuit || step == Step::kGreeting || step == Step::kTlsWait) {
+    if (step == Step::kQuit || (step == Step::kGreeting && !greeted) || step == Step::kTlsWait) {
       finish();
     } else {
       send(Step::kQuit, "QUIT", now);
     }
   }
 
-  void login(Micros now) { send(Step::kUser, "USER " + options.user, now); }
+  bool wants_capa() const {
+    if (options.login == Pop3Login::kBest) return true;
+    return !tls_active &&
+           (options.tls == Pop3ClientTls::kIfOffered || options.tls == Pop3ClientTls::kRequired);
+  }
+
+  void login(Micros now) {
+    if (options.login == Pop3Login::kApop) {
+      if (apop_timestamp.empty()) {
+        return fail("the server's greeting has no APOP timestamp", now);
+      }
+      return send(Step::kApop,
+                  "APOP " + options.user + " " + mail::md5_hex(apop_timestamp + options.password),
+                  now);
+    }
+    if (options.login == Pop3Login::kBest && sasl_plain) {
+      std::string plain;
+      plain += '\0';
+      plain += options.user;
+      plain += '\0';
+      plain += options.password;
+      return send(Step::kAuth, "AUTH PLAIN " + mail::base64_encode(plain), now);
+    }
+    send(Step::kUser, "USER " + options.user, now);
+  }
+
+  void logged_in(const char* mechanism, Micros now) {
+    events.emplace_back(ev::LoggedIn{mechanism});
+    send(Step::kStat, "STAT", now);
+  }
 
   void next_message(Micros now) {
     ++current;
+    while (current <= count && uids.count(current) &&
+           std::find(options.known_uids.begin(), options.known_uids.end(), uids[current]) !=
+               options.known_uids.end()) {
+      ++current;
+    }
     if (current > count) {
       send(Step::kQuit, "QUIT", now);
     } else {
@@ -89,10 +153,14 @@ struct Pop3Client::Impl {
     in_body = false;
     if (step == Step::kCapa) {
       bool stls = false;
+      sasl_plain = false;
       for (const auto& l : body) {
         if (l == "STLS" || l.starts_with("STLS ")) stls = true;
+        if (sasl_lists_plain(l)) sasl_plain = true;
       }
-      if (stls && !tls_active) return send(Step::kStls, "STLS", now);
+      if (stls && !tls_active && options.tls != Pop3ClientTls::kNever) {
+        return send(Step::kStls, "STLS", now);
+      }
       if (options.tls == Pop3ClientTls::kRequired && !tls_active) {
         return fail("the server does not offer STLS, and TLS is required", now);
       }
@@ -126,13 +194,17 @@ struct Pop3Client::Impl {
   void status(const std::string& line, Micros now) {
     const bool positive = line == "+OK" || line.starts_with("+OK ");
     const bool negative = line == "-ERR" || line.starts_with("-ERR ");
-    events.emplace_back(ev::ResponseReceived{positive, line});
+    const bool challenge = line == "+" || line.starts_with("+ ");
+    events.emplace_back(ev::ResponseReceived{positive || challenge, line});
+    if (challenge && step == Step::kAuth) return send(Step::kAuthCancel, "*", now);
     if (!positive && !negative) return fail("malformed response: " + line, now);
     const std::string text = line.size() > 4 ? line.substr(positive ? 4 : 5) : std::string();
     switch (step) {
       case Step::kGreeting:
         if (!positive) return fail("the server refused the session: " + line, now);
-        if (options.tls == Pop3ClientTls::kNever || tls_active) return login(now);
+        greeted = true;
+        apop_timestamp = greeting_timestamp(text);
+        if (!wants_capa()) return login(now);
         return send(Step::kCapa, "CAPA", now);
       case Step::kCapa:
         if (positive) {
@@ -140,7 +212,7 @@ struct Pop3Client::Impl {
           body.clear();
           return;
         }
-        if (options.tls == Pop3ClientTls::kRequired) {
+        if (options.tls == Pop3ClientTls::kRequired && !tls_active) {
           return fail("the server does not support CAPA, and TLS is required", now);
         }
         return login(now);
@@ -160,7 +232,16 @@ struct Pop3Client::Impl {
         return send(Step::kPass, "PASS " + options.password, now);
       case Step::kPass:
         if (!positive) return fail("login failed: " + line, now);
-        return send(Step::kStat, "STAT", now);
+        return logged_in("USER", now);
+      case Step::kApop:
+        if (!positive) return fail("login failed: " + line, now);
+        return logged_in("APOP", now);
+      case Step::kAuth:
+        if (!positive) return fail("login failed: " + line, now);
+        return logged_in("PLAIN", now);
+      case Step::kAuthCancel:
+        return fail("the server sent a challenge to AUTH PLAIN after the initial response: " + line,
+                    now);
       case Step::kStat: {
         const std::size_t space = text.find(' ');
         const auto n = parse_pop3_number(std::string_view(text).substr(0, space));
@@ -234,6 +315,8 @@ void Pop3Client::tls_established(Micros now) {
   if (c.step != Step::kTlsWait) return;
   c.tls_active = true;
   c.reader.clear();
+  c.sasl_plain = false;  // RFC 2595 section 4: forget what CAPA said before TLS
+  if (c.options.login == Pop3Login::kBest) return c.send(Step::kCapa, "CAPA", now);
   c.login(now);
 }
 

@@ -1,13 +1,23 @@
 #pragma once
-// Sans-I/O POP3 client engine (RFC 1939, CAPA from RFC 2449, STLS from RFC 2595): logs in
-// with USER/PASS, runs STAT and UIDL, retrieves every message with RETR, deletes each one
-// after retrieving it when asked, and ends with QUIT. One command at a time (no pipelining).
+// Sans-I/O POP3 client engine (RFC 1939 with APOP, CAPA from RFC 2449, STLS from RFC 2595,
+// SASL AUTH PLAIN from RFC 5034): logs in, runs STAT and UIDL, retrieves every message with
+// RETR, deletes each one after retrieving it when asked, and ends with QUIT. One command at a
+// time (no pipelining).
 //
 // Order of the session:
-//   greeting -> [CAPA -> STLS -> TLS handshake] -> USER -> PASS -> STAT -> UIDL ->
+//   greeting -> [CAPA] -> [STLS -> TLS handshake -> [CAPA]] -> login -> STAT -> UIDL ->
 //   (RETR n [-> DELE n]) for n = 1..count -> QUIT
-// CAPA is sent only when the TLS policy may use STLS. A -ERR to UIDL is not fatal (the server
-// may not implement it); any other -ERR ends the session with QUIT and an error.
+// CAPA is sent when the TLS policy may use STLS or the login method depends on it (kBest);
+// after TLS it is sent again, since what was learnt before must be forgotten (RFC 2595
+// section 4). The login is:
+//   - kBest: "AUTH PLAIN <initial response>" when CAPA lists "SASL" with PLAIN, else
+//     USER/PASS;
+//   - kUserPass: USER/PASS;
+//   - kApop: "APOP user digest" with the timestamp of the greeting; a greeting without one
+//     ends the session before any secret is sent.
+// A -ERR to UIDL is not fatal (the server may not implement it); any other -ERR ends the
+// session with QUIT and an error. A "+ " challenge to AUTH PLAIN (which already carried its
+// response) is answered with "*" and the login fails.
 
 #include <cstddef>
 #include <memory>
@@ -30,12 +40,22 @@ enum class Pop3ClientTls {
 
 enum class Pop3Delete { kKeep, kDeleteAfterRetrieve };
 
+enum class Pop3Login {
+  kBest,      // AUTH PLAIN when CAPA offers SASL PLAIN, else USER/PASS
+  kUserPass,  // USER/PASS only
+  kApop,      // APOP (RFC 1939 section 7); the greeting must carry a timestamp
+};
+
 struct Pop3ClientOptions {
   std::string user;
   std::string password;
   Pop3ClientTls tls = Pop3ClientTls::kIfOffered;
   Pop3Delete delete_after_retrieve = Pop3Delete::kKeep;
+  Pop3Login login = Pop3Login::kBest;
   Micros response_timeout = std::chrono::minutes(10);
+  // Unique-ids (UIDL) of messages the device already has ("leave a copy on the server"):
+  // they are neither retrieved again nor deleted. Ignored when the server refuses UIDL.
+  std::vector<std::string> known_uids;
 };
 
 struct Pop3RetrievedMessage {
@@ -48,6 +68,7 @@ namespace pop3_client_event {
 struct CommandSent { std::string line; };  // without CRLF (PASS secrets included)
 struct ResponseReceived { bool ok = true; std::string line; };  // status line
 struct StartTls {};  // the driver must now run the TLS handshake, then call tls_established
+struct LoggedIn { std::string mechanism; };  // "USER", "APOP" or "PLAIN"
 struct MessageRetrieved { std::size_t number = 0; std::string uid; std::size_t octets = 0; };
 struct Failed { std::string reason; };
 struct TimedOut {};
@@ -56,7 +77,8 @@ struct Finished { std::size_t retrieved = 0; bool ok = true; };  // the session 
 
 using Pop3ClientEvent =
     std::variant<pop3_client_event::CommandSent, pop3_client_event::ResponseReceived,
-                 pop3_client_event::StartTls, pop3_client_event::MessageRetrieved,
+                 pop3_client_event::StartTls, pop3_client_event::LoggedIn,
+                 pop3_client_event::MessageRetrieved,
                  pop3_client_event::Failed, pop3_client_event::TimedOut,
                  pop3_client_event::Finished>;
 

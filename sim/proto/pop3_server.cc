@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "sim/mail/ascii.h"
+#include "sim/mail/base64.h"
+#include "sim/mail/md5.h"
 #include "sim/proto/line_reader.h"
 #include "sim/proto/pop3_number.h"
 
@@ -76,6 +78,17 @@ std::string top_of(std::string_view content, std::size_t lines) {
   return std::string(content.substr(0, pos));
 }
 
+// RFC 1939 section 7: the timestamp is a msg-id, "<" ... "@" ... ">", printable, no spaces.
+bool valid_timestamp(std::string_view t) {
+  if (t.size() < 3 || t.front() != '<' || t.back() != '>') return false;
+  if (t.find('@') == std::string_view::npos) return false;
+  for (char c : t.substr(1, t.size() - 2)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '<' || c == '>') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct Pop3Server::Impl {
@@ -87,6 +100,7 @@ struct Pop3Server::Impl {
   bool tls_pending = false;  // +OK to STLS sent, handshake not yet done
   bool close_wanted = false;
   bool opened = false;
+  bool sasl_pending = false;        // "+ " sent after AUTH PLAIN: the next line is the response
   std::optional<std::string> user;  // after USER
   std::string locked_user;          // in TRANSACTION
   std::vector<Pop3Message> messages;
@@ -163,8 +177,16 @@ struct Pop3Server::Impl {
     return *n - 1;
   }
 
+  bool apop_offered() const { return valid_timestamp(config.apop_timestamp); }
+
+  bool plain_allowed() const {
+    return config.sasl_plain == Pop3SaslPlain::kAlways ||
+           (config.sasl_plain == Pop3SaslPlain::kAfterTls && tls_active);
+  }
+
   void capa() {
     std::string body = "USER\r\n";
+    if (state == Pop3State::kAuthorization && plain_allowed()) body += "SASL PLAIN\r\n";
     if (state == Pop3State::kAuthorization && config.tls == Pop3Tls::kAvailable && !tls_active) {
       body += "STLS\r\n";
     }
@@ -219,22 +241,32 @@ struct Pop3Server::Impl {
       }
       const std::string name = *user;
       user.reset();
-      if (!store->check_credentials(name, rest)) {
-        events.emplace_back(ev::AuthFailed{name, "AUTH"});
-        err("[AUTH] invalid user name or password");
-        return;
+      login(name, store->check_credentials(name, rest), "USER");
+    } else if (cmd == "APOP") {
+      user.reset();
+      if (!apop_offered()) return err("APOP not available");
+      if (args.size() != 2 || args[0].empty() || args[1].empty()) {
+        return err("APOP needs a name and a digest");
       }
-      if (!store->lock(name)) {
-        events.emplace_back(ev::AuthFailed{name, "IN-USE"});
-        err("[IN-USE] maildrop already locked");
-        return;
+      const std::string name(args[0]);
+      const auto secret = store->apop_secret(name);
+      const bool good =
+          secret && mail::md5_hex(config.apop_timestamp + *secret) == ascii_lower(args[1]);
+      login(name, good, "APOP");
+    } else if (cmd == "AUTH") {
+      user.reset();
+      if (args.empty() || args[0].empty()) return err("AUTH needs a mechanism");
+      if (args.size() > 2) return err("syntax: AUTH mechanism [initial-response]");
+      if (ascii_upper(args[0]) != "PLAIN") return err("unsupported authentication mechanism");
+      if (!plain_allowed()) {
+        return err(config.sasl_plain == Pop3SaslPlain::kAfterTls
+                       ? "PLAIN authentication requires TLS, use STLS first"
+                       : "unsupported authentication mechanism");
       }
-      locked_user = name;
-      messages = store->messages(name);
-      deleted.assign(messages.size(), false);
-      state = Pop3State::kTransaction;
-      events.emplace_back(ev::Authenticated{name});
-      ok(name + "'s maildrop has " + drop_summary());
+      if (args.size() == 2) return plain_response(args[1] == "=" ? std::string_view() : args[1]);
+      sasl_pending = true;
+      output += "+ \r\n";  // RFC 5034 section 4: an empty challenge
+      events.emplace_back(ev::ResponseSent{true, "+ "});
     } else if (cmd == "STLS") {
       if (!args.empty()) {
         err("STLS takes no argument");
@@ -255,6 +287,47 @@ struct Pop3Server::Impl {
     } else {
       err("unknown command");
     }
+  }
+
+  // Ends a login attempt: the credentials were checked (`good`), now lock the maildrop.
+  void login(const std::string& name, bool good, const char* mechanism) {
+    if (!good) {
+      events.emplace_back(ev::AuthFailed{name, "AUTH", mechanism});
+      err(std::string("[AUTH] invalid user name or ") +
+          (std::string_view(mechanism) == "APOP" ? "digest" : "password"));
+      return;
+    }
+    if (!store->lock(name)) {
+      events.emplace_back(ev::AuthFailed{name, "IN-USE", mechanism});
+      err("[IN-USE] maildrop already locked");
+      return;
+    }
+    locked_user = name;
+    messages = store->messages(name);
+    deleted.assign(messages.size(), false);
+    state = Pop3State::kTransaction;
+    events.emplace_back(ev::Authenticated{name, mechanism});
+    ok(name + "'s maildrop has " + drop_summary());
+  }
+
+  // The client's PLAIN response (RFC 4616): base64 of authzid NUL authcid NUL passwd.
+  void plain_response(std::string_view text) {
+    if (text == "*") return err("authentication cancelled");
+    const auto decoded = mail::base64_decode(text);
+    if (!decoded) return err("invalid base64 in the PLAIN response");
+    const std::size_t first = decoded->find('\0');
+    const std::size_t second =
+        first == std::string::npos ? std::string::npos : decoded->find('\0', first + 1);
+    if (second == std::string::npos || decoded->find('\0', second + 1) != std::string::npos) {
+      return err("malformed PLAIN response");
+    }
+    const std::string authzid = decoded->substr(0, first);
+    const std::string authcid = decoded->substr(first + 1, second - first - 1);
+    const std::string_view password = std::string_view(*decoded).substr(second + 1);
+    if (authcid.empty()) return err("malformed PLAIN response");
+    const bool good = (authzid.empty() || authzid == authcid) &&
+                      store->check_credentials(authcid, password);
+    login(authcid, good, "PLAIN");
   }
 
   void transaction(const std::string& cmd, const std::vector<std::string_view>& args) {
@@ -306,7 +379,8 @@ struct Pop3Server::Impl {
       if (!args.empty()) return err("RSET takes no argument");
       deleted.assign(messages.size(), false);
       ok("maildrop has " + drop_summary());
-    } else if (cmd == "USER" || cmd == "PASS" || cmd == "STLS") {
+    } else if (cmd == "USER" || cmd == "PASS" || cmd == "STLS" || cmd == "APOP" ||
+               cmd == "AUTH") {
       err("command not valid after login");
     } else {
       err("unknown command");
@@ -315,6 +389,11 @@ struct Pop3Server::Impl {
 
   void command(const LineReader::Line& line) {
     events.emplace_back(ev::CommandReceived{line.text});
+    if (sasl_pending) {
+      sasl_pending = false;
+      if (line.too_long) return err("line too long");
+      return plain_response(line.text);
+    }
     if (line.too_long) return err("line too long");
     if (has_control_chars(line.text)) return err("invalid character in command line");
     const std::size_t space = line.text.find(' ');
@@ -359,7 +438,9 @@ void Pop3Server::open(Micros now) {
   if (s.opened) return;
   s.opened = true;
   s.deadline = now + s.config.autologout;
-  s.ok(s.config.hostname + " POP3 server ready");
+  std::string greeting = s.config.hostname + " POP3 server ready";
+  if (s.apop_offered()) greeting += " " + s.config.apop_timestamp;
+  s.ok(greeting);
 }
 
 void Pop3Server::receive(std::string_view bytes, Micros now) {

@@ -1,6 +1,7 @@
 #pragma once
-// Sans-I/O POP3 server engine (RFC 1939, with CAPA and response codes from RFC 2449, the
-// AUTH-RESP-CODE codes of RFC 3206 and STLS from RFC 2595). Bytes and the time go in; bytes,
+// Sans-I/O POP3 server engine (RFC 1939 with APOP, CAPA and response codes from RFC 2449, the
+// AUTH-RESP-CODE codes of RFC 3206, STLS from RFC 2595 and SASL AUTH PLAIN from RFC 5034 and
+// RFC 4616). Bytes and the time go in; bytes,
 // events and the next deadline come out. The maildrops live with the owner, behind
 // Pop3Maildrop.
 //
@@ -9,8 +10,15 @@
 //   "-ERR line too long" and is otherwise ignored.
 // - Arguments are separated by single spaces (RFC 1939 section 3); USER and PASS take the rest
 //   of the line, so a password may contain spaces (RFC 1939 section 7, PASS discussion).
-// - PASS failures carry RFC 2449/3206 response codes: "-ERR [AUTH] ..." for wrong credentials,
-//   "-ERR [IN-USE] ..." when the maildrop is already locked. Either way the server returns to
+// - APOP (RFC 1939 section 7) is offered only when the configuration gives a timestamp; the
+//   greeting then ends with it. The timestamp comes from the configuration, not a clock, so a
+//   run is reproducible. The digest is compared case-insensitively.
+// - AUTH PLAIN (RFC 5034): with an initial response ("=" for an empty one) or after the "+ "
+//   continuation; "*" cancels. The authorization identity must be empty or the user. The
+//   response line obeys the same 255-octet limit as commands. "AUTH" without a mechanism is
+//   refused (RFC 5034 defines no listing form; CAPA's SASL line lists the mechanisms).
+// - PASS, APOP and AUTH failures carry RFC 2449/3206 response codes: "-ERR [AUTH] ..." for
+//   wrong credentials, "-ERR [IN-USE] ..." when the maildrop is already locked. Either way the server returns to
 //   the start of the AUTHORIZATION state (a new USER is needed).
 // - CAPA is valid in both AUTHORIZATION and TRANSACTION; STLS is listed only in AUTHORIZATION
 //   while TLS is available and not yet active.
@@ -36,11 +44,19 @@ enum class Pop3Tls {
   kActive,     // implicit TLS (port 995): STLS is not offered
 };
 
+// When SASL PLAIN (RFC 5034 AUTH) is offered. RFC 2595 section 6 advises against plaintext
+// passwords without TLS; kAfterTls follows that advice.
+enum class Pop3SaslPlain { kNever, kAlways, kAfterTls };
+
 struct Pop3ServerConfig {
   std::string hostname = "mail.example";  // in the greeting and the QUIT reply
   Pop3Tls tls = Pop3Tls::kNone;
   // RFC 1939 section 3: "at least 10 minutes".
   Micros autologout = std::chrono::minutes(10);
+  // RFC 1939 section 7: the timestamp of the greeting, in msg-id form with the angle brackets,
+  // e.g. "<1896.697170952@mail.example>". Empty (or not of that form): no APOP.
+  std::string apop_timestamp;
+  Pop3SaslPlain sasl_plain = Pop3SaslPlain::kAlways;
 };
 
 // One message of a maildrop as the owner stores it.
@@ -55,6 +71,9 @@ class Pop3Maildrop {
  public:
   virtual ~Pop3Maildrop() = default;
   virtual bool check_credentials(std::string_view user, std::string_view password) = 0;
+  // The shared secret APOP digests (RFC 1939 section 7), or nothing when the user has none
+  // (then APOP fails for that user).
+  virtual std::optional<std::string> apop_secret(std::string_view /*user*/) { return std::nullopt; }
   // Exclusive access (RFC 1939 section 4). False when the maildrop is already locked.
   virtual bool lock(std::string_view user) = 0;
   virtual void unlock(std::string_view user) = 0;
@@ -70,10 +89,16 @@ enum class Pop3State { kAuthorization, kTransaction, kUpdate, kClosed };
 // Events, in the order they happened.
 namespace pop3_server_event {
 struct CommandReceived { std::string line; };     // a command line (PASS secrets included)
-struct ResponseSent { bool ok = true; std::string line; };  // status line, without CRLF
+// A status line without CRLF; the SASL continuation "+ " is reported with ok = true.
+struct ResponseSent { bool ok = true; std::string line; };
 struct StartTls {};  // the driver must now run the TLS handshake, then call tls_established
-struct Authenticated { std::string user; };
-struct AuthFailed { std::string user; std::string reason; };  // reason: "AUTH" or "IN-USE"
+// mechanism: "USER" (USER/PASS), "APOP" or "PLAIN" (AUTH PLAIN).
+struct Authenticated { std::string user; std::string mechanism = "USER"; };
+struct AuthFailed {
+  std::string user;
+  std::string reason;  // "AUTH" or "IN-USE"
+  std::string mechanism = "USER";
+};
 struct Deleted { std::string uid; };  // removed in the UPDATE state
 struct TimedOut {};
 // The session is over: after output the connection must be closed (wants_close()), or the

@@ -27,18 +27,21 @@ struct GroupInfo {
   Group group;
   const char* path;  // JSON pointer of the object holding the group
   KeyCase key_case;
+  bool optional;  // a file without the group has it empty
 };
 
 constexpr std::array<GroupInfo, ExplanationSet::kGroupCount> kGroups = {{
-    {Group::kCommands, "/commands", KeyCase::kUpper},
-    {Group::kReplies, "/replies", KeyCase::kAsIs},
-    {Group::kContexts, "/contexts", KeyCase::kAsIs},
-    {Group::kExtensions, "/extensions", KeyCase::kUpper},
-    {Group::kHeaders, "/headers", KeyCase::kLower},
-    {Group::kLines, "/lines", KeyCase::kAsIs},
-    {Group::kClasses, "/enhanced/classes", KeyCase::kAsIs},
-    {Group::kSubjects, "/enhanced/subjects", KeyCase::kAsIs},
-    {Group::kDetails, "/enhanced/details", KeyCase::kAsIs},
+    {Group::kCommands, "/commands", KeyCase::kUpper, false},
+    {Group::kReplies, "/replies", KeyCase::kAsIs, false},
+    {Group::kContexts, "/contexts", KeyCase::kAsIs, false},
+    {Group::kExtensions, "/extensions", KeyCase::kUpper, false},
+    {Group::kHeaders, "/headers", KeyCase::kLower, false},
+    {Group::kLines, "/lines", KeyCase::kAsIs, false},
+    {Group::kClasses, "/enhanced/classes", KeyCase::kAsIs, false},
+    {Group::kSubjects, "/enhanced/subjects", KeyCase::kAsIs, false},
+    {Group::kDetails, "/enhanced/details", KeyCase::kAsIs, false},
+    {Group::kImapCommands, "/imap/commands", KeyCase::kUpper, true},
+    {Group::kImapResponses, "/imap/responses", KeyCase::kUpper, true},
 }};
 
 std::string normalise(std::string_view key, KeyCase key_case) {
@@ -145,6 +148,7 @@ std::optional<ExplanationSet> ExplanationSet::parse(std::string_view json,
   for (const GroupInfo& info : kGroups) {
     const nlohmann::json::json_pointer pointer(info.path);
     if (!doc->contains(pointer)) {
+      if (info.optional) continue;
       detail::set_error(error, origin, std::string(info.path) + ": missing");
       return std::nullopt;
     }
@@ -231,6 +235,14 @@ const Explanation* Explanations::extension(Language language, std::string_view k
 
 const Explanation* Explanations::header(Language language, std::string_view field_name) const {
   return find(language, Group::kHeaders, field_name);
+}
+
+const Explanation* Explanations::imap_command(Language language, std::string_view name) const {
+  return find(language, Group::kImapCommands, name);
+}
+
+const Explanation* Explanations::imap_response(Language language, std::string_view word) const {
+  return find(language, Group::kImapResponses, word);
 }
 
 const Explanation* Explanations::line(Language language, std::string_view key) const {

@@ -77,7 +77,8 @@ struct ExplanationSection {
 class ExplanationSet {
  public:
   // See assets/explain/en.json for the shape: objects "commands", "replies", "contexts",
-  // "extensions", "headers", "lines" and "enhanced" {"classes", "subjects", "details"}, each
+  // "extensions", "headers", "lines", "enhanced" {"classes", "subjects", "details"} and the
+  // optional "imap" {"commands", "responses"}, each
   // mapping a key to {"title", "text", "rfc"}.
   static std::optional<ExplanationSet> parse(std::string_view json, const std::string& origin,
                                              LoadError* error);
@@ -92,9 +93,11 @@ class ExplanationSet {
     kLines,
     kClasses,
     kSubjects,
-    kDetails
+    kDetails,
+    kImapCommands,   // "imap/commands": IMAP commands (optional in a file)
+    kImapResponses,  // "imap/responses": status words, response codes, untagged data (optional)
   };
-  static constexpr std::size_t kGroupCount = 9;
+  static constexpr std::size_t kGroupCount = 11;
   static std::string_view group_name(Group group);  // "commands", ..., "enhanced/details"
 
   const Explanation* find(Group group, std::string_view key) const;
@@ -124,6 +127,9 @@ class Explanations {
   const Explanation* extension(Language language, std::string_view keyword) const;  // any case
   const Explanation* header(Language language, std::string_view field_name) const;  // any case
   const Explanation* line(Language language, std::string_view key) const;
+  // IMAP: a command ("FETCH") and a response word ("OK", "EXISTS", "UIDVALIDITY"), any case.
+  const Explanation* imap_command(Language language, std::string_view name) const;
+  const Explanation* imap_response(Language language, std::string_view word) const;
   std::optional<EnhancedExplanation> enhanced(Language language, std::string_view code) const;
 
   // Everything worth saying about one transcript line, most specific first. `context` is the

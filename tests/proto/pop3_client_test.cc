@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
@@ -14,172 +16,33 @@
 #include <vector>
 
 #include "sim/proto/pop3_server.h"
+#include "tests/support/pop3_harness.h"
 #include "tests/support/transcript.h"
 
 namespace mailhop::testing {
 namespace {
 
-namespace cev = proto::pop3_client_event;
-namespace sev = proto::pop3_server_event;
+using ClientEngine = Pop3ClientTranscriptEngine;
+using Drop = FakeMaildrop;
+const std::string& kMessage1 = kPop3Message1;
+const std::string& kMessage2 = kPop3Message2;
 
-const std::string kMessage1 =
-    "From: a@b.example\r\nSubject: one\r\n\r\nHello\r\n.hidden dot\r\n..two dots\r\n.\r\n"
-    "end\r\n";
-const std::string kMessage2 = "Subject: two\r\n\r\nline1\r\nline2\r\nline3\r\n";
-
-std::string describe_client(const proto::Pop3ClientEvent& event) {
-  return std::visit(
-      [](const auto& e) -> std::string {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, cev::CommandSent>) {
-          return "command " + e.line;
-        } else if constexpr (std::is_same_v<T, cev::ResponseReceived>) {
-          return "response " + e.line;
-        } else if constexpr (std::is_same_v<T, cev::StartTls>) {
-          return "starttls";
-        } else if constexpr (std::is_same_v<T, cev::MessageRetrieved>) {
-          return "retrieved number=" + std::to_string(e.number) + " uid=" + e.uid +
-                 " octets=" + std::to_string(e.octets);
-        } else if constexpr (std::is_same_v<T, cev::Failed>) {
-          return "failed reason=\"" + e.reason + "\"";
-        } else if constexpr (std::is_same_v<T, cev::TimedOut>) {
-          return "timed_out";
-        } else {
-          return "finished retrieved=" + std::to_string(e.retrieved) + " ok=" +
-                 (e.ok ? "yes" : "no");
-        }
-      },
-      event);
-}
-
-class ClientEngine : public TranscriptEngine {
- public:
-  explicit ClientEngine(proto::Pop3ClientOptions options) : m_client(std::move(options), {}) {}
-  void open(proto::Micros) override {}
-  void receive(std::string_view bytes, proto::Micros now) override { m_client.receive(bytes, now); }
-  void tls_established(proto::Micros now) override {
-    m_tls_pending = false;
-    m_client.tls_established(now);
+// Server events of a pair run, without the "closing" line (the pair tests look at logins and
+// deletions).
+std::vector<std::string> without_closing(const std::vector<std::string>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) {
+    if (e.rfind("closing", 0) != 0) out.push_back(e);
   }
-  void peer_closed(proto::Micros now) override { m_client.peer_closed(now); }
-  void tick(proto::Micros now) override { m_client.tick(now); }
-  std::string take_output() override { return m_client.take_output(); }
-  std::vector<std::string> take_events() override {
-    std::vector<std::string> out;
-    for (const auto& e : m_client.take_events()) {
-      if (std::holds_alternative<cev::CommandSent>(e) ||
-          std::holds_alternative<cev::ResponseReceived>(e)) {
-        continue;
-      }
-      if (std::holds_alternative<cev::StartTls>(e)) m_tls_pending = true;
-      out.push_back(describe_client(e));
-    }
-    return out;
-  }
-  std::optional<proto::Micros> next_deadline() const override { return m_client.next_deadline(); }
-  bool wants_close() const override { return m_client.wants_close(); }
-  bool tls_pending() const override { return m_tls_pending; }
-  proto::Pop3Client& client() { return m_client; }
-
- private:
-  proto::Pop3Client m_client;
-  bool m_tls_pending = false;
-};
-
-class Drop : public proto::Pop3Maildrop {
- public:
-  std::set<std::string> locked;
-  std::vector<std::vector<std::string>> commits;
-  bool check_credentials(std::string_view user, std::string_view password) override {
-    return user == "julia" && password == "secret";
-  }
-  bool lock(std::string_view user) override { return locked.insert(std::string(user)).second; }
-  void unlock(std::string_view user) override { locked.erase(std::string(user)); }
-  std::vector<proto::Pop3Message> messages(std::string_view) override {
-    return {{"uid-1", kMessage1.size(), kMessage1}, {"uid-2", kMessage2.size(), kMessage2}};
-  }
-  bool commit_deletions(std::string_view, const std::vector<std::string>& uids) override {
-    commits.push_back(uids);
-    return true;
-  }
-};
-
-class ServerEngine : public TranscriptEngine {
- public:
-  ServerEngine(proto::Pop3ServerConfig config, Drop& drop) : m_server(std::move(config), drop) {}
-  void open(proto::Micros now) override { m_server.open(now); }
-  void receive(std::string_view bytes, proto::Micros now) override { m_server.receive(bytes, now); }
-  void tls_established(proto::Micros now) override {
-    m_tls_pending = false;
-    m_server.tls_established(now);
-  }
-  void peer_closed(proto::Micros now) override { m_server.peer_closed(now); }
-  void tick(proto::Micros now) override { m_server.tick(now); }
-  std::string take_output() override { return m_server.take_output(); }
-  std::vector<std::string> take_events() override {
-    std::vector<std::string> out;
-    for (const auto& e : m_server.take_events()) {
-      if (std::holds_alternative<sev::StartTls>(e)) {
-        m_tls_pending = true;
-        out.push_back("starttls");
-      } else if (const auto* d = std::get_if<sev::Deleted>(&e)) {
-        out.push_back("deleted uid=" + d->uid);
-      } else if (const auto* a = std::get_if<sev::Authenticated>(&e)) {
-        out.push_back("authenticated user=" + a->user);
-      }
-    }
-    return out;
-  }
-  std::optional<proto::Micros> next_deadline() const override { return m_server.next_deadline(); }
-  bool wants_close() const override { return m_server.wants_close(); }
-  bool tls_pending() const override { return m_tls_pending; }
-
- private:
-  proto::Pop3Server m_server;
-  bool m_tls_pending = false;
-};
-
-proto::Pop3ClientOptions options_from(const Transcript& t, std::string* error) {
-  proto::Pop3ClientOptions o;
-  o.user = "julia";
-  o.password = "secret";
-  if (const auto* p = t.directive("client")) {
-    for (const auto& [key, value] : *p) {
-      if (key == "user") {
-        o.user = value;
-      } else if (key == "password") {
-        o.password = value;
-      } else if (key == "tls" && value == "never") {
-        o.tls = proto::Pop3ClientTls::kNever;
-      } else if (key == "tls" && value == "if_offered") {
-        o.tls = proto::Pop3ClientTls::kIfOffered;
-      } else if (key == "tls" && value == "required") {
-        o.tls = proto::Pop3ClientTls::kRequired;
-      } else if (key == "tls" && value == "implicit") {
-        o.tls = proto::Pop3ClientTls::kImplicit;
-      } else if (key == "delete" && (value == "yes" || value == "no")) {
-        o.delete_after_retrieve =
-            value == "yes" ? proto::Pop3Delete::kDeleteAfterRetrieve : proto::Pop3Delete::kKeep;
-      } else {
-        *error = "bad ! client setting " + key + "=" + value;
-      }
-    }
-  }
-  return o;
+  return out;
 }
 
 void play_client(const std::string& text) {
   auto parsed = parse_transcript(text, "inline");
   REQUIRE(parsed.error == "");
   REQUIRE(parsed.transcript);
-  const EngineFactory factory = [](const Transcript& t,
-                                   std::string* error) -> std::unique_ptr<TranscriptEngine> {
-    auto o = options_from(t, error);
-    if (!error->empty()) return nullptr;
-    return std::make_unique<ClientEngine>(std::move(o));
-  };
   INFO(text);
-  CHECK(check_transcript(*parsed.transcript, Side::kClient, factory) == "");
+  CHECK(check_transcript(*parsed.transcript, Side::kClient, pop3_client_factory()) == "");
 }
 
 proto::Pop3ClientOptions options(proto::Pop3ClientTls tls, proto::Pop3Delete del) {
@@ -194,12 +57,13 @@ proto::Pop3ClientOptions options(proto::Pop3ClientTls tls, proto::Pop3Delete del
 const std::string kLoginWire =
     "S: +OK mail.example POP3 server ready\n"
     "C: USER julia\nS: +OK send PASS\n"
-    "C: PASS secret\nS: +OK julia's maildrop has 2 messages (112 octets)\n";
+    "C: PASS secret\nS: +OK julia's maildrop has 2 messages (112 octets)\n"
+    "E: logged_in mechanism=USER\n";
 
 }  // namespace
 
 TEST_CASE("pop3 client: retrieves, unstuffs and keeps messages", "[pop3][pop3_client]") {
-  play_client("! client tls=never\n" + kLoginWire +
+  play_client("! client tls=never login=user\n" + kLoginWire +
               "C: STAT\nS: +OK 2 112\n"
               "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
               "C: RETR 1\n"
@@ -214,7 +78,7 @@ TEST_CASE("pop3 client: retrieves, unstuffs and keeps messages", "[pop3][pop3_cl
 
 TEST_CASE("pop3 client: deletes after retrieving; UIDL refused is not fatal",
           "[pop3][pop3_client]") {
-  play_client("! client tls=never delete=yes\n" + kLoginWire +
+  play_client("! client tls=never login=user delete=yes\n" + kLoginWire +
               "C: STAT\nS: +OK 1 37\n"
               "C: UIDL\nS: -ERR not implemented\n"
               "C: RETR 1\nS: +OK\nS: Subject: x\nS: .\n"
@@ -224,8 +88,8 @@ TEST_CASE("pop3 client: deletes after retrieving; UIDL refused is not fatal",
 }
 
 TEST_CASE("pop3 client: STLS and its failures", "[pop3][pop3_client]") {
-  SECTION("STLS offered: used, then CAPA is not repeated") {
-    play_client("! client tls=if_offered\n"
+  SECTION("STLS offered: used; USER/PASS login needs no second CAPA") {
+    play_client("! client tls=if_offered login=user\n"
                 "S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: STLS\nS: .\n"
                 "C: STLS\nS: +OK go\nE: starttls\nS: -ERR pipelined junk\n"
                 "= tls\nC: USER julia\nS: -ERR no\n"
@@ -248,7 +112,7 @@ TEST_CASE("pop3 client: STLS and its failures", "[pop3][pop3_client]") {
 }
 
 TEST_CASE("pop3 client: implicit TLS logs in without CAPA", "[pop3][pop3_client]") {
-  play_client("! client tls=implicit\n" + kLoginWire +
+  play_client("! client tls=implicit login=user\n" + kLoginWire +
               "C: STAT\nS: +OK 0 0\n"
               "C: UIDL\nS: +OK\nS: .\n"
               "C: QUIT\nS: +OK bye\nE: finished retrieved=0 ok=yes\nC! close\n");
@@ -260,7 +124,7 @@ TEST_CASE("pop3 client: timeouts and a closed connection", "[pop3][pop3_client]"
                 "E: finished retrieved=0 ok=no\nC! close\n");
   }
   SECTION("server closes") {
-    play_client("! client tls=never\nS: +OK ready\nC: USER julia\nS! close\n"
+    play_client("! client tls=never login=user\nS: +OK ready\nC: USER julia\nS! close\n"
                 "E: failed reason=\"the server closed the connection\"\n"
                 "E: finished retrieved=0 ok=no\n");
   }
@@ -270,54 +134,106 @@ TEST_CASE("pop3 client: timeouts and a closed connection", "[pop3][pop3_client]"
   }
 }
 
+TEST_CASE("pop3 client transcript files", "[pop3][pop3_client][transcript]") {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(test_data_path("pop3"))) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("client_", 0) == 0 && entry.path().extension() == ".txt") files.push_back(name);
+  }
+  std::sort(files.begin(), files.end());
+  CHECK(files.size() >= 8);
+  for (const auto& name : files) {
+    SECTION(name) {
+      CHECK(check_transcript_file(test_data_path("pop3/" + name), Side::kClient,
+                                  pop3_client_factory()) == "");
+    }
+  }
+}
+
 TEST_CASE("pop3 client and server in memory", "[pop3][pop3_client][pop3_server]") {
-  SECTION("STLS, retrieve and delete everything") {
-    Drop drop;
+  SECTION("STLS, CAPA again, AUTH PLAIN, retrieve and delete everything") {
+    auto drop = std::make_shared<Drop>();
     proto::Pop3ServerConfig config;
     config.tls = proto::Pop3Tls::kAvailable;
-    ServerEngine server(config, drop);
+    config.sasl_plain = proto::Pop3SaslPlain::kAfterTls;
+    Pop3ServerTranscriptEngine server(config, drop);
     ClientEngine client(
         options(proto::Pop3ClientTls::kRequired, proto::Pop3Delete::kDeleteAfterRetrieve));
     const PairRun run = run_pair(client, server, proto::Micros{0});
     INFO(run.wire);
     CHECK(run.finished);
-    CHECK(run.wire.find("= tls\nC: USER julia\n") != std::string::npos);
+    CHECK(run.wire.find("= tls\nC: CAPA\n") != std::string::npos);
+    CHECK(run.wire.find("C: AUTH PLAIN AGp1bGlhAHNlY3JldA==\n") != std::string::npos);
     REQUIRE(client.client().succeeded());
     REQUIRE(client.client().messages().size() == 2);
     CHECK(client.client().messages()[0].content == kMessage1);
     CHECK(client.client().messages()[0].uid == "uid-1");
     CHECK(client.client().messages()[1].content == kMessage2);
     CHECK(client.client().messages()[1].uid == "uid-2");
-    REQUIRE(drop.commits.size() == 1);
-    CHECK(drop.commits[0] == std::vector<std::string>{"uid-1", "uid-2"});
-    CHECK(server.take_events().empty());
-    CHECK(run.server_events ==
-          std::vector<std::string>{"starttls", "authenticated user=julia", "deleted uid=uid-1",
-                                   "deleted uid=uid-2"});
+    REQUIRE(drop->commits.size() == 1);
+    CHECK(drop->commits[0] == std::vector<std::string>{"uid-1", "uid-2"});
+    CHECK(without_closing(run.server_events) ==
+          std::vector<std::string>{"starttls", "authenticated user=julia mechanism=PLAIN",
+                                   "deleted uid=uid-1", "deleted uid=uid-2"});
+    CHECK(run.client_events.back() == "finished retrieved=2 ok=yes");
   }
   SECTION("TLS required against a server without it: no password is sent") {
-    Drop drop;
-    ServerEngine server({}, drop);
+    auto drop = std::make_shared<Drop>();
+    drop->locked.clear();
+    Pop3ServerTranscriptEngine server({}, drop);
     ClientEngine client(options(proto::Pop3ClientTls::kRequired, proto::Pop3Delete::kKeep));
     const PairRun run = run_pair(client, server, proto::Micros{0});
     INFO(run.wire);
     CHECK(run.finished);
     CHECK(run.wire.find("PASS") == std::string::npos);
+    CHECK(run.wire.find("C: AUTH") == std::string::npos);
     CHECK_FALSE(client.client().succeeded());
-    CHECK(drop.commits.empty());
-    CHECK(drop.locked.empty());
+    CHECK(drop->commits.empty());
+    CHECK(drop->locked.empty());
   }
-  SECTION("plaintext, keep: nothing deleted") {
-    Drop drop;
-    ServerEngine server({}, drop);
-    ClientEngine client(options(proto::Pop3ClientTls::kNever, proto::Pop3Delete::kKeep));
+  SECTION("plaintext, leave a copy: nothing deleted, a second device sees the same mail") {
+    auto drop = std::make_shared<Drop>();
+    drop->locked.clear();
+    for (int device = 0; device < 2; ++device) {
+      Pop3ServerTranscriptEngine server({}, drop);
+      ClientEngine client(options(proto::Pop3ClientTls::kNever, proto::Pop3Delete::kKeep));
+      const PairRun run = run_pair(client, server, proto::Micros{0});
+      INFO(run.wire);
+      CHECK(run.finished);
+      CHECK(client.client().succeeded());
+      CHECK(client.client().messages().size() == 2);
+    }
+    CHECK(drop->commits.empty());
+    CHECK(drop->locked.empty());
+  }
+  SECTION("APOP against a server with a timestamp") {
+    auto drop = std::make_shared<Drop>();
+    proto::Pop3ServerConfig config;
+    config.apop_timestamp = "<77.1@pop.example>";
+    Pop3ServerTranscriptEngine server(config, drop);
+    auto o = options(proto::Pop3ClientTls::kNever, proto::Pop3Delete::kKeep);
+    o.login = proto::Pop3Login::kApop;
+    ClientEngine client(o);
     const PairRun run = run_pair(client, server, proto::Micros{0});
     INFO(run.wire);
     CHECK(run.finished);
     CHECK(client.client().succeeded());
-    CHECK(client.client().messages().size() == 2);
-    CHECK(drop.commits.empty());
-    CHECK(drop.locked.empty());
+    CHECK(run.wire.find("secret") == std::string::npos);
+    CHECK(without_closing(run.server_events).front() ==
+          "authenticated user=julia mechanism=APOP");
+  }
+  SECTION("wrong password: the session ends after [AUTH]") {
+    auto drop = std::make_shared<Drop>();
+    Pop3ServerTranscriptEngine server({}, drop);
+    auto o = options(proto::Pop3ClientTls::kNever, proto::Pop3Delete::kKeep);
+    o.password = "nope";
+    ClientEngine client(o);
+    const PairRun run = run_pair(client, server, proto::Micros{0});
+    INFO(run.wire);
+    CHECK(run.finished);
+    CHECK_FALSE(client.client().succeeded());
+    CHECK(client.client().error() == "login failed: -ERR [AUTH] invalid user name or password");
+    CHECK(drop->locked.count("julia") == 0);
   }
 }
 

@@ -7,7 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -16,158 +18,15 @@
 #include <variant>
 #include <vector>
 
+#include "tests/support/pop3_harness.h"
 #include "tests/support/transcript.h"
 
 namespace mailhop::testing {
 namespace {
 
-namespace ev = proto::pop3_server_event;
 
-// Message 1 has lines starting with "." (byte-stuffing); message 2 is plain. 75 + 37 octets.
-const std::string kMessage1 =
-    "From: a@b.example\r\nSubject: one\r\n\r\nHello\r\n.hidden dot\r\n..two dots\r\n.\r\n"
-    "end\r\n";
-const std::string kMessage2 = "Subject: two\r\n\r\nline1\r\nline2\r\nline3\r\n";
-
-// Accounts: julia:secret (messages 1 and 2), ana:x (empty maildrop), pedro:pw (maildrop
-// already locked by another session). Records what the engine asked.
-class FakeMaildrop : public proto::Pop3Maildrop {
- public:
-  std::map<std::string, std::string> passwords{{"julia", "secret"}, {"ana", "x"}, {"pedro", "pw"}};
-  std::set<std::string> locked{"pedro"};
-  std::vector<std::vector<std::string>> commits;
-  std::vector<std::string> unlocks;
-  bool commit_fails = false;
-
-  bool check_credentials(std::string_view user, std::string_view password) override {
-    const auto it = passwords.find(std::string(user));
-    return it != passwords.end() && it->second == password;
-  }
-  bool lock(std::string_view user) override { return locked.insert(std::string(user)).second; }
-  void unlock(std::string_view user) override {
-    unlocks.emplace_back(user);
-    locked.erase(std::string(user));
-  }
-  std::vector<proto::Pop3Message> messages(std::string_view user) override {
-    if (user != "julia") return {};
-    return {{"uid-1", kMessage1.size(), kMessage1}, {"uid-2", kMessage2.size(), kMessage2}};
-  }
-  bool commit_deletions(std::string_view, const std::vector<std::string>& uids) override {
-    commits.push_back(uids);
-    return !commit_fails;
-  }
-};
-
-std::string describe(const proto::Pop3ServerEvent& event) {
-  return std::visit(
-      [](const auto& e) -> std::string {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, ev::CommandReceived>) {
-          return "command line=\"" + escape_bytes(e.line) + "\"";
-        } else if constexpr (std::is_same_v<T, ev::ResponseSent>) {
-          return std::string("response ok=") + (e.ok ? "yes" : "no") + " line=\"" +
-                 escape_bytes(e.line) + "\"";
-        } else if constexpr (std::is_same_v<T, ev::StartTls>) {
-          return "starttls";
-        } else if constexpr (std::is_same_v<T, ev::Authenticated>) {
-          return "authenticated user=" + e.user;
-        } else if constexpr (std::is_same_v<T, ev::AuthFailed>) {
-          return "auth_failed user=" + e.user + " reason=" + e.reason;
-        } else if constexpr (std::is_same_v<T, ev::Deleted>) {
-          return "deleted uid=" + e.uid;
-        } else if constexpr (std::is_same_v<T, ev::TimedOut>) {
-          return "timed_out";
-        } else {
-          return "closing reason=\"" + e.reason + "\"";
-        }
-      },
-      event);
-}
-
-// Drives a Pop3Server for the transcript driver. Commands and responses are left out of the
-// event texts (they are the C:/S: lines), but every ResponseSent must be the start of a line of
-// the output, in order; a mismatch is reported as a "!!" event, which no transcript expects.
-class Pop3Engine : public TranscriptEngine {
- public:
-  Pop3Engine(proto::Pop3ServerConfig config, std::shared_ptr<FakeMaildrop> store)
-      : m_store(std::move(store)), m_server(std::move(config), *m_store) {}
-
-  void open(proto::Micros now) override { m_server.open(now); }
-  void receive(std::string_view bytes, proto::Micros now) override { m_server.receive(bytes, now); }
-  void tls_established(proto::Micros now) override {
-    m_tls_pending = false;
-    m_server.tls_established(now);
-  }
-  void peer_closed(proto::Micros now) override { m_server.peer_closed(now); }
-  void tick(proto::Micros now) override { m_server.tick(now); }
-  std::string take_output() override {
-    std::string out = m_server.take_output();
-    m_output += out;
-    return out;
-  }
-  std::vector<std::string> take_events() override {
-    std::vector<std::string> out;
-    for (const auto& e : m_server.take_events()) {
-      if (const auto* r = std::get_if<ev::ResponseSent>(&e)) {
-        const std::string line = r->line + "\r\n";
-        const std::size_t at = m_output.find(line, m_checked);
-        if (at == std::string::npos || (at != 0 && m_output[at - 1] != '\n')) {
-          out.push_back("!! response not in output: " + escape_bytes(line));
-        } else {
-          m_checked = at + line.size();
-        }
-        continue;
-      }
-      if (std::holds_alternative<ev::CommandReceived>(e)) continue;
-      if (std::holds_alternative<ev::StartTls>(e)) m_tls_pending = true;
-      out.push_back(describe(e));
-    }
-    return out;
-  }
-  std::optional<proto::Micros> next_deadline() const override { return m_server.next_deadline(); }
-  bool wants_close() const override { return m_server.wants_close(); }
-  bool tls_pending() const override { return m_tls_pending; }
-
- private:
-  std::shared_ptr<FakeMaildrop> m_store;
-  proto::Pop3Server m_server;
-  std::string m_output;
-  std::size_t m_checked = 0;
-  bool m_tls_pending = false;
-};
-
-// "! server tls=none|available|active hostname=..." configures the engine.
-struct Factory {
-  std::vector<std::shared_ptr<FakeMaildrop>> stores;  // one per engine built
-
-  EngineFactory make() {
-    return [this](const Transcript& t, std::string* error) -> std::unique_ptr<TranscriptEngine> {
-      proto::Pop3ServerConfig config;
-      if (const auto* p = t.directive("server")) {
-        for (const auto& [key, value] : *p) {
-          if (key == "tls" && value == "none") {
-            config.tls = proto::Pop3Tls::kNone;
-          } else if (key == "tls" && value == "available") {
-            config.tls = proto::Pop3Tls::kAvailable;
-          } else if (key == "tls" && value == "active") {
-            config.tls = proto::Pop3Tls::kActive;
-          } else if (key == "hostname") {
-            config.hostname = value;
-          } else {
-            *error = "bad ! server setting " + key + "=" + value;
-            return nullptr;
-          }
-        }
-      }
-      auto store = std::make_shared<FakeMaildrop>();
-      if (const auto* p = t.directive("store"); p && p->count("commit") && p->at("commit") == "fail") {
-        store->commit_fails = true;
-      }
-      stores.push_back(store);
-      return std::make_unique<Pop3Engine>(config, store);
-    };
-  }
-};
+using Factory = Pop3ServerFactory;
+std::string describe(const proto::Pop3ServerEvent& e) { return describe_pop3_server_event(e); }
 
 // Plays `text` three ways (whole, byte by byte, split at every offset); returns the stores of
 // every run so the caller can check what reached the maildrop.
@@ -187,11 +46,15 @@ const std::string kGreeting = "! server tls=available\nS: +OK mail.example POP3 
 const std::string kUser = kGreeting + "C: USER julia\nS: +OK send PASS\n";
 const std::string kLogin = kUser +
                            "C: PASS secret\n"
-                           "E: authenticated user=julia\n"
+                           "E: authenticated user=julia mechanism=USER\n"
                            "S: +OK julia's maildrop has 2 messages (112 octets)\n";
 
 const std::string kCapaAuth =
-    "S: +OK Capability list follows\nS: USER\nS: STLS\nS: TOP\nS: UIDL\nS: PIPELINING\n"
+    "S: +OK Capability list follows\nS: USER\nS: SASL PLAIN\nS: STLS\nS: TOP\nS: UIDL\n"
+    "S: PIPELINING\n"
+    "S: RESP-CODES\nS: AUTH-RESP-CODE\nS: IMPLEMENTATION mailhop\nS: .\n";
+const std::string kCapaAuthNoStls =
+    "S: +OK Capability list follows\nS: USER\nS: SASL PLAIN\nS: TOP\nS: UIDL\nS: PIPELINING\n"
     "S: RESP-CODES\nS: AUTH-RESP-CODE\nS: IMPLEMENTATION mailhop\nS: .\n";
 const std::string kCapaTrans =
     "S: +OK Capability list follows\nS: USER\nS: TOP\nS: UIDL\nS: PIPELINING\n"
@@ -217,7 +80,8 @@ TEST_CASE("pop3 server: every command in every state", "[pop3][pop3_server]") {
       {kTrans, "USER bob", not_after},
       {kAuth, "PASS secret", "S: -ERR send USER first\n"},
       {kAfterUser, "PASS secret",
-       "E: authenticated user=julia\nS: +OK julia's maildrop has 2 messages (112 octets)\n"},
+       "E: authenticated user=julia mechanism=USER\n"
+       "S: +OK julia's maildrop has 2 messages (112 octets)\n"},
       {kTrans, "PASS secret", not_after},
       {kAuth, "STLS", "S: +OK Begin TLS negotiation\nE: starttls\n"},
       {kAfterUser, "STLS", "S: +OK Begin TLS negotiation\nE: starttls\n"},
@@ -241,6 +105,13 @@ TEST_CASE("pop3 server: every command in every state", "[pop3][pop3_server]") {
       {kTrans, "TOP 2 1", "S: +OK top of message follows\nS: Subject: two\nS:\nS: line1\nS: .\n"},
       {kTrans, "UIDL", "S: +OK unique-id listing follows\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"},
       {kTrans, "UIDL 1", "S: +OK 1 uid-1\n"},
+      {kAuth, "APOP julia c4c9334bac560ecc979e58001b3e22fb", "S: -ERR APOP not available\n"},
+      {kAfterUser, "APOP julia c4c9334bac560ecc979e58001b3e22fb",
+       "S: -ERR APOP not available\n"},
+      {kTrans, "APOP julia c4c9334bac560ecc979e58001b3e22fb", not_after},
+      {kAuth, "AUTH PLAIN", "S: +\\x20\n"},
+      {kAfterUser, "AUTH PLAIN", "S: +\\x20\n"},
+      {kTrans, "AUTH PLAIN", not_after},
   };
   for (const auto& cmd : {"STAT", "LIST", "LIST 2", "RETR 2", "DELE 1", "NOOP", "RSET",
                           "TOP 2 1", "UIDL", "UIDL 1"}) {
@@ -250,8 +121,7 @@ TEST_CASE("pop3 server: every command in every state", "[pop3][pop3_server]") {
       }
     }
   }
-  for (const auto& cmd : {"APOP julia c4c9334bac560ecc979e58001b3e22fb", "AUTH PLAIN", "XTND",
-                          "RETRX 1", "LAST"}) {
+  for (const auto& cmd : {"XTND", "RETRX 1", "LAST"}) {
     for (State s : {kAuth, kAfterUser, kTrans}) {
       SECTION(std::string(cmd) + " in state " + std::to_string(s)) {
         const std::string& prefix = s == kAuth ? kGreeting : s == kAfterUser ? kUser : kLogin;
@@ -271,7 +141,7 @@ TEST_CASE("pop3 server: every command in every state", "[pop3][pop3_server]") {
 
 TEST_CASE("pop3 server: commands are case-insensitive", "[pop3][pop3_server]") {
   play(kGreeting + "C: user julia\nS: +OK send PASS\nC: pAsS secret\n"
-                   "E: authenticated user=julia\n"
+                   "E: authenticated user=julia mechanism=USER\n"
                    "S: +OK julia's maildrop has 2 messages (112 octets)\n"
                    "C: stat\nS: +OK 2 112\n");
 }
@@ -377,18 +247,18 @@ TEST_CASE("pop3 server: PASS failures carry response codes", "[pop3][pop3_server
   const auto stores =
       play(kGreeting +
            "C: USER julia\nS: +OK send PASS\n"
-           "C: PASS wrong\nE: auth_failed user=julia reason=AUTH\n"
+           "C: PASS wrong\nE: auth_failed user=julia reason=AUTH mechanism=USER\n"
            "S: -ERR [AUTH] invalid user name or password\n"
            "C: PASS secret\nS: -ERR send USER first\n"
            "C: USER nobody\nS: +OK send PASS\n"
-           "C: PASS secret\nE: auth_failed user=nobody reason=AUTH\n"
+           "C: PASS secret\nE: auth_failed user=nobody reason=AUTH mechanism=USER\n"
            "S: -ERR [AUTH] invalid user name or password\n"
            "C: USER pedro\nS: +OK send PASS\n"
-           "C: PASS pw\nE: auth_failed user=pedro reason=IN-USE\n"
+           "C: PASS pw\nE: auth_failed user=pedro reason=IN-USE mechanism=USER\n"
            "S: -ERR [IN-USE] maildrop already locked\n"
            "C: USER\nS: -ERR USER needs a name\n"
            "C: USER ana\nS: +OK send PASS\n"
-           "C: PASS x\nE: authenticated user=ana\n"
+           "C: PASS x\nE: authenticated user=ana mechanism=USER\n"
            "S: +OK ana's maildrop has 0 messages (0 octets)\n"
            "C: LIST\nS: +OK 0 messages (0 octets)\nS: .\n"
            "C: UIDL\nS: +OK unique-id listing follows\nS: .\n"
@@ -400,7 +270,7 @@ TEST_CASE("pop3 server: PASS failures carry response codes", "[pop3][pop3_server
 
 TEST_CASE("pop3 server: a password may contain spaces", "[pop3][pop3_server]") {
   play(kGreeting + "C: USER julia\nS: +OK send PASS\nC: PASS sec ret\n"
-                   "E: auth_failed user=julia reason=AUTH\n"
+                   "E: auth_failed user=julia reason=AUTH mechanism=USER\n"
                    "S: -ERR [AUTH] invalid user name or password\n");
 }
 
@@ -409,7 +279,7 @@ TEST_CASE("pop3 server: command lines are limited to 255 octets", "[pop3][pop3_s
   play(kGreeting + "C: USER \\{248*a}\nS: +OK send PASS\n"
                    "C: USER \\{249*a}\nS: -ERR line too long\n"
                    "C: NOOP\\{600*x}\nS: -ERR line too long\n"
-                   "C: PASS secret\nE: auth_failed user=\\{248*a} reason=AUTH\n"
+                   "C: PASS secret\nE: auth_failed user=\\{248*a} reason=AUTH mechanism=USER\n"
                    "S: -ERR [AUTH] invalid user name or password\n");
 }
 
@@ -420,12 +290,11 @@ TEST_CASE("pop3 server: STLS", "[pop3][pop3_server]") {
          "S: +OK Begin TLS negotiation\nE: starttls\n"
          "C: STAT\n"
          "= tls\n"
-         "C: CAPA\n"
-         "S: +OK Capability list follows\nS: USER\nS: TOP\nS: UIDL\nS: PIPELINING\n"
-         "S: RESP-CODES\nS: AUTH-RESP-CODE\nS: IMPLEMENTATION mailhop\nS: .\n"
+         "C: CAPA\n" + kCapaAuthNoStls +
          "C: STLS\nS: -ERR TLS already active\n"
          "C: PASS secret\nS: -ERR send USER first\n" +
-         "C: USER julia\nS: +OK send PASS\nC: PASS secret\nE: authenticated user=julia\n"
+         "C: USER julia\nS: +OK send PASS\nC: PASS secret\n"
+         "E: authenticated user=julia mechanism=USER\n"
          "S: +OK julia's maildrop has 2 messages (112 octets)\n");
   }
   SECTION("USER before STLS is forgotten") {
@@ -438,13 +307,13 @@ TEST_CASE("pop3 server: STLS", "[pop3][pop3_server]") {
   SECTION("STLS without TLS") {
     play("! server tls=none\nS: +OK mail.example POP3 server ready\n"
          "C: STLS\nS: -ERR TLS not available\n"
-         "C: CAPA\n" + kCapaTrans);
+         "C: CAPA\n" + kCapaAuthNoStls);
   }
   SECTION("implicit TLS") {
     play("! server tls=active hostname=pop.yahoo.example\n"
          "S: +OK pop.yahoo.example POP3 server ready\n"
          "C: STLS\nS: -ERR TLS already active\n"
-         "C: CAPA\n" + kCapaTrans +
+         "C: CAPA\n" + kCapaAuthNoStls +
          "C: QUIT\nS: +OK pop.yahoo.example POP3 server signing off\n"
          "E: closing reason=\"QUIT\"\nS! close\n");
   }
@@ -491,7 +360,7 @@ TEST_CASE("pop3 server: events, deadline and state", "[pop3][pop3_server]") {
                      "command line=\"USER julia\"",
                      "response ok=yes line=\"+OK send PASS\"",
                      "command line=\"PASS secret\"",
-                     "authenticated user=julia",
+                     "authenticated user=julia mechanism=USER",
                      "response ok=yes line=\"+OK julia's maildrop has 2 messages (112 octets)\"",
                  });
   server.receive("RETR 1\r\n", t0);
@@ -543,6 +412,74 @@ TEST_CASE("pop3 server: random command soup gives the same result however it is 
     CHECK(whole.rfind("+OK mail.example POP3 server ready\r\n", 0) == 0);
     CHECK(run(1) == whole);
     CHECK(run(7) == whole);
+  }
+}
+
+}  // namespace mailhop::testing
+
+namespace mailhop::testing {
+
+TEST_CASE("pop3 server transcript files", "[pop3][pop3_server][transcript]") {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(test_data_path("pop3"))) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("server_", 0) == 0 && entry.path().extension() == ".txt") files.push_back(name);
+  }
+  std::sort(files.begin(), files.end());
+  CHECK(files.size() >= 10);
+  for (const auto& name : files) {
+    SECTION(name) {
+      Factory factory;
+      CHECK(check_transcript_file(test_data_path("pop3/" + name), Side::kServer,
+                                  factory.make()) == "");
+    }
+  }
+}
+
+TEST_CASE("pop3 server: deletions of a download-and-delete session reach the maildrop",
+          "[pop3][pop3_server][transcript]") {
+  const TranscriptParse parsed =
+      load_transcript(test_data_path("pop3/server_download_and_delete.txt"));
+  REQUIRE(parsed.transcript);
+  Factory factory;
+  CHECK(check_transcript(*parsed.transcript, Side::kServer, factory.make()) == "");
+  REQUIRE(factory.stores.size() >= 3);
+  for (const auto& s : factory.stores) {
+    REQUIRE(s->commits.size() == 1);
+    CHECK(s->commits[0] == std::vector<std::string>{"uid-1", "uid-2"});
+  }
+}
+
+TEST_CASE("pop3 server: the AUTH continuation is reported as a response",
+          "[pop3][pop3_server]") {
+  FakeMaildrop store;
+  proto::Pop3Server server({}, store);
+  server.open(proto::Micros{0});
+  server.take_events();
+  server.take_output();
+  server.receive("AUTH PLAIN\r\n", proto::Micros{0});
+  CHECK(server.take_output() == "+ \r\n");
+  std::vector<std::string> texts;
+  for (const auto& e : server.take_events()) texts.push_back(describe(e));
+  CHECK(texts == std::vector<std::string>{"command line=\"AUTH PLAIN\"",
+                                          "response ok=yes line=\"+\\x20\""});
+  // A response over 255 octets is refused like an over-long command.
+  server.receive(std::string(300, 'A') + "\r\nNOOP\r\n", proto::Micros{0});
+  CHECK(server.take_output() == "-ERR line too long\r\n-ERR command not valid before login\r\n");
+}
+
+TEST_CASE("pop3 server: a malformed APOP timestamp in the configuration disables APOP",
+          "[pop3][pop3_server]") {
+  for (const char* bad : {"1896.697@x", "<no-at-sign>", "<a b@c>", "<>"}) {
+    FakeMaildrop store;
+    proto::Pop3ServerConfig config;
+    config.apop_timestamp = bad;
+    proto::Pop3Server server(config, store);
+    server.open(proto::Micros{0});
+    INFO(bad);
+    CHECK(server.take_output() == "+OK mail.example POP3 server ready\r\n");
+    server.receive("APOP julia 0123\r\n", proto::Micros{0});
+    CHECK(server.take_output() == "-ERR APOP not available\r\n");
   }
 }
 
