@@ -4,7 +4,7 @@
 
 namespace mailhop::core {
 
-EventId EventQueue::push(SimTime time, std::function<void()> action) {
+EventId EventQueue::push(SimTime time, Action&& action) {
   const EventId seq = m_next_seq++;
   std::uint32_t slot;
   if (m_free.empty()) {
@@ -16,12 +16,12 @@ EventId EventQueue::push(SimTime time, std::function<void()> action) {
     m_slots[slot] = std::move(action);
   }
   m_heap.push_back(Key{time, seq, slot});
-  std::push_heap(m_heap.begin(), m_heap.end(), later);
+  std::push_heap(m_heap.begin(), m_heap.end(), Later{});
   return seq;
 }
 
 EventQueue::Event EventQueue::pop() {
-  std::pop_heap(m_heap.begin(), m_heap.end(), later);
+  std::pop_heap(m_heap.begin(), m_heap.end(), Later{});
   const Key k = m_heap.back();
   m_heap.pop_back();
   Event e{k.time, k.seq, std::move(m_slots[k.slot])};

@@ -2,7 +2,7 @@
 
 namespace mailhop::core {
 
-EventId Simulator::schedule(SimTime at, std::function<void()> action) {
+EventId Simulator::schedule(SimTime at, Action action) {
   if (at < m_now) at = m_now;
   const EventId id = m_queue.push(at, std::move(action));
   m_finished.push_back(false);  // index == id: ids are handed out densely from 1
@@ -13,6 +13,13 @@ bool Simulator::cancel(EventId id) {
   if (id == 0 || id >= m_finished.size() || finished(id)) return false;
   m_finished[static_cast<std::size_t>(id)] = true;
   ++m_cancelled;
+  // Cancelled events wait in the queue until their time comes (a session's timeout, minutes
+  // ahead). When they outnumber the live ones, drop them all at once: the queue stays small
+  // and the cost per cancel stays constant.
+  if (m_cancelled > 1024 && m_cancelled * 2 > m_queue.size()) {
+    m_queue.remove_if([this](EventId seq) { return finished(seq); });
+    m_cancelled = 0;
+  }
   return true;
 }
 

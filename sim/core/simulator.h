@@ -2,9 +2,9 @@
 // The discrete-event simulator: schedule actions at simulated times and run them in order.
 
 #include <cstdint>
-#include <functional>
 #include <vector>
 
+#include "sim/core/action.h"
 #include "sim/core/event_queue.h"
 #include "sim/core/sim_time.h"
 
@@ -13,9 +13,9 @@ namespace mailhop::core {
 class Simulator {
  public:
   // Schedules `action` at absolute time `at` (clamped to now: the past cannot be scheduled).
-  EventId schedule(SimTime at, std::function<void()> action);
+  EventId schedule(SimTime at, Action action);
   // Schedules `action` `delay` after now.
-  EventId schedule_in(SimTime delay, std::function<void()> action) {
+  EventId schedule_in(SimTime delay, Action action) {
     return schedule(m_now + delay, std::move(action));
   }
   // A cancelled event is skipped when its time comes. Returns false if it already ran or

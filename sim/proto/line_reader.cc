@@ -3,6 +3,12 @@
 namespace mailhop::proto {
 
 std::optional<LineReader::Line> LineReader::next() {
+  LineView view;
+  if (!next_view(&view)) return std::nullopt;
+  return Line{std::string(view.text), view.too_long};
+}
+
+bool LineReader::next_view(LineView* out) {
   while (true) {
     if (m_scan < m_pos) m_scan = m_pos;
     const std::size_t crlf = m_buffer.find("\r\n", m_scan);
@@ -35,30 +41,26 @@ std::optional<LineReader::Line> LineReader::next() {
         m_scan -= m_pos;
         m_pos = 0;
       }
-      return std::nullopt;
+      return false;
     }
-    Line line;
-    line.text.assign(m_buffer, m_pos, crlf - m_pos);
+    std::string_view text(m_buffer.data() + m_pos, crlf - m_pos);
     const std::size_t octets = crlf - m_pos + 2 + m_discarded;
-    line.too_long = m_discarding || octets > m_max;
-    if (line.text.size() > m_max) line.text.resize(m_max);
+    out->too_long = m_discarding || octets > m_max;
+    if (text.size() > m_max) text = text.substr(0, m_max);
+    out->text = text;
     m_discarding = false;
     m_discarded = 0;
+    // The buffer is emptied by the next feed(), so that `text` stays valid until then.
     m_pos = crlf + 2;
     m_scan = m_pos;
-    if (m_pos == m_buffer.size()) {
-      m_buffer.clear();
-      m_pos = 0;
-      m_scan = 0;
-    }
-    return line;
+    return true;
   }
 }
 
 void LineReader::clear() {
-  m_buffer.clear();
-  m_pos = 0;
-  m_scan = 0;
+  // Forget the unread bytes without touching the buffer: a line view handed out stays valid.
+  m_pos = m_buffer.size();
+  m_scan = m_pos;
   m_discarding = false;
   m_discarded = 0;
 }

@@ -21,12 +21,29 @@ class LineReader {
   void set_max(std::size_t max_octets) { m_max = max_octets; }
   std::size_t max() const { return m_max; }
 
+  // A line as a view into the reader's buffer: valid until the next call to next(), next_view()
+  // or feed() (clear() and set_max() leave it valid).
+  struct LineView {
+    std::string_view text;
+    bool too_long = false;
+  };
+
   // Appends received bytes.
-  void feed(std::string_view bytes) { m_buffer.append(bytes); }
+  void feed(std::string_view bytes) {
+    if (m_pos == m_buffer.size()) {
+      // Everything was read: start over at the front instead of growing.
+      m_buffer.clear();
+      m_pos = 0;
+      m_scan = 0;
+    }
+    m_buffer.append(bytes);
+  }
 
   // The next complete line, or nothing until more bytes arrive. Only CRLF ends a line;
   // a bare LF or CR is kept in the line's text (RFC 5321 2.3.8).
   std::optional<Line> next();
+  // The same without copying the line: false until more bytes arrive.
+  bool next_view(LineView* out);
 
   // Bytes received but not yet returned as lines (pipelined input).
   std::size_t buffered() const { return m_buffer.size() - m_pos; }

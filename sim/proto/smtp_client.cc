@@ -1,6 +1,8 @@
 #include "sim/proto/smtp_client.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <deque>
 #include <utility>
 
@@ -32,10 +34,32 @@ bool is_alnum(char c) {
 }
 
 bool has_8bit(std::string_view s) {
-  for (const char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  // Eight octets at a time: any high bit set in the OR of them all.
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::uint64_t any = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    any |= word;
   }
-  return false;
+  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
+  return (any & kHigh) != 0;
+}
+
+// True when every line of `content` ends with CR LF and no other CR or LF occurs, so
+// canonicalising it would change nothing.
+bool is_canonical(std::string_view content) {
+  if (content.empty()) return true;
+  if (!content.ends_with("\r\n")) return false;
+  std::size_t start = 0;
+  while (start < content.size()) {
+    const std::size_t lf = content.find('\n', start);
+    if (lf == std::string_view::npos || lf == start || content[lf - 1] != '\r') return false;
+    if (content.substr(start, lf - 1 - start).find('\r') != std::string_view::npos) return false;
+    start = lf + 1;
+  }
+  return true;
 }
 
 std::vector<std::string> split_spaces(std::string_view s) {
@@ -145,18 +169,20 @@ const char* command_name(Cmd cmd) {
 }  // namespace
 
 std::string smtp_canonical_content(std::string_view content) {
+  if (is_canonical(content)) return std::string(content);
   std::string out;
   out.reserve(content.size() + 2);
-  for (std::size_t i = 0; i < content.size(); ++i) {
-    const char c = content[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < content.size() && content[i + 1] == '\n') ++i;
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out += c;
-    }
+  // Copies runs without CR or LF whole; only the line ends are looked at one by one.
+  const char* p = content.data();
+  const char* const end = p + content.size();
+  while (p < end) {
+    const char* q = p;
+    while (q < end && *q != '\r' && *q != '\n') ++q;
+    out.append(p, q);
+    if (q == end) break;
+    out += "\r\n";
+    // CR LF stays one line end; a bare CR or a bare LF becomes one.
+    p = (*q == '\r' && q + 1 < end && q[1] == '\n') ? q + 2 : q + 1;
   }
   if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
   return out;
@@ -165,13 +191,18 @@ std::string smtp_canonical_content(std::string_view content) {
 std::string smtp_dot_stuff(std::string_view canonical) {
   std::string out;
   out.reserve(canonical.size() + canonical.size() / 64 + 3);
-  bool line_start = true;
-  for (std::size_t i = 0; i < canonical.size(); ++i) {
-    const char c = canonical[i];
-    if (line_start && c == '.') out += '.';
-    out += c;
-    line_start = c == '\n' && i > 0 && canonical[i - 1] == '\r';
+  // A line starts at the beginning and after every CR LF; only there can a dot need doubling.
+  std::size_t copied = 0;
+  if (!canonical.empty() && canonical.front() == '.') out += '.';
+  for (std::size_t lf = canonical.find('\n'); lf != std::string_view::npos;
+       lf = canonical.find('\n', lf + 1)) {
+    if (lf + 1 < canonical.size() && canonical[lf + 1] == '.' && lf > 0 && canonical[lf - 1] == '\r') {
+      out.append(canonical.data() + copied, lf + 1 - copied);
+      out += '.';
+      copied = lf + 1;
+    }
   }
+  out.append(canonical.data() + copied, canonical.size() - copied);
   out += ".\r\n";
   return out;
 }
@@ -197,6 +228,7 @@ struct SmtpClient::Impl {
   SmtpClientOptions opt;
   std::vector<SmtpTransaction> txns;
   std::vector<std::string> canonical;  // per transaction: smtp_canonical_content(content)
+  std::vector<bool> eight_bit;         // per transaction: has_8bit(canonical)
   std::vector<TransactionOutcome> outcomes;
   std::vector<TxnState> state;
 
@@ -230,10 +262,12 @@ struct SmtpClient::Impl {
       : opt(std::move(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
     canonical.reserve(txns.size());
+    eight_bit.reserve(txns.size());
     outcomes.resize(txns.size());
     state.resize(txns.size());
     for (std::size_t i = 0; i < txns.size(); ++i) {
       canonical.push_back(smtp_canonical_content(txns[i].content));
+      eight_bit.push_back(has_8bit(canonical.back()));
       const auto& rcpts = txns[i].envelope.rcpt_to;
       for (const auto& r : rcpts) {
         RecipientOutcome outcome;
@@ -579,7 +613,7 @@ struct SmtpClient::Impl {
       complete_txn(t);
       return true;
     }
-    if (has_8bit(content) && !offers("8BITMIME")) {
+    if (eight_bit[t] && !offers("8BITMIME")) {
       const std::string diag =
           "the message has 8-bit octets but the server does not offer 8BITMIME, and this "
           "client does not convert messages to 7 bit (RFC 6152 section 3); not sent";
@@ -597,7 +631,7 @@ struct SmtpClient::Impl {
     std::string line = "MAIL FROM:" + mail::format_path(env.mail_from);
     if (offers("SIZE")) line += " SIZE=" + std::to_string(canonical[t].size());
     if (offers("8BITMIME")) {
-      if (has_8bit(canonical[t]) || env.body == mail::BodyType::k8BitMime) {
+      if (eight_bit[t] || env.body == mail::BodyType::k8BitMime) {
         line += " BODY=8BITMIME";
       } else if (env.body == mail::BodyType::k7Bit) {
         line += " BODY=7BIT";
@@ -713,10 +747,10 @@ struct SmtpClient::Impl {
   }
 
   void handle_line(std::string_view line) {
-    const std::string waiting =
-        pending.empty() ? std::string("nothing") : pending.front().waiting_for;
     const auto status = parser.feed_line(line, enhanced_codes);
     if (status == SmtpReplyParser::Status::kError) {
+      const std::string waiting =
+          pending.empty() ? std::string("nothing") : pending.front().waiting_for;
       protocol_error(parser.error() + " while waiting for " + waiting);
       return;
     }

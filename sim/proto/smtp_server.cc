@@ -89,6 +89,18 @@ std::string sanitize(std::string_view text) {
   return out;
 }
 
+// sanitize(line) without a new string when nothing needs cutting.
+void sanitize_in_place(std::string& line) {
+  if (line.size() > kMaxReplyText) {
+    line = sanitize(line);
+    return;
+  }
+  for (char& c : line) {
+    const auto u = static_cast<unsigned char>(c);
+    if (!((u >= 0x20 && u < 0x7F) || c == '\t')) c = '?';
+  }
+}
+
 // Splits policy text on LF into reply lines (dropping CR), each sanitized; at most 20 lines.
 std::vector<std::string> text_lines(std::string_view text) {
   std::vector<std::string> lines;
@@ -308,7 +320,7 @@ struct SmtpServer::Impl {
     }
     // Texts may quote what the client sent (a parse error names the bad part): keep every
     // line printable and short enough for the 512-octet reply line limit.
-    for (std::string& line : reply.lines) line = sanitize(line);
+    for (std::string& line : reply.lines) sanitize_in_place(line);
     output += reply.to_wire();
     events.emplace_back(ev::ReplySent{std::move(reply)});
   }
@@ -478,26 +490,26 @@ struct SmtpServer::Impl {
         case State::kClosed:
           return;
       }
-      std::optional<LineReader::Line> line = reader.next();
-      if (!line) return;
+      LineReader::LineView line;
+      if (!reader.next_view(&line)) return;
       switch (state) {
         case State::kData:
-          on_data_line(*line);
+          on_data_line(line);
           break;
         case State::kAuthPlain:
         case State::kAuthLoginUser:
         case State::kAuthLoginPass:
-          on_auth_line(*line);
+          on_auth_line(line);
           break;
         default:
-          on_command(*line);
+          on_command(line);
           break;
       }
     }
   }
 
-  void on_command(const LineReader::Line& line) {
-    events.emplace_back(ev::CommandReceived{line.text});
+  void on_command(const LineReader::LineView& line) {
+    events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const std::string_view text = line.text;
     const std::size_t sp = text.find(' ');
     const std::string verb = ascii_upper(text.substr(0, sp));
@@ -637,6 +649,7 @@ struct SmtpServer::Impl {
     enhanced = ehlo;
     SmtpReply r;
     r.code = 250;
+    r.lines.reserve(ehlo ? 8 : 1);
     r.lines.push_back(config.hostname);
     if (ehlo) {
       r.lines.emplace_back("PIPELINING");                                    // RFC 2920
@@ -919,7 +932,7 @@ struct SmtpServer::Impl {
     send(354, "", "Start mail input; end with <CRLF>.<CRLF>");
   }
 
-  void on_data_line(const LineReader::Line& line) {
+  void on_data_line(const LineReader::LineView& line) {
     if (!line.too_long && line.text == ".") {
       end_data();
       return;
@@ -1142,8 +1155,8 @@ struct SmtpServer::Impl {
     return mail::base64_decode(text);
   }
 
-  void on_auth_line(const LineReader::Line& line) {
-    events.emplace_back(ev::CommandReceived{line.text});
+  void on_auth_line(const LineReader::LineView& line) {
+    events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const State s = state;
     end_auth_line();
     const std::string mech = s == State::kAuthPlain ? "PLAIN" : "LOGIN";

@@ -136,6 +136,7 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
                      }
                    },
                    [&](proto::smtp_server_event::Authenticated& a) {
+                     if (!m_trace.has_observers()) return;
                      core::TraceEvent e = connection_event(m_conn, core::TraceKind::kAuthenticated,
                                                            Side::kServer, now);
                      e.text = a.user + " (" + a.mechanism + ")";
@@ -185,9 +186,11 @@ void SmtpClientEndpoint::on_bytes(std::string_view bytes, core::SimTime now) {
 
 void SmtpClientEndpoint::on_tls(core::SimTime now) {
   if (m_done) return;
-  core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
-  e.text = "TLSv1.3";
-  m_trace.emit(e);
+  if (m_trace.has_observers()) {
+    core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
+    e.text = "TLSv1.3";
+    m_trace.emit(e);
+  }
   m_engine.tls_established(now.to_proto());
   pump(now);
 }

@@ -1,0 +1,110 @@
+#pragma once
+// A move-only `void()` callable for simulator events. Callables up to kInlineSize bytes (a
+// lambda capturing a few pointers, an id and a std::string or a std::shared_ptr) live inside the
+// Action itself, so scheduling an event costs no heap allocation; larger ones go to the heap.
+
+#include <cstddef>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace mailhop::core {
+
+class Action {
+ public:
+  static constexpr std::size_t kInlineSize = 88;
+
+  Action() noexcept = default;
+  Action(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor)
+
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, Action> && std::is_invocable_r_v<void, D&>, int> = 0>
+  Action(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert like to std::function
+    if constexpr (fits_inline<D>()) {
+      ::new (static_cast<void*>(m_storage)) D(std::forward<F>(f));
+      m_ops = &kInlineOps<D>;
+    } else {
+      ::new (static_cast<void*>(m_storage)) D*(new D(std::forward<F>(f)));
+      m_ops = &kHeapOps<D>;
+    }
+  }
+
+  Action(Action&& other) noexcept : m_ops(other.m_ops) {
+    if (m_ops) {
+      m_ops->move(m_storage, other.m_storage);
+      other.m_ops = nullptr;
+    }
+  }
+  Action& operator=(Action&& other) noexcept {
+    if (this != &other) {
+      reset();
+      m_ops = other.m_ops;
+      if (m_ops) {
+        m_ops->move(m_storage, other.m_storage);
+        other.m_ops = nullptr;
+      }
+    }
+    return *this;
+  }
+  Action& operator=(std::nullptr_t) noexcept {
+    reset();
+    return *this;
+  }
+  Action(const Action&) = delete;
+  Action& operator=(const Action&) = delete;
+  ~Action() { reset(); }
+
+  explicit operator bool() const noexcept { return m_ops != nullptr; }
+  void operator()() { m_ops->invoke(m_storage); }
+
+ private:
+  struct Ops {
+    void (*invoke)(void* self);
+    void (*move)(void* to, void* from) noexcept;  // constructs at `to`, destroys `from`
+    void (*destroy)(void* self) noexcept;
+  };
+
+  template <class D>
+  static constexpr bool fits_inline() {
+    return sizeof(D) <= kInlineSize && alignof(D) <= alignof(std::max_align_t) &&
+           std::is_nothrow_move_constructible_v<D>;
+  }
+
+  template <class D>
+  static D* inline_ptr(void* p) noexcept {
+    return std::launder(static_cast<D*>(p));
+  }
+  template <class D>
+  static D*& heap_ptr(void* p) noexcept {
+    return *std::launder(static_cast<D**>(p));
+  }
+
+  template <class D>
+  static constexpr Ops kInlineOps{
+      [](void* self) { (*inline_ptr<D>(self))(); },
+      [](void* to, void* from) noexcept {
+        D* src = inline_ptr<D>(from);
+        ::new (to) D(std::move(*src));
+        src->~D();
+      },
+      [](void* self) noexcept { inline_ptr<D>(self)->~D(); },
+  };
+  template <class D>
+  static constexpr Ops kHeapOps{
+      [](void* self) { (*heap_ptr<D>(self))(); },
+      [](void* to, void* from) noexcept { ::new (to) D*(heap_ptr<D>(from)); },
+      [](void* self) noexcept { delete heap_ptr<D>(self); },
+  };
+
+  void reset() noexcept {
+    if (m_ops) {
+      m_ops->destroy(m_storage);
+      m_ops = nullptr;
+    }
+  }
+
+  alignas(std::max_align_t) unsigned char m_storage[kInlineSize];
+  const Ops* m_ops = nullptr;
+};
+
+}  // namespace mailhop::core
