@@ -11,6 +11,8 @@
 
 #include "sim/cli/cli_catalog.h"
 #include "sim/cli/generate.h"
+#include "sim/cli/imap_explainer.h"
+#include "sim/cli/pop3_explainer.h"
 #include "sim/cli/trace_json.h"
 #include "sim/cli/transcript.h"
 #include "sim/scenario/scenario_json.h"
@@ -51,11 +53,26 @@ std::int64_t peak_rss_kib() {
   return usage.ru_maxrss;  // KiB on Linux
 }
 
+// Processor time used so far (user + system), in seconds: unlike wall time, it does not grow
+// when other processes share the machine.
+double cpu_seconds() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
 // The command a reply answers, for explanations in context: tracked per connection.
 class Explainer {
  public:
-  Explainer(const text::Explanations& ex, text::Language lang) : m_ex(ex), m_lang(lang) {}
+  Explainer(const text::Explanations& ex, text::Language lang)
+      : m_ex(ex), m_lang(lang), m_pop3(ex, lang) {}
   std::string operator()(const core::TraceEvent& e) {
+    if (e.protocol == "IMAP") return format(explain_imap_line(m_ex, m_lang, e));
+    if (e.protocol == "POP3") return format(m_pop3.explain(e));
+    if (e.protocol != "SMTP") return {};
     std::string& last = m_last_command[e.connection];
     std::vector<text::ExplanationSection> sections;
     if (e.kind == core::TraceKind::kClientLine) {
@@ -85,11 +102,20 @@ class Explainer {
   }
 
  private:
+  static std::string format(const text::Explanation* x) {
+    if (x == nullptr) return {};
+    std::string out = x->title;
+    if (!x->text.empty()) out += ": " + x->text;
+    if (!x->rfc.empty()) out += " (" + x->rfc + ")";
+    return out;
+  }
+
   const text::Explanations& m_ex;
   text::Language m_lang;
   std::map<std::uint64_t, std::string> m_last_command;
   std::map<std::uint64_t, bool> m_expect_auth_data;
   std::map<std::uint64_t, bool> m_continuation;
+  Pop3Explainer m_pop3;
 };
 
 }  // namespace
@@ -204,9 +230,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   if (!o.quiet) out << "# " << title << "\n" << cat.format("cli.run_header", o.file, sc.seed, core::format_sim_time(until)) << "\n\n";
 
   const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = cpu_seconds();
   world->start();
   world->run_until(until);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double cpu = cpu_seconds() - cpu_start;
 
   const auto results = world::check_expectations(*world, sc.expect);
   std::size_t passed = 0;
@@ -220,7 +248,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     out << "  " << cat.format("cli.summary.relayed", l.relayed) << "\n";
     out << "  " << cat.format("cli.summary.bounced", world->bounces().size()) << "\n";
     out << "  " << cat.format("cli.summary.queued", world->pending_recipients()) << "\n";
-    out << "  " << cat.format("cli.summary.connections", world->stats().connections) << "\n";
+    const world::RunStats& st = world->stats();
+    out << "  " << cat.format("cli.summary.connections", st.connections - st.mailbox_sessions) << "\n";
+    if (st.mailbox_sessions)
+      out << "  " << cat.format("cli.summary.mailbox_sessions", st.mailbox_sessions) << "\n";
     std::size_t outbox = 0;
     for (const auto& n : world->nodes()) outbox += n->outbox.size();
     if (outbox) out << "  " << cat.format("cli.summary.outbox", outbox) << "\n";
@@ -244,6 +275,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     out << "  wall_seconds       " << wall << "\n";
     out << "  messages_per_second " << (wall > 0 ? delivered / wall : 0.0) << "\n";
     out << "  events_per_second  " << (wall > 0 ? events / wall : 0.0) << "\n";
+    out << "  cpu_seconds        " << cpu << "\n";
+    out << "  messages_per_cpu_second " << (cpu > 0 ? delivered / cpu : 0.0) << "\n";
+    out << "  events_per_cpu_second   " << (cpu > 0 ? events / cpu : 0.0) << "\n";
     out << "  peak_rss_kib       " << peak_rss_kib() << "\n";
   }
   if (!o.trace_out.empty()) {

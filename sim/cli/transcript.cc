@@ -8,10 +8,18 @@ TranscriptPrinter::TranscriptPrinter(std::ostream& out, const text::Catalog& cat
                                      Explain explain)
     : m_out(out), m_catalog(catalog), m_explain(std::move(explain)) {}
 
+bool TranscriptPrinter::from_server(const core::TraceEvent& e) const {
+  // Message data comes from the client in SMTP (DATA) and from the server in POP3 (RETR) and
+  // IMAP (FETCH): the side is the node that sent it.
+  const auto it = m_clients.find(e.connection);
+  return it != m_clients.end() && it->second != e.node;
+}
+
 void TranscriptPrinter::header(const core::TraceEvent& e) {
   if (e.connection == 0 || e.connection == m_current_connection) return;
   m_current_connection = e.connection;
-  const bool client = e.kind == TraceKind::kClientLine || e.kind == TraceKind::kDataSent ||
+  const bool client = e.kind == TraceKind::kClientLine ||
+                      (e.kind == TraceKind::kDataSent && !from_server(e)) ||
                       e.kind == TraceKind::kTlsHandshake || e.kind == TraceKind::kConnectionOpened ||
                       e.kind == TraceKind::kConnectionClosed || e.kind == TraceKind::kConnectionReset;
   const std::string& from = client ? e.node : e.peer;
@@ -29,6 +37,7 @@ void TranscriptPrinter::on_trace(const core::TraceEvent& e) {
   };
   switch (e.kind) {
     case TraceKind::kConnectionOpened:
+      m_clients[e.connection] = e.node;
       m_current_connection = 0;
       header(e);
       m_out << t << "  " << m_catalog.format("cli.transcript.connect", e.text) << "\n";
@@ -45,7 +54,10 @@ void TranscriptPrinter::on_trace(const core::TraceEvent& e) {
       return;
     case TraceKind::kDataSent:
       header(e);
-      m_out << t << "  C: " << m_catalog.format("cli.transcript.data", e.text) << "\n";
+      m_out << t << (from_server(e) ? "  S: " : "  C: ")
+            << m_catalog.format(e.protocol == "IMAP" ? "cli.transcript.literal" : "cli.transcript.data",
+                                e.text)
+            << "\n";
       return;
     case TraceKind::kTlsHandshake:
       header(e);
@@ -61,6 +73,7 @@ void TranscriptPrinter::on_trace(const core::TraceEvent& e) {
                                                                    : "cli.transcript.closed")
             << "\n";
       m_current_connection = 0;
+      m_clients.erase(e.connection);
       return;
     default:
       break;

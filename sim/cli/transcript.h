@@ -3,6 +3,7 @@
 // naming client and server, and the queue, delivery and fault events between them.
 
 #include <functional>
+#include <map>
 #include <ostream>
 #include <string>
 
@@ -22,11 +23,13 @@ class TranscriptPrinter : public core::TraceObserver {
 
  private:
   void header(const core::TraceEvent& e);
+  bool from_server(const core::TraceEvent& e) const;
 
   std::ostream& m_out;
   const text::Catalog& m_catalog;
   Explain m_explain;
   std::uint64_t m_current_connection = 0;
+  std::map<std::uint64_t, std::string> m_clients;  // connection id → client host
 };
 
 }  // namespace mailhop::cli

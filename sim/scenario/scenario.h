@@ -183,10 +183,22 @@ struct ClearFaultAction {
   friend bool operator==(const ClearFaultAction&, const ClearFaultAction&) = default;
 };
 
-// Fetch mail on a MUA (issue 4 fills in the behaviour).
+// What a fetch step does with a mail account on a device (or in a webmail).
+enum class FetchOperation {
+  kFetch,     // check for new mail: POP3 downloads it, IMAP syncs new messages and flags
+  kMarkRead,  // mark one message as read (IMAP: STORE +FLAGS \Seen; POP3: on the device only)
+  kDelete,    // delete one message (IMAP: \Deleted and EXPUNGE; POP3: on the device only)
+  kIdle,      // IMAP: stay connected with IDLE for `duration`; new mail is pushed
+};
+
+// Mail on a device: fetch, mark read, delete, or wait for it with IDLE.
 struct FetchAction {
   std::string node;
   std::string account;
+  FetchOperation operation = FetchOperation::kFetch;
+  std::string subject;              // mark_read/delete: the message with this subject, or
+  std::optional<int> index;         // the one at this position on the device (1: the oldest)
+  std::optional<SimTime> duration;  // idle: how long to wait (default 10 minutes)
   friend bool operator==(const FetchAction&, const FetchAction&) = default;
 };
 
@@ -205,7 +217,22 @@ struct MailboxExpectation {
   std::string address;
   std::optional<int> count;               // exactly this many messages
   std::vector<std::string> subjects;      // each must be present
+  std::optional<int> seen;                // exactly this many marked read (\Seen)
+  std::optional<int> unseen;              // exactly this many not read yet
   friend bool operator==(const MailboxExpectation&, const MailboxExpectation&) = default;
+};
+
+// What a mail program shows for one account at the end: the messages it has fetched and
+// still keeps, with the read marks it knows of.
+struct DeviceExpectation {
+  std::string node;                       // the device (mua) or the webmail node
+  std::string account;                    // an account on it
+  std::optional<int> count;               // exactly this many messages shown
+  std::vector<std::string> subjects;      // each must be shown
+  std::optional<int> seen;                // exactly this many shown as read
+  std::optional<int> unseen;              // exactly this many shown as unread
+  std::optional<std::string> error;       // the last attempt failed with an error containing this
+  friend bool operator==(const DeviceExpectation&, const DeviceExpectation&) = default;
 };
 
 struct BounceExpectation {
@@ -235,6 +262,7 @@ struct Expectations {
   std::optional<int> bounce_count;  // exactly this many DSNs generated
   std::vector<ReplyExpectation> replies;
   std::vector<QueueExpectation> queues;
+  std::vector<DeviceExpectation> devices;
   friend bool operator==(const Expectations&, const Expectations&) = default;
 };
 

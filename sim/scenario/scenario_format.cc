@@ -278,6 +278,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> scenario_object_ke
       {"bounceExpectation", key_list(kBounceExpectKeys)},
       {"replyExpectation", key_list(kReplyExpectKeys)},
       {"queueExpectation", key_list(kQueueExpectKeys)},
+      {"deviceExpectation", key_list(kDeviceExpectKeys)},
       {"traffic", key_list(kTrafficKeys)},
   };
 }

@@ -43,6 +43,12 @@ inline constexpr Named<RetrievalProtocol> kRetrievals[] = {{"pop3", RetrievalPro
 inline constexpr Named<Pop3Mode> kPop3Modes[] = {
     {"download_and_delete", Pop3Mode::kDownloadAndDelete}, {"leave_copy", Pop3Mode::kLeaveCopy}};
 
+inline constexpr Named<FetchOperation> kFetchOperations[] = {
+    {"fetch", FetchOperation::kFetch},
+    {"mark_read", FetchOperation::kMarkRead},
+    {"delete", FetchOperation::kDelete},
+    {"idle", FetchOperation::kIdle}};
+
 inline constexpr Named<FaultKind> kFaultKinds[] = {
     {"host_down", FaultKind::kHostDown},       {"host_crash", FaultKind::kHostCrash},
     {"link_down", FaultKind::kLinkDown},       {"link_slow", FaultKind::kLinkSlow},
@@ -125,10 +131,14 @@ inline constexpr std::string_view kSendKeys[] = {"from_node", "from", "to",     
                                                  "subject",   "body", "header_from", "headers"};
 inline constexpr std::string_view kFaultKeys[] = {"kind", "target", "value", "duration"};
 inline constexpr std::string_view kClearFaultKeys[] = {"kind", "target"};
-inline constexpr std::string_view kFetchKeys[] = {"node", "account"};
+inline constexpr std::string_view kFetchKeys[] = {"node",    "account", "operation",
+                                                  "subject", "index",   "duration"};
 inline constexpr std::string_view kExpectKeys[] = {"mailboxes", "bounces", "bounce_count",
-                                                   "replies", "queues"};
-inline constexpr std::string_view kMailboxExpectKeys[] = {"address", "count", "subjects"};
+                                                   "replies",   "queues",  "devices"};
+inline constexpr std::string_view kMailboxExpectKeys[] = {"address", "count", "subjects", "seen",
+                                                          "unseen"};
+inline constexpr std::string_view kDeviceExpectKeys[] = {"node", "account", "count", "subjects",
+                                                         "seen", "unseen",  "error"};
 inline constexpr std::string_view kBounceExpectKeys[] = {"to", "recipient", "status"};
 inline constexpr std::string_view kReplyExpectKeys[] = {"code", "enhanced", "server", "min_count"};
 inline constexpr std::string_view kQueueExpectKeys[] = {"node", "count"};

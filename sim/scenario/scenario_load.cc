@@ -952,6 +952,32 @@ FetchAction read_fetch(Errors& e, const Json& v, const std::string& path) {
   if (!o) return f;
   o.str("node", &f.node, Need::kRequired);
   o.str("account", &f.account, Need::kRequired);
+  const std::size_t before = e.count();
+  o.enumeration("operation", &f.operation, kFetchOperations, "operation");
+  // What the other keys mean depends on the operation: no more to say when it is unknown.
+  const bool operation_known = e.count() == before;
+  o.str("subject", &f.subject);
+  o.integer("index", &f.index, 1, std::numeric_limits<int>::max());
+  o.time("duration", &f.duration, Zero::kRejected);
+  if (!operation_known) return f;
+  const bool one_message = f.operation == FetchOperation::kMarkRead ||
+                           f.operation == FetchOperation::kDelete;
+  const std::string_view op = name_of(kFetchOperations, f.operation);
+  if (one_message && o.has("subject") == o.has("index")) {
+    e.add(path, "\"" + std::string(op) +
+                    "\" needs the message: either \"subject\" or \"index\" (its position on "
+                    "the device, 1 for the oldest)");
+  }
+  if (!one_message) {
+    for (std::string_view key : {"subject", "index"}) {
+      if (o.has(key)) {
+        e.add(o.at(key), "applies only to \"operation\": \"mark_read\" or \"delete\"");
+      }
+    }
+  }
+  if (f.operation != FetchOperation::kIdle && o.has("duration")) {
+    e.add(o.at("duration"), "applies only to \"operation\": \"idle\"");
+  }
   return f;
 }
 
@@ -997,7 +1023,10 @@ void read_expectations(Errors& e, const Json& v, const std::string& path, Expect
       mo.str("address", &m.address, Need::kRequired);
       mo.integer("count", &m.count, 0, kMaxInt);
       mo.strings("subjects", &m.subjects, Obj::Single::kRejected, Empty::kAllowed);
-      if (!mo.has("count") && !mo.has("subjects") && mo.has("address")) {
+      mo.integer("seen", &m.seen, 0, kMaxInt);
+      mo.integer("unseen", &m.unseen, 0, kMaxInt);
+      if (!mo.has("count") && !mo.has("subjects") && !mo.has("seen") && !mo.has("unseen") &&
+          mo.has("address")) {
         e.add(p, "expected \"count\" or \"subjects\" (what the mailbox must hold)");
       }
     }
@@ -1064,6 +1093,26 @@ void read_expectations(Errors& e, const Json& v, const std::string& path, Expect
       qo.integer("count", &q.count, 0, kMaxInt);
     }
     x->queues.push_back(std::move(q));
+  });
+  o.array("devices", [&](const Json& item, const std::string& p) {
+    DeviceExpectation d;
+    Obj dobj(e, item, p, kDeviceExpectKeys);
+    if (dobj) {
+      dobj.str("node", &d.node, Need::kRequired);
+      dobj.str("account", &d.account, Need::kRequired);
+      dobj.integer("count", &d.count, 0, kMaxInt);
+      dobj.strings("subjects", &d.subjects, Obj::Single::kRejected, Empty::kAllowed);
+      dobj.integer("seen", &d.seen, 0, kMaxInt);
+      dobj.integer("unseen", &d.unseen, 0, kMaxInt);
+      dobj.str("error", &d.error);
+      const bool something = dobj.has("count") || dobj.has("subjects") || dobj.has("seen") ||
+                             dobj.has("unseen") || dobj.has("error");
+      if (!something && dobj.has("node")) {
+        e.add(p, "expected \"count\", \"subjects\", \"seen\", \"unseen\" or \"error\" (what "
+                 "the device must show)");
+      }
+    }
+    x->devices.push_back(std::move(d));
   });
 }
 
@@ -1358,6 +1407,25 @@ class Validator {
     }
   }
 
+  // The node holding the mailbox of `address`, as the world finds it: the user's "host", or
+  // the first node with the mda role that lists the domain ("" when none does). Nothing when
+  // the address is not a user.
+  std::optional<std::string> mailbox_host_of(const std::string& address) const {
+    for (const User& u : m_s.users) {
+      if (address_key(u.address) != address_key(address)) continue;
+      if (!u.host.empty()) return u.host;
+      const std::optional<mail::Mailbox> m = mail::parse_mailbox(u.address);
+      if (!m) return std::string();
+      for (const Node& n : m_s.nodes) {
+        const bool mda = std::find(n.roles.begin(), n.roles.end(), Role::kMda) != n.roles.end();
+        for (const std::string& d : n.domains)
+          if (mda && ascii_lower(d) == m->domain_lower()) return n.name;
+      }
+      return std::string();
+    }
+    return std::nullopt;
+  }
+
   void check_fault_target(const std::string& path, FaultKind kind, const std::string& target) {
     switch (kind) {
       case FaultKind::kLinkDown:
@@ -1411,10 +1479,29 @@ class Validator {
         if (const Node* n =
                 node_with_role(key_path(fp, "node"), fetch->node, {Role::kMua, Role::kWebmail})) {
           const Account* a = account(key_path(fp, "account"), *n, fetch->account);
-          if (a != nullptr && !a->retrieval) {
+          const bool webmail = std::find(n->roles.begin(), n->roles.end(), Role::kWebmail) !=
+                               n->roles.end();
+          if (a != nullptr && !a->retrieval && webmail) {
+            // The webmail reads the mailbox on its own host.
+            const std::optional<std::string> host = mailbox_host_of(a->address);
+            if (!host) {
+              m_e.add(key_path(fp, "account"), "the webmail has no mailbox to open: " +
+                                                   quote(a->address) + " is not in \"users\"");
+            } else if (!host->empty() && !iequals(*host, n->name)) {
+              m_e.add(key_path(fp, "account"),
+                      "a webmail reads the mailbox on its own host, but the mailbox of " +
+                          quote(a->address) + " is on " + quote(*host));
+            }
+          } else if (a != nullptr && !a->retrieval) {
             m_e.add(key_path(fp, "account"), "account " + quote(a->address) +
                                                  " has no \"retrieval\" (pop3 or imap) to fetch "
                                                  "with");
+          }
+          if (a != nullptr && a->retrieval == RetrievalProtocol::kPop3 &&
+              fetch->operation == FetchOperation::kIdle) {
+            m_e.add(key_path(fp, "operation"),
+                    "\"idle\" needs IMAP (RFC 2177); the account " + quote(a->address) +
+                        " reads mail with POP3, which has no push");
           }
         }
       }
@@ -1436,6 +1523,13 @@ class Validator {
     }
     for (std::size_t i = 0; i < x.queues.size(); ++i) {
       node(key_path(index_path("/expect/queues", i), "node"), x.queues[i].node);
+    }
+    for (std::size_t i = 0; i < x.devices.size(); ++i) {
+      const std::string p = index_path("/expect/devices", i);
+      if (const Node* n = node_with_role(key_path(p, "node"), x.devices[i].node,
+                                         {Role::kMua, Role::kWebmail})) {
+        account(key_path(p, "account"), *n, x.devices[i].account);
+      }
     }
   }
 

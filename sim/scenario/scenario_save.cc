@@ -222,6 +222,11 @@ Json step_json(const ScriptStep& step) {
     Json j = Json::object();
     j["node"] = fetch->node;
     j["account"] = fetch->account;
+    if (fetch->operation != FetchOperation::kFetch)
+      j["operation"] = std::string(name_of(kFetchOperations, fetch->operation));
+    if (!fetch->subject.empty()) j["subject"] = fetch->subject;
+    if (fetch->index) j["index"] = *fetch->index;
+    if (fetch->duration) j["duration"] = format_scenario_time(*fetch->duration);
     o["fetch"] = j;
   }
   if (!text_empty(step.note)) o["note"] = text_json(step.note);
@@ -237,6 +242,8 @@ Json expect_json(const Expectations& x) {
       j["address"] = m.address;
       if (m.count) j["count"] = *m.count;
       if (!m.subjects.empty()) j["subjects"] = strings_json(m.subjects);
+      if (m.seen) j["seen"] = *m.seen;
+      if (m.unseen) j["unseen"] = *m.unseen;
       a.push_back(j);
     }
     o["mailboxes"] = a;
@@ -274,6 +281,21 @@ Json expect_json(const Expectations& x) {
       a.push_back(j);
     }
     o["queues"] = a;
+  }
+  if (!x.devices.empty()) {
+    Json a = Json::array();
+    for (const DeviceExpectation& d : x.devices) {
+      Json j = Json::object();
+      j["node"] = d.node;
+      j["account"] = d.account;
+      if (d.count) j["count"] = *d.count;
+      if (!d.subjects.empty()) j["subjects"] = strings_json(d.subjects);
+      if (d.seen) j["seen"] = *d.seen;
+      if (d.unseen) j["unseen"] = *d.unseen;
+      if (d.error) j["error"] = *d.error;
+      a.push_back(j);
+    }
+    o["devices"] = a;
   }
   return o;
 }

@@ -42,6 +42,8 @@ constexpr std::array<GroupInfo, ExplanationSet::kGroupCount> kGroups = {{
     {Group::kDetails, "/enhanced/details", KeyCase::kAsIs, false},
     {Group::kImapCommands, "/imap/commands", KeyCase::kUpper, true},
     {Group::kImapResponses, "/imap/responses", KeyCase::kUpper, true},
+    {Group::kPop3Commands, "/pop3/commands", KeyCase::kUpper, true},
+    {Group::kPop3Responses, "/pop3/responses", KeyCase::kUpper, true},
 }};
 
 std::string normalise(std::string_view key, KeyCase key_case) {
@@ -243,6 +245,14 @@ const Explanation* Explanations::imap_command(Language language, std::string_vie
 
 const Explanation* Explanations::imap_response(Language language, std::string_view word) const {
   return find(language, Group::kImapResponses, word);
+}
+
+const Explanation* Explanations::pop3_command(Language language, std::string_view name) const {
+  return find(language, Group::kPop3Commands, name);
+}
+
+const Explanation* Explanations::pop3_response(Language language, std::string_view word) const {
+  return find(language, Group::kPop3Responses, word);
 }
 
 const Explanation* Explanations::line(Language language, std::string_view key) const {

@@ -78,7 +78,7 @@ class ExplanationSet {
  public:
   // See assets/explain/en.json for the shape: objects "commands", "replies", "contexts",
   // "extensions", "headers", "lines", "enhanced" {"classes", "subjects", "details"} and the
-  // optional "imap" {"commands", "responses"}, each
+  // optional "imap" and "pop3" {"commands", "responses"}, each
   // mapping a key to {"title", "text", "rfc"}.
   static std::optional<ExplanationSet> parse(std::string_view json, const std::string& origin,
                                              LoadError* error);
@@ -96,8 +96,10 @@ class ExplanationSet {
     kDetails,
     kImapCommands,   // "imap/commands": IMAP commands (optional in a file)
     kImapResponses,  // "imap/responses": status words, response codes, untagged data (optional)
+    kPop3Commands,   // "pop3/commands": POP3 commands (optional in a file)
+    kPop3Responses,  // "pop3/responses": +OK/-ERR, "[CODE]" response codes, CAPA names (optional)
   };
-  static constexpr std::size_t kGroupCount = 11;
+  static constexpr std::size_t kGroupCount = 13;
   static std::string_view group_name(Group group);  // "commands", ..., "enhanced/details"
 
   const Explanation* find(Group group, std::string_view key) const;
@@ -130,6 +132,12 @@ class Explanations {
   // IMAP: a command ("FETCH") and a response word ("OK", "EXISTS", "UIDVALIDITY"), any case.
   const Explanation* imap_command(Language language, std::string_view name) const;
   const Explanation* imap_response(Language language, std::string_view word) const;
+  // POP3: a command ("RETR") and a response word, any case: a status ("+OK", "-ERR", "+"), a
+  // response code with its brackets ("[AUTH]", "[SYS/TEMP]"), a CAPA capability name
+  // ("PIPELINING"), or a line of a multi-line answer ("SCAN-LISTING", "UNIQUE-ID-LISTING",
+  // "." for its end; "SASL-RESPONSE" for the client's base64 line after a "+").
+  const Explanation* pop3_command(Language language, std::string_view name) const;
+  const Explanation* pop3_response(Language language, std::string_view word) const;
   std::optional<EnhancedExplanation> enhanced(Language language, std::string_view code) const;
 
   // Everything worth saying about one transcript line, most specific first. `context` is the

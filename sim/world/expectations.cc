@@ -5,6 +5,7 @@
 #include "sim/mail/ascii.h"
 #include "sim/mail/message.h"
 #include "sim/mail/encoded_words.h"
+#include "sim/world/retrieval.h"
 
 namespace mailhop::world {
 
@@ -12,6 +13,64 @@ namespace {
 
 using mail::ascii_lower;
 using mail::ascii_upper;
+
+// "{what} holds exactly {expected}": passed when `have` is that.
+ExpectationResult count_result(const char* key, const std::string& subject, int expected,
+                               std::size_t have, bool exists) {
+  ExpectationResult r;
+  r.what = {key, {subject, std::to_string(expected)}};
+  r.passed = exists && have == static_cast<std::size_t>(expected);
+  if (!r.passed)
+    r.detail = exists ? LocalizedLine{"expect.found_count", {std::to_string(have)}}
+                      : LocalizedLine{"expect.no_mailbox", {}};
+  return r;
+}
+
+std::string subject_list(const std::vector<std::string>& subjects) {
+  std::string list;
+  for (const std::string& f : subjects) list += (list.empty() ? "\"" : ", \"") + f + "\"";
+  return list;
+}
+
+// What a device shows for an account. A device that never opened the account shows nothing.
+void check_device(const World& w, const scenario::DeviceExpectation& d,
+                  std::vector<ExpectationResult>* results) {
+  const DeviceMailbox* dev = w.retrieval().device(d.node, d.account);
+  const std::string who = d.account + " / " + d.node;
+  const std::size_t count = dev ? dev->messages.size() : 0;
+  const std::size_t seen = dev ? dev->seen_count() : 0;
+  auto counted = [&](const char* key, int expected, std::size_t have) {
+    ExpectationResult r;
+    r.what = {key, {who, std::to_string(expected)}};
+    r.passed = have == static_cast<std::size_t>(expected);
+    if (!r.passed) r.detail = {"expect.found_count", {std::to_string(have)}};
+    results->push_back(r);
+  };
+  if (d.count) counted("expect.device_count", *d.count, count);
+  std::vector<std::string> found;
+  if (dev)
+    for (const DeviceMessage& m : dev->messages) found.push_back(m.subject);
+  for (const std::string& subject : d.subjects) {
+    ExpectationResult r;
+    r.what = {"expect.device_subject", {who, subject}};
+    r.passed = std::find(found.begin(), found.end(), subject) != found.end();
+    if (!r.passed)
+      r.detail = found.empty() ? LocalizedLine{"expect.device_empty", {}}
+                               : LocalizedLine{"expect.found_subjects", {subject_list(found)}};
+    results->push_back(r);
+  }
+  if (d.seen) counted("expect.device_seen", *d.seen, seen);
+  if (d.unseen) counted("expect.device_unseen", *d.unseen, count - seen);
+  if (d.error) {
+    ExpectationResult r;
+    r.what = {"expect.device_error", {who, *d.error}};
+    r.passed = dev && dev->last_error.find(*d.error) != std::string::npos;
+    if (!r.passed)
+      r.detail = dev && !dev->last_error.empty() ? LocalizedLine{"expect.device_error_was", {dev->last_error}}
+                                                 : LocalizedLine{"expect.device_no_error", {}};
+    results->push_back(r);
+  }
+}
 
 }  // namespace
 
@@ -29,7 +88,7 @@ std::vector<ExpectationResult> check_expectations(World& w, const scenario::Expe
     if (m.count) {
       ExpectationResult r;
       r.what = {"expect.mailbox_count", {m.address, std::to_string(*m.count)}};
-      const std::size_t have = box ? box->messages.size() : 0;
+      const std::size_t have = box ? box->inbox().count() : 0;
       r.passed = box && have == static_cast<std::size_t>(*m.count);
       if (!r.passed)
         r.detail = box ? LocalizedLine{"expect.found_count", {std::to_string(have)}}
@@ -41,7 +100,8 @@ std::vector<ExpectationResult> check_expectations(World& w, const scenario::Expe
       r.what = {"expect.mailbox_subject", {m.address, subject}};
       std::vector<std::string> found;
       if (box)
-        for (const StoredMessage& msg : box->messages) found.push_back(decoded_subject(msg.content));
+        for (const mail::StoredMessage& msg : box->inbox().messages())
+          found.push_back(decoded_subject(msg.content));
       r.passed = std::find(found.begin(), found.end(), subject) != found.end();
       if (!r.passed) {
         std::string list;
@@ -51,7 +111,15 @@ std::vector<ExpectationResult> check_expectations(World& w, const scenario::Expe
       }
       results.push_back(r);
     }
+    const std::size_t seen = box ? box->inbox().count() - box->inbox().unseen_count() : 0;
+    const std::size_t unseen = box ? box->inbox().unseen_count() : 0;
+    const bool exists = box != nullptr;
+    if (m.seen)
+      results.push_back(count_result("expect.mailbox_seen", m.address, *m.seen, seen, exists));
+    if (m.unseen)
+      results.push_back(count_result("expect.mailbox_unseen", m.address, *m.unseen, unseen, exists));
   }
+  for (const scenario::DeviceExpectation& d : e.devices) check_device(w, d, &results);
   for (const scenario::BounceExpectation& b : e.bounces) {
     ExpectationResult r;
     r.what = b.status ? LocalizedLine{"expect.bounce_status", {b.to, b.recipient, *b.status}}
@@ -87,7 +155,7 @@ std::vector<ExpectationResult> check_expectations(World& w, const scenario::Expe
     for (const ReplyRecord& rec : w.replies()) {
       if (rec.code == x.code && (!x.enhanced || rec.enhanced == *x.enhanced) &&
           (!x.server || rec.server == *x.server))
-        ++seen;
+        seen += static_cast<int>(rec.count);
     }
     r.passed = seen >= min;
     if (!r.passed) r.detail = {"expect.seen_count", {std::to_string(seen)}};

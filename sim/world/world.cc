@@ -10,6 +10,7 @@
 #include "sim/mail/message.h"
 #include "sim/mail/received.h"
 #include "sim/mail/encoded_words.h"
+#include "sim/world/retrieval.h"
 #include "sim/world/smtp_endpoints.h"
 
 namespace mailhop::world {
@@ -40,13 +41,26 @@ bool is_ascii(std::string_view s) {
 
 std::string crlf_body(const std::string& body) {
   std::string out;
-  out.reserve(body.size() + 16);
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    if (body[i] == '\n' && (i == 0 || body[i - 1] != '\r')) out += '\r';
-    out += body[i];
+  out.reserve(body.size() + body.size() / 32 + 16);
+  // Copies from one LF to the next, adding the CR a bare LF lacks.
+  std::size_t from = 0;
+  for (std::size_t lf = body.find('\n'); lf != std::string::npos; lf = body.find('\n', lf + 1)) {
+    if (lf == 0 || body[lf - 1] != '\r') {
+      out.append(body, from, lf - from);
+      out += '\r';
+      from = lf;
+    }
   }
+  out.append(body, from, std::string::npos);
   if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
   return out;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
 }
 
 }  // namespace
@@ -244,13 +258,16 @@ std::unique_ptr<World> World::build(const scenario::Scenario& sc, core::Trace& t
     box.address = ascii_lower(u.address);
     box.password = u.password;
     box.quota = u.quota;
-    w->m_mailboxes[box.address] = box;
+    // UIDVALIDITY from the start date, as many servers take it from the clock.
+    box.store = std::make_unique<mail::MailStore>(static_cast<std::uint32_t>(sc.start_unix));
+    w->m_mailboxes[box.address] = std::move(box);
   }
   for (auto& [address, box] : w->m_mailboxes) {
     box.host = w->mailbox_host(address);
     if (box.host.empty())
       return fail("no host with the mda role holds the mailbox of " + address);
   }
+  w->m_retrieval = std::make_unique<Retrieval>(*w);
   return w;
 }
 
@@ -289,7 +306,7 @@ void World::start() {
             if constexpr (std::is_same_v<T, scenario::SendAction>) send(a);
             else if constexpr (std::is_same_v<T, scenario::FaultAction>) apply_fault(a);
             else if constexpr (std::is_same_v<T, scenario::ClearFaultAction>) clear_fault(a.kind, a.target);
-            else note(TraceKind::kNote, a.node, "fetch: POP3/IMAP retrieval is not simulated yet");
+            else m_retrieval->run(a);
           },
           step->action);
     });
@@ -388,7 +405,8 @@ void World::connect(const std::string& from, const std::string& to, int port,
       ((port == server->spec.ports.smtp &&
         (server->has_role(Role::kMx) || server->has_role(Role::kMta))) ||
        (server->has_role(Role::kMsa) &&
-        (port == server->spec.ports.submission || port == server->spec.ports.smtps)));
+        (port == server->spec.ports.submission || port == server->spec.ports.smtps)) ||
+       m_retrieval->listens(*server, port));
   if (!listening) {
     // The host answers the SYN with a RST after one round trip.
     const std::string why = "connect to " + where + ": Connection refused";
@@ -407,13 +425,17 @@ void World::connect(const std::string& from, const std::string& to, int port,
   c.attach(Side::kClient, make_client(c));
   c.set_on_finished([this](std::uint64_t cid) { connection_finished(cid); });
   m_connections.emplace(id, std::move(conn));
-  TraceEvent e = connection_event(c, TraceKind::kConnectionOpened, Side::kClient, m_sim.now());
-  e.text = where;
-  emit(e);
+  if (m_trace.has_observers()) {
+    TraceEvent e = connection_event(c, TraceKind::kConnectionOpened, Side::kClient, m_sim.now());
+    if (const char* mail_access = m_retrieval->protocol(*server, port)) e.protocol = mail_access;
+    e.text = where;
+    emit(e);
+  }
   c.establish();
 }
 
 std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server, int port) {
+  if (auto mailbox_access = m_retrieval->make_server(conn, server, port)) return mailbox_access;
   proto::SmtpServerConfig cfg;
   cfg.hostname = server.spec.name;
   cfg.greeting_text = "ESMTP mailhop";
@@ -430,22 +452,35 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
     cfg.require_auth = true;
   }
   auto policy = std::make_unique<SessionPolicy>(*this, server, conn.client_host(), port);
-  const std::string name = server.spec.name;
+  NodeState* const node = &server;
   return std::make_unique<SmtpServerEndpoint>(
       m_sim, m_trace, conn, std::move(cfg), std::move(policy),
-      [this, name](const proto::SmtpReply& r) {
+      [this, node](const proto::SmtpReply& r) {
         ++m_stats.smtp_replies;
-        m_replies.push_back({name, r.code, r.enhanced});
+        for (const std::size_t i : node->reply_records) {
+          ReplyRecord& rec = m_replies[i];
+          if (rec.code == r.code && rec.enhanced == r.enhanced) {
+            ++rec.count;
+            return;
+          }
+        }
+        node->reply_records.push_back(m_replies.size());
+        m_replies.push_back({node->spec.name, r.code, r.enhanced, 1});
       });
 }
 
 void World::connection_finished(std::uint64_t id) {
   auto it = m_connections.find(id);
   if (it == m_connections.end()) return;
-  TraceEvent e = connection_event(*it->second, it->second->is_reset() ? TraceKind::kConnectionReset
-                                                                     : TraceKind::kConnectionClosed,
-                                  Side::kClient, m_sim.now());
-  emit(e);
+  if (m_trace.has_observers()) {
+    TraceEvent e = connection_event(*it->second, it->second->is_reset() ? TraceKind::kConnectionReset
+                                                                       : TraceKind::kConnectionClosed,
+                                    Side::kClient, m_sim.now());
+    if (const NodeState* server = node(it->second->server_host()))
+      if (const char* mail_access = m_retrieval->protocol(*server, it->second->port()))
+        e.protocol = mail_access;
+    emit(e);
+  }
   // Destroy it once none of its events can still fire.
   const SimTime quiet = std::max(it->second->quiet_after(), m_sim.now());
   m_sim.schedule(quiet, [this, id] { m_connections.erase(id); });
@@ -469,7 +504,8 @@ std::string World::accept_message(NodeState& node, mail::Envelope envelope, std:
   const std::string id = node.queue.enqueue(std::move(envelope), std::move(content), m_sim.now());
   m_ledger.accepted += rcpts;
   ++node.accepted;
-  note(TraceKind::kQueued, node.spec.name, std::to_string(rcpts) + " recipient(s)", id);
+  if (m_trace.has_observers())
+    note(TraceKind::kQueued, node.spec.name, std::to_string(rcpts) + " recipient(s)", id);
   schedule_delivery(node, id, m_sim.now());
   return id;
 }
@@ -531,7 +567,7 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
       try_route(attempt, gi);
       continue;
     }
-    note(TraceKind::kDnsQuery, node_name, g.destination + " MX", queue_id);
+    if (m_trace.has_observers()) note(TraceKind::kDnsQuery, node_name, g.destination + " MX", queue_id);
     MailRouting routing = route_mail(m_dns, g.destination, n->spec.name, m_route_rng);
     // The answer takes a round trip to the scenario's name server; a server that is down or
     // cut off, or a timeout fault, costs the resolver's timeout and then a temporary failure.
@@ -586,7 +622,7 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
   const std::string return_path = "Return-Path: " + mail::format_path(entry.envelope.mail_from) + "\r\n";
   const std::string delivered_to = "Delivered-To: " + address + "\r\n";
   const std::uint64_t size = return_path.size() + delivered_to.size() + entry.content.size();
-  if (box->full || (box->quota && box->used + size > box->quota)) {
+  if (box->full || (box->quota && box->used() + size > box->quota)) {
     const bool permanent = box->full ? box->full_permanent : true;
     r.diagnostic = permanent ? "552 5.2.2 <" + address + ">: Mailbox full"
                              : "452 4.2.2 <" + address + ">: Mailbox full";
@@ -594,13 +630,7 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
     note(TraceKind::kDeferred, n.spec.name, address + ": " + r.diagnostic, qid);
     return false;
   }
-  StoredMessage m;
-  m.uid = box->next_uid++;
-  m.content = return_path + delivered_to + entry.content;
-  m.delivered_at = m_sim.now();
-  m.queue_id = qid;
-  box->used += m.content.size();
-  box->messages.push_back(std::move(m));
+  box->store->append("INBOX", return_path + delivered_to + entry.content, unix_time(m_sim.now()));
   r.state = RecipientState::kDelivered;
   r.diagnostic = "delivered to mailbox";
   ++m_ledger.delivered;
@@ -658,8 +688,9 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
         r.state = RecipientState::kDelivered;
         applied->any_final = true;
         ++m_ledger.relayed;
-        note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
-             attempt->queue_id);
+        if (m_trace.has_observers())
+          note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
+               attempt->queue_id);
       } else if (rs[k].status == proto::DeliveryStatus::kFailed) {
         r.state = RecipientState::kFailed;
         applied->any_final = true;
@@ -794,8 +825,12 @@ void World::send(const scenario::SendAction& a) {
     return;
   }
   const scenario::Account* account = nullptr;
-  for (const scenario::Account& acc : mua->spec.accounts)
-    if (ascii_lower(acc.address) == ascii_lower(a.from)) account = &acc;
+  // The last account with that address, as a forward scan keeping each match would find.
+  for (auto it = mua->spec.accounts.rbegin(); it != mua->spec.accounts.rend(); ++it)
+    if (iequal(it->address, a.from)) {
+      account = &*it;
+      break;
+    }
   if (!account && !mua->spec.accounts.empty()) account = &mua->spec.accounts.front();
   if (!account) {
     note(TraceKind::kSendFailed, a.from_node, "no mail account configured on this device");
@@ -844,7 +879,7 @@ void World::send(const scenario::SendAction& a) {
   if (account->use_auth)
     opts.credentials = proto::SmtpCredentials{account->user.empty() ? account->address : account->user,
                                               account->password};
-  proto::SmtpTransaction tx{env, content};
+  proto::SmtpTransaction tx{std::move(env), std::move(content)};
   const std::string node_name = mua->spec.name;
   const std::string msa = account->submission_host;
   OutboxMessage pending{a.from, a.to, a.subject, {}, m_sim.now()};
@@ -855,8 +890,9 @@ void World::send(const scenario::SendAction& a) {
   };
   connect(
       node_name, msa, account->submission_port,
-      [this, opts, tx, fail, node_name](Connection& conn) {
-        std::vector<proto::SmtpTransaction> txs{tx};
+      [this, opts, tx = std::move(tx), fail, node_name](Connection& conn) mutable {
+        std::vector<proto::SmtpTransaction> txs;
+        txs.push_back(std::move(tx));
         return std::make_unique<SmtpClientEndpoint>(
             m_sim, m_trace, conn, opts, std::move(txs), std::string(),
             [fail](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) mutable {

@@ -14,6 +14,7 @@
 #include "sim/core/rng.h"
 #include "sim/core/simulator.h"
 #include "sim/core/trace.h"
+#include "sim/mail/mail_store.h"
 #include "sim/proto/smtp_client.h"
 #include "sim/proto/smtp_reply.h"
 #include "sim/scenario/scenario.h"
@@ -24,22 +25,16 @@
 
 namespace mailhop::world {
 
-struct StoredMessage {
-  std::uint32_t uid = 0;
-  std::string content;          // as delivered, with Return-Path and Delivered-To on top
-  core::SimTime delivered_at;
-  std::string queue_id;         // at the delivering host
-  std::vector<std::string> flags;
-};
-
 struct MailboxState {
   std::string address;
   std::string password;
   std::string host;             // the node holding it
   std::uint64_t quota = 0;      // 0: unlimited
-  std::uint64_t used = 0;
-  std::vector<StoredMessage> messages;
-  std::uint32_t next_uid = 1;
+  // The folders behind POP3, IMAP and the webmail; the MDA delivers into INBOX, messages as
+  // delivered, with Return-Path and Delivered-To on top.
+  std::unique_ptr<mail::MailStore> store;
+  const mail::Folder& inbox() const { return *store->folder("INBOX"); }
+  std::uint64_t used() const { return store->bytes_used(); }
   // Faults.
   bool full = false;
   bool full_permanent = false;
@@ -72,6 +67,7 @@ struct NodeState {
   // Rate limiting: sender → times of accepted messages in the last hour.
   std::map<std::string, std::deque<core::SimTime>> sent_times;
   std::set<std::string> in_flight;  // queue ids being delivered now
+  std::vector<std::size_t> reply_records;  // this server's entries in World::replies()
   std::uint64_t accepted = 0;       // messages accepted over SMTP
 
   NodeState(scenario::Node node, RetryPolicy policy)
@@ -79,6 +75,8 @@ struct NodeState {
   bool has_role(scenario::Role r) const;
   bool is_local_domain(const std::string& domain_lower) const;
 };
+
+class Retrieval;
 
 struct BounceRecord {
   std::string node;       // who generated it
@@ -89,10 +87,13 @@ struct BounceRecord {
   core::SimTime at;
 };
 
+// A reply the SMTP servers sent: one record per distinct (server, code, enhanced code), in the
+// order first seen, with how many times it was sent (memory stays flat on long runs).
 struct ReplyRecord {
   std::string server;
   int code = 0;
   std::string enhanced;
+  std::uint64_t count = 1;
 };
 
 // The no-loss ledger: every recipient of every accepted message ends in exactly one column.
@@ -107,7 +108,8 @@ struct Ledger {
 struct RunStats {
   std::uint64_t messages_submitted = 0;  // accepted from MUAs by an MSA
   std::uint64_t messages_delivered = 0;  // deliveries into mailboxes
-  std::uint64_t connections = 0;
+  std::uint64_t connections = 0;          // every protocol
+  std::uint64_t mailbox_sessions = 0;     // of which POP3 and IMAP
   std::uint64_t smtp_replies = 0;
 };
 
@@ -152,8 +154,13 @@ class World {
   // Where the mailbox of `address` lives: its configured host, or the MDA for its domain.
   std::string mailbox_host(const std::string& address) const;
 
+  // Mail retrieval: POP3 and IMAP servers, the devices' copies, the webmail (retrieval.h).
+  Retrieval& retrieval() { return *m_retrieval; }
+  const Retrieval& retrieval() const { return *m_retrieval; }
+
  private:
   World(const scenario::Scenario& scenario, core::Trace& trace);
+  friend class Retrieval;
   class SessionPolicy;
   struct Attempt;
 
@@ -217,6 +224,7 @@ class World {
   std::vector<std::string> m_traffic_domains;
   std::string m_traffic_body;
   core::Rng m_traffic_rng;
+  std::unique_ptr<Retrieval> m_retrieval;
 };
 
 }  // namespace mailhop::world

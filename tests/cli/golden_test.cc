@@ -22,7 +22,8 @@ std::string read_file(const std::string& path) {
 
 TEST_CASE("golden transcripts of shipped scenarios", "[cli][golden]") {
   const char* update = std::getenv("MAILHOP_UPDATE_GOLDEN");
-  for (const char* name : {"01-journey", "03-backup-mx", "05-expired-bounce", "06-unknown-user"}) {
+  for (const char* name : {"01-journey", "03-backup-mx", "05-expired-bounce", "06-unknown-user",
+                           "11-pop3-vs-imap"}) {
     for (const char* lang : {"en", "es"}) {
       INFO(name << " " << lang);
       std::ostringstream out, err;

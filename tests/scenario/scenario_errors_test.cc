@@ -95,6 +95,13 @@ std::vector<std::string> errors_in(std::string_view text) {
 
 using Messages = std::vector<std::string>;
 
+// The base world after `change`, as text.
+std::string changed(const std::function<void(Json&)>& change) {
+  Json doc = Json::parse(kBase);
+  change(doc);
+  return doc.dump(2);
+}
+
 TEST_CASE("the base world of the error tests is valid", "[scenario]") {
   const LoadResult r = load_scenario(kBase);
   INFO(r.error_text());
@@ -534,6 +541,86 @@ TEST_CASE("a fetch needs an account that retrieves mail", "[scenario]") {
                 "fetch": {"node": "pc.gmail.example", "account": "marcos@gmail.example"}})");
         }) == Messages{"/script/1/fetch/account: account \"marcos@gmail.example\" has no "
                        "\"retrieval\" (pop3 or imap) to fetch with"});
+}
+
+TEST_CASE("fetch operations name their message and suit the protocol", "[scenario]") {
+  auto step = [](const char* fetch) {
+    return [fetch](Json& doc) {
+      doc["script"][1] = Json::parse(std::string(R"({"at": "2s", "fetch": )") + fetch + "}");
+    };
+  };
+  CHECK(errors_after(step(R"({"node": "pc.gmail.example", "account": "marcos@gmail.example",
+                              "operation": "mark_read"})")) ==
+        Messages{"/script/1/fetch: \"mark_read\" needs the message: either \"subject\" or "
+                 "\"index\" (its position on the device, 1 for the oldest)"});
+  CHECK(errors_after(step(R"({"node": "pc.gmail.example", "account": "marcos@gmail.example",
+                              "operation": "delete", "subject": "Hola", "index": 1})")) ==
+        Messages{"/script/1/fetch: \"delete\" needs the message: either \"subject\" or "
+                 "\"index\" (its position on the device, 1 for the oldest)"});
+  CHECK(errors_after(step(R"({"node": "pc.gmail.example", "account": "marcos@gmail.example",
+                              "subject": "Hola", "duration": "5m"})")) ==
+        Messages{"/script/1/fetch/subject: applies only to \"operation\": \"mark_read\" or "
+                 "\"delete\"",
+                 "/script/1/fetch/duration: applies only to \"operation\": \"idle\""});
+  CHECK(errors_after(step(R"({"node": "pc.gmail.example", "account": "marcos@gmail.example",
+                              "operation": "read", "index": 0})")) ==
+        Messages{"/script/1/fetch/operation: unknown operation \"read\"; expected one of fetch, "
+                 "mark_read, delete, idle",
+                 "/script/1/fetch/index: expected an integer of at least 1, got 0"});
+  // IDLE is IMAP's (RFC 2177); a POP3 account cannot wait for mail.
+  CHECK(errors_after([&](Json& doc) {
+          doc["nodes"][0]["accounts"][0]["retrieval"] = "pop3";
+          doc["nodes"][1]["roles"].push_back("pop3");
+          step(R"({"node": "pc.gmail.example", "account": "marcos@gmail.example",
+                   "operation": "idle"})")(doc);
+        }) == Messages{"/script/1/fetch/operation: \"idle\" needs IMAP (RFC 2177); the account "
+                       "\"marcos@gmail.example\" reads mail with POP3, which has no push"});
+}
+
+TEST_CASE("a webmail reads the mailboxes of its own host", "[scenario]") {
+  auto webmail_with = [](const char* address) {
+    return [address](Json& doc) {
+      doc["nodes"][1]["roles"].push_back("webmail");
+      doc["nodes"][1]["accounts"] = Json::parse(std::string(R"([{"address": ")") + address +
+                                                R"(", "submission_host": "smtp.gmail.example"}])");
+      doc["script"][1] = Json::parse(std::string(R"({"at": "2s", "fetch": {"node": )") +
+                                     R"("smtp.gmail.example", "account": ")" + address + "\"}}");
+    };
+  };
+  CHECK(errors_in(changed(webmail_with("marcos@gmail.example"))).empty());
+  CHECK(errors_after(webmail_with("julia@yahoo.example")) ==
+        Messages{"/script/1/fetch/account: a webmail reads the mailbox on its own host, but the "
+                 "mailbox of \"julia@yahoo.example\" is on \"mx.yahoo.example\""});
+  CHECK(errors_after(webmail_with("ana@gmail.example")) ==
+        Messages{"/script/1/fetch/account: the webmail has no mailbox to open: "
+                 "\"ana@gmail.example\" is not in \"users\""});
+}
+
+TEST_CASE("device expectations name a device, an account and what it shows", "[scenario]") {
+  auto expect_devices = [](const char* devices) {
+    return [devices](Json& doc) { doc["expect"]["devices"] = Json::parse(devices); };
+  };
+  CHECK(errors_in(changed(expect_devices(
+            R"([{"node": "pc.gmail.example", "account": "marcos@gmail.example", "count": 1,
+                 "subjects": ["Hola"], "seen": 0, "unseen": 1, "error": "[AUTH]"}])")))
+            .empty());
+  CHECK(errors_after(expect_devices(R"([{"node": "pc.gmail.example",
+                                         "account": "marcos@gmail.example"}])")) ==
+        Messages{"/expect/devices/0: expected \"count\", \"subjects\", \"seen\", \"unseen\" or "
+                 "\"error\" (what the device must show)"});
+  CHECK(errors_after(expect_devices(R"([{"node": "mx.yahoo.example",
+                                         "account": "julia@yahoo.example", "count": 0}])")) ==
+        Messages{"/expect/devices/0/node: node \"mx.yahoo.example\" needs the mua or webmail "
+                 "role; its roles: mx, mda"});
+  CHECK(errors_after(expect_devices(R"([{"node": "pc.gmail.example",
+                                         "account": "julia@yahoo.example", "seen": -1}])")) ==
+        Messages{"/expect/devices/0/seen: expected an integer of at least 0, got -1",
+                 "/expect/devices/0/account: node \"pc.gmail.example\" has no account "
+                 "\"julia@yahoo.example\"; its accounts are marcos@gmail.example"});
+  CHECK(errors_after([](Json& doc) {
+          doc["expect"]["mailboxes"][0] = Json::parse(R"({"address": "julia@yahoo.example",
+                                                           "seen": 1, "unseen": "no"})");
+        }) == Messages{"/expect/mailboxes/0/unseen: expected an integer of at least 0, got \"no\""});
 }
 
 TEST_CASE("duplicate node names are found whatever their case", "[scenario]") {

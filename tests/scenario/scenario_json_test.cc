@@ -163,16 +163,33 @@ Scenario everything() {
   s.script.push_back(
       {SimTime::from_hours(1), ClearFaultAction{FaultKind::kHostDown, "smtp.example.org"}, {}});
   s.script.push_back(
-      {SimTime::from_hours(2), FetchAction{"pc.example", "ana@example.org"}, {"leer", "read"}});
+      {SimTime::from_hours(2),
+       FetchAction{"pc.example", "ana@example.org", FetchOperation::kFetch, "", std::nullopt,
+                   std::nullopt},
+       {"leer", "read"}});
+  s.script.push_back({SimTime::from_hours(2),
+                      FetchAction{"pc.example", "ana@example.org", FetchOperation::kMarkRead,
+                                  "Asunto: ñ", std::nullopt, std::nullopt},
+                      {}});
+  s.script.push_back({SimTime::from_hours(2),
+                      FetchAction{"pc.example", "ana@example.org", FetchOperation::kDelete, "", 3,
+                                  std::nullopt},
+                      {}});
 
   s.traffic = Traffic{5, SimTime::from_hours(1), SimTime::from_seconds(1), 0};
-  s.expect.mailboxes = {MailboxExpectation{"bob@example.net", 0, {"Asunto: ñ", ""}}};
+  s.expect.mailboxes = {
+      MailboxExpectation{"bob@example.net", 0, {"Asunto: ñ", ""}, std::nullopt, std::nullopt}};
   s.expect.bounces = {BounceExpectation{"ana@example.org", "nobody@example.net", "5.1.1"},
                       BounceExpectation{"ana@example.org", "bob@example.net", std::nullopt}};
   s.expect.bounce_count = 0;
   s.expect.replies = {ReplyExpectation{550, "5.7.1", "smtp.example.org", 3},
                       ReplyExpectation{421, std::nullopt, std::nullopt, std::nullopt}};
   s.expect.queues = {QueueExpectation{"relay.example", 4}};
+  s.expect.mailboxes.push_back(MailboxExpectation{"ana@example.org", std::nullopt, {}, 2, 0});
+  s.expect.devices = {DeviceExpectation{"pc.example", "ana@example.org", 1, {"Asunto: ñ"}, 1, 0,
+                                        "-ERR [AUTH]"},
+                      DeviceExpectation{"pc.example", "ana@example.org", std::nullopt, {},
+                                        std::nullopt, std::nullopt, "refused"}};
   return s;
 }
 
@@ -272,7 +289,7 @@ TEST_CASE("the rich scenario reads every field into the right place", "[scenario
   CHECK(s.users[0] == User{"marcos@gmail.example", "s3cret", "imap.gmail.example", 1048576});
   CHECK(s.users[2] == User{"pedro@office.example", "", "", 0});
 
-  REQUIRE(s.script.size() == 17);
+  REQUIRE(s.script.size() == 19);
   const auto& send = std::get<SendAction>(s.script[0].action);
   CHECK(send.cc == std::vector<std::string>{"pedro@office.example", "nobody@yahoo.example"});
   CHECK(send.body == "¿Nos vemos el lunes?\nMarcos");
@@ -280,6 +297,13 @@ TEST_CASE("the rich scenario reads every field into the right place", "[scenario
   CHECK(send.headers.at("X-Mailer") == "mailhop");
   CHECK(s.script[0].note.en == "Marcos presses \"Send\".");
   CHECK(std::get<FetchAction>(s.script[1].action).account == "julia@yahoo.example");
+  CHECK(std::get<FetchAction>(s.script[1].action).operation == FetchOperation::kFetch);
+  CHECK(std::get<FetchAction>(s.script[2].action) ==
+        FetchAction{"phone.julia.example", "julia@yahoo.example", FetchOperation::kMarkRead,
+                    "Hola, Julia", std::nullopt, std::nullopt});
+  CHECK(std::get<FetchAction>(s.script[3].action) ==
+        FetchAction{"phone.julia.example", "julia@yahoo.example", FetchOperation::kDelete, "", 1,
+                    std::nullopt});
 
   // Every fault kind appears once, with its value in the canonical text form.
   std::set<FaultKind> kinds;
@@ -306,7 +330,12 @@ TEST_CASE("the rich scenario reads every field into the right place", "[scenario
   CHECK(s.traffic == std::optional<Traffic>(
                          Traffic{100, SimTime::from_minutes(10), SimTime::from_seconds(2), 512}));
   CHECK(s.expect.mailboxes ==
-        std::vector<MailboxExpectation>{{"julia@yahoo.example", 1, {"Hola, Julia"}}});
+        std::vector<MailboxExpectation>{{"julia@yahoo.example", 1, {"Hola, Julia"}, 0, 1}});
+  CHECK(s.expect.devices ==
+        std::vector<DeviceExpectation>{{"phone.julia.example", "julia@yahoo.example", 0, {},
+                                        std::nullopt, std::nullopt, std::nullopt},
+                                       {"phone.julia.example", "julia@yahoo.example",
+                                        std::nullopt, {"Hola, Julia"}, 1, 0, "[AUTH]"}});
   CHECK(s.expect.bounces ==
         std::vector<BounceExpectation>{{"marcos@gmail.example", "nobody@yahoo.example", "5.1.1"}});
   CHECK(s.expect.bounce_count == 1);

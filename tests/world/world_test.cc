@@ -82,8 +82,8 @@ TEST_CASE("one message travels MUA → MSA → MX → mailbox over real SMTP", "
   auto w = run(journey(), trace, SimTime::from_minutes(5));
   const world::MailboxState* box = w->mailbox("julia@yahoo.example");
   REQUIRE(box);
-  REQUIRE(box->messages.size() == 1);
-  auto msg = mail::Message::parse(box->messages[0].content);
+  REQUIRE(box->inbox().count() == 1);
+  auto msg = mail::Message::parse(box->inbox().messages()[0].content);
   REQUIRE(msg);
   CHECK(msg->get("Return-Path") == "<marcos@gmail.example>");
   CHECK(msg->get_all("Received").size() == 2);         // MSA hop and MX hop
@@ -121,7 +121,7 @@ TEST_CASE("same domain: delivered by the MSA host itself, no other hop", "[world
   core::TraceRecorder rec;
   trace.add_observer(&rec);
   auto w = run(s, trace, SimTime::from_minutes(5));
-  CHECK(w->mailbox("marcos@gmail.example")->messages.size() == 1);
+  CHECK(w->mailbox("marcos@gmail.example")->inbox().count() == 1);
   CHECK(kinds(rec, core::TraceKind::kDelivered) ==
         std::vector<std::string>{"smtp.gmail.example: marcos@gmail.example"});
   CHECK(w->stats().connections == 1);
@@ -137,14 +137,14 @@ TEST_CASE("primary MX down: the backup takes it and relays when the primary retu
   core::TraceRecorder rec;
   trace.add_observer(&rec);
   auto w = run(s, trace, SimTime::from_minutes(10));
-  CHECK(w->mailbox("julia@yahoo.example")->messages.empty());
+  CHECK(w->mailbox("julia@yahoo.example")->inbox().messages().empty());
   CHECK(w->node("backup.yahoo.example")->queue.size() == 1);  // waiting at the backup
   CHECK(w->audit().empty());
   w->run_until(SimTime::from_hours(2));
-  CHECK(w->mailbox("julia@yahoo.example")->messages.size() == 1);
+  CHECK(w->mailbox("julia@yahoo.example")->inbox().count() == 1);
   CHECK(w->node("backup.yahoo.example")->queue.size() == 0);
   CHECK(w->audit().empty());
-  auto msg = mail::Message::parse(w->mailbox("julia@yahoo.example")->messages[0].content);
+  auto msg = mail::Message::parse(w->mailbox("julia@yahoo.example")->inbox().messages()[0].content);
   REQUIRE(msg);
   CHECK(msg->get_all("Received").size() == 3);
 }
@@ -158,8 +158,8 @@ TEST_CASE("unknown user: 550 5.1.1 at RCPT and a DSN back to the sender", "[worl
   CHECK(w->bounces()[0].to == "marcos@gmail.example");
   CHECK(w->bounces()[0].recipient == "nadie@yahoo.example");
   CHECK(w->bounces()[0].status == "5.1.1");
-  REQUIRE(w->mailbox("marcos@gmail.example")->messages.size() == 1);
-  auto dsn = mail::Message::parse(w->mailbox("marcos@gmail.example")->messages[0].content);
+  REQUIRE(w->mailbox("marcos@gmail.example")->inbox().count() == 1);
+  auto dsn = mail::Message::parse(w->mailbox("marcos@gmail.example")->inbox().messages()[0].content);
   REQUIRE(dsn);
   CHECK(dsn->get("Return-Path") == "<>");
   CHECK(dsn->body().find("Status: 5.1.1") != std::string::npos);
@@ -181,7 +181,7 @@ TEST_CASE("every MX down past the queue lifetime: retries, then a bounce", "[wor
   CHECK(kinds(rec, core::TraceKind::kRetryScheduled).size() >= 4);
   REQUIRE(w->bounces().size() == 1);
   CHECK(w->bounces()[0].status == "4.4.7");
-  CHECK(w->mailbox("marcos@gmail.example")->messages.size() == 1);
+  CHECK(w->mailbox("marcos@gmail.example")->inbox().count() == 1);
   CHECK(w->audit().empty());
 }
 
@@ -206,7 +206,8 @@ TEST_CASE("the same scenario and seed give the same trace", "[world][determinism
 
 TEST_CASE("expectations pass and fail with what was found instead", "[world][expect]") {
   scenario::Scenario s = journey();
-  s.expect.mailboxes.push_back({"julia@yahoo.example", 1, {"¿Quedamos mañana?"}});
+  s.expect.mailboxes.push_back(
+      {"julia@yahoo.example", 1, {"¿Quedamos mañana?"}, std::nullopt, std::nullopt});
   s.expect.replies.push_back({250, std::string("2.0.0"), std::string("mx.yahoo.example"), {}});
   s.expect.queues.push_back({"smtp.gmail.example", 0});
   s.expect.bounce_count = 0;
@@ -217,7 +218,7 @@ TEST_CASE("expectations pass and fail with what was found instead", "[world][exp
     CHECK(r.passed);
   }
   scenario::Expectations wrong;
-  wrong.mailboxes.push_back({"julia@yahoo.example", 2, {"Otra cosa"}});
+  wrong.mailboxes.push_back({"julia@yahoo.example", 2, {"Otra cosa"}, std::nullopt, std::nullopt});
   wrong.bounces.push_back({"marcos@gmail.example", "julia@yahoo.example", {}});
   const auto results = world::check_expectations(*w, wrong);
   REQUIRE(results.size() == 4);
@@ -266,9 +267,9 @@ TEST_CASE("DNS answers take a round trip; a name server that is down defers mail
   CHECK(answers[0].second == "MX yahoo.example: no answer from ns.example (timeout)");
   CHECK(kinds(rec, core::TraceKind::kDeferred).at(0).find("4.4.3 Host or domain name not found") !=
         std::string::npos);
-  CHECK(w->mailbox("julia@yahoo.example")->messages.empty());
+  CHECK(w->mailbox("julia@yahoo.example")->inbox().messages().empty());
   w->run_until(SimTime::from_hours(1));  // the next retry finds the name server back
-  CHECK(w->mailbox("julia@yahoo.example")->messages.size() == 1);
+  CHECK(w->mailbox("julia@yahoo.example")->inbox().count() == 1);
   std::vector<std::pair<SimTime, std::string>> later;
   for (const auto& e : rec.events())
     if (e.kind == core::TraceKind::kDnsQuery || e.kind == core::TraceKind::kDnsAnswer)
