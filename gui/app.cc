@@ -3,46 +3,130 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 #include <utility>
 
 #include "gui/app_options.h"
+#include "gui/panels/event_log_panel.h"
+#include "gui/panels/explanation_panel.h"
+#include "gui/panels/inspector_panel.h"
+#include "gui/panels/ladder_panel.h"
+#include "gui/panels/network_view.h"
+#include "gui/playback.h"
 
 namespace mailhop::gui {
 
-App::App(text::Catalog catalog, text::Explanations explanations, Conversation conversation,
-         Settings settings)
+// The panels drawn in the big regions of the window (kept out of app.h so that it does not
+// include every panel).
+class PanelSlots {
+ public:
+  void network(const UiContext& ctx, ImVec2 size) { m_network.draw(ctx, size); }
+  void ladder(const UiContext& ctx, ImVec2 size) { m_ladder.draw(ctx, size); }
+  void explanation(const UiContext& ctx, ImVec2 size) { m_explanation.draw(ctx, size.y); }
+  void inspector(const UiContext& ctx, ImVec2 size) { m_inspector.draw(ctx, size); }
+  void event_log(const UiContext& ctx, ImVec2 size) { m_event_log.draw(ctx, size); }
+  std::size_t envelopes_drawn() const { return m_network.envelopes_drawn(); }
+
+ private:
+  NetworkView m_network;
+  LadderPanel m_ladder;
+  ExplanationPanel m_explanation;
+  InspectorPanel m_inspector;
+  EventLogPanel m_event_log;
+};
+
+App::App(text::Catalog catalog, text::Explanations explanations, Settings settings,
+         AppPaths paths)
     : m_catalog(std::move(catalog)),
       m_explanations(std::move(explanations)),
-      m_conversation(std::move(conversation)),
-      m_settings(settings) {
+      m_conversation(ConversationRun{}),
+      m_settings(settings),
+      m_paths(std::move(paths)),
+      m_recent(m_paths.recent_store),
+      m_slots(std::make_unique<PanelSlots>()) {
   m_settings.scale = std::clamp(m_settings.scale, kMinScale, kMaxScale);
   m_catalog.set_language(m_settings.language);
+  m_files.set_scenarios_dir(m_paths.scenarios_dir);
 }
 
+App::~App() = default;
+
 UiContext App::context() {
-  return UiContext{m_catalog,           m_explanations, m_conversation, m_session.get(),
-                   m_selection,         m_playback,     m_settings,     m_fonts,
-                   classroom_palette(), m_commands};
+  return UiContext{m_catalog,  m_explanations, m_conversation, m_session.get(), m_selection,
+                   m_playback, m_settings,     m_fonts,        palette(),       m_commands};
 }
 
 bool App::take_font_rebuild_request() {
   return std::exchange(m_fonts_dirty, false);
 }
 
+bool App::open(const std::filesystem::path& file, std::string* error) {
+  std::string why;
+  std::unique_ptr<Session> session = Session::open(file, &why);
+  if (!session) {
+    set_error(m_catalog.format("app.error.open", file.string(), why));
+    if (error) *error = why;
+    return false;
+  }
+  m_session = std::move(session);
+  m_selection = Selection{};
+  m_playback.playing = false;
+  m_play_remainder = 0.0;
+  m_error.clear();
+  m_recent.add(file);
+  m_compose.reset();
+  return true;
+}
+
+void App::select_event(std::size_t index) {
+  if (!m_session || index >= m_session->events().size()) return;
+  const core::TraceEvent& e = m_session->events()[index];
+  m_selection.event = index;
+  if (e.connection != 0) m_selection.connection = e.connection;
+  if (!e.node.empty()) m_selection.node = e.node;
+}
+
+void App::select_latest_line() {
+  if (!m_session) return;
+  const std::span<const core::TraceEvent> events = m_session->events();
+  for (std::size_t i = events.size(); i > 0; --i) {
+    if (is_line_event(events[i - 1])) {
+      select_event(i - 1);
+      return;
+    }
+  }
+}
+
+void App::after_time_travel() {
+  if (!m_session) return;
+  if (m_selection.event && *m_selection.event >= m_session->events().size()) {
+    m_selection.event.reset();
+  }
+  if (m_session->now() >= m_session->end()) m_playback.playing = false;
+}
+
+std::size_t App::envelopes_in_flight() const {
+  if (!m_session) return 0;
+  return gui::envelopes_in_flight(m_session->events(), m_session->now());
+}
+
+std::size_t App::envelopes_drawn() const { return m_slots->envelopes_drawn(); }
+
 void App::apply(const AppCommand& command) {
+  // A step moves to one event and shows it: the newest event becomes the selection.
+  auto stepped = [this](bool moved) {
+    m_playback.playing = false;
+    after_time_travel();
+    if (moved && m_session && !m_session->events().empty()) {
+      select_event(m_session->events().size() - 1);
+    }
+  };
   std::visit(
-      [this](const auto& c) {
+      [&](const auto& c) {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, command::Next>) {
-          m_conversation.next();
-        } else if constexpr (std::is_same_v<T, command::Back>) {
-          m_conversation.back();
-        } else if constexpr (std::is_same_v<T, command::Restart>) {
-          m_conversation.restart();
-        } else if constexpr (std::is_same_v<T, command::Select>) {
-          m_conversation.select(c.index);
-        } else if constexpr (std::is_same_v<T, command::SetLanguage>) {
+        Session* s = m_session.get();
+        if constexpr (std::is_same_v<T, command::SetLanguage>) {
           m_settings.language = c.language;
           m_catalog.set_language(c.language);
         } else if constexpr (std::is_same_v<T, command::SetScale>) {
@@ -51,37 +135,193 @@ void App::apply(const AppCommand& command) {
             m_settings.scale = scale;
             m_fonts_dirty = true;
           }
+        } else if constexpr (std::is_same_v<T, command::SetHighContrast>) {
+          if (c.on != m_settings.high_contrast) {
+            m_settings.high_contrast = c.on;
+            m_fonts_dirty = true;
+          }
+        } else if constexpr (std::is_same_v<T, command::OpenScenario>) {
+          open(c.path);
+        } else if constexpr (std::is_same_v<T, command::Reload>) {
+          if (!s || s->path().empty()) return;
+          const core::SimTime at = s->now();
+          const std::filesystem::path path = s->path();
+          if (open(path)) m_session->seek_time(at);
+        } else if constexpr (std::is_same_v<T, command::SaveScenario>) {
+          if (!s) return;
+          const std::filesystem::path target = c.path.empty() ? s->path() : c.path;
+          std::string why;
+          if (target.empty()) {
+            set_error(m_catalog.get("app.error.no_file_name"));
+          } else if (!s->save(target, &why)) {
+            set_error(m_catalog.format("app.error.save", target.string()));
+          } else {
+            m_recent.add(target);
+            m_error.clear();
+          }
+        } else if constexpr (std::is_same_v<T, command::SetSpeed>) {
+          m_playback.speed = std::clamp(c.speed, kMinSpeed, kMaxSpeed);
         } else {
-          // Session commands: applied once the app runs scenarios.
+          if (!s) return;  // everything below needs a scenario
+          if constexpr (std::is_same_v<T, command::Play>) {
+            m_playback.playing = s->now() < s->end();
+            m_play_remainder = 0.0;
+          } else if constexpr (std::is_same_v<T, command::Pause>) {
+            m_playback.playing = false;
+          } else if constexpr (std::is_same_v<T, command::TogglePlay>) {
+            m_playback.playing = !m_playback.playing && s->now() < s->end();
+            m_play_remainder = 0.0;
+          } else if constexpr (std::is_same_v<T, command::StepEvent> ||
+                               std::is_same_v<T, command::Next>) {
+            stepped(s->step_event());
+          } else if constexpr (std::is_same_v<T, command::StepLine>) {
+            stepped(s->step_until(is_line_event));
+          } else if constexpr (std::is_same_v<T, command::StepHop>) {
+            stepped(s->step_until(is_hop_event));
+          } else if constexpr (std::is_same_v<T, command::StepMessage>) {
+            const scenario::Scenario& sc = s->scenario();
+            stepped(s->step_until(
+                [&sc](const core::TraceEvent& e) { return is_message_event(e, sc); }));
+          } else if constexpr (std::is_same_v<T, command::StepBack> ||
+                               std::is_same_v<T, command::Back>) {
+            stepped(s->step_back());
+          } else if constexpr (std::is_same_v<T, command::Restart>) {
+            s->seek_events(0);
+            m_playback.playing = false;
+            after_time_travel();
+          } else if constexpr (std::is_same_v<T, command::SeekTime>) {
+            s->seek_time(c.time);
+            after_time_travel();
+          } else if constexpr (std::is_same_v<T, command::SeekEvent>) {
+            s->seek_events(c.count);
+            after_time_travel();
+          } else if constexpr (std::is_same_v<T, command::SelectEvent> ||
+                               std::is_same_v<T, command::Select>) {
+            select_event(c.index);
+          } else if constexpr (std::is_same_v<T, command::SelectConnection>) {
+            m_selection.connection = c.id;
+          } else if constexpr (std::is_same_v<T, command::SelectNode>) {
+            m_selection.node = c.name;
+          } else if constexpr (std::is_same_v<T, command::SelectLink>) {
+            m_selection.link_a = c.a;
+            m_selection.link_b = c.b;
+          } else if constexpr (std::is_same_v<T, command::SelectMessage>) {
+            m_selection.message = c.id;
+          } else if constexpr (std::is_same_v<T, command::SelectMailbox>) {
+            m_selection.mailbox = c.address;
+          } else if constexpr (std::is_same_v<T, command::LiveAction>) {
+            std::string why;
+            if (s->apply(c.action, &why)) {
+              m_error.clear();
+            } else {
+              set_error(m_catalog.format("app.error.live_action", why));
+            }
+            after_time_travel();
+          }
         }
       },
       command);
 }
 
+void App::advance(float dt) {
+  if (!m_playback.playing || !m_session || dt <= 0.0f) return;
+  Session& s = *m_session;
+  const double micros =
+      static_cast<double>(dt) * static_cast<double>(m_playback.speed) * 1e6 + m_play_remainder;
+  const double whole = std::floor(micros);
+  m_play_remainder = micros - whole;
+  core::SimTime target = s.now() + core::SimTime::from_micros(static_cast<std::int64_t>(whole));
+  if (target >= s.end()) target = s.end();
+  s.seek_time(target);
+  if (target >= s.end()) m_playback.playing = false;
+}
+
 void App::handle_shortcuts() {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput || ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId)) return;
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false) ||
-      ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) {
-    m_commands.push(command::Next{});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) {
+    m_commands.push(command::TogglePlay{});
   }
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) m_commands.push(command::Back{});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) {
+    if (io.KeyShift) {
+      m_commands.push(command::StepLine{});
+    } else {
+      m_commands.push(command::StepEvent{});
+    }
+  }
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) {
+    m_commands.push(command::StepBack{});
+  }
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home), false)) {
-    m_commands.push(command::Restart{});
-  }
-  // Up and down move the selection among the revealed lines.
-  if (const std::optional<std::size_t> selected = m_conversation.selected()) {
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow)) && *selected > 0) {
-      m_commands.push(command::Select{*selected - 1});
-    }
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow)) &&
-        *selected + 1 < m_conversation.revealed()) {
-      m_commands.push(command::Select{*selected + 1});
-    }
+    m_commands.push(command::SeekEvent{0});
   }
 }
 
-void App::frame() {
+void App::draw_layout(const UiContext& ctx) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float line = ImGui::GetTextLineHeightWithSpacing();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float gap = style.ItemSpacing.x;
+  if (avail.x < 560.0f * ctx.settings.scale) {
+    // Too narrow for columns (a projector at 2x or 3x): the network on top, the other panels
+    // in tabs below it, each with the whole width.
+    // When even that leaves too little height, the network becomes the first tab.
+    const bool network_in_tabs = avail.y < line * 16.0f;
+    if (!network_in_tabs) m_slots->network(ctx, ImVec2(avail.x, std::max(avail.y * 0.45f, line * 4.0f)));
+    if (ImGui::BeginTabBar("##narrow_tabs")) {
+      const char* const keys[] = {"app.tab.network", "app.tab.ladder", "app.tab.explanation",
+                                  "app.tab.inspector", "app.tab.event_log"};
+      for (int i = network_in_tabs ? 0 : 1; i < 5; ++i) {
+        if (!ImGui::BeginTabItem(ctx.text.c_str(keys[i]))) continue;
+        const ImVec2 size(0.0f, 0.0f);
+        if (i == 0) m_slots->network(ctx, size);
+        if (i == 1) m_slots->ladder(ctx, size);
+        if (i == 2) m_slots->explanation(ctx, size);
+        if (i == 3) m_slots->inspector(ctx, size);
+        if (i == 4) m_slots->event_log(ctx, size);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+    return;
+  }
+  // The right column keeps room for a ladder (two host columns and their arrows); the network
+  // view takes the rest and is the largest region.
+  const float right_width =
+      std::clamp(avail.x * 0.42f, std::min(avail.x * 0.5f, 300.0f * ctx.settings.scale),
+                 avail.x * 0.45f);
+  const float left_width = avail.x - right_width - gap;
+  const float bottom_height = std::max(avail.y * 0.34f, line * 6.0f);
+  const float network_height = std::max(avail.y - bottom_height - style.ItemSpacing.y, line * 4.0f);
+  const float ladder_height = std::max(avail.y * 0.62f, line * 5.0f);
+  const float explanation_height = std::max(avail.y - ladder_height - style.ItemSpacing.y, line * 4.0f);
+
+  ImGui::BeginGroup();
+  m_slots->network(ctx, ImVec2(left_width, network_height));
+  if (ImGui::BeginChild("##bottom", ImVec2(left_width, 0.0f), false)) {
+    if (ImGui::BeginTabBar("##bottom_tabs")) {
+      if (ImGui::BeginTabItem(ctx.text.c_str("app.tab.inspector"))) {
+        m_slots->inspector(ctx, ImVec2(0.0f, 0.0f));
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem(ctx.text.c_str("app.tab.event_log"))) {
+        m_slots->event_log(ctx, ImVec2(0.0f, 0.0f));
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+  }
+  ImGui::EndChild();
+  ImGui::EndGroup();
+
+  ImGui::SameLine(0.0f, gap);
+  ImGui::BeginGroup();
+  m_slots->ladder(ctx, ImVec2(right_width, ladder_height));
+  m_slots->explanation(ctx, ImVec2(right_width, explanation_height));
+  ImGui::EndGroup();
+}
+
+void App::frame(float dt) {
   handle_shortcuts();
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -89,36 +329,44 @@ void App::frame() {
   ImGui::SetNextWindowSize(viewport->WorkSize);
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                  ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings |
-                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_MenuBar;
   ImGui::Begin("##mailhop", nullptr, flags);
   if (m_fonts.regular) ImGui::PushFont(m_fonts.regular);
 
   const UiContext ctx = context();
-  // Fewer than about 24 lines of text fit (a large scale on a small screen): compact header.
-  const bool compact = viewport->WorkSize.y < ImGui::GetTextLineHeightWithSpacing() * 24.0f;
-  m_header.draw(ctx, compact);
-  ImGui::Separator();
-  m_controls.draw(ctx);
+  if (ImGui::BeginMenuBar()) {
+    m_files.draw_menu(ctx, m_recent.files());
+    m_compose.draw_menu(ctx);
+    m_header.draw_menu_bar(ctx);
+    ImGui::EndMenuBar();
+  }
+  m_files.draw_popups(ctx);
+  m_compose.draw_popups(ctx);
 
-  // The rest: transcript above, explanation below, and a legend between them when there is
-  // room for it (at 2x or 3x on a small screen, the lines and their explanation matter more).
-  const ImGuiStyle& style = ImGui::GetStyle();
-  const float line = ImGui::GetTextLineHeightWithSpacing();
-  const float available = ImGui::GetContentRegionAvail().y;
-  const bool show_legend = available > line * 14.0f &&
-                           m_transcript.legend_width(ctx) <= ImGui::GetContentRegionAvail().x;
-  const float legend_height = show_legend ? line + style.ItemSpacing.y : 0.0f;
-  const float remaining = available - legend_height - style.ItemSpacing.y;
-  const float explanation_height = std::max(remaining * 0.4f, line * 4.0f);
-  const float transcript_height = std::max(remaining - explanation_height, line * 3.0f);
-  m_transcript.draw(ctx, transcript_height);
-  if (show_legend) m_transcript.draw_legend(ctx);
-  m_explanation.draw(ctx, 0.0f);
+  if (!m_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.permanent);
+    ImGui::TextWrapped("%s", m_error.c_str());
+    ImGui::PopStyleColor();
+    ImGui::SameLine();
+    if (ImGui::SmallButton(ctx.text.c_str("app.dismiss"))) m_error.clear();
+  }
+
+  if (m_session) {
+    m_controls.draw(ctx);
+    m_timeline.draw(ctx);
+    draw_layout(ctx);
+  } else {
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.muted);
+    ImGui::TextWrapped("%s", ctx.text.c_str("app.no_scenario"));
+    ImGui::PopStyleColor();
+  }
 
   if (m_fonts.regular) ImGui::PopFont();
   ImGui::End();
 
   for (const AppCommand& command : m_commands.take()) apply(command);
+  advance(dt);
 }
 
 }  // namespace mailhop::gui

@@ -1,16 +1,27 @@
 #pragma once
-// The app: owns the model (the conversation), the settings, the texts and the panels, draws one
-// frame between ImGui::NewFrame() and ImGui::Render(), and applies what the panels asked for.
-// Knows nothing about GLFW or OpenGL (see window.h), so it runs in tests on a bare ImGui context.
+// The app: owns the open scenario (a Session), the selection, playback, settings, texts and the
+// panels; draws one frame between ImGui::NewFrame() and ImGui::Render(), applies what the panels
+// asked for, and advances simulated time while playing. Knows nothing about GLFW or OpenGL (see
+// window.h), so it runs in tests on a bare ImGui context.
+//
+// Layout (one full-window ImGui window):
+//   menu bar: File, Compose, Fetch | language, size, high contrast
+//   controls row (play, speed, steps, time) and the timeline
+//   network view (left, largest)            | ladder (top right)
+//   inspector / event log (tabs, bottom left) | explanation (bottom right)
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "gui/conversation.h"
+#include "gui/panels/compose_panel.h"
 #include "gui/panels/controls_panel.h"
-#include "gui/panels/explanation_panel.h"
+#include "gui/panels/files_panel.h"
 #include "gui/panels/header_panel.h"
-#include "gui/panels/transcript_panel.h"
+#include "gui/panels/timeline_panel.h"
+#include "gui/scenario_files.h"
+#include "gui/session.h"
 #include "gui/theme.h"
 #include "gui/ui_context.h"
 #include "sim/text/catalog.h"
@@ -18,48 +29,90 @@
 
 namespace mailhop::gui {
 
+struct AppPaths {
+  std::filesystem::path scenarios_dir;  // listed in the File menu; may be empty
+  std::filesystem::path recent_store;   // the recent files list; empty: kept in memory only
+};
+
+class PanelSlots;  // the panels of the network, ladder, explanation, inspector and event log
+
 class App {
  public:
-  App(text::Catalog catalog, text::Explanations explanations, Conversation conversation,
-      Settings settings);
+  App(text::Catalog catalog, text::Explanations explanations, Settings settings,
+      AppPaths paths = {});
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
 
-  // One frame of UI: keyboard shortcuts, every panel, then the queued commands.
-  void frame();
+  // Opens a scenario file; on failure keeps what was open, shows the error in the window and
+  // returns false with `error` set (the loader's message, naming the JSON path).
+  bool open(const std::filesystem::path& file, std::string* error = nullptr);
+
+  // One frame of UI: keyboard shortcuts, every panel, the queued commands, then `dt` wall-clock
+  // seconds of playback (when playing).
+  void frame(float dt);
 
   // Runs `command` now (the panels queue theirs; tests and the window may call this directly).
   void apply(const AppCommand& command);
+  // Simulated time moves by `dt` wall-clock seconds at the current speed (when playing).
+  void advance(float dt);
+  // Selects the newest protocol line shown (with its connection and node): what a screenshot at
+  // a given time shows in the ladder and the explanation.
+  void select_latest_line();
 
-  // True once after the UI scale changed: the owner rebuilds the fonts and the style with
-  // settings().scale before the next frame.
+  // True once after the UI scale or the contrast changed: the owner rebuilds the fonts and the
+  // style (apply_style with settings().scale and contrast()) before the next frame.
   bool take_font_rebuild_request();
   void set_fonts(const Fonts& fonts) { m_fonts = fonts; }
 
   const Settings& settings() const { return m_settings; }
-  const Conversation& conversation() const { return m_conversation; }
+  Contrast contrast() const { return m_settings.high_contrast ? Contrast::kHigh : Contrast::kNormal; }
+  const Palette& palette() const { return palette_for(contrast()); }
   const text::Catalog& catalog() const { return m_catalog; }
+  const Session* session() const { return m_session.get(); }
+  Session* session() { return m_session.get(); }
+  const Selection& selection() const { return m_selection; }
+  const Playback& playback() const { return m_playback; }
+  const std::string& error_message() const { return m_error; }  // shown in the window; "" none
+  const RecentFiles& recent_files() const { return m_recent; }
+  bool animating() const { return m_playback.playing; }  // the window must keep drawing
+  // Envelopes in flight at the time shown (what the network view animates).
+  std::size_t envelopes_in_flight() const;
+  // Envelopes the network view drew in the last frame (after culling).
+  std::size_t envelopes_drawn() const;
   const ControlsPanel& controls_panel() const { return m_controls; }
-  const TranscriptPanel& transcript_panel() const { return m_transcript; }
-  const ExplanationPanel& explanation_panel() const { return m_explanation; }
+  const TimelinePanel& timeline_panel() const { return m_timeline; }
+  const ComposePanel& compose_panel() const { return m_compose; }
 
  private:
   void handle_shortcuts();
   UiContext context();
+  void draw_layout(const UiContext& ctx);
+  void after_time_travel();
+  void select_event(std::size_t index);
+  void set_error(std::string message) { m_error = std::move(message); }
 
   text::Catalog m_catalog;
   text::Explanations m_explanations;
-  Conversation m_conversation;
+  Conversation m_conversation;  // empty: for panels that still read UiContext::conversation
   Settings m_settings;
+  AppPaths m_paths;
   std::unique_ptr<Session> m_session;
   Selection m_selection;
   Playback m_playback;
   Fonts m_fonts;
   CommandQueue m_commands;
+  RecentFiles m_recent;
+  std::string m_error;
   bool m_fonts_dirty = false;
+  double m_play_remainder = 0.0;  // simulated microseconds not yet run (below 1 us)
 
   HeaderPanel m_header;
+  FilesPanel m_files;
+  ComposePanel m_compose;
   ControlsPanel m_controls;
-  TranscriptPanel m_transcript;
-  ExplanationPanel m_explanation;
+  TimelinePanel m_timeline;
+  std::unique_ptr<PanelSlots> m_slots;
 };
 
 }  // namespace mailhop::gui

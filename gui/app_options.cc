@@ -52,6 +52,34 @@ std::optional<float> parse_scale(std::string_view text) {
 
 }  // namespace
 
+std::optional<core::SimTime> parse_time_option(std::string_view text) {
+  // Compound forms ("1h30m", "2m30s") are a sum of simple ones: cut before each digit that
+  // follows a unit letter.
+  core::SimTime total;
+  std::size_t start = 0;
+  for (std::size_t i = 1; i <= text.size(); ++i) {
+    const bool cut = i == text.size() || (text[i] >= '0' && text[i] <= '9' &&
+                                          ((text[i - 1] >= 'a' && text[i - 1] <= 'z') ||
+                                           (text[i - 1] >= 'A' && text[i - 1] <= 'Z')));
+    if (!cut) continue;
+    // In a compound form every part names its unit: "1h30" is a mistake, not 1h 30s.
+    const char last = text[i - 1];
+    const bool compound = start > 0 || i < text.size();
+    if (compound && !((last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z'))) {
+      return std::nullopt;
+    }
+    core::SimTime part;
+    if (!core::parse_sim_time(text.substr(start, i - start), &part, nullptr) ||
+        part < core::SimTime{}) {
+      return std::nullopt;
+    }
+    total += part;
+    start = i;
+  }
+  if (text.empty()) return std::nullopt;
+  return total;
+}
+
 std::optional<std::pair<int, int>> parse_window_size(std::string_view text) {
   const std::size_t x = text.find_first_of("xX");
   if (x == std::string_view::npos) return std::nullopt;
@@ -68,13 +96,19 @@ std::variant<AppOptions, OptionsError> parse_app_options(
   if (!args.empty() && args[0] == "demo") {
     options.mode = AppMode::kDemo;
     i = 1;
+  } else if (!args.empty() && args[0] == "gui") {
+    i = 1;
   }
-  bool saw_steps = false;
-  bool saw_size = false;
+  const bool demo = options.mode == AppMode::kDemo;
   auto value_of = [&](std::string_view option) -> std::variant<std::string_view, OptionsError> {
     if (i + 1 >= args.size()) return OptionsError{"cli.error.missing_value", {std::string(option)}};
     ++i;
     return args[i];
+  };
+  // Options that shape the window make no sense for the terminal demo.
+  auto not_in_demo = [&](std::string_view option) -> std::optional<OptionsError> {
+    if (demo) return OptionsError{"cli.error.not_in_demo", {std::string(option)}};
+    return std::nullopt;
   };
 
   for (; i < args.size(); ++i) {
@@ -88,10 +122,13 @@ std::variant<AppOptions, OptionsError> parse_app_options(
       return options;
     }
     if (arg == "--lang" || arg == "--scale" || arg == "--screenshot" || arg == "--steps" ||
-        arg == "--size") {
+        arg == "--size" || arg == "--at" || arg == "--frame-stats") {
       auto v = value_of(arg);
       if (auto* error = std::get_if<OptionsError>(&v)) return *error;
       const std::string_view value = std::get<std::string_view>(v);
+      if (arg != "--lang") {
+        if (auto e = not_in_demo(arg)) return *e;
+      }
       if (arg == "--lang") {
         options.language = text::parse_language(value);
         if (!options.language) return OptionsError{"cli.error.bad_lang", {std::string(value)}};
@@ -103,41 +140,50 @@ std::variant<AppOptions, OptionsError> parse_app_options(
         if (value.empty()) return OptionsError{"cli.error.missing_value", {std::string(arg)}};
         options.screenshot_path = std::string(value);
       } else if (arg == "--steps") {
-        options.steps = parse_int(value, 0, 1000000);
+        options.steps = parse_int(value, 0, 100000000);
         if (!options.steps) return OptionsError{"cli.error.bad_steps", {std::string(value)}};
-        saw_steps = true;
+      } else if (arg == "--at") {
+        options.at = parse_time_option(value);
+        if (!options.at) return OptionsError{"cli.error.bad_time", {std::string(value)}};
+      } else if (arg == "--frame-stats") {
+        const std::optional<int> frames = parse_int(value, 1, 1000000);
+        if (!frames) return OptionsError{"cli.error.bad_frames", {std::string(value)}};
+        options.frames = *frames;
       } else {
         const auto size = parse_window_size(value);
         if (!size) return OptionsError{"cli.error.bad_size", {std::string(value)}};
         options.width = size->first;
         options.height = size->second;
-        saw_size = true;
       }
       continue;
     }
+    if (arg == "--high-contrast") {
+      if (auto e = not_in_demo(arg)) return *e;
+      options.high_contrast = true;
+      continue;
+    }
     if (arg == "--explain") {
-      if (options.mode != AppMode::kDemo) {
-        return OptionsError{"cli.error.demo_only", {std::string(arg)}};
-      }
+      if (!demo) return OptionsError{"cli.error.demo_only", {std::string(arg)}};
       options.explain = true;
       continue;
     }
     if (!arg.empty() && arg.front() == '-') {
       return OptionsError{"cli.error.unknown_option", {std::string(arg)}};
     }
-    return OptionsError{"cli.error.unexpected_argument", {std::string(arg)}};
+    // The scenario file: one, and not for the terminal demo.
+    if (demo || !options.scenario_path.empty()) {
+      return OptionsError{"cli.error.unexpected_argument", {std::string(arg)}};
+    }
+    options.scenario_path = std::string(arg);
   }
 
+  if (!options.screenshot_path.empty() && options.frames > 0) {
+    return OptionsError{"cli.error.screenshot_or_stats", {}};
+  }
   if (!options.screenshot_path.empty()) {
-    if (options.mode == AppMode::kDemo) {
-      return OptionsError{"cli.error.not_in_demo", {"--screenshot"}};
-    }
     options.mode = AppMode::kScreenshot;
-  } else if (saw_steps || saw_size) {
-    if (options.mode == AppMode::kDemo) {
-      return OptionsError{"cli.error.not_in_demo", {saw_steps ? "--steps" : "--size"}};
-    }
-    // --steps and --size also shape the interactive window: start with N lines revealed.
+  } else if (options.frames > 0) {
+    options.mode = AppMode::kFrameStats;
   }
   return options;
 }

@@ -1,5 +1,6 @@
 // mailhop: the classroom app. See app_options.h for the command line.
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -11,6 +12,8 @@
 #include "sim/text/assets.h"
 #include "gui/demo_cli.h"
 #include "gui/demo_scenario.h"
+#include "gui/playback.h"
+#include "gui/scenario_files.h"
 #include "gui/window.h"
 #include "sim/cli/cli.h"
 #include "sim/text/catalog.h"
@@ -44,6 +47,16 @@ int report_missing_assets(const mailhop::text::AssetSearch& search) {
   for (const auto& dir : search.tried) std::cerr << "  - " << dir.string() << "\n";
   std::cerr << "MAILHOP_ASSETS=/path/to/mailhop/assets\n";
   return kExitError;
+}
+
+// "12.34" with the language's decimal separator.
+std::string milliseconds(double ms, const mailhop::text::Catalog& catalog) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f", ms);
+  std::string text = buffer;
+  const std::size_t dot = text.find('.');
+  if (dot != std::string::npos) text.replace(dot, 1, catalog.get("format.decimal_separator"));
+  return text;
 }
 
 }  // namespace
@@ -102,8 +115,8 @@ int main(int argc, char** argv) {
     return kExitError;
   }
 
-  gui::ConversationRun run = gui::run_demo_conversation();
   if (options->mode == AppMode::kDemo) {
+    const gui::ConversationRun run = gui::run_demo_conversation();
     return gui::print_demo(std::cout, run, *catalog, options->explain ? &*explanations : nullptr);
   }
 
@@ -112,25 +125,59 @@ int main(int argc, char** argv) {
     return kExitNoDisplay;
   }
 
-  gui::Conversation conversation(std::move(run));
-  if (options->steps) {
-    conversation.reveal(static_cast<std::size_t>(*options->steps));
-  } else if (options->mode == AppMode::kScreenshot) {
-    conversation.reveal(conversation.size());
+  const bool offscreen = options->mode == AppMode::kScreenshot || options->mode == AppMode::kFrameStats;
+  gui::AppPaths paths;
+  paths.scenarios_dir = gui::scenarios_dir_for(*assets.found);
+  // Screenshots and measurements leave the teacher's recent files alone.
+  if (!offscreen) paths.recent_store = gui::recent_files_path(env("XDG_CONFIG_HOME"), env("HOME"));
+  const std::filesystem::path scenario_file =
+      options->scenario_path.empty() ? paths.scenarios_dir / gui::kDefaultScenario
+                                     : std::filesystem::path(options->scenario_path);
+  gui::App app(std::move(*catalog), std::move(*explanations),
+               gui::Settings{language, options->scale, options->high_contrast}, paths);
+  std::string open_error;
+  if (app.open(scenario_file, &open_error)) {
+    gui::Session& session = *app.session();
+    if (options->steps) session.seek_events(static_cast<std::size_t>(*options->steps));
+    if (options->at) session.seek_time(*options->at);
+    app.select_latest_line();
+  } else if (offscreen) {
+    // Without a scenario there is nothing to draw or measure.
+    std::cerr << app.error_message() << "\n";
+    return kExitError;
   }
-  gui::App app(std::move(*catalog), std::move(*explanations), std::move(conversation),
-               gui::Settings{language, options->scale});
+  if (options->mode == AppMode::kFrameStats) {
+    // Real time: envelopes stay on screen long enough to be drawn over many frames.
+    app.apply(gui::command::SetSpeed{1.0f});
+    app.apply(gui::command::Play{});
+  }
 
   gui::WindowRequest request;
   request.width = options->width;
   request.height = options->height;
   if (options->mode == AppMode::kScreenshot) request.screenshot_path = options->screenshot_path;
+  if (options->mode == AppMode::kFrameStats) request.frame_stats = options->frames;
   const gui::WindowResult result = gui::run_window(app, *assets.found, request);
   const text::Catalog& t = app.catalog();
   switch (result.status) {
     case gui::WindowStatus::kOk:
       if (!request.screenshot_path.empty()) {
         std::cout << t.format("screenshot.written", request.screenshot_path) << "\n";
+      }
+      if (request.frame_stats > 0) {
+        const std::vector<double>& ms = result.stats.frame_ms;
+        std::cout << t.format("app.frame_stats", ms.size(), request.width, request.height,
+                              milliseconds(gui::percentile(ms, 0.50), t),
+                              milliseconds(gui::percentile(ms, 0.95), t),
+                              milliseconds(gui::percentile(ms, 0.99), t),
+                              milliseconds(gui::percentile(ms, 1.0), t), result.stats.nodes,
+                              result.stats.envelopes, result.stats.in_flight)
+                  << "\n";
+        const std::vector<double>& ui = result.stats.ui_ms;
+        std::cout << t.format("app.frame_stats_ui", milliseconds(gui::percentile(ui, 0.50), t),
+                              milliseconds(gui::percentile(ui, 0.95), t),
+                              milliseconds(gui::percentile(ui, 0.99), t))
+                  << "\n";
       }
       return kExitOk;
     case gui::WindowStatus::kNoDisplay:

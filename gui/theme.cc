@@ -83,8 +83,38 @@ const Palette& classroom_palette() {
       rgb(47, 111, 222),   // accent
       rgb(222, 240, 226),  // encrypted_row: pale green
       rgb(24, 70, 150),    // accent_text: dark blue
+      rgb(255, 255, 255),  // panel
+      rgb(200, 204, 210),  // border
+      1.5f,                // line_width
   };
   return palette;
+}
+
+// Black on white with pure, strong colours; every line and border drawn thicker.
+const Palette& high_contrast_palette() {
+  static const Palette palette{
+      rgb(255, 255, 255),  // background
+      rgb(0, 0, 0),        // text
+      rgb(40, 40, 40),     // muted: still near-black
+      rgb(0, 0, 0),        // command
+      rgb(0, 0, 120),      // message
+      rgb(0, 110, 0),      // positive: green
+      rgb(0, 0, 220),      // intermediate: blue
+      rgb(150, 70, 0),     // transient: brown-orange
+      rgb(200, 0, 0),      // permanent: red
+      rgb(110, 0, 150),    // note: purple
+      rgb(0, 60, 200),     // accent
+      rgb(205, 240, 205),  // encrypted_row
+      rgb(0, 0, 140),      // accent_text
+      rgb(255, 255, 255),  // panel
+      rgb(0, 0, 0),        // border
+      3.0f,                // line_width
+  };
+  return palette;
+}
+
+const Palette& palette_for(Contrast contrast) {
+  return contrast == Contrast::kHigh ? high_contrast_palette() : classroom_palette();
 }
 
 const ImWchar* glyph_ranges() {
@@ -116,17 +146,19 @@ std::optional<Fonts> load_fonts(ImFontAtlas& atlas, const std::filesystem::path&
   return fonts;
 }
 
-void apply_style(ImGuiStyle& style, float scale) {
+void apply_style(ImGuiStyle& style, float scale, Contrast contrast) {
   style = ImGuiStyle();
   ImGui::StyleColorsLight(&style);
-  const Palette& p = classroom_palette();
+  const Palette& p = palette_for(contrast);
+  const bool high = contrast == Contrast::kHigh;
   ImVec4* c = style.Colors;
   c[ImGuiCol_Text] = p.text;
   c[ImGuiCol_TextDisabled] = p.muted;
   c[ImGuiCol_WindowBg] = p.background;
-  c[ImGuiCol_ChildBg] = rgb(255, 255, 255);
+  c[ImGuiCol_ChildBg] = p.panel;
   c[ImGuiCol_PopupBg] = rgb(255, 255, 255);
-  c[ImGuiCol_Border] = rgb(200, 204, 210);
+  c[ImGuiCol_MenuBarBg] = high ? rgb(255, 255, 255) : rgb(234, 237, 242);
+  c[ImGuiCol_Border] = p.border;
   c[ImGuiCol_FrameBg] = rgb(232, 235, 240);
   c[ImGuiCol_FrameBgHovered] = rgb(214, 223, 240);
   c[ImGuiCol_FrameBgActive] = rgb(196, 210, 238);
@@ -144,7 +176,20 @@ void apply_style(ImGuiStyle& style, float scale) {
   c[ImGuiCol_TableBorderLight] = rgb(226, 228, 232);
   c[ImGuiCol_TableRowBg] = rgb(255, 255, 255, 0.0f);
   c[ImGuiCol_TableRowBgAlt] = rgb(244, 246, 250);
-  c[ImGuiCol_Separator] = rgb(210, 214, 220);
+  c[ImGuiCol_Separator] = high ? rgb(0, 0, 0) : rgb(210, 214, 220);
+  c[ImGuiCol_Tab] = high ? rgb(225, 225, 225) : rgb(226, 231, 240);
+  c[ImGuiCol_TabHovered] = high ? rgb(190, 205, 255) : rgb(204, 218, 244);
+  c[ImGuiCol_TabActive] = high ? rgb(255, 255, 255) : rgb(255, 255, 255);
+  c[ImGuiCol_TitleBg] = rgb(226, 231, 240);
+  c[ImGuiCol_TitleBgActive] = high ? rgb(200, 210, 255) : rgb(204, 218, 244);
+  c[ImGuiCol_ModalWindowDimBg] = rgb(0, 0, 0, 0.35f);
+  if (high) {
+    c[ImGuiCol_FrameBg] = rgb(255, 255, 255);
+    c[ImGuiCol_Button] = rgb(235, 235, 235);
+    c[ImGuiCol_TableBorderStrong] = rgb(0, 0, 0);
+    c[ImGuiCol_TableBorderLight] = rgb(90, 90, 90);
+    c[ImGuiCol_TableRowBgAlt] = rgb(240, 240, 240);
+  }
 
   style.WindowPadding = ImVec2(14, 12);
   style.FramePadding = ImVec2(12, 6);
@@ -157,8 +202,9 @@ void apply_style(ImGuiStyle& style, float scale) {
   style.GrabRounding = 5;
   style.WindowRounding = 0;
   style.WindowBorderSize = 0;
-  style.ChildBorderSize = 1;
-  style.FrameBorderSize = 1;
+  style.ChildBorderSize = high ? 2.0f : 1.0f;
+  style.FrameBorderSize = high ? 2.0f : 1.0f;
+  style.PopupBorderSize = high ? 2.0f : 1.0f;
   style.ScaleAllSizes(scale);
 }
 

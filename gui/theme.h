@@ -1,6 +1,7 @@
 #pragma once
-// Fonts, colours and style. Light theme with dark, saturated text colours: what stays readable
-// on a classroom projector. Sizes are multiplied by the UI scale (1x to 3x).
+// Fonts, colours and style. Two palettes: the classroom one (light, with dark saturated text
+// colours: what stays readable on a projector) and a high-contrast one (black on white, strong
+// colours, thicker lines) switchable at runtime. Sizes are multiplied by the UI scale (1x to 3x).
 
 #include <imgui.h>
 
@@ -37,11 +38,18 @@ struct Palette {
   ImVec4 accent;         // selection and buttons
   ImVec4 encrypted_row;  // background of lines that travelled inside TLS
   ImVec4 accent_text;    // headings in explanations
+  ImVec4 panel;          // background of panels (child regions)
+  ImVec4 border;         // panel and frame borders
+  float line_width = 1.5f;  // lines and outlines at scale 1 (multiply by the UI scale)
 
   ImVec4 color(LineTone tone) const;
 };
 
+enum class Contrast { kNormal, kHigh };
+
 const Palette& classroom_palette();
+const Palette& high_contrast_palette();
+const Palette& palette_for(Contrast contrast);
 
 // Basic Latin, Latin-1 Supplement and Latin Extended-A (á é í ó ú ñ ü ¿ ¡ ...), general
 // punctuation (– — “ ” …), arrows (→ ←), and a few shapes; zero-terminated pairs for ImGui.
@@ -52,7 +60,7 @@ const ImWchar* glyph_ranges();
 std::optional<Fonts> load_fonts(ImFontAtlas& atlas, const std::filesystem::path& assets_dir,
                                 float scale, std::string* error);
 
-// The ImGui style (colours, rounding, padding) for `scale`.
-void apply_style(ImGuiStyle& style, float scale);
+// The ImGui style (colours, rounding, padding) for `scale` and `contrast`.
+void apply_style(ImGuiStyle& style, float scale, Contrast contrast = Contrast::kNormal);
 
 }  // namespace mailhop::gui

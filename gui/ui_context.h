@@ -23,6 +23,8 @@
 namespace mailhop::gui {
 
 namespace command {
+// Older names kept for panels written before scenarios: Next = StepEvent, Back = StepBack,
+// Restart = SeekEvent{0}, Select = SelectEvent.
 struct Next {};
 struct Back {};
 struct Restart {};
@@ -123,13 +125,13 @@ struct Settings {
 // How the session plays (UI state; the simulation only sees the resulting seeks).
 struct Playback {
   bool playing = false;
-  float speed = 1.0f;  // simulated seconds per wall-clock second
+  float speed = 1.0f;  // simulated seconds per wall-clock second, kMinSpeed..kMaxSpeed
 };
 
 struct UiContext {
   const text::Catalog& text;
   const text::Explanations& explanations;
-  const Conversation& conversation;
+  const Conversation& conversation;  // empty; kept while older panels still read it
   const Session* session;  // null when no scenario is open
   const Selection& selection;
   const Playback& playback;

@@ -7,6 +7,10 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
 #include "gui/screenshot.h"
 #include "gui/theme.h"
 
@@ -42,7 +46,7 @@ bool rebuild_fonts(App& app, const std::filesystem::path& assets_dir, bool backe
   const std::optional<Fonts> fonts = load_fonts(*io.Fonts, assets_dir, scale, error);
   if (!fonts) return false;
   app.set_fonts(*fonts);
-  apply_style(ImGui::GetStyle(), scale);
+  apply_style(ImGui::GetStyle(), scale, app.contrast());
   if (backend_ready) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
@@ -59,21 +63,24 @@ bool display_configured(const char* display, const char* wayland_display) {
 WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
                         const WindowRequest& request) {
   const bool screenshot = !request.screenshot_path.empty();
+  const bool stats = request.frame_stats > 0;
+  const bool offscreen = screenshot || stats;
   glfwSetErrorCallback(on_glfw_error);
-  if (!glfwInit()) return {WindowStatus::kNoDisplay, g_glfw_error};
+  if (!glfwInit()) return {WindowStatus::kNoDisplay, g_glfw_error, {}};
 
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
   // A screenshot is rendered in a hidden window: nothing flashes on the teacher's screen.
-  glfwWindowHint(GLFW_VISIBLE, screenshot ? GLFW_FALSE : GLFW_TRUE);
+  glfwWindowHint(GLFW_VISIBLE, offscreen ? GLFW_FALSE : GLFW_TRUE);
   GLFWwindow* window = glfwCreateWindow(request.width, request.height, "mailhop", nullptr, nullptr);
   if (!window) {
     const std::string detail = g_glfw_error;
     glfwTerminate();
-    return {WindowStatus::kNoOpenGL, detail};
+    return {WindowStatus::kNoOpenGL, detail, {}};
   }
   glfwMakeContextCurrent(window);
-  glfwSwapInterval(1);
+  // Measured frames are not held back by the display's refresh.
+  glfwSwapInterval(stats ? 0 : 1);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -84,15 +91,18 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
   WindowResult result;
   std::string error;
   if (!rebuild_fonts(app, assets_dir, false, &error)) {
-    result = {WindowStatus::kFontError, error};
+    result = {WindowStatus::kFontError, error, {}};
   } else {
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 130");
 
     int frame = 0;
     int busy_frames = 0;
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point last = Clock::now();
     while (!glfwWindowShouldClose(window)) {
-      if (screenshot || busy_frames > 0) {
+      const Clock::time_point start = Clock::now();
+      if (offscreen || busy_frames > 0 || app.animating()) {
         glfwPollEvents();
         --busy_frames;
       } else {
@@ -102,20 +112,32 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
         busy_frames = 4;
       }
       if (app.take_font_rebuild_request() && !rebuild_fonts(app, assets_dir, true, &error)) {
-        result = {WindowStatus::kFontError, error};
+        result = {WindowStatus::kFontError, error, {}};
         break;
       }
+      // A screenshot shows one instant; everything else plays in wall-clock time (a long pause,
+      // such as a dragged window, counts as a tenth of a second).
+      const Clock::time_point now = Clock::now();
+      // Measured frames each play a 60th of a second, so every run does the same work however
+      // fast the renderer is.
+      constexpr float kMeasuredFrame = 1.0f / 60.0f;
+      const float dt = screenshot ? 0.0f
+                       : stats    ? kMeasuredFrame
+                                  : std::min(std::chrono::duration<float>(now - last).count(), 0.1f);
+      last = now;
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
+      const Clock::time_point ui_start = Clock::now();
       ImGui::NewFrame();
-      app.frame();
+      app.frame(dt);
       ImGui::Render();
+      const double ui_ms = std::chrono::duration<double, std::milli>(Clock::now() - ui_start).count();
 
       int width = 0;
       int height = 0;
       glfwGetFramebufferSize(window, &width, &height);
       glViewport(0, 0, width, height);
-      const ImVec4 bg = classroom_palette().background;
+      const ImVec4 bg = app.palette().background;
       glClearColor(bg.x, bg.y, bg.z, 1.0f);
       glClear(GL_COLOR_BUFFER_BIT);
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
@@ -123,11 +145,26 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       if (screenshot && ++frame >= kScreenshotWarmupFrames) {
         const std::vector<std::uint8_t> pixels = read_framebuffer_rgb(width, height);
         if (!write_png(request.screenshot_path, pixels, width, height, &error)) {
-          result = {WindowStatus::kScreenshotError, error};
+          result = {WindowStatus::kScreenshotError, error, {}};
         }
         break;
       }
       glfwSwapBuffers(window);
+      if (stats) {
+        glFinish();
+        // The first frames build the font texture and size the windows: not counted.
+        if (++frame > kScreenshotWarmupFrames) {
+          result.stats.frame_ms.push_back(
+              std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+          result.stats.ui_ms.push_back(ui_ms);
+        }
+        if (static_cast<int>(result.stats.frame_ms.size()) >= request.frame_stats) {
+          result.stats.envelopes = app.envelopes_drawn();
+          result.stats.in_flight = app.envelopes_in_flight();
+          result.stats.nodes = app.session() ? app.session()->scenario().nodes.size() : 0;
+          break;
+        }
+      }
     }
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();

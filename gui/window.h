@@ -2,8 +2,10 @@
 // The desktop window: GLFW + OpenGL 3 + Dear ImGui's backends around an App. Also renders
 // off-screen frames for --screenshot.
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "gui/app.h"
 
@@ -13,6 +15,17 @@ struct WindowRequest {
   int width = 1280;
   int height = 800;
   std::string screenshot_path;  // not empty: render, write this PNG, close
+  int frame_stats = 0;          // > 0: draw this many frames while playing, time them, close
+};
+
+// What --frame-stats measured: each frame's wall-clock time (simulation, UI, rendering and
+// glFinish), and what the last frame drew.
+struct FrameStats {
+  std::vector<double> frame_ms;
+  std::vector<double> ui_ms;  // of which: simulation and building the UI (no rendering)
+  std::size_t nodes = 0;
+  std::size_t envelopes = 0;  // drawn by the network view
+  std::size_t in_flight = 0;  // on their way at the time shown
 };
 
 enum class WindowStatus {
@@ -26,6 +39,7 @@ enum class WindowStatus {
 struct WindowResult {
   WindowStatus status = WindowStatus::kOk;
   std::string detail;  // GLFW's or the system's own words, for the message
+  FrameStats stats;    // with WindowRequest::frame_stats
 };
 
 // True when DISPLAY or WAYLAND_DISPLAY is set (either may be null).

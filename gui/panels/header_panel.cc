@@ -22,76 +22,58 @@ std::string scale_label(float scale, const text::Catalog& catalog) {
   return catalog.format("header.scale_value", number);
 }
 
-void HeaderPanel::draw(const UiContext& ctx, bool compact) {
+void HeaderPanel::draw_menu_bar(const UiContext& ctx) {
   const text::Catalog& t = ctx.text;
-  const Palette& p = ctx.palette;
-  const ConversationInfo& info = ctx.conversation.info();
-
-  // Title and subtitle.
-  ImGui::PushFont(ctx.fonts.heading);
-  ImGui::TextUnformatted(t.c_str("app.name"));
-  ImGui::PopFont();
-  if (!compact) {
-    ImGui::SameLine();
-    ImGui::AlignTextToFramePadding();
-    ImGui::PushStyleColor(ImGuiCol_Text, p.muted);
-    ImGui::TextUnformatted(t.c_str("header.subtitle"));
-    ImGui::PopStyleColor();
+  const std::string size_menu = t.format("app.menu.size", scale_label(ctx.settings.scale, t));
+  const float available = ImGui::GetContentRegionAvail().x;
+  // The group is as wide as it was last frame (the first frame guesses from the text).
+  float width = m_width;
+  if (width <= 0.0f) {
+    width = ImGui::CalcTextSize((t.get(text::Language::kSpanish, "language.name") +
+                                 t.get(text::Language::kEnglish, "language.name") + size_menu +
+                                 t.get("app.menu.high_contrast"))
+                                    .c_str())
+                .x +
+            ImGui::GetStyle().ItemSpacing.x * 8.0f;
   }
+  if (width > available) {
+    // Not enough room (a large scale on a small screen): the same choices in a View menu.
+    if (ImGui::BeginMenu(t.c_str("app.menu.view"))) {
+      draw_items(ctx, size_menu);
+      ImGui::EndMenu();
+    }
+    return;
+  }
+  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + available - width);
+  const float start = ImGui::GetCursorPosX();
+  draw_items(ctx, size_menu);
+  ImGui::SameLine(0.0f, 0.0f);
+  m_width = ImGui::GetCursorPosX() - start + ImGui::GetStyle().ItemSpacing.x;
+}
 
-  // Language and size, right-aligned when they fit on the title's line, else on their own.
-  const std::string language_label = t.get("header.language");
-  const std::string size_label = t.get("header.size");
+void HeaderPanel::draw_items(const UiContext& ctx, const std::string& size_menu) {
+  const text::Catalog& t = ctx.text;
   const std::string& spanish = t.get(text::Language::kSpanish, "language.name");
   const std::string& english = t.get(text::Language::kEnglish, "language.name");
-  const std::string current_scale = scale_label(ctx.settings.scale, t);
-  const ImGuiStyle& style = ImGui::GetStyle();
-  const float combo_width =
-      ImGui::CalcTextSize("2,25×").x + ImGui::GetFrameHeight() + style.FramePadding.x * 2;
-  const float controls_width = ImGui::CalcTextSize(language_label.c_str()).x +
-                               button_width(spanish) + button_width(english) +
-                               ImGui::CalcTextSize(size_label.c_str()).x + combo_width +
-                               style.ItemSpacing.x * 6;
-  right_align_or_wrap(controls_width);
-
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted(language_label.c_str());
-  ImGui::SameLine();
-  if (toggle_button(spanish, ctx.settings.language == text::Language::kSpanish, p)) {
+  const bool es = ctx.settings.language == text::Language::kSpanish;
+  if (ImGui::MenuItem(spanish.c_str(), nullptr, es) && !es) {
     ctx.commands.push(command::SetLanguage{text::Language::kSpanish});
   }
-  ImGui::SameLine();
-  if (toggle_button(english, ctx.settings.language == text::Language::kEnglish, p)) {
+  if (ImGui::MenuItem(english.c_str(), nullptr, !es) && es) {
     ctx.commands.push(command::SetLanguage{text::Language::kEnglish});
   }
-  ImGui::SameLine(0.0f, style.ItemSpacing.x * 3);
-  ImGui::TextUnformatted(size_label.c_str());
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(combo_width);
-  if (ImGui::BeginCombo("##scale", current_scale.c_str())) {
+  if (ImGui::BeginMenu(size_menu.c_str())) {
     for (const float scale : kScales) {
       const bool selected = std::fabs(scale - ctx.settings.scale) < 0.01f;
-      if (ImGui::Selectable(scale_label(scale, t).c_str(), selected)) {
+      if (ImGui::MenuItem(scale_label(scale, t).c_str(), nullptr, selected) && !selected) {
         ctx.commands.push(command::SetScale{scale});
       }
-      if (selected) ImGui::SetItemDefaultFocus();
     }
-    ImGui::EndCombo();
+    ImGui::EndMenu();
   }
-
-  // Who talks to whom.
-  ImGui::PushStyleColor(ImGuiCol_Text, p.text);
-  if (compact) {
-    ImGui::TextWrapped(
-        "%s", t.format("header.hosts_short", info.client_host, info.server_host, info.from, info.to)
-                  .c_str());
-  } else {
-    ImGui::TextWrapped("%s", t.format("header.hosts", info.client_host, info.server_host).c_str());
-    ImGui::PushStyleColor(ImGuiCol_Text, p.muted);
-    ImGui::TextWrapped("%s", t.format("header.envelope", info.from, info.to).c_str());
-    ImGui::PopStyleColor();
+  if (ImGui::MenuItem(t.c_str("app.menu.high_contrast"), nullptr, ctx.settings.high_contrast)) {
+    ctx.commands.push(command::SetHighContrast{!ctx.settings.high_contrast});
   }
-  ImGui::PopStyleColor();
 }
 
 }  // namespace mailhop::gui

@@ -1,5 +1,9 @@
 #pragma once
-// The top of the window: title, who talks to whom, and the language and size controls.
+// The right part of the menu bar: language (Español / English), size (1× to 3×) and high
+// contrast, right-aligned; in a View menu when they do not fit. Call between
+// ImGui::BeginMenuBar() and EndMenuBar(), after the other menus.
+
+#include <string>
 
 #include "gui/ui_context.h"
 
@@ -7,11 +11,14 @@ namespace mailhop::gui {
 
 class HeaderPanel {
  public:
-  // `compact` (large scale on a small screen): no subtitle, hosts and addresses on one line.
-  void draw(const UiContext& ctx, bool compact);
+  void draw_menu_bar(const UiContext& ctx);
 
   // The UI scales offered in the size menu (within kMinScale..kMaxScale).
   static constexpr float kScales[] = {1.0f, 1.25f, 1.5f, 1.75f, 2.0f, 2.5f, 3.0f};
+
+ private:
+  void draw_items(const UiContext& ctx, const std::string& size_menu);
+  float m_width = 0.0f;  // of the right-aligned group, measured in the last frame
 };
 
 // "1×", "1.5×" / "1,5×": a scale as the size menu shows it.

@@ -39,6 +39,7 @@ TEST_CASE("the command line selects the mode", "[gui][cli]") {
   const AppOptions shot = ok({"--screenshot", "/tmp/x.png", "--steps", "8", "--size", "1024x768",
                               "--lang", "EN", "--scale", "2"});
   CHECK(shot.mode == AppMode::kScreenshot);
+  CHECK(shot.scenario_path.empty());
   CHECK(shot.screenshot_path == "/tmp/x.png");
   CHECK(shot.steps == 8);
   CHECK(shot.width == 1024);
@@ -50,6 +51,53 @@ TEST_CASE("the command line selects the mode", "[gui][cli]") {
   CHECK(ok({"--scale", "1,5"}).scale == 1.5f);
   CHECK(ok({"--scale", "2.25"}).scale == 2.25f);
   CHECK(ok({"--steps", "3"}).mode == AppMode::kWindow);
+}
+
+TEST_CASE("mailhop gui FILE with a time, a screenshot or frame statistics", "[gui][cli]") {
+  const AppOptions plain = ok({"gui"});
+  CHECK(plain.mode == AppMode::kWindow);
+  CHECK(plain.scenario_path.empty());
+  CHECK(ok({"scenarios/03-backup-mx.json"}).scenario_path == "scenarios/03-backup-mx.json");
+
+  const AppOptions shot = ok({"gui", "scenarios/01-journey.json", "--screenshot", "/tmp/a.png",
+                              "--at", "30s", "--size", "1600x900", "--lang", "es",
+                              "--high-contrast"});
+  CHECK(shot.mode == AppMode::kScreenshot);
+  CHECK(shot.scenario_path == "scenarios/01-journey.json");
+  CHECK(shot.at == mailhop::core::SimTime::from_seconds(30));
+  CHECK(shot.width == 1600);
+  CHECK(shot.high_contrast);
+
+  const AppOptions stats = ok({"gui", "big.json", "--frame-stats", "300", "--at", "1h30m"});
+  CHECK(stats.mode == AppMode::kFrameStats);
+  CHECK(stats.frames == 300);
+  CHECK(stats.at == mailhop::core::SimTime::from_minutes(90));
+
+  CHECK(bad({"gui", "a.json", "b.json"}).key == "cli.error.unexpected_argument");
+  CHECK(bad({"--at", "soon"}).key == "cli.error.bad_time");
+  CHECK(bad({"--at", "-5s"}).key == "cli.error.bad_time");
+  CHECK(bad({"--frame-stats", "0"}).key == "cli.error.bad_frames");
+  CHECK(bad({"--frame-stats", "10", "--screenshot", "x.png"}).key ==
+        "cli.error.screenshot_or_stats");
+  CHECK(bad({"demo", "--at", "5s"}).key == "cli.error.not_in_demo");
+  CHECK(bad({"demo", "--high-contrast"}).key == "cli.error.not_in_demo");
+  CHECK(bad({"demo", "file.json"}).key == "cli.error.unexpected_argument");
+}
+
+TEST_CASE("times on the command line use the scenario syntax and add up", "[gui][cli]") {
+  using mailhop::core::SimTime;
+  using mailhop::gui::parse_time_option;
+  CHECK(parse_time_option("30s") == SimTime::from_seconds(30));
+  CHECK(parse_time_option("5m") == SimTime::from_minutes(5));
+  CHECK(parse_time_option("250ms") == SimTime::from_millis(250));
+  CHECK(parse_time_option("1h30m") == SimTime::from_minutes(90));
+  CHECK(parse_time_option("2m30s") == SimTime::from_seconds(150));
+  CHECK(parse_time_option("00:05:00") == SimTime::from_minutes(5));
+  CHECK(parse_time_option("45") == SimTime::from_seconds(45));
+  CHECK_FALSE(parse_time_option(""));
+  CHECK_FALSE(parse_time_option("h"));
+  CHECK_FALSE(parse_time_option("5x"));
+  CHECK_FALSE(parse_time_option("1h30"));  // 30 what?
 }
 
 TEST_CASE("command-line mistakes are errors with a catalog key", "[gui][cli]") {
@@ -67,7 +115,7 @@ TEST_CASE("command-line mistakes are errors with a catalog key", "[gui][cli]") {
   CHECK(bad({"demo", "--screenshot", "a.png"}).key == "cli.error.not_in_demo");
   CHECK(bad({"demo", "--steps", "2"}).key == "cli.error.not_in_demo");
   CHECK(bad({"--frobnicate"}).key == "cli.error.unknown_option");
-  CHECK(bad({"extra"}).key == "cli.error.unexpected_argument");
+  CHECK(bad({"one.json", "extra"}).key == "cli.error.unexpected_argument");
   CHECK(bad({"--screenshot", ""}).key == "cli.error.missing_value");
 }
 

@@ -43,4 +43,15 @@ check "wrong MAILHOP_ASSETS: names the folder" sh -c 'printf "%s" "$1" | grep -q
 
 out=$("$mailhop" --help --lang en 2>&1)
 check "--help shows the usage" sh -c 'printf "%s" "$1" | grep -q "mailhop demo"' _ "$out"
+check "--help shows mailhop gui and --frame-stats" \
+  sh -c 'printf "%s" "$1" | grep -q "mailhop \[gui\] \[FILE\]" && printf "%s" "$1" | grep -q -- "--frame-stats"' _ "$out"
+
+out=$("$mailhop" gui scenarios/01-journey.json --at soon --lang en 2>&1)
+status=$?
+check "bad --at: exit status 2" [ "$status" -eq 2 ]
+check "bad --at: names the value" sh -c 'printf "%s" "$1" | grep -q "soon"' _ "$out"
+
+out=$("$mailhop" gui --frame-stats 10 --screenshot x.png --lang es 2>&1)
+status=$?
+check "--frame-stats with --screenshot: exit status 2" [ "$status" -eq 2 ]
 exit $fail

@@ -1,23 +1,64 @@
 #!/bin/sh
-# Renders the app under Xvfb with 8 lines revealed and checks the PNG is a real picture.
+# Opens every shipped scenario under Xvfb, in Spanish and in English, renders it at a moment
+# where something has happened, and checks each PNG is a real picture (not blank). Also one
+# projector setting: 1024x768 at 2x in high contrast.
+# Usage: screenshot_smoke.sh MAILHOP PNG_CHECK OUT_DIR SCENARIOS_DIR
 # Exit 77 (skipped) when xvfb-run is not installed.
 set -u
 mailhop="$1"
 png_check="$2"
-out="$3"
+out_dir="$3"
+scenarios="$4"
 if ! command -v xvfb-run >/dev/null 2>&1; then
   echo "xvfb-run not found: skipping the screenshot smoke test"
   exit 77
 fi
-rm -f "$out"
-xvfb-run -a -s "-screen 0 1280x800x24" "$mailhop" --screenshot "$out" --steps 8 --lang en || {
-  echo "mailhop --screenshot failed with status $?"
-  exit 1
+mkdir -p "$out_dir"
+fail=0
+shoot() {  # shoot OUT.png WxH MIN_W MIN_H ARGS...
+  out="$1"
+  size="$2"
+  min_w="$3"
+  min_h="$4"
+  shift 4
+  rm -f "$out"
+  if ! xvfb-run -a -s "-screen 0 ${size}x24" "$mailhop" gui "$@" --screenshot "$out" \
+       --size "$size" >/dev/null; then
+    echo "FAILED: mailhop gui $* --screenshot exited with an error"
+    fail=1
+    return
+  fi
+  # Antialiased text in several colours on a light background gives hundreds of colours; a
+  # blank or black frame gives one.
+  if ! "$png_check" "$out" "$min_w" "$min_h" 64; then
+    echo "FAILED: $out is not a real picture"
+    fail=1
+  fi
 }
-if [ ! -s "$out" ]; then
-  echo "no screenshot was written to $out"
-  exit 1
+count=0
+for file in "$scenarios"/*.json; do
+  name=$(basename "$file" .json)
+  [ "$name" = schema ] && continue
+  for lang in es en; do
+    shoot "$out_dir/$name-$lang.png" 1280x800 1280 800 "$file" --at 30s --lang "$lang"
+  done
+  count=$((count + 1))
+done
+if [ "$count" -eq 0 ]; then
+  echo "FAILED: no scenarios in $scenarios"
+  fail=1
 fi
-# Antialiased text in six colours on a light background gives hundreds of colours; a blank or
-# black frame gives one.
-"$png_check" "$out" 1280 800 64
+shoot "$out_dir/projector-es.png" 1024x768 1024 768 "$scenarios/01-journey.json" --at 1500ms \
+  --lang es --scale 2 --high-contrast
+# A file that is not there: exit status 1 and a message naming it, no PNG.
+rm -f "$out_dir/missing.png"
+message=$(xvfb-run -a -s "-screen 0 640x480x24" "$mailhop" gui "$scenarios/no-such-lesson.json" \
+  --screenshot "$out_dir/missing.png" --lang en 2>&1)
+status=$?
+if [ "$status" -ne 1 ] || ! printf "%s" "$message" | grep -q "no-such-lesson.json" ||
+   [ -e "$out_dir/missing.png" ]; then
+  echo "FAILED: a missing scenario should fail with status 1 and name the file (got $status: $message)"
+  fail=1
+fi
+echo "$count scenarios drawn in es and en"
+exit $fail

@@ -165,7 +165,7 @@ TEST_CASE("every catalog key the app uses exists", "[text][gui]") {
   const StringTable& en = catalog.table(Language::kEnglish);
   // String literals that look like catalog keys in the app's sources.
   const std::regex key_literal(
-      R"re("((app|header|controls|transcript|legend|explanation|demo|format|cli|error|screenshot|language)\.[a-z_.]+)")re");
+      R"re("((app|header|controls|timeline|files|compose|transcript|legend|explanation|demo|format|cli|error|screenshot|language)\.[a-z_.]+)")re");
   std::set<std::string> used;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(
            std::filesystem::path(MAILHOP_GUI_SOURCE_DIR))) {

@@ -1,0 +1,76 @@
+#pragma once
+// The rows of the conversation ladder, built from trace events without ImGui: which connection,
+// its two ends, and one row per line, body, TLS handshake and open/close. Tested directly.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gui/line_style.h"
+#include "sim/core/sim_time.h"
+#include "sim/core/trace.h"
+
+namespace mailhop::gui {
+
+enum class LadderRowKind {
+  kOpened,     // the TCP connection opened (client → server)
+  kRefused,    // nobody answered
+  kCommand,    // a client line (client → server)
+  kReply,      // a server line (server → client)
+  kBody,       // the message content (client → server), "message, N octets"
+  kTls,        // the TLS handshake completed
+  kAuth,       // the server accepted the credentials
+  kClosed,     // the connection closed
+  kReset,      // the connection was reset (crash, link down)
+};
+
+enum class LadderDirection { kClientToServer, kServerToClient, kBoth };
+
+struct LadderRow {
+  LadderRowKind kind = LadderRowKind::kCommand;
+  LadderDirection direction = LadderDirection::kClientToServer;
+  std::size_t event = 0;  // index into Session::events()
+  core::SimTime sent;
+  core::SimTime arrival;  // == sent for rows that are not lines
+  std::string text;       // the line as sent; octets for kBody; TLS version; peer address
+  int code = 0;           // reply code of a kReply
+  LineTone tone = LineTone::kNote;
+  bool encrypted = false;  // the line travelled inside TLS
+};
+
+struct LadderConnection {
+  std::uint64_t id = 0;
+  std::string client;    // host names
+  std::string server;
+  std::string protocol;  // "SMTP", "POP3", "IMAP"
+  int port = 0;          // server port, 0 when unknown
+  core::SimTime opened;
+  std::size_t first_event = 0;
+};
+
+struct Ladder {
+  LadderConnection connection;  // id 0: nothing to show
+  std::vector<LadderRow> rows;
+};
+
+// Every connection opened so far, in the order they opened.
+std::vector<LadderConnection> list_connections(std::span<const core::TraceEvent> events);
+
+// The connection to show: `selected` when it exists in `events`, else the connection of the
+// newest event that has one, else 0.
+std::uint64_t connection_to_show(std::span<const core::TraceEvent> events, std::uint64_t selected);
+
+// The ladder of connection `id` (empty rows and id 0 when it has no events).
+Ladder build_ladder(std::span<const core::TraceEvent> events, std::uint64_t id);
+
+// The tone of a trace line: reply class by code (or the first digit, or "+OK"/"-ERR", or an
+// IMAP status), commands neutral.
+LineTone tone_of_reply(const core::TraceEvent& event);
+
+// The server port written at the end of a connection_opened text "host[addr]:587"; 0 when none.
+int port_of_opened_text(const std::string& text);
+
+}  // namespace mailhop::gui

@@ -1,0 +1,369 @@
+#include "gui/panels/ladder_panel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "sim/core/sim_time.h"
+
+namespace mailhop::gui {
+
+namespace {
+
+// Pushes a font when it is loaded (a bare test context may have none).
+class FontScope {
+ public:
+  explicit FontScope(ImFont* font) : m_pushed(font != nullptr) {
+    if (m_pushed) ImGui::PushFont(font);
+  }
+  ~FontScope() {
+    if (m_pushed) ImGui::PopFont();
+  }
+  FontScope(const FontScope&) = delete;
+  FontScope& operator=(const FontScope&) = delete;
+
+ private:
+  bool m_pushed;
+};
+
+ImU32 u32(ImVec4 c, float alpha = 1.0f) {
+  c.w *= alpha;
+  return ImGui::GetColorU32(c);
+}
+
+// A small padlock: a shackle (half ring) over a body, `h` pixels high.
+void draw_padlock(ImDrawList* draw, ImVec2 top_left, float h, ImU32 color) {
+  const float w = h * 0.75f;
+  const float body_top = top_left.y + h * 0.45f;
+  const float r = w * 0.32f;
+  const ImVec2 centre(top_left.x + w * 0.5f, body_top);
+  draw->PathArcTo(centre, r, 3.14159265f, 2 * 3.14159265f, 10);
+  draw->PathStroke(color, false, std::max(1.0f, h * 0.12f));
+  draw->AddRectFilled(ImVec2(top_left.x, body_top), ImVec2(top_left.x + w, top_left.y + h), color,
+                      h * 0.1f);
+}
+
+void draw_arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 color, float thickness,
+                float head) {
+  draw->AddLine(from, to, color, thickness);
+  const float dx = to.x - from.x;
+  const float dy = to.y - from.y;
+  const float len = std::sqrt(dx * dx + dy * dy);
+  if (len < 1.0f) return;
+  const float ux = dx / len;
+  const float uy = dy / len;
+  const ImVec2 base(to.x - ux * head, to.y - uy * head);
+  const ImVec2 left(base.x - uy * head * 0.5f, base.y + ux * head * 0.5f);
+  const ImVec2 right(base.x + uy * head * 0.5f, base.y - ux * head * 0.5f);
+  draw->AddTriangleFilled(to, left, right, color);
+}
+
+std::string row_text(const LadderRow& row, const text::Catalog& t) {
+  switch (row.kind) {
+    case LadderRowKind::kOpened:
+      return t.get("ladder.row.opened");
+    case LadderRowKind::kRefused:
+      return t.format("ladder.row.refused", row.text);
+    case LadderRowKind::kBody:
+      return t.format("ladder.row.body", row.text);
+    case LadderRowKind::kTls:
+      return t.format("ladder.row.tls", row.text);
+    case LadderRowKind::kAuth:
+      return t.format("ladder.row.auth", row.text);
+    case LadderRowKind::kClosed:
+      return t.get("ladder.row.closed");
+    case LadderRowKind::kReset:
+      return t.get("ladder.row.reset");
+    case LadderRowKind::kCommand:
+    case LadderRowKind::kReply:
+      break;
+  }
+  return row.text;
+}
+
+// "SMTP" → the label under the server column: "port 587 · SMTP".
+std::string port_label(const LadderConnection& c, const text::Catalog& t) {
+  if (c.port == 0) return c.protocol;
+  return t.format("ladder.port", c.port, c.protocol);
+}
+
+// Text clipped with an ellipsis to `width` pixels.
+std::string fit(const std::string& s, float width) {
+  if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
+  const std::string dots = "…";
+  std::string out = s;
+  while (!out.empty()) {
+    // Drop one UTF-8 character.
+    do {
+      out.pop_back();
+    } while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80);
+    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80) != 0) {
+      out.pop_back();
+    }
+    if (ImGui::CalcTextSize((out + dots).c_str()).x <= width) break;
+  }
+  return out + dots;
+}
+
+}  // namespace
+
+void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
+  const text::Catalog& t = ctx.text;
+  const Palette& p = ctx.palette;
+  m_rows_drawn = 0;
+  ImGui::BeginChild("##ladder", size, true);
+  if (ctx.session == nullptr) {
+    ImGui::TextDisabled("%s", t.c_str("ladder.no_session"));
+    m_ladder = {};
+    ImGui::EndChild();
+    return;
+  }
+  const std::span<const core::TraceEvent> events = ctx.session->events();
+  const std::uint64_t id = connection_to_show(events, ctx.selection.connection);
+  if (events.size() != m_events_seen || id != m_connection_seen ||
+      events.data() != m_events_data) {
+    const bool same_connection = id == m_connection_seen;
+    m_ladder = build_ladder(events, id);
+    m_connections = list_connections(events);
+    if (!same_connection || m_ladder.rows.size() > m_rows_seen) m_scroll_to_end = true;
+    m_events_seen = events.size();
+    m_events_data = events.data();
+    m_connection_seen = id;
+    m_rows_seen = m_ladder.rows.size();
+  }
+
+  if (m_ladder.connection.id == 0) {
+    ImGui::TextDisabled("%s", t.c_str("ladder.none"));
+    ImGui::EndChild();
+    return;
+  }
+  const LadderConnection& c = m_ladder.connection;
+
+  // Choosing another connection.
+  const auto item_label = [&](const LadderConnection& k) {
+    return t.format("ladder.connection_item", k.id, k.client, k.server, k.protocol,
+                    k.port == 0 ? std::string("?") : std::to_string(k.port));
+  };
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(t.c_str("ladder.connection"));
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (ImGui::BeginCombo("##connection", item_label(c).c_str())) {
+    for (const LadderConnection& k : m_connections) {
+      ImGui::PushID(static_cast<int>(k.id));
+      const bool is_shown = k.id == c.id;
+      if (ImGui::Selectable(item_label(k).c_str(), is_shown)) {
+        ctx.commands.push(command::SelectConnection{k.id});
+      }
+      if (is_shown) ImGui::SetItemDefaultFocus();
+      ImGui::PopID();
+    }
+    ImGui::EndCombo();
+  }
+
+  // Geometry: a time column, then the client lifeline and the server lifeline.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float time_width = 0.0f;
+  {
+    FontScope mono(ctx.fonts.mono);
+    time_width = ImGui::CalcTextSize("00:00:00.000").x;
+  }
+  const float line_h = ImGui::GetTextLineHeight();
+  const float lock_w = line_h * 0.9f;
+  const float avail_w = ImGui::GetContentRegionAvail().x - style.ScrollbarSize;
+  const float lane_pad = std::max(line_h * 1.5f, 24.0f);
+  const float client_rel = time_width + lock_w + style.ItemSpacing.x * 2 + lane_pad;
+  const float server_rel = std::max(client_rel + 80.0f, avail_w - lane_pad);
+
+  // Column heads: host names, role, port and protocol.
+  {
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const auto head = [&](float x, const std::string& name, const std::string& role,
+                          const std::string& sub) {
+      const float max_w = (server_rel - client_rel) * 0.9f;
+      const std::string shown = fit(name, max_w);
+      const float wn = ImGui::CalcTextSize(shown.c_str()).x;
+      const std::string second = role + "  ·  " + sub;
+      const float ws = ImGui::CalcTextSize(second.c_str()).x;
+      float xn = std::clamp(origin.x + x - wn * 0.5f, origin.x, origin.x + avail_w - wn);
+      float xs = std::clamp(origin.x + x - ws * 0.5f, origin.x, origin.x + avail_w - ws);
+      draw->AddText(ImVec2(xn, origin.y), u32(p.text), shown.c_str());
+      draw->AddText(ImVec2(xs, origin.y + line_h), u32(p.muted), second.c_str());
+    };
+    head(client_rel, c.client, t.get("ladder.client"), c.protocol);
+    head(server_rel, c.server, t.get("ladder.server"), port_label(c, t));
+    ImGui::Dummy(ImVec2(avail_w, line_h * 2 + style.ItemSpacing.y));
+  }
+
+  // The legend, on the last line of the region.
+  const float legend_h = ImGui::GetFrameHeightWithSpacing();
+  ImGui::BeginChild("##ladder_rows", ImVec2(0, -legend_h), false);
+  {
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float row_h = std::round(line_h * 2.1f);
+    core::SimTime max_transit{};
+    for (const LadderRow& row : m_ladder.rows) {
+      max_transit = std::max(max_transit, row.arrival - row.sent);
+    }
+    const float width = ImGui::GetContentRegionAvail().x;
+    const std::optional<std::size_t> selected_event = ctx.selection.event;
+    FontScope mono(ctx.fonts.mono);
+
+    // Rows touch: the clipper and the click test count exactly row_h per row.
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(style.ItemSpacing.x, 0.0f));
+    m_row_height = row_h;
+    m_rows_origin = ImVec2(ImGui::GetCursorScreenPos().x, ImGui::GetCursorScreenPos().y);
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(m_ladder.rows.size()), row_h);
+    while (clipper.Step()) {
+      for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+        const LadderRow& row = m_ladder.rows[static_cast<std::size_t>(i)];
+        const ImVec2 top = ImGui::GetCursorScreenPos();
+        const float cx = top.x + client_rel;
+        const float sx = top.x + server_rel;
+        ImGui::PushID(i);
+        const bool clicked = ImGui::InvisibleButton("##row", ImVec2(width, row_h));
+        const bool hovered = ImGui::IsItemHovered();
+        ImGui::PopID();
+        if (clicked) ctx.commands.push(command::SelectEvent{row.event});
+        const bool selected = selected_event && *selected_event == row.event;
+        const ImVec2 bottom_right(top.x + width, top.y + row_h);
+
+        if (row.encrypted) draw->AddRectFilled(top, bottom_right, u32(p.encrypted_row));
+        if (selected) {
+          draw->AddRectFilled(top, bottom_right, u32(p.accent, 0.25f));
+          draw->AddRect(top, bottom_right, u32(p.accent), 0.0f, 0, 1.5f);
+        } else if (hovered) {
+          draw->AddRectFilled(top, bottom_right, u32(p.accent, 0.10f));
+        }
+        // The lifelines.
+        draw->AddLine(ImVec2(cx, top.y), ImVec2(cx, top.y + row_h), u32(p.muted, 0.6f), 2.0f);
+        draw->AddLine(ImVec2(sx, top.y), ImVec2(sx, top.y + row_h), u32(p.muted, 0.6f), 2.0f);
+        // Send time, then a padlock on lines that travelled inside TLS.
+        draw->AddText(ImVec2(top.x + style.ItemSpacing.x * 0.5f, top.y + row_h * 0.5f - line_h * 0.5f),
+                      u32(p.muted), core::format_sim_time(row.sent).c_str());
+        if (row.encrypted) {
+          draw_padlock(draw,
+                       ImVec2(top.x + time_width + style.ItemSpacing.x,
+                              top.y + row_h * 0.5f - line_h * 0.45f),
+                       line_h * 0.85f, u32(p.note));
+        }
+
+        const std::string label = row_text(row, t);
+        const ImU32 color = u32(p.color(row.tone));
+        const float lane = sx - cx;
+        if (row.direction == LadderDirection::kBoth || row.kind == LadderRowKind::kOpened) {
+          // A note across both lifelines (the opening is an arrow too).
+          const std::string shown = fit(label, lane - line_h);
+          const float w = ImGui::CalcTextSize(shown.c_str()).x;
+          const float x = cx + (lane - w) * 0.5f;
+          const float y = top.y + (row_h - line_h) * 0.5f;
+          if (row.kind == LadderRowKind::kOpened) {
+            draw->AddText(ImVec2(x, top.y + 2.0f), color, shown.c_str());
+            draw_arrow(draw, ImVec2(cx, top.y + row_h * 0.7f), ImVec2(sx, top.y + row_h * 0.7f),
+                       u32(p.note, 0.8f), 1.5f, line_h * 0.45f);
+          } else {
+            const ImVec4 box_color =
+                row.kind == LadderRowKind::kReset ? p.permanent : p.note;
+            draw->AddRectFilled(ImVec2(x - 6, y - 2), ImVec2(x + w + 6, y + line_h + 2),
+                                u32(p.background), 4.0f);
+            draw->AddRect(ImVec2(x - 6, y - 2), ImVec2(x + w + 6, y + line_h + 2), u32(box_color),
+                          4.0f, 0, 1.5f);
+            draw->AddText(ImVec2(x, y), u32(box_color), shown.c_str());
+          }
+        } else {
+          // An arrow from the sender's lifeline to the receiver's, sloped by its travel time.
+          const bool to_server = row.direction == LadderDirection::kClientToServer;
+          const float y0 = top.y + line_h + 4.0f;
+          float slope = 0.0f;
+          if (max_transit.micros() > 0) {
+            const double share = static_cast<double>((row.arrival - row.sent).micros()) /
+                                 static_cast<double>(max_transit.micros());
+            slope = static_cast<float>(share) * (row_h - line_h - 8.0f);
+          }
+          const ImVec2 from(to_server ? cx : sx, y0);
+          const ImVec2 to(to_server ? sx : cx, y0 + slope);
+          draw_arrow(draw, from, to, color, row.kind == LadderRowKind::kBody ? 3.0f : 1.8f,
+                     line_h * 0.5f);
+          const std::string shown = fit(label, lane - line_h);
+          const float w = ImGui::CalcTextSize(shown.c_str()).x;
+          const float x = to_server ? cx + line_h * 0.4f : sx - line_h * 0.4f - w;
+          draw->AddText(ImVec2(x, top.y + 2.0f), color, shown.c_str());
+        }
+        if (hovered) {
+          ImGui::BeginTooltip();
+          ImGui::TextUnformatted(label.c_str());
+          if (row.arrival > row.sent) {
+            ImGui::TextUnformatted(t.format("ladder.tooltip", core::format_sim_time(row.sent),
+                                            core::format_sim_time(row.arrival),
+                                            t.format_seconds((row.arrival - row.sent).micros()))
+                                       .c_str());
+          }
+          if (row.encrypted) ImGui::TextUnformatted(t.c_str("ladder.tooltip_encrypted"));
+          ImGui::TextDisabled("%s", t.c_str("ladder.hint"));
+          ImGui::EndTooltip();
+        }
+        ++m_rows_drawn;
+      }
+    }
+    clipper.End();
+    ImGui::PopStyleVar();
+    // Follow the conversation as it grows; show the selected line when it moved.
+    if (m_scroll_to_end) {
+      ImGui::SetScrollHereY(1.0f);
+      m_scroll_to_end = false;
+    }
+    if (selected_event != m_selected_seen) {
+      m_selected_seen = selected_event;
+      if (selected_event) {
+        for (std::size_t i = 0; i < m_ladder.rows.size(); ++i) {
+          if (m_ladder.rows[i].event != *selected_event) continue;
+          const float y = static_cast<float>(i) * row_h;
+          if (y < ImGui::GetScrollY() || y + row_h > ImGui::GetScrollY() + ImGui::GetWindowHeight()) {
+            ImGui::SetScrollY(y - ImGui::GetWindowHeight() * 0.5f);
+          }
+          break;
+        }
+      }
+    }
+  }
+  ImGui::EndChild();
+  draw_legend(ctx);
+  ImGui::EndChild();
+}
+
+void LadderPanel::draw_legend(const UiContext& ctx) {
+  const text::Catalog& t = ctx.text;
+  const Palette& p = ctx.palette;
+  struct Item {
+    const char* key;
+    ImVec4 color;
+  };
+  const Item items[] = {{"ladder.legend.command", p.command}, {"legend.positive", p.positive},
+                        {"legend.intermediate", p.intermediate}, {"legend.transient", p.transient},
+                        {"legend.permanent", p.permanent}};
+  bool first = true;
+  for (const Item& item : items) {
+    const std::string& label = t.get(item.key);
+    if (!first) {
+      ImGui::SameLine(0.0f, ImGui::GetStyle().ItemSpacing.x * 3);
+      if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(label.c_str()).x) break;
+    }
+    first = false;
+    ImGui::TextColored(item.color, "%s", label.c_str());
+  }
+  const std::string& tls = t.get("ladder.legend.tls");
+  const float h = ImGui::GetTextLineHeight();
+  ImGui::SameLine(0.0f, ImGui::GetStyle().ItemSpacing.x * 3);
+  if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(tls.c_str()).x + h * 2) return;
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float w = ImGui::CalcTextSize(tls.c_str()).x + h * 1.6f;
+  draw->AddRectFilled(pos, ImVec2(pos.x + w, pos.y + h), u32(p.encrypted_row), 3.0f);
+  draw_padlock(draw, ImVec2(pos.x + h * 0.2f, pos.y + h * 0.08f), h * 0.82f, u32(p.note));
+  ImGui::SetCursorScreenPos(ImVec2(pos.x + h * 1.2f, pos.y));
+  ImGui::TextColored(p.text, "%s", tls.c_str());
+}
+
+}  // namespace mailhop::gui

@@ -1,0 +1,54 @@
+#pragma once
+// The conversation ladder: the selected connection as a sequence diagram, client column on the
+// left, server column on the right, one arrow per command or reply line (sloped from send time
+// to arrival time), coloured by reply class, TLS-protected lines shaded, and rows for the
+// connection opening and closing, the TLS handshake and the message body.
+//
+// How to call it: keep one LadderPanel in the App and, between NewFrame() and Render(), call
+//   m_ladder.draw(ctx);                      // fills the remaining space of the current window
+//   m_ladder.draw(ctx, ImVec2(0, 300));      // or a region of that size (0: remaining)
+// It draws inside its own child region (no top-level window). It shows ctx.selection.connection
+// (or the connection of the newest line when none is selected), pushes command::SelectEvent
+// when a row is clicked and command::SelectConnection when another connection is chosen.
+
+#include <imgui.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "gui/ladder_model.h"
+#include "gui/ui_context.h"
+
+namespace mailhop::gui {
+
+class LadderPanel {
+ public:
+  void draw(const UiContext& ctx, ImVec2 size = ImVec2(0, 0));
+
+  // For tests: the model drawn by the last draw() (its rows and ends).
+  const Ladder& last_ladder() const { return m_ladder; }
+  std::size_t rows_drawn() const { return m_rows_drawn; }
+  // Where the last draw put the first row (screen position) and how tall a row is.
+  ImVec2 rows_origin() const { return m_rows_origin; }
+  float row_height() const { return m_row_height; }
+
+ private:
+  void draw_legend(const UiContext& ctx);
+
+  Ladder m_ladder;
+  std::vector<LadderConnection> m_connections;
+  std::optional<std::size_t> m_selected_seen;
+  std::size_t m_rows_drawn = 0;
+  ImVec2 m_rows_origin;
+  float m_row_height = 0.0f;
+  // To rebuild only when something changed and to scroll to new rows.
+  const void* m_events_data = nullptr;
+  std::size_t m_events_seen = 0;
+  std::uint64_t m_connection_seen = 0;
+  std::size_t m_rows_seen = 0;
+  bool m_scroll_to_end = false;
+};
+
+}  // namespace mailhop::gui

@@ -1,0 +1,942 @@
+#include "gui/panels/network_view.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <string_view>
+
+#include "gui/icons.h"
+#include "sim/world/world.h"
+
+namespace mailhop::gui {
+
+namespace {
+
+using core::TraceKind;
+
+constexpr float kIconWorldSize = 46.0f;       // icon height at zoom 1
+constexpr float kLineEnvelopeWorld = 17.0f;   // a protocol line's envelope width at zoom 1
+constexpr float kDataEnvelopeWorld = 30.0f;   // the message itself
+constexpr double kStepTravelSeconds = 0.7;    // a stepped item travelling (wall clock)
+constexpr double kStepHoldSeconds = 2.5;      // then it stays at its destination this long
+constexpr std::size_t kStepMaxEvents = 200;   // more new events than this: a seek, not a step
+constexpr std::size_t kDenseLinks = 400;       // beyond this, idle links are not drawn
+constexpr std::size_t kBulkEnvelopes = 300;    // beyond this, envelopes are drawn simply
+constexpr std::size_t kBulkNodes = 80;         // beyond this, hosts and links lose anti-aliasing
+constexpr float kDragThreshold = 4.0f;        // pixels before a press becomes a drag
+
+ImU32 u32(const ImVec4& c, float alpha = 1.0f) {
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(c.x, c.y, c.z, c.w * alpha));
+}
+
+ImVec4 mix(const ImVec4& a, const ImVec4& b, float t) {
+  return ImVec4(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.z + (b.z - a.z) * t,
+                a.w + (b.w - a.w) * t);
+}
+
+ImVec2 add(ImVec2 a, ImVec2 b) { return ImVec2(a.x + b.x, a.y + b.y); }
+ImVec2 sub(ImVec2 a, ImVec2 b) { return ImVec2(a.x - b.x, a.y - b.y); }
+
+const ImVec4& flow_colour(const Palette& p, Flow flow) {
+  switch (flow) {
+    case Flow::kSmtp: return p.intermediate;
+    case Flow::kPop3: return p.positive;
+    case Flow::kImap: return p.note;
+    case Flow::kDns: return p.transient;
+    case Flow::kOther: return p.muted;
+  }
+  return p.muted;
+}
+
+const char* flow_name(Flow flow) {
+  switch (flow) {
+    case Flow::kSmtp: return "SMTP";
+    case Flow::kPop3: return "POP3";
+    case Flow::kImap: return "IMAP";
+    case Flow::kDns: return "DNS";
+    case Flow::kOther: return "";
+  }
+  return "";
+}
+
+// The messages in a mailbox, read through one function so the store can change underneath.
+std::size_t mailbox_messages(const world::MailboxState& box) { return box.inbox().count(); }
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
+}
+
+std::string number(double value, int decimals) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+bool rect_visible(ImVec2 centre, float radius, ImVec2 clip_min, ImVec2 clip_max) {
+  return centre.x + radius >= clip_min.x && centre.x - radius <= clip_max.x &&
+         centre.y + radius >= clip_min.y && centre.y - radius <= clip_max.y;
+}
+
+void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float thickness, float dash) {
+  const float len = std::hypot(b.x - a.x, b.y - a.y);
+  if (len <= 0) return;
+  const ImVec2 d((b.x - a.x) / len, (b.y - a.y) / len);
+  for (float s = 0; s < len; s += dash * 2.0f) {
+    const float e = std::min(len, s + dash);
+    dl->AddLine(ImVec2(a.x + d.x * s, a.y + d.y * s), ImVec2(a.x + d.x * e, a.y + d.y * e), colour,
+                thickness);
+  }
+}
+
+// Where a host's mailbox icon sits, relative to its centre (top left, clear of the links and
+// of the queue badge on the top right).
+ImVec2 mailbox_centre(ImVec2 c, float size) { return ImVec2(c.x - size * 0.82f, c.y - size * 0.36f); }
+
+}  // namespace
+
+float NetworkView::icon_size() const {
+  return std::clamp(kIconWorldSize * m_view.zoom, 14.0f, 90.0f);
+}
+
+// --- model --------------------------------------------------------------------------------
+
+void NetworkView::sync_model(const UiContext& ctx) {
+  const Session& session = *ctx.session;
+  const world::World& world = session.world();
+  if (m_session != static_cast<const void*>(&session)) {
+    m_session = &session;
+    m_animator.reset();
+    m_has_topology = false;
+    m_highlight.reset();
+    m_highlight_events = session.events().size();
+    m_fit_requested = true;
+  }
+  if (m_layout.update(session.scenario())) m_fit_requested = true;
+  if (!m_has_topology || !m_topology.matches(world)) {
+    m_topology = Topology::from_world(world);
+    m_has_topology = true;
+    m_animator.reset();  // routes are ids into the topology
+    m_layout_of.assign(m_topology.node_count(), 0);
+    for (std::uint32_t i = 0; i < m_topology.node_count(); ++i)
+      m_layout_of[i] = m_layout.index(m_topology.name(i)).value_or(0);
+  }
+  m_animator.update(session.events(), session.now(), m_topology);
+
+  // The step just taken (paused): its last transfer travels to its destination for a moment.
+  const auto events = session.events();
+  if (ctx.playback.playing || events.empty()) {
+    m_highlight.reset();
+    m_highlight_events = events.size();
+    return;
+  }
+  if (events.size() != m_highlight_events) {
+    // A step forward (a few events more) is shown; an open, a seek or a step back is not.
+    const bool step = events.size() > m_highlight_events &&
+                      events.size() - m_highlight_events <= kStepMaxEvents;
+    m_highlight_events = events.size();
+    m_highlight.reset();
+    if (!step) return;
+    const core::SimTime last = events.back().time;
+    for (std::size_t i = events.size(); i-- > 0 && events[i].time == last;) {
+      if (is_transfer(events[i])) {
+        m_highlight = i;
+        m_highlight_since = ImGui::GetTime();
+        break;
+      }
+    }
+  }
+}
+
+// --- hit-testing ----------------------------------------------------------------------------
+
+NetworkView::Hit NetworkView::hit_test(ImVec2 p) const {
+  Hit hit;
+  // Envelopes on top: the last drawn wins.
+  for (std::size_t k = m_envelope_hits.size(); k-- > 0;) {
+    const EnvelopeHit& e = m_envelope_hits[k];
+    if (std::fabs(p.x - e.centre.x) <= e.half && std::fabs(p.y - e.centre.y) <= e.half * 0.7f) {
+      hit.kind = HitKind::kEnvelope;
+      hit.index = e.event;
+      hit.connection = e.connection;
+      return hit;
+    }
+  }
+  // Hosts: the nearest icon within reach.
+  const float reach = icon_size() * 0.6f;
+  float best = reach * reach;
+  for (std::size_t i = 0; i < m_layout.size(); ++i) {
+    const ImVec2 s = node_screen(i);
+    const float d2 = (s.x - p.x) * (s.x - p.x) + (s.y - p.y) * (s.y - p.y);
+    if (d2 <= best) {
+      best = d2;
+      hit.kind = HitKind::kNode;
+      hit.index = i;
+    }
+  }
+  if (hit.kind == HitKind::kNode) return hit;
+  if (!m_has_topology) return hit;
+  float best_link = std::max(5.0f, 4.0f * m_view.zoom);
+  const auto& links = m_topology.links();
+  for (std::size_t k = 0; k < links.size(); ++k) {
+    if (links[k].a >= m_layout_of.size() || links[k].b >= m_layout_of.size()) continue;
+    const float d = distance_to_segment(p, node_screen(m_layout_of[links[k].a]),
+                                        node_screen(m_layout_of[links[k].b]));
+    if (d <= best_link) {
+      best_link = d;
+      hit.kind = HitKind::kLink;
+      hit.index = k;
+    }
+  }
+  return hit;
+}
+
+// --- input ----------------------------------------------------------------------------------
+
+void NetworkView::handle_input(const UiContext& ctx, bool hovered, bool active) {
+  ImGuiIO& io = ImGui::GetIO();
+  const ImVec2 mouse = io.MousePos;
+  if (hovered && io.MouseWheel != 0.0f)
+    m_view.zoom_at(m_canvas_min, mouse, std::pow(1.15f, io.MouseWheel));
+  if (hovered && !io.WantTextInput && ImGui::IsKeyPressed('F', false)) m_fit_requested = true;
+
+  // Left button: drag a node, pan the background, or click to select.
+  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+    m_press_hit = hit_test(mouse);
+    m_press_pos = mouse;
+    m_moved = false;
+    if (m_press_hit.kind == HitKind::kNode) {
+      m_drag = Drag::kNode;
+      m_grab = sub(m_layout.position(m_press_hit.index), m_view.to_world(m_canvas_min, mouse));
+    } else {
+      m_drag = Drag::kPan;
+    }
+  }
+  if (m_drag != Drag::kNone && active && ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+    if (!m_moved && std::hypot(mouse.x - m_press_pos.x, mouse.y - m_press_pos.y) > kDragThreshold)
+      m_moved = true;
+    if (m_moved) {
+      if (m_drag == Drag::kNode)
+        m_layout.move(m_press_hit.index, add(m_view.to_world(m_canvas_min, mouse), m_grab));
+      else
+        m_view.offset = add(m_view.offset, io.MouseDelta);
+    }
+  }
+  if (m_drag != Drag::kNone && !ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+    if (!m_moved && ctx.session) {
+      const Hit& h = m_press_hit;
+      switch (h.kind) {
+        case HitKind::kNode:
+          ctx.commands.push(command::SelectNode{m_layout.names()[h.index]});
+          break;
+        case HitKind::kLink:
+          if (h.index < m_topology.links().size()) {
+            const auto& l = m_topology.links()[h.index];
+            ctx.commands.push(command::SelectLink{m_topology.name(l.a), m_topology.name(l.b)});
+          }
+          break;
+        case HitKind::kEnvelope:
+          if (h.connection != 0) ctx.commands.push(command::SelectConnection{h.connection});
+          ctx.commands.push(command::SelectEvent{h.index});
+          break;
+        case HitKind::kNone:
+          break;
+      }
+    }
+    m_drag = Drag::kNone;
+  }
+
+  // Middle button: pan from anywhere.
+  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Middle)) m_middle_pan = true;
+  if (m_middle_pan) {
+    if (ImGui::IsMouseDown(ImGuiMouseButton_Middle))
+      m_view.offset = add(m_view.offset, io.MouseDelta);
+    else
+      m_middle_pan = false;
+  }
+
+  // Right button: the live-fault menu of what is under the mouse.
+  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) {
+    const Hit h = hit_test(mouse);
+    m_menu = MenuTarget{};
+    m_menu.kind = h.kind;
+    if (h.kind == HitKind::kNode) {
+      m_menu.node = m_layout.names()[h.index];
+    } else if (h.kind == HitKind::kLink && h.index < m_topology.links().size()) {
+      const auto& l = m_topology.links()[h.index];
+      m_menu.a = m_topology.name(l.a);
+      m_menu.b = m_topology.name(l.b);
+      m_menu.link = h.index;
+    }
+    ImGui::OpenPopup("##network_menu");
+  }
+}
+
+// --- drawing --------------------------------------------------------------------------------
+
+void NetworkView::draw_links(const UiContext& ctx, ImDrawList* dl) {
+  const Palette& p = ctx.palette;
+  const auto& state = ctx.session->world().network().links();
+  const auto& links = m_topology.links();
+  const ImVec2 clip_min = dl->GetClipRectMin();
+  const ImVec2 clip_max = dl->GetClipRectMax();
+  const float base = std::clamp(2.2f * m_view.zoom, 1.0f, 4.0f) * ctx.settings.scale;
+  const ImU32 normal = u32(mix(p.border, p.muted, 0.35f));
+  const ImU32 down = u32(p.permanent);
+  const ImU32 degraded = u32(p.transient);
+  const ImU32 selected = u32(p.accent);
+  const Selection& sel = ctx.selection;
+
+  // Links carrying TLS right now: those on the route of an encrypted connection.
+  m_tls_links.assign(links.size(), 0);
+  for (const TlsConnection& c : m_animator.tls()) {
+    const auto& route = m_topology.route_nodes(m_topology.route(c.client, c.server));
+    for (std::size_t k = 1; k < route.size(); ++k)
+      if (auto l = m_topology.link_between(route[k - 1], route[k])) m_tls_links[*l] = 1;
+  }
+
+  // A dense mesh (hundreds of providers all linked to each other) is a grey blot that costs
+  // more to fill than everything else: there only the links in use are drawn (carrying an
+  // envelope or TLS, down, slowed, selected, or touching the selected or hovered host).
+  const bool dense = links.size() > kDenseLinks;
+  if (dense) {
+    m_busy_links.assign(links.size(), 0);
+    for (const Flight& f : m_animator.flights()) {
+      const auto& route = m_topology.route_nodes(f.route);
+      for (std::size_t k = 1; k < route.size(); ++k)
+        if (auto l = m_topology.link_between(route[k - 1], route[k])) m_busy_links[*l] = 1;
+    }
+  }
+  constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
+  const std::uint32_t focus_a = sel.node.empty() ? kNoNode : m_topology.index(sel.node).value_or(kNoNode);
+  const std::uint32_t focus_b =
+      m_hovered_node < m_layout.size()
+          ? m_topology.index(m_layout.names()[m_hovered_node]).value_or(kNoNode)
+          : kNoNode;
+  for (std::size_t k = 0; k < links.size(); ++k) {
+    const auto& l = links[k];
+    if (l.a >= m_layout_of.size() || l.b >= m_layout_of.size()) continue;
+    if (dense && l.up && !m_busy_links[k] && !m_tls_links[k] &&
+        !(k < state.size() && (state[k].extra_latency.micros() > 0 || state[k].extra_loss > 0.0)) &&
+        l.a != focus_a && l.b != focus_a && l.a != focus_b && l.b != focus_b &&
+        !(!sel.link_a.empty() && k < state.size() && state[k].connects(sel.link_a, sel.link_b)))
+      continue;
+    const ImVec2 a = node_screen(m_layout_of[l.a]);
+    const ImVec2 b = node_screen(m_layout_of[l.b]);
+    if (std::max(a.x, b.x) < clip_min.x || std::min(a.x, b.x) > clip_max.x ||
+        std::max(a.y, b.y) < clip_min.y || std::min(a.y, b.y) > clip_max.y)
+      continue;
+    const bool is_selected =
+        (!sel.link_a.empty() && k < state.size() && state[k].connects(sel.link_a, sel.link_b));
+    const bool is_degraded =
+        k < state.size() && (state[k].extra_latency.micros() > 0 || state[k].extra_loss > 0.0);
+    if (is_selected) dl->AddLine(a, b, selected, base * 3.0f);
+    if (!l.up) {
+      dashed_line(dl, a, b, down, base * 1.2f, 10.0f * ctx.settings.scale);
+      const ImVec2 mid((a.x + b.x) / 2.0f, (a.y + b.y) / 2.0f);
+      draw_down_cross(dl, mid, 20.0f * ctx.settings.scale, down);
+    } else if (is_degraded) {
+      dashed_line(dl, a, b, degraded, base * 1.3f, 6.0f * ctx.settings.scale);
+    } else {
+      dl->AddLine(a, b, normal, base);
+    }
+  }
+  // Padlocks last, over the lines.
+  const float lock = std::clamp(18.0f * m_view.zoom, 10.0f, 24.0f) * ctx.settings.scale;
+  for (std::size_t k = 0; k < links.size(); ++k) {
+    if (!m_tls_links[k]) continue;
+    const ImVec2 a = node_screen(m_layout_of[links[k].a]);
+    const ImVec2 b = node_screen(m_layout_of[links[k].b]);
+    const ImVec2 mid((a.x + b.x) / 2.0f, (a.y + b.y) / 2.0f - lock * 0.7f);
+    if (!rect_visible(mid, lock, clip_min, clip_max)) continue;
+    if (links.size() > kDenseLinks) {
+      // Many at once: a plain lock shape (body and shackle), a handful of vertices.
+      dl->AddRect(ImVec2(mid.x - lock * 0.22f, mid.y - lock * 0.3f),
+                  ImVec2(mid.x + lock * 0.22f, mid.y + lock * 0.1f), u32(p.text));
+      dl->AddRectFilled(ImVec2(mid.x - lock * 0.35f, mid.y), ImVec2(mid.x + lock * 0.35f, mid.y + lock * 0.45f),
+                        u32(p.transient));
+      continue;
+    }
+    dl->AddCircleFilled(ImVec2(mid.x, mid.y + lock * 0.1f), lock * 0.75f, u32(p.panel), 20);
+    draw_padlock(dl, mid, lock, u32(p.transient), u32(p.text));
+  }
+}
+
+void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
+  const Palette& p = ctx.palette;
+  const world::World& world = ctx.session->world();
+  const text::Catalog& t = ctx.text;
+  ImFont* font = ctx.fonts.regular ? ctx.fonts.regular : ImGui::GetFont();
+  ImFont* mono = ctx.fonts.mono ? ctx.fonts.mono : font;
+  const ImVec2 clip_min = dl->GetClipRectMin();
+  const ImVec2 clip_max = dl->GetClipRectMax();
+  const float size = icon_size();
+  const float zoom_text = std::clamp(m_view.zoom, 0.55f, 1.1f);
+  const float label_size = font->FontSize * zoom_text;
+  const float tag_size = mono->FontSize * zoom_text * 0.78f;
+  // Labels only where they stay legible and do not pile up.
+  const bool labels = label_size >= 9.0f && (m_layout.size() <= 40 || m_view.zoom >= 0.45f);
+
+  // Mailboxes per host (count, messages), read once per frame.
+  std::map<std::string_view, std::pair<std::size_t, std::size_t>> boxes;
+  for (const auto& [address, box] : world.mailboxes()) {
+    auto& entry = boxes[box.host];
+    entry.first += 1;
+    entry.second += mailbox_messages(box);
+  }
+
+  const IconStyle style;
+  const IconStyle down_style = faded(style);
+  const ImU32 text_colour = u32(p.text);
+  const ImU32 muted = u32(p.muted);
+  const ImU32 red = u32(p.permanent);
+  const ImU32 white = IM_COL32(255, 255, 255, 255);
+  const auto& nodes = world.nodes();
+  for (std::size_t ti = 0; ti < nodes.size() && ti < m_layout_of.size(); ++ti) {
+    const world::NodeState& node = *nodes[ti];
+    const std::size_t li = m_layout_of[ti];
+    const ImVec2 c = node_screen(li);
+    if (!rect_visible(c, size * 2.5f + 120.0f * zoom_text, clip_min, clip_max)) continue;
+    const bool selected = ctx.selection.node == node.spec.name;
+    if (selected) {
+      dl->AddRectFilled(ImVec2(c.x - size * 0.75f, c.y - size * 0.65f),
+                        ImVec2(c.x + size * 0.75f, c.y + size * 0.6f), u32(p.accent, 0.18f),
+                        size * 0.15f);
+      dl->AddRect(ImVec2(c.x - size * 0.75f, c.y - size * 0.65f),
+                  ImVec2(c.x + size * 0.75f, c.y + size * 0.6f), u32(p.accent), size * 0.15f,
+                  ImDrawFlags_None, 2.0f * ctx.settings.scale);
+    }
+    draw_icon(dl, icon_for(node.spec), c, size, node.down ? down_style : style);
+
+    // A mailbox beside servers that hold mailboxes, with their message count.
+    if (const auto it = boxes.find(node.spec.name); it != boxes.end() && size >= 20.0f) {
+      const ImVec2 mc = mailbox_centre(c, size);
+      draw_mailbox(dl, mc, size * 0.55f, it->second.second > 0,
+                   u32(mix(p.intermediate, p.panel, node.down ? 0.6f : 0.0f)), u32(p.text));
+      if (it->second.second > 0)
+        draw_count_badge(dl, font, std::max(10.0f, tag_size), ImVec2(mc.x - size * 0.3f, mc.y - size * 0.2f),
+                         std::to_string(it->second.second), u32(p.intermediate), white);
+    }
+    // The queue: how many messages wait on this host.
+    if (const std::size_t queued = node.queue.size(); queued > 0) {
+      draw_count_badge(dl, font, std::max(11.0f, label_size * 0.85f),
+                       ImVec2(c.x + size * 0.5f, c.y - size * 0.5f), std::to_string(queued),
+                       u32(p.transient), white);
+    }
+    if (node.down) {
+      draw_down_cross(dl, c, size, red);
+      const std::string& word = t.get("net.down");
+      const float fs = std::max(11.0f, label_size * 0.8f);
+      const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, word.c_str());
+      const ImVec2 at(c.x - size * 0.5f - ts.x * 0.5f, c.y - size * 0.5f - ts.y * 0.5f);
+      dl->AddRectFilled(ImVec2(at.x - fs * 0.3f, at.y - fs * 0.1f),
+                        ImVec2(at.x + ts.x + fs * 0.3f, at.y + ts.y + fs * 0.1f), red, fs * 0.3f);
+      dl->AddText(font, fs, at, white, word.c_str());
+    }
+    if (!labels && !selected) continue;
+
+    // Caption (in the class's language), host name, then the role tags with their ports.
+    float y = c.y + size * 0.55f;
+    const std::string& caption = t.language() == text::Language::kSpanish
+                                     ? (node.spec.label.es.empty() ? node.spec.label.en
+                                                                   : node.spec.label.es)
+                                     : (node.spec.label.en.empty() ? node.spec.label.es
+                                                                   : node.spec.label.en);
+    // Labels never run into the neighbours' (hosts sit a grid spacing apart).
+    const float max_width = std::max(60.0f, kLayoutColumnSpacing * 0.92f * m_view.zoom);
+    const auto centred = [&](ImFont* f, float fs, const std::string& text, ImU32 colour) {
+      std::string s = text;
+      ImVec2 ts = f->CalcTextSizeA(fs, 1e9f, 0.0f, s.c_str());
+      if (ts.x > max_width) {
+        // Cut at a character boundary (UTF-8) and add an ellipsis; the tooltip has it all.
+        while (!s.empty() && ts.x > max_width) {
+          do s.pop_back();
+          while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80);
+          if (!s.empty()) s.pop_back();
+          ts = f->CalcTextSizeA(fs, 1e9f, 0.0f, (s + "…").c_str());
+        }
+        s += "…";
+      }
+      const ImVec2 at(c.x - ts.x * 0.5f, y);
+      dl->AddRectFilled(ImVec2(at.x - 2, at.y), ImVec2(at.x + ts.x + 2, at.y + ts.y),
+                        u32(p.panel, 0.8f), 3.0f);
+      dl->AddText(f, fs, at, colour, s.c_str());
+      y += ts.y;
+    };
+    centred(font, label_size, node.spec.name, node.down ? muted : text_colour);
+    if (!caption.empty()) {
+      centred(font, label_size * 0.85f, caption, muted);
+    } else if (!node.spec.domains.empty()) {
+      centred(font, label_size * 0.85f, "@" + join(node.spec.domains, " @"), muted);
+    }
+    const std::vector<std::string> tags = role_tags(node.spec);
+    if (!tags.empty() && icon_for(node.spec) != IconKind::kLaptop &&
+        icon_for(node.spec) != IconKind::kPhone) {
+      const float pad = tag_size * 0.3f;
+      float width = 0;
+      for (const std::string& tag : tags)
+        width += mono->CalcTextSizeA(tag_size, 1e9f, 0.0f, tag.c_str()).x + pad * 3.0f;
+      if (width > max_width) continue;  // too narrow here: the tooltip lists them
+      float x = c.x - width * 0.5f;
+      y += 2.0f;
+      for (const std::string& tag : tags) {
+        const ImVec2 ts = mono->CalcTextSizeA(tag_size, 1e9f, 0.0f, tag.c_str());
+        dl->AddRectFilled(ImVec2(x, y), ImVec2(x + ts.x + pad * 2.0f, y + ts.y + pad * 0.6f),
+                          u32(mix(p.panel, p.intermediate, 0.14f)), 3.0f);
+        dl->AddText(mono, tag_size, ImVec2(x + pad, y + pad * 0.3f), u32(p.accent_text),
+                    tag.c_str());
+        x += ts.x + pad * 3.0f;
+      }
+    }
+  }
+}
+
+void NetworkView::draw_envelopes(const UiContext& ctx, ImDrawList* dl) {
+  const Palette& p = ctx.palette;
+  const auto events = ctx.session->events();
+  const core::SimTime now = ctx.session->now();
+  const ImVec2 clip_min = dl->GetClipRectMin();
+  const ImVec2 clip_max = dl->GetClipRectMax();
+  const float zoom = std::clamp(m_view.zoom, 0.5f, 1.4f) * ctx.settings.scale;
+  const float lane = 5.0f * zoom;
+  m_envelope_hits.clear();
+  m_envelopes_drawn = 0;
+
+  // Colours per protocol, resolved once.
+  ImU32 fill[5];
+  ImU32 outline[5];
+  for (int f = 0; f < 5; ++f) {
+    const ImVec4& c = flow_colour(p, static_cast<Flow>(f));
+    fill[f] = u32(mix(c, ImVec4(1, 1, 1, 1), 0.15f));
+    outline[f] = u32(mix(c, ImVec4(0, 0, 0, 1), 0.45f));
+  }
+  const ImU32 bounce_fill = u32(p.permanent);
+  const ImU32 bounce_outline = u32(mix(p.permanent, ImVec4(0, 0, 0, 1), 0.5f));
+  const ImU32 selected_outline = u32(p.accent);
+
+  // Thousands of envelopes: simple shapes without anti-aliasing (a fraction of the vertices).
+  const bool bulk = m_animator.flights().size() > kBulkEnvelopes;
+  const Detail detail = bulk ? Detail::kSimple : Detail::kFull;
+  const ImDrawListFlags saved_flags = dl->Flags;
+  if (bulk) dl->Flags &= ~(ImDrawListFlags_AntiAliasedLines | ImDrawListFlags_AntiAliasedFill);
+  ImVec2 points[16];
+  const auto draw_one = [&](const Flight& f, float fraction, float alpha) {
+    const auto& route = m_topology.route_nodes(f.route);
+    std::size_t count = std::min<std::size_t>(route.size(), 16);
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::uint32_t n = k + 1 == count ? route.back() : route[k];
+      points[k] = node_screen(n < m_layout_of.size() ? m_layout_of[n] : 0);
+    }
+    if (f.local && count > 0) {
+      // Into the mailbox drawn beside the host.
+      points[1] = mailbox_centre(points[0], icon_size());
+      count = 2;
+    }
+    ImVec2 c = point_along(points, count, fraction);
+    // Lanes: each direction keeps to its right of the line, so lines and replies do not cover
+    // each other.
+    const ImVec2 d = sub(points[count - 1], points[0]);
+    const float len = std::hypot(d.x, d.y);
+    if (len > 0 && !f.round_trip && !f.local) c = ImVec2(c.x - d.y / len * lane, c.y + d.x / len * lane);
+    const float width =
+        (f.cargo == Cargo::kData ? kDataEnvelopeWorld : kLineEnvelopeWorld) * zoom;
+    if (!rect_visible(c, width, clip_min, clip_max)) return;
+    const int fi = static_cast<int>(f.flow);
+    ImU32 body = f.bounce ? bounce_fill : fill[fi];
+    ImU32 edge = f.bounce ? bounce_outline : outline[fi];
+    if (ctx.selection.connection != 0 && f.connection == ctx.selection.connection)
+      edge = selected_outline;
+    if (alpha < 1.0f) {
+      body = (body & 0x00FFFFFFu) | (static_cast<ImU32>(255.0f * alpha) << IM_COL32_A_SHIFT);
+      edge = (edge & 0x00FFFFFFu) | (static_cast<ImU32>(255.0f * alpha) << IM_COL32_A_SHIFT);
+    }
+    draw_envelope(dl, c, width, body, edge, detail);
+    m_envelope_hits.push_back({c, width * 0.5f, f.event, f.connection});
+    ++m_envelopes_drawn;
+  };
+
+  for (const Flight& f : m_animator.flights()) {
+    if (m_highlight && f.event == *m_highlight) continue;  // drawn below, travelling
+    draw_one(f, route_fraction(f, now), 1.0f);
+  }
+  if (m_highlight && *m_highlight < events.size()) {
+    const auto f = Animator::flight_of(events[*m_highlight], *m_highlight, m_topology,
+                                       m_animator.is_bounce(events[*m_highlight]));
+    if (f) {
+      const double since = ImGui::GetTime() - m_highlight_since;
+      float x = static_cast<float>(std::clamp(since / kStepTravelSeconds, 0.0, 1.0));
+      x = 1.0f - (1.0f - x) * (1.0f - x);  // ease out
+      // A round trip (DNS) goes there and back; a line ends at its receiver.
+      Flight shown = *f;
+      shown.start = core::SimTime();
+      shown.end = core::SimTime::from_micros(1000000);
+      const float fraction =
+          route_fraction(shown, core::SimTime::from_micros(static_cast<std::int64_t>(x * 1e6f)));
+      // Then it stays where it arrived, fading to a hint until the next step.
+      const double fade_from = kStepTravelSeconds + kStepHoldSeconds;
+      const float alpha =
+          since < fade_from ? 1.0f
+                            : static_cast<float>(std::clamp(1.0 - (since - fade_from), 0.35, 1.0));
+      draw_one(*f, fraction, alpha);
+    }
+  }
+  dl->Flags = saved_flags;
+}
+
+void NetworkView::draw_toolbar(const UiContext& ctx) {
+  const text::Catalog& t = ctx.text;
+  const Palette& p = ctx.palette;
+  if (ImGui::SmallButton(t.c_str("net.fit"))) m_fit_requested = true;
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", t.c_str("net.fit_hint"));
+  ImGui::SameLine();
+  if (ImGui::SmallButton(t.c_str("net.reset_layout"))) {
+    m_layout.reset_moves();
+    m_fit_requested = true;
+  }
+  // The legend: one small envelope per protocol, the bounce, the message, the padlock.
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float h = ImGui::GetTextLineHeight();
+  struct Item {
+    ImVec4 colour;
+    std::string label;
+    int kind;  // 0 envelope, 1 big envelope, 2 padlock, 3 badge
+  };
+  const Item items[] = {
+      {p.intermediate, "SMTP", 0},         {p.positive, "POP3", 0},
+      {p.note, "IMAP", 0},                 {p.transient, "DNS", 0},
+      {p.intermediate, t.get("net.legend.message"), 1},
+      {p.permanent, t.get("net.legend.bounce"), 0},
+      {p.transient, t.get("net.legend.tls"), 2},
+      {p.transient, t.get("net.legend.queue"), 3},
+  };
+  float width = 0;
+  for (const Item& item : items)
+    width += h * 1.4f + ImGui::CalcTextSize(item.label.c_str()).x + ImGui::GetStyle().ItemSpacing.x;
+  ImGui::SameLine();
+  float avail = ImGui::GetContentRegionAvail().x;
+  if (width > avail) {
+    // On a line of its own; with no room even there, left out (the tooltips still explain).
+    ImGui::NewLine();
+    avail = ImGui::GetContentRegionAvail().x;
+    if (width > avail) return;
+  }
+  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - width);
+  for (const Item& item : items) {
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const ImVec2 c(at.x + h * 0.6f, at.y + h * 0.55f);
+    const ImU32 fill = u32(mix(item.colour, ImVec4(1, 1, 1, 1), 0.15f));
+    const ImU32 edge = u32(mix(item.colour, ImVec4(0, 0, 0, 1), 0.45f));
+    switch (item.kind) {
+      case 0: draw_envelope(dl, c, h * 0.8f, fill, edge); break;
+      case 1: draw_envelope(dl, c, h * 1.15f, fill, edge); break;
+      case 2: draw_padlock(dl, ImVec2(c.x, c.y - h * 0.15f), h * 0.85f, fill, u32(p.text)); break;
+      default: {
+        ImFont* f = ImGui::GetFont();
+        draw_count_badge(dl, f, h * 0.7f, c, "3", fill, IM_COL32(255, 255, 255, 255));
+        break;
+      }
+    }
+    ImGui::Dummy(ImVec2(h * 1.3f, h));
+    ImGui::SameLine(0, 0);
+    ImGui::TextUnformatted(item.label.c_str());
+    ImGui::SameLine();
+  }
+  ImGui::NewLine();
+}
+
+void NetworkView::draw_tooltip(const UiContext& ctx, const Hit& hit) {
+  const text::Catalog& t = ctx.text;
+  const Palette& p = ctx.palette;
+  const world::World& world = ctx.session->world();
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+  switch (hit.kind) {
+    case HitKind::kNode: {
+      const world::NodeState* node = nullptr;
+      for (const auto& n : world.nodes())
+        if (n->spec.name == m_layout.names()[hit.index]) node = n.get();
+      if (!node) break;
+      ImGui::TextUnformatted(node->spec.name.c_str());
+      const std::string& caption =
+          t.language() == text::Language::kSpanish ? node->spec.label.es : node->spec.label.en;
+      if (!caption.empty()) ImGui::TextColored(p.muted, "%s", caption.c_str());
+      const std::vector<std::string> tags = role_tags(node->spec);
+      if (!tags.empty()) ImGui::TextUnformatted(t.format("net.tooltip.roles", join(tags, ", ")).c_str());
+      if (!node->spec.domains.empty())
+        ImGui::TextUnformatted(t.format("net.tooltip.domains", join(node->spec.domains, ", ")).c_str());
+      if (!node->spec.address.empty())
+        ImGui::TextUnformatted(t.format("net.tooltip.address", node->spec.address).c_str());
+      if (node->has_role(scenario::Role::kMta) || node->has_role(scenario::Role::kMsa) ||
+          node->has_role(scenario::Role::kMx))
+        ImGui::TextUnformatted(t.format("net.tooltip.queue", node->queue.size()).c_str());
+      std::size_t boxes = 0;
+      for (const auto& [address, box] : world.mailboxes())
+        if (box.host == node->spec.name) ++boxes;
+      if (boxes > 0) ImGui::TextUnformatted(t.format("net.tooltip.mailboxes", boxes).c_str());
+      if (node->down) ImGui::TextColored(p.permanent, "%s", t.c_str("net.tooltip.host_down"));
+      if (node->greylisting || node->spec.policy.greylisting)
+        ImGui::TextColored(p.transient, "%s", t.c_str("net.tooltip.greylisting"));
+      if (!node->temp_refusal.empty())
+        ImGui::TextColored(p.transient, "%s", t.c_str("net.tooltip.refusing"));
+      break;
+    }
+    case HitKind::kLink: {
+      const auto& links = world.network().links();
+      if (hit.index >= links.size()) break;
+      const world::LinkState& l = links[hit.index];
+      ImGui::TextUnformatted(t.format("net.tooltip.link", l.a, l.b).c_str());
+      ImGui::TextUnformatted(
+          t.format("net.tooltip.latency",
+                   number(static_cast<double>(l.effective_latency().micros()) / 1000.0, 1))
+              .c_str());
+      ImGui::TextUnformatted(
+          t.format("net.tooltip.bandwidth",
+                   l.bandwidth_bps == 0
+                       ? t.get("net.tooltip.unlimited")
+                       : number(static_cast<double>(l.bandwidth_bps) / 1e6, 1) + " Mbit/s")
+              .c_str());
+      ImGui::TextUnformatted(
+          t.format("net.tooltip.loss", number(l.effective_loss() * 100.0, 1)).c_str());
+      if (l.up)
+        ImGui::TextColored(p.positive, "%s", t.c_str("net.tooltip.link_up"));
+      else
+        ImGui::TextColored(p.permanent, "%s", t.c_str("net.tooltip.link_down"));
+      if (hit.index < m_tls_links.size() && m_tls_links[hit.index])
+        ImGui::TextColored(p.positive, "%s", t.c_str("net.tooltip.tls"));
+      break;
+    }
+    case HitKind::kEnvelope: {
+      const auto events = ctx.session->events();
+      if (hit.index >= events.size()) break;
+      const core::TraceEvent& e = events[hit.index];
+      const bool dns = e.kind == TraceKind::kDnsQuery;
+      const Flow flow = dns ? Flow::kDns : flow_of(e.protocol);
+      ImGui::TextColored(flow_colour(p, flow), "%s", flow_name(flow));
+      ImGui::SameLine();
+      const std::string to = dns && m_topology.dns_node()
+                                 ? m_topology.name(*m_topology.dns_node())
+                                 : e.peer;
+      ImGui::TextUnformatted(t.format("net.tooltip.envelope", e.node, to).c_str());
+      if (ctx.fonts.mono) ImGui::PushFont(ctx.fonts.mono);
+      if (e.kind == TraceKind::kDataSent)
+        ImGui::TextUnformatted(t.format("net.tooltip.data", e.text).c_str());
+      else if (dns)
+        ImGui::TextUnformatted(t.format("net.tooltip.dns", e.text).c_str());
+      else
+        ImGui::TextUnformatted(e.text.c_str());
+      if (ctx.fonts.mono) ImGui::PopFont();
+      if (m_animator.bounce_connection(e.connection))
+        ImGui::TextColored(p.permanent, "%s", t.c_str("net.tooltip.bounce"));
+      break;
+    }
+    case HitKind::kNone:
+      break;
+  }
+  ImGui::Separator();
+  ImGui::TextColored(p.muted, "%s", t.c_str("net.tooltip.click"));
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
+namespace {
+
+AppCommand fault_command(scenario::FaultKind kind, const std::string& target,
+                         const std::string& value = {}) {
+  scenario::FaultAction f;
+  f.kind = kind;
+  f.target = target;
+  f.value = value;
+  return command::LiveAction{f};
+}
+
+AppCommand clear_command(scenario::FaultKind kind, const std::string& target) {
+  return command::LiveAction{scenario::ClearFaultAction{kind, target}};
+}
+
+}  // namespace
+
+std::vector<NetworkMenuEntry> node_menu(const world::World& world, const std::string& name) {
+  using scenario::FaultKind;
+  std::vector<NetworkMenuEntry> out;
+  const world::NodeState* node = nullptr;
+  for (const auto& n : world.nodes())
+    if (n->spec.name == name) node = n.get();
+  if (!node) return out;
+  out.push_back({"net.menu.select", {}, command::SelectNode{name}});
+  if (node->down) {
+    out.push_back({"net.menu.host_up", {}, clear_command(FaultKind::kHostDown, name)});
+  } else {
+    out.push_back({"net.menu.host_down", {}, fault_command(FaultKind::kHostDown, name)});
+    out.push_back({"net.menu.crash", {}, fault_command(FaultKind::kHostCrash, name)});
+  }
+  const bool server = node->has_role(scenario::Role::kMsa) || node->has_role(scenario::Role::kMta) ||
+                      node->has_role(scenario::Role::kMx);
+  if (server) {
+    if (node->greylisting)
+      out.push_back({"net.menu.greylisting_off", {}, clear_command(FaultKind::kGreylisting, name)});
+    else
+      out.push_back({"net.menu.greylisting_on", {}, fault_command(FaultKind::kGreylisting, name)});
+    if (!node->temp_refusal.empty())
+      out.push_back({"net.menu.refuse_off", {}, clear_command(FaultKind::kTempRefusal, name)});
+    else
+      out.push_back(
+          {"net.menu.refuse_on", {}, fault_command(FaultKind::kTempRefusal, name, "greeting")});
+  }
+  // The mailboxes this host holds.
+  for (const auto& [address, box] : world.mailboxes()) {
+    if (box.host != name) continue;
+    if (box.full)
+      out.push_back({"net.menu.empty_mailbox", address, clear_command(FaultKind::kMailboxFull, address)});
+    else
+      out.push_back({"net.menu.fill_mailbox", address, fault_command(FaultKind::kMailboxFull, address)});
+    if (box.unknown)
+      out.push_back({"net.menu.known_user", address, clear_command(FaultKind::kUnknownUser, address)});
+    else
+      out.push_back({"net.menu.unknown_user", address, fault_command(FaultKind::kUnknownUser, address)});
+    out.push_back({"net.menu.select", address, command::SelectMailbox{address}});
+  }
+  return out;
+}
+
+std::vector<NetworkMenuEntry> link_menu(const world::World& world, std::size_t index) {
+  using scenario::FaultKind;
+  std::vector<NetworkMenuEntry> out;
+  const auto& links = world.network().links();
+  if (index >= links.size()) return out;
+  const world::LinkState& link = links[index];
+  const std::string name = link.name();
+  out.push_back({"net.menu.select", {}, command::SelectLink{link.a, link.b}});
+  if (link.up)
+    out.push_back({"net.menu.link_down", {}, fault_command(FaultKind::kLinkDown, name)});
+  else
+    out.push_back({"net.menu.link_up", {}, clear_command(FaultKind::kLinkDown, name)});
+  if (link.extra_latency.micros() > 0)
+    out.push_back({"net.menu.link_fast", {}, clear_command(FaultKind::kLinkSlow, name)});
+  else
+    out.push_back({"net.menu.link_slow", {}, fault_command(FaultKind::kLinkSlow, name, "500ms")});
+  if (link.extra_loss > 0.0)
+    out.push_back({"net.menu.link_clean", {}, clear_command(FaultKind::kLinkLossy, name)});
+  else
+    out.push_back({"net.menu.link_lossy", {}, fault_command(FaultKind::kLinkLossy, name, "0.2")});
+  return out;
+}
+
+void NetworkView::draw_menu(const UiContext& ctx) {
+  if (!ImGui::BeginPopup("##network_menu")) return;
+  const text::Catalog& t = ctx.text;
+  const world::World& world = ctx.session->world();
+  std::vector<NetworkMenuEntry> entries;
+  switch (m_menu.kind) {
+    case HitKind::kNode:
+      entries = node_menu(world, m_menu.node);
+      ImGui::TextDisabled("%s", m_menu.node.c_str());
+      break;
+    case HitKind::kLink: {
+      const auto& links = world.network().links();
+      if (m_menu.link < links.size() && links[m_menu.link].connects(m_menu.a, m_menu.b))
+        entries = link_menu(world, m_menu.link);
+      ImGui::TextDisabled("%s", t.format("net.tooltip.link", m_menu.a, m_menu.b).c_str());
+      break;
+    }
+    default:
+      if (ImGui::MenuItem(t.c_str("net.fit"))) m_fit_requested = true;
+      if (ImGui::MenuItem(t.c_str("net.reset_layout"))) {
+        m_layout.reset_moves();
+        m_fit_requested = true;
+      }
+      ImGui::EndPopup();
+      return;
+  }
+  if (entries.empty()) {
+    ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+    return;
+  }
+  ImGui::Separator();
+  std::string open_box;  // the mailbox submenu being listed
+  bool box_open = false;
+  bool titled = false;
+  for (const NetworkMenuEntry& entry : entries) {
+    if (entry.mailbox != open_box) {
+      if (box_open) ImGui::EndMenu();
+      open_box = entry.mailbox;
+      box_open = false;
+      if (!titled) {
+        ImGui::Separator();
+        ImGui::TextDisabled("%s", t.c_str("net.menu.mailboxes"));
+        titled = true;
+      }
+      box_open = ImGui::BeginMenu(open_box.c_str());
+    }
+    if (!entry.mailbox.empty() && !box_open) continue;
+    if (ImGui::MenuItem(t.c_str(entry.label_key))) ctx.commands.push(entry.command);
+  }
+  if (box_open) ImGui::EndMenu();
+  ImGui::EndPopup();
+}
+
+// --- the frame ------------------------------------------------------------------------------
+
+void NetworkView::draw(const UiContext& ctx, ImVec2 size) {
+  m_envelopes_drawn = 0;
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ctx.palette.panel);
+  ImGui::BeginChild("##network", size, false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::PopStyleColor();
+  if (!ctx.session) {
+    m_envelope_hits.clear();
+    ImGui::TextColored(ctx.palette.muted, "%s", ctx.text.c_str("net.empty"));
+    ImGui::EndChild();
+    return;
+  }
+  sync_model(ctx);
+  draw_toolbar(ctx);
+
+  m_canvas_min = ImGui::GetCursorScreenPos();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  m_canvas_size = ImVec2(std::max(avail.x, 1.0f), std::max(avail.y, 1.0f));
+  ImGui::InvisibleButton("##canvas", m_canvas_size,
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
+                             ImGuiButtonFlags_MouseButtonMiddle);
+  const bool hovered = ImGui::IsItemHovered();
+  const bool active = ImGui::IsItemActive();
+
+  if (m_fit_requested && m_canvas_size.x > 8.0f && m_canvas_size.y > 8.0f) {
+    // Room for the labels under the icons and the badges above them.
+    const ImVec2 mn = m_layout.min();
+    const ImVec2 mx = m_layout.max();
+    const float s = ctx.settings.scale;
+    m_view = ViewTransform::fit(ImVec2(mn.x - 30.0f, mn.y - 30.0f), ImVec2(mx.x + 30.0f, mx.y + 30.0f),
+                                m_canvas_size, ImVec2(70.0f * s, 55.0f * s), 1.6f * s);
+    m_fit_requested = false;
+  }
+  handle_input(ctx, hovered, active);
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 canvas_max(m_canvas_min.x + m_canvas_size.x, m_canvas_min.y + m_canvas_size.y);
+  dl->PushClipRect(m_canvas_min, canvas_max, true);
+  const ImDrawListFlags saved_flags = dl->Flags;
+  if (m_layout.size() > kBulkNodes)
+    dl->Flags &= ~(ImDrawListFlags_AntiAliasedLines | ImDrawListFlags_AntiAliasedFill);
+  draw_links(ctx, dl);
+  draw_nodes(ctx, dl);
+  dl->Flags = saved_flags;
+  draw_envelopes(ctx, dl);
+  dl->PopClipRect();
+
+  m_hovered_node = static_cast<std::size_t>(-1);
+  if (hovered && m_drag == Drag::kNone && !ImGui::IsPopupOpen("##network_menu")) {
+    const Hit hit = hit_test(ImGui::GetIO().MousePos);
+    if (hit.kind == HitKind::kNode) m_hovered_node = hit.index;
+    if (hit.kind != HitKind::kNone) draw_tooltip(ctx, hit);
+  }
+  draw_menu(ctx);
+  ImGui::EndChild();
+}
+
+}  // namespace mailhop::gui

@@ -1,0 +1,126 @@
+#pragma once
+// The network view: every host as an icon by role, the links between them, and the envelopes
+// travelling along them at the session's current time (coloured by protocol; the message itself
+// is a bigger envelope; a bounce is red); a padlock on links that carry TLS, a queue badge on
+// servers, hosts and links that are down crossed out. Pan (drag the background or the middle
+// mouse button), zoom (wheel, around the cursor), drag nodes, fit to view (button or F key).
+// Click selects a node, link or envelope; right-click a node, link or mailbox for live faults.
+//
+// How to call it: keep one NetworkView in the App and, inside the window,
+//   m_network_view.draw(ctx, ImGui::GetContentRegionAvail());
+// It draws into a child region of `size` (zero or negative components: the remaining space)
+// and only pushes commands (SelectNode, SelectLink, SelectConnection, SelectEvent, LiveAction).
+
+#include <imgui.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gui/animation.h"
+#include "gui/network_layout.h"
+#include "gui/ui_context.h"
+
+namespace mailhop::gui {
+
+// One entry of the live-fault menu: its catalog key, the mailbox submenu it belongs to (empty:
+// the menu itself) and the command it pushes.
+struct NetworkMenuEntry {
+  std::string label_key;
+  std::string mailbox;
+  AppCommand command;
+};
+// The right-click menus, as data (drawn by NetworkView, tested directly): what can be done to a
+// host (and its mailboxes) or a link in the current state of the world.
+std::vector<NetworkMenuEntry> node_menu(const world::World& world, const std::string& node);
+std::vector<NetworkMenuEntry> link_menu(const world::World& world, std::size_t link);
+
+class NetworkView {
+ public:
+  void draw(const UiContext& ctx, ImVec2 size);
+
+  // Envelopes drawn in the last frame (after culling): for the frame-time benchmark.
+  std::size_t envelopes_drawn() const { return m_envelopes_drawn; }
+  // Fits the whole network into the view on the next frame.
+  void request_fit() { m_fit_requested = true; }
+
+  // What is under a screen point, on the last frame's geometry (envelopes first, then hosts,
+  // then links).
+  enum class HitKind { kNone, kNode, kLink, kEnvelope };
+  struct Hit {
+    HitKind kind = HitKind::kNone;
+    std::size_t index = 0;         // node: layout index; link: link index; envelope: event index
+    std::uint64_t connection = 0;  // envelope: its connection
+  };
+  Hit hit_test(ImVec2 screen) const;
+
+  // For tests and the App.
+  const NetworkLayout& layout() const { return m_layout; }
+  const Animator& animator() const { return m_animator; }
+  const ViewTransform& view() const { return m_view; }
+  ImVec2 canvas_min() const { return m_canvas_min; }
+  ImVec2 node_screen(std::size_t index) const {
+    return m_view.to_screen(m_canvas_min, m_layout.position(index));
+  }
+  // The event shown arriving after a step (paused), if any.
+  std::optional<std::size_t> highlighted_event() const { return m_highlight; }
+
+ private:
+  struct EnvelopeHit {
+    ImVec2 centre;
+    float half = 0;
+    std::size_t event = 0;
+    std::uint64_t connection = 0;
+  };
+  enum class Drag { kNone, kPan, kNode };
+  struct MenuTarget {
+    HitKind kind = HitKind::kNone;
+    std::string node;      // node menu
+    std::string a, b;      // link menu
+    std::size_t link = 0;
+  };
+
+  void sync_model(const UiContext& ctx);
+  void handle_input(const UiContext& ctx, bool hovered, bool active);
+  void draw_links(const UiContext& ctx, ImDrawList* dl);
+  void draw_nodes(const UiContext& ctx, ImDrawList* dl);
+  void draw_envelopes(const UiContext& ctx, ImDrawList* dl);
+  void draw_toolbar(const UiContext& ctx);
+  void draw_tooltip(const UiContext& ctx, const Hit& hit);
+  void draw_menu(const UiContext& ctx);
+  float icon_size() const;
+
+  NetworkLayout m_layout;
+  ViewTransform m_view;
+  Topology m_topology;
+  bool m_has_topology = false;
+  std::vector<std::size_t> m_layout_of;  // topology node -> layout index
+  Animator m_animator;
+  const void* m_session = nullptr;
+  bool m_fit_requested = true;
+
+  ImVec2 m_canvas_min{0, 0};
+  ImVec2 m_canvas_size{0, 0};
+  std::vector<EnvelopeHit> m_envelope_hits;
+  std::vector<char> m_tls_links;
+  std::vector<char> m_busy_links;  // dense networks: links with an envelope on them
+  std::size_t m_hovered_node = static_cast<std::size_t>(-1);  // last frame's, for its links
+  std::size_t m_envelopes_drawn = 0;
+
+  Drag m_drag = Drag::kNone;
+  Hit m_press_hit;
+  ImVec2 m_press_pos{0, 0};
+  ImVec2 m_grab{0, 0};  // node drag: world offset from the node to the mouse
+  bool m_moved = false;
+  bool m_middle_pan = false;
+  MenuTarget m_menu;
+
+  // After a step (paused): the last transfer travels to its destination for a moment.
+  std::optional<std::size_t> m_highlight;
+  std::size_t m_highlight_events = 0;  // events().size() when it was chosen
+  double m_highlight_since = 0;
+};
+
+}  // namespace mailhop::gui

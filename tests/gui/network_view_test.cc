@@ -1,0 +1,356 @@
+// The network view on a bare ImGui context (no window): frames are run by hand, the mouse is
+// fed through ImGuiIO, and what the panel drew and asked for is checked.
+
+#include "gui/panels/network_view.h"
+
+#include <imgui.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "gui/demo_scenario.h"
+#include "gui/session.h"
+
+namespace {
+
+using mailhop::core::SimTime;
+using mailhop::core::TraceKind;
+using mailhop::gui::NetworkView;
+using mailhop::gui::Session;
+namespace command = mailhop::gui::command;
+namespace fs = std::filesystem;
+
+const fs::path kAssets = MAILHOP_ASSETS_DIR;
+const fs::path kScenarios = kAssets.parent_path() / "scenarios";
+
+class Harness {
+ public:
+  explicit Harness(const std::string& scenario, float width = 1200, float height = 700)
+      : conversation(mailhop::gui::run_demo_conversation()) {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(width, height);
+    io.DeltaTime = 1.0f / 60.0f;
+    mailhop::text::LoadError load_error;
+    auto c = mailhop::text::Catalog::load(kAssets / "i18n", &load_error);
+    auto e = mailhop::text::Explanations::load(kAssets / "explain", &load_error);
+    REQUIRE(c);
+    REQUIRE(e);
+    catalog = std::make_unique<mailhop::text::Catalog>(std::move(*c));
+    explanations = std::make_unique<mailhop::text::Explanations>(std::move(*e));
+    std::string error;
+    const auto f = mailhop::gui::load_fonts(*io.Fonts, kAssets, 1.0f, &error);
+    INFO(error);
+    REQUIRE(f);
+    fonts = *f;
+    unsigned char* pixels = nullptr;
+    int w = 0;
+    int h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    mailhop::gui::apply_style(ImGui::GetStyle(), 1.0f);
+    if (!scenario.empty()) {
+      session = Session::open(kScenarios / scenario, &error);
+      INFO(error);
+      REQUIRE(session);
+    }
+  }
+  ~Harness() { ImGui::DestroyContext(); }
+  Harness(const Harness&) = delete;
+  Harness& operator=(const Harness&) = delete;
+
+  void frame() {
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImGui::GetIO().DisplaySize);
+    ImGui::Begin("test", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoSavedSettings);
+    const mailhop::gui::UiContext ctx{*catalog,  *explanations, conversation, session.get(),
+                                      selection, playback,      settings,     fonts,
+                                      mailhop::gui::classroom_palette(),        commands};
+    view.draw(ctx, ImVec2(0, 0));
+    ImGui::End();
+    ImGui::Render();
+  }
+
+  void move_mouse(ImVec2 p) {
+    ImGui::GetIO().MousePos = p;
+    frame();
+  }
+  void click(ImVec2 p, int button = 0) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = p;
+    frame();
+    io.MouseDown[button] = true;
+    frame();
+    io.MouseDown[button] = false;
+    frame();
+  }
+  void drag(ImVec2 from, ImVec2 to, int button = 0) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = from;
+    frame();
+    io.MouseDown[button] = true;
+    frame();
+    for (int k = 1; k <= 5; ++k) {
+      io.MousePos = ImVec2(from.x + (to.x - from.x) * static_cast<float>(k) / 5.0f,
+                           from.y + (to.y - from.y) * static_cast<float>(k) / 5.0f);
+      frame();
+    }
+    io.MouseDown[button] = false;
+    frame();
+  }
+
+  mailhop::gui::Conversation conversation;
+  std::unique_ptr<mailhop::text::Catalog> catalog;
+  std::unique_ptr<mailhop::text::Explanations> explanations;
+  std::unique_ptr<Session> session;
+  mailhop::gui::Selection selection;
+  mailhop::gui::Playback playback;
+  mailhop::gui::Settings settings;
+  mailhop::gui::Fonts fonts;
+  mailhop::gui::CommandQueue commands;
+  NetworkView view;
+};
+
+template <typename T>
+const T* first_command(const std::vector<mailhop::gui::AppCommand>& commands) {
+  for (const auto& c : commands)
+    if (const T* t = std::get_if<T>(&c)) return t;
+  return nullptr;
+}
+
+bool inside(ImVec2 p, ImVec2 min, ImVec2 max) {
+  return p.x >= min.x && p.x <= max.x && p.y >= min.y && p.y <= max.y;
+}
+
+}  // namespace
+
+TEST_CASE("the network view fits every host in view and draws the envelopes in flight",
+          "[gui][network]") {
+  Harness h("01-journey.json");
+  // The relay's message body to the MX is on its way.
+  h.session->seek_time(SimTime::from_seconds(10));
+  std::size_t data = 0;
+  const auto events = h.session->events();
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (events[i].kind == TraceKind::kDataSent && events[i].node == "smtp.gmail.example") data = i;
+  REQUIRE(data > 0);
+  const auto& e = events[data];
+  const SimTime mid = e.time + SimTime::from_micros((e.arrival - e.time).micros() / 2);
+  h.session->seek_time(mid);
+  h.frame();
+  h.frame();
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  REQUIRE(h.view.layout().size() == 4);
+  for (std::size_t i = 0; i < h.view.layout().size(); ++i)
+    CHECK(inside(h.view.node_screen(i), ImVec2(0, 0), display));
+  CHECK(h.view.animator().flights().size() >= 1);
+  CHECK(h.view.envelopes_drawn() == h.view.animator().flights().size());
+  // The body is half way between the relay and the MX: hit-testing finds it there.
+  const ImVec2 relay = h.view.node_screen(*h.view.layout().index("smtp.gmail.example"));
+  const ImVec2 mx = h.view.node_screen(*h.view.layout().index("mx.yahoo.example"));
+  const ImVec2 middle((relay.x + mx.x) / 2, (relay.y + mx.y) / 2);
+  bool found = false;
+  for (float dy = -8; dy <= 8 && !found; dy += 2) {
+    const NetworkView::Hit hit = h.view.hit_test(ImVec2(middle.x, middle.y + dy));
+    if (hit.kind == NetworkView::HitKind::kEnvelope && hit.index == data) found = true;
+  }
+  CHECK(found);
+}
+
+TEST_CASE("clicking a host, a link and an envelope selects them", "[gui][network]") {
+  Harness h("01-journey.json");
+  h.frame();
+  const std::size_t mx = *h.view.layout().index("mx.yahoo.example");
+  h.commands.take();
+  h.click(h.view.node_screen(mx));
+  auto commands = h.commands.take();
+  const auto* node = first_command<command::SelectNode>(commands);
+  REQUIRE(node);
+  CHECK(node->name == "mx.yahoo.example");
+
+  // The middle of the laptop's link, away from any envelope (nothing in flight at t = 0).
+  const ImVec2 a = h.view.node_screen(*h.view.layout().index("laptop.marcos.example"));
+  const ImVec2 b = h.view.node_screen(*h.view.layout().index("smtp.gmail.example"));
+  const NetworkView::Hit hit = h.view.hit_test(ImVec2((a.x + b.x) / 2, (a.y + b.y) / 2));
+  CHECK(hit.kind == NetworkView::HitKind::kLink);
+  h.click(ImVec2((a.x + b.x) / 2, (a.y + b.y) / 2));
+  commands = h.commands.take();
+  const auto* link = first_command<command::SelectLink>(commands);
+  REQUIRE(link);
+  CHECK(((link->a == "laptop.marcos.example" && link->b == "smtp.gmail.example") ||
+         (link->b == "laptop.marcos.example" && link->a == "smtp.gmail.example")));
+
+  // An envelope: the greeting on its way to the laptop.
+  h.session->seek_time(SimTime::from_millis(1045));
+  h.frame();
+  REQUIRE(h.view.envelopes_drawn() >= 1);
+  const auto& flight = h.view.animator().flights().front();
+  // Find the drawn envelope by scanning the link for an envelope hit.
+  ImVec2 at(0, 0);
+  bool found = false;
+  for (float u = 0; u <= 1.0f && !found; u += 0.01f)
+    for (float dy = -8; dy <= 8 && !found; dy += 2) {
+      const ImVec2 p(a.x + (b.x - a.x) * u, a.y + (b.y - a.y) * u + dy);
+      const auto x = h.view.hit_test(p);
+      if (x.kind == NetworkView::HitKind::kEnvelope && x.index == flight.event) {
+        at = p;
+        found = true;
+      }
+    }
+  REQUIRE(found);
+  h.commands.take();
+  h.click(at);
+  commands = h.commands.take();
+  const auto* conn = first_command<command::SelectConnection>(commands);
+  REQUIRE(conn);
+  CHECK(conn->id == 1);
+  const auto* event = first_command<command::SelectEvent>(commands);
+  REQUIRE(event);
+  CHECK(event->index == flight.event);
+}
+
+TEST_CASE("dragging a host moves it; dragging the background pans; the wheel zooms",
+          "[gui][network]") {
+  Harness h("01-journey.json");
+  h.frame();
+  const std::size_t ns = *h.view.layout().index("ns.example");
+  const ImVec2 before = h.view.layout().position(ns);
+  const ImVec2 from = h.view.node_screen(ns);
+  h.drag(from, ImVec2(from.x + 60, from.y + 30));
+  const ImVec2 after = h.view.layout().position(ns);
+  CHECK(after.x - before.x == Approx(60.0f / h.view.view().zoom).margin(1.0f));
+  CHECK(after.y - before.y == Approx(30.0f / h.view.view().zoom).margin(1.0f));
+  CHECK(h.commands.take().empty());  // a drag is not a click
+
+  // Pan from an empty spot (bottom left corner of the canvas).
+  const ImVec2 empty(h.view.canvas_min().x + 10, ImGui::GetIO().DisplaySize.y - 20);
+  REQUIRE(h.view.hit_test(empty).kind == NetworkView::HitKind::kNone);
+  const ImVec2 offset = h.view.view().offset;
+  h.drag(empty, ImVec2(empty.x + 40, empty.y - 25));
+  CHECK(h.view.view().offset.x - offset.x == Approx(40.0f).margin(1.0f));
+  CHECK(h.view.view().offset.y - offset.y == Approx(-25.0f).margin(1.0f));
+
+  const float zoom = h.view.view().zoom;
+  const ImVec2 cursor = h.view.node_screen(ns);
+  ImGui::GetIO().MousePos = cursor;
+  ImGui::GetIO().MouseWheel = 2.0f;
+  h.frame();
+  ImGui::GetIO().MouseWheel = 0.0f;
+  h.frame();
+  CHECK(h.view.view().zoom > zoom);
+  // Zoomed around the cursor: the host under it stays under it.
+  CHECK(h.view.node_screen(ns).x == Approx(cursor.x).margin(0.5f));
+
+  // The F key fits everything back in view.
+  ImGui::GetIO().KeysDown['F'] = true;
+  h.frame();
+  ImGui::GetIO().KeysDown['F'] = false;
+  h.frame();
+  for (std::size_t i = 0; i < h.view.layout().size(); ++i)
+    CHECK(inside(h.view.node_screen(i), ImVec2(0, 0), ImGui::GetIO().DisplaySize));
+}
+
+TEST_CASE("a host that is down is offered to be brought up; links can be cut, slowed, made lossy",
+          "[gui][network]") {
+  Harness h("01-journey.json");
+  const auto& world = h.session->world();
+  auto menu = mailhop::gui::node_menu(world, "mx.yahoo.example");
+  const auto has = [](const std::vector<mailhop::gui::NetworkMenuEntry>& m, const std::string& key,
+                      const std::string& box = {}) -> const mailhop::gui::NetworkMenuEntry* {
+    for (const auto& e : m)
+      if (e.label_key == key && e.mailbox == box) return &e;
+    return nullptr;
+  };
+  const auto* down = has(menu, "net.menu.host_down");
+  REQUIRE(down);
+  const auto* live = std::get_if<command::LiveAction>(&down->command);
+  REQUIRE(live);
+  const auto* fault = std::get_if<mailhop::scenario::FaultAction>(&live->action);
+  REQUIRE(fault);
+  CHECK(fault->kind == mailhop::scenario::FaultKind::kHostDown);
+  CHECK(fault->target == "mx.yahoo.example");
+  CHECK(has(menu, "net.menu.greylisting_on"));
+  CHECK(has(menu, "net.menu.refuse_on"));
+  CHECK(has(menu, "net.menu.fill_mailbox", "julia@yahoo.example"));
+  CHECK(has(menu, "net.menu.unknown_user", "julia@yahoo.example"));
+  CHECK_FALSE(has(mailhop::gui::node_menu(world, "ns.example"), "net.menu.greylisting_on"));
+
+  // Take it down for real: the menu now offers to bring it up.
+  std::string error;
+  REQUIRE(h.session->apply(live->action, &error));
+  menu = mailhop::gui::node_menu(h.session->world(), "mx.yahoo.example");
+  const auto* up = has(menu, "net.menu.host_up");
+  REQUIRE(up);
+  const auto* clear = std::get_if<mailhop::scenario::ClearFaultAction>(
+      &std::get<command::LiveAction>(up->command).action);
+  REQUIRE(clear);
+  CHECK(clear->kind == mailhop::scenario::FaultKind::kHostDown);
+  CHECK_FALSE(has(menu, "net.menu.host_down"));
+  h.frame();  // drawn down without trouble
+
+  const auto links = mailhop::gui::link_menu(h.session->world(), 0);
+  const auto* cut = has(links, "net.menu.link_down");
+  REQUIRE(cut);
+  const auto* cut_fault = std::get_if<mailhop::scenario::FaultAction>(
+      &std::get<command::LiveAction>(cut->command).action);
+  REQUIRE(cut_fault);
+  CHECK(cut_fault->target == h.session->world().network().links()[0].name());
+  const auto* slow = has(links, "net.menu.link_slow");
+  REQUIRE(slow);
+  CHECK(std::get<mailhop::scenario::FaultAction>(std::get<command::LiveAction>(slow->command).action)
+            .value == "500ms");
+  const auto* lossy = has(links, "net.menu.link_lossy");
+  REQUIRE(lossy);
+  CHECK(std::get<mailhop::scenario::FaultAction>(std::get<command::LiveAction>(lossy->command).action)
+            .value == "0.2");
+  // Every label is in both catalogs.
+  const std::vector<mailhop::gui::NetworkMenuEntry>* lists[] = {&menu, &links};
+  for (const auto* m : lists)
+    for (const auto& entry : *m) {
+      CHECK(h.catalog->has(mailhop::text::Language::kEnglish, entry.label_key));
+      CHECK(h.catalog->has(mailhop::text::Language::kSpanish, entry.label_key));
+    }
+}
+
+TEST_CASE("right-clicking a host opens its menu without selecting it", "[gui][network]") {
+  Harness h("01-journey.json");
+  h.frame();
+  const std::size_t relay = *h.view.layout().index("smtp.gmail.example");
+  h.click(h.view.node_screen(relay), 1);
+  CHECK(h.commands.take().empty());
+  const auto any_popup = [] {
+    return ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel);
+  };
+  CHECK(any_popup());
+  // A click elsewhere closes it.
+  h.click(ImVec2(5, ImGui::GetIO().DisplaySize.y - 5));
+  CHECK_FALSE(any_popup());
+}
+
+TEST_CASE("after a step while paused, the stepped line is shown travelling", "[gui][network]") {
+  Harness h("01-journey.json");
+  h.frame();
+  // Step to the first protocol line.
+  while (h.session->step_event())
+    if (h.session->events().back().kind == TraceKind::kServerLine) break;
+  h.frame();
+  REQUIRE(h.view.highlighted_event());
+  CHECK(*h.view.highlighted_event() == h.session->events().size() - 1);
+  CHECK(h.view.envelopes_drawn() >= 1);
+  // Playing: no highlight.
+  h.playback.playing = true;
+  h.frame();
+  CHECK_FALSE(h.view.highlighted_event());
+}
+
+TEST_CASE("without a scenario the view says how to open one", "[gui][network]") {
+  Harness h("");
+  h.frame();
+  CHECK(h.view.envelopes_drawn() == 0);
+}
