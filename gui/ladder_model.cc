@@ -1,5 +1,6 @@
 #include "gui/ladder_model.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -79,7 +80,13 @@ int port_of_opened_text(const std::string& text) {
 
 std::vector<LadderConnection> list_connections(std::span<const TraceEvent> events) {
   std::vector<LadderConnection> out;
-  for (std::size_t i = 0; i < events.size(); ++i) {
+  extend_connections(out, events, 0);
+  return out;
+}
+
+void extend_connections(std::vector<LadderConnection>& out, std::span<const TraceEvent> events,
+                        std::size_t from) {
+  for (std::size_t i = from; i < events.size(); ++i) {
     const TraceEvent& e = events[i];
     if (e.kind != TraceKind::kConnectionOpened || e.connection == 0) continue;
     LadderConnection c;
@@ -92,7 +99,6 @@ std::vector<LadderConnection> list_connections(std::span<const TraceEvent> event
     c.first_event = i;
     out.push_back(std::move(c));
   }
-  return out;
 }
 
 std::uint64_t connection_to_show(std::span<const TraceEvent> events, std::uint64_t selected) {
@@ -107,11 +113,19 @@ std::uint64_t connection_to_show(std::span<const TraceEvent> events, std::uint64
   return 0;
 }
 
-Ladder build_ladder(std::span<const TraceEvent> events, std::uint64_t id) {
+Ladder build_ladder(std::span<const TraceEvent> events, std::uint64_t id, std::size_t from) {
   Ladder ladder;
-  if (id == 0) return ladder;
-  bool tls = false;
-  for (std::size_t i = 0; i < events.size(); ++i) {
+  ladder.scanned = std::min(from, events.size());
+  extend_ladder(ladder, events, id);
+  return ladder;
+}
+
+void extend_ladder(Ladder& ladder, std::span<const TraceEvent> events, std::uint64_t id) {
+  if (id == 0) return;
+  bool& tls = ladder.tls;
+  const std::size_t from = ladder.scanned;
+  ladder.scanned = std::max(ladder.scanned, events.size());
+  for (std::size_t i = from; i < events.size(); ++i) {
     const TraceEvent& e = events[i];
     if (e.connection != id) continue;
     LadderConnection& c = ladder.connection;
@@ -159,8 +173,10 @@ Ladder build_ladder(std::span<const TraceEvent> events, std::uint64_t id) {
         row.tone = tone_of_reply(e);
         break;
       case TraceKind::kDataSent:
+        // SMTP's DATA goes to the server; a POP3 RETR or an IMAP FETCH body comes from it.
         row.kind = LadderRowKind::kBody;
-        row.direction = LadderDirection::kClientToServer;
+        row.direction = e.node == c.server ? LadderDirection::kServerToClient
+                                           : LadderDirection::kClientToServer;
         row.tone = LineTone::kMessage;
         break;
       case TraceKind::kTlsHandshake:
@@ -189,7 +205,6 @@ Ladder build_ladder(std::span<const TraceEvent> events, std::uint64_t id) {
     }
     ladder.rows.push_back(std::move(row));
   }
-  return ladder;
 }
 
 }  // namespace mailhop::gui

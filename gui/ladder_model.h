@@ -54,17 +54,29 @@ struct LadderConnection {
 struct Ladder {
   LadderConnection connection;  // id 0: nothing to show
   std::vector<LadderRow> rows;
+  // Where extend_ladder goes on: events before `scanned` are in `rows`; `tls` once the
+  // handshake row was seen.
+  std::size_t scanned = 0;
+  bool tls = false;
 };
 
 // Every connection opened so far, in the order they opened.
 std::vector<LadderConnection> list_connections(std::span<const core::TraceEvent> events);
+// Appends the connections opened in events[from..]: list_connections, one new part at a time.
+void extend_connections(std::vector<LadderConnection>& connections,
+                        std::span<const core::TraceEvent> events, std::size_t from);
 
 // The connection to show: `selected` when it exists in `events`, else the connection of the
 // newest event that has one, else 0.
 std::uint64_t connection_to_show(std::span<const core::TraceEvent> events, std::uint64_t selected);
 
-// The ladder of connection `id` (empty rows and id 0 when it has no events).
-Ladder build_ladder(std::span<const core::TraceEvent> events, std::uint64_t id);
+// The ladder of connection `id` (empty rows and id 0 when it has no events). `from`: the index
+// of its first event when known (events before it are skipped).
+Ladder build_ladder(std::span<const core::TraceEvent> events, std::uint64_t id,
+                    std::size_t from = 0);
+// Adds the rows of the events after ladder.scanned (the same history, grown): the result is the
+// same as build_ladder on all of `events`.
+void extend_ladder(Ladder& ladder, std::span<const core::TraceEvent> events, std::uint64_t id);
 
 // The tone of a trace line: reply class by code (or the first digit, or "+OK"/"-ERR", or an
 // IMAP status), commands neutral.

@@ -17,11 +17,13 @@ struct Session::Impl {
   std::size_t visible = 0;  // trace events shown (<= recorder.events().size())
   core::SimTime now;
   bool dirty = false;
+  std::uint64_t generation = 0;
 
   Impl() { trace.add_observer(&recorder); }
 
   // The world at t = 0 with nothing run.
   bool rebuild(std::string* error) {
+    ++generation;
     world.reset();
     recorder.clear();
     visible = 0;
@@ -80,6 +82,7 @@ std::span<const core::TraceEvent> Session::events() const {
 core::SimTime Session::now() const { return m_impl->now; }
 core::SimTime Session::end() const { return m_impl->scenario.until; }
 bool Session::dirty() const { return m_impl->dirty; }
+std::uint64_t Session::generation() const { return m_impl->generation; }
 
 bool Session::finished() const {
   if (m_impl->visible < m_impl->recorded()) return false;

@@ -6,6 +6,7 @@
 // saved file reproduces the lesson. The panels read a Session; only the App changes it.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -39,6 +40,10 @@ class Session {
   core::SimTime end() const;  // the scenario's `until`
   bool finished() const;      // nothing left to run before end()
   bool dirty() const;         // live changes not saved yet
+  // Goes up each time the world is rebuilt (a step back, a seek back, a live change, a reload):
+  // what a panel computed from events() is still valid while this number stays the same and
+  // events() only grows.
+  std::uint64_t generation() const;
 
   // Forward in time: runs every event up to t (a t earlier than now() re-runs from the start).
   void seek_time(core::SimTime t);

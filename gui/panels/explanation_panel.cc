@@ -222,8 +222,11 @@ void ExplanationPanel::draw_event(const UiContext& ctx, std::size_t index) {
   const text::Catalog& t = ctx.text;
   const Palette& p = ctx.palette;
   const auto events = ctx.session->events();
+  // The explanation of an event depends on the events before it only: it stays valid while
+  // the history grows, until the session re-runs its world.
   if (!m_cached_from_session || m_cached_index != index ||
-      m_cached_language != ctx.settings.language || m_cached_events != events.size()) {
+      m_cached_language != ctx.settings.language ||
+      m_cached_generation != ctx.session->generation()) {
     EventExplanation e =
         explain_event(events, index, t, ctx.explanations, ctx.settings.language);
     m_sections = std::move(e.sections);
@@ -231,7 +234,7 @@ void ExplanationPanel::draw_event(const UiContext& ctx, std::size_t index) {
     m_context = std::move(e.context);
     m_cached_index = index;
     m_cached_language = ctx.settings.language;
-    m_cached_events = events.size();
+    m_cached_generation = ctx.session->generation();
     m_cached_from_session = true;
   }
   const core::TraceEvent& e = events[index];

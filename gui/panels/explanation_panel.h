@@ -8,6 +8,7 @@
 // a child region of that height (0: all the remaining height), no top-level window.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,7 +54,7 @@ class ExplanationPanel {
   // Explaining is cheap, but only redo it when the selection or the language changes.
   std::optional<std::size_t> m_cached_index;
   std::optional<text::Language> m_cached_language;
-  std::size_t m_cached_events = 0;
+  std::uint64_t m_cached_generation = 0;
   bool m_cached_from_session = false;
   std::vector<text::ExplanationSection> m_sections;
   std::optional<EnhancedParts> m_enhanced;

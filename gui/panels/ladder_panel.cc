@@ -119,18 +119,37 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
     return;
   }
   const std::span<const core::TraceEvent> events = ctx.session->events();
-  const std::uint64_t id = connection_to_show(events, ctx.selection.connection);
-  if (events.size() != m_events_seen || id != m_connection_seen ||
-      events.data() != m_events_data) {
-    const bool same_connection = id == m_connection_seen;
-    m_ladder = build_ladder(events, id);
-    m_connections = list_connections(events);
+  // Work only on what is new: the history only grows until the session re-runs its world.
+  const bool rerun = ctx.session->generation() != m_generation || events.size() < m_events_seen;
+  if (rerun) {
+    m_connections.clear();
+    m_events_seen = 0;
+    m_generation = ctx.session->generation();
+  }
+  extend_connections(m_connections, events, m_events_seen);
+  const std::uint64_t chosen = ctx.selection.connection;
+  // A selected connection still exists when it did a moment ago; otherwise look again.
+  const std::uint64_t id = !rerun && chosen != 0 && chosen == m_connection_seen
+                               ? chosen
+                               : connection_to_show(events, chosen);
+  if (rerun || id != m_connection_seen || events.size() != m_events_seen) {
+    const bool same_connection = !rerun && id == m_connection_seen;
+    if (same_connection) {
+      extend_ladder(m_ladder, events, id);
+    } else {
+      // Start at the connection's first event when it is known.
+      std::size_t from = 0;
+      // (Connections are listed in the order they opened, which is not always id order.)
+      const auto known = std::find_if(m_connections.rbegin(), m_connections.rend(),
+                                      [id](const LadderConnection& c) { return c.id == id; });
+      if (known != m_connections.rend()) from = known->first_event;
+      m_ladder = build_ladder(events, id, from);
+    }
     if (!same_connection || m_ladder.rows.size() > m_rows_seen) m_scroll_to_end = true;
-    m_events_seen = events.size();
-    m_events_data = events.data();
     m_connection_seen = id;
     m_rows_seen = m_ladder.rows.size();
   }
+  m_events_seen = events.size();
 
   if (m_ladder.connection.id == 0) {
     ImGui::TextDisabled("%s", t.c_str("ladder.none"));
@@ -309,22 +328,34 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
     }
     clipper.End();
     ImGui::PopStyleVar();
-    // Follow the conversation as it grows; show the selected line when it moved.
-    if (m_scroll_to_end) {
-      ImGui::SetScrollHereY(1.0f);
-      m_scroll_to_end = false;
-    }
+    // Show the selected line when the selection moved, until it is in view (the scroll range
+    // of a new ladder is known only a frame later); otherwise follow the conversation as it
+    // grows.
     if (selected_event != m_selected_seen) {
       m_selected_seen = selected_event;
-      if (selected_event) {
-        for (std::size_t i = 0; i < m_ladder.rows.size(); ++i) {
-          if (m_ladder.rows[i].event != *selected_event) continue;
-          const float y = static_cast<float>(i) * row_h;
-          if (y < ImGui::GetScrollY() || y + row_h > ImGui::GetScrollY() + ImGui::GetWindowHeight()) {
-            ImGui::SetScrollY(y - ImGui::GetWindowHeight() * 0.5f);
-          }
-          break;
-        }
+      m_reveal_selected = selected_event.has_value();
+    }
+    std::optional<std::size_t> selected_row;
+    if (m_reveal_selected && selected_event) {
+      for (std::size_t i = 0; i < m_ladder.rows.size() && !selected_row; ++i) {
+        if (m_ladder.rows[i].event == *selected_event) selected_row = i;
+      }
+    }
+    if (selected_row) {
+      const float y = static_cast<float>(*selected_row) * row_h;
+      const float top = ImGui::GetScrollY();
+      const float height = ImGui::GetWindowHeight();
+      if (y >= top && y + row_h <= top + height) {
+        m_reveal_selected = false;
+      } else {
+        ImGui::SetScrollY(std::max(0.0f, y - height * 0.5f));
+      }
+      m_scroll_to_end = false;
+    } else {
+      m_reveal_selected = false;
+      if (m_scroll_to_end) {
+        ImGui::SetScrollHereY(1.0f);
+        m_scroll_to_end = false;
       }
     }
   }

@@ -44,7 +44,8 @@ class LadderPanel {
   ImVec2 m_rows_origin;
   float m_row_height = 0.0f;
   // To rebuild only when something changed and to scroll to new rows.
-  const void* m_events_data = nullptr;
+  std::uint64_t m_generation = 0;
+  bool m_reveal_selected = false;  // scroll until the selected row is in view
   std::size_t m_events_seen = 0;
   std::uint64_t m_connection_seen = 0;
   std::size_t m_rows_seen = 0;

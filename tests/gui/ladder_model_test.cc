@@ -171,3 +171,54 @@ TEST_CASE("reply tones for SMTP, POP3 and IMAP lines", "[gui][ladder]") {
   CHECK(mailhop::gui::port_of_opened_text("[2001:db8::1]") == 0);
   CHECK(mailhop::gui::port_of_opened_text("host:x") == 0);
 }
+
+TEST_CASE("a ladder grown event by event equals the ladder built at once", "[gui][ladder]") {
+  const auto session = open_run("11-pop3-vs-imap.json");
+  const auto events = session->events();
+  const auto whole_list = list_connections(events);
+  REQUIRE(whole_list.size() >= 4);
+  for (const auto& connection : whole_list) {
+    const Ladder whole = build_ladder(events, connection.id);
+    const Ladder from_first = build_ladder(events, connection.id, connection.first_event);
+    Ladder grown = build_ladder(events.first(connection.first_event + 1), connection.id);
+    for (std::size_t n = connection.first_event + 1; n <= events.size(); n += 7) {
+      mailhop::gui::extend_ladder(grown, events.first(n), connection.id);
+    }
+    mailhop::gui::extend_ladder(grown, events, connection.id);
+    for (const Ladder* ladder : {&from_first, static_cast<const Ladder*>(&grown)}) {
+      CHECK(ladder->connection.client == whole.connection.client);
+      CHECK(ladder->connection.server == whole.connection.server);
+      REQUIRE(ladder->rows.size() == whole.rows.size());
+      for (std::size_t i = 0; i < whole.rows.size(); ++i) {
+        CHECK(ladder->rows[i].event == whole.rows[i].event);
+        CHECK(ladder->rows[i].encrypted == whole.rows[i].encrypted);
+        CHECK(ladder->rows[i].direction == whole.rows[i].direction);
+      }
+    }
+  }
+  // The connection list grown in pieces is the list made at once.
+  std::vector<mailhop::gui::LadderConnection> pieces;
+  for (std::size_t from = 0; from < events.size(); from += 13) {
+    mailhop::gui::extend_connections(pieces, events.first(std::min(from + 13, events.size())),
+                                     from);
+  }
+  REQUIRE(pieces.size() == whole_list.size());
+  for (std::size_t i = 0; i < pieces.size(); ++i) CHECK(pieces[i].id == whole_list[i].id);
+}
+
+TEST_CASE("a message fetched with POP3 or IMAP travels from the server", "[gui][ladder]") {
+  const auto session = open_run("11-pop3-vs-imap.json");
+  const auto events = session->events();
+  int bodies = 0;
+  for (const auto& connection : list_connections(events)) {
+    const Ladder ladder = build_ladder(events, connection.id);
+    for (const LadderRow& row : ladder.rows) {
+      if (row.kind != LadderRowKind::kBody) continue;
+      ++bodies;
+      const bool retrieval = connection.protocol == "POP3" || connection.protocol == "IMAP";
+      CHECK(row.direction == (retrieval ? LadderDirection::kServerToClient
+                                        : LadderDirection::kClientToServer));
+    }
+  }
+  CHECK(bodies >= 3);
+}
