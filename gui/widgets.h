@@ -20,6 +20,22 @@ void right_align_or_wrap(float width);
 // the caller draws nothing (for optional extras such as keyboard hints).
 bool right_align_if_fits(float width);
 
+// Pushes `font` for the scope when there is one (the fonts are null on a bare test context).
+class FontScope {
+ public:
+  explicit FontScope(ImFont* font) : m_pushed(font != nullptr) {
+    if (m_pushed) ImGui::PushFont(font);
+  }
+  ~FontScope() {
+    if (m_pushed) ImGui::PopFont();
+  }
+  FontScope(const FontScope&) = delete;
+  FontScope& operator=(const FontScope&) = delete;
+
+ private:
+  bool m_pushed;
+};
+
 // A button that shows whether it is the active choice; true when clicked.
 bool toggle_button(const std::string& label, bool active, const Palette& palette);
 

@@ -5,6 +5,7 @@
 #include "gui/event_filter.h"
 #include "gui/ladder_model.h"
 #include "gui/line_style.h"
+#include "gui/widgets.h"
 #include "sim/cli/imap_explainer.h"
 #include "sim/cli/pop3_explainer.h"
 #include "sim/core/sim_time.h"
@@ -16,21 +17,6 @@ namespace {
 
 using core::TraceEvent;
 using core::TraceKind;
-
-class FontScope {
- public:
-  explicit FontScope(ImFont* font) : m_pushed(font != nullptr) {
-    if (m_pushed) ImGui::PushFont(font);
-  }
-  ~FontScope() {
-    if (m_pushed) ImGui::PopFont();
-  }
-  FontScope(const FontScope&) = delete;
-  FontScope& operator=(const FontScope&) = delete;
-
- private:
-  bool m_pushed;
-};
 
 std::string first_word_upper(std::string_view line) {
   return mail::ascii_upper(line.substr(0, line.find_first_of(" :")));

@@ -4,27 +4,13 @@
 #include <string>
 
 #include "gui/inspector_model.h"
+#include "gui/widgets.h"
 #include "sim/core/sim_time.h"
 #include "sim/mail/message.h"
 
 namespace mailhop::gui {
 
 namespace {
-
-class FontScope {
- public:
-  explicit FontScope(ImFont* font) : m_pushed(font != nullptr) {
-    if (m_pushed) ImGui::PushFont(font);
-  }
-  ~FontScope() {
-    if (m_pushed) ImGui::PopFont();
-  }
-  FontScope(const FontScope&) = delete;
-  FontScope& operator=(const FontScope&) = delete;
-
- private:
-  bool m_pushed;
-};
 
 void heading(const UiContext& ctx, const std::string& text) {
   FontScope font(ctx.fonts.heading);

@@ -4,27 +4,12 @@
 #include <cmath>
 #include <string>
 
+#include "gui/widgets.h"
 #include "sim/core/sim_time.h"
 
 namespace mailhop::gui {
 
 namespace {
-
-// Pushes a font when it is loaded (a bare test context may have none).
-class FontScope {
- public:
-  explicit FontScope(ImFont* font) : m_pushed(font != nullptr) {
-    if (m_pushed) ImGui::PushFont(font);
-  }
-  ~FontScope() {
-    if (m_pushed) ImGui::PopFont();
-  }
-  FontScope(const FontScope&) = delete;
-  FontScope& operator=(const FontScope&) = delete;
-
- private:
-  bool m_pushed;
-};
 
 ImU32 u32(ImVec4 c, float alpha = 1.0f) {
   c.w *= alpha;
