@@ -48,6 +48,12 @@ void EventLogPanel::draw(const UiContext& ctx, ImVec2 size) {
     return;
   }
   const std::span<const core::TraceEvent> events = ctx.session->events();
+  if (!m_narration || m_narration_generation != ctx.session->generation() ||
+      m_narration_language != ctx.settings.language) {
+    m_narration.emplace(ctx.session->scenario(), ctx.settings.language);
+    m_narration_generation = ctx.session->generation();
+    m_narration_language = ctx.settings.language;
+  }
 
   // Filters: categories, node, search.
   for (EventCategory c : kAllEventCategories) {
@@ -164,7 +170,7 @@ void EventLogPanel::draw(const UiContext& ctx, ImVec2 size) {
           ImGui::TextDisabled("%s", e.message.c_str());
           ImGui::SameLine();
         }
-        ImGui::TextUnformatted(e.text.c_str());
+        ImGui::TextUnformatted(m_narration->text(e).c_str());
         ++m_rows_drawn;
       }
     }

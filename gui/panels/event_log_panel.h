@@ -12,12 +12,15 @@
 #include <imgui.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "gui/event_filter.h"
 #include "gui/ui_context.h"
+#include "sim/cli/narration.h"
 
 namespace mailhop::gui {
 
@@ -42,6 +45,10 @@ class EventLogPanel {
   std::size_t m_rows_drawn = 0;
   std::size_t m_last_count = 0;
   bool m_follow = true;  // keep the newest event in view
+  // The script's notes in the language shown, rebuilt when the scenario or language changes.
+  std::optional<cli::Narration> m_narration;
+  std::uint64_t m_narration_generation = 0;
+  text::Language m_narration_language = text::Language::kEnglish;
 };
 
 }  // namespace mailhop::gui

@@ -83,7 +83,8 @@ void TranscriptPrinter::on_trace(const core::TraceEvent& e) {
         << "]";
   if (!e.node.empty()) m_out << " " << e.node;
   if (!e.message.empty()) m_out << " (" << e.message << ")";
-  if (!e.text.empty()) m_out << ": " << e.text;
+  const std::string& text = m_narration ? m_narration->text(e) : e.text;
+  if (!text.empty()) m_out << ": " << text;
   m_out << "\n";
 }
 

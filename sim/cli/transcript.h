@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 
+#include "sim/cli/narration.h"
 #include "sim/core/trace.h"
 #include "sim/text/catalog.h"
 
@@ -19,6 +20,8 @@ class TranscriptPrinter : public core::TraceObserver {
   // Framing texts come from `catalog` ("transcript.*", "trace.kind.*"); the protocol lines and
   // the servers' log texts are printed as they are, like a real server's log.
   TranscriptPrinter(std::ostream& out, const text::Catalog& catalog, Explain explain = {});
+  // Script notes in the class's language (not owned; null: as traced).
+  void set_narration(const Narration* narration) { m_narration = narration; }
   void on_trace(const core::TraceEvent& event) override;
 
  private:
@@ -28,6 +31,7 @@ class TranscriptPrinter : public core::TraceObserver {
   std::ostream& m_out;
   const text::Catalog& m_catalog;
   Explain m_explain;
+  const Narration* m_narration = nullptr;
   std::uint64_t m_current_connection = 0;
   std::map<std::uint64_t, std::string> m_clients;  // connection id → client host
 };

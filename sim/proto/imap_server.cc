@@ -451,7 +451,10 @@ struct ImapServer::Impl {
         candidates.emplace_back(n, true);
       }
     }
-    for (const auto& [name, real] : candidates) {
+    for (const auto& candidate : candidates) {
+      // (Named copies: a lambda may not capture a structured binding before C++20's P1091.)
+      const std::string& name = candidate.first;
+      const bool real = candidate.second;
       const bool match = name == "INBOX" ? wildcard_match(ascii_upper(full.substr(0, 5)) + full.substr(std::min<std::size_t>(5, full.size())), name) ||
                                                wildcard_match(full, name)
                                          : wildcard_match(full, name);

@@ -1,0 +1,29 @@
+#pragma once
+// The script's narration in the class's language. The world traces a script step's note in
+// English, like the rest of its log; this finds the step the note came from (same time, same
+// English text) and gives its text in the chosen language.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "sim/core/sim_time.h"
+#include "sim/core/trace.h"
+#include "sim/scenario/scenario.h"
+#include "sim/text/language.h"
+
+namespace mailhop::cli {
+
+class Narration {
+ public:
+  Narration(const scenario::Scenario& scenario, text::Language language);
+  // The text to show for `event`: a script note in the chosen language (its English text when
+  // the step has none in that language); any other event's text as it is.
+  const std::string& text(const core::TraceEvent& event) const;
+
+ private:
+  std::map<std::pair<std::int64_t, std::string>, std::string> m_notes;  // (µs, English) → text
+};
+
+}  // namespace mailhop::cli
