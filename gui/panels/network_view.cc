@@ -101,7 +101,8 @@ ImVec2 mailbox_centre(ImVec2 c, float size) { return ImVec2(c.x - size * 0.82f, 
 }  // namespace
 
 float NetworkView::icon_size() const {
-  return std::clamp(kIconWorldSize * m_view.zoom, 14.0f, 90.0f);
+  // At 2x or 3x (projectors) icons grow with the text.
+  return std::clamp(kIconWorldSize * m_view.zoom, 14.0f * m_scale, 90.0f * m_scale);
 }
 
 // --- model --------------------------------------------------------------------------------
@@ -201,8 +202,10 @@ NetworkView::Hit NetworkView::hit_test(ImVec2 p) const {
 void NetworkView::handle_input(const UiContext& ctx, bool hovered, bool active) {
   ImGuiIO& io = ImGui::GetIO();
   const ImVec2 mouse = io.MousePos;
-  if (hovered && io.MouseWheel != 0.0f)
+  if (hovered && io.MouseWheel != 0.0f) {
     m_view.zoom_at(m_canvas_min, mouse, std::pow(1.15f, io.MouseWheel));
+    m_auto_fit = false;
+  }
   if (hovered && !io.WantTextInput && ImGui::IsKeyPressed('F', false)) m_fit_requested = true;
 
   // Left button: drag a node, pan the background, or click to select.
@@ -223,8 +226,10 @@ void NetworkView::handle_input(const UiContext& ctx, bool hovered, bool active) 
     if (m_moved) {
       if (m_drag == Drag::kNode)
         m_layout.move(m_press_hit.index, add(m_view.to_world(m_canvas_min, mouse), m_grab));
-      else
+      else {
         m_view.offset = add(m_view.offset, io.MouseDelta);
+        m_auto_fit = false;
+      }
     }
   }
   if (m_drag != Drag::kNone && !ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
@@ -254,9 +259,10 @@ void NetworkView::handle_input(const UiContext& ctx, bool hovered, bool active) 
   // Middle button: pan from anywhere.
   if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Middle)) m_middle_pan = true;
   if (m_middle_pan) {
-    if (ImGui::IsMouseDown(ImGuiMouseButton_Middle))
+    if (ImGui::IsMouseDown(ImGuiMouseButton_Middle)) {
       m_view.offset = add(m_view.offset, io.MouseDelta);
-    else
+      m_auto_fit = false;
+    } else
       m_middle_pan = false;
   }
 
@@ -906,14 +912,32 @@ void NetworkView::draw(const UiContext& ctx, ImVec2 size) {
   const bool hovered = ImGui::IsItemHovered();
   const bool active = ImGui::IsItemActive();
 
+  m_scale = ctx.settings.scale;
+  // Until the class pans or zooms by hand, the network keeps filling the view when the window,
+  // the layout or the UI scale changes its size.
+  if (m_auto_fit && (std::abs(m_canvas_size.x - m_fitted_size.x) > 1.0f ||
+                     std::abs(m_canvas_size.y - m_fitted_size.y) > 1.0f)) {
+    m_fit_requested = true;
+  }
   if (m_fit_requested && m_canvas_size.x > 8.0f && m_canvas_size.y > 8.0f) {
-    // Room for the labels under the icons and the badges above them.
+    // Room for the labels under the icons and the badges above them, but never more than a
+    // share of a small canvas (2x on 1024x768 leaves little height).
     const ImVec2 mn = m_layout.min();
     const ImVec2 mx = m_layout.max();
     const float s = ctx.settings.scale;
+    // Two lines of label under the lowest icons, a badge over the highest: centre the network
+    // a little higher than the canvas's middle.
+    const float below = 2.0f * ImGui::GetTextLineHeightWithSpacing() + 10.0f * s;
+    const float above = 12.0f * s;
+    const float wanted_y = (below + above) / 2.0f;
+    const float margin_y = std::min(wanted_y, m_canvas_size.y * 0.25f);
+    const ImVec2 margin(std::min(70.0f * s, m_canvas_size.x * 0.12f), margin_y);
     m_view = ViewTransform::fit(ImVec2(mn.x - 30.0f, mn.y - 30.0f), ImVec2(mx.x + 30.0f, mx.y + 30.0f),
-                                m_canvas_size, ImVec2(70.0f * s, 55.0f * s), 1.6f * s);
+                                m_canvas_size, margin, 1.6f * s);
+    m_view.offset.y -= (below - above) / 2.0f * (margin_y / wanted_y);
     m_fit_requested = false;
+    m_auto_fit = true;
+    m_fitted_size = m_canvas_size;
   }
   handle_input(ctx, hovered, active);
 

@@ -100,6 +100,9 @@ class NetworkView {
   Animator m_animator;
   const void* m_session = nullptr;
   bool m_fit_requested = true;
+  bool m_auto_fit = true;      // refit when the canvas changes size, until a pan or zoom by hand
+  ImVec2 m_fitted_size{0, 0};  // the canvas size of the last fit
+  float m_scale = 1.0f;        // the UI scale of the last frame
 
   ImVec2 m_canvas_min{0, 0};
   ImVec2 m_canvas_size{0, 0};
