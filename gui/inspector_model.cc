@@ -11,15 +11,8 @@ namespace mailhop::gui {
 
 namespace {
 
+using mail::ascii_iequal;
 using scenario::Role;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (mail::ascii_lower(a[i]) != mail::ascii_lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string trim(std::string_view s) {
   const std::size_t first = s.find_first_not_of(" \t\r\n");
@@ -63,7 +56,7 @@ std::string header_value(std::string_view content, std::string_view name) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;  // the end of the header section
     if (line.size() > name.size() && line[name.size()] == ':' &&
-        iequals(line.substr(0, name.size()), name)) {
+        ascii_iequal(line.substr(0, name.size()), name)) {
       std::string value(line.substr(name.size() + 1));
       // Continuation lines.
       std::size_t next = end + 1;
@@ -281,12 +274,12 @@ ReceivedHop parse_received(std::string_view value) {
     if (word.empty()) continue;
     if (depth == 0) {
       std::string* next = nullptr;
-      if (iequals(word, "from")) next = &from_clause;
-      else if (iequals(word, "by")) next = &hop.by;
-      else if (iequals(word, "with")) next = &hop.with;
-      else if (iequals(word, "id")) next = &hop.id;
-      else if (iequals(word, "for")) next = &hop.for_recipient;
-      else if (iequals(word, "via")) next = &hop.raw;  // ignored below
+      if (ascii_iequal(word, "from")) next = &from_clause;
+      else if (ascii_iequal(word, "by")) next = &hop.by;
+      else if (ascii_iequal(word, "with")) next = &hop.with;
+      else if (ascii_iequal(word, "id")) next = &hop.id;
+      else if (ascii_iequal(word, "for")) next = &hop.for_recipient;
+      else if (ascii_iequal(word, "via")) next = &hop.raw;  // ignored below
       if (next != nullptr) {
         target = next == &hop.raw ? nullptr : next;
         continue;
@@ -330,7 +323,7 @@ std::optional<DsnView> decode_dsn(std::string_view content) {
     std::size_t end = content.find('\n', pos);
     if (end == std::string_view::npos) end = content.size();
     std::string_view line = content.substr(pos, end - pos);
-    if (line.size() > 13 && iequals(line.substr(0, 13), "Content-Type:") &&
+    if (line.size() > 13 && ascii_iequal(line.substr(0, 13), "Content-Type:") &&
         mail::ascii_lower(line).find("message/delivery-status") != std::string::npos) {
       at = end + 1;
       break;
@@ -352,15 +345,15 @@ std::optional<DsnView> decode_dsn(std::string_view content) {
     if (name.empty()) return;
     const std::string v = collapse(value);
     if (per_message) {
-      if (iequals(name, "Reporting-MTA")) view.reporting_mta = after_type(v);
-      if (iequals(name, "Arrival-Date")) view.arrival_date = v;
+      if (ascii_iequal(name, "Reporting-MTA")) view.reporting_mta = after_type(v);
+      if (ascii_iequal(name, "Arrival-Date")) view.arrival_date = v;
     } else if (rcpt != nullptr) {
-      if (iequals(name, "Final-Recipient")) rcpt->final_recipient = after_type(v);
-      if (iequals(name, "Original-Recipient")) rcpt->original_recipient = after_type(v);
-      if (iequals(name, "Action")) rcpt->action = trim(v);
-      if (iequals(name, "Status")) rcpt->status = trim(v);
-      if (iequals(name, "Remote-MTA")) rcpt->remote_mta = after_type(v);
-      if (iequals(name, "Diagnostic-Code")) rcpt->diagnostic = after_type(v);
+      if (ascii_iequal(name, "Final-Recipient")) rcpt->final_recipient = after_type(v);
+      if (ascii_iequal(name, "Original-Recipient")) rcpt->original_recipient = after_type(v);
+      if (ascii_iequal(name, "Action")) rcpt->action = trim(v);
+      if (ascii_iequal(name, "Status")) rcpt->status = trim(v);
+      if (ascii_iequal(name, "Remote-MTA")) rcpt->remote_mta = after_type(v);
+      if (ascii_iequal(name, "Diagnostic-Code")) rcpt->diagnostic = after_type(v);
     }
     name.clear();
     value.clear();

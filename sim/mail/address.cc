@@ -1,3 +1,4 @@
+#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
 
 #include <array>
@@ -43,14 +44,6 @@ constexpr std::array<bool, 256> make_atext_table() {
 constexpr std::array<bool, 256> kAtext = make_atext_table();
 constexpr bool is_atext(char c) {
   return kAtext[static_cast<unsigned char>(c)];
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
 }
 
 // Names one octet for an error message: 'x', ' ' (space) or 0x0A.
@@ -152,7 +145,7 @@ std::string check_address_literal_body(std::string_view body) {
            "]: expected an IPv4 address or IPv6:address";
   }
   const std::string_view tag = body.substr(0, colon);
-  if (iequals(tag, "IPv6")) {
+  if (ascii_iequal(tag, "IPv6")) {
     if (is_ipv6_addr(body.substr(colon + 1))) return {};
     return "invalid IPv6 address literal [" + std::string(body) + "]";
   }
@@ -478,7 +471,7 @@ std::string format_path(const std::optional<Mailbox>& mailbox) {
 std::size_t match_bare_postmaster(std::string_view text) {
   constexpr std::string_view kPostmaster = "<postmaster>";
   if (text.size() < kPostmaster.size()) return 0;
-  return iequals(text.substr(0, kPostmaster.size()), kPostmaster) ? kPostmaster.size() : 0;
+  return ascii_iequal(text.substr(0, kPostmaster.size()), kPostmaster) ? kPostmaster.size() : 0;
 }
 
 }  // namespace mailhop::mail

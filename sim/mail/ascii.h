@@ -2,6 +2,7 @@
 // ASCII case mapping for protocol keywords, host names, domains and addresses: never the C
 // locale's, so "I" stays "i" whatever the machine's language.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,15 @@ namespace mailhop::mail {
 
 constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+// Equal but for ASCII case ("Subject" and "SUBJECT", "INBOX" and "inbox").
+constexpr bool ascii_iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
 
 inline std::string ascii_lower(std::string_view s) {
   std::string out(s);

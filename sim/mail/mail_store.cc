@@ -13,15 +13,7 @@ constexpr std::array<SystemFlag, 5> kSystemFlags = {SystemFlag::kSeen, SystemFla
                                                     SystemFlag::kFlagged, SystemFlag::kDeleted,
                                                     SystemFlag::kDraft};
 
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool is_inbox(std::string_view name) { return iequal(name, "INBOX"); }
+bool is_inbox(std::string_view name) { return ascii_iequal(name, "INBOX"); }
 
 bool valid_folder_name(std::string_view name) {
   if (name.empty() || name.front() == '/' || name.back() == '/') return false;
@@ -39,7 +31,7 @@ bool valid_folder_name(std::string_view name) {
 
 bool FlagSet::has_keyword(std::string_view keyword) const {
   return std::any_of(m_keywords.begin(), m_keywords.end(),
-                     [&](const std::string& k) { return iequal(k, keyword); });
+                     [&](const std::string& k) { return ascii_iequal(k, keyword); });
 }
 
 void FlagSet::add_keyword(std::string_view keyword) {
@@ -48,7 +40,7 @@ void FlagSet::add_keyword(std::string_view keyword) {
 }
 
 void FlagSet::remove_keyword(std::string_view keyword) {
-  std::erase_if(m_keywords, [&](const std::string& k) { return iequal(k, keyword); });
+  std::erase_if(m_keywords, [&](const std::string& k) { return ascii_iequal(k, keyword); });
 }
 
 bool FlagSet::add(std::string_view name) {
@@ -124,7 +116,7 @@ std::string_view FlagSet::name_of(SystemFlag flag) {
 
 std::optional<SystemFlag> FlagSet::parse_system(std::string_view name) {
   for (SystemFlag f : kSystemFlags) {
-    if (iequal(name, name_of(f))) return f;
+    if (ascii_iequal(name, name_of(f))) return f;
   }
   return std::nullopt;
 }

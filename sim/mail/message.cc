@@ -1,3 +1,4 @@
+#include "sim/mail/ascii.h"
 #include "sim/mail/message.h"
 
 #include <algorithm>
@@ -14,14 +15,6 @@ constexpr bool is_wsp(char c) {
 }
 constexpr char to_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
 }
 
 // ftext = %d33-57 / %d59-126
@@ -232,7 +225,7 @@ void Message::set_body(std::string body) {
 
 const HeaderField* Message::find(std::string_view name) const {
   for (const HeaderField& f : m_headers) {
-    if (iequals(f.name, name)) return &f;
+    if (ascii_iequal(f.name, name)) return &f;
   }
   return nullptr;
 }
@@ -240,7 +233,7 @@ const HeaderField* Message::find(std::string_view name) const {
 std::size_t Message::count(std::string_view name) const {
   return static_cast<std::size_t>(
       std::count_if(m_headers.begin(), m_headers.end(),
-                    [&](const HeaderField& f) { return iequals(f.name, name); }));
+                    [&](const HeaderField& f) { return ascii_iequal(f.name, name); }));
 }
 
 std::optional<std::string> Message::get(std::string_view name) const {
@@ -252,7 +245,7 @@ std::optional<std::string> Message::get(std::string_view name) const {
 std::vector<std::string> Message::get_all(std::string_view name) const {
   std::vector<std::string> out;
   for (const HeaderField& f : m_headers) {
-    if (iequals(f.name, name)) out.push_back(f.text());
+    if (ascii_iequal(f.name, name)) out.push_back(f.text());
   }
   return out;
 }
@@ -270,7 +263,7 @@ void Message::prepend(std::string name, std::string value) {
 }
 
 void Message::remove_all(std::string_view name) {
-  std::erase_if(m_headers, [&](const HeaderField& f) { return iequals(f.name, name); });
+  std::erase_if(m_headers, [&](const HeaderField& f) { return ascii_iequal(f.name, name); });
 }
 
 bool Message::is_valid_field_name(std::string_view name) {

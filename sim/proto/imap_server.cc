@@ -14,6 +14,7 @@ namespace mailhop::proto {
 namespace {
 
 using mail::ascii_lower;
+using mail::ascii_iequal;
 using mail::ascii_upper;
 using mail::FlagSet;
 using mail::SystemFlag;
@@ -24,8 +25,6 @@ namespace ev = imap_server_event;
 struct BadCommand {
   std::string reason;
 };
-
-bool iequal(std::string_view a, std::string_view b) { return ascii_lower(a) == ascii_lower(b); }
 
 bool contains_ci(std::string_view haystack, std::string_view needle) {
   return ascii_lower(haystack).find(ascii_lower(needle)) != std::string::npos;
@@ -71,7 +70,7 @@ std::optional<std::int64_t> parse_search_date(std::string_view s) {
   }
   int month = 0;
   for (int i = 0; i < 12; ++i) {
-    if (iequal(s.substr(d1 + 1, 3), kMonths[i])) month = i + 1;
+    if (ascii_iequal(s.substr(d1 + 1, 3), kMonths[i])) month = i + 1;
   }
   int year = 0;
   for (char c : s.substr(d2 + 1)) {
@@ -370,7 +369,7 @@ struct ImapServer::Impl {
     return *s;
   }
   static std::string mailbox_name(std::string s) {
-    return iequal(s, "INBOX") ? std::string("INBOX") : s;
+    return ascii_iequal(s, "INBOX") ? std::string("INBOX") : s;
   }
 
   // ---- commands
@@ -520,7 +519,7 @@ struct ImapServer::Impl {
       if (!c.consume(')')) {
         while (true) {
           const auto fl = c.flag();
-          if (!fl || iequal(*fl, "\\Recent") || !flags.add(*fl)) throw BadCommand{"Invalid flag"};
+          if (!fl || ascii_iequal(*fl, "\\Recent") || !flags.add(*fl)) throw BadCommand{"Invalid flag"};
           if (c.consume(')')) break;
           need_sp(c);
         }
@@ -856,7 +855,7 @@ struct ImapServer::Impl {
     auto take_flag = [&]() {
       const auto fl = c.flag();
       if (!fl) throw BadCommand{"Invalid flag"};
-      if (iequal(*fl, "\\Recent")) return;  // cannot be changed (RFC 3501 section 2.3.2)
+      if (ascii_iequal(*fl, "\\Recent")) return;  // cannot be changed (RFC 3501 section 2.3.2)
       if (!flags.add(*fl)) throw BadCommand{"Invalid flag " + *fl};
     };
     if (c.consume('(')) {
@@ -1267,7 +1266,7 @@ struct ImapServer::Impl {
     idle_tag.reset();
     events.emplace_back(ev::CommandReceived{"", "", text});
     events.emplace_back(ev::IdleEnded{});
-    if (iequal(text, "DONE")) {
+    if (ascii_iequal(text, "DONE")) {
       tagged(tag, "OK", "IDLE terminated");
     } else {
       tagged(tag, "BAD", "Expected DONE");

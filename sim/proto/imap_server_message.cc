@@ -11,6 +11,7 @@ namespace mailhop::proto {
 namespace {
 
 using mail::ascii_lower;
+using mail::ascii_iequal;
 using mail::ascii_upper;
 
 std::string_view trim(std::string_view s) {
@@ -65,8 +66,6 @@ std::string unfold(std::string_view v) {
   }
   return std::string(trim(out));
 }
-
-bool iequal(std::string_view a, std::string_view b) { return ascii_lower(a) == ascii_lower(b); }
 
 // ---- addresses
 
@@ -336,7 +335,7 @@ std::string imap_header_fields(std::string_view content, const std::vector<std::
   std::string out;
   for (const auto& f : fields_of(content)) {
     const bool named = std::any_of(names.begin(), names.end(),
-                                   [&](const std::string& n) { return iequal(n, f.name); });
+                                   [&](const std::string& n) { return ascii_iequal(n, f.name); });
     if (named != exclude) {
       out.append(f.raw);
       out += "\r\n";
@@ -347,7 +346,7 @@ std::string imap_header_fields(std::string_view content, const std::vector<std::
 
 std::string imap_header_value(std::string_view content, std::string_view name) {
   for (const auto& f : fields_of(content)) {
-    if (iequal(f.name, name)) return unfold(f.value);
+    if (ascii_iequal(f.name, name)) return unfold(f.value);
   }
   return "";
 }
@@ -356,7 +355,7 @@ std::string imap_envelope(std::string_view content) {
   const auto fields = fields_of(content);
   auto get = [&](std::string_view name) -> std::optional<std::string> {
     for (const auto& f : fields) {
-      if (iequal(f.name, name)) return unfold(f.value);
+      if (ascii_iequal(f.name, name)) return unfold(f.value);
     }
     return std::nullopt;
   };

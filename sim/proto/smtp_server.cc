@@ -13,6 +13,7 @@ namespace mailhop::proto {
 namespace {
 
 using mail::ascii_lower;
+using mail::ascii_iequal;
 using mail::ascii_upper;
 
 namespace ev = smtp_server_event;
@@ -47,16 +48,8 @@ constexpr std::size_t kMaxReplyText = 400;
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_upper(a[i]) != ascii_upper(b[i])) return false;
-  }
-  return true;
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && ascii_iequal(s.substr(0, prefix.size()), prefix);
 }
 
 bool is_alpha(char c) {
@@ -518,7 +511,7 @@ struct SmtpServer::Impl {
 
     // RFC 5321 3.1: after a 554 greeting, 503 to everything but QUIT.
     if (state == State::kRefused) {
-      if (!line.too_long && iequals(text, "QUIT")) {
+      if (!line.too_long && ascii_iequal(text, "QUIT")) {
         on_quit(args);
       } else {
         send_error(503, "5.5.1",
@@ -761,11 +754,11 @@ struct SmtpServer::Impl {
         }
         env.declared_size = n;
       } else if (p.keyword == "BODY") {
-        if (iequals(p.value, "7BIT")) {
+        if (ascii_iequal(p.value, "7BIT")) {
           env.body = mail::BodyType::k7Bit;
-        } else if (iequals(p.value, "8BITMIME")) {
+        } else if (ascii_iequal(p.value, "8BITMIME")) {
           env.body = mail::BodyType::k8BitMime;
-        } else if (iequals(p.value, "BINARYMIME")) {
+        } else if (ascii_iequal(p.value, "BINARYMIME")) {
           // RFC 3030 BINARYMIME needs CHUNKING, which this server does not offer.
           send_error(555, "5.5.4", "BODY=BINARYMIME is not supported (no CHUNKING)");
           return;
@@ -774,7 +767,7 @@ struct SmtpServer::Impl {
           return;
         }
       } else if (p.keyword == "RET") {
-        if (!iequals(p.value, "FULL") && !iequals(p.value, "HDRS")) {
+        if (!ascii_iequal(p.value, "FULL") && !ascii_iequal(p.value, "HDRS")) {
           send_error(501, "5.5.4", "RET must be FULL or HDRS (RFC 3461 4.3)");
           return;
         }
@@ -876,7 +869,7 @@ struct SmtpServer::Impl {
   }
 
   static bool valid_notify(std::string_view v) {
-    if (iequals(v, "NEVER")) return true;
+    if (ascii_iequal(v, "NEVER")) return true;
     std::array<bool, 3> seen{};
     std::size_t start = 0;
     while (true) {
@@ -884,11 +877,11 @@ struct SmtpServer::Impl {
       if (comma == std::string_view::npos) comma = v.size();
       const std::string_view item = v.substr(start, comma - start);
       std::size_t index = 0;
-      if (iequals(item, "SUCCESS"))
+      if (ascii_iequal(item, "SUCCESS"))
         index = 0;
-      else if (iequals(item, "FAILURE"))
+      else if (ascii_iequal(item, "FAILURE"))
         index = 1;
-      else if (iequals(item, "DELAY"))
+      else if (ascii_iequal(item, "DELAY"))
         index = 2;
       else
         return false;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/mail/address.h"
+#include "sim/mail/ascii.h"
 #include "sim/scenario/scenario_json.h"
 
 namespace mailhop::scenario {
@@ -24,9 +25,7 @@ std::string join(std::span<const std::string_view> items) {
 // Small text helpers
 // ---------------------------------------------------------------------------------------
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
-}
+bool iequals(std::string_view a, std::string_view b) { return mail::ascii_iequal(a, b); }
 
 // A string as JSON writes it, quotes and escapes included.
 std::string quote(std::string_view s) {

@@ -23,6 +23,7 @@ using scenario::Role;
 namespace {
 
 using mail::ascii_lower;
+using mail::ascii_iequal;
 using mail::ascii_upper;
 
 // Postfix's smtp_connect_timeout.
@@ -54,13 +55,6 @@ std::string crlf_body(const std::string& body) {
   out.append(body, from, std::string::npos);
   if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
   return out;
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
 }
 
 }  // namespace
@@ -827,7 +821,7 @@ void World::send(const scenario::SendAction& a) {
   const scenario::Account* account = nullptr;
   // The last account with that address, as a forward scan keeping each match would find.
   for (auto it = mua->spec.accounts.rbegin(); it != mua->spec.accounts.rend(); ++it)
-    if (iequal(it->address, a.from)) {
+    if (ascii_iequal(it->address, a.from)) {
       account = &*it;
       break;
     }
