@@ -73,7 +73,12 @@ IconStyle faded(const IconStyle& s) {
           fade(s.outline)};
 }
 
-void draw_icon(ImDrawList* dl, IconKind kind, ImVec2 c, float size, const IconStyle& s) {
+void draw_icon(ImDrawList* dl, IconKind kind, ImVec2 c, float size, const IconStyle& s,
+               Detail detail) {
+  const bool simple = detail == Detail::kSimple;
+  // Simple: square corners (a rectangle is then two triangles) and coarse circles.
+  const auto round = [simple](float r) { return simple ? 0.0f : r; };
+  const auto segments = [simple](int n) { return simple ? std::max(6, n / 3) : n; };
   const float h = size;
   const float line = std::max(1.0f, h / 40.0f);
   switch (kind) {
@@ -82,9 +87,9 @@ void draw_icon(ImDrawList* dl, IconKind kind, ImVec2 c, float size, const IconSt
       const float w = h * 1.25f;
       const ImVec2 lid_min = at(c, -w * 0.40f, -h * 0.42f);
       const ImVec2 lid_max = at(c, w * 0.40f, h * 0.18f);
-      dl->AddRectFilled(lid_min, lid_max, s.body, h * 0.06f);
+      dl->AddRectFilled(lid_min, lid_max, s.body, round(h * 0.06f));
       dl->AddRectFilled(at(lid_min, h * 0.06f, h * 0.06f), at(lid_max, -h * 0.06f, -h * 0.05f),
-                        s.face, h * 0.02f);
+                        s.face, round(h * 0.02f));
       // A mail window on the screen: two text lines.
       dl->AddLine(at(c, -w * 0.26f, -h * 0.22f), at(c, w * 0.18f, -h * 0.22f), s.body, line);
       dl->AddLine(at(c, -w * 0.26f, -h * 0.10f), at(c, w * 0.06f, -h * 0.10f), s.body, line);
@@ -98,10 +103,10 @@ void draw_icon(ImDrawList* dl, IconKind kind, ImVec2 c, float size, const IconSt
       const float w = h * 0.5f;
       const ImVec2 mn = at(c, -w * 0.5f, -h * 0.45f);
       const ImVec2 mx = at(c, w * 0.5f, h * 0.45f);
-      dl->AddRectFilled(mn, mx, s.body, h * 0.09f);
+      dl->AddRectFilled(mn, mx, s.body, round(h * 0.09f));
       dl->AddRectFilled(at(mn, h * 0.04f, h * 0.11f), at(mx, -h * 0.04f, -h * 0.14f), s.face,
-                        h * 0.02f);
-      dl->AddCircleFilled(at(c, 0, h * 0.375f), h * 0.035f, s.face, 12);
+                        round(h * 0.02f));
+      dl->AddCircleFilled(at(c, 0, h * 0.375f), h * 0.035f, s.face, segments(12));
       dl->AddLine(at(c, -w * 0.12f, -h * 0.39f), at(c, w * 0.12f, -h * 0.39f), s.face, line);
       dl->AddLine(at(c, -w * 0.28f, -h * 0.20f), at(c, w * 0.22f, -h * 0.20f), s.body, line);
       dl->AddLine(at(c, -w * 0.28f, -h * 0.08f), at(c, w * 0.10f, -h * 0.08f), s.body, line);
@@ -115,19 +120,19 @@ void draw_icon(ImDrawList* dl, IconKind kind, ImVec2 c, float size, const IconSt
         const float top = -h * 0.44f + static_cast<float>(k) * (unit + h * 0.04f);
         const ImVec2 mn = at(c, -w * 0.5f, top);
         const ImVec2 mx = at(c, w * 0.5f, top + unit);
-        dl->AddRectFilled(mn, mx, s.body, h * 0.04f);
+        dl->AddRectFilled(mn, mx, s.body, round(h * 0.04f));
         dl->AddRectFilled(at(mn, h * 0.06f, unit * 0.3f), at(mn, w * 0.55f, unit * 0.7f), s.face,
-                          h * 0.02f);
-        dl->AddCircleFilled(at(mx, -h * 0.10f, -unit * 0.5f), h * 0.035f, s.light, 10);
-        dl->AddCircleFilled(at(mx, -h * 0.20f, -unit * 0.5f), h * 0.035f, s.face, 10);
+                          round(h * 0.02f));
+        dl->AddCircleFilled(at(mx, -h * 0.10f, -unit * 0.5f), h * 0.035f, s.light, segments(10));
+        dl->AddCircleFilled(at(mx, -h * 0.20f, -unit * 0.5f), h * 0.035f, s.face, segments(10));
       }
       break;
     }
     case IconKind::kDns: {
       // A globe: circle, equator, two parallels, a meridian ellipse.
       const float r = h * 0.42f;
-      dl->AddCircleFilled(c, r, s.face, 32);
-      dl->AddCircle(c, r, s.body, 32, line * 2.0f);
+      dl->AddCircleFilled(c, r, s.face, segments(32));
+      dl->AddCircle(c, r, s.body, segments(32), line * 2.0f);
       dl->AddLine(at(c, -r, 0), at(c, r, 0), s.body, line * 1.5f);
       const float py = r * 0.5f;
       const float px = std::sqrt(r * r - py * py);
@@ -148,7 +153,9 @@ void draw_icon(ImDrawList* dl, IconKind kind, ImVec2 c, float size, const IconSt
   }
 }
 
-void draw_mailbox(ImDrawList* dl, ImVec2 c, float size, bool has_mail, ImU32 body, ImU32 outline) {
+void draw_mailbox(ImDrawList* dl, ImVec2 c, float size, bool has_mail, ImU32 body, ImU32 outline,
+                  Detail detail) {
+  const float top_rounding = detail == Detail::kSimple ? 0.0f : size * 0.22f;
   // A post box seen from the side: a box with a rounded top on a thin post, a slot, and the
   // flag raised when it holds mail.
   const float h = size;
@@ -157,8 +164,8 @@ void draw_mailbox(ImDrawList* dl, ImVec2 c, float size, bool has_mail, ImU32 bod
   const ImVec2 mn = at(c, -w * 0.5f, -h * 0.42f);
   const ImVec2 mx = at(c, w * 0.5f, h * 0.1f);
   dl->AddRectFilled(at(c, -h * 0.05f, h * 0.1f), at(c, h * 0.05f, h * 0.5f), outline);
-  dl->AddRectFilled(mn, mx, body, h * 0.22f, ImDrawFlags_RoundCornersTop);
-  dl->AddRect(mn, mx, outline, h * 0.22f, ImDrawFlags_RoundCornersTop, t);
+  dl->AddRectFilled(mn, mx, body, top_rounding, ImDrawFlags_RoundCornersTop);
+  dl->AddRect(mn, mx, outline, top_rounding, ImDrawFlags_RoundCornersTop, t);
   // The door on the front (left end) and the slot.
   dl->AddLine(at(c, -w * 0.28f, -h * 0.36f), at(c, -w * 0.28f, h * 0.1f), outline, t);
   dl->AddLine(at(c, -w * 0.1f, -h * 0.16f), at(c, w * 0.3f, -h * 0.16f), outline, t * 1.5f);
@@ -217,14 +224,15 @@ void draw_padlock(ImDrawList* dl, ImVec2 c, float size, ImU32 body, ImU32 outlin
 }
 
 float draw_count_badge(ImDrawList* dl, ImFont* font, float font_size, ImVec2 c,
-                       const std::string& text, ImU32 fill, ImU32 text_colour) {
+                       const std::string& text, ImU32 fill, ImU32 text_colour, Detail detail) {
+  const int segments = detail == Detail::kSimple ? 8 : 20;
   const ImVec2 ts = font->CalcTextSizeA(font_size, 1e9f, 0.0f, text.c_str());
   const float r = ts.y * 0.5f + font_size * 0.2f;
   const float half = std::max(0.0f, ts.x * 0.5f - r * 0.6f);
   if (half > 0.0f)  // a pill for wide numbers
     dl->AddRectFilled(at(c, -half - r, -r), at(c, half + r, r), fill, r);
   else
-    dl->AddCircleFilled(c, r, fill, 20);
+    dl->AddCircleFilled(c, r, fill, segments);
   dl->AddText(font, font_size, at(c, -ts.x * 0.5f, -ts.y * 0.5f), text_colour, text.c_str());
   return r;
 }

@@ -35,22 +35,26 @@ struct IconStyle {
 // The same style faded: a host that is down.
 IconStyle faded(const IconStyle& style);
 
+// How much detail a shape gets. `Detail::kSimple` is for hundreds or thousands at once: square
+// corners, coarse circles and thin strokes, a fraction of the triangles.
+enum class Detail { kFull, kSimple };
+
 // Draws `kind` centred on `centre`, `size` pixels tall (about as wide).
-void draw_icon(ImDrawList* list, IconKind kind, ImVec2 centre, float size, const IconStyle& style);
+void draw_icon(ImDrawList* list, IconKind kind, ImVec2 centre, float size, const IconStyle& style,
+               Detail detail = Detail::kFull);
 // A mailbox (post box with a flag), `size` pixels tall; the flag is up when it holds mail.
 void draw_mailbox(ImDrawList* list, ImVec2 centre, float size, bool has_mail, ImU32 body,
-                  ImU32 outline);
+                  ImU32 outline, Detail detail = Detail::kFull);
 // The red cross of a host that is down, over an icon of `size`.
 void draw_down_cross(ImDrawList* list, ImVec2 centre, float size, ImU32 colour);
-// An envelope `width` pixels wide (height 0.66 of it) with its flap. `Detail::kSimple` (for
-// thousands at once): square corners and thin strokes, a fraction of the vertices.
-enum class Detail { kFull, kSimple };
+// An envelope `width` pixels wide (height 0.66 of it) with its flap.
 void draw_envelope(ImDrawList* list, ImVec2 centre, float width, ImU32 fill, ImU32 outline,
                    Detail detail = Detail::kFull);
 // A closed padlock `size` pixels tall.
 void draw_padlock(ImDrawList* list, ImVec2 centre, float size, ImU32 body, ImU32 outline);
 // A round badge with a number, centred on `centre`; returns its radius.
 float draw_count_badge(ImDrawList* list, ImFont* font, float font_size, ImVec2 centre,
-                       const std::string& text, ImU32 fill, ImU32 text_colour);
+                       const std::string& text, ImU32 fill, ImU32 text_colour,
+                       Detail detail = Detail::kFull);
 
 }  // namespace mailhop::gui

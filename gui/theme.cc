@@ -70,7 +70,7 @@ ImVec4 Palette::color(LineTone tone) const {
 
 const Palette& classroom_palette() {
   static const Palette palette{
-      rgb(247, 247, 244),  // background
+      rgb(255, 255, 255),  // background: the panels' own, so that they need not paint it
       rgb(28, 28, 28),     // text
       rgb(94, 102, 112),   // muted
       rgb(24, 24, 24),     // command
@@ -143,6 +143,10 @@ std::optional<Fonts> load_fonts(ImFontAtlas& atlas, const std::filesystem::path&
   if (!add_font(atlas, sans, kRegularFontSize * scale, &fonts.regular, error)) return std::nullopt;
   if (!add_font(atlas, mono, kMonoFontSize * scale, &fonts.mono, error)) return std::nullopt;
   if (!add_font(atlas, sans, kHeadingFontSize * scale, &fonts.heading, error)) return std::nullopt;
+  // The sprites are painted into the atlas's pixels once it is built; without room for them
+  // the envelopes are drawn as shapes.
+  fonts.sprites.reserve(atlas);
+  fonts.sprites.paint(atlas);
   return fonts;
 }
 
@@ -155,7 +159,10 @@ void apply_style(ImGuiStyle& style, float scale, Contrast contrast) {
   c[ImGuiCol_Text] = p.text;
   c[ImGuiCol_TextDisabled] = p.muted;
   c[ImGuiCol_WindowBg] = p.background;
-  c[ImGuiCol_ChildBg] = p.panel;
+  // Panels are the background the frame is cleared with, framed by their borders: a software
+  // renderer (Mesa's llvmpipe, as in many school virtual machines) pays for every painted layer
+  // of every pixel, and painted panels cost it more than half of an idle frame.
+  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
   c[ImGuiCol_PopupBg] = rgb(255, 255, 255);
   c[ImGuiCol_MenuBarBg] = high ? rgb(255, 255, 255) : rgb(234, 237, 242);
   c[ImGuiCol_Border] = p.border;

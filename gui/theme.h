@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gui/line_style.h"
+#include "gui/sprites.h"
 
 namespace mailhop::gui {
 
@@ -17,6 +18,7 @@ struct Fonts {
   ImFont* regular = nullptr;  // DejaVu Sans: labels, explanations
   ImFont* mono = nullptr;     // DejaVu Sans Mono: protocol lines, times
   ImFont* heading = nullptr;  // DejaVu Sans, larger: titles
+  Sprites sprites;            // pictures painted into the same atlas (envelopes)
 };
 
 // Base pixel sizes at scale 1 (legible at 1024x768).

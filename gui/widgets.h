@@ -36,6 +36,17 @@ class FontScope {
   bool m_pushed;
 };
 
+// Begins a child region that paints no background of its own, for a region inside a panel that
+// already painted it: a software renderer (Mesa's llvmpipe under Xvfb) pays for every pixel of
+// every layer. Pair with ImGui::EndChild() as usual.
+inline bool begin_unpainted_child(const char* id, ImVec2 size, bool border = false,
+                                  ImGuiWindowFlags flags = 0) {
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));
+  const bool open = ImGui::BeginChild(id, size, border, flags);
+  ImGui::PopStyleColor();
+  return open;
+}
+
 // A button that shows whether it is the active choice; true when clicked.
 bool toggle_button(const std::string& label, bool active, const Palette& palette);
 

@@ -411,7 +411,7 @@ void InspectorPanel::draw_message(const UiContext& ctx, const std::string& key,
     return;
   }
   m_message = true;
-  ImGui::BeginChild("##message_scroll", ImVec2(0, 0), false);
+  begin_unpainted_child("##message_scroll", ImVec2(0, 0));
   heading(ctx, view->place == MessagePlace::kQueue
                    ? t.format("inspector.message.where_queue", view->queue_id, view->node)
                    : t.format("inspector.message.where_mailbox", view->mailbox, view->node));

@@ -202,7 +202,7 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
 
   // The legend, on the last line of the region.
   const float legend_h = ImGui::GetFrameHeightWithSpacing();
-  ImGui::BeginChild("##ladder_rows", ImVec2(0, -legend_h), false);
+  begin_unpainted_child("##ladder_rows", ImVec2(0, -legend_h));
   {
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const float row_h = std::round(line_h * 2.1f);

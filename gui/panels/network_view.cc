@@ -78,6 +78,10 @@ std::string number(double value, int decimals) {
   return buffer;
 }
 
+ImU32 with_alpha(ImU32 colour, float alpha) {
+  return (colour & 0x00FFFFFFu) | (static_cast<ImU32>(255.0f * alpha) << IM_COL32_A_SHIFT);
+}
+
 bool rect_visible(ImVec2 centre, float radius, ImVec2 clip_min, ImVec2 clip_max) {
   return centre.x + radius >= clip_min.x && centre.x - radius <= clip_max.x &&
          centre.y + radius >= clip_min.y && centre.y - radius <= clip_max.y;
@@ -398,6 +402,8 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
 
   const IconStyle style;
   const IconStyle down_style = faded(style);
+  // Many hosts: simpler shapes (square corners, coarse circles), a fraction of the triangles.
+  const Detail detail = m_layout.size() > kBulkNodes ? Detail::kSimple : Detail::kFull;
   const ImU32 text_colour = u32(p.text);
   const ImU32 muted = u32(p.muted);
   const ImU32 red = u32(p.permanent);
@@ -417,22 +423,22 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
                   ImVec2(c.x + size * 0.75f, c.y + size * 0.6f), u32(p.accent), size * 0.15f,
                   ImDrawFlags_None, 2.0f * ctx.settings.scale);
     }
-    draw_icon(dl, icon_for(node.spec), c, size, node.down ? down_style : style);
+    draw_icon(dl, icon_for(node.spec), c, size, node.down ? down_style : style, detail);
 
     // A mailbox beside servers that hold mailboxes, with their message count.
     if (const auto it = boxes.find(node.spec.name); it != boxes.end() && size >= 20.0f) {
       const ImVec2 mc = mailbox_centre(c, size);
       draw_mailbox(dl, mc, size * 0.55f, it->second.second > 0,
-                   u32(mix(p.intermediate, p.panel, node.down ? 0.6f : 0.0f)), u32(p.text));
+                   u32(mix(p.intermediate, p.panel, node.down ? 0.6f : 0.0f)), u32(p.text), detail);
       if (it->second.second > 0)
         draw_count_badge(dl, font, std::max(10.0f, tag_size), ImVec2(mc.x - size * 0.3f, mc.y - size * 0.2f),
-                         std::to_string(it->second.second), u32(p.intermediate), white);
+                         std::to_string(it->second.second), u32(p.intermediate), white, detail);
     }
     // The queue: how many messages wait on this host.
     if (const std::size_t queued = node.queue.size(); queued > 0) {
       draw_count_badge(dl, font, std::max(11.0f, label_size * 0.85f),
                        ImVec2(c.x + size * 0.5f, c.y - size * 0.5f), std::to_string(queued),
-                       u32(p.transient), white);
+                       u32(p.transient), white, detail);
     }
     if (node.down) {
       draw_down_cross(dl, c, size, red);
@@ -530,6 +536,19 @@ void NetworkView::draw_envelopes(const UiContext& ctx, ImDrawList* dl) {
   const Detail detail = bulk ? Detail::kSimple : Detail::kFull;
   const ImDrawListFlags saved_flags = dl->Flags;
   if (bulk) dl->Flags &= ~(ImDrawListFlags_AntiAliasedLines | ImDrawListFlags_AntiAliasedFill);
+  // In bulk, each envelope is one quad of the sprite painted into the font atlas.
+  const Sprites& sprites = ctx.fonts.sprites;
+  ImU32 tints[5];
+  const ImU32* sprite_tint = nullptr;
+  ImU32 bounce_tint = 0;
+  if (bulk && sprites.ready()) {
+    // Body = tint × kEnvelopeSpriteBody: lighten the colour so the body stays near it.
+    const float lighten = 1.0f - kEnvelopeSpriteBody;
+    for (int f = 0; f < 5; ++f)
+      tints[f] = u32(mix(flow_colour(p, static_cast<Flow>(f)), ImVec4(1, 1, 1, 1), lighten));
+    bounce_tint = u32(mix(p.permanent, ImVec4(1, 1, 1, 1), lighten));
+    sprite_tint = tints;
+  }
   ImVec2 points[16];
   const auto draw_one = [&](const Flight& f, float fraction, float alpha) {
     const auto& route = m_topology.route_nodes(f.route);
@@ -558,10 +577,25 @@ void NetworkView::draw_envelopes(const UiContext& ctx, ImDrawList* dl) {
     if (ctx.selection.connection != 0 && f.connection == ctx.selection.connection)
       edge = selected_outline;
     if (alpha < 1.0f) {
-      body = (body & 0x00FFFFFFu) | (static_cast<ImU32>(255.0f * alpha) << IM_COL32_A_SHIFT);
-      edge = (edge & 0x00FFFFFFu) | (static_cast<ImU32>(255.0f * alpha) << IM_COL32_A_SHIFT);
+      body = with_alpha(body, alpha);
+      edge = with_alpha(edge, alpha);
     }
-    draw_envelope(dl, c, width, body, edge, detail);
+    if (sprite_tint) {
+      // One textured quad: the grey picture tinted lighter than the protocol's colour, so that
+      // its body comes out near that colour and its flap lighter.
+      const Sprite* sprite = sprites.envelope(width);
+      const float hw = width * 0.5f;
+      const float hh = width * 0.33f;
+      const ImU32 tint = f.bounce ? bounce_tint : sprite_tint[fi];
+      dl->PrimReserve(6, 4);
+      dl->PrimRectUV(ImVec2(c.x - hw, c.y - hh), ImVec2(c.x + hw, c.y + hh), sprite->uv0,
+                     sprite->uv1, alpha < 1.0f ? with_alpha(tint, alpha) : tint);
+      if (edge == selected_outline)
+        dl->AddRect(ImVec2(c.x - hw - 1.0f, c.y - hh - 1.0f), ImVec2(c.x + hw + 1.0f, c.y + hh + 1.0f),
+                    selected_outline, 0.0f, ImDrawFlags_None, 2.0f);
+    } else {
+      draw_envelope(dl, c, width, body, edge, detail);
+    }
     m_envelope_hits.push_back({c, width * 0.5f, f.event, f.connection});
     ++m_envelopes_drawn;
   };
@@ -890,10 +924,8 @@ void NetworkView::draw_menu(const UiContext& ctx) {
 
 void NetworkView::draw(const UiContext& ctx, ImVec2 size) {
   m_envelopes_drawn = 0;
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, ctx.palette.panel);
-  ImGui::BeginChild("##network", size, false,
+  ImGui::BeginChild("##network", size, true,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
-  ImGui::PopStyleColor();
   if (!ctx.session) {
     m_envelope_hits.clear();
     ImGui::TextColored(ctx.palette.muted, "%s", ctx.text.c_str("net.empty"));

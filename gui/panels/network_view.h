@@ -61,6 +61,7 @@ class NetworkView {
   const Animator& animator() const { return m_animator; }
   const ViewTransform& view() const { return m_view; }
   ImVec2 canvas_min() const { return m_canvas_min; }
+  ImVec2 canvas_size() const { return m_canvas_size; }
   ImVec2 node_screen(std::size_t index) const {
     return m_view.to_screen(m_canvas_min, m_layout.position(index));
   }

@@ -13,6 +13,7 @@
 
 #include "gui/demo_scenario.h"
 #include "gui/session.h"
+#include "sim/cli/generate.h"
 
 namespace {
 
@@ -229,7 +230,8 @@ TEST_CASE("dragging a host moves it; dragging the background pans; the wheel zoo
   CHECK(h.commands.take().empty());  // a drag is not a click
 
   // Pan from an empty spot (bottom left corner of the canvas).
-  const ImVec2 empty(h.view.canvas_min().x + 10, ImGui::GetIO().DisplaySize.y - 20);
+  const ImVec2 empty(h.view.canvas_min().x + 10,
+                     h.view.canvas_min().y + h.view.canvas_size().y - 20);
   REQUIRE(h.view.hit_test(empty).kind == NetworkView::HitKind::kNone);
   const ImVec2 offset = h.view.view().offset;
   h.drag(empty, ImVec2(empty.x + 40, empty.y - 25));
@@ -353,4 +355,39 @@ TEST_CASE("without a scenario the view says how to open one", "[gui][network]") 
   Harness h("");
   h.frame();
   CHECK(h.view.envelopes_drawn() == 0);
+}
+
+TEST_CASE("in a busy network every envelope is one quad of the envelope sprite",
+          "[gui][network][sprites]") {
+  Harness h("");
+  mailhop::cli::GenOptions o;
+  o.domains = 20;
+  o.users = 5;
+  o.messages = 3000;
+  o.rate = 2000;
+  std::string error;
+  h.session = Session::create(mailhop::cli::generate_scenario(o), &error);
+  INFO(error);
+  REQUIRE(h.session);
+  h.session->seek_time(SimTime::from_millis(1800));  // the traffic starts at 1 s
+  h.frame();
+  h.frame();
+  REQUIRE(h.fonts.sprites.ready());
+  REQUIRE(h.view.animator().flights().size() > 300);  // the bulk drawing
+  REQUIRE(h.view.envelopes_drawn() > 300);
+  // Vertices textured from an envelope sprite: four per envelope, and no others.
+  std::size_t sprite_vertices = 0;
+  const ImDrawData* data = ImGui::GetDrawData();
+  for (int l = 0; l < data->CmdListsCount; ++l) {
+    for (const ImDrawVert& v : data->CmdLists[l]->VtxBuffer) {
+      for (const int width : mailhop::gui::Sprites::envelope_widths()) {
+        const mailhop::gui::Sprite* s = h.fonts.sprites.envelope(static_cast<float>(width));
+        if (v.uv.x >= s->uv0.x && v.uv.x <= s->uv1.x && v.uv.y >= s->uv0.y && v.uv.y <= s->uv1.y) {
+          ++sprite_vertices;
+          break;
+        }
+      }
+    }
+  }
+  CHECK(sprite_vertices == 4 * h.view.envelopes_drawn());
 }
