@@ -207,4 +207,24 @@ void extend_ladder(Ladder& ladder, std::span<const TraceEvent> events, std::uint
   }
 }
 
+HeadRooms head_rooms(float width, float gap, float left_width, float right_width) {
+  const float room = std::max(width - gap, 2.0f);
+  if (left_width + right_width <= room) return {left_width, right_width};
+  const float half = room * 0.5f;
+  if (left_width <= half) return {left_width, room - left_width};
+  if (right_width <= half) return {room - right_width, right_width};
+  return {half, half};
+}
+
+HeadPlaces place_heads(float width, float gap, float left_centre, float left_width,
+                       float right_centre, float right_width) {
+  float right = std::clamp(right_centre - right_width * 0.5f, 0.0f,
+                           std::max(width - right_width, 0.0f));
+  float left = std::clamp(left_centre - left_width * 0.5f, 0.0f,
+                          std::max(width - left_width, 0.0f));
+  if (left + left_width + gap > right) left = std::max(0.0f, right - gap - left_width);
+  if (left + left_width + gap > right) right = left + left_width + gap;
+  return {left, right};
+}
+
 }  // namespace mailhop::gui

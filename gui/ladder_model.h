@@ -85,4 +85,21 @@ LineTone tone_of_reply(const core::TraceEvent& event);
 // The server port written at the end of a connection_opened text "host[addr]:587"; 0 when none.
 int port_of_opened_text(const std::string& text);
 
+// Two texts on one line of the ladder's head, each wanted centred over its lifeline, in a line
+// `width` wide with at least `gap` between them. `rooms`: the widths they may take (when both do
+// not fit whole, the longer is to be shortened to its room). `place`: their left edges for the
+// widths they ended up with; when centring would make them touch, the left one moves left (over
+// the time column) and then the right one moves right.
+struct HeadRooms {
+  float left = 0.0f;
+  float right = 0.0f;
+};
+HeadRooms head_rooms(float width, float gap, float left_width, float right_width);
+struct HeadPlaces {
+  float left = 0.0f;
+  float right = 0.0f;
+};
+HeadPlaces place_heads(float width, float gap, float left_centre, float left_width,
+                       float right_centre, float right_width);
+
 }  // namespace mailhop::gui

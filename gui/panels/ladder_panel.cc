@@ -183,20 +183,36 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
   {
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    const auto head = [&](float x, const std::string& name, const std::string& role,
-                          const std::string& sub) {
-      const float max_w = (server_rel - client_rel) * 0.9f;
-      const std::string shown = fit(name, max_w);
-      const float wn = ImGui::CalcTextSize(shown.c_str()).x;
-      const std::string second = role + "  ·  " + sub;
-      const float ws = ImGui::CalcTextSize(second.c_str()).x;
-      float xn = std::clamp(origin.x + x - wn * 0.5f, origin.x, origin.x + avail_w - wn);
-      float xs = std::clamp(origin.x + x - ws * 0.5f, origin.x, origin.x + avail_w - ws);
-      draw->AddText(ImVec2(xn, origin.y), u32(p.text), shown.c_str());
-      draw->AddText(ImVec2(xs, origin.y + line_h), u32(p.muted), second.c_str());
+    // A line of two texts, each centred over its lifeline where there is room: when they
+    // would run into each other the client's moves left (over the time column), and when the
+    // two do not fit side by side the longer is shortened (the connection list has it whole).
+    const float gap = style.ItemSpacing.x * 2.0f;
+    const auto pair_line = [&](float y, std::string left, std::string right, ImU32 colour) {
+      float wl = ImGui::CalcTextSize(left.c_str()).x;
+      float wr = ImGui::CalcTextSize(right.c_str()).x;
+      const HeadRooms rooms = head_rooms(avail_w, gap, wl, wr);
+      if (rooms.left < wl || rooms.right < wr) {
+        left = fit(left, rooms.left);
+        right = fit(right, rooms.right);
+        wl = ImGui::CalcTextSize(left.c_str()).x;
+        wr = ImGui::CalcTextSize(right.c_str()).x;
+      }
+      const HeadPlaces at = place_heads(avail_w, gap, client_rel, wl, server_rel, wr);
+      const float xl = at.left;
+      const float xr = at.right;
+      draw->AddText(ImVec2(origin.x + xl, y), colour, left.c_str());
+      draw->AddText(ImVec2(origin.x + xr, y), colour, right.c_str());
     };
-    head(client_rel, c.client, t.get("ladder.client"), c.protocol);
-    head(server_rel, c.server, t.get("ladder.server"), port_label(c, t));
+    pair_line(origin.y, c.client, c.server, u32(p.text));
+    std::string client_sub = t.get("ladder.client") + "  ·  " + c.protocol;
+    std::string server_sub = t.get("ladder.server") + "  ·  " + port_label(c, t);
+    if (ImGui::CalcTextSize(client_sub.c_str()).x + ImGui::CalcTextSize(server_sub.c_str()).x >
+        avail_w - gap) {
+      // Too narrow for the role words: the protocol and the port say enough.
+      client_sub = c.protocol;
+      server_sub = port_label(c, t);
+    }
+    pair_line(origin.y + line_h, client_sub, server_sub, u32(p.muted));
     ImGui::Dummy(ImVec2(avail_w, line_h * 2 + style.ItemSpacing.y));
   }
 

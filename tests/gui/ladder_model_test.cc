@@ -222,3 +222,38 @@ TEST_CASE("a message fetched with POP3 or IMAP travels from the server", "[gui][
   }
   CHECK(bodies >= 3);
 }
+
+TEST_CASE("the ladder's two column heads never run into each other", "[gui][ladder]") {
+  using mailhop::gui::head_rooms;
+  using mailhop::gui::place_heads;
+  // Room to spare: both whole, each centred over its lifeline.
+  const auto wide = head_rooms(600.0f, 20.0f, 150.0f, 140.0f);
+  CHECK(wide.left == 150.0f);
+  CHECK(wide.right == 140.0f);
+  const auto centred = place_heads(600.0f, 20.0f, 160.0f, 150.0f, 520.0f, 140.0f);
+  CHECK(centred.left == 85.0f);
+  CHECK(centred.right == 450.0f);  // 520 - 70; 450 + 140 = 590 stays inside
+  // Lifelines close together (a narrow panel): the left one moves left over the time column.
+  const auto moved = place_heads(420.0f, 20.0f, 200.0f, 170.0f, 330.0f, 160.0f);
+  CHECK(moved.right == 250.0f);  // 330 - 80
+  CHECK(moved.left + 170.0f + 20.0f <= moved.right);
+  CHECK(moved.left >= 0.0f);
+  // Too long for the line together: the longer is shortened, the shorter stays whole.
+  const auto rooms = head_rooms(300.0f, 20.0f, 100.0f, 260.0f);
+  CHECK(rooms.left == 100.0f);
+  CHECK(rooms.right == 180.0f);
+  const auto both_long = head_rooms(300.0f, 20.0f, 200.0f, 260.0f);
+  CHECK(both_long.left == 140.0f);
+  CHECK(both_long.right == 140.0f);
+  // Whatever the widths that fit their rooms, the two never overlap and stay in the line.
+  for (float lw = 10.0f; lw <= 140.0f; lw += 13.0f) {
+    for (float rw = 10.0f; rw <= 140.0f; rw += 17.0f) {
+      for (float lc = 0.0f; lc <= 300.0f; lc += 37.0f) {
+        const auto at = place_heads(300.0f, 20.0f, lc, lw, 260.0f, rw);
+        CHECK(at.left >= 0.0f);
+        CHECK(at.left + lw + 20.0f <= at.right + 0.001f);
+        CHECK(at.right + rw <= 300.0f + 0.001f);
+      }
+    }
+  }
+}
