@@ -386,7 +386,8 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   const ImVec2 clip_min = dl->GetClipRectMin();
   const ImVec2 clip_max = dl->GetClipRectMax();
   const float size = icon_size();
-  const float zoom_text = std::clamp(m_view.zoom, 0.55f, 1.1f);
+  // Labels shrink with the zoom, but not below what reads from the back of a classroom.
+  const float zoom_text = std::clamp(m_view.zoom, 0.72f, 1.1f);
   const float label_size = font->FontSize * zoom_text;
   const float tag_size = mono->FontSize * zoom_text * 0.78f;
   // Labels only where they stay legible and do not pile up.
