@@ -14,6 +14,7 @@
 #include "gui/panels/ladder_panel.h"
 #include "gui/panels/network_view.h"
 #include "gui/playback.h"
+#include "gui/widgets.h"
 
 namespace mailhop::gui {
 
@@ -298,7 +299,7 @@ void App::draw_layout(const UiContext& ctx) {
 
   ImGui::BeginGroup();
   m_slots->network(ctx, ImVec2(left_width, network_height));
-  if (ImGui::BeginChild("##bottom", ImVec2(left_width, 0.0f), false)) {
+  if (begin_unpainted_child("##bottom", ImVec2(left_width, 0.0f))) {
     if (ImGui::BeginTabBar("##bottom_tabs")) {
       if (ImGui::BeginTabItem(ctx.text.c_str("app.tab.inspector"))) {
         m_slots->inspector(ctx, ImVec2(0.0f, 0.0f));
@@ -331,7 +332,11 @@ void App::frame(float dt) {
                                  ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings |
                                  ImGuiWindowFlags_NoBringToFrontOnFocus |
                                  ImGuiWindowFlags_MenuBar;
+  // The window's background is the colour the frame is cleared with (gui/window.cc): painting
+  // it again would cost a software renderer a whole screen of blended pixels every frame.
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0, 0, 0, 0));
   ImGui::Begin("##mailhop", nullptr, flags);
+  ImGui::PopStyleColor();
   if (m_fonts.regular) ImGui::PushFont(m_fonts.regular);
 
   const UiContext ctx = context();

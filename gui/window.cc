@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include "gui/screenshot.h"
 #include "gui/theme.h"
@@ -33,6 +34,13 @@ std::vector<std::uint8_t> read_framebuffer_rgb(int width, int height) {
   glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
   flip_rows(pixels, width, height, 3);
   return pixels;
+}
+
+// Processor time used so far by all the threads of the process, in milliseconds.
+double process_cpu_ms() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0.0;
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 // Frames rendered before a screenshot is taken: ImGui sizes auto-fit windows and tables over
@@ -102,6 +110,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     Clock::time_point last = Clock::now();
     while (!glfwWindowShouldClose(window)) {
       const Clock::time_point start = Clock::now();
+      const double cpu_start = stats ? process_cpu_ms() : 0.0;
       if (offscreen || busy_frames > 0 || app.animating()) {
         glfwPollEvents();
         --busy_frames;
@@ -157,6 +166,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
           result.stats.frame_ms.push_back(
               std::chrono::duration<double, std::milli>(Clock::now() - start).count());
           result.stats.ui_ms.push_back(ui_ms);
+          result.stats.cpu_ms.push_back(process_cpu_ms() - cpu_start);
         }
         if (static_cast<int>(result.stats.frame_ms.size()) >= request.frame_stats) {
           result.stats.envelopes = app.envelopes_drawn();

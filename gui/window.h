@@ -23,6 +23,9 @@ struct WindowRequest {
 struct FrameStats {
   std::vector<double> frame_ms;
   std::vector<double> ui_ms;  // of which: simulation and building the UI (no rendering)
+  // Processor time of every thread of the process during the frame (Mesa's software renderer
+  // draws on threads of its own): unlike wall-clock time, it hardly changes on a busy machine.
+  std::vector<double> cpu_ms;
   std::size_t nodes = 0;
   std::size_t envelopes = 0;  // drawn by the network view
   std::size_t in_flight = 0;  // on their way at the time shown
