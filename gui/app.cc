@@ -41,7 +41,6 @@ App::App(text::Catalog catalog, text::Explanations explanations, Settings settin
          AppPaths paths)
     : m_catalog(std::move(catalog)),
       m_explanations(std::move(explanations)),
-      m_conversation(ConversationRun{}),
       m_settings(settings),
       m_paths(std::move(paths)),
       m_recent(m_paths.recent_store),
@@ -54,7 +53,7 @@ App::App(text::Catalog catalog, text::Explanations explanations, Settings settin
 App::~App() = default;
 
 UiContext App::context() {
-  return UiContext{m_catalog,  m_explanations, m_conversation, m_session.get(), m_selection,
+  return UiContext{m_catalog,  m_explanations, m_session.get(), m_selection,
                    m_playback, m_settings,     m_fonts,        palette(),       m_commands};
 }
 

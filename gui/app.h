@@ -14,7 +14,6 @@
 #include <memory>
 #include <string>
 
-#include "gui/conversation.h"
 #include "gui/panels/compose_panel.h"
 #include "gui/panels/controls_panel.h"
 #include "gui/panels/files_panel.h"
@@ -94,7 +93,6 @@ class App {
 
   text::Catalog m_catalog;
   text::Explanations m_explanations;
-  Conversation m_conversation;  // empty: for panels that still read UiContext::conversation
   Settings m_settings;
   AppPaths m_paths;
   std::unique_ptr<Session> m_session;

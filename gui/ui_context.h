@@ -11,7 +11,6 @@
 #include <variant>
 #include <vector>
 
-#include "gui/conversation.h"
 #include "gui/selection.h"
 #include "gui/session.h"
 #include "gui/theme.h"
@@ -131,7 +130,6 @@ struct Playback {
 struct UiContext {
   const text::Catalog& text;
   const text::Explanations& explanations;
-  const Conversation& conversation;  // empty; kept while older panels still read it
   const Session* session;  // null when no scenario is open
   const Selection& selection;
   const Playback& playback;

@@ -199,7 +199,7 @@ void ExplanationPanel::draw(const UiContext& ctx, float height) {
       ImGui::TextDisabled("%s", ctx.text.c_str("explanation.none"));
     }
   } else {
-    draw_conversation_line(ctx);
+    ImGui::TextDisabled("%s", ctx.text.c_str("explanation.none"));
   }
   ImGui::EndChild();
 }
@@ -293,46 +293,4 @@ void ExplanationPanel::draw_sections(const UiContext& ctx) {
 }
 
 // The conversation demo (no scenario open): the selected transcript line.
-void ExplanationPanel::draw_conversation_line(const UiContext& ctx) {
-  const text::Catalog& t = ctx.text;
-  const Palette& p = ctx.palette;
-  const Conversation& conversation = ctx.conversation;
-  const std::optional<std::size_t> selected = conversation.selected();
-  if (m_cached_from_session || selected != m_cached_index ||
-      m_cached_language != ctx.settings.language) {
-    m_cached_from_session = false;
-    m_cached_index = selected;
-    m_cached_language = ctx.settings.language;
-    m_sections.clear();
-    m_enhanced.reset();
-    m_context.clear();
-    if (selected && *selected < conversation.size()) {
-      const proto::TranscriptEntry& entry = conversation.entries()[*selected];
-      m_sections = ctx.explanations.explain(ctx.settings.language, role_of(entry.kind), entry.text,
-                                            entry.context);
-    }
-  }
-  if (!selected || *selected >= conversation.size()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, p.muted);
-    ImGui::TextWrapped("%s", t.c_str("explanation.none"));
-    ImGui::PopStyleColor();
-    return;
-  }
-  const proto::TranscriptEntry& entry = conversation.entries()[*selected];
-  {
-    FontScope mono(ctx.fonts.mono);
-    ImGui::PushStyleColor(ImGuiCol_Text, p.muted);
-    ImGui::TextUnformatted(direction_text(entry.direction, t).c_str());
-    ImGui::PopStyleColor();
-    ImGui::SameLine();
-    ImGui::PushStyleColor(ImGuiCol_Text, p.color(tone_of(entry)));
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(display_text(entry, t).c_str());
-    ImGui::PopTextWrapPos();
-    ImGui::PopStyleColor();
-  }
-  ImGui::Separator();
-  draw_sections(ctx);
-}
-
 }  // namespace mailhop::gui

@@ -2,7 +2,7 @@
 // What the selected event means, in the current language: for a command or a reply, the
 // explanation catalog's entry, the RFC 3463 enhanced status code decoded class by subject by
 // detail, and the RFC section; for a queue, delivery, bounce or fault event, a sentence saying
-// what happened. Without a session it explains the selected line of the conversation demo.
+// what happened.
 //
 // How to call it: m_explanation.draw(ctx, height) between NewFrame() and Render(); it draws in
 // a child region of that height (0: all the remaining height), no top-level window.
@@ -48,7 +48,6 @@ class ExplanationPanel {
 
  private:
   void draw_event(const UiContext& ctx, std::size_t index);
-  void draw_conversation_line(const UiContext& ctx);
   void draw_sections(const UiContext& ctx);
 
   // Explaining is cheap, but only redo it when the selection or the language changes.

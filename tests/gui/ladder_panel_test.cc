@@ -9,7 +9,6 @@
 #include <memory>
 #include <string>
 
-#include "gui/conversation.h"
 #include "gui/demo_scenario.h"
 #include "gui/inspector_model.h"
 #include "gui/panels/event_log_panel.h"
@@ -33,7 +32,7 @@ const std::filesystem::path kAssets = MAILHOP_ASSETS_DIR;
 class Bench {
  public:
   explicit Bench(const char* scenario, Language language = Language::kEnglish)
-      : conversation(gui::run_demo_conversation()) {
+      {
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
@@ -67,7 +66,7 @@ class Bench {
   Bench& operator=(const Bench&) = delete;
 
   gui::UiContext context() {
-    return gui::UiContext{catalog,  explanations, conversation, session.get(),
+    return gui::UiContext{catalog,  explanations, session.get(),
                           selection, playback,     settings,     fonts,
                           gui::classroom_palette(), commands};
   }
@@ -107,7 +106,6 @@ class Bench {
 
   mailhop::text::Catalog catalog;
   mailhop::text::Explanations explanations;
-  gui::Conversation conversation;
   std::unique_ptr<gui::Session> session;
   gui::Selection selection;
   gui::Playback playback;

@@ -30,7 +30,7 @@ const fs::path kScenarios = kAssets.parent_path() / "scenarios";
 class Harness {
  public:
   explicit Harness(const std::string& scenario, float width = 1200, float height = 700)
-      : conversation(mailhop::gui::run_demo_conversation()) {
+      {
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
@@ -70,7 +70,7 @@ class Harness {
     ImGui::Begin("test", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings);
-    const mailhop::gui::UiContext ctx{*catalog,  *explanations, conversation, session.get(),
+    const mailhop::gui::UiContext ctx{*catalog,  *explanations, session.get(),
                                       selection, playback,      settings,     fonts,
                                       mailhop::gui::classroom_palette(),        commands};
     view.draw(ctx, ImVec2(0, 0));
@@ -106,7 +106,6 @@ class Harness {
     frame();
   }
 
-  mailhop::gui::Conversation conversation;
   std::unique_ptr<mailhop::text::Catalog> catalog;
   std::unique_ptr<mailhop::text::Explanations> explanations;
   std::unique_ptr<Session> session;
