@@ -143,9 +143,9 @@ void App::apply(const AppCommand& command) {
         } else if constexpr (std::is_same_v<T, command::OpenScenario>) {
           open(c.path);
         } else if constexpr (std::is_same_v<T, command::Reload>) {
-          if (!s || s->path().empty()) return;
+          if (!s || s->source().empty()) return;
           const core::SimTime at = s->now();
-          const std::filesystem::path path = s->path();
+          const std::filesystem::path path = s->source();
           if (open(path)) m_session->seek_time(at);
         } else if constexpr (std::is_same_v<T, command::SaveScenario>) {
           if (!s) return;
@@ -357,6 +357,7 @@ void App::frame(float dt) {
   }
 
   if (m_session) {
+    m_header.draw_banner(ctx);
     m_controls.draw(ctx);
     m_timeline.draw(ctx);
     draw_layout(ctx);

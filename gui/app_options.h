@@ -7,7 +7,8 @@
 //   mailhop demo [--lang es|en] [--explain]
 //   mailhop --help | --version
 //
-// FILE is a scenario; without it the app opens scenarios/01-journey.json.
+// FILE is a scenario, or a trace recorded with `mailhop run --trace` (replayed); without it the
+// app opens scenarios/01-journey.json.
 
 #include <optional>
 #include <string>

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
+#include <system_error>
 #include <utility>
 
 #include "sim/scenario/scenario_json.h"
@@ -10,16 +12,34 @@ namespace mailhop::gui {
 
 struct Session::Impl {
   std::filesystem::path path;
+  std::filesystem::path source;
   scenario::Scenario scenario;
   core::Trace trace;
   core::TraceRecorder recorder;
   std::unique_ptr<world::World> world;
-  std::size_t visible = 0;  // trace events shown (<= recorder.events().size())
+  std::size_t visible = 0;  // trace events shown (<= shown_from().size())
   core::SimTime now;
   bool dirty = false;
   std::uint64_t generation = 0;
+  std::optional<Replay> replay;
+  // The recorded events of a replay that differs from its re-run (empty otherwise).
+  std::vector<core::TraceEvent> recorded_events;
 
   Impl() { trace.add_observer(&recorder); }
+
+  bool showing_recording() const { return replay && replay->difference && !replay->changed; }
+  // Where events() come from: the recording, or the world's run.
+  const std::vector<core::TraceEvent>& shown_from() const {
+    return showing_recording() ? recorded_events : recorder.events();
+  }
+  // The last time anything can be shown: the scenario's `until`, or later when a recording
+  // that differs has events beyond it.
+  core::SimTime end() const {
+    if (showing_recording() && !recorded_events.empty()) {
+      return std::max(scenario.until, recorded_events.back().time);
+    }
+    return scenario.until;
+  }
 
   // The world at t = 0 with nothing run.
   bool rebuild(std::string* error) {
@@ -50,19 +70,86 @@ struct Session::Impl {
     }
     return true;
   }
+
+  // Showing a recording: the world follows the time of the events shown.
+  void run_world_to(core::SimTime t) { world->run_until(std::min(t, scenario.until)); }
+
+  // Back where a failed change found the session: `shown` events at time `at`.
+  void restore(core::SimTime at, std::size_t shown) {
+    rebuild(nullptr);
+    world->run_until(std::min(at, scenario.until));
+    visible = std::min(shown, shown_from().size());
+    now = at;
+  }
 };
+
+namespace {
+
+// Reads a whole file; false when it cannot be read (the loaders then say why).
+bool read_file(const std::filesystem::path& file, std::string* text) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return false;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return false;
+  *text = std::move(buffer).str();
+  return true;
+}
+
+}  // namespace
 
 Session::Session(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Session::~Session() = default;
 
 std::unique_ptr<Session> Session::open(const std::filesystem::path& file, std::string* error) {
-  scenario::LoadResult loaded = scenario::load_scenario_file(file);
+  std::string text;
+  if (read_file(file, &text) && cli::looks_like_trace(text)) {
+    std::string why;
+    std::optional<cli::LoadedTrace> trace =
+        cli::read_trace_json_text(text, file.filename().string(), &why);
+    text.clear();
+    text.shrink_to_fit();
+    if (!trace) {
+      if (error) *error = why;
+      return nullptr;
+    }
+    std::optional<scenario::Scenario> sc = cli::load_trace_scenario(*trace, file, &why);
+    if (!sc) {
+      if (error) *error = why;
+      return nullptr;
+    }
+    std::unique_ptr<Session> session = create(std::move(*sc), error);
+    if (!session) return nullptr;
+    Impl& m = *session->m_impl;
+    m.source = file;
+    // The re-run, to the end, exactly as `mailhop run` ran it.
+    m.world->run_until(m.scenario.until);
+    Replay replay;
+    replay.trace_file = file;
+    replay.scenario_file = trace->scenario_path;
+    replay.version = trace->version;
+    replay.seed = m.scenario.seed;
+    replay.recorded_events = trace->events.size();
+    replay.rerun_events = m.recorded();
+    replay.difference = cli::first_difference(trace->events, m.recorder.events());
+    if (replay.difference) m.recorded_events = std::move(trace->events);
+    m.replay = std::move(replay);
+    if (!m.rebuild(error)) return nullptr;
+    return session;
+  }
+  scenario::LoadResult loaded =
+      text.empty() ? scenario::load_scenario_file(file) : scenario::load_scenario(text);
   if (!loaded.scenario) {
     if (error) *error = loaded.error_text();
     return nullptr;
   }
   std::unique_ptr<Session> session = create(std::move(*loaded.scenario), error);
-  if (session) session->m_impl->path = file;
+  if (session) {
+    session->m_impl->path = file;
+    session->m_impl->source = file;
+  }
   return session;
 }
 
@@ -73,34 +160,75 @@ std::unique_ptr<Session> Session::create(scenario::Scenario scenario, std::strin
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
-const std::filesystem::path& Session::path() const { return m_impl->path; }
-const scenario::Scenario& Session::scenario() const { return m_impl->scenario; }
-const world::World& Session::world() const { return *m_impl->world; }
-std::span<const core::TraceEvent> Session::events() const {
-  return std::span<const core::TraceEvent>(m_impl->recorder.events().data(), m_impl->visible);
+const std::filesystem::path& Session::path() const {
+  return m_impl->path;
 }
-core::SimTime Session::now() const { return m_impl->now; }
-core::SimTime Session::end() const { return m_impl->scenario.until; }
-bool Session::dirty() const { return m_impl->dirty; }
-std::uint64_t Session::generation() const { return m_impl->generation; }
+const std::filesystem::path& Session::source() const {
+  return m_impl->source;
+}
+const Replay* Session::replay() const {
+  return m_impl->replay ? &*m_impl->replay : nullptr;
+}
+bool Session::showing_recording() const {
+  return m_impl->showing_recording();
+}
+const scenario::Scenario& Session::scenario() const {
+  return m_impl->scenario;
+}
+const world::World& Session::world() const {
+  return *m_impl->world;
+}
+std::span<const core::TraceEvent> Session::events() const {
+  return std::span<const core::TraceEvent>(m_impl->shown_from().data(), m_impl->visible);
+}
+core::SimTime Session::now() const {
+  return m_impl->now;
+}
+core::SimTime Session::end() const {
+  return m_impl->end();
+}
+bool Session::dirty() const {
+  return m_impl->dirty;
+}
+std::uint64_t Session::generation() const {
+  return m_impl->generation;
+}
 
 bool Session::finished() const {
-  if (m_impl->visible < m_impl->recorded()) return false;
+  const Impl& m = *m_impl;
+  if (m.showing_recording()) return m.visible >= m.recorded_events.size();
+  if (m.visible < m.recorded()) return false;
   core::SimTime next;
-  return !m_impl->world->sim().next_time(&next) || next > end();
+  return !m.world->sim().next_time(&next) || next > end();
 }
 
 void Session::seek_time(core::SimTime t) {
   Impl& m = *m_impl;
   t = std::clamp(t, core::SimTime{}, end());
   if (t < m.now) m.rebuild(nullptr);
-  m.world->run_until(t);
-  m.visible = m.recorded();
+  if (m.showing_recording()) {
+    m.run_world_to(t);
+    while (m.visible < m.recorded_events.size() && m.recorded_events[m.visible].time <= t) {
+      ++m.visible;
+    }
+  } else {
+    m.world->run_until(t);
+    m.visible = m.recorded();
+  }
   m.now = t;
 }
 
 void Session::seek_events(std::size_t n) {
   Impl& m = *m_impl;
+  if (m.showing_recording()) {
+    n = std::min(n, m.recorded_events.size());
+    const core::SimTime at = n > 0 ? m.recorded_events[n - 1].time : core::SimTime{};
+    if (n < m.visible || at < m.now) m.rebuild(nullptr);
+    m.visible = n;
+    m.now = std::max(m.now, at);
+    m.run_world_to(m.now);
+    return;
+  }
   if (n < m.visible) m.rebuild(nullptr);
   if (n > 0) m.record_more_than(n - 1);
   m.visible = std::min(n, m.recorded());
@@ -109,6 +237,13 @@ void Session::seek_events(std::size_t n) {
 
 bool Session::step_event() {
   Impl& m = *m_impl;
+  if (m.showing_recording()) {
+    if (m.visible >= m.recorded_events.size()) return false;
+    ++m.visible;
+    m.now = std::max(m.now, m.recorded_events[m.visible - 1].time);
+    m.run_world_to(m.now);
+    return true;
+  }
   if (!m.record_more_than(m.visible)) return false;
   ++m.visible;
   m.now = std::max(m.now, m.recorder.events()[m.visible - 1].time);
@@ -125,18 +260,21 @@ bool Session::apply(scenario::Action action, std::string* error) {
   Impl& m = *m_impl;
   const core::SimTime at = m.now;
   const std::size_t shown = m.visible;
+  const bool was_changed = m.replay && m.replay->changed;
   // After every step at or before now: the script keeps time order, and earlier steps run first.
   auto it = std::find_if(m.scenario.script.begin(), m.scenario.script.end(),
                          [&](const scenario::ScriptStep& s) { return s.at > at; });
   it = m.scenario.script.insert(it, scenario::ScriptStep{at, std::move(action), {}});
+  // A replayed trace with a change is no longer the recording: an ordinary run from now on.
+  if (m.replay) m.replay->changed = true;
   if (!m.rebuild(error)) {
     m.scenario.script.erase(it);
-    m.rebuild(nullptr);
-    m.world->run_until(at);
-    m.visible = std::min(shown, m.recorded());
-    m.now = at;
+    if (m.replay) m.replay->changed = was_changed;
+    m.restore(at, shown);
     return false;
   }
+  m.recorded_events.clear();
+  m.recorded_events.shrink_to_fit();
   m.world->run_until(at);
   m.visible = m.recorded();
   m.now = at;
@@ -145,20 +283,37 @@ bool Session::apply(scenario::Action action, std::string* error) {
 }
 
 bool Session::save(const std::filesystem::path& file, std::string* error) {
-  const std::filesystem::path target = file.empty() ? m_impl->path : file;
+  Impl& m = *m_impl;
+  const std::filesystem::path target = file.empty() ? m.path : file;
   if (target.empty()) {
     if (error) *error = "no file name";
     return false;
   }
   std::ofstream out(target, std::ios::binary | std::ios::trunc);
-  out << scenario::save_scenario(m_impl->scenario);
+  out << scenario::save_scenario(m.scenario);
   out.close();
   if (!out) {
     if (error) *error = target.string();
     return false;
   }
-  m_impl->path = target;
-  m_impl->dirty = false;
+  m.path = target;
+  m.source = target;
+  m.dirty = false;
+  if (m.replay) {
+    // Now a scenario file of its own: an ordinary session of it. What a reload (or the saved
+    // file) shows is the re-run, so the re-run is shown from here on.
+    const bool was_recording = m.showing_recording();
+    m.replay.reset();
+    if (was_recording) {
+      const core::SimTime at = m.now;
+      m.recorded_events.clear();
+      m.recorded_events.shrink_to_fit();
+      m.rebuild(nullptr);
+      m.world->run_until(at);
+      m.visible = m.recorded();
+      m.now = at;
+    }
+  }
   return true;
 }
 

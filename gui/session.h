@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "sim/cli/trace_json.h"
 #include "sim/core/sim_time.h"
 #include "sim/core/trace.h"
 #include "sim/scenario/scenario.h"
@@ -20,16 +22,45 @@
 
 namespace mailhop::gui {
 
+// What a session opened from a recorded trace (`mailhop run --trace`) knows of the recording.
+// Opening a trace re-runs its scenario with its seed to the end and compares the re-run's
+// events with the recorded ones, field by field. When they match (the normal case: the
+// simulation is deterministic) the session is an ordinary one. When they differ (a trace from
+// another version, an edited file), events() are the recorded events, so every panel shows what
+// was recorded, and world() is the re-run's world at now().
+struct Replay {
+  std::filesystem::path trace_file;
+  std::string scenario_file;  // the scenario file the run was given, as written
+  int version = 0;            // of the trace format
+  std::uint64_t seed = 0;
+  std::size_t recorded_events = 0;
+  std::size_t rerun_events = 0;
+  std::optional<cli::TraceDifference> difference;  // none: the re-run matches the recording
+  // A live change was made: the session is now an ordinary run of the scenario with it, and
+  // events() are that run's (no longer the recording's).
+  bool changed = false;
+};
+
 class Session {
  public:
-  // Loads a scenario file and builds its world at t = 0. On failure returns null and sets
-  // `error` to the loader's message (it names the JSON path).
+  // Opens a scenario file, or a trace file (told apart by its "format": "mailhop-trace"; see
+  // Replay), and builds its world at t = 0. On failure returns null and sets `error` to the
+  // loader's message (it names the file and the JSON path).
   static std::unique_ptr<Session> open(const std::filesystem::path& file, std::string* error);
   // Builds from a scenario in memory (tests, a new lesson).
   static std::unique_ptr<Session> create(scenario::Scenario scenario, std::string* error);
   ~Session();
 
-  const std::filesystem::path& path() const;  // empty when not from a file
+  // The scenario file save() writes to by default; empty when not from a scenario file (a new
+  // lesson, a replayed trace: saving those needs a file name).
+  const std::filesystem::path& path() const;
+  // The file the session was opened from (a scenario or a trace): what a reload reads again.
+  const std::filesystem::path& source() const;
+  // Null unless the session was opened from a trace file (and not saved as a scenario since).
+  const Replay* replay() const;
+  // True while events() are the recording's rather than the re-run's (a replay that differs,
+  // before any live change).
+  bool showing_recording() const;
   const scenario::Scenario& scenario() const;  // with the live changes recorded in its script
   const world::World& world() const;
   // Every trace event shown so far, in order. Indices are stable until a step back or a seek to
@@ -65,9 +96,12 @@ class Session {
 
   // A live change: recorded into the script at now(), then the world is re-run to now() with
   // it, exactly as a saved file would replay it. False with `error` set when the changed
-  // scenario cannot be built (the change is then dropped).
+  // scenario cannot be built (the change is then dropped). On a replayed trace the session
+  // becomes an ordinary run of the scenario with the change (Replay::changed).
   bool apply(scenario::Action action, std::string* error);
-  // Saves the scenario, live changes included; false with `error` set when it cannot.
+  // Saves the scenario, live changes included (a scenario file, also for a replayed trace);
+  // false with `error` set when it cannot. A replayed trace saved becomes an ordinary session
+  // of the saved scenario (replay() is then null, events() the re-run's).
   bool save(const std::filesystem::path& file, std::string* error);
 
  private:

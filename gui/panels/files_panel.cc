@@ -29,6 +29,13 @@ std::string scenario_title(const ScenarioEntry& entry, text::Language language) 
   return other.empty() ? entry.path.filename().string() : other;
 }
 
+std::filesystem::path save_as_suggestion(const Session& session) {
+  if (!session.path().empty() || !session.replay()) return session.path();
+  // "run.json" (a trace) -> "run-scenario.json" next to it: never the trace itself.
+  const std::filesystem::path& trace = session.replay()->trace_file;
+  return trace.parent_path() / (trace.stem().string() + "-scenario.json");
+}
+
 void FilesPanel::set_scenarios_dir(std::filesystem::path dir) {
   m_dir = std::move(dir);
   m_listed = false;
@@ -69,11 +76,13 @@ void FilesPanel::draw_menu(const UiContext& ctx, const std::vector<std::filesyst
     ImGui::EndMenu();
   }
   ImGui::Separator();
-  const bool from_file = ctx.session && !ctx.session->path().empty();
+  // A replayed trace reloads from the trace, and is saved (as a scenario) only with a name.
+  const bool from_file = ctx.session && !ctx.session->source().empty();
+  const bool has_scenario_file = ctx.session && !ctx.session->path().empty();
   if (ImGui::MenuItem(t.c_str("files.reload"), nullptr, false, from_file)) {
     ctx.commands.push(command::Reload{});
   }
-  if (ImGui::MenuItem(t.c_str("files.save"), nullptr, false, from_file)) {
+  if (ImGui::MenuItem(t.c_str("files.save"), nullptr, false, has_scenario_file)) {
     ctx.commands.push(command::SaveScenario{});
   }
   if (ImGui::MenuItem(t.c_str("files.save_as"), nullptr, false, ctx.session != nullptr)) {
@@ -88,7 +97,7 @@ void FilesPanel::draw_popups(const UiContext& ctx) {
     copy_path(m_path, m_dir.empty() ? std::string() : (m_dir / "").string());
     ImGui::OpenPopup(kOpenPopup);
   } else if (m_request == Popup::kSaveAs) {
-    copy_path(m_path, ctx.session ? ctx.session->path().string() : std::string());
+    copy_path(m_path, ctx.session ? save_as_suggestion(*ctx.session).string() : std::string());
     ImGui::OpenPopup(kSaveAsPopup);
   }
   m_request = Popup::kNone;

@@ -1,6 +1,7 @@
 #pragma once
-// The File menu: the shipped scenarios by title (in the current language), open any path,
-// recent files, reload, save and save as (live changes included). Call draw_menu() inside the
+// The File menu: the shipped scenarios by title (in the current language), open any path (a
+// scenario or a trace recorded with `mailhop run --trace`), recent files, reload, save and save
+// as (live changes included; a replayed trace is saved as a scenario). Call draw_menu() inside the
 // menu bar and draw_popups() right after it, at the window's level.
 
 #include <array>
@@ -29,6 +30,10 @@ class FilesPanel {
   Popup m_request = Popup::kNone;
   std::array<char, 1024> m_path{};
 };
+
+// What Save as… proposes: the scenario's file, or for a replayed trace a new scenario file
+// next to the trace ("run.json" -> "run-scenario.json").
+std::filesystem::path save_as_suggestion(const Session& session);
 
 // The title of a scenario in `language`, or its file name when it has none.
 std::string scenario_title(const ScenarioEntry& entry, text::Language language);

@@ -37,6 +37,7 @@ struct RunOptions {
   bool explain = false;
   bool quiet = false;
   bool stats = false;
+  bool record = false;  // keep every trace event in memory, as the app does
   std::string trace_out;
   text::Language language = text::Language::kEnglish;
 };
@@ -143,6 +144,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     else if (a == "--explain") o.explain = o.transcript = true;
     else if (a == "--quiet") o.quiet = true;
     else if (a == "--stats") o.stats = true;
+    else if (a == "--record") o.record = true;
     else if (a == "--seed") {
       auto v = value("--seed");
       std::uint64_t seed = 0;
@@ -201,6 +203,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   TraceJsonWriter json_writer;
   if (!o.quiet) trace.add_observer(&printer);
   if (!o.trace_out.empty()) trace.add_observer(&json_writer);
+  // --record: every event copied and kept, as the app's session does (for measuring that case).
+  core::TraceRecorder recorder;
+  if (o.record) trace.add_observer(&recorder);
 
   // The transcript printer skips protocol lines unless asked for them.
   struct Filter : core::TraceObserver {
@@ -281,6 +286,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     out << "  messages_per_cpu_second " << (cpu > 0 ? delivered / cpu : 0.0) << "\n";
     out << "  events_per_cpu_second   " << (cpu > 0 ? events / cpu : 0.0) << "\n";
     out << "  peak_rss_kib       " << peak_rss_kib() << "\n";
+    if (o.record) out << "  trace_events_recorded " << recorder.events().size() << "\n";
   }
   if (!o.trace_out.empty()) {
     std::ofstream f(o.trace_out, std::ios::binary);
@@ -288,7 +294,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       err << cat.format("cli.cannot_write", o.trace_out) << "\n";
       return 2;
     }
-    json_writer.write(f, o.file, sc.seed);
+    // The scenario as it ran: the seed and `until` of this run (a trace replays without the file).
+    scenario::Scenario ran = sc;
+    ran.until = until;
+    json_writer.write(f, o.file, ran);
   }
   return passed == results.size() ? 0 : 1;
 }
