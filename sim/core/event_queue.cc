@@ -6,33 +6,39 @@ namespace mailhop::core {
 
 EventId EventQueue::push(SimTime time, Action&& action) {
   const EventId seq = m_next_seq++;
-  std::uint32_t slot;
+  std::uint32_t i;
   if (m_free.empty()) {
-    slot = static_cast<std::uint32_t>(m_slots.size());
-    m_slots.push_back(std::move(action));
+    i = m_slots++;
+    if ((i >> kChunkBits) >= m_chunks.size()) m_chunks.push_back(std::make_unique<Action[]>(kChunkSize));
   } else {
-    slot = m_free.back();
+    i = m_free.back();
     m_free.pop_back();
-    m_slots[slot] = std::move(action);
   }
-  m_heap.push_back(Key{time, seq, slot});
+  slot(i) = std::move(action);
+  m_heap.push_back(Key{time, seq, i});
   std::push_heap(m_heap.begin(), m_heap.end(), Later{});
   return seq;
 }
 
-EventQueue::Event EventQueue::pop() {
+EventQueue::Key EventQueue::pop_key() {
   std::pop_heap(m_heap.begin(), m_heap.end(), Later{});
   const Key k = m_heap.back();
   m_heap.pop_back();
-  Event e{k.time, k.seq, std::move(m_slots[k.slot])};
-  m_slots[k.slot] = nullptr;
+  return k;
+}
+
+EventQueue::Event EventQueue::pop() {
+  const Key k = pop_key();
+  Event e{k.time, k.seq, std::move(slot(k.slot))};
+  slot(k.slot) = nullptr;
   m_free.push_back(k.slot);
   return e;
 }
 
 void EventQueue::clear() {
   m_heap.clear();
-  m_slots.clear();
+  m_chunks.clear();
+  m_slots = 0;
   m_free.clear();
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sim/core/action.h"
@@ -21,6 +22,10 @@ class EventQueue {
     Action action;
   };
 
+  EventQueue() = default;
+  EventQueue(EventQueue&&) noexcept = default;
+  EventQueue& operator=(EventQueue&&) noexcept = default;
+
   EventId push(SimTime time, Action&& action);
   bool empty() const { return m_heap.empty(); }
   std::size_t size() const { return m_heap.size(); }
@@ -28,6 +33,23 @@ class EventQueue {
   SimTime top_time() const { return m_heap.front().time; }
   EventId top_seq() const { return m_heap.front().seq; }
   Event pop();
+  // Removes the earliest event (the queue must not be empty), calls `before(time, id)`, then
+  // runs its action where it lies: no move of the action. The action may push more events.
+  template <class Before>
+  void run_top(Before&& before) {
+    const Key k = pop_key();
+    // Frees the slot even if the action throws.
+    struct Release {
+      EventQueue& q;
+      std::uint32_t slot;
+      ~Release() {
+        q.slot(slot) = nullptr;
+        q.m_free.push_back(slot);
+      }
+    } release{*this, k.slot};
+    before(k.time, k.seq);
+    slot(k.slot)();
+  }
   void clear();
   // Drops every event whose id `dead` accepts (cancelled ones), keeping the order of the rest:
   // keys are unique, so the heap pops the same sequence whatever its shape.
@@ -36,7 +58,7 @@ class EventQueue {
     std::size_t kept = 0;
     for (const Key& k : m_heap) {
       if (dead(k.seq)) {
-        m_slots[k.slot] = nullptr;
+        slot(k.slot) = nullptr;
         m_free.push_back(k.slot);
       } else {
         m_heap[kept++] = k;
@@ -48,7 +70,8 @@ class EventQueue {
 
  private:
   // The heap orders small trivially copyable keys; the actions stay put in slots that are
-  // reused, so sifting never moves an action.
+  // reused, so sifting never moves an action. Slots live in fixed-size chunks that never
+  // move, so an action can run in its slot while it schedules others.
   struct Key {
     SimTime time;
     EventId seq;
@@ -59,8 +82,15 @@ class EventQueue {
       return a.time != b.time ? a.time > b.time : a.seq > b.seq;
     }
   };
+  static constexpr std::uint32_t kChunkBits = 8;
+  static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
+
+  Action& slot(std::uint32_t i) { return m_chunks[i >> kChunkBits][i & (kChunkSize - 1)]; }
+  Key pop_key();
+
   std::vector<Key> m_heap;
-  std::vector<Action> m_slots;
+  std::vector<std::unique_ptr<Action[]>> m_chunks;
+  std::uint32_t m_slots = 0;  // slots ever used (the chunks hold at least this many)
   std::vector<std::uint32_t> m_free;
   EventId m_next_seq = 1;
 };

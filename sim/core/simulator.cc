@@ -41,11 +41,11 @@ bool Simulator::next_time(SimTime* out) {
 bool Simulator::step() {
   skip_cancelled();
   if (m_queue.empty()) return false;
-  EventQueue::Event e = m_queue.pop();
-  m_finished[static_cast<std::size_t>(e.seq)] = true;
-  m_now = e.time;
-  ++m_processed;
-  e.action();
+  m_queue.run_top([this](SimTime time, EventId seq) {
+    m_finished[static_cast<std::size_t>(seq)] = true;
+    m_now = time;
+    ++m_processed;
+  });
   return true;
 }
 

@@ -42,4 +42,12 @@ void Trace::emit(const TraceEvent& event) {
   for (TraceObserver* o : m_observers) o->on_trace(event);
 }
 
+void Trace::emit(TraceEvent&& event) {
+  ++m_emitted;
+  const std::size_t n = m_observers.size();
+  if (n == 0) return;
+  for (std::size_t i = 0; i + 1 < n; ++i) m_observers[i]->on_trace(event);
+  m_observers[n - 1]->on_trace_owned(std::move(event));
+}
+
 }  // namespace mailhop::core

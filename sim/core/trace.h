@@ -2,6 +2,7 @@
 // The one channel through which the simulation reports everything it does. The GUI animator,
 // the text transcript, the JSON trace writer and the golden tests are all observers.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -55,6 +56,9 @@ class TraceObserver {
  public:
   virtual ~TraceObserver() = default;
   virtual void on_trace(const TraceEvent& event) = 0;
+  // The same, for the last observer of a Trace when the event is a temporary: it may keep the
+  // event by moving from it instead of copying it.
+  virtual void on_trace_owned(TraceEvent&& event) { on_trace(event); }
 };
 
 // Fans events out to observers in registration order. Observers are not owned.
@@ -64,6 +68,8 @@ class Trace {
   void remove_observer(TraceObserver* observer);
   bool has_observers() const { return !m_observers.empty(); }
   void emit(const TraceEvent& event);
+  // The same for an event nobody needs afterwards: the last observer may move from it.
+  void emit(TraceEvent&& event);
   std::uint64_t emitted() const { return m_emitted; }
 
  private:
@@ -74,11 +80,24 @@ class Trace {
 // Keeps every event: for tests, golden traces and the GUI's history.
 class TraceRecorder : public TraceObserver {
  public:
-  void on_trace(const TraceEvent& event) override { m_events.push_back(event); }
+  void on_trace(const TraceEvent& event) override {
+    make_room();
+    m_events.push_back(event);
+  }
+  void on_trace_owned(TraceEvent&& event) override {
+    make_room();
+    m_events.push_back(std::move(event));
+  }
   const std::vector<TraceEvent>& events() const { return m_events; }
   void clear() { m_events.clear(); }
 
  private:
+  // Grows four times at once: a long run moves its events (and touches new memory) less often
+  // than with the usual doubling; capacity never used is never touched.
+  void make_room() {
+    if (m_events.size() == m_events.capacity())
+      m_events.reserve(std::max<std::size_t>(1024, m_events.capacity() * 4));
+  }
   std::vector<TraceEvent> m_events;
 };
 

@@ -107,6 +107,24 @@ CivilTime civil_from_unix(std::int64_t seconds) {
 }
 
 std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
+  // Many messages pass within the same second: the last result is kept.
+  struct Last {
+    std::int64_t seconds = 0;
+    int offset = 0;
+    std::string text;
+  };
+  thread_local Last last;
+  if (!last.text.empty() && last.seconds == unix_seconds && last.offset == utc_offset_minutes) {
+    return last.text;
+  }
+  std::string text = format_rfc5322_date_uncached(unix_seconds, utc_offset_minutes);
+  last.seconds = unix_seconds;
+  last.offset = utc_offset_minutes;
+  last.text = text;
+  return text;
+}
+
+std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offset_minutes) {
   constexpr int kMaxOffset = 99 * 60 + 59;
   if (utc_offset_minutes > kMaxOffset) utc_offset_minutes = kMaxOffset;
   if (utc_offset_minutes < -kMaxOffset) utc_offset_minutes = -kMaxOffset;

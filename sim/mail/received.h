@@ -12,6 +12,8 @@ namespace mailhop::mail {
 // leading zero, proleptic Gregorian calendar. Offsets beyond +-99:59 are clamped. Years
 // outside 0..9999 (beyond what RFC 5322 can express) come out with more digits or a sign.
 std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes = 0);
+// The same without the one-entry cache format_rfc5322_date keeps.
+std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offset_minutes = 0);
 
 // A calendar date and time of day (proleptic Gregorian), as used by format_rfc5322_date.
 struct CivilTime {

@@ -52,12 +52,18 @@ bool has_8bit(std::string_view s) {
 bool is_canonical(std::string_view content) {
   if (content.empty()) return true;
   if (!content.ends_with("\r\n")) return false;
-  std::size_t start = 0;
-  while (start < content.size()) {
-    const std::size_t lf = content.find('\n', start);
-    if (lf == std::string_view::npos || lf == start || content[lf - 1] != '\r') return false;
-    if (content.substr(start, lf - 1 - start).find('\r') != std::string_view::npos) return false;
-    start = lf + 1;
+  // Every LF follows a CR and every CR precedes an LF (memchr finds both quickly).
+  const char* const begin = content.data();
+  const char* const end = begin + content.size();
+  for (const char* p = begin;
+       (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr;
+       ++p) {
+    if (p == begin || p[-1] != '\r') return false;
+  }
+  for (const char* p = begin;
+       (p = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(end - p)))) != nullptr;
+       ++p) {
+    if (p + 1 == end || p[1] != '\n') return false;
   }
   return true;
 }
@@ -188,9 +194,9 @@ std::string smtp_canonical_content(std::string_view content) {
   return out;
 }
 
-std::string smtp_dot_stuff(std::string_view canonical) {
-  std::string out;
-  out.reserve(canonical.size() + canonical.size() / 64 + 3);
+namespace {
+void append_dot_stuffed(std::string& out, std::string_view canonical) {
+  out.reserve(out.size() + canonical.size() + canonical.size() / 64 + 3);
   // A line starts at the beginning and after every CR LF; only there can a dot need doubling.
   std::size_t copied = 0;
   if (!canonical.empty() && canonical.front() == '.') out += '.';
@@ -204,15 +210,42 @@ std::string smtp_dot_stuff(std::string_view canonical) {
   }
   out.append(canonical.data() + copied, canonical.size() - copied);
   out += ".\r\n";
+}
+}  // namespace
+
+std::string smtp_dot_stuff(std::string_view canonical) {
+  std::string out;
+  append_dot_stuffed(out, canonical);
   return out;
 }
+
+namespace {
+// What a server's EHLO reply said about itself.
+struct Capabilities {
+  std::vector<std::string> keywords;
+  std::vector<SmtpExtension> capabilities;
+};
+
+const std::shared_ptr<const Capabilities>& no_capabilities() {
+  static const std::shared_ptr<const Capabilities> kNone = std::make_shared<Capabilities>();
+  return kNone;
+}
+}  // namespace
 
 struct SmtpClient::Impl {
   struct Pending {
     Cmd cmd = Cmd::kGreeting;
     std::size_t txn = 0;
     std::size_t rcpt = 0;
-    std::string waiting_for;  // "the reply to RCPT TO:<bob@example.org>"
+    // What is awaited, for diagnostics ("the reply to RCPT TO:<bob@example.org>"): a constant
+    // text, or `text`, or (both empty) "the reply to " and the command line built again
+    // (EHLO, HELO, RCPT), so that sending a command costs no description.
+    const char* fixed = nullptr;
+    std::string text;
+
+    Pending() = default;
+    Pending(Cmd c, std::size_t t, std::size_t r, const char* f = nullptr)
+        : cmd(c), txn(t), rcpt(r), fixed(f) {}
   };
 
   struct TxnState {
@@ -227,7 +260,9 @@ struct SmtpClient::Impl {
 
   SmtpClientOptions opt;
   std::vector<SmtpTransaction> txns;
-  std::vector<std::string> canonical;  // per transaction: smtp_canonical_content(content)
+  // Per transaction: smtp_canonical_content(content) when that differs from the content (a
+  // message from a queue is usually canonical already, and is then not copied).
+  std::vector<std::optional<std::string>> canonical_copy;
   std::vector<bool> eight_bit;         // per transaction: has_8bit(canonical)
   std::vector<TransactionOutcome> outcomes;
   std::vector<TxnState> state;
@@ -245,8 +280,7 @@ struct SmtpClient::Impl {
 
   // What the server said about itself; forgotten after STARTTLS (RFC 3207 section 4.2).
   bool esmtp = false;
-  std::vector<std::string> keywords;
-  std::vector<SmtpExtension> capabilities;
+  std::shared_ptr<const Capabilities> caps = no_capabilities();
   bool enhanced_codes = false;
 
   bool tls = false;
@@ -261,13 +295,17 @@ struct SmtpClient::Impl {
   Impl(SmtpClientOptions o, std::vector<SmtpTransaction> t)
       : opt(std::move(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
-    canonical.reserve(txns.size());
+    canonical_copy.reserve(txns.size());
     eight_bit.reserve(txns.size());
     outcomes.resize(txns.size());
     state.resize(txns.size());
     for (std::size_t i = 0; i < txns.size(); ++i) {
-      canonical.push_back(smtp_canonical_content(txns[i].content));
-      eight_bit.push_back(has_8bit(canonical.back()));
+      if (is_canonical(txns[i].content)) {
+        canonical_copy.emplace_back();
+      } else {
+        canonical_copy.emplace_back(smtp_canonical_content(txns[i].content));
+      }
+      eight_bit.push_back(has_8bit(canonical(i)));
       const auto& rcpts = txns[i].envelope.rcpt_to;
       for (const auto& r : rcpts) {
         RecipientOutcome outcome;
@@ -279,10 +317,14 @@ struct SmtpClient::Impl {
     }
   }
 
+  const std::string& canonical(std::size_t t) const {
+    return canonical_copy[t] ? *canonical_copy[t] : txns[t].content;
+  }
+
   // ---- capabilities -------------------------------------------------------------------
 
   const SmtpExtension* find_ext(std::string_view keyword) const {
-    for (const auto& e : capabilities) {
+    for (const auto& e : caps->capabilities) {
       if (e.keyword == keyword) return &e;
     }
     return nullptr;
@@ -291,8 +333,7 @@ struct SmtpClient::Impl {
 
   void forget_capabilities() {
     esmtp = false;
-    keywords.clear();
-    capabilities.clear();
+    caps = no_capabilities();
     enhanced_codes = false;
     pipelining = false;
   }
@@ -302,6 +343,48 @@ struct SmtpClient::Impl {
   void parse_ehlo(const SmtpReply& reply) {
     forget_capabilities();
     esmtp = true;
+    caps = capabilities_of(reply);
+    enhanced_codes = offers("ENHANCEDSTATUSCODES");
+    pipelining = opt.use_pipelining && offers("PIPELINING");
+  }
+
+  // The capabilities an EHLO reply's lines after the first give. Servers answer the same
+  // lines over and over, so the last few results are kept and shared (they never change).
+  static std::shared_ptr<const Capabilities> capabilities_of(const SmtpReply& reply) {
+    struct Entry {
+      std::vector<std::string> lines;  // the reply's lines after the first
+      std::shared_ptr<const Capabilities> caps;
+    };
+    constexpr std::size_t kEntries = 8;
+    thread_local std::vector<Entry> cache;
+    thread_local std::size_t next_slot = 0;
+    const auto same_lines = [&](const Entry& e) {
+      if (e.lines.size() + 1 != reply.lines.size()) return false;
+      for (std::size_t i = 0; i < e.lines.size(); ++i) {
+        if (e.lines[i] != reply.lines[i + 1]) return false;
+      }
+      return true;
+    };
+    for (const Entry& e : cache) {
+      if (same_lines(e)) return e.caps;
+    }
+    auto parsed = std::make_shared<Capabilities>(parse_capabilities(reply));
+    Entry entry{std::vector<std::string>(reply.lines.begin() + (reply.lines.empty() ? 0 : 1),
+                                         reply.lines.end()),
+                parsed};
+    if (cache.size() < kEntries) {
+      cache.push_back(std::move(entry));
+    } else {
+      cache[next_slot] = std::move(entry);
+      next_slot = (next_slot + 1) % kEntries;
+    }
+    return parsed;
+  }
+
+  static Capabilities parse_capabilities(const SmtpReply& reply) {
+    Capabilities result;
+    std::vector<std::string>& keywords = result.keywords;
+    std::vector<SmtpExtension>& capabilities = result.capabilities;
     for (std::size_t i = 1; i < reply.lines.size(); ++i) {
       std::vector<std::string> words = split_spaces(reply.lines[i]);
       if (words.empty()) continue;
@@ -329,8 +412,7 @@ struct SmtpClient::Impl {
       keywords.push_back(keyword);
       capabilities.push_back({std::move(keyword), std::move(params)});
     }
-    enhanced_codes = offers("ENHANCEDSTATUSCODES");
-    pipelining = opt.use_pipelining && offers("PIPELINING");
+    return result;
   }
 
   // RFC 1870: "SIZE n" with n > 0 is a fixed limit; "SIZE 0" or a bare "SIZE" declares none.
@@ -364,10 +446,41 @@ struct SmtpClient::Impl {
   }
 
   void send_command(std::string line, Cmd cmd, std::size_t txn = 0, std::size_t rcpt = 0) {
-    std::string waiting = "the reply to " + line;
-    if (cmd == Cmd::kMail) waiting = "the reply to MAIL FROM";
-    if (cmd == Cmd::kAuthPlain || cmd == Cmd::kAuthPlainStart) waiting = "the reply to AUTH PLAIN";
-    send_line(std::move(line), Pending{cmd, txn, rcpt, std::move(waiting)});
+    Pending p{cmd, txn, rcpt};
+    if (cmd == Cmd::kMail) {
+      p.fixed = "the reply to MAIL FROM";
+    } else if (cmd == Cmd::kAuthPlain || cmd == Cmd::kAuthPlainStart) {
+      p.fixed = "the reply to AUTH PLAIN";
+    } else if (line == "STARTTLS") {
+      p.fixed = "the reply to STARTTLS";
+    } else if (line == "RSET") {
+      p.fixed = "the reply to RSET";
+    } else if (line == "DATA") {
+      p.fixed = "the reply to DATA";
+    } else if (line == "QUIT") {
+      p.fixed = "the reply to QUIT";
+    } else if (line == "AUTH LOGIN") {
+      p.fixed = "the reply to AUTH LOGIN";
+    } else if (cmd != Cmd::kRcpt && cmd != Cmd::kEhlo && cmd != Cmd::kHelo) {
+      // (RCPT, EHLO and HELO lines are always rcpt_line() and hello_line(): built again.)
+      p.text = "the reply to " + line;
+    }
+    send_line(std::move(line), std::move(p));
+  }
+
+  std::string hello_line(const char* verb) const { return verb + opt.helo_domain; }
+
+  std::string waiting_text(const Pending& p) const {
+    if (p.fixed != nullptr) return p.fixed;
+    if (!p.text.empty()) return p.text;
+    switch (p.cmd) {
+      case Cmd::kRcpt:
+        return "the reply to " + rcpt_line(p.txn, p.rcpt);
+      case Cmd::kEhlo:
+        return "the reply to " + hello_line("EHLO ");
+      default:
+        return "the reply to " + hello_line("HELO ");
+    }
   }
 
   void send_data(std::string bytes, Cmd cmd, std::size_t txn) {
@@ -375,6 +488,15 @@ struct SmtpClient::Impl {
     out += bytes;
     if (pending.empty()) wait_since = now;
     pending.push_back(Pending{cmd, txn, 0, "the reply to the end of the message data"});
+  }
+
+  // The message of transaction t, dot-stuffed, straight into the output.
+  void send_dot_stuffed(std::size_t t) {
+    const std::size_t before = out.size();
+    append_dot_stuffed(out, canonical(t));
+    events.emplace_back(ev::DataSent{out.size() - before});
+    if (pending.empty()) wait_since = now;
+    pending.push_back(Pending{Cmd::kDataEnd, t, 0, "the reply to the end of the message data"});
   }
 
   Micros timeout_for(Cmd cmd) const {
@@ -602,7 +724,7 @@ struct SmtpClient::Impl {
       complete_txn(t);
       return true;
     }
-    const std::string& content = canonical[t];
+    const std::string& content = canonical(t);
     if (const auto limit = size_limit(); limit && content.size() > *limit) {
       const std::string diag = "message too big for the server: " + std::to_string(content.size()) +
                                " octets, but its EHLO reply says SIZE " + std::to_string(*limit) +
@@ -629,7 +751,7 @@ struct SmtpClient::Impl {
   std::string mail_line(std::size_t t) const {
     const mail::Envelope& env = txns[t].envelope;
     std::string line = "MAIL FROM:" + mail::format_path(env.mail_from);
-    if (offers("SIZE")) line += " SIZE=" + std::to_string(canonical[t].size());
+    if (offers("SIZE")) line += " SIZE=" + std::to_string(canonical(t).size());
     if (offers("8BITMIME")) {
       if (eight_bit[t] || env.body == mail::BodyType::k8BitMime) {
         line += " BODY=8BITMIME";
@@ -695,9 +817,26 @@ struct SmtpClient::Impl {
     std::size_t pos = 0;  // start of the current line in `in`
     while (phase == Phase::kActive) {
       // Look for the LF ending the line; a CR is only allowed right before it.
+      // (memchr for both: the first LF, then any CR before it that no LF follows.)
       std::size_t i = scanned > pos ? scanned : pos;
-      for (; i < in.size() && in[i] != '\n'; ++i) {
-        if (in[i] == '\r' && i + 1 < in.size() && in[i + 1] != '\n') break;
+      {
+        const char* const base = in.data();
+        const void* lf_at = std::memchr(base + i, '\n', in.size() - i);
+        const std::size_t limit =
+            lf_at != nullptr ? static_cast<std::size_t>(static_cast<const char*>(lf_at) - base)
+                             : in.size();
+        const std::size_t from = i;
+        i = limit;  // unless a bare CR comes first
+        for (std::size_t c = from; c < limit;) {
+          const void* cr_at = std::memchr(base + c, '\r', limit - c);
+          if (cr_at == nullptr) break;
+          c = static_cast<std::size_t>(static_cast<const char*>(cr_at) - base);
+          if (c + 1 < in.size() && in[c + 1] != '\n') {
+            i = c;
+            break;
+          }
+          ++c;
+        }
       }
       if (i < in.size() && in[i] == '\r') {
         protocol_error("the server sent a bare CR inside a reply line (RFC 5321 section 2.3.8)");
@@ -750,13 +889,20 @@ struct SmtpClient::Impl {
     const auto status = parser.feed_line(line, enhanced_codes);
     if (status == SmtpReplyParser::Status::kError) {
       const std::string waiting =
-          pending.empty() ? std::string("nothing") : pending.front().waiting_for;
+          pending.empty() ? std::string("nothing") : waiting_text(pending.front());
       protocol_error(parser.error() + " while waiting for " + waiting);
       return;
     }
     if (status == SmtpReplyParser::Status::kNeedMore) return;
     SmtpReply reply = parser.take();
-    events.emplace_back(ev::ReplyReceived{reply});
+    // The event comes first; the reply moves into it once handled (no copy).
+    const std::size_t event_index = events.size();
+    events.emplace_back(ev::ReplyReceived{});
+    on_reply(reply);
+    std::get<ev::ReplyReceived>(events[event_index]).reply = std::move(reply);
+  }
+
+  void on_reply(const SmtpReply& reply) {
     if (pending.empty()) {
       protocol_error("reply " + std::to_string(reply.code) + " to no command");
       return;
@@ -946,7 +1092,7 @@ struct SmtpClient::Impl {
         send_data(".\r\n", Cmd::kDataEndDiscard, t);
         return;
       }
-      send_data(smtp_dot_stuff(canonical[t]), Cmd::kDataEnd, t);
+      send_dot_stuffed(t);
       return;
     }
     if (cls == 2 || cls == 3) return unexpected_reply(reply, p, "354");
@@ -989,7 +1135,7 @@ struct SmtpClient::Impl {
   std::string waiting_for() const {
     if (phase == Phase::kTlsHandshake) return "the TLS handshake";
     if (pending.empty()) return "nothing";
-    return pending.front().waiting_for;
+    return waiting_text(pending.front());
   }
 
   void peer_closed(Micros t) {
@@ -1056,6 +1202,10 @@ std::string SmtpClient::take_output() {
 std::vector<SmtpClientEvent> SmtpClient::take_events() {
   return std::exchange(m_impl->events, {});
 }
+void SmtpClient::take_events(std::vector<SmtpClientEvent>* out) {
+  out->clear();
+  out->swap(m_impl->events);
+}
 std::optional<Micros> SmtpClient::next_deadline() const {
   return m_impl->deadline();
 }
@@ -1067,10 +1217,10 @@ const std::vector<TransactionOutcome>& SmtpClient::outcomes() const {
   return m_impl->outcomes;
 }
 const std::vector<std::string>& SmtpClient::server_extensions() const {
-  return m_impl->keywords;
+  return m_impl->caps->keywords;
 }
 const std::vector<SmtpExtension>& SmtpClient::server_capabilities() const {
-  return m_impl->capabilities;
+  return m_impl->caps->capabilities;
 }
 bool SmtpClient::tls_active() const {
   return m_impl->tls;

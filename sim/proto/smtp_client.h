@@ -175,6 +175,9 @@ class SmtpClient {
 
   std::string take_output();
   std::vector<SmtpClientEvent> take_events();
+  // The same into `out` (cleared first), swapping buffers so that neither side allocates
+  // again once both have grown: for drivers that pump often.
+  void take_events(std::vector<SmtpClientEvent>* out);
   std::optional<Micros> next_deadline() const;
   bool finished() const;
 

@@ -1,5 +1,7 @@
 #include "sim/proto/smtp_reply.h"
 
+#include <algorithm>
+
 #include <cctype>
 
 namespace mailhop::proto {
@@ -11,8 +13,19 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string SmtpReply::to_wire() const {
   std::string out;
-  const std::string code_text = std::to_string(code);
+  append_wire(out);
+  return out;
+}
+
+void SmtpReply::append_wire(std::string& out) const {
+  char digits[3] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
+                    static_cast<char>('0' + code % 10)};
+  const std::string code_text =
+      code >= 100 && code <= 999 ? std::string(digits, 3) : std::to_string(code);
   const std::size_t n = lines.empty() ? 1 : lines.size();
+  std::size_t size = out.size() + n * (code_text.size() + enhanced.size() + 4);
+  for (const std::string& line : lines) size += line.size();
+  if (size > out.capacity()) out.reserve(std::max(size, 2 * out.capacity()));
   for (std::size_t i = 0; i < n; ++i) {
     out += code_text;
     out += (i + 1 == n) ? ' ' : '-';
@@ -23,7 +36,6 @@ std::string SmtpReply::to_wire() const {
     if (!lines.empty()) out += lines[i];
     out += "\r\n";
   }
-  return out;
 }
 
 std::string SmtpReply::summary() const {
@@ -83,9 +95,11 @@ SmtpReplyParser::Status SmtpReplyParser::feed_line(std::string_view line, bool e
       if (!text.empty() && text[0] == ' ') text.remove_prefix(1);
     }
   }
+  const bool last = line.size() == 3 || line[3] == ' ';
+  // A multi-line reply (EHLO's) gets room for its usual length at once.
+  if (!m_started) m_reply.lines.reserve(last ? 1 : 8);
   m_reply.lines.emplace_back(text);
   m_started = true;
-  const bool last = line.size() == 3 || line[3] == ' ';
   return last ? Status::kComplete : Status::kNeedMore;
 }
 

@@ -15,7 +15,10 @@ struct SmtpReply {
 
   SmtpReply() = default;
   SmtpReply(int c, std::string enh, std::string text)
-      : code(c), enhanced(std::move(enh)), lines{std::move(text)} {}
+      : code(c), enhanced(std::move(enh)) {
+    lines.reserve(1);
+    lines.push_back(std::move(text));  // moved: a braced list would copy it
+  }
 
   int reply_class() const { return code / 100; }  // 2, 3, 4 or 5
   bool is_positive() const { return code >= 200 && code < 400; }
@@ -24,6 +27,8 @@ struct SmtpReply {
 
   // "250-first\r\n250 last\r\n"; the enhanced code, when set, starts every line's text.
   std::string to_wire() const;
+  // The same appended to `out`.
+  void append_wire(std::string& out) const;
   // All lines joined with " / ", prefixed by code and enhanced code: for logs and outcomes.
   std::string summary() const;
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "sim/mail/ascii.h"
@@ -82,12 +84,33 @@ std::string sanitize(std::string_view text) {
   return out;
 }
 
+// True when every octet is in %x20-7E: eight at a time (then no octet needs replacing).
+bool all_printable(std::string_view s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    // A byte below 0x20, or above 0x7E (adding 1 reaches 0x80), or with its high bit set.
+    const std::uint64_t below = (x - kOnes * 0x20) & ~x;
+    const std::uint64_t above = x + kOnes * 0x01;
+    if (((below | above | x) & kHigh) != 0) return false;
+  }
+  for (; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u < 0x20 || u >= 0x7F) return false;
+  }
+  return true;
+}
+
 // sanitize(line) without a new string when nothing needs cutting.
 void sanitize_in_place(std::string& line) {
   if (line.size() > kMaxReplyText) {
     line = sanitize(line);
     return;
   }
+  if (all_printable(line)) return;
   for (char& c : line) {
     const auto u = static_cast<unsigned char>(c);
     if (!((u >= 0x20 && u < 0x7F) || c == '\t')) c = '?';
@@ -263,9 +286,9 @@ struct SmtpServer::Impl {
   };
 
   Impl(SmtpServerConfig c, SmtpServerPolicy& p) : config(std::move(c)), policy(&p) {
-    config.hostname = sanitize(config.hostname);
+    sanitize_in_place(config.hostname);
     if (config.hostname.empty()) config.hostname = "localhost";
-    config.greeting_text = sanitize(config.greeting_text);
+    sanitize_in_place(config.greeting_text);
   }
 
   SmtpServerConfig config;
@@ -314,7 +337,7 @@ struct SmtpServer::Impl {
     // Texts may quote what the client sent (a parse error names the bad part): keep every
     // line printable and short enough for the 512-octet reply line limit.
     for (std::string& line : reply.lines) sanitize_in_place(line);
-    output += reply.to_wire();
+    reply.append_wire(output);
     events.emplace_back(ev::ReplySent{std::move(reply)});
   }
   void send(int code, std::string enh, std::string text, Kind kind = Kind::kNormal) {
@@ -918,6 +941,11 @@ struct SmtpServer::Impl {
     state = State::kData;
     reader.set_max(kTextLineMax + 1);
     content.clear();
+    // SIZE= announced the size (RFC 1870): room for it at once, within the server's limit.
+    if (envelope.declared_size) {
+      const std::size_t cap = config.max_message_size != 0 ? config.max_message_size : std::size_t{1} << 20;
+      content.reserve(std::min(*envelope.declared_size, cap));
+    }
     data_octets = 0;
     data_lines = 0;
     data_too_big = false;
@@ -1248,6 +1276,10 @@ std::string SmtpServer::take_output() {
 }
 std::vector<SmtpServerEvent> SmtpServer::take_events() {
   return std::exchange(m_impl->events, {});
+}
+void SmtpServer::take_events(std::vector<SmtpServerEvent>* out) {
+  out->clear();
+  out->swap(m_impl->events);
 }
 std::optional<Micros> SmtpServer::next_deadline() const {
   return m_impl->deadline();

@@ -168,6 +168,9 @@ class SmtpServer {
 
   std::string take_output();
   std::vector<SmtpServerEvent> take_events();
+  // The same into `out` (cleared first), swapping buffers so that neither side allocates
+  // again once both have grown: for drivers that pump often.
+  void take_events(std::vector<SmtpServerEvent>* out);
   std::optional<Micros> next_deadline() const;
   // After 221 or 421: flush take_output(), then close the connection.
   bool wants_close() const;

@@ -28,6 +28,12 @@ std::vector<mail::EnvelopeRecipient> QueueEntry::pending() const {
 }
 
 std::string MailQueue::next_id() {
+  std::string id = upcoming_id();
+  ++m_counter;
+  return id;
+}
+
+std::string MailQueue::upcoming_id() const {
   // Ten upper-case hex digits like Postfix's short queue ids: the arrival counter mixed with
   // the node's name, so ids differ between hosts but sort by arrival within one.
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -35,7 +41,7 @@ std::string MailQueue::next_id() {
     h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ULL;
   }
-  const std::uint64_t value = ((h & 0xFFFULL) << 28) | (++m_counter & 0xFFFFFFFULL);
+  const std::uint64_t value = ((h & 0xFFFULL) << 28) | ((m_counter + 1) & 0xFFFFFFFULL);
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string id(10, '0');
   std::uint64_t v = value;

@@ -58,6 +58,9 @@ class MailQueue {
   const RetryPolicy& policy() const { return m_policy; }
   void set_policy(const RetryPolicy& policy) { m_policy = policy; }
 
+  // The queue id the next enqueue() will give (a server writes it into the Received field
+  // before the message is queued).
+  std::string upcoming_id() const;
   // Takes responsibility for a message; returns its new queue id.
   const std::string& enqueue(mail::Envelope envelope, std::string content, core::SimTime now);
 

@@ -11,6 +11,7 @@ double LinkState::effective_loss() const {
 }
 
 std::size_t Network::add_link(LinkState link) {
+  m_paths.clear();
   m_links.push_back(std::move(link));
   return m_links.size() - 1;
 }
@@ -67,8 +68,43 @@ std::optional<Path> Network::search(const std::string& from, const std::string& 
   return std::nullopt;
 }
 
+Path Network::measure(std::vector<std::size_t> links) const {
+  // The same sums search() makes, hop by hop from the destination back to the source.
+  Path p;
+  double pass = 1.0;
+  for (std::size_t k = links.size(); k-- > 0;) {
+    const LinkState& hop = m_links[links[k]];
+    p.latency += hop.effective_latency();
+    if (hop.bandwidth_bps && (!p.bandwidth_bps || hop.bandwidth_bps < p.bandwidth_bps))
+      p.bandwidth_bps = hop.bandwidth_bps;
+    pass *= 1.0 - hop.effective_loss();
+  }
+  p.loss = 1.0 - pass;
+  p.links = std::move(links);
+  return p;
+}
+
 std::optional<Path> Network::path(const std::string& from, const std::string& to) const {
-  return search(from, to, true);
+  if (from == to) return Path{};
+  std::map<std::string, CachedPath, std::less<>>& from_here = m_paths[from];
+  auto it = from_here.find(to);
+  if (it != from_here.end()) {
+    const CachedPath& c = it->second;
+    bool same = c.up.size() == m_links.size();
+    for (std::size_t i = 0; same && i < m_links.size(); ++i) same = c.up[i] == m_links[i].up;
+    if (same) {
+      if (!c.found) return std::nullopt;
+      return measure(c.links);
+    }
+  }
+  std::optional<Path> p = search(from, to, true);
+  CachedPath c;
+  c.up.reserve(m_links.size());
+  for (const LinkState& l : m_links) c.up.push_back(l.up);
+  c.found = p.has_value();
+  if (p) c.links = p->links;
+  from_here.insert_or_assign(to, std::move(c));
+  return p;
 }
 
 bool Network::connected_ignoring_state(const std::string& from, const std::string& to) const {

@@ -2,6 +2,7 @@
 // Links between hosts and the paths connections take over them.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,7 +55,17 @@ class Network {
 
  private:
   std::optional<Path> search(const std::string& from, const std::string& to, bool only_up) const;
+  // The hops of `links` with the current latency, bandwidth and loss of each.
+  Path measure(std::vector<std::size_t> links) const;
   std::vector<LinkState> m_links;
+  // The hops path() found for (from, to), valid while the same links exist with the same up
+  // states: a connection costs a lookup, not a breadth-first search.
+  struct CachedPath {
+    std::vector<bool> up;  // every link's state when it was found
+    bool found = false;
+    std::vector<std::size_t> links;
+  };
+  mutable std::map<std::string, std::map<std::string, CachedPath, std::less<>>, std::less<>> m_paths;
 };
 
 }  // namespace mailhop::world

@@ -116,7 +116,10 @@ void SmtpServerEndpoint::on_reset(core::SimTime now) {
 void SmtpServerEndpoint::pump(core::SimTime now) {
   std::string out = m_engine.take_output();
   const core::SimTime arrival = out.empty() ? now : m_conn.send(Side::kServer, std::move(out));
-  for (proto::SmtpServerEvent& ev : m_engine.take_events()) {
+  // A reused buffer (taken out while in use, in case a callback pumps again).
+  std::vector<proto::SmtpServerEvent> events = std::move(m_events);
+  m_engine.take_events(&events);
+  for (proto::SmtpServerEvent& ev : events) {
     std::visit(Overloaded{
                    [&](proto::smtp_server_event::ReplySent& r) {
                      if (m_on_reply) m_on_reply(r.reply);
@@ -131,7 +134,7 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
                        e.arrival = arrival;
                        e.code = r.reply.code;
                        e.text = wire.substr(start, end - start);
-                       m_trace.emit(e);
+                       m_trace.emit(std::move(e));
                        start = end + 2;
                      }
                    },
@@ -140,12 +143,14 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
                      core::TraceEvent e = connection_event(m_conn, core::TraceKind::kAuthenticated,
                                                            Side::kServer, now);
                      e.text = a.user + " (" + a.mechanism + ")";
-                     m_trace.emit(e);
+                     m_trace.emit(std::move(e));
                    },
                    [&](auto&) {},
                },
                ev);
   }
+  events.clear();
+  m_events = std::move(events);
   if (m_engine.wants_close() && !m_conn.closed(Side::kServer)) {
     m_done = true;
     m_timer.cancel();
@@ -189,7 +194,7 @@ void SmtpClientEndpoint::on_tls(core::SimTime now) {
   if (m_trace.has_observers()) {
     core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
     e.text = "TLSv1.3";
-    m_trace.emit(e);
+    m_trace.emit(std::move(e));
   }
   m_engine.tls_established(now.to_proto());
   pump(now);
@@ -224,7 +229,9 @@ void SmtpClientEndpoint::finish(core::SimTime now) {
 void SmtpClientEndpoint::pump(core::SimTime now) {
   std::string out = m_engine.take_output();
   const core::SimTime arrival = out.empty() ? now : m_conn.send(Side::kClient, std::move(out));
-  for (proto::SmtpClientEvent& ev : m_engine.take_events()) {
+  std::vector<proto::SmtpClientEvent> events = std::move(m_events);
+  m_engine.take_events(&events);
+  for (proto::SmtpClientEvent& ev : events) {
     std::visit(Overloaded{
                    [&](proto::smtp_client_event::CommandSent& c) {
                      if (!m_trace.has_observers()) return;
@@ -233,7 +240,7 @@ void SmtpClientEndpoint::pump(core::SimTime now) {
                      e.arrival = arrival;
                      e.text = c.line;
                      e.message = m_message_ref;
-                     m_trace.emit(e);
+                     m_trace.emit(std::move(e));
                    },
                    [&](proto::smtp_client_event::DataSent& d) {
                      if (!m_trace.has_observers()) return;
@@ -242,7 +249,7 @@ void SmtpClientEndpoint::pump(core::SimTime now) {
                      e.arrival = arrival;
                      e.text = std::to_string(d.octets);
                      e.message = m_message_ref;
-                     m_trace.emit(e);
+                     m_trace.emit(std::move(e));
                    },
                    [&](proto::smtp_client_event::StartTls&) {
                      // Our handshake flight goes out; TLS is up when the server's answers.
@@ -257,6 +264,8 @@ void SmtpClientEndpoint::pump(core::SimTime now) {
                },
                ev);
   }
+  events.clear();
+  m_events = std::move(events);
   if (m_engine.finished()) {
     m_conn.close(Side::kClient);
     finish(now);

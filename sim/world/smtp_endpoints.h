@@ -61,6 +61,7 @@ class SmtpServerEndpoint : public Endpoint {
   Connection& m_conn;
   std::unique_ptr<proto::SmtpServerPolicy> m_policy;
   proto::SmtpServer m_engine;
+  std::vector<proto::SmtpServerEvent> m_events;  // reused by pump()
   std::function<void(const proto::SmtpReply&)> m_on_reply;
   DeadlineTimer m_timer;
   bool m_done = false;
@@ -96,6 +97,7 @@ class SmtpClientEndpoint : public Endpoint {
   core::Trace& m_trace;
   Connection& m_conn;
   proto::SmtpClient m_engine;
+  std::vector<proto::SmtpClientEvent> m_events;  // reused by pump()
   std::string m_message_ref;
   Done m_on_done;
   TransactionFinished m_on_transaction;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 
 #include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
@@ -37,12 +38,22 @@ std::string domain_of(const std::string& address) {
 }
 
 bool is_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  // Eight octets at a time: no high bit set in the OR of them all.
+  std::uint64_t any = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    any |= word;
+  }
+  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
+  return (any & 0x8080808080808080ULL) == 0;
 }
 
-std::string crlf_body(const std::string& body) {
-  std::string out;
-  out.reserve(body.size() + body.size() / 32 + 16);
+// Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
+void append_crlf_body(std::string& out, std::string_view body) {
+  const std::size_t start = out.size();
+  out.reserve(out.size() + body.size() + body.size() / 32 + 16);
   // Copies from one LF to the next, adding the CR a bare LF lacks.
   std::size_t from = 0;
   for (std::size_t lf = body.find('\n'); lf != std::string::npos; lf = body.find('\n', lf + 1)) {
@@ -53,8 +64,7 @@ std::string crlf_body(const std::string& body) {
     }
   }
   out.append(body, from, std::string::npos);
-  if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
-  return out;
+  if (out.size() - start < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
 }
 
 }  // namespace
@@ -141,15 +151,16 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     info.with_protocol = mail::with_protocol(s.esmtp, s.tls, s.auth_user.has_value());
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
     if (env.rcpt_to.size() == 1) info.for_recipient = "<" + env.rcpt_to[0].mailbox.str() + ">";
-    std::string text;
     const bool submission = is_submission();
-    if (submission && m_node.spec.policy.add_message_id) text = complete_submission(content, info);
-    else text = std::string(content);
+    // The Received line names the queue id the message is about to get.
+    info.id = m_node.queue.upcoming_id();
+    std::string text = "Received: " + mail::format_received(info) + "\r\n";
+    if (submission && m_node.spec.policy.add_message_id) {
+      if (!complete_simple_submission(text, content, info)) text += complete_submission(content, info);
+    } else {
+      text.append(content);
+    }
     std::string id = m_world.accept_message(m_node, env, std::move(text));
-    // The Received line names the queue id, so add it now that the id exists.
-    info.id = id;
-    QueueEntry* entry = m_node.queue.find(id);
-    entry->content.insert(0, "Received: " + mail::format_received(info) + "\r\n");
     if (submission) ++m_world.m_stats.messages_submitted;
     const int limit = m_node.rate_limit ? m_node.rate_limit : m_node.spec.policy.rate_limit_per_hour;
     if (limit > 0) {
@@ -182,6 +193,66 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     for (const MxRecord& r : mx.records)
       if (r.exchange == ascii_lower(m_node.spec.name)) return true;
     return false;
+  }
+
+  // complete_submission() appended to `out` without parsing the message, for the usual case
+  // where serialising the parsed message would give back the same octets: CRLF line ends
+  // only, a header section of well-formed "Name:" fields and folds, a body after an empty
+  // line. False (and `out` unchanged) for anything else, which takes the general way.
+  bool complete_simple_submission(std::string& out, std::string_view content,
+                                  const mail::ReceivedInfo& info) {
+    const std::size_t blank = content.find("\r\n\r\n");
+    if (blank == std::string_view::npos || content.starts_with("\r\n")) return false;
+    const std::string_view header = content.substr(0, blank + 2);
+    const std::string_view body = content.substr(blank + 4);
+    bool has_date = false;
+    bool has_message_id = false;
+    bool first = true;
+    for (std::size_t pos = 0; pos < header.size();) {
+      const std::size_t lf = header.find('\n', pos);
+      if (lf == std::string_view::npos || lf == pos || header[lf - 1] != '\r') return false;
+      const std::string_view line = header.substr(pos, lf - 1 - pos);
+      pos = lf + 1;
+      if (line.empty() || line.find('\r') != std::string_view::npos) return false;
+      const bool fold = line.front() == ' ' || line.front() == '\t';
+      if (fold && first) return false;
+      first = false;
+      if (fold) continue;
+      const std::size_t colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0) return false;
+      const std::string_view name = line.substr(0, colon);
+      for (const char c : name)
+        if (c < 33 || c > 126) return false;  // ftext (RFC 5322 3.6.8); ':' cannot occur
+      has_date = has_date || ascii_iequal(name, "Date");
+      has_message_id = has_message_id || ascii_iequal(name, "Message-ID");
+    }
+    // The parser turns a bare LF in the body into CRLF.
+    for (std::size_t lf = body.find('\n'); lf != std::string_view::npos; lf = body.find('\n', lf + 1))
+      if (lf == 0 || body[lf - 1] != '\r') return false;
+    if (!has_message_id && m_node.spec.name.find_first_of("\r\n") != std::string::npos) return false;
+    if (has_date && has_message_id) {
+      out.append(content);
+      return true;
+    }
+    out.reserve(out.size() + content.size() + 96);
+    out.append(header);
+    if (!has_date) {
+      out += "Date: ";
+      out += mail::format_rfc5322_date(info.unix_seconds);
+      out += "\r\n";
+    }
+    if (!has_message_id) {
+      out += "Message-ID: <";
+      out += std::to_string(info.unix_seconds);
+      out += '.';
+      out += std::to_string(++m_world.m_message_counter);
+      out += '@';
+      out += m_node.spec.name;
+      out += ">\r\n";
+    }
+    out += "\r\n";
+    out.append(body);
+    return true;
   }
 
   // Adds Message-ID and Date when the MUA left them out (RFC 6409 section 8).
@@ -352,15 +423,14 @@ void World::send_traffic(std::uint64_t index) {
   a.from = from.address;
   a.to = {users[m_traffic_rng.below(users.size())]};
   a.subject = "Traffic " + std::to_string(index + 1);
-  a.body = m_traffic_body;
-  send(a);
+  send(a, m_traffic_body);
   if (index + 1 < t.messages) m_sim.schedule_in(t.interval, [this, index] { send_traffic(index + 1); });
 }
 
 // --- trace -------------------------------------------------------------------------------
 
 void World::emit(TraceEvent e) {
-  if (m_trace.has_observers()) m_trace.emit(e);
+  if (m_trace.has_observers()) m_trace.emit(std::move(e));
 }
 
 void World::note(TraceKind kind, const std::string& node, const std::string& text,
@@ -374,7 +444,7 @@ void World::note(TraceKind kind, const std::string& node, const std::string& tex
   e.text = text;
   e.message = message;
   e.code = code;
-  m_trace.emit(e);
+  m_trace.emit(std::move(e));
 }
 
 // --- connections -------------------------------------------------------------------------
@@ -382,12 +452,14 @@ void World::note(TraceKind kind, const std::string& node, const std::string& tex
 void World::connect(const std::string& from, const std::string& to, int port,
                     MakeClient make_client, ConnectFailed on_fail) {
   NodeState* server = node(to);
-  const std::string where = to + "[" + (server ? server->spec.address : std::string()) + "]:" +
-                            std::to_string(port);
+  // "host[address]:port", for diagnostics and the trace (built only when needed).
+  const auto where_text = [&] {
+    return to + "[" + (server ? server->spec.address : std::string()) + "]:" + std::to_string(port);
+  };
   std::optional<Path> path = m_network.path(from, to);
   if (!server || !path) {
     // Nothing answers: the SYN is lost and the client gives up after its timeout.
-    m_sim.schedule_in(kConnectTimeout, [this, from, on_fail, where] {
+    m_sim.schedule_in(kConnectTimeout, [this, from, on_fail, where = where_text()] {
       const std::string why = "connect to " + where + ": Connection timed out";
       note(TraceKind::kConnectionRefused, from, why);
       on_fail(why);
@@ -403,7 +475,7 @@ void World::connect(const std::string& from, const std::string& to, int port,
        m_retrieval->listens(*server, port));
   if (!listening) {
     // The host answers the SYN with a RST after one round trip.
-    const std::string why = "connect to " + where + ": Connection refused";
+    const std::string why = "connect to " + where_text() + ": Connection refused";
     m_sim.schedule_in(path->latency * 2, [this, from, why, on_fail] {
       note(TraceKind::kConnectionRefused, from, why);
       on_fail(why);
@@ -422,8 +494,8 @@ void World::connect(const std::string& from, const std::string& to, int port,
   if (m_trace.has_observers()) {
     TraceEvent e = connection_event(c, TraceKind::kConnectionOpened, Side::kClient, m_sim.now());
     if (const char* mail_access = m_retrieval->protocol(*server, port)) e.protocol = mail_access;
-    e.text = where;
-    emit(e);
+    e.text = where_text();
+    emit(std::move(e));
   }
   c.establish();
 }
@@ -473,7 +545,7 @@ void World::connection_finished(std::uint64_t id) {
     if (const NodeState* server = node(it->second->server_host()))
       if (const char* mail_access = m_retrieval->protocol(*server, it->second->port()))
         e.protocol = mail_access;
-    emit(e);
+    emit(std::move(e));
   }
   // Destroy it once none of its events can still fire.
   const SimTime quiet = std::max(it->second->quiet_after(), m_sim.now());
@@ -534,7 +606,6 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
   auto attempt = std::make_shared<Attempt>();
   attempt->node = node_name;
   attempt->queue_id = queue_id;
-  std::map<std::string, std::size_t> group_of;
   for (std::size_t i = 0; i < entry->recipients.size(); ++i) {
     QueuedRecipient& r = entry->recipients[i];
     if (r.state != RecipientState::kPending) continue;
@@ -544,9 +615,11 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
       continue;
     }
     const std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : domain;
-    auto [it, inserted] = group_of.emplace(dest, attempt->groups.size());
-    if (inserted) attempt->groups.push_back({dest, {}, {}, 0, {}, false});
-    attempt->groups[it->second].recipients.push_back(i);
+    // Groups in order of first appearance (a message has few destinations).
+    std::size_t gi = 0;
+    while (gi < attempt->groups.size() && attempt->groups[gi].destination != dest) ++gi;
+    if (gi == attempt->groups.size()) attempt->groups.push_back({dest, {}, {}, 0, {}, false});
+    attempt->groups[gi].recipients.push_back(i);
   }
   if (attempt->groups.empty()) {
     finish_attempt(*attempt);
@@ -624,7 +697,12 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
     note(TraceKind::kDeferred, n.spec.name, address + ": " + r.diagnostic, qid);
     return false;
   }
-  box->store->append("INBOX", return_path + delivered_to + entry.content, unix_time(m_sim.now()));
+  std::string stored;
+  stored.reserve(size);
+  stored += return_path;
+  stored += delivered_to;
+  stored += entry.content;
+  box->store->append("INBOX", std::move(stored), unix_time(m_sim.now()));
   r.state = RecipientState::kDelivered;
   r.diagnostic = "delivered to mailbox";
   ++m_ledger.delivered;
@@ -695,8 +773,9 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
                       tx = std::move(tx)](Connection& conn) mutable {
     std::vector<proto::SmtpTransaction> txs;
     txs.push_back(std::move(tx));
+    // (Called once per connection: what it captured can move.)
     auto client = std::make_unique<SmtpClientEndpoint>(
-        m_sim, m_trace, conn, opts, std::move(txs), attempt->queue_id,
+        m_sim, m_trace, conn, std::move(opts), std::move(txs), attempt->queue_id,
         [this, attempt, gi, apply, applied](const std::vector<proto::TransactionOutcome>& outcomes,
                                             SimTime) {
           // The session is over; outcomes it did not report earlier (a lost connection,
@@ -711,7 +790,9 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
           }
         });
     client->set_on_transaction(
-        [apply](std::size_t, const proto::TransactionOutcome& outcome, SimTime) { apply(outcome); });
+        [apply = std::move(apply)](std::size_t, const proto::TransactionOutcome& outcome, SimTime) {
+          apply(outcome);
+        });
     return client;
   };
   connect(n->spec.name, host, port, std::move(make_client),
@@ -812,7 +893,9 @@ void World::bounce(NodeState& n, const QueueEntry& entry,
 
 // --- MUAs --------------------------------------------------------------------------------
 
-void World::send(const scenario::SendAction& a) {
+void World::send(const scenario::SendAction& a) { send(a, a.body); }
+
+void World::send(const scenario::SendAction& a, std::string_view body) {
   NodeState* mua = node(a.from_node);
   if (!mua) {
     note(TraceKind::kSendFailed, a.from_node, "unknown MUA node");
@@ -854,16 +937,34 @@ void World::send(const scenario::SendAction& a) {
     return s;
   };
   std::string content;
-  content += "Date: " + mail::format_rfc5322_date(unix_time(m_sim.now())) + "\r\n";
-  content += "From: " + a.header_from.value_or(a.from) + "\r\n";
-  content += "To: " + join(a.to) + "\r\n";
-  if (!a.cc.empty()) content += "Cc: " + join(a.cc) + "\r\n";
-  content += "Subject: " + mail::encode_header_text(a.subject) + "\r\n";
-  for (const auto& [name, value] : a.headers) content += name + ": " + value + "\r\n";
+  content.reserve(body.size() + body.size() / 32 + 512);
+  content += "Date: ";
+  content += mail::format_rfc5322_date(unix_time(m_sim.now()));
+  content += "\r\nFrom: ";
+  content += a.header_from ? *a.header_from : a.from;
+  content += "\r\nTo: ";
+  content += join(a.to);
+  content += "\r\n";
+  if (!a.cc.empty()) {
+    content += "Cc: ";
+    content += join(a.cc);
+    content += "\r\n";
+  }
+  content += "Subject: ";
+  content += mail::encode_header_text(a.subject);
+  content += "\r\n";
+  for (const auto& [name, value] : a.headers) {
+    content += name;
+    content += ": ";
+    content += value;
+    content += "\r\n";
+  }
   content += "MIME-Version: 1.0\r\n";
   content += "Content-Type: text/plain; charset=UTF-8\r\n";
-  content += std::string("Content-Transfer-Encoding: ") + (is_ascii(a.body) ? "7bit" : "8bit") + "\r\n";
-  content += "\r\n" + crlf_body(a.body);
+  content += "Content-Transfer-Encoding: ";
+  content += is_ascii(body) ? "7bit" : "8bit";
+  content += "\r\n\r\n";
+  append_crlf_body(content, body);
 
   proto::SmtpClientOptions opts;
   opts.helo_domain = mua->spec.name;
@@ -876,10 +977,13 @@ void World::send(const scenario::SendAction& a) {
   proto::SmtpTransaction tx{std::move(env), std::move(content)};
   const std::string node_name = mua->spec.name;
   const std::string msa = account->submission_host;
-  OutboxMessage pending{a.from, a.to, a.subject, {}, m_sim.now()};
-  auto fail = [this, node_name, pending](const std::string& why) mutable {
-    pending.diagnostic = why;
-    if (NodeState* m = node(node_name)) m->outbox.push_back(pending);
+  // Shared by the copies of `fail` (each callback holds one); copied only when it fails.
+  auto pending =
+      std::make_shared<const OutboxMessage>(OutboxMessage{a.from, a.to, a.subject, {}, m_sim.now()});
+  auto fail = [this, node_name, pending](const std::string& why) {
+    OutboxMessage failed = *pending;
+    failed.diagnostic = why;
+    if (NodeState* m = node(node_name)) m->outbox.push_back(std::move(failed));
     note(TraceKind::kSendFailed, node_name, why);
   };
   connect(
@@ -887,9 +991,10 @@ void World::send(const scenario::SendAction& a) {
       [this, opts, tx = std::move(tx), fail, node_name](Connection& conn) mutable {
         std::vector<proto::SmtpTransaction> txs;
         txs.push_back(std::move(tx));
+        // (Called once per connection: what it captured can move.)
         return std::make_unique<SmtpClientEndpoint>(
-            m_sim, m_trace, conn, opts, std::move(txs), std::string(),
-            [fail](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) mutable {
+            m_sim, m_trace, conn, std::move(opts), std::move(txs), std::string(),
+            [fail = std::move(fail)](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) mutable {
               std::string why;
               if (!outcomes.empty())
                 for (const auto& r : outcomes[0].recipients)
@@ -1007,7 +1112,7 @@ void World::apply_fault(const scenario::FaultAction& f) {
   e.kind = TraceKind::kFaultStarted;
   e.node = f.target;
   e.text = std::string(fault_name(f.kind)) + (f.value.empty() ? "" : " (" + f.value + ")");
-  emit(e);
+  emit(std::move(e));
   if (f.duration) {
     const auto kind = f.kind;
     const std::string target = f.target;
@@ -1047,7 +1152,7 @@ void World::clear_fault(scenario::FaultKind kind, const std::string& target) {
   e.kind = TraceKind::kFaultEnded;
   e.node = target;
   e.text = std::string(fault_name(kind));
-  emit(e);
+  emit(std::move(e));
 }
 
 void World::resume_node(NodeState& n) {

@@ -190,6 +190,8 @@ class World {
   void bounce(NodeState& node, const QueueEntry& entry,
               const std::vector<const QueuedRecipient*>& failed);
   void resume_node(NodeState& node);
+  // send() with the message body given apart (synthetic traffic shares one body).
+  void send(const scenario::SendAction& action, std::string_view body);
   // The scenario's name server (the first node with the dns role), if it has one.
   const NodeState* dns_server() const;
   void send_traffic(std::uint64_t index);
