@@ -293,7 +293,7 @@ void Animator::consume(const core::TraceEvent& e, std::size_t index, core::SimTi
     m_flights.push_back(*f);
 }
 
-void Animator::update(std::span<const core::TraceEvent> events, core::SimTime t,
+void Animator::update(core::TraceEvents events, core::SimTime t,
                       Topology& topology) {
   // Still the same history? (The event before the cursor must be the one seen there.)
   const bool same = m_cursor <= events.size() && t >= m_time &&

@@ -20,6 +20,7 @@
 
 #include "sim/core/sim_time.h"
 #include "sim/core/trace.h"
+#include "sim/core/trace_log.h"
 #include "sim/world/world.h"
 
 namespace mailhop::gui {
@@ -116,7 +117,7 @@ class Animator {
   // Advances to display time `t` over the session's events. Starts again from the first event
   // when they are not the ones seen before (a step back, a seek to an earlier point, another
   // scenario) or when t went back. `topology` must describe the world of these events.
-  void update(std::span<const core::TraceEvent> events, core::SimTime t, Topology& topology);
+  void update(core::TraceEvents events, core::SimTime t, Topology& topology);
   // Forgets everything (the next update starts from the first event).
   void reset();
 

@@ -89,7 +89,7 @@ void App::select_event(std::size_t index) {
 
 void App::select_latest_line() {
   if (!m_session) return;
-  const std::span<const core::TraceEvent> events = m_session->events();
+  const core::TraceEvents events = m_session->events();
   for (std::size_t i = events.size(); i > 0; --i) {
     if (is_line_event(events[i - 1])) {
       select_event(i - 1);

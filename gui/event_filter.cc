@@ -98,7 +98,7 @@ bool EventFilter::accepts(const TraceEvent& event) const {
          contains_lower(core::trace_kind_name(event.kind), needle);
 }
 
-bool FilteredEvents::update(std::span<const TraceEvent> events, const EventFilter& filter) {
+bool FilteredEvents::update(core::TraceEvents events, const EventFilter& filter) {
   // Start again when the filter changed, or the events were cut (a step back) or replaced (a
   // live change re-runs the world: the event last looked at is then not the same).
   const auto same = [](const TraceEvent& a, const TraceEvent& b) {
@@ -126,7 +126,7 @@ bool FilteredEvents::update(std::span<const TraceEvent> events, const EventFilte
   return changed;
 }
 
-std::vector<std::string> nodes_in(std::span<const TraceEvent> events) {
+std::vector<std::string> nodes_in(core::TraceEvents events) {
   std::set<std::string> names;
   for (const TraceEvent& e : events) {
     if (!e.node.empty()) names.insert(e.node);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/core/trace.h"
+#include "sim/core/trace_log.h"
 
 namespace mailhop::gui {
 
@@ -51,7 +52,7 @@ struct EventFilter {
 class FilteredEvents {
  public:
   // Returns true when the list changed.
-  bool update(std::span<const core::TraceEvent> events, const EventFilter& filter);
+  bool update(core::TraceEvents events, const EventFilter& filter);
   const std::vector<std::size_t>& indices() const { return m_indices; }
   std::size_t size() const { return m_indices.size(); }
 
@@ -64,6 +65,6 @@ class FilteredEvents {
 };
 
 // The node names appearing in events (node or peer), sorted, without duplicates.
-std::vector<std::string> nodes_in(std::span<const core::TraceEvent> events);
+std::vector<std::string> nodes_in(core::TraceEvents events);
 
 }  // namespace mailhop::gui

@@ -78,13 +78,13 @@ int port_of_opened_text(const std::string& text) {
   return port;
 }
 
-std::vector<LadderConnection> list_connections(std::span<const TraceEvent> events) {
+std::vector<LadderConnection> list_connections(core::TraceEvents events) {
   std::vector<LadderConnection> out;
   extend_connections(out, events, 0);
   return out;
 }
 
-void extend_connections(std::vector<LadderConnection>& out, std::span<const TraceEvent> events,
+void extend_connections(std::vector<LadderConnection>& out, core::TraceEvents events,
                         std::size_t from) {
   for (std::size_t i = from; i < events.size(); ++i) {
     const TraceEvent& e = events[i];
@@ -101,7 +101,7 @@ void extend_connections(std::vector<LadderConnection>& out, std::span<const Trac
   }
 }
 
-std::uint64_t connection_to_show(std::span<const TraceEvent> events, std::uint64_t selected) {
+std::uint64_t connection_to_show(core::TraceEvents events, std::uint64_t selected) {
   if (selected != 0) {
     for (const TraceEvent& e : events) {
       if (e.connection == selected) return selected;
@@ -113,14 +113,14 @@ std::uint64_t connection_to_show(std::span<const TraceEvent> events, std::uint64
   return 0;
 }
 
-Ladder build_ladder(std::span<const TraceEvent> events, std::uint64_t id, std::size_t from) {
+Ladder build_ladder(core::TraceEvents events, std::uint64_t id, std::size_t from) {
   Ladder ladder;
   ladder.scanned = std::min(from, events.size());
   extend_ladder(ladder, events, id);
   return ladder;
 }
 
-void extend_ladder(Ladder& ladder, std::span<const TraceEvent> events, std::uint64_t id) {
+void extend_ladder(Ladder& ladder, core::TraceEvents events, std::uint64_t id) {
   if (id == 0) return;
   bool& tls = ladder.tls;
   const std::size_t from = ladder.scanned;

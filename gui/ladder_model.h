@@ -12,6 +12,7 @@
 #include "gui/line_style.h"
 #include "sim/core/sim_time.h"
 #include "sim/core/trace.h"
+#include "sim/core/trace_log.h"
 
 namespace mailhop::gui {
 
@@ -61,22 +62,22 @@ struct Ladder {
 };
 
 // Every connection opened so far, in the order they opened.
-std::vector<LadderConnection> list_connections(std::span<const core::TraceEvent> events);
+std::vector<LadderConnection> list_connections(core::TraceEvents events);
 // Appends the connections opened in events[from..]: list_connections, one new part at a time.
 void extend_connections(std::vector<LadderConnection>& connections,
-                        std::span<const core::TraceEvent> events, std::size_t from);
+                        core::TraceEvents events, std::size_t from);
 
 // The connection to show: `selected` when it exists in `events`, else the connection of the
 // newest event that has one, else 0.
-std::uint64_t connection_to_show(std::span<const core::TraceEvent> events, std::uint64_t selected);
+std::uint64_t connection_to_show(core::TraceEvents events, std::uint64_t selected);
 
 // The ladder of connection `id` (empty rows and id 0 when it has no events). `from`: the index
 // of its first event when known (events before it are skipped).
-Ladder build_ladder(std::span<const core::TraceEvent> events, std::uint64_t id,
+Ladder build_ladder(core::TraceEvents events, std::uint64_t id,
                     std::size_t from = 0);
 // Adds the rows of the events after ladder.scanned (the same history, grown): the result is the
 // same as build_ladder on all of `events`.
-void extend_ladder(Ladder& ladder, std::span<const core::TraceEvent> events, std::uint64_t id);
+void extend_ladder(Ladder& ladder, core::TraceEvents events, std::uint64_t id);
 
 // The tone of a trace line: reply class by code (or the first digit, or "+OK"/"-ERR", or an
 // IMAP status), commands neutral.

@@ -28,7 +28,7 @@ bool is_message_event(const core::TraceEvent& event, const scenario::Scenario& s
 }
 
 std::vector<TimelineMarker> timeline_markers(const scenario::Scenario& scenario,
-                                             std::span<const core::TraceEvent> events) {
+                                             core::TraceEvents events) {
   std::vector<TimelineMarker> markers;
   for (const scenario::ScriptStep& step : scenario.script) {
     if (std::holds_alternative<scenario::FaultAction>(step.action)) {
@@ -61,7 +61,7 @@ std::vector<TimelineMarker> timeline_markers(const scenario::Scenario& scenario,
   return markers;
 }
 
-std::size_t envelopes_in_flight(std::span<const core::TraceEvent> events, core::SimTime now,
+std::size_t envelopes_in_flight(core::TraceEvents events, core::SimTime now,
                                 core::SimTime window) {
   std::size_t count = 0;
   for (auto it = events.rbegin(); it != events.rend(); ++it) {

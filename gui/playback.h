@@ -9,6 +9,7 @@
 
 #include "sim/core/sim_time.h"
 #include "sim/core/trace.h"
+#include "sim/core/trace_log.h"
 #include "sim/scenario/scenario.h"
 
 namespace mailhop::gui {
@@ -35,12 +36,12 @@ struct TimelineMarker {
 // the deliveries, bounces and faults among the events shown so far. Sorted by time; one marker
 // per kind and time.
 std::vector<TimelineMarker> timeline_markers(const scenario::Scenario& scenario,
-                                             std::span<const core::TraceEvent> events);
+                                             core::TraceEvents events);
 
 // Lines and message bodies on their way at `now` (sent at or before it, arriving after it):
 // the envelopes the network view draws. Looks back from the newest event only as far as an
 // envelope can still be in flight (`window`).
-std::size_t envelopes_in_flight(std::span<const core::TraceEvent> events, core::SimTime now,
+std::size_t envelopes_in_flight(core::TraceEvents events, core::SimTime now,
                                 core::SimTime window = core::SimTime::from_seconds(60));
 
 // The speed buttons: 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000.

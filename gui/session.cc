@@ -15,7 +15,7 @@ struct Session::Impl {
   std::filesystem::path source;
   scenario::Scenario scenario;
   core::Trace trace;
-  core::TraceRecorder recorder;
+  core::TraceLog log;  // every event of the run: blocks that never move what they hold
   std::unique_ptr<world::World> world;
   std::size_t visible = 0;  // trace events shown (<= shown_from().size())
   core::SimTime now;
@@ -25,12 +25,12 @@ struct Session::Impl {
   // The recorded events of a replay that differs from its re-run (empty otherwise).
   std::vector<core::TraceEvent> recorded_events;
 
-  Impl() { trace.add_observer(&recorder); }
+  Impl() { trace.add_observer(&log); }
 
   bool showing_recording() const { return replay && replay->difference && !replay->changed; }
   // Where events() come from: the recording, or the world's run.
-  const std::vector<core::TraceEvent>& shown_from() const {
-    return showing_recording() ? recorded_events : recorder.events();
+  core::TraceEvents shown_from() const {
+    return showing_recording() ? core::TraceEvents(recorded_events) : log.events();
   }
   // The last time anything can be shown: the scenario's `until`, or later when a recording
   // that differs has events beyond it.
@@ -45,7 +45,7 @@ struct Session::Impl {
   bool rebuild(std::string* error) {
     ++generation;
     world.reset();
-    recorder.clear();
+    log.clear();
     visible = 0;
     now = core::SimTime{};
     std::string why;
@@ -58,7 +58,7 @@ struct Session::Impl {
     return true;
   }
 
-  std::size_t recorded() const { return recorder.events().size(); }
+  std::size_t recorded() const { return log.size(); }
 
   // Runs simulator events until more than `n` trace events are recorded, none beyond `end`.
   bool record_more_than(std::size_t n) {
@@ -133,7 +133,7 @@ std::unique_ptr<Session> Session::open(const std::filesystem::path& file, std::s
     replay.seed = m.scenario.seed;
     replay.recorded_events = trace->events.size();
     replay.rerun_events = m.recorded();
-    replay.difference = cli::first_difference(trace->events, m.recorder.events());
+    replay.difference = cli::first_difference(trace->events, m.log.events());
     if (replay.difference) m.recorded_events = std::move(trace->events);
     m.replay = std::move(replay);
     if (!m.rebuild(error)) return nullptr;
@@ -178,8 +178,8 @@ const scenario::Scenario& Session::scenario() const {
 const world::World& Session::world() const {
   return *m_impl->world;
 }
-std::span<const core::TraceEvent> Session::events() const {
-  return std::span<const core::TraceEvent>(m_impl->shown_from().data(), m_impl->visible);
+core::TraceEvents Session::events() const {
+  return m_impl->shown_from().first(m_impl->visible);
 }
 core::SimTime Session::now() const {
   return m_impl->now;
@@ -232,7 +232,7 @@ void Session::seek_events(std::size_t n) {
   if (n < m.visible) m.rebuild(nullptr);
   if (n > 0) m.record_more_than(n - 1);
   m.visible = std::min(n, m.recorded());
-  if (m.visible > 0) m.now = std::max(m.now, m.recorder.events()[m.visible - 1].time);
+  if (m.visible > 0) m.now = std::max(m.now, m.log[m.visible - 1].time);
 }
 
 bool Session::step_event() {
@@ -246,7 +246,7 @@ bool Session::step_event() {
   }
   if (!m.record_more_than(m.visible)) return false;
   ++m.visible;
-  m.now = std::max(m.now, m.recorder.events()[m.visible - 1].time);
+  m.now = std::max(m.now, m.log[m.visible - 1].time);
   return true;
 }
 

@@ -17,6 +17,7 @@
 #include "sim/cli/trace_json.h"
 #include "sim/core/sim_time.h"
 #include "sim/core/trace.h"
+#include "sim/core/trace_log.h"
 #include "sim/scenario/scenario.h"
 #include "sim/world/world.h"
 
@@ -66,7 +67,7 @@ class Session {
   // Every trace event shown so far, in order. Indices are stable until a step back or a seek to
   // an earlier point. (One simulator event may emit several trace events; stepping shows them
   // one at a time, so the world may be a few trace events ahead of this list.)
-  std::span<const core::TraceEvent> events() const;
+  core::TraceEvents events() const;
   core::SimTime now() const;  // the simulated time shown
   core::SimTime end() const;  // the scenario's `until`
   bool finished() const;      // nothing left to run before end()

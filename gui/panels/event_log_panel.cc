@@ -47,7 +47,7 @@ void EventLogPanel::draw(const UiContext& ctx, ImVec2 size) {
     ImGui::EndChild();
     return;
   }
-  const std::span<const core::TraceEvent> events = ctx.session->events();
+  const core::TraceEvents events = ctx.session->events();
   if (!m_narration || m_narration_generation != ctx.session->generation() ||
       m_narration_language != ctx.settings.language) {
     m_narration.emplace(ctx.session->scenario(), ctx.settings.language);

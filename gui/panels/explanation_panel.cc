@@ -58,7 +58,7 @@ std::optional<EnhancedParts> decode(const std::string& code, const text::Catalog
 
 }  // namespace
 
-EventExplanation explain_event(std::span<const TraceEvent> events, std::size_t index,
+EventExplanation explain_event(core::TraceEvents events, std::size_t index,
                                const text::Catalog& t, const text::Explanations& x,
                                text::Language language) {
   EventExplanation out;

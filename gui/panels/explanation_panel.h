@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gui/ui_context.h"
+#include "sim/core/trace_log.h"
 
 namespace mailhop::gui {
 
@@ -34,7 +35,7 @@ struct EventExplanation {
   std::optional<EnhancedParts> enhanced;
   std::string context;  // for a reply: the command it answers ("EHLO"), or empty
 };
-EventExplanation explain_event(std::span<const core::TraceEvent> events, std::size_t index,
+EventExplanation explain_event(core::TraceEvents events, std::size_t index,
                                const text::Catalog& catalog,
                                const text::Explanations& explanations, text::Language language);
 

@@ -103,7 +103,7 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
     ImGui::EndChild();
     return;
   }
-  const std::span<const core::TraceEvent> events = ctx.session->events();
+  const core::TraceEvents events = ctx.session->events();
   // Work only on what is new: the history only grows until the session re-runs its world.
   const bool rerun = ctx.session->generation() != m_generation || events.size() < m_events_seen;
   if (rerun) {

@@ -26,7 +26,7 @@ ImVec4 marker_color(MarkerKind kind, const Palette& p) {
 }  // namespace
 
 void TimelinePanel::update_markers(const Session& session) {
-  const std::span<const core::TraceEvent> events = session.events();
+  const core::TraceEvents events = session.events();
   const bool fresh = m_session != &session || events.size() < m_events_seen ||
                      session.scenario().script.size() != m_script_size;
   if (fresh) {

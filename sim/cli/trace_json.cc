@@ -323,8 +323,8 @@ std::optional<scenario::Scenario> load_trace_scenario(const LoadedTrace& trace,
   return std::nullopt;
 }
 
-std::optional<TraceDifference> first_difference(std::span<const core::TraceEvent> recorded,
-                                                std::span<const core::TraceEvent> rerun) {
+std::optional<TraceDifference> first_difference(core::TraceEvents recorded,
+                                                core::TraceEvents rerun) {
   auto same_text = [](const std::string& written, const std::string& live) {
     return written == live || as_stored(written) == as_stored(live);
   };

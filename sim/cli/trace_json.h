@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/core/trace.h"
+#include "sim/core/trace_log.h"
 #include "sim/scenario/scenario.h"
 
 namespace mailhop::cli {
@@ -77,7 +78,7 @@ struct TraceDifference {
 
 // Compares every field of every event. Text fields are compared as a trace file stores them
 // (invalid UTF-8 replaced), so an event read back equals the one written.
-std::optional<TraceDifference> first_difference(std::span<const core::TraceEvent> recorded,
-                                                std::span<const core::TraceEvent> rerun);
+std::optional<TraceDifference> first_difference(core::TraceEvents recorded,
+                                                core::TraceEvents rerun);
 
 }  // namespace mailhop::cli
