@@ -12,8 +12,15 @@ double LinkState::effective_loss() const {
 
 std::size_t Network::add_link(LinkState link) {
   m_paths.clear();
+  ++m_version;
   m_links.push_back(std::move(link));
   return m_links.size() - 1;
+}
+
+void Network::set_up(LinkState& link, bool up) {
+  if (link.up == up) return;
+  link.up = up;
+  ++m_version;
 }
 
 LinkState* Network::find(const std::string& a, const std::string& b) {
@@ -90,17 +97,14 @@ std::optional<Path> Network::path(const std::string& from, const std::string& to
   auto it = from_here.find(to);
   if (it != from_here.end()) {
     const CachedPath& c = it->second;
-    bool same = c.up.size() == m_links.size();
-    for (std::size_t i = 0; same && i < m_links.size(); ++i) same = c.up[i] == m_links[i].up;
-    if (same) {
+    if (c.version == m_version) {
       if (!c.found) return std::nullopt;
       return measure(c.links);
     }
   }
   std::optional<Path> p = search(from, to, true);
   CachedPath c;
-  c.up.reserve(m_links.size());
-  for (const LinkState& l : m_links) c.up.push_back(l.up);
+  c.version = m_version;
   c.found = p.has_value();
   if (p) c.links = p->links;
   from_here.insert_or_assign(to, std::move(c));

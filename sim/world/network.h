@@ -40,8 +40,11 @@ struct Path {
 class Network {
  public:
   std::size_t add_link(LinkState link);
+  // Latency, bandwidth and loss may be changed through these; a link is taken down or brought
+  // up only with set_up(), which tells the path cache.
   std::vector<LinkState>& links() { return m_links; }
   const std::vector<LinkState>& links() const { return m_links; }
+  void set_up(LinkState& link, bool up);
   // Finds the link "a--b" (either order) or by its name; nullptr when absent.
   LinkState* find(const std::string& a, const std::string& b);
   LinkState* find(const std::string& name);
@@ -58,14 +61,15 @@ class Network {
   // The hops of `links` with the current latency, bandwidth and loss of each.
   Path measure(std::vector<std::size_t> links) const;
   std::vector<LinkState> m_links;
-  // The hops path() found for (from, to), valid while the same links exist with the same up
-  // states: a connection costs a lookup, not a breadth-first search.
+  // The hops path() found for (from, to), valid while no link was added, taken down or brought
+  // up since: a connection costs a lookup, not a breadth-first search.
   struct CachedPath {
-    std::vector<bool> up;  // every link's state when it was found
+    std::uint64_t version = 0;  // m_version when it was found
     bool found = false;
     std::vector<std::size_t> links;
   };
   mutable std::map<std::string, std::map<std::string, CachedPath, std::less<>>, std::less<>> m_paths;
+  std::uint64_t m_version = 0;  // goes up when a link is added or changes state
 };
 
 }  // namespace mailhop::world

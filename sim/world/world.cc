@@ -1050,7 +1050,7 @@ void World::apply_fault(const scenario::FaultAction& f) {
       break;
     case FaultKind::kLinkDown:
       if (!link) break;
-      link->up = false;
+      m_network.set_up(*link, false);
       {
         const std::string a = link->a, b = link->b;
         reset_connections([&](const Connection& c) {
@@ -1133,7 +1133,7 @@ void World::clear_fault(scenario::FaultKind kind, const std::string& target) {
         resume_node(*n);
       }
       break;
-    case FaultKind::kLinkDown: if (link) link->up = true; break;
+    case FaultKind::kLinkDown: if (link) m_network.set_up(*link, true); break;
     case FaultKind::kLinkSlow: if (link) link->extra_latency = SimTime{}; break;
     case FaultKind::kLinkLossy: if (link) link->extra_loss = 0.0; break;
     case FaultKind::kDnsFailure: m_dns.clear_failure(target); break;
