@@ -1,7 +1,7 @@
 #!/bin/sh
 # Opens every shipped scenario under Xvfb, in Spanish and in English, renders it at a moment
 # where something has happened, and checks each PNG is a real picture (not blank). Also one
-# projector setting: 1024x768 at 2x in high contrast.
+# projector setting: 1024x768 at 2x in high contrast, and a recorded trace replayed.
 # Usage: screenshot_smoke.sh MAILHOP PNG_CHECK OUT_DIR SCENARIOS_DIR
 # Exit 77 (skipped) when xvfb-run is not installed.
 set -u
@@ -50,6 +50,16 @@ if [ "$count" -eq 0 ]; then
 fi
 shoot "$out_dir/projector-es.png" 1024x768 1024 768 "$scenarios/01-journey.json" --at 1500ms \
   --lang es --scale 2 --high-contrast
+# A recorded trace opens and replays like a scenario.
+if "$mailhop" run "$scenarios/01-journey.json" --quiet --trace "$out_dir/journey-trace.json"; then
+  for lang in es en; do
+    shoot "$out_dir/replay-$lang.png" 1280x800 1280 800 "$out_dir/journey-trace.json" --at 2s \
+      --lang "$lang"
+  done
+else
+  echo "FAILED: mailhop run --trace did not write a trace"
+  fail=1
+fi
 # A file that is not there: exit status 1 and a message naming it, no PNG.
 rm -f "$out_dir/missing.png"
 message=$(xvfb-run -a -s "-screen 0 640x480x24" "$mailhop" gui "$scenarios/no-such-lesson.json" \
