@@ -3,6 +3,8 @@
 // locale's, so "I" stays "i" whatever the machine's language.
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -30,6 +32,20 @@ inline std::string ascii_upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = ascii_upper(c);
   return out;
+}
+
+// Whether any octet has its high bit set (8-bit content: SMTP needs 8BITMIME for it). Eight
+// octets at a time: the high bits of the OR of them all.
+inline bool has_8bit(std::string_view s) {
+  std::uint64_t any = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    any |= word;
+  }
+  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
+  return (any & 0x8080808080808080ULL) != 0;
 }
 
 }  // namespace mailhop::mail

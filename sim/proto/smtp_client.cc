@@ -18,6 +18,7 @@ namespace {
 
 using mail::ascii_lower;
 using mail::ascii_upper;
+using mail::has_8bit;
 
 // RFC 5321 4.5.3.1.5 limits a reply line to 512 octets, but 4.5.3.1 asks implementations to
 // avoid limits where they can: the engine accepts much longer lines and only stops a server
@@ -33,19 +34,6 @@ bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-bool has_8bit(std::string_view s) {
-  // Eight octets at a time: any high bit set in the OR of them all.
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  std::uint64_t any = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, s.data() + i, 8);
-    any |= word;
-  }
-  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
-  return (any & kHigh) != 0;
-}
 
 // True when every line of `content` ends with CR LF and no other CR or LF occurs, so
 // canonicalising it would change nothing.

@@ -37,18 +37,6 @@ std::string domain_of(const std::string& address) {
   return at == std::string::npos ? std::string() : ascii_lower(address.substr(at + 1));
 }
 
-bool is_ascii(std::string_view s) {
-  // Eight octets at a time: no high bit set in the OR of them all.
-  std::uint64_t any = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, s.data() + i, 8);
-    any |= word;
-  }
-  for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
-  return (any & 0x8080808080808080ULL) == 0;
-}
 
 // Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
 void append_crlf_body(std::string& out, std::string_view body) {
@@ -962,7 +950,7 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
   content += "MIME-Version: 1.0\r\n";
   content += "Content-Type: text/plain; charset=UTF-8\r\n";
   content += "Content-Transfer-Encoding: ";
-  content += is_ascii(body) ? "7bit" : "8bit";
+  content += mail::has_8bit(body) ? "8bit" : "7bit";
   content += "\r\n\r\n";
   append_crlf_body(content, body);
 
