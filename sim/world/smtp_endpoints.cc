@@ -77,21 +77,36 @@ SmtpServerEndpoint::SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace,
       }) {}
 
 void SmtpServerEndpoint::on_open(core::SimTime now) {
+  // With implicit TLS the client speaks first (its handshake); the greeting comes after.
+  if (m_implicit_tls) return;
+  m_opened = true;
   m_engine.open(now.to_proto());
   pump(now);
 }
 
 void SmtpServerEndpoint::on_bytes(std::string_view bytes, core::SimTime now) {
-  if (m_done) return;
+  if (m_done || !m_opened) return;
   m_engine.receive(bytes, now.to_proto());
   pump(now);
 }
 
 void SmtpServerEndpoint::on_tls(core::SimTime now) {
   if (m_done) return;
-  // The client's handshake flight arrived: answer with ours and switch to TLS.
+  // The client's handshake flight arrived: answer with ours and switch to TLS (STARTTLS), or
+  // greet inside the new TLS session (port 465).
   m_conn.send_tls(Side::kServer);
-  m_engine.tls_established(now.to_proto());
+  if (!m_opened) {
+    // The handshake is done when the server answers it; the greeting follows, encrypted.
+    if (m_trace.has_observers()) {
+      core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
+      e.text = "TLSv1.3";
+      m_trace.emit(std::move(e));
+    }
+    m_opened = true;
+    m_engine.open(now.to_proto());
+  } else {
+    m_engine.tls_established(now.to_proto());
+  }
   pump(now);
 }
 
@@ -169,6 +184,7 @@ SmtpClientEndpoint::SmtpClientEndpoint(core::Simulator& sim, core::Trace& trace,
     : m_sim(sim),
       m_trace(trace),
       m_conn(conn),
+      m_implicit_tls(options.tls == proto::ClientTls::kImplicit),
       m_engine(std::move(options), std::move(transactions)),
       m_message_ref(std::move(message_ref)),
       m_on_done(std::move(on_done)),
@@ -179,6 +195,12 @@ SmtpClientEndpoint::SmtpClientEndpoint(core::Simulator& sim, core::Trace& trace,
       }) {}
 
 void SmtpClientEndpoint::on_open(core::SimTime now) {
+  if (m_implicit_tls) {
+    // Port 465: TLS from the first byte; the engine starts once the handshake is done.
+    m_conn.send_tls(Side::kClient);
+    return;
+  }
+  m_opened = true;
   m_engine.open(now.to_proto());
   pump(now);
 }
@@ -191,12 +213,18 @@ void SmtpClientEndpoint::on_bytes(std::string_view bytes, core::SimTime now) {
 
 void SmtpClientEndpoint::on_tls(core::SimTime now) {
   if (m_done) return;
-  if (m_trace.has_observers()) {
+  // With implicit TLS the server side reported the handshake, before its greeting.
+  if (m_trace.has_observers() && m_opened) {
     core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
     e.text = "TLSv1.3";
     m_trace.emit(std::move(e));
   }
-  m_engine.tls_established(now.to_proto());
+  if (!m_opened) {
+    m_opened = true;
+    m_engine.open(now.to_proto());
+  } else {
+    m_engine.tls_established(now.to_proto());
+  }
   pump(now);
 }
 

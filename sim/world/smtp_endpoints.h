@@ -47,6 +47,9 @@ class SmtpServerEndpoint : public Endpoint {
                      std::unique_ptr<proto::SmtpServerPolicy> policy,
                      std::function<void(const proto::SmtpReply&)> on_reply);
 
+  // Port 465: the client's TLS handshake comes first, the greeting only after it.
+  void expect_implicit_tls() { m_implicit_tls = true; }
+
   void on_open(core::SimTime now) override;
   void on_bytes(std::string_view bytes, core::SimTime now) override;
   void on_tls(core::SimTime now) override;
@@ -59,6 +62,8 @@ class SmtpServerEndpoint : public Endpoint {
   core::Simulator& m_sim;
   core::Trace& m_trace;
   Connection& m_conn;
+  bool m_implicit_tls = false;
+  bool m_opened = false;  // the engine has started (greeted)
   std::unique_ptr<proto::SmtpServerPolicy> m_policy;
   proto::SmtpServer m_engine;
   std::vector<proto::SmtpServerEvent> m_events;  // reused by pump()
@@ -96,6 +101,8 @@ class SmtpClientEndpoint : public Endpoint {
   core::Simulator& m_sim;
   core::Trace& m_trace;
   Connection& m_conn;
+  bool m_implicit_tls = false;  // port 465: the handshake before anything else
+  bool m_opened = false;        // the engine has started
   proto::SmtpClient m_engine;
   std::vector<proto::SmtpClientEvent> m_events;  // reused by pump()
   std::string m_message_ref;

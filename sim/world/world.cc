@@ -507,7 +507,7 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
   }
   auto policy = std::make_unique<SessionPolicy>(*this, server, conn.client_host(), port);
   NodeState* const node = &server;
-  return std::make_unique<SmtpServerEndpoint>(
+  auto endpoint = std::make_unique<SmtpServerEndpoint>(
       m_sim, m_trace, conn, std::move(cfg), std::move(policy),
       [this, node](const proto::SmtpReply& r) {
         ++m_stats.smtp_replies;
@@ -521,6 +521,8 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
         node->reply_records.push_back(m_replies.size());
         m_replies.push_back({node->spec.name, r.code, r.enhanced, 1});
       });
+  if (implicit) endpoint->expect_implicit_tls();
+  return endpoint;
 }
 
 void World::connection_finished(std::uint64_t id) {

@@ -83,3 +83,42 @@ TEST_CASE("shipped scenarios are deterministic: same seed, same trace", "[scenar
     CHECK(first == run_once());
   }
 }
+
+TEST_CASE("submission on port 465 is TLS from the first byte: the handshake, then the greeting",
+          "[scenario][world][tls]") {
+  scenario::LoadResult loaded =
+      scenario::load_scenario_file(std::filesystem::path(MAILHOP_SCENARIOS_DIR) / "14-ports.json");
+  REQUIRE(loaded.ok());
+  core::Trace trace;
+  core::TraceRecorder rec;
+  trace.add_observer(&rec);
+  std::string error;
+  auto world = world::World::build(*loaded.scenario, trace, &error);
+  REQUIRE(world);
+  world->start();
+  world->run_until(loaded.scenario->until);
+  // The connections opened to port 465, and what happened on each, in order.
+  std::size_t checked = 0;
+  for (const auto& opened : rec.events()) {
+    if (opened.kind != core::TraceKind::kConnectionOpened ||
+        opened.text.find(":465") == std::string::npos)
+      continue;
+    std::vector<const core::TraceEvent*> on_it;
+    for (const auto& e : rec.events())
+      if (e.connection == opened.connection && &e != &opened) on_it.push_back(&e);
+    REQUIRE(on_it.size() > 2);
+    INFO(opened.text);
+    CHECK(on_it[0]->kind == core::TraceKind::kTlsHandshake);
+    CHECK(on_it[1]->kind == core::TraceKind::kServerLine);
+    CHECK(on_it[1]->text.rfind("220 ", 0) == 0);
+    CHECK(on_it[1]->time >= on_it[0]->time);
+    std::size_t handshakes = 0;
+    for (const auto* e : on_it) {
+      CHECK(e->text.find("STARTTLS") == std::string::npos);
+      handshakes += e->kind == core::TraceKind::kTlsHandshake ? 1 : 0;
+    }
+    CHECK(handshakes == 1);
+    ++checked;
+  }
+  CHECK(checked >= 1);
+}
