@@ -50,7 +50,7 @@ void EventLogPanel::draw(const UiContext& ctx, ImVec2 size) {
   const core::TraceEvents events = ctx.session->events();
   if (!m_narration || m_narration_generation != ctx.session->generation() ||
       m_narration_language != ctx.settings.language) {
-    m_narration.emplace(ctx.session->scenario(), ctx.settings.language);
+    m_narration.emplace(ctx.session->scenario(), ctx.settings.language, &ctx.text);
     m_narration_generation = ctx.session->generation();
     m_narration_language = ctx.settings.language;
   }

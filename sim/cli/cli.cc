@@ -198,7 +198,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   TranscriptPrinter::Explain explain_fn;
   if (explainer) explain_fn = [&](const core::TraceEvent& e) { return (*explainer)(e); };
   TranscriptPrinter printer(out, cat, explain_fn);
-  const Narration narration(sc, o.language);
+  const Narration narration(sc, o.language, &cat);
   printer.set_narration(&narration);
   TraceJsonWriter json_writer;
   if (!o.quiet) trace.add_observer(&printer);
