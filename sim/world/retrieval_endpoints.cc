@@ -59,67 +59,9 @@ Pop3ServerEndpoint::Pop3ServerEndpoint(core::Simulator& sim, core::Trace& trace,
                                        Connection& conn, proto::Pop3ServerConfig config,
                                        std::unique_ptr<proto::Pop3Maildrop> maildrop,
                                        SessionTls tls)
-    : m_sim(sim),
-      m_trace(trace),
-      m_conn(conn),
+    : ServerEndpointBase(sim, trace, conn, tls),
       m_maildrop(std::move(maildrop)),
-      m_engine(std::move(config), *m_maildrop),
-      m_tls(tls),
-      m_timer(sim, [this] {
-        const core::SimTime t = m_sim.now();
-        m_engine.tick(t.to_proto());
-        pump(t);
-      }) {}
-
-void Pop3ServerEndpoint::on_open(core::SimTime now) {
-  // With implicit TLS the client speaks first (its handshake); the greeting comes after.
-  if (m_tls == SessionTls::kImplicit) return;
-  m_opened = true;
-  m_engine.open(now.to_proto());
-  pump(now);
-}
-
-void Pop3ServerEndpoint::on_bytes(std::string_view bytes, core::SimTime now) {
-  if (m_done || !m_opened) return;
-  m_engine.receive(bytes, now.to_proto());
-  pump(now);
-}
-
-void Pop3ServerEndpoint::on_tls(core::SimTime now) {
-  if (m_done) return;
-  m_conn.send_tls(Side::kServer);
-  if (!m_opened) {
-    // Implicit TLS: the handshake is done when the server answers it; the greeting follows.
-    if (m_trace.has_observers()) {
-      core::TraceEvent e = session_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now, "POP3");
-      e.text = "TLSv1.3";
-      m_trace.emit(e);
-    }
-    m_opened = true;
-    m_engine.open(now.to_proto());
-  } else {
-    m_engine.tls_established(now.to_proto());
-  }
-  pump(now);
-}
-
-void Pop3ServerEndpoint::on_peer_closed(core::SimTime now) {
-  if (m_done) return;
-  m_engine.peer_closed(now.to_proto());
-  pump(now);
-  m_done = true;
-  m_timer.cancel();
-  m_conn.close(Side::kServer);
-}
-
-void Pop3ServerEndpoint::on_reset(core::SimTime now) {
-  if (m_done) return;
-  m_done = true;
-  m_engine.peer_closed(now.to_proto());
-  m_engine.take_output();
-  m_engine.take_events();
-  m_timer.cancel();
-}
+      m_engine(std::move(config), *m_maildrop) {}
 
 void Pop3ServerEndpoint::trace_output(const std::string& out,
                                       const std::vector<proto::Pop3ServerEvent>& events,
@@ -446,18 +388,10 @@ ImapServerEndpoint::ImapServerEndpoint(core::Simulator& sim, core::Trace& trace,
                                        Connection& conn, proto::ImapServerConfig config,
                                        std::unique_ptr<proto::ImapAccounts> accounts,
                                        SessionTls tls, StoreOf store_of)
-    : m_sim(sim),
-      m_trace(trace),
-      m_conn(conn),
+    : ServerEndpointBase(sim, trace, conn, tls),
       m_accounts(std::move(accounts)),
       m_engine(std::move(config), *m_accounts),
-      m_tls(tls),
-      m_store_of(std::move(store_of)),
-      m_timer(sim, [this] {
-        const core::SimTime t = m_sim.now();
-        m_engine.tick(t.to_proto());
-        pump(t);
-      }) {}
+      m_store_of(std::move(store_of)) {}
 
 ImapServerEndpoint::~ImapServerEndpoint() { stop_listening(); }
 
@@ -467,57 +401,6 @@ void ImapServerEndpoint::stop_listening() {
   m_listener = 0;
   if (m_change_event) m_sim.cancel(*m_change_event);
   m_change_event.reset();
-}
-
-void ImapServerEndpoint::on_open(core::SimTime now) {
-  if (m_tls == SessionTls::kImplicit) return;  // the greeting follows the handshake
-  m_opened = true;
-  m_engine.open(now.to_proto());
-  pump(now);
-}
-
-void ImapServerEndpoint::on_bytes(std::string_view bytes, core::SimTime now) {
-  if (m_done || !m_opened) return;
-  m_engine.receive(bytes, now.to_proto());
-  pump(now);
-}
-
-void ImapServerEndpoint::on_tls(core::SimTime now) {
-  if (m_done) return;
-  m_conn.send_tls(Side::kServer);
-  if (!m_opened) {
-    // Implicit TLS: the handshake is done when the server answers it; the greeting follows.
-    if (m_trace.has_observers()) {
-      core::TraceEvent e = session_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now, "IMAP");
-      e.text = "TLSv1.3";
-      m_trace.emit(e);
-    }
-    m_opened = true;
-    m_engine.open(now.to_proto());
-  } else {
-    m_engine.tls_established(now.to_proto());
-  }
-  pump(now);
-}
-
-void ImapServerEndpoint::on_peer_closed(core::SimTime now) {
-  if (m_done) return;
-  m_engine.peer_closed(now.to_proto());
-  pump(now);
-  m_done = true;
-  m_timer.cancel();
-  stop_listening();
-  if (!m_conn.closed(Side::kServer)) m_conn.close(Side::kServer);
-}
-
-void ImapServerEndpoint::on_reset(core::SimTime now) {
-  if (m_done) return;
-  m_done = true;
-  m_engine.peer_closed(now.to_proto());
-  m_engine.take_output();
-  m_engine.take_events();
-  m_timer.cancel();
-  stop_listening();
 }
 
 void ImapServerEndpoint::pump(core::SimTime now) {

@@ -21,41 +21,28 @@
 
 namespace mailhop::world {
 
-// How the TLS of a mail access session starts.
-enum class SessionTls { kPlain, kImplicit };
-
 // A trace event about a connection carrying `protocol` ("POP3", "IMAP").
 core::TraceEvent session_event(const Connection& conn, core::TraceKind kind, Side side,
                                core::SimTime now, const char* protocol);
 
-class Pop3ServerEndpoint : public Endpoint {
+class Pop3ServerEndpoint : public ServerEndpointBase<Pop3ServerEndpoint> {
  public:
+  static constexpr const char* kProtocol = "POP3";
   // `maildrop` belongs to this endpoint. With SessionTls::kImplicit (port 995) the greeting
   // follows the TLS handshake.
   Pop3ServerEndpoint(core::Simulator& sim, core::Trace& trace, Connection& conn,
                      proto::Pop3ServerConfig config, std::unique_ptr<proto::Pop3Maildrop> maildrop,
                      SessionTls tls);
 
-  void on_open(core::SimTime now) override;
-  void on_bytes(std::string_view bytes, core::SimTime now) override;
-  void on_tls(core::SimTime now) override;
-  void on_peer_closed(core::SimTime now) override;
-  void on_reset(core::SimTime now) override;
-
  private:
+  friend class ServerEndpointBase<Pop3ServerEndpoint>;
+  proto::Pop3Server& engine() { return m_engine; }
   void pump(core::SimTime now);
   void trace_output(const std::string& out, const std::vector<proto::Pop3ServerEvent>& events,
                     core::SimTime now, core::SimTime arrival);
 
-  core::Simulator& m_sim;
-  core::Trace& m_trace;
-  Connection& m_conn;
   std::unique_ptr<proto::Pop3Maildrop> m_maildrop;
   proto::Pop3Server m_engine;
-  SessionTls m_tls;
-  DeadlineTimer m_timer;
-  bool m_opened = false;
-  bool m_done = false;
 };
 
 class Pop3ClientEndpoint : public Endpoint {
@@ -137,8 +124,9 @@ class ImapServerTracer {
   std::size_t m_literal_left = 0;  // of which still to come
 };
 
-class ImapServerEndpoint : public Endpoint {
+class ImapServerEndpoint : public ServerEndpointBase<ImapServerEndpoint> {
  public:
+  static constexpr const char* kProtocol = "IMAP";
   // Finds the logged-in user's store, to listen to its changes (new mail, other sessions).
   using StoreOf = std::function<mail::MailStore*(const std::string& user)>;
 
@@ -147,31 +135,21 @@ class ImapServerEndpoint : public Endpoint {
                      SessionTls tls, StoreOf store_of);
   ~ImapServerEndpoint() override;
 
-  void on_open(core::SimTime now) override;
-  void on_bytes(std::string_view bytes, core::SimTime now) override;
-  void on_tls(core::SimTime now) override;
-  void on_peer_closed(core::SimTime now) override;
-  void on_reset(core::SimTime now) override;
-
  private:
+  friend class ServerEndpointBase<ImapServerEndpoint>;
+  proto::ImapServer& engine() { return m_engine; }
   void pump(core::SimTime now);
+  void stopped() { stop_listening(); }
   void stop_listening();
 
-  core::Simulator& m_sim;
-  core::Trace& m_trace;
-  Connection& m_conn;
   std::unique_ptr<proto::ImapAccounts> m_accounts;
   proto::ImapServer m_engine;
-  SessionTls m_tls;
   StoreOf m_store_of;
-  DeadlineTimer m_timer;
   ImapServerTracer m_tracer;
   mail::MailStore* m_store = nullptr;
   mail::MailStore::ListenerId m_listener = 0;
   // A change of the store waits for its own event: it may come from inside this session.
   std::optional<core::EventId> m_change_event;
-  bool m_opened = false;
-  bool m_done = false;
 };
 
 }  // namespace mailhop::world

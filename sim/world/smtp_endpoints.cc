@@ -64,69 +64,10 @@ SmtpServerEndpoint::SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace,
                                        Connection& conn, proto::SmtpServerConfig config,
                                        std::unique_ptr<proto::SmtpServerPolicy> policy,
                                        std::function<void(const proto::SmtpReply&)> on_reply)
-    : m_sim(sim),
-      m_trace(trace),
-      m_conn(conn),
+    : ServerEndpointBase(sim, trace, conn, SessionTls::kPlain),
       m_policy(std::move(policy)),
       m_engine(std::move(config), *m_policy),
-      m_on_reply(std::move(on_reply)),
-      m_timer(sim, [this] {
-        const core::SimTime t = m_sim.now();
-        m_engine.tick(t.to_proto());
-        pump(t);
-      }) {}
-
-void SmtpServerEndpoint::on_open(core::SimTime now) {
-  // With implicit TLS the client speaks first (its handshake); the greeting comes after.
-  if (m_implicit_tls) return;
-  m_opened = true;
-  m_engine.open(now.to_proto());
-  pump(now);
-}
-
-void SmtpServerEndpoint::on_bytes(std::string_view bytes, core::SimTime now) {
-  if (m_done || !m_opened) return;
-  m_engine.receive(bytes, now.to_proto());
-  pump(now);
-}
-
-void SmtpServerEndpoint::on_tls(core::SimTime now) {
-  if (m_done) return;
-  // The client's handshake flight arrived: answer with ours and switch to TLS (STARTTLS), or
-  // greet inside the new TLS session (port 465).
-  m_conn.send_tls(Side::kServer);
-  if (!m_opened) {
-    // The handshake is done when the server answers it; the greeting follows, encrypted.
-    if (m_trace.has_observers()) {
-      core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
-      e.text = "TLSv1.3";
-      m_trace.emit(std::move(e));
-    }
-    m_opened = true;
-    m_engine.open(now.to_proto());
-  } else {
-    m_engine.tls_established(now.to_proto());
-  }
-  pump(now);
-}
-
-void SmtpServerEndpoint::on_peer_closed(core::SimTime now) {
-  if (m_done) return;
-  m_engine.peer_closed(now.to_proto());
-  pump(now);
-  m_done = true;
-  m_timer.cancel();
-  m_conn.close(Side::kServer);
-}
-
-void SmtpServerEndpoint::on_reset(core::SimTime now) {
-  if (m_done) return;
-  m_done = true;
-  m_engine.peer_closed(now.to_proto());
-  m_engine.take_output();
-  m_engine.take_events();
-  m_timer.cancel();
-}
+      m_on_reply(std::move(on_reply)) {}
 
 void SmtpServerEndpoint::pump(core::SimTime now) {
   std::string out = m_engine.take_output();

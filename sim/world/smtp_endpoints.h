@@ -39,8 +39,101 @@ class DeadlineTimer {
   std::optional<core::EventId> m_event;
 };
 
-class SmtpServerEndpoint : public Endpoint {
+// How the TLS of a session starts: in plain text (STARTTLS or STLS may come later), or with the
+// client's handshake before any protocol byte (ports 465, 995, 993).
+enum class SessionTls { kPlain, kImplicit };
+
+// A trace event about a connection with the common fields filled in (protocol "SMTP"; the
+// retrieval endpoints relabel it).
+core::TraceEvent connection_event(const Connection& conn, core::TraceKind kind, Side side,
+                                  core::SimTime now);
+
+// What every server endpoint (SMTP, POP3, IMAP) does the same way around its engine. It opens
+// the engine when the connection is up or, with implicit TLS, only once it has answered the
+// client's handshake (which it traces, before the greeting). It feeds the bytes in, switches
+// to TLS when STARTTLS or STLS asks, and stops on a close or a reset. `Derived` has `engine()`,
+// `pump(now)`, `kProtocol` (the trace's label) and `stopped()` (the session is over).
+template <typename Derived>
+class ServerEndpointBase : public Endpoint {
  public:
+  void on_open(core::SimTime now) override {
+    if (m_implicit_tls) return;  // the greeting follows the handshake
+    m_opened = true;
+    self().engine().open(now.to_proto());
+    self().pump(now);
+  }
+  void on_bytes(std::string_view bytes, core::SimTime now) override {
+    if (m_done || !m_opened) return;
+    self().engine().receive(bytes, now.to_proto());
+    self().pump(now);
+  }
+  void on_tls(core::SimTime now) override {
+    if (m_done) return;
+    // The client's handshake flight arrived: answer it and switch to TLS (STARTTLS, STLS), or
+    // greet inside the new TLS session (implicit TLS).
+    m_conn.send_tls(Side::kServer);
+    if (!m_opened) {
+      if (m_trace.has_observers()) {
+        core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
+        e.protocol = Derived::kProtocol;
+        e.text = "TLSv1.3";
+        m_trace.emit(std::move(e));
+      }
+      m_opened = true;
+      self().engine().open(now.to_proto());
+    } else {
+      self().engine().tls_established(now.to_proto());
+    }
+    self().pump(now);
+  }
+  void on_peer_closed(core::SimTime now) override {
+    if (m_done) return;
+    self().engine().peer_closed(now.to_proto());
+    self().pump(now);
+    m_done = true;
+    m_timer.cancel();
+    self().stopped();
+    m_conn.close(Side::kServer);
+  }
+  void on_reset(core::SimTime now) override {
+    if (m_done) return;
+    m_done = true;
+    self().engine().peer_closed(now.to_proto());
+    self().engine().take_output();
+    self().engine().take_events();
+    m_timer.cancel();
+    self().stopped();
+  }
+
+ protected:
+  ServerEndpointBase(core::Simulator& sim, core::Trace& trace, Connection& conn, SessionTls tls)
+      : m_sim(sim),
+        m_trace(trace),
+        m_conn(conn),
+        m_implicit_tls(tls == SessionTls::kImplicit),
+        m_timer(sim, [this] {
+          const core::SimTime t = m_sim.now();
+          self().engine().tick(t.to_proto());
+          self().pump(t);
+        }) {}
+  void stopped() {}
+
+  core::Simulator& m_sim;
+  core::Trace& m_trace;
+  Connection& m_conn;
+  bool m_implicit_tls;
+  DeadlineTimer m_timer;
+  bool m_opened = false;  // the engine has started (greeted)
+  bool m_done = false;
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+};
+
+class SmtpServerEndpoint : public ServerEndpointBase<SmtpServerEndpoint> {
+ public:
+  static constexpr const char* kProtocol = "SMTP";
+
   // `policy` belongs to this endpoint (it knows the peer); `on_reply` sees every reply.
   SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace, Connection& conn,
                      proto::SmtpServerConfig config,
@@ -50,26 +143,15 @@ class SmtpServerEndpoint : public Endpoint {
   // Port 465: the client's TLS handshake comes first, the greeting only after it.
   void expect_implicit_tls() { m_implicit_tls = true; }
 
-  void on_open(core::SimTime now) override;
-  void on_bytes(std::string_view bytes, core::SimTime now) override;
-  void on_tls(core::SimTime now) override;
-  void on_peer_closed(core::SimTime now) override;
-  void on_reset(core::SimTime now) override;
-
  private:
+  friend class ServerEndpointBase<SmtpServerEndpoint>;
+  proto::SmtpServer& engine() { return m_engine; }
   void pump(core::SimTime now);
 
-  core::Simulator& m_sim;
-  core::Trace& m_trace;
-  Connection& m_conn;
-  bool m_implicit_tls = false;
-  bool m_opened = false;  // the engine has started (greeted)
   std::unique_ptr<proto::SmtpServerPolicy> m_policy;
   proto::SmtpServer m_engine;
   std::vector<proto::SmtpServerEvent> m_events;  // reused by pump()
   std::function<void(const proto::SmtpReply&)> m_on_reply;
-  DeadlineTimer m_timer;
-  bool m_done = false;
 };
 
 class SmtpClientEndpoint : public Endpoint {
@@ -111,9 +193,5 @@ class SmtpClientEndpoint : public Endpoint {
   DeadlineTimer m_timer;
   bool m_done = false;
 };
-
-// Emits a trace event about a connection with the common fields filled in.
-core::TraceEvent connection_event(const Connection& conn, core::TraceKind kind, Side side,
-                                  core::SimTime now);
 
 }  // namespace mailhop::world
