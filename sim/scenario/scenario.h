@@ -69,6 +69,12 @@ struct ServerPolicy {
   SimTime greylist_delay = SimTime::from_seconds(60);  // retries sooner are refused again
   int rate_limit_per_hour = 0;                     // 0: none; beyond it 450 4.7.1 per sender
   bool add_message_id = true;                      // MSA adds Message-ID/Date when missing
+  // DNS blocklist zones (RFC 5782) checked for the client's IPv4 address on port 25; a listed
+  // client gets 554 5.7.1 at RCPT TO, as Postfix's reject_rbl_client answers.
+  std::vector<std::string> dnsbl;
+  // Phrases (ASCII, any case) that make the content filter refuse a message after DATA with
+  // 550 5.7.1.
+  std::vector<std::string> spam_words;
   friend bool operator==(const ServerPolicy&, const ServerPolicy&) = default;
 };
 

@@ -112,7 +112,8 @@ inline constexpr std::string_view kPortsKeys[] = {"smtp",  "submission", "smtps"
 inline constexpr std::string_view kPolicyKeys[] = {
     "max_message_size",  "max_recipients",      "tls",
     "auth_requires_tls", "relay_clients",       "greylisting",
-    "greylist_delay",    "rate_limit_per_hour", "add_message_id"};
+    "greylist_delay",    "rate_limit_per_hour", "add_message_id",
+    "dnsbl",             "spam_words"};
 inline constexpr std::string_view kQueueKeys[] = {"min_backoff", "max_backoff", "lifetime",
                                                   "bounce_lifetime", "queue_run_delay"};
 inline constexpr std::string_view kAccountKeys[] = {

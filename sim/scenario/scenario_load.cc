@@ -554,6 +554,38 @@ ServerPolicy read_policy(Errors& e, const Json& v, const std::string& path) {
   o.time("greylist_delay", &p.greylist_delay, Zero::kAllowed);
   o.integer("rate_limit_per_hour", &p.rate_limit_per_hour, 0, std::numeric_limits<int>::max());
   o.boolean("add_message_id", &p.add_message_id);
+  o.strings("dnsbl", &p.dnsbl);
+  for (std::size_t i = 0; i < p.dnsbl.size(); ++i) {
+    const std::string item = index_path(o.at("dnsbl"), i);
+    if (!is_dns_name(p.dnsbl[i])) {
+      e.add(item, "expected a DNS blocklist zone such as \"bl.example\", got " +
+                      quote(printable(p.dnsbl[i])));
+    }
+    for (std::size_t k = 0; k < i; ++k) {
+      if (iequals(p.dnsbl[k], p.dnsbl[i])) {
+        e.add(item, "duplicate zone " + quote(printable(p.dnsbl[i])));
+      }
+    }
+  }
+  o.strings("spam_words", &p.spam_words);
+  for (std::size_t i = 0; i < p.spam_words.size(); ++i) {
+    const std::string item = index_path(o.at("spam_words"), i);
+    const std::string& phrase = p.spam_words[i];
+    const bool printable_ascii = std::all_of(phrase.begin(), phrase.end(), [](char c) {
+      return c >= ' ' && c <= '~';
+    });
+    if (!printable_ascii) {
+      e.add(item, "expected a phrase of ASCII letters, digits, spaces and punctuation such as "
+                  "\"free money\", got " + quote(printable(phrase)));
+    } else if (phrase.find_first_not_of(' ') == std::string::npos) {
+      e.add(item, "expected a phrase with at least one character besides spaces");
+    }
+    for (std::size_t k = 0; k < i; ++k) {
+      if (iequals(p.spam_words[k], phrase)) {
+        e.add(item, "duplicate phrase " + quote(printable(phrase)) + " (case does not matter)");
+      }
+    }
+  }
   return p;
 }
 

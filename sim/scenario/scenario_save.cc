@@ -82,6 +82,8 @@ Json node_json(const Node& n) {
   put_time(policy, "greylist_delay", p.greylist_delay, d.greylist_delay);
   put(policy, "rate_limit_per_hour", p.rate_limit_per_hour, d.rate_limit_per_hour);
   put(policy, "add_message_id", p.add_message_id, d.add_message_id);
+  if (!p.dnsbl.empty()) policy["dnsbl"] = strings_json(p.dnsbl);
+  if (!p.spam_words.empty()) policy["spam_words"] = strings_json(p.spam_words);
   if (!policy.empty()) o["policy"] = policy;
 
   Json queue = Json::object();

@@ -129,4 +129,54 @@ MailRouting route_mail(const Dns& dns, std::string_view domain, std::string_view
   return result;
 }
 
+std::string dnsbl_query_name(std::string_view address, std::string_view zone) {
+  std::vector<std::string_view> octets;
+  std::size_t start = 0;
+  while (octets.size() < 5) {
+    const std::size_t dot = address.find('.', start);
+    octets.push_back(address.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (octets.size() != 4) return {};
+  for (const std::string_view o : octets) {
+    if (o.empty() || o.size() > 3 || (o.size() > 1 && o.front() == '0')) return {};
+    int value = 0;
+    for (const char c : o) {
+      if (c < '0' || c > '9') return {};
+      value = value * 10 + (c - '0');
+    }
+    if (value > 255) return {};
+  }
+  std::string name;
+  for (std::size_t i = octets.size(); i-- > 0;) {
+    name.append(octets[i]);
+    name += '.';
+  }
+  name += Dns::normalize(zone);
+  return name;
+}
+
+DnsblLookup lookup_dnsbl(const Dns& dns, std::string_view address, std::string_view zone) {
+  DnsblLookup result;
+  result.query = dnsbl_query_name(address, zone);
+  if (result.query.empty()) return result;
+  const DnsAnswer<std::string> a = dns.query_a(result.query);
+  result.explanation = "A " + result.query + ": ";
+  if (a.status != DnsStatus::kOk) {
+    result.explanation += std::string(dns_status_name(a.status)) +
+                          (dns_is_temporary(a.status) ? " (lookup failed: treated as not listed)"
+                                                      : " (not listed)");
+    return result;
+  }
+  result.listed = true;
+  for (std::size_t i = 0; i < a.records.size(); ++i)
+    result.explanation += (i ? ", " : "") + a.records[i];
+  const DnsAnswer<std::string> txt = dns.query_txt(result.query);
+  if (txt.status == DnsStatus::kOk && !txt.records.empty()) result.reason = txt.records.front();
+  result.explanation += " (listed on " + Dns::normalize(zone) + ")";
+  if (!result.reason.empty()) result.explanation += "; TXT \"" + result.reason + "\"";
+  return result;
+}
+
 }  // namespace mailhop::world

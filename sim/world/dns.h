@@ -90,4 +90,19 @@ struct MailRouting {
 MailRouting route_mail(const Dns& dns, std::string_view domain, std::string_view self,
                        core::Rng& rng);
 
+// A DNS blocklist lookup (RFC 5782): the client's IPv4 address with its four octets reversed,
+// under the list's zone ("10.100.51.198.bl.example" for 198.51.100.10 on "bl.example").
+struct DnsblLookup {
+  std::string query;        // the name looked up; empty when the address is not IPv4
+  bool listed = false;      // the name has an A record (127.0.0.2 by convention, RFC 5782 2.1)
+  std::string reason;       // the TXT record's text, when listed and the zone publishes one
+  std::string explanation;  // for the trace: what the answer was and what it means
+};
+
+// The RFC 5782 query name, or an empty string when `address` is not a dotted-quad IPv4.
+std::string dnsbl_query_name(std::string_view address, std::string_view zone);
+// Looks `address` up on `zone`. A failed lookup (SERVFAIL, timeout) counts as not listed, as
+// mail servers do so that a broken list cannot stop all mail.
+DnsblLookup lookup_dnsbl(const Dns& dns, std::string_view address, std::string_view zone);
+
 }  // namespace mailhop::world

@@ -102,7 +102,14 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     const std::string domain = rcpt.mailbox.domain_lower();
     if (m_node.temp_refusal == "rcpt")
       return proto::SmtpDecision::reject(450, "4.3.2", "Service temporarily unavailable");
-    if (m_node.is_local_domain(domain) && m_node.has_role(Role::kMda)) {
+    // Postfix's usual order: relaying is checked first, then the blocklists, then the mailbox.
+    const bool local = m_node.is_local_domain(domain) && m_node.has_role(Role::kMda);
+    if (!local && !may_relay(s, domain))
+      return proto::SmtpDecision::reject(
+          550, "5.7.1", "<" + address + ">: Relay access denied");
+    if (const std::optional<proto::SmtpDecision>& blocked = dnsbl_refusal(); blocked)
+      return *blocked;
+    if (local) {
       MailboxState* box = m_world.mailbox(ascii_lower(address));
       if (!box || box->unknown)
         return proto::SmtpDecision::reject(
@@ -111,9 +118,6 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
         return box->full_permanent
                    ? proto::SmtpDecision::reject(552, "5.2.2", "<" + address + ">: Mailbox full")
                    : proto::SmtpDecision::reject(452, "4.2.2", "<" + address + ">: Mailbox full");
-    } else if (!may_relay(s, domain)) {
-      return proto::SmtpDecision::reject(
-          550, "5.7.1", "<" + address + ">: Relay access denied");
     }
     if (m_node.greylisting || m_node.spec.policy.greylisting) {
       const std::string key = m_peer + "|" + mail::format_path(env.mail_from) + "|" + address;
@@ -129,6 +133,14 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
   proto::SmtpDecision on_message(const proto::SmtpSessionInfo& s, const mail::Envelope& env,
                                  std::string_view content) override {
+    // The content filter reads the message as it arrived, header and body, before anything
+    // is added to it; a refused message was never accepted, so the client keeps it.
+    if (const std::string* phrase = spam_phrase(content)) {
+      m_world.note(TraceKind::kNote, m_node.spec.name,
+                   "content filter: the message contains \"" + *phrase + "\"");
+      return proto::SmtpDecision::reject(550, "5.7.1",
+                                         "Message content rejected: looks like spam");
+    }
     // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
     NodeState* peer = m_world.node(m_peer);
     mail::ReceivedInfo info;
@@ -169,6 +181,55 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   bool is_submission() const {
     return m_node.has_role(Role::kMsa) &&
            (m_port == m_node.spec.ports.submission || m_port == m_node.spec.ports.smtps);
+  }
+
+  // RFC 5782: the client's IPv4 address looked up on each of the node's blocklists, once per
+  // session (at the first RCPT TO, as Postfix's reject_rbl_client in
+  // smtpd_recipient_restrictions). Mail from relay clients and on the submission ports is not
+  // checked: those clients are known, or log in.
+  const std::optional<proto::SmtpDecision>& dnsbl_refusal() {
+    if (m_dnsbl_checked) return m_dnsbl_refusal;
+    m_dnsbl_checked = true;
+    const std::vector<std::string>& zones = m_node.spec.policy.dnsbl;
+    if (zones.empty() || is_submission()) return m_dnsbl_refusal;
+    const auto& clients = m_node.spec.policy.relay_clients;
+    if (std::find(clients.begin(), clients.end(), m_peer) != clients.end()) return m_dnsbl_refusal;
+    const NodeState* peer = m_world.node(m_peer);
+    if (!peer) return m_dnsbl_refusal;
+    const std::string& address = peer->spec.address;
+    // A name server that is down or cut off gives no answer, as for the MX lookups.
+    const NodeState* ns = m_world.dns_server();
+    const bool no_answer =
+        ns && (ns->down || !m_world.m_network.path(m_node.spec.name, ns->spec.name));
+    for (const std::string& zone : zones) {
+      DnsblLookup lookup = lookup_dnsbl(m_world.m_dns, address, zone);
+      if (lookup.query.empty()) break;  // no IPv4 address to look up
+      if (no_answer) {
+        lookup.listed = false;
+        lookup.explanation = "A " + lookup.query + ": no answer from " + ns->spec.name +
+                             " (timeout): treated as not listed";
+      }
+      m_world.note(TraceKind::kDnsQuery, m_node.spec.name, lookup.query + " A");
+      m_world.note(TraceKind::kDnsAnswer, m_node.spec.name, lookup.explanation);
+      if (!lookup.listed) continue;
+      std::string text = "Service unavailable; Client host [" + address + "] blocked using " +
+                         Dns::normalize(zone);
+      if (!lookup.reason.empty()) text += "; " + lookup.reason;
+      m_dnsbl_refusal = proto::SmtpDecision::reject(554, "5.7.1", std::move(text));
+      break;
+    }
+    return m_dnsbl_refusal;
+  }
+
+  // The first of the node's spam phrases the content holds (ASCII, any case), if any.
+  const std::string* spam_phrase(std::string_view content) const {
+    for (const std::string& phrase : m_node.spec.policy.spam_words) {
+      if (phrase.empty()) continue;
+      const auto same = [](char a, char b) { return ascii_lower(a) == ascii_lower(b); };
+      const auto hit = std::search(content.begin(), content.end(), phrase.begin(), phrase.end(), same);
+      if (hit != content.end()) return &phrase;
+    }
+    return nullptr;
   }
 
   bool may_relay(const proto::SmtpSessionInfo& s, const std::string& domain) const {
@@ -265,6 +326,8 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   NodeState& m_node;
   std::string m_peer;
   int m_port;
+  bool m_dnsbl_checked = false;
+  std::optional<proto::SmtpDecision> m_dnsbl_refusal;
 };
 
 // --- construction ------------------------------------------------------------------------
