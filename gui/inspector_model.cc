@@ -166,6 +166,12 @@ std::vector<SettingRow> node_settings(const world::NodeState& node, const text::
     add("inspector.setting.rate_limit", p.rate_limit_per_hour > 0
                                             ? std::to_string(p.rate_limit_per_hour)
                                             : t.get("inspector.value.unlimited"));
+    if (!p.dnsbl.empty()) add("inspector.setting.dnsbl", join(p.dnsbl, ", "));
+    if (!p.spam_words.empty()) {
+      std::vector<std::string> quoted;
+      for (const std::string& w : p.spam_words) quoted.push_back("“" + w + "”");
+      add("inspector.setting.spam_words", join(quoted, ", "));
+    }
     add("inspector.setting.backoff", t.format("inspector.value.backoff",
                                               duration_text(n.queue.min_backoff),
                                               duration_text(n.queue.max_backoff)));

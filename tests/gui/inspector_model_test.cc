@@ -184,3 +184,29 @@ TEST_CASE("a node's settings in the current language", "[gui][inspector]") {
   CHECK(value("inspector.setting.backoff") == "5 min, que se duplica hasta 4000 s");
   for (const auto& r : rows) CHECK(t.has(mailhop::text::Language::kSpanish, r.label_key));
 }
+
+TEST_CASE("a receiving server's blocklists and refused words are among its settings",
+          "[gui][inspector]") {
+  auto session = open_scenario("17-blocklist-and-spam.json");
+  auto t = catalog();
+  t.set_language(mailhop::text::Language::kSpanish);
+  const auto rows = mailhop::gui::node_settings(node(*session, "mx.yahoo.example"), t);
+  const auto value = [&](const char* key) {
+    const auto it = std::find_if(rows.begin(), rows.end(),
+                                 [&](const auto& r) { return r.label_key == key; });
+    return it == rows.end() ? std::string("(missing)") : it->value;
+  };
+  const mailhop::scenario::ServerPolicy& policy = node(*session, "mx.yahoo.example").spec.policy;
+  REQUIRE_FALSE(policy.dnsbl.empty());
+  REQUIRE_FALSE(policy.spam_words.empty());
+  CHECK(value("inspector.setting.dnsbl").find(policy.dnsbl.front()) != std::string::npos);
+  CHECK(value("inspector.setting.spam_words").find("“" + policy.spam_words.front() + "”") !=
+        std::string::npos);
+  for (const auto& r : rows) CHECK(t.has(mailhop::text::Language::kSpanish, r.label_key));
+  // A server without them does not list them.
+  const auto plain = mailhop::gui::node_settings(node(*session, "smtp.gmail.example"), t);
+  for (const auto& r : plain) {
+    CHECK(r.label_key != "inspector.setting.dnsbl");
+    CHECK(r.label_key != "inspector.setting.spam_words");
+  }
+}
