@@ -36,9 +36,13 @@ void TimelinePanel::update_markers(const Session& session) {
   } else if (events.size() > m_events_seen) {
     std::vector<TimelineMarker> more =
         timeline_markers(scenario::Scenario{}, events.subspan(m_events_seen));
+    // Both parts in time order, merged: the same order a stable sort of the whole would give,
+    // at the cost of what is new rather than of every marker so far.
+    const auto earlier = [](const TimelineMarker& a, const TimelineMarker& b) { return a.time < b.time; };
+    std::stable_sort(more.begin(), more.end(), earlier);
+    const auto old_end = static_cast<std::ptrdiff_t>(m_markers.size());
     m_markers.insert(m_markers.end(), more.begin(), more.end());
-    std::stable_sort(m_markers.begin(), m_markers.end(),
-                     [](const TimelineMarker& a, const TimelineMarker& b) { return a.time < b.time; });
+    std::inplace_merge(m_markers.begin(), m_markers.begin() + old_end, m_markers.end(), earlier);
   }
   m_events_seen = events.size();
 }
