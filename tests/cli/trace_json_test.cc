@@ -3,8 +3,6 @@
 
 #include "sim/cli/trace_json.h"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +12,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/scenario/scenario_json.h"
+#include "tests/support/temp_dir.h"
 #include "sim/world/world.h"
 
 using namespace mailhop;
@@ -25,19 +24,7 @@ std::string scenario_path(const char* name) {
   return std::string(MAILHOP_SCENARIOS_DIR) + "/" + name;
 }
 
-// A folder of its own for each test run (tests may run in parallel), removed at exit.
-fs::path temp_dir() {
-  static const struct Folder {
-    fs::path path =
-        fs::temp_directory_path() / ("mailhop_trace_json_test_" + std::to_string(::getpid()));
-    ~Folder() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  } folder;
-  fs::create_directories(folder.path);
-  return folder.path;
-}
+fs::path temp_dir() { return mailhop::test::temp_dir("mailhop_trace_json_test"); }
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

@@ -3,8 +3,6 @@
 // traces, broken files; the banner's text and the app on a bare ImGui context.
 
 #include <imgui.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +18,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/trace_json.h"
 #include "sim/scenario/scenario_json.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -35,18 +34,7 @@ using nlohmann::ordered_json;
 const fs::path kAssets = MAILHOP_ASSETS_DIR;
 const fs::path kScenarios = fs::path(MAILHOP_ASSETS_DIR).parent_path() / "scenarios";
 
-fs::path temp_dir() {
-  static const struct Folder {
-    fs::path path =
-        fs::temp_directory_path() / ("mailhop_replay_test_" + std::to_string(::getpid()));
-    ~Folder() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  } folder;
-  fs::create_directories(folder.path);
-  return folder.path;
-}
+fs::path temp_dir() { return mailhop::test::temp_dir("mailhop_replay_test"); }
 
 // `mailhop run SCENARIO --quiet --trace OUT`; returns OUT.
 fs::path record(const std::string& scenario, const std::string& name) {

@@ -24,6 +24,21 @@ std::vector<std::filesystem::path> shipped() {
   return files;
 }
 
+// Every trace event of a run of `file` to its end.
+std::vector<core::TraceEvent> recorded_run(const std::filesystem::path& file) {
+  scenario::LoadResult loaded = scenario::load_scenario_file(file);
+  REQUIRE(loaded.ok());
+  core::Trace trace;
+  core::TraceRecorder rec;
+  trace.add_observer(&rec);
+  std::string error;
+  auto world = world::World::build(*loaded.scenario, trace, &error);
+  REQUIRE(world);
+  world->start();
+  world->run_until(loaded.scenario->until);
+  return rec.events();
+}
+
 }  // namespace
 
 TEST_CASE("every shipped scenario meets its expectations", "[scenario][world][shipped]") {
@@ -61,18 +76,8 @@ TEST_CASE("shipped scenarios are deterministic: same seed, same trace", "[scenar
   for (const auto& file : shipped()) {
     INFO(file.filename().string());
     auto run_once = [&] {
-      scenario::LoadResult loaded = scenario::load_scenario_file(file);
-      REQUIRE(loaded.ok());
-      core::Trace trace;
-      core::TraceRecorder rec;
-      trace.add_observer(&rec);
-      std::string error;
-      auto world = world::World::build(*loaded.scenario, trace, &error);
-      REQUIRE(world);
-      world->start();
-      world->run_until(loaded.scenario->until);
       std::string out;
-      for (const auto& ev : rec.events())
+      for (const auto& ev : recorded_run(file))
         out += std::to_string(ev.time.micros()) + "|" + std::to_string(ev.arrival.micros()) + "|" +
                std::string(core::trace_kind_name(ev.kind)) + "|" + ev.node + "|" + ev.peer + "|" +
                std::to_string(ev.connection) + "|" + ev.message + "|" + ev.text + "\n";
@@ -86,25 +91,16 @@ TEST_CASE("shipped scenarios are deterministic: same seed, same trace", "[scenar
 
 TEST_CASE("submission on port 465 is TLS from the first byte: the handshake, then the greeting",
           "[scenario][world][tls]") {
-  scenario::LoadResult loaded =
-      scenario::load_scenario_file(std::filesystem::path(MAILHOP_SCENARIOS_DIR) / "14-ports.json");
-  REQUIRE(loaded.ok());
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  std::string error;
-  auto world = world::World::build(*loaded.scenario, trace, &error);
-  REQUIRE(world);
-  world->start();
-  world->run_until(loaded.scenario->until);
+  const std::vector<core::TraceEvent> events =
+      recorded_run(std::filesystem::path(MAILHOP_SCENARIOS_DIR) / "14-ports.json");
   // The connections opened to port 465, and what happened on each, in order.
   std::size_t checked = 0;
-  for (const auto& opened : rec.events()) {
+  for (const auto& opened : events) {
     if (opened.kind != core::TraceKind::kConnectionOpened ||
         opened.text.find(":465") == std::string::npos)
       continue;
     std::vector<const core::TraceEvent*> on_it;
-    for (const auto& e : rec.events())
+    for (const auto& e : events)
       if (e.connection == opened.connection && &e != &opened) on_it.push_back(&e);
     REQUIRE(on_it.size() > 2);
     INFO(opened.text);
