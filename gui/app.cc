@@ -322,6 +322,11 @@ void App::draw_layout(const UiContext& ctx) {
 }
 
 void App::frame(float dt) {
+  draw_frame();
+  advance(dt);
+}
+
+void App::draw_frame() {
   handle_shortcuts();
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -371,7 +376,6 @@ void App::frame(float dt) {
   ImGui::End();
 
   for (const AppCommand& command : m_commands.take()) apply(command);
-  advance(dt);
 }
 
 }  // namespace mailhop::gui

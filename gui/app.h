@@ -48,8 +48,13 @@ class App {
   bool open(const std::filesystem::path& file, std::string* error = nullptr);
 
   // One frame of UI: keyboard shortcuts, every panel, the queued commands, then `dt` wall-clock
-  // seconds of playback (when playing).
+  // seconds of playback (when playing). The same as draw_frame() then advance(dt).
   void frame(float dt);
+  // The frame's UI and the commands it queued, without playback. Once ImGui::Render() has run,
+  // the frame's draw data no longer refers to the session, so advance() may then run on another
+  // thread while the renderer draws (the window does so), as long as nothing else touches the
+  // app until it has finished.
+  void draw_frame();
 
   // Runs `command` now (the panels queue theirs; tests and the window may call this directly).
   void apply(const AppCommand& command);

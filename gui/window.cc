@@ -12,6 +12,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "gui/frame_worker.h"
 #include "gui/screenshot.h"
 #include "gui/theme.h"
 
@@ -106,6 +107,9 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
 
     int frame = 0;
     int busy_frames = 0;
+    // Plays the simulation for the next frame while this one renders (see App::draw_frame).
+    FrameWorker simulation;
+    double sim_ms = 0.0;
     using Clock = std::chrono::steady_clock;
     Clock::time_point last = Clock::now();
     while (!glfwWindowShouldClose(window)) {
@@ -138,9 +142,15 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       ImGui_ImplGlfw_NewFrame();
       const Clock::time_point ui_start = Clock::now();
       ImGui::NewFrame();
-      app.frame(dt);
+      app.draw_frame();
       ImGui::Render();
       const double ui_ms = std::chrono::duration<double, std::milli>(Clock::now() - ui_start).count();
+      // From here until simulation.wait() below, only the worker touches the app.
+      simulation.start([&app, dt, &sim_ms] {
+        const Clock::time_point sim_start = Clock::now();
+        app.advance(dt);
+        sim_ms = std::chrono::duration<double, std::milli>(Clock::now() - sim_start).count();
+      });
 
       int width = 0;
       int height = 0;
@@ -152,6 +162,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
       if (screenshot && ++frame >= kScreenshotWarmupFrames) {
+        simulation.wait();
         const std::vector<std::uint8_t> pixels = read_framebuffer_rgb(width, height);
         if (!write_png(request.screenshot_path, pixels, width, height, &error)) {
           result = {WindowStatus::kScreenshotError, error, {}};
@@ -159,13 +170,15 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
         break;
       }
       glfwSwapBuffers(window);
+      if (stats) glFinish();
+      simulation.wait();
       if (stats) {
-        glFinish();
         // The first frames build the font texture and size the windows: not counted.
         if (++frame > kScreenshotWarmupFrames) {
           result.stats.frame_ms.push_back(
               std::chrono::duration<double, std::milli>(Clock::now() - start).count());
           result.stats.ui_ms.push_back(ui_ms);
+          result.stats.sim_ms.push_back(sim_ms);
           result.stats.cpu_ms.push_back(process_cpu_ms() - cpu_start);
         }
         if (static_cast<int>(result.stats.frame_ms.size()) >= request.frame_stats) {

@@ -18,11 +18,13 @@ struct WindowRequest {
   int frame_stats = 0;          // > 0: draw this many frames while playing, time them, close
 };
 
-// What --frame-stats measured: each frame's wall-clock time (simulation, UI, rendering and
-// glFinish), and what the last frame drew.
+// What --frame-stats measured: each frame's wall-clock time (UI, rendering and glFinish, with
+// the simulation of the next frame running meanwhile on a thread of its own), and what the last
+// frame drew.
 struct FrameStats {
   std::vector<double> frame_ms;
-  std::vector<double> ui_ms;  // of which: simulation and building the UI (no rendering)
+  std::vector<double> ui_ms;   // of which: building the UI (no rendering, no simulation)
+  std::vector<double> sim_ms;  // the simulation's step, on its own thread while the frame renders
   // Processor time of every thread of the process during the frame (Mesa's software renderer
   // draws on threads of its own): unlike wall-clock time, it hardly changes on a busy machine.
   std::vector<double> cpu_ms;
