@@ -230,6 +230,13 @@ void Animator::reset() {
   m_tls_dirty = false;
 }
 
+std::optional<std::pair<std::uint32_t, std::uint32_t>> Animator::endpoints(
+    std::uint64_t connection) const {
+  const auto it = m_connections.find(connection);
+  if (it == m_connections.end() || !it->second.known) return std::nullopt;
+  return std::pair(it->second.client, it->second.server);
+}
+
 bool Animator::bounce_connection(std::uint64_t connection) const {
   const auto it = m_connections.find(connection);
   return it != m_connections.end() && it->second.bounce;

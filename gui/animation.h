@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sim/core/sim_time.h"
@@ -124,6 +125,8 @@ class Animator {
   const std::vector<Flight>& flights() const { return m_flights; }  // in event order
   const std::vector<TlsConnection>& tls() const { return m_tls; }
   std::size_t cursor() const { return m_cursor; }
+  // The client's and the server's hosts of a connection seen so far (Topology indices).
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> endpoints(std::uint64_t connection) const;
   // Whether the session of this connection carries a bounce so far.
   bool bounce_connection(std::uint64_t connection) const;
   // Whether an event is part of a bounce: on a connection carrying one, or the delivery of a

@@ -21,7 +21,7 @@ constexpr float kDataEnvelopeWorld = 30.0f;   // the message itself
 constexpr double kStepTravelSeconds = 0.7;    // a stepped item travelling (wall clock)
 constexpr double kStepHoldSeconds = 2.5;      // then it stays at its destination this long
 constexpr std::size_t kStepMaxEvents = 200;   // more new events than this: a seek, not a step
-constexpr std::size_t kDenseLinks = 400;       // beyond this, idle links are not drawn
+constexpr std::size_t kDenseLinks = 400;       // beyond this, only links in focus are drawn
 constexpr std::size_t kBulkEnvelopes = 300;    // beyond this, envelopes are drawn simply
 constexpr std::size_t kBulkNodes = 80;         // beyond this, hosts and links lose anti-aliasing
 constexpr float kDragThreshold = 4.0f;        // pixels before a press becomes a drag
@@ -301,39 +301,45 @@ void NetworkView::draw_links(const UiContext& ctx, ImDrawList* dl) {
   const ImU32 degraded = u32(p.transient);
   const ImU32 selected = u32(p.accent);
   const Selection& sel = ctx.selection;
+  m_links_drawn = 0;
 
-  // Links carrying TLS right now: those on the route of an encrypted connection.
-  m_tls_links.assign(links.size(), 0);
-  for (const TlsConnection& c : m_animator.tls()) {
-    const auto& route = m_topology.route_nodes(m_topology.route(c.client, c.server));
-    for (std::size_t k = 1; k < route.size(); ++k)
-      if (auto l = m_topology.link_between(route[k - 1], route[k])) m_tls_links[*l] = 1;
-  }
-
-  // A dense mesh (hundreds of providers all linked to each other) is a grey blot that costs
-  // more to fill than everything else: there only the links in use are drawn (carrying an
-  // envelope or TLS, down, slowed, selected, or touching the selected or hovered host).
-  const bool dense = links.size() > kDenseLinks;
-  if (dense) {
-    m_busy_links.assign(links.size(), 0);
-    for (const Flight& f : m_animator.flights()) {
-      const auto& route = m_topology.route_nodes(f.route);
-      for (std::size_t k = 1; k < route.size(); ++k)
-        if (auto l = m_topology.link_between(route[k - 1], route[k])) m_busy_links[*l] = 1;
-    }
-  }
   constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
   const std::uint32_t focus_a = sel.node.empty() ? kNoNode : m_topology.index(sel.node).value_or(kNoNode);
   const std::uint32_t focus_b =
       m_hovered_node < m_layout.size()
           ? m_topology.index(m_layout.names()[m_hovered_node]).value_or(kNoNode)
           : kNoNode;
+  const auto in_focus = [&](std::uint32_t n) { return n != kNoNode && (n == focus_a || n == focus_b); };
+
+  // A dense mesh (a hundred providers all linked to each other) is a grey blot that costs a
+  // software renderer more than everything else: there the lines drawn are those the class is
+  // looking at (of the selected or hovered host, the selected link, the selected connection's
+  // route) and those in trouble (down, slowed, lossy); the envelopes show the traffic.
+  const bool dense = links.size() > kDenseLinks;
+  // Links carrying TLS right now: those on the route of an encrypted connection (in a dense
+  // mesh, of a connection in focus).
+  m_tls_links.assign(links.size(), 0);
+  for (const TlsConnection& c : m_animator.tls()) {
+    if (dense && c.connection != sel.connection && !in_focus(c.client) && !in_focus(c.server))
+      continue;
+    const auto& route = m_topology.route_nodes(m_topology.route(c.client, c.server));
+    for (std::size_t k = 1; k < route.size(); ++k)
+      if (auto l = m_topology.link_between(route[k - 1], route[k])) m_tls_links[*l] = 1;
+  }
+  if (dense) {
+    m_focus_links.assign(links.size(), 0);
+    if (const auto ends = m_animator.endpoints(sel.connection)) {
+      const auto& route = m_topology.route_nodes(m_topology.route(ends->first, ends->second));
+      for (std::size_t k = 1; k < route.size(); ++k)
+        if (auto l = m_topology.link_between(route[k - 1], route[k])) m_focus_links[*l] = 1;
+    }
+  }
   for (std::size_t k = 0; k < links.size(); ++k) {
     const auto& l = links[k];
     if (l.a >= m_layout_of.size() || l.b >= m_layout_of.size()) continue;
-    if (dense && l.up && !m_busy_links[k] && !m_tls_links[k] &&
+    if (dense && l.up && !m_focus_links[k] && !m_tls_links[k] &&
         !(k < state.size() && (state[k].extra_latency.micros() > 0 || state[k].extra_loss > 0.0)) &&
-        l.a != focus_a && l.b != focus_a && l.a != focus_b && l.b != focus_b &&
+        !in_focus(l.a) && !in_focus(l.b) &&
         !(!sel.link_a.empty() && k < state.size() && state[k].connects(sel.link_a, sel.link_b)))
       continue;
     const ImVec2 a = node_screen(m_layout_of[l.a]);
@@ -341,6 +347,7 @@ void NetworkView::draw_links(const UiContext& ctx, ImDrawList* dl) {
     if (std::max(a.x, b.x) < clip_min.x || std::min(a.x, b.x) > clip_max.x ||
         std::max(a.y, b.y) < clip_min.y || std::min(a.y, b.y) > clip_max.y)
       continue;
+    ++m_links_drawn;
     const bool is_selected =
         (!sel.link_a.empty() && k < state.size() && state[k].connects(sel.link_a, sel.link_b));
     const bool is_degraded =

@@ -43,6 +43,8 @@ class NetworkView {
 
   // Envelopes drawn in the last frame (after culling): for the frame-time benchmark.
   std::size_t envelopes_drawn() const { return m_envelopes_drawn; }
+  // Links drawn in the last frame (in a dense mesh, only those in focus or in trouble).
+  std::size_t links_drawn() const { return m_links_drawn; }
   // Fits the whole network into the view on the next frame.
   void request_fit() { m_fit_requested = true; }
 
@@ -109,7 +111,8 @@ class NetworkView {
   ImVec2 m_canvas_size{0, 0};
   std::vector<EnvelopeHit> m_envelope_hits;
   std::vector<char> m_tls_links;
-  std::vector<char> m_busy_links;  // dense networks: links with an envelope on them
+  std::size_t m_links_drawn = 0;
+  std::vector<char> m_focus_links;  // dense networks: links on the selected connection's route
   std::size_t m_hovered_node = static_cast<std::size_t>(-1);  // last frame's, for its links
   std::size_t m_envelopes_drawn = 0;
 

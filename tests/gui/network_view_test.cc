@@ -390,3 +390,65 @@ TEST_CASE("in a busy network every envelope is one quad of the envelope sprite",
   }
   CHECK(sprite_vertices == 4 * h.view.envelopes_drawn());
 }
+
+TEST_CASE("in a dense mesh only the links in focus or in trouble are drawn", "[gui][network]") {
+  Harness h("");
+  mailhop::cli::GenOptions o;
+  o.domains = 30;  // 435 links between the providers alone
+  o.users = 3;
+  o.messages = 2000;
+  o.rate = 1000;
+  std::string error;
+  h.session = Session::create(mailhop::cli::generate_scenario(o), &error);
+  INFO(error);
+  REQUIRE(h.session);
+  const auto& links = h.session->world().network().links();
+  REQUIRE(links.size() > 400);
+  h.session->seek_time(SimTime::from_millis(1500));  // the traffic starts at 1 s
+  h.frame();
+  h.frame();
+  REQUIRE(!h.view.animator().flights().empty());
+
+  // Nothing selected or hovered, every link up: the envelopes show the traffic, no line is drawn.
+  CHECK(h.view.links_drawn() == 0);
+
+  // A selected host: every one of its links.
+  const std::string host = "mail.d3.example";
+  std::size_t touching = 0;
+  for (const auto& l : links)
+    if (l.a == host || l.b == host) ++touching;
+  REQUIRE(touching >= 30);
+  h.selection.node = host;
+  h.frame();
+  CHECK(h.view.links_drawn() == touching);
+
+  // A selected connection: the links of its route (client to server) are drawn.
+  h.selection.node.clear();
+  for (const auto& f : h.view.animator().flights()) {
+    if (f.connection != 0 && h.view.animator().endpoints(f.connection)) {
+      h.selection.connection = f.connection;
+      break;
+    }
+  }
+  REQUIRE(h.selection.connection != 0);
+  h.frame();
+  CHECK(h.view.links_drawn() >= 1);
+  CHECK(h.view.links_drawn() <= 3);
+
+  // A link in trouble is drawn whatever the focus.
+  h.selection.connection = 0;
+  mailhop::scenario::FaultAction slow;
+  slow.kind = mailhop::scenario::FaultKind::kLinkSlow;
+  slow.target = links[5].name();
+  slow.value = "500ms";
+  REQUIRE(h.session->apply(slow, &error));
+  h.frame();
+  CHECK(h.view.links_drawn() == 1);
+}
+
+TEST_CASE("in a small network every link is drawn", "[gui][network]") {
+  Harness h("01-journey.json");
+  h.frame();
+  h.frame();
+  CHECK(h.view.links_drawn() == h.session->world().network().links().size());
+}
