@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/core/trace.h"
@@ -27,6 +28,7 @@ inline constexpr int kTraceFormatVersion = 2;
 class TraceJsonWriter : public core::TraceObserver {
  public:
   void on_trace(const core::TraceEvent& event) override { m_events.push_back(event); }
+  void on_trace_owned(core::TraceEvent&& event) override { m_events.push_back(std::move(event)); }
   // `scenario` is the scenario exactly as it ran: its seed and `until` are the run's.
   void write(std::ostream& out, const std::string& scenario_path,
              const scenario::Scenario& scenario) const;

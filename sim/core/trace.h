@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/name.h"
 #include "sim/core/sim_time.h"
 
 namespace mailhop::core {
@@ -43,13 +44,13 @@ struct TraceEvent {
   SimTime time;                   // when it happened (for a line: when it was sent)
   SimTime arrival;                // for a line or data: when it reached the other end
   TraceKind kind = TraceKind::kNote;
-  std::string node;               // where it happened (host name)
-  std::string peer;               // the other end, when there is one
+  int code = 0;                   // reply code where one applies
+  Name node;                      // where it happened (host name)
+  Name peer;                      // the other end, when there is one
   std::uint64_t connection = 0;   // connection id, 0 when not about a connection
-  std::string protocol;           // "SMTP", "POP3", "IMAP", "DNS", or empty
+  Name protocol;                  // "SMTP", "POP3", "IMAP", "DNS", or empty
   std::string message;            // queue id / message id it concerns, or empty
   std::string text;               // the line, reply, or a description
-  int code = 0;                   // reply code where one applies
 };
 
 class TraceObserver {

@@ -111,6 +111,10 @@ class TraceEvents {
   std::size_t m_size = 0;
 };
 
+// Asks the system to map a new block's memory at once (one call instead of a page fault per
+// page as the block fills). Does nothing where that cannot be asked.
+void prefault_block(void* data, std::size_t bytes);
+
 class TraceLog : public TraceObserver {
  public:
   static constexpr std::size_t kBlockShift = 12;  // 4096 events per block
@@ -145,6 +149,7 @@ class TraceLog : public TraceObserver {
     if ((m_size & (kBlockSize - 1)) == 0) {
       m_blocks.emplace_back();
       m_blocks.back().reserve(kBlockSize);  // filled in place: never reallocated
+      prefault_block(m_blocks.back().data(), kBlockSize * sizeof(TraceEvent));
     }
     return m_blocks.back();
   }

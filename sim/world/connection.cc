@@ -11,12 +11,13 @@ constexpr int kMaxRetransmissions = 6;
 }  // namespace
 
 Connection::Connection(core::Simulator& sim, core::Rng rng, std::uint64_t id,
-                       std::string client_host, std::string server_host, int port, Path path)
+                       std::string_view client_host, std::string_view server_host, int port,
+                       Path path)
     : m_sim(sim),
       m_rng(rng),
       m_id(id),
-      m_client_host(std::move(client_host)),
-      m_server_host(std::move(server_host)),
+      m_client_host(client_host),
+      m_server_host(server_host),
       m_port(port),
       m_path(std::move(path)) {}
 

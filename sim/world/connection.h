@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/core/name.h"
 #include "sim/core/rng.h"
 #include "sim/core/simulator.h"
 #include "sim/world/network.h"
@@ -34,8 +35,8 @@ class Endpoint {
 
 class Connection {
  public:
-  Connection(core::Simulator& sim, core::Rng rng, std::uint64_t id, std::string client_host,
-             std::string server_host, int port, Path path);
+  Connection(core::Simulator& sim, core::Rng rng, std::uint64_t id, std::string_view client_host,
+             std::string_view server_host, int port, Path path);
 
   void attach(Side side, std::unique_ptr<Endpoint> endpoint);
   Endpoint* endpoint(Side side) { return side == Side::kClient ? m_client.get() : m_server.get(); }
@@ -56,8 +57,11 @@ class Connection {
   bool fully_closed() const { return (m_c2s.fin_sent && m_s2c.fin_sent) || m_reset; }
   bool is_reset() const { return m_reset; }
   std::uint64_t id() const { return m_id; }
-  const std::string& client_host() const { return m_client_host; }
-  const std::string& server_host() const { return m_server_host; }
+  const std::string& client_host() const { return m_client_host.str(); }
+  const std::string& server_host() const { return m_server_host.str(); }
+  // The same, interned: what the trace events about this connection name.
+  const core::Name& client_name() const { return m_client_host; }
+  const core::Name& server_name() const { return m_server_host; }
   int port() const { return m_port; }
   const Path& path() const { return m_path; }
   std::uint64_t bytes_sent(Side from) const { return dir(from).bytes; }
@@ -83,8 +87,8 @@ class Connection {
   core::Simulator& m_sim;
   core::Rng m_rng;
   std::uint64_t m_id;
-  std::string m_client_host;
-  std::string m_server_host;
+  core::Name m_client_host;
+  core::Name m_server_host;
   int m_port;
   Path m_path;
   std::unique_ptr<Endpoint> m_client;

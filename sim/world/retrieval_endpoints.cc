@@ -49,7 +49,7 @@ bool next_line(const std::string& out, std::size_t* pos, std::string_view* line)
 core::TraceEvent session_event(const Connection& conn, core::TraceKind kind, Side side,
                                core::SimTime now, const char* protocol) {
   core::TraceEvent e = connection_event(conn, kind, side, now);
-  e.protocol = protocol;
+  e.protocol = protocol_name(protocol);
   return e;
 }
 
@@ -74,7 +74,7 @@ void Pop3ServerEndpoint::trace_output(const std::string& out,
     core::TraceEvent e = session_event(m_conn, core::TraceKind::kServerLine, Side::kServer, now, "POP3");
     e.arrival = arrival;
     e.text = std::string(text);
-    m_trace.emit(e);
+    m_trace.emit(std::move(e));
   };
   for (const proto::Pop3ServerEvent& ev : events) {
     if (const auto* c = std::get_if<proto::pop3_server_event::CommandReceived>(&ev)) {
@@ -98,7 +98,7 @@ void Pop3ServerEndpoint::trace_output(const std::string& out,
       core::TraceEvent e = session_event(m_conn, core::TraceKind::kDataSent, Side::kServer, now, "POP3");
       e.arrival = arrival;
       e.text = std::to_string(octets);
-      m_trace.emit(e);
+      m_trace.emit(std::move(e));
     } else {
       emit_line(".");
     }
@@ -117,7 +117,7 @@ void Pop3ServerEndpoint::pump(core::SimTime now) {
         core::TraceEvent e =
             session_event(m_conn, core::TraceKind::kAuthenticated, Side::kServer, now, "POP3");
         e.text = a->user + " (" + a->mechanism + ")";
-        m_trace.emit(e);
+        m_trace.emit(std::move(e));
       }
     }
   }
@@ -166,7 +166,7 @@ void Pop3ClientEndpoint::on_tls(core::SimTime now) {
   if (m_trace.has_observers() && m_options.tls != proto::Pop3ClientTls::kImplicit) {
     core::TraceEvent e = session_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now, "POP3");
     e.text = "TLSv1.3";
-    m_trace.emit(e);
+    m_trace.emit(std::move(e));
   }
   m_engine->tls_established(now.to_proto());
   pump(now);
@@ -213,7 +213,7 @@ void Pop3ClientEndpoint::pump(core::SimTime now) {
                                                         Side::kClient, now, "POP3");
                      e.arrival = arrival;
                      e.text = c.line;
-                     m_trace.emit(e);
+                     m_trace.emit(std::move(e));
                    },
                    [&](proto::pop3_client_event::StartTls&) { m_conn.send_tls(Side::kClient); },
                    [&](auto&) {},
@@ -271,7 +271,7 @@ void ImapClientEndpoint::on_tls(core::SimTime now) {
   if (m_trace.has_observers() && !m_implicit_tls) {
     core::TraceEvent e = session_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now, "IMAP");
     e.text = "TLSv1.3";
-    m_trace.emit(e);
+    m_trace.emit(std::move(e));
   }
   m_engine.tls_established(now.to_proto());
   pump(now);
@@ -318,7 +318,7 @@ void ImapClientEndpoint::pump(core::SimTime now) {
               session_event(m_conn, core::TraceKind::kClientLine, Side::kClient, now, "IMAP");
           e.arrival = arrival;
           e.text = c->line;
-          m_trace.emit(e);
+          m_trace.emit(std::move(e));
         }
       } else if (std::holds_alternative<proto::imap_client_event::StartTls>(ev)) {
         m_conn.send_tls(Side::kClient);
@@ -345,7 +345,7 @@ void ImapServerTracer::trace(const Connection& conn, core::Trace& trace, std::st
     core::TraceEvent e = session_event(conn, kind, Side::kServer, now, "IMAP");
     e.arrival = arrival;
     e.text = std::move(text);
-    trace.emit(e);
+    trace.emit(std::move(e));
   };
   while (!bytes.empty()) {
     if (m_literal_left > 0) {
@@ -415,7 +415,7 @@ void ImapServerEndpoint::pump(core::SimTime now) {
         core::TraceEvent e =
             session_event(m_conn, core::TraceKind::kAuthenticated, Side::kServer, now, "IMAP");
         e.text = a->user + " (" + a->mechanism + ")";
-        m_trace.emit(e);
+        m_trace.emit(std::move(e));
       }
       stop_listening();
       m_store = m_store_of ? m_store_of(a->user) : nullptr;

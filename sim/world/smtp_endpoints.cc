@@ -45,16 +45,26 @@ void DeadlineTimer::cancel() {
   m_deadline.reset();
 }
 
+core::Name protocol_name(std::string_view protocol) {
+  static const core::Name smtp("SMTP");
+  static const core::Name pop3("POP3");
+  static const core::Name imap("IMAP");
+  if (protocol == "SMTP") return smtp;
+  if (protocol == "POP3") return pop3;
+  if (protocol == "IMAP") return imap;
+  return core::Name(protocol);
+}
+
 core::TraceEvent connection_event(const Connection& conn, core::TraceKind kind, Side side,
                                   core::SimTime now) {
   core::TraceEvent e;
   e.time = now;
   e.arrival = now;
   e.kind = kind;
-  e.node = side == Side::kClient ? conn.client_host() : conn.server_host();
-  e.peer = side == Side::kClient ? conn.server_host() : conn.client_host();
+  e.node = side == Side::kClient ? conn.client_name() : conn.server_name();
+  e.peer = side == Side::kClient ? conn.server_name() : conn.client_name();
   e.connection = conn.id();
-  e.protocol = "SMTP";
+  e.protocol = protocol_name("SMTP");
   return e;
 }
 
@@ -81,7 +91,9 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
                      if (m_on_reply) m_on_reply(r.reply);
                      if (!m_trace.has_observers()) return;
                      // One trace line per wire line, so the ladder shows what was sent.
-                     const std::string wire = r.reply.to_wire();
+                     std::string& wire = m_wire;
+                     wire.clear();
+                     r.reply.append_wire(wire);
                      std::size_t start = 0;
                      while (start < wire.size()) {
                        const std::size_t end = wire.find("\r\n", start);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/core/simulator.h"
@@ -43,6 +44,9 @@ class DeadlineTimer {
 // client's handshake before any protocol byte (ports 465, 995, 993).
 enum class SessionTls { kPlain, kImplicit };
 
+// The trace's label for a protocol ("SMTP", "POP3", "IMAP"), interned once.
+core::Name protocol_name(std::string_view protocol);
+
 // A trace event about a connection with the common fields filled in (protocol "SMTP"; the
 // retrieval endpoints relabel it).
 core::TraceEvent connection_event(const Connection& conn, core::TraceKind kind, Side side,
@@ -75,7 +79,7 @@ class ServerEndpointBase : public Endpoint {
     if (!m_opened) {
       if (m_trace.has_observers()) {
         core::TraceEvent e = connection_event(m_conn, core::TraceKind::kTlsHandshake, Side::kClient, now);
-        e.protocol = Derived::kProtocol;
+        e.protocol = protocol_name(Derived::kProtocol);
         e.text = "TLSv1.3";
         m_trace.emit(std::move(e));
       }
@@ -151,6 +155,7 @@ class SmtpServerEndpoint : public ServerEndpointBase<SmtpServerEndpoint> {
   std::unique_ptr<proto::SmtpServerPolicy> m_policy;
   proto::SmtpServer m_engine;
   std::vector<proto::SmtpServerEvent> m_events;  // reused by pump()
+  std::string m_wire;                            // a reply as sent, for the trace (reused)
   std::function<void(const proto::SmtpReply&)> m_on_reply;
 };
 
