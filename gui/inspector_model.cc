@@ -172,6 +172,22 @@ std::vector<SettingRow> node_settings(const world::NodeState& node, const text::
       for (const std::string& w : p.spam_words) quoted.push_back("“" + w + "”");
       add("inspector.setting.spam_words", join(quoted, ", "));
     }
+    if (p.spf != scenario::SpfMode::kOff) {
+      add("inspector.setting.spf", t.get(p.spf == scenario::SpfMode::kReject
+                                             ? "inspector.value.spf_reject"
+                                             : "inspector.value.spf_mark"));
+    }
+    if (p.dkim != scenario::DkimMode::kOff || p.dmarc != scenario::DmarcMode::kOff)
+      add("inspector.setting.dkim", t.get("inspector.value.dkim_mark"));
+    if (p.dmarc != scenario::DmarcMode::kOff) {
+      add("inspector.setting.dmarc", t.get(p.dmarc == scenario::DmarcMode::kEnforce
+                                               ? "inspector.value.dmarc_enforce"
+                                               : "inspector.value.dmarc_mark"));
+    }
+    if (n.dkim && node.has_role(Role::kMsa)) {
+      add("inspector.setting.dkim_signing",
+          t.format("inspector.value.dkim_signing", n.dkim->domain, n.dkim->selector));
+    }
     add("inspector.setting.backoff", t.format("inspector.value.backoff",
                                               duration_text(n.queue.min_backoff),
                                               duration_text(n.queue.max_backoff)));

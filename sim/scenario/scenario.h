@@ -55,6 +55,27 @@ struct QueueSettings {
   friend bool operator==(const QueueSettings&, const QueueSettings&) = default;
 };
 
+// What an MX does with the SPF result (RFC 7208) of a client on port 25.
+enum class SpfMode {
+  kOff,     // no check
+  kMark,    // check and record it in Authentication-Results (RFC 8601)
+  kReject,  // also refuse an SPF fail at MAIL FROM (550 5.7.23)
+};
+
+// Whether an MX verifies DKIM signatures (RFC 6376) on port 25. DMARC verifies them anyway
+// (it needs their d= domains); "mark" also verifies without DMARC.
+enum class DkimMode {
+  kOff,   // no check (unless DMARC is on)
+  kMark,  // verify and record it in Authentication-Results (RFC 8601)
+};
+
+// What an MX does with the From: domain's DMARC policy (RFC 7489).
+enum class DmarcMode {
+  kOff,      // no check
+  kMark,     // check and record it in Authentication-Results only
+  kEnforce,  // follow the domain's policy: p=reject refused after DATA, p=quarantine marked
+};
+
 // Server policy of a node (its SMTP server roles).
 struct ServerPolicy {
   std::uint64_t max_message_size = 10 * 1024 * 1024;  // SIZE; 552 5.3.4 beyond
@@ -75,6 +96,10 @@ struct ServerPolicy {
   // Phrases (ASCII, any case) that make the content filter refuse a message after DATA with
   // 550 5.7.1.
   std::vector<std::string> spam_words;
+  // Sender authentication on port 25 (not on submission ports nor for relay clients).
+  SpfMode spf = SpfMode::kOff;
+  DkimMode dkim = DkimMode::kOff;
+  DmarcMode dmarc = DmarcMode::kOff;
   friend bool operator==(const ServerPolicy&, const ServerPolicy&) = default;
 };
 
@@ -99,6 +124,15 @@ struct Account {
   friend bool operator==(const Account&, const Account&) = default;
 };
 
+// A signing domain's DKIM key on an MSA (RFC 6376): every submitted message is signed. The
+// public half goes in the zone as a TXT record at <selector>._domainkey.<domain>.
+struct DkimSigning {
+  std::string domain;       // d=, "banco.example"
+  std::string selector;     // s=, "s1"
+  std::string private_key;  // PEM, an RSA key ("-----BEGIN PRIVATE KEY-----\n...")
+  friend bool operator==(const DkimSigning&, const DkimSigning&) = default;
+};
+
 struct Node {
   std::string name;                  // host name, unique: "smtp.gmail.example"
   std::vector<Role> roles;
@@ -110,6 +144,7 @@ struct Node {
   ServerPolicy policy;
   QueueSettings queue;
   std::vector<Account> accounts;     // MUAs: the accounts on this device
+  std::optional<DkimSigning> dkim;   // MSAs: sign submitted messages
   std::optional<Position> position;  // GUI layout; automatic when absent
   LocalizedText label;               // optional caption ("Portátil de Marcos")
   friend bool operator==(const Node&, const Node&) = default;

@@ -263,6 +263,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> scenario_object_ke
       {"policy", key_list(kPolicyKeys)},
       {"queue", key_list(kQueueKeys)},
       {"account", key_list(kAccountKeys)},
+      {"dkimSigning", key_list(kDkimKeys)},
       {"position", key_list(kPositionKeys)},
       {"link", key_list(kLinkKeys)},
       {"dnsRecord", key_list(kDnsKeys)},

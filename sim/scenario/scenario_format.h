@@ -43,6 +43,15 @@ inline constexpr Named<RetrievalProtocol> kRetrievals[] = {{"pop3", RetrievalPro
 inline constexpr Named<Pop3Mode> kPop3Modes[] = {
     {"download_and_delete", Pop3Mode::kDownloadAndDelete}, {"leave_copy", Pop3Mode::kLeaveCopy}};
 
+inline constexpr Named<SpfMode> kSpfModes[] = {
+    {"off", SpfMode::kOff}, {"mark", SpfMode::kMark}, {"reject", SpfMode::kReject}};
+
+inline constexpr Named<DkimMode> kDkimModes[] = {{"off", DkimMode::kOff},
+                                                 {"mark", DkimMode::kMark}};
+
+inline constexpr Named<DmarcMode> kDmarcModes[] = {
+    {"off", DmarcMode::kOff}, {"mark", DmarcMode::kMark}, {"enforce", DmarcMode::kEnforce}};
+
 inline constexpr Named<FetchOperation> kFetchOperations[] = {
     {"fetch", FetchOperation::kFetch},
     {"mark_read", FetchOperation::kMarkRead},
@@ -106,14 +115,17 @@ inline constexpr std::string_view kTopKeys[] = {
 inline constexpr std::string_view kTextKeys[] = {"es", "en"};
 inline constexpr std::string_view kNodeKeys[] = {"name",       "roles",      "address",  "domains",
                                                  "relay_host", "relay_port", "ports",    "policy",
-                                                 "queue",      "accounts",   "position", "label"};
+                                                 "queue",      "accounts",   "dkim",
+                                                 "position",   "label"};
+inline constexpr std::string_view kDkimKeys[] = {"domain", "selector", "private_key"};
 inline constexpr std::string_view kPortsKeys[] = {"smtp",  "submission", "smtps", "pop3",
                                                   "pop3s", "imap",       "imaps"};
 inline constexpr std::string_view kPolicyKeys[] = {
     "max_message_size",  "max_recipients",      "tls",
     "auth_requires_tls", "relay_clients",       "greylisting",
     "greylist_delay",    "rate_limit_per_hour", "add_message_id",
-    "dnsbl",             "spam_words"};
+    "dnsbl",             "spam_words",          "spf",
+    "dkim",              "dmarc"};
 inline constexpr std::string_view kQueueKeys[] = {"min_backoff", "max_backoff", "lifetime",
                                                   "bounce_lifetime", "queue_run_delay"};
 inline constexpr std::string_view kAccountKeys[] = {

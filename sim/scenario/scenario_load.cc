@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/mail/address.h"
+#include "sim/mail/dkim.h"
 #include "sim/scenario/scenario_format.h"
 #include "sim/scenario/scenario_json.h"
 
@@ -586,6 +587,9 @@ ServerPolicy read_policy(Errors& e, const Json& v, const std::string& path) {
       }
     }
   }
+  o.enumeration("spf", &p.spf, kSpfModes, "SPF mode");
+  o.enumeration("dkim", &p.dkim, kDkimModes, "DKIM mode");
+  o.enumeration("dmarc", &p.dmarc, kDmarcModes, "DMARC mode");
   return p;
 }
 
@@ -634,6 +638,32 @@ Account read_account(Errors& e, const Json& v, const std::string& path) {
     e.add(o.at("pop3_mode"), "applies only with \"retrieval\": \"pop3\"");
   }
   return a;
+}
+
+// A node's DKIM signing key: the domain, the selector, and a PEM RSA private key that must
+// really be one (the error names the key's path, not a line inside the PEM text).
+DkimSigning read_dkim_signing(Errors& e, const Json& v, const std::string& path) {
+  DkimSigning d;
+  Obj o(e, v, path, kDkimKeys);
+  if (!o) return d;
+  o.str("domain", &d.domain, Need::kRequired);
+  if (o.has("domain") && !d.domain.empty() && !is_host_name(d.domain)) {
+    e.add(o.at("domain"), "expected a signing domain such as \"banco.example\", got " +
+                              quote(printable(d.domain)));
+  }
+  o.str("selector", &d.selector, Need::kRequired);
+  if (o.has("selector") && !d.selector.empty() && !is_dns_name(d.selector)) {
+    e.add(o.at("selector"), "expected a selector such as \"s1\" (letters, digits, '-', '_', "
+                            "dots), got " + quote(printable(d.selector)));
+  }
+  const std::size_t before = e.count();
+  o.str("private_key", &d.private_key, Need::kRequired);
+  std::string why;
+  if (e.count() == before && o.has("private_key") && !mail::dkim_private_key_ok(d.private_key, &why)) {
+    e.add(o.at("private_key"), "expected a PEM RSA private key (\"-----BEGIN PRIVATE KEY-----"
+                               "\\n...\"): " + why);
+  }
+  return d;
 }
 
 Node read_node(Errors& e, const Json& v, const std::string& path, std::size_t index) {
@@ -691,6 +721,13 @@ Node read_node(Errors& e, const Json& v, const std::string& path, std::size_t in
     n.accounts.push_back(read_account(e, item, p));
   });
   if (e.count() != before) e.gaps.node_accounts.insert(index);
+  if (const Json* d = o.get("dkim")) {
+    n.dkim = read_dkim_signing(e, *d, o.at("dkim"));
+    if (std::find(n.roles.begin(), n.roles.end(), Role::kMsa) == n.roles.end()) {
+      e.add(o.at("dkim"), "applies only to a node with the \"msa\" role (it signs what it is "
+                          "given to send)");
+    }
+  }
   if (const Json* p = o.get("position")) {
     Obj pos(e, *p, o.at("position"), kPositionKeys);
     if (pos) {

@@ -84,6 +84,10 @@ Json node_json(const Node& n) {
   put(policy, "add_message_id", p.add_message_id, d.add_message_id);
   if (!p.dnsbl.empty()) policy["dnsbl"] = strings_json(p.dnsbl);
   if (!p.spam_words.empty()) policy["spam_words"] = strings_json(p.spam_words);
+  put(policy, "spf", p.spf, d.spf, [](SpfMode m) { return std::string(name_of(kSpfModes, m)); });
+  put(policy, "dkim", p.dkim, d.dkim, [](DkimMode m) { return std::string(name_of(kDkimModes, m)); });
+  put(policy, "dmarc", p.dmarc, d.dmarc,
+      [](DmarcMode m) { return std::string(name_of(kDmarcModes, m)); });
   if (!policy.empty()) o["policy"] = policy;
 
   Json queue = Json::object();
@@ -119,6 +123,13 @@ Json node_json(const Node& n) {
       accounts.push_back(j);
     }
     o["accounts"] = accounts;
+  }
+  if (n.dkim) {
+    Json dkim = Json::object();
+    dkim["domain"] = n.dkim->domain;
+    dkim["selector"] = n.dkim->selector;
+    dkim["private_key"] = n.dkim->private_key;
+    o["dkim"] = dkim;
   }
   if (n.position) {
     Json pos = Json::object();

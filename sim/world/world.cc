@@ -7,10 +7,13 @@
 
 #include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
+#include "sim/mail/dkim.h"
+#include "sim/mail/dmarc.h"
 #include "sim/mail/dsn.h"
 #include "sim/mail/message.h"
 #include "sim/mail/received.h"
 #include "sim/mail/encoded_words.h"
+#include "sim/mail/spf.h"
 #include "sim/world/retrieval.h"
 #include "sim/world/smtp_endpoints.h"
 
@@ -93,6 +96,8 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
             450, "4.7.1",
             "Error: too much mail from " + who + ": limit " + std::to_string(limit) + " per hour");
     }
+    if (std::optional<proto::SmtpDecision> refused = spf_at_mail_from(s, env); refused)
+      return *refused;
     return proto::SmtpDecision::accept();
   }
 
@@ -141,6 +146,13 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       return proto::SmtpDecision::reject(550, "5.7.1",
                                          "Message content rejected: looks like spam");
     }
+    std::string auth_results;
+    if (std::optional<proto::SmtpDecision> refused = dmarc_after_data(content, &auth_results);
+        refused)
+      return *refused;
+    std::string without_forged;
+    if (!auth_results.empty() && strip_own_results(content, &without_forged))
+      content = without_forged;
     // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
     NodeState* peer = m_world.node(m_peer);
     mail::ReceivedInfo info;
@@ -154,12 +166,14 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     const bool submission = is_submission();
     // The Received line names the queue id the message is about to get.
     info.id = m_node.queue.upcoming_id();
-    std::string text = "Received: " + mail::format_received(info) + "\r\n";
+    std::string text = auth_results + "Received: " + mail::format_received(info) + "\r\n";
+    const std::size_t message_start = text.size();
     if (submission && m_node.spec.policy.add_message_id) {
       if (!complete_simple_submission(text, content, info)) text += complete_submission(content, info);
     } else {
       text.append(content);
     }
+    if (submission && m_node.spec.dkim) dkim_sign_submission(text, message_start);
     std::string id = m_world.accept_message(m_node, env, std::move(text));
     if (submission) ++m_world.m_stats.messages_submitted;
     const int limit = m_node.rate_limit ? m_node.rate_limit : m_node.spec.policy.rate_limit_per_hour;
@@ -230,6 +244,268 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       if (hit != content.end()) return &phrase;
     }
     return nullptr;
+  }
+
+  // --- sender authentication: SPF (RFC 7208) and DMARC (RFC 7489) on port 25 ---------------
+
+  // Whether this session's senders are checked: the node asks for SPF or DMARC, and the
+  // client is neither on a submission port nor a relay client (those are known, or log in).
+  bool checks_sender() const {
+    const scenario::ServerPolicy& p = m_node.spec.policy;
+    if (p.spf == scenario::SpfMode::kOff && p.dmarc == scenario::DmarcMode::kOff &&
+        p.dkim == scenario::DkimMode::kOff)
+      return false;
+    if (is_submission()) return false;
+    const auto& clients = p.relay_clients;
+    return std::find(clients.begin(), clients.end(), m_peer) == clients.end();
+  }
+
+  // One lookup in the world's DNS for the evaluators, traced as a query and its answer. A
+  // name server that is down or cut off gives no answer (a temporary error), as for MX.
+  template <typename T, typename Query, typename Show>
+  mail::SpfDnsAnswer traced_lookup(std::string_view name, std::string_view type, Query query,
+                                   Show show) {
+    const std::string n = Dns::normalize(name);
+    const std::string& node = m_node.spec.name;
+    m_world.note(TraceKind::kDnsQuery, node, n + " " + std::string(type));
+    std::string answer = std::string(type) + " " + n + ": ";
+    mail::SpfDnsAnswer out;
+    const NodeState* ns = m_world.dns_server();
+    if (ns && (ns->down || !m_world.m_network.path(node, ns->spec.name))) {
+      out.status = mail::SpfDnsStatus::kTempFail;
+      answer += "no answer from " + ns->spec.name + " (timeout)";
+    } else {
+      const DnsAnswer<T> a = query(n);
+      if (a.status == DnsStatus::kOk && !a.records.empty()) {
+        for (std::size_t i = 0; i < a.records.size(); ++i) {
+          out.records.push_back(show(a.records[i], false));
+          answer += (i ? ", " : "") + show(a.records[i], true);
+        }
+      } else {
+        out.status = dns_is_temporary(a.status) ? mail::SpfDnsStatus::kTempFail
+                                                : mail::SpfDnsStatus::kNotFound;
+        answer += std::string(dns_status_name(a.status));
+      }
+    }
+    m_world.note(TraceKind::kDnsAnswer, node, answer);
+    return out;
+  }
+
+  mail::SpfResolver resolver() {
+    mail::SpfResolver r;
+    const Dns& dns = m_world.m_dns;
+    r.txt = [this, &dns](std::string_view name) {
+      return traced_lookup<std::string>(
+          name, "TXT", [&dns](const std::string& n) { return dns.query_txt(n); },
+          [](const std::string& t, bool shown) {
+            // A DKIM key is some 400 characters: the trace shows its start and its length.
+            if (shown && t.size() > 120)
+              return "\"" + t.substr(0, 80) + "...\" (" + std::to_string(t.size()) + " characters)";
+            return shown ? "\"" + t + "\"" : t;
+          });
+    };
+    r.address = [this, &dns](std::string_view name) {
+      return traced_lookup<std::string>(
+          name, "A", [&dns](const std::string& n) { return dns.query_a(n); },
+          [](const std::string& a, bool) { return a; });
+    };
+    r.mx = [this, &dns](std::string_view name) {
+      return traced_lookup<MxRecord>(
+          name, "MX", [&dns](const std::string& n) {
+            DnsAnswer<MxRecord> a = dns.query_mx(n);
+            std::stable_sort(a.records.begin(), a.records.end(),
+                             [](const MxRecord& x, const MxRecord& y) {
+                               return x.preference < y.preference;
+                             });
+            return a;
+          },
+          [](const MxRecord& m, bool shown) {
+            return shown ? std::to_string(m.preference) + " " + m.exchange : m.exchange;
+          });
+    };
+    return r;
+  }
+
+  // SPF at MAIL FROM: the envelope sender's domain (the HELO name for a bounce's null
+  // sender) against the client's IP. Checked here, before any recipient or data, because it
+  // needs nothing else; with "spf": "reject" a fail is refused at once (RFC 7372 5.7.23), as
+  // Postfix's SPF policy service does.
+  std::optional<proto::SmtpDecision> spf_at_mail_from(const proto::SmtpSessionInfo& s,
+                                                      const mail::Envelope& env) {
+    m_spf.reset();
+    m_checked = checks_sender();
+    if (!m_checked) return std::nullopt;
+    const scenario::ServerPolicy& p = m_node.spec.policy;
+    if (p.spf == scenario::SpfMode::kOff && p.dmarc == scenario::DmarcMode::kOff)
+      return std::nullopt;  // DKIM only: no SPF
+    const NodeState* peer = m_world.node(m_peer);
+    const std::string ip = peer ? peer->spec.address : std::string();
+    std::string sender;
+    const std::string domain = mail::spf_identity_domain(env.mail_from, s.helo, &sender);
+    m_spf = mail::check_spf(resolver(), ip, domain, sender, s.helo);
+    m_spf_by_helo = !env.mail_from.has_value();
+    const std::string result(mail::spf_result_name(m_spf->result));
+    m_world.note(TraceKind::kNote, m_node.spec.name,
+                 "SPF " + result + " for " + domain + ": " + m_spf->explanation);
+    if (m_node.spec.policy.spf != scenario::SpfMode::kReject) return std::nullopt;
+    if (m_spf->result == mail::SpfResult::kFail)
+      return proto::SmtpDecision::reject(
+          550, "5.7.23",
+          "SPF validation failed: " + (ip.empty() ? std::string("this client") : ip) +
+              " is not allowed to send mail for " + domain);
+    if (m_spf->result == mail::SpfResult::kTempError)
+      return proto::SmtpDecision::reject(
+          451, "4.7.24", "SPF check of " + domain + " failed for now, try again later");
+    return std::nullopt;
+  }
+
+  // After DATA, when the From: header is known: DMARC, and the Authentication-Results field
+  // (RFC 8601) the accepted message gets on top. With "dmarc": "enforce", p=reject refuses
+  // the message (550 5.7.1) and p=quarantine accepts it marked as suspicious.
+  std::optional<proto::SmtpDecision> dmarc_after_data(std::string_view content,
+                                                      std::string* header) {
+    if (!m_checked || !checks_sender()) return std::nullopt;
+    const scenario::DmarcMode mode = m_node.spec.policy.dmarc;
+    std::string ar = "Authentication-Results: " + m_node.spec.name;
+    if (m_spf) {
+      ar += ";\r\n spf=" + std::string(mail::spf_result_name(m_spf->result)) +
+            (m_spf_by_helo ? " smtp.helo=" : " smtp.mailfrom=") + m_spf->domain;
+    }
+    std::vector<std::string> dkim_domains;
+    if (m_node.spec.policy.dkim != scenario::DkimMode::kOff || mode != scenario::DmarcMode::kOff)
+      ar += dkim_results(content, &dkim_domains);
+    std::optional<proto::SmtpDecision> refusal;
+    if (mode != scenario::DmarcMode::kOff) {
+      mail::DmarcInput in;
+      in.from_domain = mail::header_from_domain(content);
+      if (m_spf) {
+        in.spf = m_spf->result;
+        in.spf_domain = m_spf->domain;
+      }
+      in.dkim_domains = dkim_domains;
+      const mail::DmarcCheck d = mail::check_dmarc(resolver().txt, in);
+      const std::string policy(mail::dmarc_policy_name(d.policy));
+      const bool failed = d.result == mail::DmarcResult::kFail;
+      const bool enforce = mode == scenario::DmarcMode::kEnforce && failed;
+      ar += ";\r\n dmarc=" + std::string(mail::dmarc_result_name(d.result));
+      if (d.result == mail::DmarcResult::kPass || failed) {
+        ar += " (p=" + policy;
+        if (enforce && d.policy == mail::DmarcPolicy::kQuarantine) ar += ": to the spam folder";
+        ar += ")";
+      }
+      if (!d.from_domain.empty()) ar += " header.from=" + d.from_domain;
+      std::string text = "DMARC " + std::string(mail::dmarc_result_name(d.result)) +
+                         (d.from_domain.empty() ? "" : " for " + d.from_domain) + ": " +
+                         d.explanation;
+      if (enforce && d.policy == mail::DmarcPolicy::kReject) {
+        text += "; the message is refused";
+        refusal = proto::SmtpDecision::reject(
+            550, "5.7.1",
+            "Message refused: it fails DMARC for its From: domain " + d.from_domain +
+                ", whose policy is p=reject");
+      } else if (enforce && d.policy == mail::DmarcPolicy::kQuarantine) {
+        text += "; the message is accepted but marked: a mail provider would put it in the "
+                "spam folder";
+      }
+      m_world.note(TraceKind::kNote, m_node.spec.name, text);
+    }
+    if (refusal) return refusal;
+    *header = ar + "\r\n";
+    return std::nullopt;
+  }
+
+  // DKIM (RFC 6376 6): every DKIM-Signature of the message as it arrived, the keys fetched
+  // from the DNS. Returns the "dkim=" parts of Authentication-Results; `*passed` gets the d=
+  // domains that verified, for DMARC.
+  std::string dkim_results(std::string_view content, std::vector<std::string>* passed) {
+    const std::vector<mail::DkimCheck> checks = mail::verify_dkim(content, resolver().txt);
+    if (checks.empty()) {
+      m_world.note(TraceKind::kNote, m_node.spec.name,
+                   "DKIM none: the message carries no DKIM-Signature");
+      return ";\r\n dkim=none";
+    }
+    std::string ar;
+    for (const mail::DkimCheck& c : checks) {
+      const std::string result(mail::dkim_result_name(c.result));
+      ar += ";\r\n dkim=" + result;
+      if (c.result == mail::DkimResult::kFail) {
+        ar += c.explanation.starts_with("body hash") ? " (body hash did not verify)"
+                                                     : " (signature did not verify)";
+      }
+      if (!c.domain.empty()) ar += " header.d=" + c.domain;
+      if (!c.selector.empty()) ar += " header.s=" + c.selector;
+      if (c.result == mail::DkimResult::kPass) passed->push_back(c.domain);
+      m_world.note(TraceKind::kNote, m_node.spec.name,
+                   "DKIM " + result + (c.domain.empty() ? "" : " for " + c.domain) + ": " +
+                       c.explanation);
+    }
+    return ar;
+  }
+
+  // The MSA signs a submitted message with its domain's key (RFC 6376 5), once Date and
+  // Message-ID are in it: the DKIM-Signature goes on top of the message, below the Received
+  // field this server wrote (which is not signed: later hops add their own).
+  void dkim_sign_submission(std::string& text, std::size_t message_start) {
+    const scenario::DkimSigning& key = *m_node.spec.dkim;
+    mail::DkimSigner signer;
+    signer.domain = key.domain;
+    signer.selector = key.selector;
+    signer.private_key = key.private_key;
+    std::string error;
+    const std::string field =
+        mail::dkim_sign(std::string_view(text).substr(message_start), signer, &error);
+    if (field.empty()) {
+      m_world.note(TraceKind::kNote, m_node.spec.name,
+                   "DKIM: the message is sent unsigned: " + error);
+      return;
+    }
+    text.insert(message_start, field);
+    m_world.note(TraceKind::kNote, m_node.spec.name,
+                 "DKIM: signed for " + key.domain + " with selector " + key.selector +
+                     " (the public key is at " + key.selector + "._domainkey." + key.domain +
+                     ")");
+  }
+
+  // RFC 8601 5: a field that already names this server as its author was not written by it
+  // (anyone can write any header field), so it is removed before the server adds its own.
+  // True, with the message without them in `out`, when there was one.
+  bool strip_own_results(std::string_view content, std::string* out) {
+    const std::size_t end = content.find("\r\n\r\n");
+    const std::string_view header =
+        content.substr(0, end == std::string_view::npos ? content.size() : end + 2);
+    bool removed = false;
+    bool dropping = false;
+    std::size_t kept = 0;  // octets of `content` already copied or skipped
+    for (std::size_t pos = 0; pos < header.size();) {
+      std::size_t lf = header.find('\n', pos);
+      lf = lf == std::string_view::npos ? header.size() : lf + 1;
+      const std::string_view line = header.substr(pos, lf - pos);
+      if (line.front() != ' ' && line.front() != '\t') {
+        const std::size_t colon = line.find(':');
+        dropping = false;
+        if (colon != std::string_view::npos &&
+            ascii_iequal(line.substr(0, colon), "Authentication-Results")) {
+          std::string_view id = line.substr(colon + 1);
+          id = id.substr(0, id.find_first_of(";\r\n"));
+          while (!id.empty() && (id.front() == ' ' || id.front() == '\t')) id.remove_prefix(1);
+          while (!id.empty() && (id.back() == ' ' || id.back() == '\t')) id.remove_suffix(1);
+          dropping = ascii_iequal(id, m_node.spec.name);
+        }
+      }
+      if (dropping) {
+        if (!removed) out->reserve(content.size());
+        out->append(content.substr(kept, pos - kept));
+        kept = lf;
+        removed = true;
+      }
+      pos = lf;
+    }
+    if (!removed) return false;
+    out->append(content.substr(kept));
+    m_world.note(TraceKind::kNote, m_node.spec.name,
+                 "removed an Authentication-Results field in " + m_node.spec.name +
+                     "'s name that the sender wrote itself");
+    return true;
   }
 
   bool may_relay(const proto::SmtpSessionInfo& s, const std::string& domain) const {
@@ -328,6 +604,9 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   int m_port;
   bool m_dnsbl_checked = false;
   std::optional<proto::SmtpDecision> m_dnsbl_refusal;
+  std::optional<mail::SpfCheck> m_spf;  // this transaction's, when the sender is checked
+  bool m_checked = false;               // this transaction's sender is checked
+  bool m_spf_by_helo = false;           // null reverse path: SPF checked the HELO name
 };
 
 // --- construction ------------------------------------------------------------------------

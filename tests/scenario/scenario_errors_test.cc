@@ -163,6 +163,13 @@ TEST_CASE("wrong types and values out of range", "[scenario]") {
        "/nodes/2/policy/greylist_delay: expected a time such as \"300s\", \"5m\", \"2h\", \"5d\", "
        "\"250ms\" or \"00:05:00\", got \"a minute\""},
       {"/nodes/2/policy", "[]", "/nodes/2/policy: expected an object, got an array"},
+      {"/nodes/2/policy", R"({"spf": "strict"})",
+       "/nodes/2/policy/spf: unknown SPF mode \"strict\"; expected one of off, mark, reject"},
+      {"/nodes/2/policy", R"({"spf": true})",
+       "/nodes/2/policy/spf: expected one of off, mark, reject, got true"},
+      {"/nodes/2/policy", R"({"dmarc": "reject"})",
+       "/nodes/2/policy/dmarc: unknown DMARC mode \"reject\"; expected one of off, mark, "
+       "enforce"},
       {"/nodes/2/queue", R"({"min_backoff": "10m", "max_backoff": "5m"})",
        "/nodes/2/queue/max_backoff: must not be shorter than min_backoff (10m)"},
       {"/nodes/2/queue", R"({"queue_run_delay": 0})",
@@ -474,7 +481,8 @@ TEST_CASE("unknown keys name the closest key or list the keys", "[scenario]") {
         Messages{"/nodes/2/Name: unknown key (did you mean \"name\"?)"});
   CHECK(errors_setting("/nodes/2/colour", "\"red\"") ==
         Messages{"/nodes/2/colour: unknown key; expected one of name, roles, address, domains, "
-                 "relay_host, relay_port, ports, policy, queue, accounts, position, label"});
+                 "relay_host, relay_port, ports, policy, queue, accounts, dkim, position, "
+                 "label"});
   CHECK(errors_setting("/titel", "\"x\"") ==
         Messages{"/titel: unknown key (did you mean \"title\"?)"});
   CHECK(errors_setting("/nodes/0/accounts/0/submision_port", "587") ==
