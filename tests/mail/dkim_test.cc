@@ -1,6 +1,7 @@
 // DKIM (RFC 6376): canonicalization, signing, verification, and malformed input.
 
 #include "sim/mail/dkim.h"
+#include "tests/support/fake_txt.h"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -21,20 +22,7 @@ std::string read_key(const std::string& name) {
   return s.str();
 }
 
-struct FakeTxt {
-  std::map<std::string, std::vector<std::string>> zone;
-  std::set<std::string> failing;
-  std::vector<std::string> asked;
-  std::function<SpfDnsAnswer(std::string_view)> lookup() {
-    return [this](std::string_view name) -> SpfDnsAnswer {
-      asked.emplace_back(name);
-      if (failing.count(std::string(name))) return {SpfDnsStatus::kTempFail, {}};
-      const auto it = zone.find(std::string(name));
-      if (it == zone.end()) return {SpfDnsStatus::kNotFound, {}};
-      return {SpfDnsStatus::kOk, it->second};
-    };
-  }
-};
+using testing::FakeTxt;
 
 const std::string kMessage =
     "From: Banco Ejemplo <avisos@banco.example>\r\n"

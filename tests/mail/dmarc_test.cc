@@ -1,6 +1,7 @@
 // DMARC (RFC 7489): records, the From: domain, alignment, and the policy that applies.
 
 #include "sim/mail/dmarc.h"
+#include "tests/support/fake_txt.h"
 
 #include <catch2/catch.hpp>
 #include <map>
@@ -11,20 +12,7 @@
 namespace mailhop::mail {
 namespace {
 
-struct FakeTxt {
-  std::map<std::string, std::vector<std::string>> zone;
-  std::set<std::string> failing;
-  std::vector<std::string> asked;
-  std::function<SpfDnsAnswer(std::string_view)> lookup() {
-    return [this](std::string_view name) -> SpfDnsAnswer {
-      asked.emplace_back(name);
-      if (failing.count(std::string(name))) return {SpfDnsStatus::kTempFail, {}};
-      const auto it = zone.find(std::string(name));
-      if (it == zone.end()) return {SpfDnsStatus::kNotFound, {}};
-      return {SpfDnsStatus::kOk, it->second};
-    };
-  }
-};
+using testing::FakeTxt;
 
 DmarcInput spf_input(std::string from, SpfResult spf, std::string spf_domain) {
   DmarcInput in;

@@ -10,6 +10,7 @@
 #include "sim/mail/message.h"
 #include "sim/world/dns.h"
 #include "sim/world/world.h"
+#include "tests/support/world_run.h"
 
 using namespace mailhop;
 using core::SimTime;
@@ -80,21 +81,10 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }
 
 std::unique_ptr<world::World> run(const scenario::Scenario& s, core::Trace& trace) {
-  std::string error;
-  auto w = world::World::build(s, trace, &error);
-  INFO(error);
-  REQUIRE(w);
-  w->start();
-  w->run_until(SimTime::from_minutes(5));
-  return w;
+  return testing::run_world(s, trace, SimTime::from_minutes(5));
 }
 
-std::uint64_t reply_count(const world::World& w, const std::string& server, int code,
-                          const std::string& enhanced) {
-  for (const auto& r : w.replies())
-    if (r.server == server && r.code == code && r.enhanced == enhanced) return r.count;
-  return 0;
-}
+using testing::reply_count;
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "sim/world/world.h"
+#include "tests/support/world_run.h"
 
 #include <catch2/catch.hpp>
 
@@ -64,13 +65,7 @@ std::vector<std::string> kinds(const core::TraceRecorder& rec, core::TraceKind k
 }
 
 std::unique_ptr<world::World> run(const scenario::Scenario& s, core::Trace& trace, SimTime until) {
-  std::string error;
-  auto w = world::World::build(s, trace, &error);
-  INFO(error);
-  REQUIRE(w);
-  w->start();
-  w->run_until(until);
-  return w;
+  return testing::run_world(s, trace, until);
 }
 
 }  // namespace
