@@ -179,9 +179,12 @@ int main(int argc, char** argv) {
                               milliseconds(gui::percentile(ui, 0.99), t))
                   << "\n";
         const std::vector<double>& sim = result.stats.sim_ms;
+        const std::vector<double>& sim_cpu = result.stats.sim_cpu_ms;
         std::cout << t.format("app.frame_stats_sim", milliseconds(gui::percentile(sim, 0.50), t),
                               milliseconds(gui::percentile(sim, 0.95), t),
-                              milliseconds(gui::percentile(sim, 0.99), t))
+                              milliseconds(gui::percentile(sim, 0.99), t),
+                              milliseconds(gui::percentile(sim_cpu, 0.50), t),
+                              milliseconds(gui::percentile(sim_cpu, 0.95), t))
                   << "\n";
         const std::vector<double>& cpu = result.stats.cpu_ms;
         std::cout << t.format("app.frame_stats_cpu", milliseconds(gui::percentile(cpu, 0.50), t),

@@ -38,11 +38,13 @@ std::vector<std::uint8_t> read_framebuffer_rgb(int width, int height) {
 }
 
 // Processor time used so far by all the threads of the process, in milliseconds.
-double process_cpu_ms() {
+double cpu_ms(clockid_t clock) {
   timespec ts{};
-  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0.0;
+  if (clock_gettime(clock, &ts) != 0) return 0.0;
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
+double process_cpu_ms() { return cpu_ms(CLOCK_PROCESS_CPUTIME_ID); }
+double thread_cpu_ms() { return cpu_ms(CLOCK_THREAD_CPUTIME_ID); }
 
 // Frames rendered before a screenshot is taken: ImGui sizes auto-fit windows and tables over
 // the first frames.
@@ -110,6 +112,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     // Plays the simulation for the next frame while this one renders (see App::draw_frame).
     FrameWorker simulation;
     double sim_ms = 0.0;
+    double sim_cpu_ms = 0.0;
     using Clock = std::chrono::steady_clock;
     Clock::time_point last = Clock::now();
     while (!glfwWindowShouldClose(window)) {
@@ -146,10 +149,12 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       ImGui::Render();
       const double ui_ms = std::chrono::duration<double, std::milli>(Clock::now() - ui_start).count();
       // From here until simulation.wait() below, only the worker touches the app.
-      simulation.start([&app, dt, &sim_ms] {
+      simulation.start([&app, dt, &sim_ms, &sim_cpu_ms] {
         const Clock::time_point sim_start = Clock::now();
+        const double sim_cpu_start = thread_cpu_ms();
         app.advance(dt);
         sim_ms = std::chrono::duration<double, std::milli>(Clock::now() - sim_start).count();
+        sim_cpu_ms = thread_cpu_ms() - sim_cpu_start;
       });
 
       int width = 0;
@@ -179,6 +184,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
               std::chrono::duration<double, std::milli>(Clock::now() - start).count());
           result.stats.ui_ms.push_back(ui_ms);
           result.stats.sim_ms.push_back(sim_ms);
+          result.stats.sim_cpu_ms.push_back(sim_cpu_ms);
           result.stats.cpu_ms.push_back(process_cpu_ms() - cpu_start);
         }
         if (static_cast<int>(result.stats.frame_ms.size()) >= request.frame_stats) {

@@ -25,6 +25,7 @@ struct FrameStats {
   std::vector<double> frame_ms;
   std::vector<double> ui_ms;   // of which: building the UI (no rendering, no simulation)
   std::vector<double> sim_ms;  // the simulation's step, on its own thread while the frame renders
+  std::vector<double> sim_cpu_ms;  // processor time of that step (its thread alone)
   // Processor time of every thread of the process during the frame (Mesa's software renderer
   // draws on threads of its own): unlike wall-clock time, it hardly changes on a busy machine.
   std::vector<double> cpu_ms;
