@@ -157,6 +157,11 @@ std::variant<AppOptions, OptionsError> parse_app_options(
       }
       continue;
     }
+    if (arg == "--paused") {
+      if (auto e = not_in_demo(arg)) return *e;
+      options.paused = true;
+      continue;
+    }
     if (arg == "--high-contrast") {
       if (auto e = not_in_demo(arg)) return *e;
       options.high_contrast = true;
@@ -179,6 +184,9 @@ std::variant<AppOptions, OptionsError> parse_app_options(
 
   if (!options.screenshot_path.empty() && options.frames > 0) {
     return OptionsError{"cli.error.screenshot_or_stats", {}};
+  }
+  if (options.paused && options.frames == 0) {
+    return OptionsError{"cli.error.paused_needs_stats", {}};
   }
   if (!options.screenshot_path.empty()) {
     options.mode = AppMode::kScreenshot;

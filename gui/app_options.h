@@ -36,6 +36,7 @@ struct AppOptions {
   std::optional<core::SimTime> at;         // --at: simulated time shown at the start
   std::optional<int> steps;                // --steps: trace events shown at the start
   int frames = 0;                          // --frame-stats N
+  bool paused = false;                     // --paused: measure frames without playing
   int width = 1280;                        // --size WxH
   int height = 800;
   bool explain = false;  // demo --explain

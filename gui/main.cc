@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
     std::cerr << app.error_message() << "\n";
     return kExitError;
   }
-  if (options->mode == AppMode::kFrameStats) {
+  if (options->mode == AppMode::kFrameStats && !options->paused) {
     // Real time: envelopes stay on screen long enough to be drawn over many frames.
     app.apply(gui::command::SetSpeed{1.0f});
     app.apply(gui::command::Play{});

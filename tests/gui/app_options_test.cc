@@ -72,6 +72,10 @@ TEST_CASE("mailhop gui FILE with a time, a screenshot or frame statistics", "[gu
   CHECK(stats.mode == AppMode::kFrameStats);
   CHECK(stats.frames == 300);
   CHECK(stats.at == mailhop::core::SimTime::from_minutes(90));
+  CHECK_FALSE(stats.paused);
+  const AppOptions still = ok({"big.json", "--frame-stats", "100", "--paused"});
+  CHECK(still.mode == AppMode::kFrameStats);
+  CHECK(still.paused);
 
   CHECK(bad({"gui", "a.json", "b.json"}).key == "cli.error.unexpected_argument");
   CHECK(bad({"--at", "soon"}).key == "cli.error.bad_time");
@@ -81,6 +85,8 @@ TEST_CASE("mailhop gui FILE with a time, a screenshot or frame statistics", "[gu
         "cli.error.screenshot_or_stats");
   CHECK(bad({"demo", "--at", "5s"}).key == "cli.error.not_in_demo");
   CHECK(bad({"demo", "--high-contrast"}).key == "cli.error.not_in_demo");
+  CHECK(bad({"a.json", "--paused"}).key == "cli.error.paused_needs_stats");
+  CHECK(bad({"demo", "--paused"}).key == "cli.error.not_in_demo");
   CHECK(bad({"demo", "file.json"}).key == "cli.error.unexpected_argument");
 }
 
