@@ -1,5 +1,7 @@
 #include "gui/sprites.h"
 
+#include <imgui_internal.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -22,7 +24,126 @@ float distance_to_segment(float px, float py, float ax, float ay, float bx, floa
   return std::hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
 
+constexpr int kIconSubsamples = 4;  // per axis
+
+constexpr IconKind kIconKindList[] = {IconKind::kLaptop, IconKind::kPhone, IconKind::kServer,
+                                      IconKind::kDns};
+
+// Premultiplied RGBA, supersampled.
+struct Canvas {
+  int width = 0;   // in subsamples
+  int height = 0;
+  std::vector<float> rgba;
+};
+
+float edge(const ImVec2& a, const ImVec2& b, float px, float py) {
+  return (b.x - a.x) * (py - a.y) - (b.y - a.y) * (px - a.x);
+}
+
+// A sample exactly on an edge belongs to one of the two triangles that share it (the edge runs
+// one way in each): blended once, not twice.
+bool owns(const ImVec2& a, const ImVec2& b) {
+  return b.y > a.y || (b.y == a.y && b.x < a.x);
+}
+
+bool inside(float w, const ImVec2& a, const ImVec2& b) {
+  return w > 0.0f || (w == 0.0f && owns(a, b));
+}
+
+// One triangle, its vertex colours interpolated, blended over what is there ("over").
+void fill_triangle(Canvas& canvas, const ImDrawVert& va, const ImDrawVert& vb,
+                   const ImDrawVert& vc, float scale) {
+  const ImVec2 a(va.pos.x * scale, va.pos.y * scale);
+  ImVec2 b(vb.pos.x * scale, vb.pos.y * scale);
+  ImVec2 c(vc.pos.x * scale, vc.pos.y * scale);
+  ImVec4 cb = ImGui::ColorConvertU32ToFloat4(vb.col);
+  ImVec4 cc = ImGui::ColorConvertU32ToFloat4(vc.col);
+  float area = edge(a, b, c.x, c.y);
+  if (!std::isfinite(area) || std::fabs(area) < 1e-12f) return;
+  if (area < 0.0f) {  // one winding for all, so that shared edges run opposite ways
+    std::swap(b, c);
+    std::swap(cb, cc);
+    area = -area;
+  }
+  const int x0 = std::max(0, static_cast<int>(std::floor(std::min({a.x, b.x, c.x}))));
+  const int y0 = std::max(0, static_cast<int>(std::floor(std::min({a.y, b.y, c.y}))));
+  const int x1 = std::min(canvas.width, static_cast<int>(std::ceil(std::max({a.x, b.x, c.x}))));
+  const int y1 = std::min(canvas.height, static_cast<int>(std::ceil(std::max({a.y, b.y, c.y}))));
+  const ImVec4 ca = ImGui::ColorConvertU32ToFloat4(va.col);
+  for (int y = y0; y < y1; ++y) {
+    for (int x = x0; x < x1; ++x) {
+      const float px = static_cast<float>(x) + 0.5f;
+      const float py = static_cast<float>(y) + 0.5f;
+      // Barycentric weights, all positive inside.
+      const float wa = edge(b, c, px, py) / area;
+      const float wb = edge(c, a, px, py) / area;
+      const float wc = edge(a, b, px, py) / area;
+      if (!inside(wa, b, c) || !inside(wb, c, a) || !inside(wc, a, b)) continue;
+      const float alpha = std::clamp(wa * ca.w + wb * cb.w + wc * cc.w, 0.0f, 1.0f);
+      float* d = canvas.rgba.data() +
+                 (static_cast<std::size_t>(y) * static_cast<std::size_t>(canvas.width) +
+                  static_cast<std::size_t>(x)) * 4;
+      d[0] = (wa * ca.x + wb * cb.x + wc * cc.x) * alpha + d[0] * (1.0f - alpha);
+      d[1] = (wa * ca.y + wb * cb.y + wc * cc.y) * alpha + d[1] * (1.0f - alpha);
+      d[2] = (wa * ca.z + wb * cb.z + wc * cc.z) * alpha + d[2] * (1.0f - alpha);
+      d[3] = alpha + d[3] * (1.0f - alpha);
+    }
+  }
+}
+
 }  // namespace
+
+std::vector<unsigned char> rasterize(const ImDrawList& list, int width, int height) {
+  width = std::max(width, 0);
+  height = std::max(height, 0);
+  Canvas canvas;
+  canvas.width = width * kIconSubsamples;
+  canvas.height = height * kIconSubsamples;
+  canvas.rgba.assign(static_cast<std::size_t>(canvas.width) * static_cast<std::size_t>(canvas.height) * 4, 0.0f);
+  const ImVector<ImDrawIdx>& idx = list.IdxBuffer;
+  const ImVector<ImDrawVert>& vtx = list.VtxBuffer;
+  for (int i = 0; i + 2 < idx.Size; i += 3) {
+    if (idx[i] >= vtx.Size || idx[i + 1] >= vtx.Size || idx[i + 2] >= vtx.Size) continue;
+    fill_triangle(canvas, vtx[idx[i]], vtx[idx[i + 1]], vtx[idx[i + 2]],
+                  static_cast<float>(kIconSubsamples));
+  }
+  // Average each pixel's subsamples, then undo the premultiplication.
+  std::vector<unsigned char> out(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4, 0);
+  constexpr float kPerPixel = kIconSubsamples * kIconSubsamples;
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      float sum[4] = {0, 0, 0, 0};
+      for (int sy = 0; sy < kIconSubsamples; ++sy) {
+        for (int sx = 0; sx < kIconSubsamples; ++sx) {
+          const float* s = canvas.rgba.data() +
+                           (static_cast<std::size_t>(y * kIconSubsamples + sy) * static_cast<std::size_t>(canvas.width) +
+                            static_cast<std::size_t>(x * kIconSubsamples + sx)) * 4;
+          for (int k = 0; k < 4; ++k) sum[k] += s[k];
+        }
+      }
+      const float alpha = sum[3] / kPerPixel;
+      unsigned char* o = out.data() + (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)) * 4;
+      for (int k = 0; k < 3; ++k) {
+        const float straight = alpha > 0.0f ? sum[k] / kPerPixel / alpha : 0.0f;
+        o[k] = static_cast<unsigned char>(std::lround(std::clamp(straight, 0.0f, 1.0f) * 255.0f));
+      }
+      o[3] = static_cast<unsigned char>(std::lround(std::clamp(alpha, 0.0f, 1.0f) * 255.0f));
+    }
+  }
+  return out;
+}
+
+const std::vector<int>& Sprites::icon_sizes() {
+  // From the smallest icon on screen (14 pixels, zoomed out) about 1.15 apart. Larger icons
+  // (few hosts, close up) are drawn as shapes.
+  static const std::vector<int> sizes = {14, 16, 18, 21, 24, 28, 32, 37, 43, 50};
+  return sizes;
+}
+
+int Sprites::icon_canvas(int size) {
+  // The widest icon, the laptop, is 1.3 times its size across; a pixel of margin each side.
+  return static_cast<int>(std::ceil(static_cast<float>(size) * 1.4f)) + 2;
+}
 
 const std::vector<int>& Sprites::envelope_widths() {
   // From the smallest envelope on screen (a line's at zoom 0.5) to the largest (the message's
@@ -61,6 +182,16 @@ void Sprites::reserve(ImFontAtlas& atlas) {
   m_envelopes.clear();
   for (const int w : envelope_widths()) {
     m_ids.push_back(atlas.AddCustomRectRegular(w + 2 * kPadding, envelope_height(w) + 2 * kPadding));
+  }
+  for (std::size_t k = 0; k < kIconKinds; ++k) {
+    for (auto& ids : m_icon_ids[k]) {
+      ids.clear();
+      for (const int size : icon_sizes()) {
+        const int side = icon_canvas(size) + 2 * kPadding;
+        ids.push_back(atlas.AddCustomRectRegular(side, side));
+      }
+    }
+    for (auto& icons : m_icons[k]) icons.clear();
   }
 }
 
@@ -103,7 +234,65 @@ bool Sprites::paint(ImFontAtlas& atlas) {
     painted.push_back(s);
   }
   m_envelopes = std::move(painted);
+  paint_icons(atlas, pixels, tex_w, tex_h);
   return true;
+}
+
+void Sprites::paint_icons(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h) {
+  // The shapes of gui/icons.h, in full detail, recorded into a draw list of their own (no
+  // window or ImGui frame needed) and rasterised here.
+  ImDrawListSharedData shared;
+  shared.SetCircleTessellationMaxError(0.30f);
+  const IconStyle style;
+  const IconStyle down_style = faded(style);
+  for (std::size_t k = 0; k < kIconKinds; ++k) {
+    for (std::size_t down = 0; down < 2; ++down) {
+      std::vector<Sprite> painted;
+      const std::vector<int>& ids = m_icon_ids[k][down];
+      if (ids.size() != icon_sizes().size()) return;
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        const ImFontAtlasCustomRect* rect = atlas.GetCustomRectByIndex(ids[i]);
+        if (rect == nullptr || !rect->IsPacked()) return;
+        const int size = icon_sizes()[i];
+        const int side = icon_canvas(size);
+        ImDrawList list(&shared);
+        list._ResetForNewFrame();
+        list.Flags = ImDrawListFlags_None;  // the supersampling smooths the edges
+        const float centre = static_cast<float>(side) * 0.5f;
+        draw_icon(&list, kIconKindList[k], ImVec2(centre, centre), static_cast<float>(size),
+                  down ? down_style : style, Detail::kFull);
+        const std::vector<unsigned char> rgba = rasterize(list, side, side);
+        const int x0 = rect->X + kPadding;
+        const int y0 = rect->Y + kPadding;
+        for (int y = 0; y < side; ++y) {
+          const std::size_t from = static_cast<std::size_t>(y) * static_cast<std::size_t>(side) * 4;
+          const std::size_t to = (static_cast<std::size_t>(y0 + y) * static_cast<std::size_t>(tex_w) +
+                                  static_cast<std::size_t>(x0)) * 4;
+          std::copy_n(rgba.begin() + static_cast<std::ptrdiff_t>(from), static_cast<std::size_t>(side) * 4,
+                      pixels + to);
+        }
+        Sprite s;
+        s.uv0 = ImVec2(static_cast<float>(x0) / static_cast<float>(tex_w),
+                       static_cast<float>(y0) / static_cast<float>(tex_h));
+        s.uv1 = ImVec2(static_cast<float>(x0 + side) / static_cast<float>(tex_w),
+                       static_cast<float>(y0 + side) / static_cast<float>(tex_h));
+        s.width = static_cast<float>(side);
+        s.height = static_cast<float>(side);
+        s.icon_size = static_cast<float>(size);
+        painted.push_back(s);
+      }
+      m_icons[k][down] = std::move(painted);
+    }
+  }
+}
+
+const Sprite* Sprites::icon(IconKind kind, bool down, float size) const {
+  const auto k = static_cast<std::size_t>(kind);
+  if (k >= kIconKinds) return nullptr;
+  for (const Sprite& s : m_icons[k][down ? 1 : 0]) {
+    if (s.icon_size >= size) return &s;
+  }
+  return nullptr;
 }
 
 const Sprite* Sprites::envelope(float width) const {

@@ -1,15 +1,20 @@
 #pragma once
 // Small pictures painted once into the font atlas, so that thousands of copies on screen cost
 // one textured quad each (two triangles) instead of a dozen shapes. The busy network view draws
-// its envelopes this way: a software renderer (Mesa's llvmpipe) pays for every triangle and
-// every layer of every pixel.
+// its envelopes and its host icons this way: a software renderer (Mesa's llvmpipe) pays for
+// every triangle and every layer of every pixel.
 //
-// The sprites are grey: the quad's colour tints them (ImGui multiplies the texture by the
-// vertex colour), so one picture serves every protocol's colour.
+// The envelope sprites are grey: the quad's colour tints them (ImGui multiplies the texture by
+// the vertex colour), so one picture serves every protocol's colour. The host icons are painted
+// in colour from the very shapes that gui/icons.h draws, in full detail and anti-aliased, and
+// drawn untinted.
 
 #include <imgui.h>
 
+#include <array>
 #include <vector>
+
+#include "gui/icons.h"
 
 namespace mailhop::gui {
 
@@ -18,6 +23,7 @@ struct Sprite {
   ImVec2 uv1;          // bottom-right
   float width = 0.0f;  // pixels at which it was painted
   float height = 0.0f;
+  float icon_size = 0.0f;  // host icons: the draw_icon() size it was painted at
 };
 
 // Grey levels of the envelope sprite (multiplied by the tint).
@@ -43,10 +49,31 @@ class Sprites {
   // Envelope widths painted, in pixels (an envelope is 0.66 as high as wide).
   static const std::vector<int>& envelope_widths();
 
+  // The host icon `kind` (faded when `down`) painted at the smallest size not below `size`, the
+  // size that draw_icon() takes; null when `size` is above them all or none is ready. The
+  // sprite is a square centred on the icon: draw it `sprite->width * size / sprite->icon_size`
+  // wide.
+  const Sprite* icon(IconKind kind, bool down, float size) const;
+  // Icon sizes painted (draw_icon's `size`), in pixels.
+  static const std::vector<int>& icon_sizes();
+  // Side of the square sprite that holds an icon of `size`.
+  static int icon_canvas(int size);
+
  private:
-  std::vector<int> m_ids;  // atlas custom rectangles, one per width
+  void paint_icons(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h);
+
+  static constexpr std::size_t kIconKinds = 4;  // IconKind's values
+  std::vector<int> m_ids;  // atlas custom rectangles, one per envelope width
   std::vector<Sprite> m_envelopes;
+  // Icons: [kind][down][size index], atlas rectangles and sprites.
+  std::array<std::array<std::vector<int>, 2>, kIconKinds> m_icon_ids;
+  std::array<std::array<std::vector<Sprite>, 2>, kIconKinds> m_icons;
 };
+
+// Paints the triangles of `list` (vertex colours only, no texture) into a width × height RGBA
+// picture, anti-aliased by supersampling: 4 bytes per pixel, not premultiplied, top row first.
+// Exposed for the tests.
+std::vector<unsigned char> rasterize(const ImDrawList& list, int width, int height);
 
 // The grey level (0..1) and coverage (0..1) of the envelope picture at pixel (x, y) of a
 // width × height picture: edge, body, and the flap's light V. Exposed for the tests.

@@ -431,7 +431,20 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
                   ImVec2(c.x + size * 0.75f, c.y + size * 0.6f), u32(p.accent), size * 0.15f,
                   ImDrawFlags_None, 2.0f * ctx.settings.scale);
     }
-    draw_icon(dl, icon_for(node.spec), c, size, node.down ? down_style : style, detail);
+    // Many hosts: each icon one textured quad, painted in full detail into the font atlas.
+    const Sprite* sprite = detail == Detail::kSimple
+                               ? ctx.fonts.sprites.icon(icon_for(node.spec), node.down, size)
+                               : nullptr;
+    if (sprite) {
+      // On whole pixels: painted at this very size, the icon then stays as sharp as painted.
+      const float side = sprite->width * size / sprite->icon_size;
+      const ImVec2 corner(std::round(c.x - side * 0.5f), std::round(c.y - side * 0.5f));
+      dl->PrimReserve(6, 4);
+      dl->PrimRectUV(corner, ImVec2(corner.x + side, corner.y + side), sprite->uv0, sprite->uv1,
+                     white);
+    } else {
+      draw_icon(dl, icon_for(node.spec), c, size, node.down ? down_style : style, detail);
+    }
 
     // A mailbox beside servers that hold mailboxes, with their message count.
     if (const auto it = boxes.find(node.spec.name); it != boxes.end() && size >= 20.0f) {

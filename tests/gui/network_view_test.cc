@@ -391,6 +391,50 @@ TEST_CASE("in a busy network every envelope is one quad of the envelope sprite",
   CHECK(sprite_vertices == 4 * h.view.envelopes_drawn());
 }
 
+TEST_CASE("with many hosts each icon is one quad of its sprite, faded when the host is down",
+          "[gui][network][sprites]") {
+  using mailhop::gui::Sprite;
+  Harness h("");
+  mailhop::cli::GenOptions o;
+  o.domains = 45;  // 90 hosts: beyond the view's bulk threshold
+  o.users = 2;
+  o.messages = 10;
+  o.rate = 10;
+  std::string error;
+  h.session = Session::create(mailhop::cli::generate_scenario(o), &error);
+  INFO(error);
+  REQUIRE(h.session);
+  mailhop::scenario::FaultAction fault;
+  fault.kind = mailhop::scenario::FaultKind::kHostDown;
+  fault.target = "mail.d7.example";
+  REQUIRE(h.session->apply(fault, &error));
+  h.frame();
+  h.frame();
+  REQUIRE(h.fonts.sprites.ready());
+  // Which icon sprite each vertex samples, if any: up or down.
+  std::size_t up_vertices = 0;
+  std::size_t down_vertices = 0;
+  const ImDrawData* data = ImGui::GetDrawData();
+  for (int l = 0; l < data->CmdListsCount; ++l) {
+    for (const ImDrawVert& v : data->CmdLists[l]->VtxBuffer) {
+      for (const auto kind : {mailhop::gui::IconKind::kLaptop, mailhop::gui::IconKind::kServer}) {
+        for (const bool down : {false, true}) {
+          for (const int size : mailhop::gui::Sprites::icon_sizes()) {
+            const Sprite* s = h.fonts.sprites.icon(kind, down, static_cast<float>(size));
+            if (v.uv.x >= s->uv0.x && v.uv.x <= s->uv1.x && v.uv.y >= s->uv0.y &&
+                v.uv.y <= s->uv1.y)
+              ++(down ? down_vertices : up_vertices);
+          }
+        }
+      }
+    }
+  }
+  const std::size_t hosts = h.session->scenario().nodes.size();
+  REQUIRE(hosts == 90);
+  CHECK(up_vertices == 4 * (hosts - 1));
+  CHECK(down_vertices == 4);
+}
+
 TEST_CASE("in a dense mesh only the links in focus or in trouble are drawn", "[gui][network]") {
   Harness h("");
   mailhop::cli::GenOptions o;

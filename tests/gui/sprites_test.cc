@@ -1,13 +1,18 @@
 // The sprites painted into the font atlas: the envelope picture itself, where it lands in the
-// atlas, and which size the view picks.
+// atlas, and which size the view picks; the host icons and the rasteriser that paints them.
 
 #include "gui/sprites.h"
 
 #include <imgui.h>
+#include <imgui_internal.h>
 
+#include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -105,4 +110,106 @@ TEST_CASE("the view gets the smallest envelope sprite at least as wide as it ask
   CHECK(sprites.envelope(static_cast<float>(widths[2]) + 0.5f)->width ==
         static_cast<float>(widths[3]));
   CHECK(sprites.envelope(10000.0f)->width == static_cast<float>(widths.back()));
+}
+
+namespace {
+
+// RGBA of pixel (x, y) of the atlas at a sprite's top-left texel plus (x, y).
+std::array<int, 4> texel(ImFontAtlas& atlas, const mailhop::gui::Sprite& s, int x, int y) {
+  unsigned char* pixels = nullptr;
+  int tex_w = 0;
+  int tex_h = 0;
+  atlas.GetTexDataAsRGBA32(&pixels, &tex_w, &tex_h);
+  const int x0 = static_cast<int>(std::lround(s.uv0.x * static_cast<float>(tex_w)));
+  const int y0 = static_cast<int>(std::lround(s.uv0.y * static_cast<float>(tex_h)));
+  const unsigned char* p =
+      pixels + (static_cast<std::size_t>(y0 + y) * static_cast<std::size_t>(tex_w) +
+                static_cast<std::size_t>(x0 + x)) * 4;
+  return {p[0], p[1], p[2], p[3]};
+}
+
+}  // namespace
+
+TEST_CASE("triangles are rasterised with their colours, blended and anti-aliased",
+          "[gui][sprites]") {
+  ImDrawListSharedData shared;
+  ImDrawList list(&shared);
+  list._ResetForNewFrame();
+  list.Flags = ImDrawListFlags_None;
+  // Opaque red over two whole pixels, then half-transparent blue over the second one, and an
+  // opaque green square over half of the fourth pixel.
+  list.AddRectFilled(ImVec2(0, 0), ImVec2(2, 1), IM_COL32(255, 0, 0, 255));
+  list.AddRectFilled(ImVec2(1, 0), ImVec2(2, 1), IM_COL32(0, 0, 255, 128));
+  list.AddRectFilled(ImVec2(3, 0), ImVec2(3.5f, 1), IM_COL32(0, 255, 0, 255));
+  const std::vector<unsigned char> rgba = mailhop::gui::rasterize(list, 4, 1);
+  REQUIRE(rgba.size() == 16);
+  CHECK(rgba[0] == 255);  // red, opaque
+  CHECK(rgba[2] == 0);
+  CHECK(rgba[3] == 255);
+  CHECK(rgba[4] >= 126);  // half red, half blue
+  CHECK(rgba[4] <= 129);
+  CHECK(rgba[6] >= 126);
+  CHECK(rgba[6] <= 129);
+  CHECK(rgba[7] == 255);
+  CHECK(rgba[11] == 0);  // nothing on the third pixel
+  CHECK(rgba[13] == 255);  // green, half covered: not premultiplied, half alpha
+  CHECK(rgba[15] == 128);
+  CHECK(mailhop::gui::rasterize(list, 0, 0).empty());
+}
+
+TEST_CASE("host icons are painted into the atlas at several sizes, and faded when down",
+          "[gui][sprites]") {
+  using mailhop::gui::IconKind;
+  ImFontAtlas atlas;
+  atlas.AddFontDefault();
+  Sprites sprites;
+  sprites.reserve(atlas);
+  REQUIRE(sprites.paint(atlas));
+  const auto& sizes = Sprites::icon_sizes();
+  for (const IconKind kind : {IconKind::kLaptop, IconKind::kPhone, IconKind::kServer, IconKind::kDns}) {
+    for (const bool down : {false, true}) {
+      INFO(static_cast<int>(kind) << (down ? " down" : " up"));
+      const mailhop::gui::Sprite* smallest = sprites.icon(kind, down, 1.0f);
+      REQUIRE(smallest != nullptr);
+      CHECK(smallest->icon_size == static_cast<float>(sizes.front()));
+      CHECK(smallest->width == static_cast<float>(Sprites::icon_canvas(sizes.front())));
+      // The smallest painted size not below the one asked for; none above the largest.
+      CHECK(sprites.icon(kind, down, static_cast<float>(sizes[3]) + 0.5f)->icon_size ==
+            static_cast<float>(sizes[4]));
+      CHECK(sprites.icon(kind, down, static_cast<float>(sizes.back()) + 1.0f) == nullptr);
+      // Every size holds a picture: opaque pixels at the centre of the icon, a transparent
+      // margin at the corner.
+      for (const int size : sizes) {
+        const mailhop::gui::Sprite* s = sprites.icon(kind, down, static_cast<float>(size));
+        REQUIRE(s != nullptr);
+        const int side = static_cast<int>(s->width);
+        CHECK(texel(atlas, *s, 0, 0)[3] == 0);
+        int opaque = 0;
+        for (int y = 0; y < side; ++y)
+          for (int x = 0; x < side; ++x) opaque += texel(atlas, *s, x, y)[3] > 0 ? 1 : 0;
+        CHECK(opaque > side * side / 8);
+      }
+    }
+  }
+  // A host that is down is drawn faded: lighter and partly transparent.
+  const auto look = [&](const mailhop::gui::Sprite* s) {
+    int max_alpha = 0;
+    double grey = 0;
+    int count = 0;
+    for (int y = 0; y < static_cast<int>(s->width); ++y) {
+      for (int x = 0; x < static_cast<int>(s->width); ++x) {
+        const auto t = texel(atlas, *s, x, y);
+        max_alpha = std::max(max_alpha, t[3]);
+        if (t[3] == 0) continue;
+        grey += t[0] + t[1] + t[2];
+        ++count;
+      }
+    }
+    return std::pair<int, double>(max_alpha, grey / std::max(count, 1));
+  };
+  const auto up = look(sprites.icon(IconKind::kServer, false, 32.0f));
+  const auto down = look(sprites.icon(IconKind::kServer, true, 32.0f));
+  CHECK(up.first == 255);
+  CHECK(down.first < 255);
+  CHECK(down.second > up.second);
 }
