@@ -28,6 +28,7 @@ class PanelSlots {
   void inspector(const UiContext& ctx, ImVec2 size) { m_inspector.draw(ctx, size); }
   void event_log(const UiContext& ctx, ImVec2 size) { m_event_log.draw(ctx, size); }
   std::size_t envelopes_drawn() const { return m_network.envelopes_drawn(); }
+  std::size_t envelopes_hidden() const { return m_network.envelopes_hidden(); }
 
  private:
   NetworkView m_network;
@@ -112,6 +113,7 @@ std::size_t App::envelopes_in_flight() const {
 }
 
 std::size_t App::envelopes_drawn() const { return m_slots->envelopes_drawn(); }
+std::size_t App::envelopes_hidden() const { return m_slots->envelopes_hidden(); }
 
 void App::apply(const AppCommand& command) {
   // A step moves to one event and shows it: the newest event becomes the selection.

@@ -82,8 +82,10 @@ class App {
   bool animating() const { return m_playback.playing; }  // the window must keep drawing
   // Envelopes in flight at the time shown (what the network view animates).
   std::size_t envelopes_in_flight() const;
-  // Envelopes the network view drew in the last frame (after culling).
+  // Envelopes on the network view in the last frame (inside the canvas), and how many of them
+  // were left out because the ones drawn after them covered them entirely.
   std::size_t envelopes_drawn() const;
+  std::size_t envelopes_hidden() const;
   const ControlsPanel& controls_panel() const { return m_controls; }
   const TimelinePanel& timeline_panel() const { return m_timeline; }
   const ComposePanel& compose_panel() const { return m_compose; }

@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
                               milliseconds(gui::percentile(ms, 0.95), t),
                               milliseconds(gui::percentile(ms, 0.99), t),
                               milliseconds(gui::percentile(ms, 1.0), t), result.stats.nodes,
-                              result.stats.envelopes, result.stats.in_flight)
+                              result.stats.envelopes, result.stats.in_flight, result.stats.hidden)
                   << "\n";
         const std::vector<double>& ui = result.stats.ui_ms;
         std::cout << t.format("app.frame_stats_ui", milliseconds(gui::percentile(ui, 0.50), t),

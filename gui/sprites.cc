@@ -13,7 +13,6 @@ namespace {
 constexpr int kPadding = 1;      // transparent texels around each sprite: no bleeding
 constexpr int kSubsamples = 4;   // per axis, for anti-aliased edges
 
-int envelope_height(int width) { return std::max(2, static_cast<int>(std::lround(width * 0.66))); }
 
 float distance_to_segment(float px, float py, float ax, float ay, float bx, float by) {
   const float dx = bx - ax;
@@ -143,6 +142,10 @@ const std::vector<int>& Sprites::icon_sizes() {
 int Sprites::icon_canvas(int size) {
   // The widest icon, the laptop, is 1.3 times its size across; a pixel of margin each side.
   return static_cast<int>(std::ceil(static_cast<float>(size) * 1.4f)) + 2;
+}
+
+int Sprites::envelope_height(int width) {
+  return std::max(2, static_cast<int>(std::lround(width * 0.66)));
 }
 
 const std::vector<int>& Sprites::envelope_widths() {

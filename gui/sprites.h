@@ -48,6 +48,8 @@ class Sprites {
 
   // Envelope widths painted, in pixels (an envelope is 0.66 as high as wide).
   static const std::vector<int>& envelope_widths();
+  // The height, in whole pixels, of an envelope `width` pixels wide.
+  static int envelope_height(int width);
 
   // The host icon `kind` (faded when `down`) painted at the smallest size not below `size`, the
   // size that draw_icon() takes; null when `size` is above them all or none is ready. The

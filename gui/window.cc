@@ -206,6 +206,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
         }
         if (static_cast<int>(result.stats.frame_ms.size()) >= request.frame_stats) {
           result.stats.envelopes = app.envelopes_drawn();
+          result.stats.hidden = app.envelopes_hidden();
           result.stats.in_flight = app.envelopes_in_flight();
           result.stats.nodes = app.session() ? app.session()->scenario().nodes.size() : 0;
           break;

@@ -32,6 +32,7 @@ struct FrameStats {
   std::size_t nodes = 0;
   std::size_t envelopes = 0;  // drawn by the network view
   std::size_t in_flight = 0;  // on their way at the time shown
+  std::size_t hidden = 0;     // of `envelopes`, covered entirely by others: not rasterised
 };
 
 enum class WindowStatus {

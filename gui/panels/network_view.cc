@@ -539,6 +539,8 @@ void NetworkView::draw_envelopes(const UiContext& ctx, ImDrawList* dl) {
   const float lane = 5.0f * zoom;
   m_envelope_hits.clear();
   m_envelopes_drawn = 0;
+  m_envelopes_hidden = 0;
+  m_sprite_quads.clear();
 
   // Colours per protocol, resolved once.
   ImU32 fill[5];
@@ -603,17 +605,23 @@ void NetworkView::draw_envelopes(const UiContext& ctx, ImDrawList* dl) {
     }
     if (sprite_tint) {
       // One textured quad: the grey picture tinted lighter than the protocol's colour, so that
-      // its body comes out near that colour and its flap lighter.
-      const Sprite* sprite = sprites.envelope(width);
-      const float hw = width * 0.5f;
-      const float hh = width * 0.33f;
+      // its body comes out near that colour and its flap lighter. On whole pixels, and from a
+      // sprite at least as large, every pixel of the quad samples the sprite's own opaque
+      // texels. Queued: drawn below unless the envelopes drawn after it cover it entirely.
+      const float w = std::max(1.0f, std::round(width));
+      const float h = static_cast<float>(Sprites::envelope_height(static_cast<int>(w)));
+      const Sprite* sprite = sprites.envelope(w);
       const ImU32 tint = f.bounce ? bounce_tint : sprite_tint[fi];
-      dl->PrimReserve(6, 4);
-      dl->PrimRectUV(ImVec2(c.x - hw, c.y - hh), ImVec2(c.x + hw, c.y + hh), sprite->uv0,
-                     sprite->uv1, alpha < 1.0f ? with_alpha(tint, alpha) : tint);
-      if (edge == selected_outline)
-        dl->AddRect(ImVec2(c.x - hw - 1.0f, c.y - hh - 1.0f), ImVec2(c.x + hw + 1.0f, c.y + hh + 1.0f),
-                    selected_outline, 0.0f, ImDrawFlags_None, 2.0f);
+      SpriteQuad q;
+      q.min = ImVec2(std::round(c.x - w * 0.5f), std::round(c.y - h * 0.5f));
+      q.max = ImVec2(q.min.x + w, q.min.y + h);
+      q.uv0 = sprite->uv0;
+      q.uv1 = sprite->uv1;
+      q.tint = alpha < 1.0f ? with_alpha(tint, alpha) : tint;
+      q.opaque = ((q.tint >> IM_COL32_A_SHIFT) & 0xFF) == 0xFF && sprite->width >= w &&
+                 sprite->height >= h;
+      q.outlined = edge == selected_outline;
+      m_sprite_quads.push_back(q);
     } else {
       draw_envelope(dl, c, width, body, edge, detail);
     }
@@ -646,7 +654,37 @@ void NetworkView::draw_envelopes(const UiContext& ctx, ImDrawList* dl) {
       draw_one(*f, fraction, alpha);
     }
   }
+  if (!m_sprite_quads.empty()) draw_sprite_quads(dl, selected_outline);
   dl->Flags = saved_flags;
+}
+
+void NetworkView::draw_sprite_quads(ImDrawList* dl, ImU32 outline) {
+  // From the topmost down: an envelope whose every pixel the ones drawn after it paint over,
+  // opaquely, cannot show, and is left out (see gui/occlusion.h).
+  const ImVec2 clip_min = dl->GetClipRectMin();
+  const ImVec2 clip_max = dl->GetClipRectMax();
+  m_occlusion.reset(clip_min.x, clip_min.y, clip_max.x, clip_max.y);
+  m_sprite_shown.assign(m_sprite_quads.size(), 1);
+  for (std::size_t i = m_sprite_quads.size(); i-- > 0;) {
+    const SpriteQuad& q = m_sprite_quads[i];
+    // The selected connection's outline reaches past its envelope: always drawn.
+    if (!q.outlined && m_occlusion.covered(q.min.x, q.min.y, q.max.x, q.max.y)) {
+      m_sprite_shown[i] = 0;
+      ++m_envelopes_hidden;
+      continue;
+    }
+    if (q.opaque) m_occlusion.mark(q.min.x, q.min.y, q.max.x, q.max.y);
+  }
+  for (std::size_t i = 0; i < m_sprite_quads.size(); ++i) {
+    if (!m_sprite_shown[i]) continue;
+    const SpriteQuad& q = m_sprite_quads[i];
+    dl->PrimReserve(6, 4);
+    dl->PrimRectUV(q.min, q.max, q.uv0, q.uv1, q.tint);
+    if (q.outlined)
+      dl->AddRect(ImVec2(q.min.x - 1.0f, q.min.y - 1.0f), ImVec2(q.max.x + 1.0f, q.max.y + 1.0f),
+                  outline, 0.0f, ImDrawFlags_None, 2.0f);
+  }
+  m_sprite_quads.clear();
 }
 
 void NetworkView::draw_toolbar(const UiContext& ctx) {
@@ -945,6 +983,7 @@ void NetworkView::draw_menu(const UiContext& ctx) {
 
 void NetworkView::draw(const UiContext& ctx, ImVec2 size) {
   m_envelopes_drawn = 0;
+  m_envelopes_hidden = 0;
   ImGui::BeginChild("##network", size, true,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   if (!ctx.session) {

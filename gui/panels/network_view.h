@@ -21,6 +21,7 @@
 
 #include "gui/animation.h"
 #include "gui/network_layout.h"
+#include "gui/occlusion.h"
 #include "gui/ui_context.h"
 
 namespace mailhop::gui {
@@ -42,7 +43,10 @@ class NetworkView {
   void draw(const UiContext& ctx, ImVec2 size);
 
   // Envelopes drawn in the last frame (after culling): for the frame-time benchmark.
+  // Envelopes on the canvas in the last frame, and how many of them were left out because the
+  // ones drawn after them covered them entirely (see gui/occlusion.h).
   std::size_t envelopes_drawn() const { return m_envelopes_drawn; }
+  std::size_t envelopes_hidden() const { return m_envelopes_hidden; }
   // Links drawn in the last frame (in a dense mesh, only those in focus or in trouble).
   std::size_t links_drawn() const { return m_links_drawn; }
   // Fits the whole network into the view on the next frame.
@@ -90,6 +94,7 @@ class NetworkView {
   void draw_links(const UiContext& ctx, ImDrawList* dl);
   void draw_nodes(const UiContext& ctx, ImDrawList* dl);
   void draw_envelopes(const UiContext& ctx, ImDrawList* dl);
+  void draw_sprite_quads(ImDrawList* dl, ImU32 outline);
   void draw_toolbar(const UiContext& ctx);
   void draw_tooltip(const UiContext& ctx, const Hit& hit);
   void draw_menu(const UiContext& ctx);
@@ -115,6 +120,20 @@ class NetworkView {
   std::vector<char> m_focus_links;  // dense networks: links on the selected connection's route
   std::size_t m_hovered_node = static_cast<std::size_t>(-1);  // last frame's, for its links
   std::size_t m_envelopes_drawn = 0;
+  std::size_t m_envelopes_hidden = 0;
+  // The busy view's envelopes as sprite quads, in drawing order, for occlusion culling.
+  struct SpriteQuad {
+    ImVec2 min{0, 0};
+    ImVec2 max{0, 0};
+    ImVec2 uv0{0, 0};
+    ImVec2 uv1{0, 0};
+    ImU32 tint = 0;
+    bool opaque = false;    // paints every pixel of its rectangle with full opacity
+    bool outlined = false;  // the selected connection's
+  };
+  std::vector<SpriteQuad> m_sprite_quads;
+  std::vector<char> m_sprite_shown;
+  OcclusionMask m_occlusion;
 
   Drag m_drag = Drag::kNone;
   Hit m_press_hit;
