@@ -1,5 +1,7 @@
 #include "gui/icons.h"
 
+#include "gui/sprites.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -224,12 +226,23 @@ void draw_padlock(ImDrawList* dl, ImVec2 c, float size, ImU32 body, ImU32 outlin
 }
 
 float draw_count_badge(ImDrawList* dl, ImFont* font, float font_size, ImVec2 c,
-                       const std::string& text, ImU32 fill, ImU32 text_colour, Detail detail) {
+                       const std::string& text, ImU32 fill, ImU32 text_colour, Detail detail,
+                       const Sprites* sprites) {
   const int segments = detail == Detail::kSimple ? 8 : 20;
   const ImVec2 ts = font->CalcTextSizeA(font_size, 1e9f, 0.0f, text.c_str());
   const float r = ts.y * 0.5f + font_size * 0.2f;
   const float half = std::max(0.0f, ts.x * 0.5f - r * 0.6f);
-  if (half > 0.0f)  // a pill for wide numbers
+  const Sprite* disc = detail == Detail::kSimple && sprites ? sprites->disc(2.0f * r) : nullptr;
+  if (disc) {
+    // Two round ends and, for wide numbers, the band between them.
+    dl->PrimReserve(6, 4);
+    dl->PrimRectUV(at(c, -half - r, -r), at(c, -half + r, r), disc->uv0, disc->uv1, fill);
+    if (half > 0.0f) {
+      dl->PrimReserve(6, 4);
+      dl->PrimRectUV(at(c, half - r, -r), at(c, half + r, r), disc->uv0, disc->uv1, fill);
+      dl->AddRectFilled(at(c, -half, -r), at(c, half, r), fill);
+    }
+  } else if (half > 0.0f)  // a pill for wide numbers
     dl->AddRectFilled(at(c, -half - r, -r), at(c, half + r, r), fill, r);
   else
     dl->AddCircleFilled(c, r, fill, segments);

@@ -13,6 +13,8 @@
 
 namespace mailhop::gui {
 
+class Sprites;
+
 enum class IconKind { kLaptop, kPhone, kServer, kDns };
 
 // A mail program on a phone: its host name or caption says so ("phone", "móvil", "mobile",
@@ -53,8 +55,10 @@ void draw_envelope(ImDrawList* list, ImVec2 centre, float width, ImU32 fill, ImU
 // A closed padlock `size` pixels tall.
 void draw_padlock(ImDrawList* list, ImVec2 centre, float size, ImU32 body, ImU32 outline);
 // A round badge with a number, centred on `centre`; returns its radius.
+// With `Detail::kSimple` and `sprites`, its round ends are quads of a disc sprite: a few
+// triangles where a rounded pill is dozens.
 float draw_count_badge(ImDrawList* list, ImFont* font, float font_size, ImVec2 centre,
                        const std::string& text, ImU32 fill, ImU32 text_colour,
-                       Detail detail = Detail::kFull);
+                       Detail detail = Detail::kFull, const Sprites* sprites = nullptr);
 
 }  // namespace mailhop::gui

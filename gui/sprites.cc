@@ -196,6 +196,9 @@ void Sprites::reserve(ImFontAtlas& atlas) {
     }
     for (auto& icons : m_icons[k]) icons.clear();
   }
+  m_disc_ids.clear();
+  m_discs.clear();
+  for (const int d : disc_diameters()) m_disc_ids.push_back(atlas.AddCustomRectRegular(d + 2 * kPadding, d + 2 * kPadding));
 }
 
 bool Sprites::paint(ImFontAtlas& atlas) {
@@ -238,7 +241,58 @@ bool Sprites::paint(ImFontAtlas& atlas) {
   }
   m_envelopes = std::move(painted);
   paint_icons(atlas, pixels, tex_w, tex_h);
+  paint_discs(atlas, pixels, tex_w, tex_h);
   return true;
+}
+
+const std::vector<int>& Sprites::disc_diameters() {
+  // A count badge's height from the smallest label (10 pixels) to 3x scale.
+  static const std::vector<int> diameters = {10, 12, 14, 16, 18, 21, 24, 28, 32, 37, 43, 50, 58};
+  return diameters;
+}
+
+void Sprites::paint_discs(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h) {
+  std::vector<Sprite> painted;
+  for (std::size_t i = 0; i < m_disc_ids.size() && i < disc_diameters().size(); ++i) {
+    const ImFontAtlasCustomRect* rect = atlas.GetCustomRectByIndex(m_disc_ids[i]);
+    if (rect == nullptr || !rect->IsPacked()) return;
+    const int d = disc_diameters()[i];
+    const float r = static_cast<float>(d) * 0.5f;
+    const int x0 = rect->X + kPadding;
+    const int y0 = rect->Y + kPadding;
+    for (int y = 0; y < d; ++y) {
+      for (int x = 0; x < d; ++x) {
+        int inside = 0;
+        for (int sy = 0; sy < kSubsamples; ++sy) {
+          for (int sx = 0; sx < kSubsamples; ++sx) {
+            const float px = static_cast<float>(x) + (static_cast<float>(sx) + 0.5f) / kSubsamples - r;
+            const float py = static_cast<float>(y) + (static_cast<float>(sy) + 0.5f) / kSubsamples - r;
+            if (px * px + py * py <= r * r) ++inside;
+          }
+        }
+        unsigned char* p = pixels + (static_cast<std::size_t>(y0 + y) * static_cast<std::size_t>(tex_w) +
+                                     static_cast<std::size_t>(x0 + x)) * 4;
+        p[0] = p[1] = p[2] = 255;
+        p[3] = static_cast<unsigned char>(inside * 255 / (kSubsamples * kSubsamples));
+      }
+    }
+    Sprite s;
+    s.uv0 = ImVec2(static_cast<float>(x0) / static_cast<float>(tex_w),
+                   static_cast<float>(y0) / static_cast<float>(tex_h));
+    s.uv1 = ImVec2(static_cast<float>(x0 + d) / static_cast<float>(tex_w),
+                   static_cast<float>(y0 + d) / static_cast<float>(tex_h));
+    s.width = static_cast<float>(d);
+    s.height = static_cast<float>(d);
+    painted.push_back(s);
+  }
+  m_discs = std::move(painted);
+}
+
+const Sprite* Sprites::disc(float diameter) const {
+  for (const Sprite& s : m_discs) {
+    if (s.width >= diameter) return &s;
+  }
+  return nullptr;
 }
 
 void Sprites::paint_icons(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h) {

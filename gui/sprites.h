@@ -56,6 +56,11 @@ class Sprites {
   // sprite is a square centred on the icon: draw it `sprite->width * size / sprite->icon_size`
   // wide.
   const Sprite* icon(IconKind kind, bool down, float size) const;
+  // A white disc, anti-aliased, at the smallest diameter not below `diameter`; null when
+  // `diameter` is above them all or none is ready. Tinted, it is a badge's round end.
+  const Sprite* disc(float diameter) const;
+  static const std::vector<int>& disc_diameters();
+
   // Icon sizes painted (draw_icon's `size`), in pixels.
   static const std::vector<int>& icon_sizes();
   // Side of the square sprite that holds an icon of `size`.
@@ -63,6 +68,7 @@ class Sprites {
 
  private:
   void paint_icons(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h);
+  void paint_discs(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h);
 
   static constexpr std::size_t kIconKinds = 4;  // IconKind's values
   std::vector<int> m_ids;  // atlas custom rectangles, one per envelope width
@@ -70,6 +76,8 @@ class Sprites {
   // Icons: [kind][down][size index], atlas rectangles and sprites.
   std::array<std::array<std::vector<int>, 2>, kIconKinds> m_icon_ids;
   std::array<std::array<std::vector<Sprite>, 2>, kIconKinds> m_icons;
+  std::vector<int> m_disc_ids;
+  std::vector<Sprite> m_discs;
 };
 
 // Paints the triangles of `list` (vertex colours only, no texture) into a width × height RGBA

@@ -453,13 +453,14 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
                    u32(mix(p.intermediate, p.panel, node.down ? 0.6f : 0.0f)), u32(p.text), detail);
       if (it->second.second > 0)
         draw_count_badge(dl, font, std::max(10.0f, tag_size), ImVec2(mc.x - size * 0.3f, mc.y - size * 0.2f),
-                         std::to_string(it->second.second), u32(p.intermediate), white, detail);
+                         std::to_string(it->second.second), u32(p.intermediate), white, detail,
+                         &ctx.fonts.sprites);
     }
     // The queue: how many messages wait on this host.
     if (const std::size_t queued = node.queue.size(); queued > 0) {
       draw_count_badge(dl, font, std::max(11.0f, label_size * 0.85f),
                        ImVec2(c.x + size * 0.5f, c.y - size * 0.5f), std::to_string(queued),
-                       u32(p.transient), white, detail);
+                       u32(p.transient), white, detail, &ctx.fonts.sprites);
     }
     if (node.down) {
       draw_down_cross(dl, c, size, red);

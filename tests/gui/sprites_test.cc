@@ -213,3 +213,32 @@ TEST_CASE("host icons are painted into the atlas at several sizes, and faded whe
   CHECK(down.first < 255);
   CHECK(down.second > up.second);
 }
+
+TEST_CASE("badge ends are white discs, opaque inside and clear at the corners",
+          "[gui][sprites]") {
+  ImFontAtlas atlas;
+  atlas.AddFontDefault();
+  Sprites sprites;
+  sprites.reserve(atlas);
+  REQUIRE(sprites.paint(atlas));
+  const auto& diameters = Sprites::disc_diameters();
+  CHECK(sprites.disc(1.0f)->width == static_cast<float>(diameters.front()));
+  CHECK(sprites.disc(static_cast<float>(diameters[2]) + 0.5f)->width ==
+        static_cast<float>(diameters[3]));
+  CHECK(sprites.disc(static_cast<float>(diameters.back()) + 1.0f) == nullptr);
+  for (const int d : diameters) {
+    const mailhop::gui::Sprite* s = sprites.disc(static_cast<float>(d));
+    REQUIRE(s != nullptr);
+    CHECK(s->width == static_cast<float>(d));
+    CHECK(texel(atlas, *s, d / 2, d / 2) == std::array<int, 4>{255, 255, 255, 255});
+    CHECK(texel(atlas, *s, 0, 0)[3] == 0);
+    CHECK(texel(atlas, *s, d - 1, d - 1)[3] == 0);
+    // The edge is anti-aliased: some partly covered pixels.
+    int partial = 0;
+    for (int x = 0; x < d; ++x) {
+      const int a = texel(atlas, *s, x, 1)[3];
+      if (a > 0 && a < 255) ++partial;
+    }
+    CHECK(partial > 0);
+  }
+}
