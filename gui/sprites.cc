@@ -25,6 +25,18 @@ float distance_to_segment(float px, float py, float ax, float ay, float bx, floa
 
 constexpr int kIconSubsamples = 4;  // per axis
 
+// The sprite painted at texels (x0, y0) to (x0 + w, y0 + h) of a tex_w × tex_h atlas.
+Sprite sprite_at(int x0, int y0, int w, int h, int tex_w, int tex_h) {
+  Sprite s;
+  s.uv0 = ImVec2(static_cast<float>(x0) / static_cast<float>(tex_w),
+                 static_cast<float>(y0) / static_cast<float>(tex_h));
+  s.uv1 = ImVec2(static_cast<float>(x0 + w) / static_cast<float>(tex_w),
+                 static_cast<float>(y0 + h) / static_cast<float>(tex_h));
+  s.width = static_cast<float>(w);
+  s.height = static_cast<float>(h);
+  return s;
+}
+
 constexpr IconKind kIconKindList[] = {IconKind::kLaptop, IconKind::kPhone, IconKind::kServer,
                                       IconKind::kDns};
 
@@ -230,14 +242,7 @@ bool Sprites::paint(ImFontAtlas& atlas) {
         pixels[at + 3] = static_cast<unsigned char>(std::lround(std::clamp(px.alpha, 0.0f, 1.0f) * 255.0f));
       }
     }
-    Sprite s;
-    s.uv0 = ImVec2(static_cast<float>(x0) / static_cast<float>(tex_w),
-                   static_cast<float>(y0) / static_cast<float>(tex_h));
-    s.uv1 = ImVec2(static_cast<float>(x0 + w) / static_cast<float>(tex_w),
-                   static_cast<float>(y0 + h) / static_cast<float>(tex_h));
-    s.width = static_cast<float>(w);
-    s.height = static_cast<float>(h);
-    painted.push_back(s);
+    painted.push_back(sprite_at(x0, y0, w, h, tex_w, tex_h));
   }
   m_envelopes = std::move(painted);
   paint_icons(atlas, pixels, tex_w, tex_h);
@@ -276,14 +281,7 @@ void Sprites::paint_discs(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, 
         p[3] = static_cast<unsigned char>(inside * 255 / (kSubsamples * kSubsamples));
       }
     }
-    Sprite s;
-    s.uv0 = ImVec2(static_cast<float>(x0) / static_cast<float>(tex_w),
-                   static_cast<float>(y0) / static_cast<float>(tex_h));
-    s.uv1 = ImVec2(static_cast<float>(x0 + d) / static_cast<float>(tex_w),
-                   static_cast<float>(y0 + d) / static_cast<float>(tex_h));
-    s.width = static_cast<float>(d);
-    s.height = static_cast<float>(d);
-    painted.push_back(s);
+    painted.push_back(sprite_at(x0, y0, d, d, tex_w, tex_h));
   }
   m_discs = std::move(painted);
 }
@@ -328,13 +326,7 @@ void Sprites::paint_icons(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, 
           std::copy_n(rgba.begin() + static_cast<std::ptrdiff_t>(from), static_cast<std::size_t>(side) * 4,
                       pixels + to);
         }
-        Sprite s;
-        s.uv0 = ImVec2(static_cast<float>(x0) / static_cast<float>(tex_w),
-                       static_cast<float>(y0) / static_cast<float>(tex_h));
-        s.uv1 = ImVec2(static_cast<float>(x0 + side) / static_cast<float>(tex_w),
-                       static_cast<float>(y0 + side) / static_cast<float>(tex_h));
-        s.width = static_cast<float>(side);
-        s.height = static_cast<float>(side);
+        Sprite s = sprite_at(x0, y0, side, side, tex_w, tex_h);
         s.icon_size = static_cast<float>(size);
         painted.push_back(s);
       }

@@ -22,6 +22,17 @@ using mailhop::gui::kEnvelopeSpriteEdge;
 using mailhop::gui::kEnvelopeSpriteFlap;
 using mailhop::gui::Sprites;
 
+// An atlas with the default font and every sprite painted into it.
+struct PaintedAtlas {
+  ImFontAtlas atlas;
+  Sprites sprites;
+  PaintedAtlas() {
+    atlas.AddFontDefault();
+    sprites.reserve(atlas);
+    REQUIRE(sprites.paint(atlas));
+  }
+};
+
 }  // namespace
 
 TEST_CASE("the envelope picture has an edge, a body and a light flap", "[gui][sprites]") {
@@ -99,11 +110,8 @@ TEST_CASE("the envelope sprites are painted into the atlas where their coordinat
 
 TEST_CASE("the view gets the smallest envelope sprite at least as wide as it asks",
           "[gui][sprites]") {
-  ImFontAtlas atlas;
-  atlas.AddFontDefault();
-  Sprites sprites;
-  sprites.reserve(atlas);
-  REQUIRE(sprites.paint(atlas));
+  PaintedAtlas painted;
+  const Sprites& sprites = painted.sprites;
   const auto& widths = Sprites::envelope_widths();
   CHECK(sprites.envelope(1.0f)->width == static_cast<float>(widths.front()));
   CHECK(sprites.envelope(static_cast<float>(widths[2]))->width == static_cast<float>(widths[2]));
@@ -160,11 +168,9 @@ TEST_CASE("triangles are rasterised with their colours, blended and anti-aliased
 TEST_CASE("host icons are painted into the atlas at several sizes, and faded when down",
           "[gui][sprites]") {
   using mailhop::gui::IconKind;
-  ImFontAtlas atlas;
-  atlas.AddFontDefault();
-  Sprites sprites;
-  sprites.reserve(atlas);
-  REQUIRE(sprites.paint(atlas));
+  PaintedAtlas painted;
+  ImFontAtlas& atlas = painted.atlas;
+  const Sprites& sprites = painted.sprites;
   const auto& sizes = Sprites::icon_sizes();
   for (const IconKind kind : {IconKind::kLaptop, IconKind::kPhone, IconKind::kServer, IconKind::kDns}) {
     for (const bool down : {false, true}) {
@@ -216,11 +222,9 @@ TEST_CASE("host icons are painted into the atlas at several sizes, and faded whe
 
 TEST_CASE("badge ends are white discs, opaque inside and clear at the corners",
           "[gui][sprites]") {
-  ImFontAtlas atlas;
-  atlas.AddFontDefault();
-  Sprites sprites;
-  sprites.reserve(atlas);
-  REQUIRE(sprites.paint(atlas));
+  PaintedAtlas painted;
+  ImFontAtlas& atlas = painted.atlas;
+  const Sprites& sprites = painted.sprites;
   const auto& diameters = Sprites::disc_diameters();
   CHECK(sprites.disc(1.0f)->width == static_cast<float>(diameters.front()));
   CHECK(sprites.disc(static_cast<float>(diameters[2]) + 0.5f)->width ==
