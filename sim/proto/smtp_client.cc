@@ -435,23 +435,39 @@ struct SmtpClient::Impl {
 
   void send_command(std::string line, Cmd cmd, std::size_t txn = 0, std::size_t rcpt = 0) {
     Pending p{cmd, txn, rcpt};
-    if (cmd == Cmd::kMail) {
-      p.fixed = "the reply to MAIL FROM";
-    } else if (cmd == Cmd::kAuthPlain || cmd == Cmd::kAuthPlainStart) {
-      p.fixed = "the reply to AUTH PLAIN";
-    } else if (line == "STARTTLS") {
-      p.fixed = "the reply to STARTTLS";
-    } else if (line == "RSET") {
-      p.fixed = "the reply to RSET";
-    } else if (line == "DATA") {
-      p.fixed = "the reply to DATA";
-    } else if (line == "QUIT") {
-      p.fixed = "the reply to QUIT";
-    } else if (line == "AUTH LOGIN") {
-      p.fixed = "the reply to AUTH LOGIN";
-    } else if (cmd != Cmd::kRcpt && cmd != Cmd::kEhlo && cmd != Cmd::kHelo) {
-      // (RCPT, EHLO and HELO lines are always rcpt_line() and hello_line(): built again.)
-      p.text = "the reply to " + line;
+    // The commands with a fixed line ("STARTTLS", "RSET", "DATA", "QUIT", "AUTH LOGIN") are
+    // known by `cmd`, which saves comparing the line with each.
+    switch (cmd) {
+      case Cmd::kMail:
+        p.fixed = "the reply to MAIL FROM";
+        break;
+      case Cmd::kAuthPlain:
+      case Cmd::kAuthPlainStart:
+        p.fixed = "the reply to AUTH PLAIN";
+        break;
+      case Cmd::kStartTls:
+        p.fixed = "the reply to STARTTLS";
+        break;
+      case Cmd::kRset:
+        p.fixed = "the reply to RSET";
+        break;
+      case Cmd::kData:
+        p.fixed = "the reply to DATA";
+        break;
+      case Cmd::kQuit:
+        p.fixed = "the reply to QUIT";
+        break;
+      case Cmd::kAuthLoginStart:
+        p.fixed = "the reply to AUTH LOGIN";
+        break;
+      case Cmd::kRcpt:
+      case Cmd::kEhlo:
+      case Cmd::kHelo:
+        // (RCPT, EHLO and HELO lines are always rcpt_line() and hello_line(): built again.)
+        break;
+      default:
+        p.text = "the reply to " + line;
+        break;
     }
     send_line(std::move(line), std::move(p));
   }

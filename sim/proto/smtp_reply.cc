@@ -1,6 +1,8 @@
 #include "sim/proto/smtp_reply.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 #include <cctype>
 
@@ -17,25 +19,72 @@ std::string SmtpReply::to_wire() const {
   return out;
 }
 
-void SmtpReply::append_wire(std::string& out) const {
-  char digits[3] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
-                    static_cast<char>('0' + code % 10)};
-  const std::string code_text =
-      code >= 100 && code <= 999 ? std::string(digits, 3) : std::to_string(code);
-  const std::size_t n = lines.empty() ? 1 : lines.size();
-  std::size_t size = out.size() + n * (code_text.size() + enhanced.size() + 4);
-  for (const std::string& line : lines) size += line.size();
-  if (size > out.capacity()) out.reserve(std::max(size, 2 * out.capacity()));
-  for (std::size_t i = 0; i < n; ++i) {
-    out += code_text;
-    out += (i + 1 == n) ? ' ' : '-';
-    if (!enhanced.empty()) {
-      out += enhanced;
-      if (!lines.empty() && !lines[i].empty()) out += ' ';
+namespace {
+
+// What every wire line of a reply starts with: the code as sent (three digits, or the decimal
+// form of a code out of range) and the enhanced code. Lines are written with one resize and
+// plain copies, which is what makes replies cheap to send.
+struct WirePrefix {
+  char code[16];
+  std::size_t code_size;
+  std::string_view enhanced;
+
+  explicit WirePrefix(const SmtpReply& r) : enhanced(r.enhanced) {
+    if (r.code >= 100 && r.code <= 999) {
+      code[0] = static_cast<char>('0' + r.code / 100 % 10);
+      code[1] = static_cast<char>('0' + r.code / 10 % 10);
+      code[2] = static_cast<char>('0' + r.code % 10);
+      code_size = 3;
+    } else {
+      code_size = static_cast<std::size_t>(std::to_chars(code, code + sizeof code, r.code).ptr - code);
     }
-    if (!lines.empty()) out += lines[i];
-    out += "\r\n";
   }
+  // Code, "-" or " ", enhanced code, a space when text follows it, text.
+  std::size_t line_size(std::string_view text) const {
+    return code_size + 1 + enhanced.size() + (!enhanced.empty() && !text.empty() ? 1 : 0) + text.size();
+  }
+  char* write(char* p, std::string_view text, bool last) const {
+    std::memcpy(p, code, code_size);
+    p += code_size;
+    *p++ = last ? ' ' : '-';
+    if (!enhanced.empty()) {
+      std::memcpy(p, enhanced.data(), enhanced.size());
+      p += enhanced.size();
+      if (!text.empty()) *p++ = ' ';
+    }
+    if (!text.empty()) std::memcpy(p, text.data(), text.size());
+    return p + text.size();
+  }
+};
+
+std::string_view line_text(const SmtpReply& r, std::size_t i) {
+  return r.lines.empty() ? std::string_view{} : std::string_view(r.lines[i]);
+}
+
+}  // namespace
+
+void SmtpReply::append_wire(std::string& out) const {
+  const WirePrefix prefix(*this);
+  const std::size_t n = wire_line_count();
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < n; ++i) size += prefix.line_size(line_text(*this, i)) + 2;
+  const std::size_t at = out.size();
+  if (at + size > out.capacity()) out.reserve(std::max(at + size, 2 * out.capacity()));
+  out.resize(at + size);
+  char* p = out.data() + at;
+  for (std::size_t i = 0; i < n; ++i) {
+    p = prefix.write(p, line_text(*this, i), i + 1 == n);
+    *p++ = '\r';
+    *p++ = '\n';
+  }
+}
+
+void SmtpReply::append_wire_line(std::string& out, std::size_t i) const {
+  const WirePrefix prefix(*this);
+  const std::string_view text = line_text(*this, i);
+  const std::size_t at = out.size();
+  out.resize(at + prefix.line_size(text));
+  prefix.write(out.data() + at, text, i + 1 == wire_line_count());
 }
 
 std::string SmtpReply::summary() const {

@@ -29,6 +29,10 @@ struct SmtpReply {
   std::string to_wire() const;
   // The same appended to `out`.
   void append_wire(std::string& out) const;
+  // The number of lines on the wire (one even when `lines` is empty).
+  std::size_t wire_line_count() const { return lines.empty() ? 1 : lines.size(); }
+  // Wire line `i` (< wire_line_count()) without its CRLF, appended to `out`: "250-first".
+  void append_wire_line(std::string& out, std::size_t i) const;
   // All lines joined with " / ", prefixed by code and enhanced code: for logs and outcomes.
   std::string summary() const;
 

@@ -57,15 +57,20 @@ core::Name protocol_name(std::string_view protocol) {
 
 core::TraceEvent connection_event(const Connection& conn, core::TraceKind kind, Side side,
                                   core::SimTime now) {
-  core::TraceEvent e;
-  e.time = now;
-  e.arrival = now;
-  e.kind = kind;
-  e.node = side == Side::kClient ? conn.client_name() : conn.server_name();
-  e.peer = side == Side::kClient ? conn.server_name() : conn.client_name();
-  e.connection = conn.id();
-  e.protocol = protocol_name("SMTP");
-  return e;
+  static const core::Name smtp = protocol_name("SMTP");
+  // Every field at once: no empty Name is made only to be overwritten (one event per line).
+  return core::TraceEvent{
+      .time = now,
+      .arrival = now,
+      .kind = kind,
+      .code = 0,
+      .node = side == Side::kClient ? conn.client_name() : conn.server_name(),
+      .peer = side == Side::kClient ? conn.server_name() : conn.client_name(),
+      .connection = conn.id(),
+      .protocol = smtp,
+      .message = {},
+      .text = {},
+  };
 }
 
 // --- server -----------------------------------------------------------------------------
@@ -90,20 +95,18 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
                    [&](proto::smtp_server_event::ReplySent& r) {
                      if (m_on_reply) m_on_reply(r.reply);
                      if (!m_trace.has_observers()) return;
-                     // One trace line per wire line, so the ladder shows what was sent.
-                     std::string& wire = m_wire;
-                     wire.clear();
-                     r.reply.append_wire(wire);
-                     std::size_t start = 0;
-                     while (start < wire.size()) {
-                       const std::size_t end = wire.find("\r\n", start);
+                     // One trace line per wire line, so the ladder shows what was sent (the
+                     // engine sends no CR or LF inside a line, so these are the wire's lines).
+                     const std::size_t lines = r.reply.wire_line_count();
+                     for (std::size_t i = 0; i < lines; ++i) {
+                       m_wire.clear();
+                       r.reply.append_wire_line(m_wire, i);
                        core::TraceEvent e =
                            connection_event(m_conn, core::TraceKind::kServerLine, Side::kServer, now);
                        e.arrival = arrival;
                        e.code = r.reply.code;
-                       e.text = wire.substr(start, end - start);
+                       e.text = std::string(std::string_view(m_wire));  // sized to fit
                        m_trace.emit(std::move(e));
-                       start = end + 2;
                      }
                    },
                    [&](proto::smtp_server_event::Authenticated& a) {

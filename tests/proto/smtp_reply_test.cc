@@ -28,6 +28,37 @@ TEST_CASE("SmtpReply::to_wire writes single and multi-line replies", "[proto][sm
   CHECK(help.to_wire() == "214-2.0.0 Commands: ...\r\n214 2.0.0 See RFC 5321\r\n");
 }
 
+TEST_CASE("SmtpReply::append_wire_line gives each wire line without its CRLF", "[proto][smtp_reply]") {
+  SmtpReply help(214, "2.0.0", "Commands: ...");
+  help.lines.emplace_back("");
+  help.lines.emplace_back("See RFC 5321");
+  SmtpReply no_lines;
+  no_lines.code = 250;
+  no_lines.enhanced = "2.0.0";
+  SmtpReply odd_code(42, "", "out of range");  // not three digits: written as it is
+  SmtpReply empty_text(334, "", "");
+  CHECK(odd_code.to_wire() == "42 out of range\r\n");
+  for (const SmtpReply* r : {&help, &no_lines, &odd_code, &empty_text}) {
+    std::string joined;
+    for (std::size_t i = 0; i < r->wire_line_count(); ++i) {
+      std::string line = "kept:";  // appended to, not replaced
+      r->append_wire_line(line, i);
+      REQUIRE(line.starts_with("kept:"));
+      joined += line.substr(5) + "\r\n";
+    }
+    CHECK(joined == r->to_wire());
+  }
+  CHECK(help.wire_line_count() == 3);
+  CHECK(no_lines.wire_line_count() == 1);
+  std::string second;
+  help.append_wire_line(second, 1);
+  CHECK(second == "214-2.0.0");
+  // Appending to a reply already in the buffer (pipelined replies share one output).
+  std::string out = "250 OK\r\n";
+  help.append_wire(out);
+  CHECK(out == "250 OK\r\n" + help.to_wire());
+}
+
 TEST_CASE("SmtpReply classes and summary", "[proto][smtp_reply]") {
   const SmtpReply ok(250, "2.0.0", "OK");
   CHECK(ok.reply_class() == 2);
