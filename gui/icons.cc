@@ -234,13 +234,19 @@ float draw_count_badge(ImDrawList* dl, ImFont* font, float font_size, ImVec2 c,
   const float half = std::max(0.0f, ts.x * 0.5f - r * 0.6f);
   const Sprite* disc = detail == Detail::kSimple && sprites ? sprites->disc(2.0f * r) : nullptr;
   if (disc) {
-    // Two round ends and, for wide numbers, the band between them.
+    // Two round ends and, for wide numbers, the band between them: on whole pixels, one texel
+    // to a pixel.
+    const float d = disc->width;
+    const ImVec2 left(std::round(c.x - half - d * 0.5f), std::round(c.y - d * 0.5f));
+    const float span = std::round(2.0f * half);
     dl->PrimReserve(6, 4);
-    dl->PrimRectUV(at(c, -half - r, -r), at(c, -half + r, r), disc->uv0, disc->uv1, fill);
-    if (half > 0.0f) {
+    dl->PrimRectUV(left, ImVec2(left.x + d, left.y + d), disc->uv0, disc->uv1, fill);
+    if (span > 0.0f) {
       dl->PrimReserve(6, 4);
-      dl->PrimRectUV(at(c, half - r, -r), at(c, half + r, r), disc->uv0, disc->uv1, fill);
-      dl->AddRectFilled(at(c, -half, -r), at(c, half, r), fill);
+      dl->PrimRectUV(ImVec2(left.x + span, left.y), ImVec2(left.x + span + d, left.y + d), disc->uv0,
+                     disc->uv1, fill);
+      dl->AddRectFilled(ImVec2(left.x + d * 0.5f, left.y), ImVec2(left.x + span + d * 0.5f, left.y + d),
+                        fill);
     }
   } else if (half > 0.0f)  // a pill for wide numbers
     dl->AddRectFilled(at(c, -half - r, -r), at(c, half + r, r), fill, r);

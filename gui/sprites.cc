@@ -161,9 +161,14 @@ int Sprites::envelope_height(int width) {
 }
 
 const std::vector<int>& Sprites::envelope_widths() {
-  // From the smallest envelope on screen (a line's at zoom 0.5) to the largest (the message's
-  // at 3x scale), about 1.4 apart.
-  static const std::vector<int> widths = {8, 11, 15, 21, 29, 40, 56, 78, 108, 132};
+  // Every whole width from the smallest envelope on screen (a line's at zoom 0.5) to 64 pixels,
+  // so that the view draws them one texel to a pixel; then a few larger (3x scale, close up).
+  static const std::vector<int> widths = [] {
+    std::vector<int> w;
+    for (int i = 6; i <= 64; ++i) w.push_back(i);
+    for (const int i : {78, 96, 114, 132}) w.push_back(i);
+    return w;
+  }();
   return widths;
 }
 
@@ -251,8 +256,12 @@ bool Sprites::paint(ImFontAtlas& atlas) {
 }
 
 const std::vector<int>& Sprites::disc_diameters() {
-  // A count badge's height from the smallest label (10 pixels) to 3x scale.
-  static const std::vector<int> diameters = {10, 12, 14, 16, 18, 21, 24, 28, 32, 37, 43, 50, 58};
+  // Every whole diameter of a count badge, from the smallest label to 3x scale.
+  static const std::vector<int> diameters = [] {
+    std::vector<int> d;
+    for (int i = 8; i <= 60; ++i) d.push_back(i);
+    return d;
+  }();
   return diameters;
 }
 
@@ -337,11 +346,18 @@ void Sprites::paint_icons(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, 
 
 const Sprite* Sprites::icon(IconKind kind, bool down, float size) const {
   const auto k = static_cast<std::size_t>(kind);
-  if (k >= kIconKinds) return nullptr;
+  if (k >= kIconKinds || !(size > 0.0f)) return nullptr;
+  const Sprite* best = nullptr;
+  float best_ratio = 0.0f;
   for (const Sprite& s : m_icons[k][down ? 1 : 0]) {
-    if (s.icon_size >= size) return &s;
+    const float ratio = std::max(s.icon_size / size, size / s.icon_size);
+    if (best == nullptr || ratio < best_ratio) {
+      best = &s;
+      best_ratio = ratio;
+    }
   }
-  return nullptr;
+  // Sizes are about 1.15 apart: within half a step of one, or none.
+  return best_ratio <= 1.08f ? best : nullptr;
 }
 
 const Sprite* Sprites::envelope(float width) const {

@@ -51,10 +51,10 @@ class Sprites {
   // The height, in whole pixels, of an envelope `width` pixels wide.
   static int envelope_height(int width);
 
-  // The host icon `kind` (faded when `down`) painted at the smallest size not below `size`, the
-  // size that draw_icon() takes; null when `size` is above them all or none is ready. The
-  // sprite is a square centred on the icon: draw it `sprite->width * size / sprite->icon_size`
-  // wide.
+  // The host icon `kind` (faded when `down`) painted at the size nearest `size` (the size that
+  // draw_icon() takes, within 8%); null when none is that near or none is ready. The sprite is
+  // a square centred on the icon: drawn `sprite->width` wide, on whole pixels, it shows one
+  // texel to a pixel at the painted size.
   const Sprite* icon(IconKind kind, bool down, float size) const;
   // A white disc, anti-aliased, at the smallest diameter not below `diameter`; null when
   // `diameter` is above them all or none is ready. Tinted, it is a badge's round end.

@@ -33,8 +33,9 @@ bool add_font(ImFontAtlas& atlas, const std::filesystem::path& file, float size_
   std::memcpy(data, bytes.data(), bytes.size());
   ImFontConfig config;
   config.FontDataOwnedByAtlas = true;
-  // Horizontal oversampling sharpens small text; at large sizes it only costs atlas space.
-  config.OversampleH = size_pixels < 30.0f ? 2 : 1;
+  // Glyphs one texel to a pixel, on whole pixels: the atlas is sampled with GL_NEAREST, which
+  // a software renderer does at a fraction of the cost of filtering (gui/window.cc).
+  config.OversampleH = 1;
   config.OversampleV = 1;
   config.PixelSnapH = true;
   *out = atlas.AddFontFromMemoryTTF(data, static_cast<int>(bytes.size()), size_pixels, &config,
@@ -136,6 +137,9 @@ const ImWchar* glyph_ranges() {
 std::optional<Fonts> load_fonts(ImFontAtlas& atlas, const std::filesystem::path& assets_dir,
                                 float scale, std::string* error) {
   atlas.Clear();
+  // Anti-aliased lines are drawn as shapes, not from pre-drawn lines in the atlas: those need
+  // the texture filtered, and it is not.
+  atlas.Flags |= ImFontAtlasFlags_NoBakedLines;
   const std::filesystem::path sans = assets_dir / "fonts" / "DejaVuSans.ttf";
   const std::filesystem::path mono = assets_dir / "fonts" / "DejaVuSansMono.ttf";
   Fonts fonts;

@@ -18,7 +18,13 @@ struct Fonts {
   ImFont* regular = nullptr;  // DejaVu Sans: labels, explanations
   ImFont* mono = nullptr;     // DejaVu Sans Mono: protocol lines, times
   ImFont* heading = nullptr;  // DejaVu Sans, larger: titles
-  Sprites sprites;            // pictures painted into the same atlas (envelopes)
+  Sprites sprites;            // pictures painted into the same atlas (envelopes, hosts)
+  // The renderer samples the atlas unfiltered: glyphs and sprites are drawn one texel to a
+  // pixel, on whole pixels. Text drawn at another size than its font's (the network view's
+  // labels, which shrink with the zoom) needs filtering: draw it between these two draw-list
+  // callbacks. Null without a renderer (the tests).
+  ImDrawCallback filtered_begin = nullptr;
+  ImDrawCallback filtered_end = nullptr;
 };
 
 // Base pixel sizes at scale 1 (legible at 1024x768).

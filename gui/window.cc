@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 
 #if defined(__GLIBC__)
@@ -42,6 +43,26 @@ void keep_freed_memory() {
 #endif
 }
 
+// The font atlas holds the glyphs and the sprites, and the app draws all of them one texel to
+// a pixel on whole pixels: sampled without filtering they look the same, and a software
+// renderer (Mesa's llvmpipe) shades them markedly faster than with bilinear filtering.
+void set_atlas_filter(ImTextureID texture, GLint filter) {
+  GLint bound = 0;
+  glGetIntegerv(GL_TEXTURE_BINDING_2D, &bound);
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(reinterpret_cast<std::intptr_t>(texture)));
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
+  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(bound));
+}
+
+// Fonts::filtered_begin and filtered_end: text at other sizes than its font's, in between.
+void atlas_filtered(const ImDrawList*, const ImDrawCmd*) {
+  set_atlas_filter(ImGui::GetIO().Fonts->TexID, GL_LINEAR);
+}
+void atlas_unfiltered(const ImDrawList*, const ImDrawCmd*) {
+  set_atlas_filter(ImGui::GetIO().Fonts->TexID, GL_NEAREST);
+}
+
 // Reads the OpenGL back buffer into top-first RGB rows.
 std::vector<std::uint8_t> read_framebuffer_rgb(int width, int height) {
   std::vector<std::uint8_t> pixels(static_cast<std::size_t>(width) *
@@ -70,8 +91,10 @@ bool rebuild_fonts(App& app, const std::filesystem::path& assets_dir, bool backe
                    std::string* error) {
   ImGuiIO& io = ImGui::GetIO();
   const float scale = app.settings().scale;
-  const std::optional<Fonts> fonts = load_fonts(*io.Fonts, assets_dir, scale, error);
+  std::optional<Fonts> fonts = load_fonts(*io.Fonts, assets_dir, scale, error);
   if (!fonts) return false;
+  fonts->filtered_begin = atlas_filtered;
+  fonts->filtered_end = atlas_unfiltered;
   app.set_fonts(*fonts);
   apply_style(ImGui::GetStyle(), scale, app.contrast());
   if (backend_ready) {
@@ -129,6 +152,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     // Plays the simulation for the next frame while this one renders (see App::draw_frame).
     FrameWorker simulation;
     double sim_ms = 0.0;
+    ImTextureID unfiltered = nullptr;  // the atlas texture whose filtering is set
     double sim_cpu_ms = 0.0;
     using Clock = std::chrono::steady_clock;
     Clock::time_point last = Clock::now();
@@ -144,9 +168,12 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
         glfwWaitEventsTimeout(0.5);
         busy_frames = 4;
       }
-      if (app.take_font_rebuild_request() && !rebuild_fonts(app, assets_dir, true, &error)) {
-        result = {WindowStatus::kFontError, error, {}};
-        break;
+      if (app.take_font_rebuild_request()) {
+        if (!rebuild_fonts(app, assets_dir, true, &error)) {
+          result = {WindowStatus::kFontError, error, {}};
+          break;
+        }
+        unfiltered = nullptr;  // a new texture, perhaps with the old one's name
       }
       // A screenshot shows one instant; everything else plays in wall-clock time (a long pause,
       // such as a dragged window, counts as a tenth of a second).
@@ -158,7 +185,11 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
                        : stats    ? kMeasuredFrame
                                   : std::min(std::chrono::duration<float>(now - last).count(), 0.1f);
       last = now;
-      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplOpenGL3_NewFrame();  // creates the atlas texture the first time
+      if (io.Fonts->TexID != unfiltered) {
+        set_atlas_filter(io.Fonts->TexID, GL_NEAREST);
+        unfiltered = io.Fonts->TexID;
+      }
       ImGui_ImplGlfw_NewFrame();
       const Clock::time_point ui_start = Clock::now();
       ImGui::NewFrame();

@@ -436,8 +436,8 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
                                ? ctx.fonts.sprites.icon(icon_for(node.spec), node.down, size)
                                : nullptr;
     if (sprite) {
-      // On whole pixels: painted at this very size, the icon then stays as sharp as painted.
-      const float side = sprite->width * size / sprite->icon_size;
+      // At its painted size (within 8% of the view's), on whole pixels: one texel to a pixel.
+      const float side = sprite->width;
       const ImVec2 corner(std::round(c.x - side * 0.5f), std::round(c.y - side * 0.5f));
       dl->PrimReserve(6, 4);
       dl->PrimRectUV(corner, ImVec2(corner.x + side, corner.y + side), sprite->uv0, sprite->uv1,
@@ -1041,7 +1041,10 @@ void NetworkView::draw(const UiContext& ctx, ImVec2 size) {
   if (m_layout.size() > kBulkNodes)
     dl->Flags &= ~(ImDrawListFlags_AntiAliasedLines | ImDrawListFlags_AntiAliasedFill);
   draw_links(ctx, dl);
+  // Labels and badges shrink and grow with the zoom: their text is sampled filtered.
+  if (ctx.fonts.filtered_begin) dl->AddCallback(ctx.fonts.filtered_begin, nullptr);
   draw_nodes(ctx, dl);
+  if (ctx.fonts.filtered_end) dl->AddCallback(ctx.fonts.filtered_end, nullptr);
   dl->Flags = saved_flags;
   draw_envelopes(ctx, dl);
   dl->PopClipRect();

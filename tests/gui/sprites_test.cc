@@ -175,14 +175,17 @@ TEST_CASE("host icons are painted into the atlas at several sizes, and faded whe
   for (const IconKind kind : {IconKind::kLaptop, IconKind::kPhone, IconKind::kServer, IconKind::kDns}) {
     for (const bool down : {false, true}) {
       INFO(static_cast<int>(kind) << (down ? " down" : " up"));
-      const mailhop::gui::Sprite* smallest = sprites.icon(kind, down, 1.0f);
+      const float first = static_cast<float>(sizes.front());
+      const mailhop::gui::Sprite* smallest = sprites.icon(kind, down, first * 0.95f);
       REQUIRE(smallest != nullptr);
-      CHECK(smallest->icon_size == static_cast<float>(sizes.front()));
+      CHECK(smallest->icon_size == first);
       CHECK(smallest->width == static_cast<float>(Sprites::icon_canvas(sizes.front())));
-      // The smallest painted size not below the one asked for; none above the largest.
-      CHECK(sprites.icon(kind, down, static_cast<float>(sizes[3]) + 0.5f)->icon_size ==
-            static_cast<float>(sizes[4]));
-      CHECK(sprites.icon(kind, down, static_cast<float>(sizes.back()) + 1.0f) == nullptr);
+      // The painted size nearest the one asked for, within 8%; none further.
+      CHECK(sprites.icon(kind, down, first * 0.9f) == nullptr);
+      const float fourth = static_cast<float>(sizes[3]);
+      CHECK(sprites.icon(kind, down, fourth + 0.5f)->icon_size == fourth);
+      CHECK(sprites.icon(kind, down, fourth * 1.1f)->icon_size == static_cast<float>(sizes[4]));
+      CHECK(sprites.icon(kind, down, static_cast<float>(sizes.back()) * 1.1f) == nullptr);
       // Every size holds a picture: opaque pixels at the centre of the icon, a transparent
       // margin at the corner.
       for (const int size : sizes) {
