@@ -736,8 +736,11 @@ void NetworkView::draw_toolbar(const UiContext& ctx) {
       case 1: draw_envelope(dl, c, h * 1.15f, fill, edge); break;
       case 2: draw_padlock(dl, ImVec2(c.x, c.y - h * 0.15f), h * 0.85f, fill, u32(p.text)); break;
       default: {
+        // A smaller digit than the font's: sampled filtered (see Fonts::filtered_begin).
         ImFont* f = ImGui::GetFont();
+        if (ctx.fonts.filtered_begin) dl->AddCallback(ctx.fonts.filtered_begin, nullptr);
         draw_count_badge(dl, f, h * 0.7f, c, "3", fill, IM_COL32(255, 255, 255, 255));
+        if (ctx.fonts.filtered_end) dl->AddCallback(ctx.fonts.filtered_end, nullptr);
         break;
       }
     }
