@@ -3,8 +3,10 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/core/sim_time.h"
 #include "sim/core/trace.h"
@@ -25,6 +27,35 @@ inline std::unique_ptr<world::World> run_world(const scenario::Scenario& s, core
   w->run_until(until);
   return w;
 }
+
+// The recorded events of one kind, each as "node: text".
+inline std::vector<std::string> trace_lines(const core::TraceRecorder& rec, core::TraceKind kind) {
+  std::vector<std::string> out;
+  for (const auto& e : rec.events())
+    if (e.kind == kind) out.push_back(e.node + ": " + e.text);
+  return out;
+}
+
+inline bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// A world run (as run_world) that keeps every trace event, for checks on its lines, notes and
+// lookups.
+struct RecordedRun {
+  core::Trace trace;
+  core::TraceRecorder rec;
+  std::unique_ptr<world::World> world;
+
+  RecordedRun(const scenario::Scenario& s, core::SimTime until) {
+    trace.add_observer(&rec);
+    world = run_world(s, trace, until);
+  }
+  RecordedRun(const RecordedRun&) = delete;  // the trace points at the recorder
+  RecordedRun& operator=(const RecordedRun&) = delete;
+
+  std::vector<std::string> lines(core::TraceKind kind) const { return trace_lines(rec, kind); }
+};
 
 // How many times `server` answered `code` with the enhanced status `enhanced`.
 inline std::uint64_t reply_count(const world::World& w, const std::string& server, int code,

@@ -69,19 +69,13 @@ void list_gmail(scenario::Scenario& s) {
   s.dns.push_back({"10.2.0.192.bl.example", scenario::DnsType::kTxt, 10, "Listed for spam"});
 }
 
-std::vector<std::string> lines(const core::TraceRecorder& rec, core::TraceKind kind) {
-  std::vector<std::string> out;
-  for (const auto& e : rec.events())
-    if (e.kind == kind) out.push_back(e.node + ": " + e.text);
-  return out;
-}
+using testing::contains;
 
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
+// Every run lasts this long: retries and bounces included.
+const SimTime kUntil = SimTime::from_minutes(5);
 
 std::unique_ptr<world::World> run(const scenario::Scenario& s, core::Trace& trace) {
-  return testing::run_world(s, trace, SimTime::from_minutes(5));
+  return testing::run_world(s, trace, kUntil);
 }
 
 using testing::reply_count;
@@ -133,19 +127,17 @@ TEST_CASE("a client listed on a blocklist gets 554 5.7.1 at RCPT TO and the send
           "[world][dns]") {
   scenario::Scenario s = world_with_filters();
   list_gmail(s);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
 
   // The MX asked the blocklist about its client, as it asks DNS anything else.
-  CHECK(contains(lines(rec, core::TraceKind::kDnsQuery),
+  CHECK(contains(r.lines(core::TraceKind::kDnsQuery),
                  "mx.yahoo.example: 10.2.0.192.bl.example A"));
-  CHECK(contains(lines(rec, core::TraceKind::kDnsAnswer),
+  CHECK(contains(r.lines(core::TraceKind::kDnsAnswer),
                  "mx.yahoo.example: A 10.2.0.192.bl.example: 127.0.0.2 (listed on bl.example); "
                  "TXT \"Listed for spam\""));
   // The refusal comes right after RCPT TO; the message never crossed.
-  const std::vector<std::string> server = lines(rec, core::TraceKind::kServerLine);
+  const std::vector<std::string> server = r.lines(core::TraceKind::kServerLine);
   const auto refused = std::find_if(server.begin(), server.end(), [](const std::string& l) {
     return l.find(kBlocked) != std::string::npos;
   });
@@ -171,11 +163,9 @@ TEST_CASE("a client listed on a blocklist gets 554 5.7.1 at RCPT TO and the send
 }
 
 TEST_CASE("a client that is not listed is looked up and its mail delivered", "[world][dns]") {
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(world_with_filters(), trace);
-  CHECK(contains(lines(rec, core::TraceKind::kDnsAnswer),
+  testing::RecordedRun r(world_with_filters(), kUntil);
+  auto& w = r.world;
+  CHECK(contains(r.lines(core::TraceKind::kDnsAnswer),
                  "mx.yahoo.example: A 10.2.0.192.bl.example: NXDOMAIN (not listed)"));
   CHECK(w->mailbox("julia@yahoo.example")->inbox().count() == 1);
   CHECK(w->bounces().empty());
@@ -193,11 +183,9 @@ TEST_CASE("the blocklist is consulted once per session and not on the submission
   auto& send = std::get<scenario::SendAction>(s.script[0].action);
   send.to = {"julia@yahoo.example", "ana@yahoo.example"};
   s.users.push_back({"ana@yahoo.example", "clave", "", 0});
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
-  const std::vector<std::string> queries = lines(rec, core::TraceKind::kDnsQuery);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
+  const std::vector<std::string> queries = r.lines(core::TraceKind::kDnsQuery);
   const std::string query = "mx.yahoo.example: 10.2.0.192.bl.example A";
   CHECK(std::count(queries.begin(), queries.end(), query) == 1);
   CHECK_FALSE(contains(queries, "smtp.gmail.example: 5.113.0.203.bl.example A"));
@@ -210,13 +198,11 @@ TEST_CASE("a message with a spam phrase gets 550 5.7.1 after DATA and bounces", 
   scenario::Scenario s = world_with_filters();
   std::get<scenario::SendAction>(s.script[0].action).body =
       "Hola Julia:\n\nHaz clic aqui y gana FREE MONEY hoy.\n";
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
-  CHECK(contains(lines(rec, core::TraceKind::kServerLine),
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
+  CHECK(contains(r.lines(core::TraceKind::kServerLine),
                  std::string("mx.yahoo.example: ") + kSpam));
-  CHECK(contains(lines(rec, core::TraceKind::kNote),
+  CHECK(contains(r.lines(core::TraceKind::kNote),
                  "mx.yahoo.example: content filter: the message contains \"free money\""));
   CHECK(reply_count(*w, "mx.yahoo.example", 354, "") == 1);  // it was read, then refused
   CHECK(reply_count(*w, "mx.yahoo.example", 550, "5.7.1") == 1);
@@ -273,11 +259,9 @@ TEST_CASE("a blocklist that cannot be asked does not block", "[world][dns]") {
   s.nodes.push_back(ns);
   // Nothing reaches the name server; the sending server needs no MX lookup with a relay host.
   s.nodes[1].relay_host = "mx.yahoo.example";
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
-  CHECK(contains(lines(rec, core::TraceKind::kDnsAnswer),
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
+  CHECK(contains(r.lines(core::TraceKind::kDnsAnswer),
                  "mx.yahoo.example: A 10.2.0.192.bl.example: no answer from ns.example (timeout): "
                  "treated as not listed"));
   CHECK(reply_count(*w, "mx.yahoo.example", 554, "5.7.1") == 0);

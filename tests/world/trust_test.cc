@@ -103,24 +103,18 @@ void send(scenario::Scenario& s, Sender who) {
   s.script.push_back({SimTime::from_seconds(1), a, {}});
 }
 
-std::vector<std::string> lines(const core::TraceRecorder& rec, core::TraceKind kind) {
-  std::vector<std::string> out;
-  for (const auto& e : rec.events())
-    if (e.kind == kind) out.push_back(e.node + ": " + e.text);
-  return out;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
+using testing::contains;
 
 bool any_starts_with(const std::vector<std::string>& v, const std::string& prefix) {
   return std::any_of(v.begin(), v.end(),
                      [&](const std::string& x) { return x.starts_with(prefix); });
 }
 
+// Every run lasts this long: retries and bounces included.
+const SimTime kUntil = SimTime::from_minutes(5);
+
 std::unique_ptr<world::World> run(const scenario::Scenario& s, core::Trace& trace) {
-  return testing::run_world(s, trace, SimTime::from_minutes(5));
+  return testing::run_world(s, trace, kUntil);
 }
 
 using testing::reply_count;
@@ -138,10 +132,8 @@ std::string julia_header(world::World& w) {
 TEST_CASE("the bank's own message passes SPF and DMARC and is marked so", "[world][spf]") {
   scenario::Scenario s = trust_world();
   send(s, Sender::kBank);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
   const std::string header = julia_header(*w);
   // On top of what the MX received (below the MDA's Return-Path and Delivered-To), above the
   // MX's own Received field.
@@ -153,12 +145,12 @@ TEST_CASE("the bank's own message passes SPF and DMARC and is marked so", "[worl
       "Received: from smtp.banco.example";
   CHECK(header.find(expected) != std::string::npos);
   CHECK(header.find("Authentication-Results") < header.find("Received:"));
-  const auto queries = lines(rec, core::TraceKind::kDnsQuery);
+  const auto queries = r.lines(core::TraceKind::kDnsQuery);
   CHECK(contains(queries, "mx.yahoo.example: banco.example TXT"));
   CHECK(contains(queries, "mx.yahoo.example: _dmarc.banco.example TXT"));
-  CHECK(contains(lines(rec, core::TraceKind::kDnsAnswer),
+  CHECK(contains(r.lines(core::TraceKind::kDnsAnswer),
                  "mx.yahoo.example: TXT banco.example: \"v=spf1 ip4:192.0.2.80 -all\""));
-  const auto notes = lines(rec, core::TraceKind::kNote);
+  const auto notes = r.lines(core::TraceKind::kNote);
   CHECK(any_starts_with(notes, "mx.yahoo.example: SPF pass for banco.example: 192.0.2.80"));
   CHECK(any_starts_with(notes, "mx.yahoo.example: DMARC pass for banco.example"));
   CHECK(w->bounces().empty());
@@ -168,18 +160,16 @@ TEST_CASE("the bank's own message passes SPF and DMARC and is marked so", "[worl
 TEST_CASE("a forged From: fails DMARC and p=reject refuses it after DATA", "[world][spf]") {
   scenario::Scenario s = trust_world();
   send(s, Sender::kForgedFrom);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
   const std::string refusal =
       "550 5.7.1 Message refused: it fails DMARC for its From: domain banco.example, whose "
       "policy is p=reject";
-  CHECK(contains(lines(rec, core::TraceKind::kServerLine), "mx.yahoo.example: " + refusal));
+  CHECK(contains(r.lines(core::TraceKind::kServerLine), "mx.yahoo.example: " + refusal));
   CHECK(reply_count(*w, "mx.yahoo.example", 354, "") == 1);  // read first, then refused
-  CHECK(any_starts_with(lines(rec, core::TraceKind::kNote),
+  CHECK(any_starts_with(r.lines(core::TraceKind::kNote),
                         "mx.yahoo.example: SPF pass for ofertas.example"));
-  CHECK(any_starts_with(lines(rec, core::TraceKind::kNote),
+  CHECK(any_starts_with(r.lines(core::TraceKind::kNote),
                         "mx.yahoo.example: DMARC fail for banco.example: SPF passed, but for "
                         "ofertas.example, not aligned"));
   CHECK(w->mailbox("julia@yahoo.example")->inbox().count() == 0);
@@ -194,15 +184,13 @@ TEST_CASE("a forged From: fails DMARC and p=reject refuses it after DATA", "[wor
 TEST_CASE("a forged envelope fails SPF and is refused at MAIL FROM", "[world][spf]") {
   scenario::Scenario s = trust_world();
   send(s, Sender::kForgedEnvelope);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
-  CHECK(contains(lines(rec, core::TraceKind::kServerLine),
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
+  CHECK(contains(r.lines(core::TraceKind::kServerLine),
                  "mx.yahoo.example: 550 5.7.23 SPF validation failed: 203.0.113.66 is not "
                  "allowed to send mail for banco.example"));
   CHECK(reply_count(*w, "mx.yahoo.example", 354, "") == 0);  // the message never travelled
-  CHECK_FALSE(contains(lines(rec, core::TraceKind::kDnsQuery),
+  CHECK_FALSE(contains(r.lines(core::TraceKind::kDnsQuery),
                        "mx.yahoo.example: _dmarc.banco.example TXT"));
   CHECK(w->mailbox("julia@yahoo.example")->inbox().count() == 0);
   // The bounce goes to the forged envelope sender: the bank, for mail it never sent.
@@ -234,11 +222,9 @@ TEST_CASE("SPF alone, and DMARC alone", "[world][spf]") {
     scenario::Scenario s = trust_world();
     s.nodes[4].policy.dmarc = scenario::DmarcMode::kOff;
     send(s, Sender::kForgedFrom);
-    core::Trace trace;
-    core::TraceRecorder rec;
-    trace.add_observer(&rec);
-    auto w = run(s, trace);
-    CHECK_FALSE(contains(lines(rec, core::TraceKind::kDnsQuery),
+    testing::RecordedRun r(s, kUntil);
+    auto& w = r.world;
+    CHECK_FALSE(contains(r.lines(core::TraceKind::kDnsQuery),
                          "mx.yahoo.example: _dmarc.banco.example TXT"));
     const std::string header = julia_header(*w);
     CHECK(header.find("Authentication-Results: mx.yahoo.example;\r\n"
@@ -261,14 +247,12 @@ TEST_CASE("p=quarantine accepts the message and marks it", "[world][spf]") {
   for (scenario::DnsRecord& r : s.dns)
     if (r.name == "_dmarc.banco.example") r.value = "v=DMARC1; p=quarantine";
   send(s, Sender::kForgedFrom);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
   const std::string header = julia_header(*w);
   CHECK(header.find(" dmarc=fail (p=quarantine: to the spam folder) header.from=banco.example") !=
         std::string::npos);
-  const auto notes = lines(rec, core::TraceKind::kNote);
+  const auto notes = r.lines(core::TraceKind::kNote);
   CHECK(std::any_of(notes.begin(), notes.end(), [](const std::string& n) {
     return n.find("DMARC fail for banco.example") != std::string::npos &&
            n.find("spam folder") != std::string::npos;
@@ -292,12 +276,10 @@ TEST_CASE("sender checks leave submission and unchecked servers alone", "[world]
     scenario::Scenario s = trust_world();
     s.nodes[4].policy = scenario::ServerPolicy{};
     send(s, Sender::kForgedEnvelope);
-    core::Trace trace;
-    core::TraceRecorder rec;
-    trace.add_observer(&rec);
-    auto w = run(s, trace);
+    testing::RecordedRun r(s, kUntil);
+    auto& w = r.world;
     CHECK_FALSE(
-        contains(lines(rec, core::TraceKind::kDnsQuery), "mx.yahoo.example: banco.example TXT"));
+        contains(r.lines(core::TraceKind::kDnsQuery), "mx.yahoo.example: banco.example TXT"));
     CHECK(julia_header(*w).find("Authentication-Results") == std::string::npos);
   }
 }
@@ -328,11 +310,9 @@ TEST_CASE("SPF that cannot be looked up defers with 451 4.7.24", "[world][spf]")
   s.nodes.push_back(ns);  // linked to nobody: no answer
   s.nodes[3].relay_host = "mx.yahoo.example";
   send(s, Sender::kForgedFrom);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
-  CHECK(contains(lines(rec, core::TraceKind::kDnsAnswer),
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
+  CHECK(contains(r.lines(core::TraceKind::kDnsAnswer),
                  "mx.yahoo.example: TXT ofertas.example: no answer from ns.example (timeout)"));
   CHECK(reply_count(*w, "mx.yahoo.example", 451, "4.7.24") >= 1);
   CHECK(w->mailbox("julia@yahoo.example")->inbox().count() == 0);
@@ -350,16 +330,14 @@ TEST_CASE("a forged Authentication-Results in the MX's name is removed", "[world
       "MX.yahoo.example; spf=pass smtp.mailfrom=banco.example; dmarc=pass "
       "header.from=banco.example";
   a.headers["X-Other"] = "kept";
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
   const std::string header = julia_header(*w);
   CHECK(header.find("dmarc=pass") == std::string::npos);
   CHECK(header.find(" dmarc=fail (p=reject) header.from=banco.example") != std::string::npos);
   CHECK(header.find("Authentication-Results") == header.rfind("Authentication-Results"));
   CHECK(header.find("X-Other: kept\r\n") != std::string::npos);
-  CHECK(contains(lines(rec, core::TraceKind::kNote),
+  CHECK(contains(r.lines(core::TraceKind::kNote),
                  "mx.yahoo.example: removed an Authentication-Results field in mx.yahoo.example's "
                  "name that the sender wrote itself"));
 }
@@ -400,10 +378,8 @@ TEST_CASE("the bank's MSA signs with DKIM and the MX verifies the signature", "[
   scenario::Scenario s = trust_world();
   sign_for_bank(s);
   send(s, Sender::kBank);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
   const std::string header = julia_header(*w);
   CHECK(header.find("Authentication-Results: mx.yahoo.example;\r\n"
                     " spf=pass smtp.mailfrom=banco.example;\r\n"
@@ -412,10 +388,10 @@ TEST_CASE("the bank's MSA signs with DKIM and the MX verifies the signature", "[
   // Signed at submission, after Date and Message-ID were added: both are in h=.
   CHECK(header.find("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=banco.example; "
                     "s=s1;\r\n\th=from:to:subject:date:message-id") != std::string::npos);
-  const auto notes = lines(rec, core::TraceKind::kNote);
+  const auto notes = r.lines(core::TraceKind::kNote);
   CHECK(any_starts_with(notes, "smtp.banco.example: DKIM: signed for banco.example with selector s1"));
   CHECK(any_starts_with(notes, "mx.yahoo.example: DKIM pass for banco.example"));
-  CHECK(contains(lines(rec, core::TraceKind::kDnsQuery),
+  CHECK(contains(r.lines(core::TraceKind::kDnsQuery),
                  "mx.yahoo.example: s1._domainkey.banco.example TXT"));
   // The message in Julia's mailbox still verifies: the hops after the MSA added only fields
   // that are not signed.
@@ -423,10 +399,10 @@ TEST_CASE("the bank's MSA signs with DKIM and the MX verifies the signature", "[
       w->mailbox("julia@yahoo.example")->inbox().messages()[0].content,
       [&s](std::string_view name) {
         mail::SpfDnsAnswer a{mail::SpfDnsStatus::kNotFound, {}};
-        for (const scenario::DnsRecord& r : s.dns)
-          if (r.type == scenario::DnsType::kTxt && r.name == name) {
+        for (const scenario::DnsRecord& record : s.dns)
+          if (record.type == scenario::DnsType::kTxt && record.name == name) {
             a.status = mail::SpfDnsStatus::kOk;
-            a.records.push_back(r.value);
+            a.records.push_back(record.value);
           }
         return a;
       });
@@ -457,16 +433,14 @@ TEST_CASE("an aligned DKIM pass makes DMARC pass when SPF is not aligned", "[wor
   sign_for_bank(s);
   s.nodes[3].dkim = s.nodes[2].dkim;
   send(s, Sender::kForgedFrom);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
   CHECK(reply_count(*w, "mx.yahoo.example", 550, "5.7.1") == 0);
   const std::string header = julia_header(*w);
   CHECK(header.find(" spf=pass smtp.mailfrom=ofertas.example;\r\n"
                     " dkim=pass header.d=banco.example header.s=s1;\r\n"
                     " dmarc=pass (p=reject) header.from=banco.example\r\n") != std::string::npos);
-  CHECK(any_starts_with(lines(rec, core::TraceKind::kNote),
+  CHECK(any_starts_with(r.lines(core::TraceKind::kNote),
                         "mx.yahoo.example: DMARC pass for banco.example: the DKIM signature of "
                         "banco.example verified"));
 }
@@ -500,12 +474,10 @@ TEST_CASE("a signature that does not verify is a DKIM fail and does not help DMA
     std::get<scenario::SendAction>(s.script[0].action).headers["DKIM-Signature"] =
         "v=1; a=rsa-sha256; d=banco.example; s=s1; h=from; "
         "bh=vzKxlhKzZZM0uEJibvq3JB5dqn7Jvs4TPu5q8lXLoJw=; b=ZmFsc2lmaWNhZGE=";
-    core::Trace trace;
-    core::TraceRecorder rec;
-    trace.add_observer(&rec);
-    auto w = run(s, trace);
+    testing::RecordedRun r(s, kUntil);
+    auto& w = r.world;
     CHECK(reply_count(*w, "mx.yahoo.example", 550, "5.7.1") == 1);
-    CHECK(any_starts_with(lines(rec, core::TraceKind::kNote),
+    CHECK(any_starts_with(r.lines(core::TraceKind::kNote),
                           "mx.yahoo.example: DKIM fail for banco.example: body hash did not verify"));
   }
 }
@@ -517,14 +489,12 @@ TEST_CASE("dkim mark alone verifies without SPF or DMARC", "[world][dkim]") {
   s.nodes[4].policy.dmarc = scenario::DmarcMode::kOff;
   s.nodes[4].policy.dkim = scenario::DkimMode::kMark;
   send(s, Sender::kBank);
-  core::Trace trace;
-  core::TraceRecorder rec;
-  trace.add_observer(&rec);
-  auto w = run(s, trace);
+  testing::RecordedRun r(s, kUntil);
+  auto& w = r.world;
   CHECK(julia_header(*w).find("Authentication-Results: mx.yahoo.example;\r\n"
                               " dkim=pass header.d=banco.example header.s=s1\r\nReceived:") !=
         std::string::npos);
-  const auto queries = lines(rec, core::TraceKind::kDnsQuery);
+  const auto queries = r.lines(core::TraceKind::kDnsQuery);
   CHECK_FALSE(contains(queries, "mx.yahoo.example: banco.example TXT"));
   CHECK_FALSE(contains(queries, "mx.yahoo.example: _dmarc.banco.example TXT"));
 }
