@@ -29,6 +29,8 @@ class PanelSlots {
   void event_log(const UiContext& ctx, ImVec2 size) { m_event_log.draw(ctx, size); }
   std::size_t envelopes_drawn() const { return m_network.envelopes_drawn(); }
   std::size_t envelopes_hidden() const { return m_network.envelopes_hidden(); }
+  std::size_t envelopes_animated() const { return m_network.envelopes_animated(); }
+  void catch_up(const Session& session) { m_network.catch_up(session); }
 
  private:
   NetworkView m_network;
@@ -114,6 +116,7 @@ std::size_t App::envelopes_in_flight() const {
 
 std::size_t App::envelopes_drawn() const { return m_slots->envelopes_drawn(); }
 std::size_t App::envelopes_hidden() const { return m_slots->envelopes_hidden(); }
+std::size_t App::envelopes_animated() const { return m_slots->envelopes_animated(); }
 
 void App::apply(const AppCommand& command) {
   // A step moves to one event and shows it: the newest event becomes the selection.
@@ -236,6 +239,9 @@ void App::advance(float dt) {
   if (target >= s.end()) target = s.end();
   s.seek_time(target);
   if (target >= s.end()) m_playback.playing = false;
+  // The new events go into the animation here, on the simulation's thread while the window
+  // renders, rather than in the next frame's UI, which nothing runs beside.
+  m_slots->catch_up(s);
 }
 
 void App::handle_shortcuts() {

@@ -86,6 +86,9 @@ class App {
   // were left out because the ones drawn after them covered them entirely.
   std::size_t envelopes_drawn() const;
   std::size_t envelopes_hidden() const;
+  // Envelopes the network view animates at the time shown; playing (advance) brings them up to
+  // date, so the next frame only draws them.
+  std::size_t envelopes_animated() const;
   const ControlsPanel& controls_panel() const { return m_controls; }
   const TimelinePanel& timeline_panel() const { return m_timeline; }
   const ComposePanel& compose_panel() const { return m_compose; }

@@ -111,6 +111,13 @@ float NetworkView::icon_size() const {
 
 // --- model --------------------------------------------------------------------------------
 
+void NetworkView::catch_up(const Session& session) {
+  // The topology the animation's routes point into is checked against the world by the next
+  // frame (sync_model), which starts the animation over if the network changed.
+  if (m_session != static_cast<const void*>(&session) || !m_has_topology) return;
+  m_animator.update(session.events(), session.now(), m_topology);
+}
+
 void NetworkView::sync_model(const UiContext& ctx) {
   const Session& session = *ctx.session;
   const world::World& world = session.world();

@@ -423,3 +423,22 @@ TEST_CASE("compose and fetch push live actions that run", "[gui][app]") {
   // The app draws the result.
   h.frame();
 }
+
+TEST_CASE("playing brings the network's animation up to date for the next frame",
+          "[gui][app][network]") {
+  Headless h;
+  h.open();
+  h.app->apply(command::Play{});
+  h.frame(0.0f);
+  int changes = 0;
+  std::size_t last = h.app->envelopes_animated();
+  for (int i = 0; i < 120; ++i) {
+    h.frame(1.0f / 60.0f);  // draws, then plays a 60th of a second
+    const std::size_t after_playing = h.app->envelopes_animated();
+    h.frame(0.0f);  // draws the state just played: nothing left to take in
+    CHECK(h.app->envelopes_animated() == after_playing);
+    if (after_playing != last) ++changes;
+    last = after_playing;
+  }
+  CHECK(changes > 0);
+}
