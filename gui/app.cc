@@ -239,8 +239,8 @@ void App::advance(float dt) {
   if (target >= s.end()) target = s.end();
   s.seek_time(target);
   if (target >= s.end()) m_playback.playing = false;
-  // The new events go into the animation here, on the simulation's thread while the window
-  // renders, rather than in the next frame's UI, which nothing runs beside.
+  // The new events go into the animation here, with the playing, rather than in the next
+  // frame's UI (see NetworkView::catch_up).
   m_slots->catch_up(s);
 }
 

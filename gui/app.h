@@ -51,9 +51,8 @@ class App {
   // seconds of playback (when playing). The same as draw_frame() then advance(dt).
   void frame(float dt);
   // The frame's UI and the commands it queued, without playback. Once ImGui::Render() has run,
-  // the frame's draw data no longer refers to the session, so advance() may then run on another
-  // thread while the renderer draws (the window does so), as long as nothing else touches the
-  // app until it has finished.
+  // the frame's draw data no longer refers to the session, so the window renders a copy of it
+  // on another thread while this one plays (advance) and builds the next frame.
   void draw_frame();
 
   // Runs `command` now (the panels queue theirs; tests and the window may call this directly).

@@ -1,7 +1,8 @@
 #pragma once
-// One background thread that runs one job at a time. The window hands it the simulation's step
-// for the next frame while the renderer draws the frame the UI has just built, so that on a
-// machine with a software renderer the two share the processor cores instead of taking turns.
+// One background thread that runs one job at a time. The window's renderer is one: it owns the
+// OpenGL context and draws each frame while the UI's thread plays the simulation and builds the
+// next frame, so that on a machine with a software renderer the two share the processor cores
+// instead of taking turns.
 
 #include <condition_variable>
 #include <exception>

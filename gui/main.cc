@@ -186,6 +186,12 @@ int main(int argc, char** argv) {
                               milliseconds(gui::percentile(sim_cpu, 0.50), t),
                               milliseconds(gui::percentile(sim_cpu, 0.95), t))
                   << "\n";
+        const std::vector<double>& render = result.stats.render_ms;
+        std::cout << t.format("app.frame_stats_render",
+                              milliseconds(gui::percentile(render, 0.50), t),
+                              milliseconds(gui::percentile(render, 0.95), t),
+                              milliseconds(gui::percentile(render, 0.99), t))
+                  << "\n";
         const std::vector<double>& cpu = result.stats.cpu_ms;
         std::cout << t.format("app.frame_stats_cpu", milliseconds(gui::percentile(cpu, 0.50), t),
                               milliseconds(gui::percentile(cpu, 0.95), t),

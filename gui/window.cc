@@ -12,17 +12,21 @@
 #include <cmath>
 #include <cstdint>
 #include <ctime>
+#include <optional>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
+#include "gui/draw_snapshot.h"
 #include "gui/frame_worker.h"
 #include "gui/screenshot.h"
 #include "gui/theme.h"
 
 namespace mailhop::gui {
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 std::string g_glfw_error;  // the last error GLFW reported
 
@@ -87,8 +91,9 @@ double thread_cpu_ms() { return cpu_ms(CLOCK_THREAD_CPUTIME_ID); }
 // the first frames.
 constexpr int kScreenshotWarmupFrames = 4;
 
-bool rebuild_fonts(App& app, const std::filesystem::path& assets_dir, bool backend_ready,
-                   std::string* error) {
+// Loads the fonts at the app's scale into the atlas and applies the style. The atlas's texture
+// must be made again afterwards, by the thread that renders (make_atlas_texture).
+bool rebuild_fonts(App& app, const std::filesystem::path& assets_dir, std::string* error) {
   ImGuiIO& io = ImGui::GetIO();
   const float scale = app.settings().scale;
   std::optional<Fonts> fonts = load_fonts(*io.Fonts, assets_dir, scale, error);
@@ -97,11 +102,47 @@ bool rebuild_fonts(App& app, const std::filesystem::path& assets_dir, bool backe
   fonts->filtered_end = atlas_unfiltered;
   app.set_fonts(*fonts);
   apply_style(ImGui::GetStyle(), scale, app.contrast());
-  if (backend_ready) {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-  }
   return true;
+}
+
+// On the render thread, with the UI's thread waiting: uploads the atlas as a new texture,
+// sampled without filtering.
+void make_atlas_texture() {
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  set_atlas_filter(ImGui::GetIO().Fonts->TexID, GL_NEAREST);
+}
+
+// What the render thread needs to draw one frame, and what it reports back.
+struct RenderJob {
+  DrawSnapshot* snapshot = nullptr;
+  int width = 0;
+  int height = 0;
+  ImVec4 background;
+  bool read_pixels = false;  // the screenshot: read the back buffer instead of presenting
+  bool finish = false;       // measured frames: wait until the renderer has drawn everything
+  // Filled by the render thread:
+  std::vector<std::uint8_t> pixels;
+  Clock::time_point presented;
+  double render_ms = 0.0;
+  double presented_cpu_ms = 0.0;  // the process's processor time when the frame was presented
+};
+
+void render(GLFWwindow* window, RenderJob& job) {
+  const Clock::time_point start = Clock::now();
+  glViewport(0, 0, job.width, job.height);
+  glClearColor(job.background.x, job.background.y, job.background.z, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  if (ImDrawData* data = job.snapshot->data()) ImGui_ImplOpenGL3_RenderDrawData(data);
+  if (job.read_pixels) {
+    job.pixels = read_framebuffer_rgb(job.width, job.height);
+  } else {
+    glfwSwapBuffers(window);
+    if (job.finish) glFinish();
+  }
+  job.presented = Clock::now();
+  job.render_ms = std::chrono::duration<double, std::milli>(job.presented - start).count();
+  if (job.finish) job.presented_cpu_ms = process_cpu_ms();
 }
 
 }  // namespace
@@ -129,10 +170,6 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     glfwTerminate();
     return {WindowStatus::kNoOpenGL, detail, {}};
   }
-  glfwMakeContextCurrent(window);
-  // Measured frames are not held back by the display's refresh.
-  glfwSwapInterval(stats ? 0 : 1);
-
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
@@ -141,24 +178,36 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
 
   WindowResult result;
   std::string error;
-  if (!rebuild_fonts(app, assets_dir, false, &error)) {
+  if (!rebuild_fonts(app, assets_dir, &error)) {
     result = {WindowStatus::kFontError, error, {}};
   } else {
     ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 130");
+    // The renderer: a thread of its own that owns the OpenGL context and draws each frame while
+    // this thread plays the simulation and builds the next frame's UI. Its jobs read the ImGui
+    // context only while this thread waits for them, except the frame's drawing, which reads a
+    // snapshot of the draw data and the backend's own state. Two snapshots: the renderer draws
+    // from one while the UI fills the other (declared first: they outlive the renderer's jobs).
+    DrawSnapshot snapshots[2];
+    RenderJob jobs[2];
+    FrameWorker renderer;
+    renderer.start([window, stats] {
+      glfwMakeContextCurrent(window);
+      // Measured frames are not held back by the display's refresh.
+      glfwSwapInterval(stats ? 0 : 1);
+      ImGui_ImplOpenGL3_Init("#version 130");
+      ImGui_ImplOpenGL3_NewFrame();  // compiles the shaders, uploads the atlas
+      set_atlas_filter(ImGui::GetIO().Fonts->TexID, GL_NEAREST);
+    });
+    renderer.wait();
 
     int frame = 0;
     int busy_frames = 0;
-    // Plays the simulation for the next frame while this one renders (see App::draw_frame).
-    FrameWorker simulation;
-    double sim_ms = 0.0;
-    ImTextureID unfiltered = nullptr;  // the atlas texture whose filtering is set
-    double sim_cpu_ms = 0.0;
-    using Clock = std::chrono::steady_clock;
+    int current = 0;
+    bool rendering = false;  // jobs[1 - current] was handed to the renderer
+    std::optional<Clock::time_point> last_presented;
+    double last_presented_cpu = 0.0;
     Clock::time_point last = Clock::now();
     while (!glfwWindowShouldClose(window)) {
-      const Clock::time_point start = Clock::now();
-      const double cpu_start = stats ? process_cpu_ms() : 0.0;
       if (offscreen || busy_frames > 0 || app.animating()) {
         glfwPollEvents();
         --busy_frames;
@@ -169,11 +218,13 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
         busy_frames = 4;
       }
       if (app.take_font_rebuild_request()) {
-        if (!rebuild_fonts(app, assets_dir, true, &error)) {
+        renderer.wait();  // the frame being drawn still uses the old atlas
+        if (!rebuild_fonts(app, assets_dir, &error)) {
           result = {WindowStatus::kFontError, error, {}};
           break;
         }
-        unfiltered = nullptr;  // a new texture, perhaps with the old one's name
+        renderer.start(make_atlas_texture);
+        renderer.wait();
       }
       // A screenshot shows one instant; everything else plays in wall-clock time (a long pause,
       // such as a dragged window, counts as a tenth of a second).
@@ -185,56 +236,28 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
                        : stats    ? kMeasuredFrame
                                   : std::min(std::chrono::duration<float>(now - last).count(), 0.1f);
       last = now;
-      ImGui_ImplOpenGL3_NewFrame();  // creates the atlas texture the first time
-      if (io.Fonts->TexID != unfiltered) {
-        set_atlas_filter(io.Fonts->TexID, GL_NEAREST);
-        unfiltered = io.Fonts->TexID;
-      }
       ImGui_ImplGlfw_NewFrame();
       const Clock::time_point ui_start = Clock::now();
       ImGui::NewFrame();
       app.draw_frame();
       ImGui::Render();
+      snapshots[current].capture(*ImGui::GetDrawData());
       const double ui_ms = std::chrono::duration<double, std::milli>(Clock::now() - ui_start).count();
-      // From here until simulation.wait() below, only the worker touches the app.
-      simulation.start([&app, dt, &sim_ms, &sim_cpu_ms] {
-        const Clock::time_point sim_start = Clock::now();
-        const double sim_cpu_start = thread_cpu_ms();
-        app.advance(dt);
-        sim_ms = std::chrono::duration<double, std::milli>(Clock::now() - sim_start).count();
-        sim_cpu_ms = thread_cpu_ms() - sim_cpu_start;
-      });
 
-      int width = 0;
-      int height = 0;
-      glfwGetFramebufferSize(window, &width, &height);
-      glViewport(0, 0, width, height);
-      const ImVec4 bg = app.palette().background;
-      glClearColor(bg.x, bg.y, bg.z, 1.0f);
-      glClear(GL_COLOR_BUFFER_BIT);
-      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-
-      if (screenshot && ++frame >= kScreenshotWarmupFrames) {
-        simulation.wait();
-        const std::vector<std::uint8_t> pixels = read_framebuffer_rgb(width, height);
-        if (!write_png(request.screenshot_path, pixels, width, height, &error)) {
-          result = {WindowStatus::kScreenshotError, error, {}};
-        }
-        break;
-      }
-      glfwSwapBuffers(window);
-      if (stats) glFinish();
-      simulation.wait();
-      if (stats) {
-        // The first frames build the font texture and size the windows: not counted.
-        if (++frame > kScreenshotWarmupFrames) {
+      // The frame before this one is on the screen once the renderer is done with it.
+      renderer.wait();
+      if (rendering && stats) {
+        const RenderJob& shown = jobs[1 - current];
+        // The first frames build the atlas and size the windows: not counted.
+        if (last_presented && frame > kScreenshotWarmupFrames) {
           result.stats.frame_ms.push_back(
-              std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-          result.stats.ui_ms.push_back(ui_ms);
-          result.stats.sim_ms.push_back(sim_ms);
-          result.stats.sim_cpu_ms.push_back(sim_cpu_ms);
-          result.stats.cpu_ms.push_back(process_cpu_ms() - cpu_start);
+              std::chrono::duration<double, std::milli>(shown.presented - *last_presented)
+                  .count());
+          result.stats.render_ms.push_back(shown.render_ms);
+          result.stats.cpu_ms.push_back(shown.presented_cpu_ms - last_presented_cpu);
         }
+        last_presented = shown.presented;
+        last_presented_cpu = shown.presented_cpu_ms;
         if (static_cast<int>(result.stats.frame_ms.size()) >= request.frame_stats) {
           result.stats.envelopes = app.envelopes_drawn();
           result.stats.hidden = app.envelopes_hidden();
@@ -243,8 +266,42 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
           break;
         }
       }
+
+      RenderJob& job = jobs[current];
+      job.snapshot = &snapshots[current];
+      glfwGetFramebufferSize(window, &job.width, &job.height);
+      job.background = app.palette().background;
+      job.read_pixels = screenshot && ++frame >= kScreenshotWarmupFrames;
+      job.finish = stats;
+      renderer.start([window, &job] { render(window, job); });
+      rendering = true;
+      current = 1 - current;
+      if (job.read_pixels) {
+        renderer.wait();
+        if (!write_png(request.screenshot_path, job.pixels, job.width, job.height, &error)) {
+          result = {WindowStatus::kScreenshotError, error, {}};
+        }
+        break;
+      }
+      if (!screenshot) ++frame;
+
+      // The simulation plays the next frame's time while the renderer draws this one.
+      const Clock::time_point sim_start = Clock::now();
+      const double sim_cpu_start = stats ? thread_cpu_ms() : 0.0;
+      app.advance(dt);
+      if (stats && frame > kScreenshotWarmupFrames) {
+        result.stats.ui_ms.push_back(ui_ms);
+        result.stats.sim_ms.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - sim_start).count());
+        result.stats.sim_cpu_ms.push_back(thread_cpu_ms() - sim_cpu_start);
+      }
     }
-    ImGui_ImplOpenGL3_Shutdown();
+    renderer.wait();
+    renderer.start([window] {
+      ImGui_ImplOpenGL3_Shutdown();
+      glfwMakeContextCurrent(nullptr);  // the window may now be destroyed on this thread
+    });
+    renderer.wait();
     ImGui_ImplGlfw_Shutdown();
   }
   ImGui::DestroyContext();

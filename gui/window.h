@@ -18,16 +18,19 @@ struct WindowRequest {
   int frame_stats = 0;          // > 0: draw this many frames while playing, time them, close
 };
 
-// What --frame-stats measured: each frame's wall-clock time (UI, rendering and glFinish, with
-// the simulation of the next frame running meanwhile on a thread of its own), and what the last
-// frame drew.
+// What --frame-stats measured. The window works as a pipeline of two threads: the renderer
+// draws and presents a frame while the UI's thread plays the simulation and builds the next
+// frame's UI. A frame's time is the interval between two frames presented (each drawn in full:
+// glFinish), what the class sees.
 struct FrameStats {
   std::vector<double> frame_ms;
-  std::vector<double> ui_ms;   // of which: building the UI (no rendering, no simulation)
-  std::vector<double> sim_ms;  // the simulation's step, on its own thread while the frame renders
-  std::vector<double> sim_cpu_ms;  // processor time of that step (its thread alone)
-  // Processor time of every thread of the process during the frame (Mesa's software renderer
-  // draws on threads of its own): unlike wall-clock time, it hardly changes on a busy machine.
+  std::vector<double> ui_ms;   // building the UI (no rendering, no simulation)
+  std::vector<double> sim_ms;  // the simulation's step, after the UI while the renderer draws
+  std::vector<double> sim_cpu_ms;  // processor time of that step
+  std::vector<double> render_ms;   // the renderer drawing and presenting a frame
+  // Processor time of every thread of the process between two frames presented (Mesa's
+  // software renderer draws on threads of its own): unlike wall-clock time, it hardly changes
+  // on a busy machine.
   std::vector<double> cpu_ms;
   std::size_t nodes = 0;
   std::size_t envelopes = 0;  // drawn by the network view

@@ -41,9 +41,10 @@ std::vector<NetworkMenuEntry> link_menu(const world::World& world, std::size_t l
 class NetworkView {
  public:
   void draw(const UiContext& ctx, ImVec2 size);
-  // Takes the events that playing added into the animation (which envelopes travel), so that
-  // the next frame's UI has less to do: the app calls it right after playing, on the
-  // simulation's thread (see App::advance). Does nothing until the view has drawn this session.
+  // Takes the events that playing added into the animation (which envelopes travel): the app
+  // calls it right after playing (see App::advance), while the renderer draws the frame before,
+  // so that the next frame's UI has less to do. Does nothing until the view has drawn this
+  // session.
   void catch_up(const Session& session);
   // Envelopes the animation holds: those travelling when it last caught up with the session.
   std::size_t envelopes_animated() const { return m_animator.flights().size(); }

@@ -1,4 +1,4 @@
-// The worker thread that plays the simulation while a frame renders.
+// The worker thread that renders a frame while the UI plays the simulation and builds the next.
 
 #include "gui/frame_worker.h"
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Opens every shipped scenario under Xvfb, in Spanish and in English, renders it at a moment
 # where something has happened, and checks each PNG is a real picture (not blank). Also one
-# projector setting: 1024x768 at 2x in high contrast, and a recorded trace replayed.
+# projector setting: 1024x768 at 2x in high contrast, a recorded trace replayed, and a few
+# frames played with --frame-stats.
 # Usage: screenshot_smoke.sh MAILHOP PNG_CHECK OUT_DIR SCENARIOS_DIR
 # Exit 77 (skipped) when xvfb-run is not installed.
 set -u
@@ -58,6 +59,15 @@ if "$mailhop" run "$scenarios/01-journey.json" --quiet --trace "$out_dir/journey
   done
 else
   echo "FAILED: mailhop run --trace did not write a trace"
+  fail=1
+fi
+# Frames played and timed: the renderer's thread draws while the UI's thread plays and builds
+# the next frame; every frame is counted and the run ends by itself.
+stats=$(xvfb-run -a -s "-screen 0 1024x768x24" "$mailhop" gui "$scenarios/01-journey.json" \
+  --frame-stats 40 --at 1s --size 1024x768 --lang en 2>&1)
+status=$?
+if [ "$status" -ne 0 ] || ! printf "%s" "$stats" | grep -q "^40 frames at 1024x768: p50 "; then
+  echo "FAILED: mailhop gui --frame-stats 40 should time 40 frames (got $status: $stats)"
   fail=1
 fi
 # A file that is not there: exit status 1 and a message naming it, no PNG.
