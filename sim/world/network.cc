@@ -1,7 +1,6 @@
 #include "sim/world/network.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 
 namespace mailhop::world {
@@ -35,41 +34,71 @@ LinkState* Network::find(const std::string& name) {
   return find(name.substr(0, sep), name.substr(sep + 2));
 }
 
+const Network::Graph& Network::graph() const {
+  if (m_graph.links == m_links.size() && !m_graph.adjacent.empty()) return m_graph;
+  Graph g;
+  const auto id_of = [&g](const std::string& host) {
+    const auto [it, added] = g.ids.try_emplace(host, static_cast<std::uint32_t>(g.ids.size()));
+    if (added) g.adjacent.emplace_back();
+    return it->second;
+  };
+  g.end_a.reserve(m_links.size());
+  g.end_b.reserve(m_links.size());
+  for (std::size_t i = 0; i < m_links.size(); ++i) {
+    const std::uint32_t a = id_of(m_links[i].a);
+    const std::uint32_t b = id_of(m_links[i].b);
+    g.end_a.push_back(a);
+    g.end_b.push_back(b);
+    g.adjacent[a].push_back({i, b});
+    if (b != a) g.adjacent[b].push_back({i, a});
+  }
+  g.links = m_links.size();
+  m_graph = std::move(g);
+  return m_graph;
+}
+
 std::optional<Path> Network::search(const std::string& from, const std::string& to,
                                     bool only_up) const {
   if (from == to) return Path{};
-  // Breadth-first over hosts; `via` remembers the link that reached each host.
-  std::map<std::string, std::size_t> via;
-  std::deque<std::string> frontier{from};
-  via.emplace(from, SIZE_MAX);
-  while (!frontier.empty()) {
-    const std::string host = frontier.front();
-    frontier.pop_front();
-    for (std::size_t i = 0; i < m_links.size(); ++i) {
-      const LinkState& l = m_links[i];
-      if (only_up && !l.up) continue;
-      const std::string* next = l.a == host ? &l.b : (l.b == host ? &l.a : nullptr);
-      if (!next || via.count(*next)) continue;
-      via.emplace(*next, i);
-      if (*next == to) {
+  const Graph& g = graph();
+  const auto from_it = g.ids.find(from);
+  const auto to_it = g.ids.find(to);
+  if (from_it == g.ids.end() || to_it == g.ids.end()) return std::nullopt;
+  const std::uint32_t start = from_it->second;
+  const std::uint32_t goal = to_it->second;
+  // Breadth-first over hosts, each host's links in link order; `via` remembers the link that
+  // reached each host.
+  constexpr std::size_t kUnseen = SIZE_MAX;
+  constexpr std::size_t kStart = SIZE_MAX - 1;
+  std::vector<std::size_t> via(g.adjacent.size(), kUnseen);
+  std::vector<std::uint32_t> frontier;
+  frontier.reserve(g.adjacent.size());
+  frontier.push_back(start);
+  via[start] = kStart;
+  for (std::size_t head = 0; head < frontier.size(); ++head) {
+    for (const Graph::Step& step : g.adjacent[frontier[head]]) {
+      if (only_up && !m_links[step.link].up) continue;
+      if (via[step.next] != kUnseen) continue;
+      via[step.next] = step.link;
+      if (step.next == goal) {
         Path p;
-        std::string at = to;
+        std::uint32_t at = goal;
         double pass = 1.0;
-        while (at != from) {
-          const std::size_t li = via.at(at);
+        while (at != start) {
+          const std::size_t li = via[at];
           const LinkState& hop = m_links[li];
           p.links.push_back(li);
           p.latency += hop.effective_latency();
           if (hop.bandwidth_bps && (!p.bandwidth_bps || hop.bandwidth_bps < p.bandwidth_bps))
             p.bandwidth_bps = hop.bandwidth_bps;
           pass *= 1.0 - hop.effective_loss();
-          at = hop.a == at ? hop.b : hop.a;
+          at = g.end_a[li] == at ? g.end_b[li] : g.end_a[li];
         }
         std::reverse(p.links.begin(), p.links.end());
         p.loss = 1.0 - pass;
         return p;
       }
-      frontier.push_back(*next);
+      frontier.push_back(step.next);
     }
   }
   return std::nullopt;

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/sim_time.h"
@@ -58,6 +59,22 @@ class Network {
 
  private:
   std::optional<Path> search(const std::string& from, const std::string& to, bool only_up) const;
+  // The hosts numbered, and the links at each host in link order, for search(): a search then
+  // costs one visit per host and link instead of comparing names. Built again when links are
+  // added (a link's ends never change).
+  struct Graph {
+    std::size_t links = 0;  // m_links.size() when built
+    std::unordered_map<std::string, std::uint32_t> ids;
+    struct Step {
+      std::size_t link;
+      std::uint32_t next;  // the host at the link's other end
+    };
+    std::vector<std::vector<Step>> adjacent;  // by host id
+    std::vector<std::uint32_t> end_a;         // by link: the ids of its ends
+    std::vector<std::uint32_t> end_b;
+  };
+  const Graph& graph() const;
+  mutable Graph m_graph;
   // The hops of `links` with the current latency, bandwidth and loss of each.
   Path measure(std::vector<std::size_t> links) const;
   std::vector<LinkState> m_links;
