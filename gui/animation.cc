@@ -96,6 +96,14 @@ std::optional<std::uint32_t> Topology::index(std::string_view name) const {
   return it->second;
 }
 
+std::optional<std::uint32_t> Topology::index(core::Name name) const {
+  const auto it = m_by_interned.find(name.data());
+  if (it != m_by_interned.end()) return it->second;
+  const std::optional<std::uint32_t> found = index(std::string_view(name));
+  m_by_interned.emplace(name.data(), found);
+  return found;
+}
+
 std::optional<core::SimTime> Topology::dns_latency(std::uint32_t node) const {
   if (node >= m_dns_latency.size()) return std::nullopt;
   return m_dns_latency[node];

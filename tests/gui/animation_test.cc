@@ -264,3 +264,21 @@ TEST_CASE("a delivery into a mailbox is a short local hop of the message", "[gui
   CHECK(f->cargo == Cargo::kData);
   CHECK(mailhop::gui::route_fraction(*f, t) == Approx(0.5f).margin(0.01f));
 }
+
+TEST_CASE("a trace event's host is found by its interned name as by its text",
+          "[gui][animation]") {
+  auto s = run("08-office-smarthost.json");
+  const Topology topology = Topology::from_world(s->world());
+  REQUIRE(topology.node_count() > 3);
+  std::size_t named = 0;
+  for (int pass = 0; pass < 2; ++pass) {  // the second pass answers from the cache
+    for (const TraceEvent& e : s->events()) {
+      CHECK(topology.index(e.node) == topology.index(std::string_view(e.node)));
+      CHECK(topology.index(e.peer) == topology.index(std::string_view(e.peer)));
+      if (topology.index(e.node)) ++named;
+    }
+  }
+  CHECK(named > 100);
+  CHECK_FALSE(topology.index(mailhop::core::Name("no-such-host.example")));
+  CHECK(topology.index(mailhop::core::Name(topology.name(2))) == 2u);
+}
