@@ -181,6 +181,17 @@ void draw_mailbox(ImDrawList* dl, ImVec2 c, float size, bool has_mail, ImU32 bod
   }
 }
 
+void draw_line_padlock(ImDrawList* dl, ImVec2 top_left, float height, ImU32 colour) {
+  const float w = height * 0.75f;
+  const float body_top = top_left.y + height * 0.45f;
+  const float r = w * 0.32f;
+  const ImVec2 centre(top_left.x + w * 0.5f, body_top);
+  dl->PathArcTo(centre, r, 3.14159265f, 2 * 3.14159265f, 10);
+  dl->PathStroke(colour, false, std::max(1.0f, height * 0.12f));
+  dl->AddRectFilled(ImVec2(top_left.x, body_top), ImVec2(top_left.x + w, top_left.y + height),
+                    colour, height * 0.1f);
+}
+
 void draw_down_cross(ImDrawList* dl, ImVec2 c, float size, ImU32 colour) {
   const float r = size * 0.42f;
   const float t = std::max(2.0f, size / 10.0f);

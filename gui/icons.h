@@ -54,6 +54,9 @@ void draw_envelope(ImDrawList* list, ImVec2 centre, float width, ImU32 fill, ImU
                    Detail detail = Detail::kFull);
 // A closed padlock `size` pixels tall.
 void draw_padlock(ImDrawList* list, ImVec2 centre, float size, ImU32 body, ImU32 outline);
+// The small one-colour padlock of a protocol line that travelled inside TLS: a shackle (half
+// ring) over a body, `height` pixels high and 0.75 of that wide, from `top_left`.
+void draw_line_padlock(ImDrawList* list, ImVec2 top_left, float height, ImU32 colour);
 // A round badge with a number, centred on `centre`; returns its radius.
 // With `Detail::kSimple` and `sprites`, its round ends are quads of a disc sprite: a few
 // triangles where a rounded pill is dozens.

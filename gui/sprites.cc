@@ -26,6 +26,11 @@ float distance_to_segment(float px, float py, float ax, float ay, float bx, floa
 constexpr int kIconSubsamples = 4;  // per axis
 
 // The sprite painted at texels (x0, y0) to (x0 + w, y0 + h) of a tex_w × tex_h atlas.
+// The padlock is 0.75 as wide as high, with a pixel of margin each side for its edges.
+int padlock_canvas_width(int height) {
+  return static_cast<int>(std::ceil(static_cast<float>(height) * 0.75f)) + 2;
+}
+
 Sprite sprite_at(int x0, int y0, int w, int h, int tex_w, int tex_h) {
   Sprite s;
   s.uv0 = ImVec2(static_cast<float>(x0) / static_cast<float>(tex_w),
@@ -216,6 +221,12 @@ void Sprites::reserve(ImFontAtlas& atlas) {
   m_disc_ids.clear();
   m_discs.clear();
   for (const int d : disc_diameters()) m_disc_ids.push_back(atlas.AddCustomRectRegular(d + 2 * kPadding, d + 2 * kPadding));
+  m_padlock_ids.clear();
+  m_padlocks.clear();
+  for (const int h : padlock_heights()) {
+    m_padlock_ids.push_back(atlas.AddCustomRectRegular(padlock_canvas_width(h) + 2 * kPadding,
+                                                       h + 2 + 2 * kPadding));
+  }
 }
 
 bool Sprites::paint(ImFontAtlas& atlas) {
@@ -252,7 +263,55 @@ bool Sprites::paint(ImFontAtlas& atlas) {
   m_envelopes = std::move(painted);
   paint_icons(atlas, pixels, tex_w, tex_h);
   paint_discs(atlas, pixels, tex_w, tex_h);
+  paint_padlocks(atlas, pixels, tex_w, tex_h);
   return true;
+}
+
+const std::vector<int>& Sprites::padlock_heights() {
+  // Every whole height of a protocol line's padlock, from the smallest font to 3x scale.
+  static const std::vector<int> heights = [] {
+    std::vector<int> h;
+    for (int i = 6; i <= 64; ++i) h.push_back(i);
+    return h;
+  }();
+  return heights;
+}
+
+void Sprites::paint_padlocks(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h) {
+  ImDrawListSharedData shared;
+  shared.SetCircleTessellationMaxError(0.30f);
+  std::vector<Sprite> painted;
+  for (std::size_t i = 0; i < m_padlock_ids.size() && i < padlock_heights().size(); ++i) {
+    const ImFontAtlasCustomRect* rect = atlas.GetCustomRectByIndex(m_padlock_ids[i]);
+    if (rect == nullptr || !rect->IsPacked()) return;
+    const int h = padlock_heights()[i];
+    const int w = padlock_canvas_width(h);
+    const int side_h = h + 2;
+    ImDrawList list(&shared);
+    list._ResetForNewFrame();
+    list.Flags = ImDrawListFlags_None;  // the supersampling smooths the edges
+    draw_line_padlock(&list, ImVec2(1.0f, 1.0f), static_cast<float>(h), IM_COL32(255, 255, 255, 255));
+    const std::vector<unsigned char> rgba = rasterize(list, w, side_h);
+    const int x0 = rect->X + kPadding;
+    const int y0 = rect->Y + kPadding;
+    for (int y = 0; y < side_h; ++y) {
+      const std::size_t from = static_cast<std::size_t>(y) * static_cast<std::size_t>(w) * 4;
+      const std::size_t to = (static_cast<std::size_t>(y0 + y) * static_cast<std::size_t>(tex_w) +
+                              static_cast<std::size_t>(x0)) * 4;
+      std::copy_n(rgba.begin() + static_cast<std::ptrdiff_t>(from), static_cast<std::size_t>(w) * 4,
+                  pixels + to);
+    }
+    painted.push_back(sprite_at(x0, y0, w, side_h, tex_w, tex_h));
+  }
+  m_padlocks = std::move(painted);
+}
+
+const Sprite* Sprites::padlock(float height) const {
+  if (m_padlocks.empty() || !(height > 0.0f)) return nullptr;
+  const long h = std::lround(height);
+  const long first = padlock_heights().front();
+  if (h < first || h - first >= static_cast<long>(m_padlocks.size())) return nullptr;
+  return &m_padlocks[static_cast<std::size_t>(h - first)];
 }
 
 const std::vector<int>& Sprites::disc_diameters() {

@@ -1,7 +1,7 @@
 #pragma once
 // Small pictures painted once into the font atlas, so that thousands of copies on screen cost
 // one textured quad each (two triangles) instead of a dozen shapes. The busy network view draws
-// its envelopes and its host icons this way: a software renderer (Mesa's llvmpipe) pays for
+// its envelopes and its host icons this way, and the ladder its padlocks: a software renderer (Mesa's llvmpipe) pays for
 // every triangle and every layer of every pixel.
 //
 // The envelope sprites are grey: the quad's colour tints them (ImGui multiplies the texture by
@@ -61,6 +61,13 @@ class Sprites {
   const Sprite* disc(float diameter) const;
   static const std::vector<int>& disc_diameters();
 
+  // The small padlock of draw_line_padlock(), white (the quad's colour tints it), painted at
+  // the whole height nearest `height`: a sprite `width` × `height` pixels whose picture starts
+  // one pixel in from its top-left corner. Null when `height` is outside padlock_heights() or
+  // none is ready.
+  const Sprite* padlock(float height) const;
+  static const std::vector<int>& padlock_heights();
+
   // Icon sizes painted (draw_icon's `size`), in pixels.
   static const std::vector<int>& icon_sizes();
   // Side of the square sprite that holds an icon of `size`.
@@ -69,6 +76,7 @@ class Sprites {
  private:
   void paint_icons(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h);
   void paint_discs(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h);
+  void paint_padlocks(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, int tex_h);
 
   static constexpr std::size_t kIconKinds = 4;  // IconKind's values
   std::vector<int> m_ids;  // atlas custom rectangles, one per envelope width
@@ -78,6 +86,8 @@ class Sprites {
   std::array<std::array<std::vector<Sprite>, 2>, kIconKinds> m_icons;
   std::vector<int> m_disc_ids;
   std::vector<Sprite> m_discs;
+  std::vector<int> m_padlock_ids;
+  std::vector<Sprite> m_padlocks;
 };
 
 // Paints the triangles of `list` (vertex colours only, no texture) into a width × height RGBA

@@ -16,16 +16,19 @@ ImU32 u32(ImVec4 c, float alpha = 1.0f) {
   return ImGui::GetColorU32(c);
 }
 
-// A small padlock: a shackle (half ring) over a body, `h` pixels high.
-void draw_padlock(ImDrawList* draw, ImVec2 top_left, float h, ImU32 color) {
-  const float w = h * 0.75f;
-  const float body_top = top_left.y + h * 0.45f;
-  const float r = w * 0.32f;
-  const ImVec2 centre(top_left.x + w * 0.5f, body_top);
-  draw->PathArcTo(centre, r, 3.14159265f, 2 * 3.14159265f, 10);
-  draw->PathStroke(color, false, std::max(1.0f, h * 0.12f));
-  draw->AddRectFilled(ImVec2(top_left.x, body_top), ImVec2(top_left.x + w, top_left.y + h), color,
-                      h * 0.1f);
+// The padlock of a line that travelled inside TLS, `h` pixels high: one quad of its sprite, on
+// whole pixels, when one is painted at that height (a row of the ladder then costs a software
+// renderer two triangles for it instead of dozens); else the shapes.
+void draw_padlock(ImDrawList* draw, const Sprites& sprites, ImVec2 top_left, float h, ImU32 color) {
+  if (const Sprite* s = sprites.padlock(h)) {
+    // The sprite's picture starts a pixel in from its corner.
+    const ImVec2 corner(std::round(top_left.x) - 1.0f, std::round(top_left.y) - 1.0f);
+    draw->PrimReserve(6, 4);
+    draw->PrimRectUV(corner, ImVec2(corner.x + s->width, corner.y + s->height), s->uv0, s->uv1,
+                     color);
+    return;
+  }
+  draw_line_padlock(draw, top_left, h, color);
 }
 
 void draw_arrow(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 color, float thickness,
@@ -264,7 +267,7 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
         draw->AddText(ImVec2(top.x + style.ItemSpacing.x * 0.5f, top.y + row_h * 0.5f - line_h * 0.5f),
                       u32(p.muted), core::format_sim_time(row.sent).c_str());
         if (row.encrypted) {
-          draw_padlock(draw,
+          draw_padlock(draw, ctx.fonts.sprites,
                        ImVec2(top.x + time_width + style.ItemSpacing.x,
                               top.y + row_h * 0.5f - line_h * 0.45f),
                        line_h * 0.85f, u32(p.note));
@@ -393,7 +396,7 @@ void LadderPanel::draw_legend(const UiContext& ctx) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float w = ImGui::CalcTextSize(tls.c_str()).x + h * 1.6f;
   draw->AddRectFilled(pos, ImVec2(pos.x + w, pos.y + h), u32(p.encrypted_row), 3.0f);
-  draw_padlock(draw, ImVec2(pos.x + h * 0.2f, pos.y + h * 0.08f), h * 0.82f, u32(p.note));
+  draw_padlock(draw, ctx.fonts.sprites, ImVec2(pos.x + h * 0.2f, pos.y + h * 0.08f), h * 0.82f, u32(p.note));
   ImGui::SetCursorScreenPos(ImVec2(pos.x + h * 1.2f, pos.y));
   ImGui::TextColored(p.text, "%s", tls.c_str());
 }

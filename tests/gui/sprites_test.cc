@@ -249,3 +249,49 @@ TEST_CASE("badge ends are white discs, opaque inside and clear at the corners",
     CHECK(partial > 0);
   }
 }
+
+TEST_CASE("the ladder's padlock is painted white at every whole height, as its shapes draw it",
+          "[gui][sprites]") {
+  PaintedAtlas painted;
+  ImFontAtlas& atlas = painted.atlas;
+  const Sprites& sprites = painted.sprites;
+  const auto& heights = Sprites::padlock_heights();
+  CHECK(sprites.padlock(static_cast<float>(heights.front()) - 1.0f) == nullptr);
+  CHECK(sprites.padlock(static_cast<float>(heights.back()) + 1.0f) == nullptr);
+  // The nearest whole height: 13.4 is 13, 13.6 is 14.
+  CHECK(sprites.padlock(13.4f)->height == 13.0f + 2.0f);
+  CHECK(sprites.padlock(13.6f)->height == 14.0f + 2.0f);
+  for (const int h : heights) {
+    const mailhop::gui::Sprite* s = sprites.padlock(static_cast<float>(h));
+    REQUIRE(s != nullptr);
+    CHECK(s->height == static_cast<float>(h + 2));
+    const int w = static_cast<int>(s->width);
+    CHECK(w == static_cast<int>(std::ceil(static_cast<float>(h) * 0.75f)) + 2);
+    // The same shapes drawn on a draw list of their own and rasterised alike.
+    ImDrawListSharedData shared;
+    shared.SetCircleTessellationMaxError(0.30f);
+    ImDrawList list(&shared);
+    list._ResetForNewFrame();
+    list.Flags = ImDrawListFlags_None;
+    mailhop::gui::draw_line_padlock(&list, ImVec2(1.0f, 1.0f), static_cast<float>(h),
+                                    IM_COL32(255, 255, 255, 255));
+    const std::vector<unsigned char> expected = mailhop::gui::rasterize(list, w, h + 2);
+    int opaque = 0;
+    int different = 0;
+    for (int y = 0; y < h + 2; ++y) {
+      for (int x = 0; x < w; ++x) {
+        const std::array<int, 4> t = texel(atlas, *s, x, y);
+        const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(w) +
+                                static_cast<std::size_t>(x)) * 4;
+        if (t[3] != expected[at + 3]) ++different;
+        if (t[3] == 255) {
+          ++opaque;
+          CHECK(t == std::array<int, 4>{255, 255, 255, 255});
+        }
+      }
+    }
+    CHECK(different == 0);
+    CHECK(opaque > h);              // the body is solid
+    CHECK(texel(atlas, *s, 0, 0)[3] == 0);  // the margin is clear
+  }
+}
