@@ -42,6 +42,25 @@ Sprite sprite_at(int x0, int y0, int w, int h, int tex_w, int tex_h) {
   return s;
 }
 
+// The whole numbers from `first` to `last`, both included.
+std::vector<int> every_whole(int first, int last) {
+  std::vector<int> out;
+  for (int i = first; i <= last; ++i) out.push_back(i);
+  return out;
+}
+
+// Copies a w × h RGBA picture (rasterize()'s) into the atlas's pixels at (x0, y0).
+void copy_into_atlas(const std::vector<unsigned char>& rgba, int w, int h, unsigned char* pixels,
+                     int tex_w, int x0, int y0) {
+  for (int y = 0; y < h; ++y) {
+    const std::size_t from = static_cast<std::size_t>(y) * static_cast<std::size_t>(w) * 4;
+    const std::size_t to = (static_cast<std::size_t>(y0 + y) * static_cast<std::size_t>(tex_w) +
+                            static_cast<std::size_t>(x0)) * 4;
+    std::copy_n(rgba.begin() + static_cast<std::ptrdiff_t>(from), static_cast<std::size_t>(w) * 4,
+                pixels + to);
+  }
+}
+
 constexpr IconKind kIconKindList[] = {IconKind::kLaptop, IconKind::kPhone, IconKind::kServer,
                                       IconKind::kDns};
 
@@ -269,11 +288,7 @@ bool Sprites::paint(ImFontAtlas& atlas) {
 
 const std::vector<int>& Sprites::padlock_heights() {
   // Every whole height of a protocol line's padlock, from the smallest font to 3x scale.
-  static const std::vector<int> heights = [] {
-    std::vector<int> h;
-    for (int i = 6; i <= 64; ++i) h.push_back(i);
-    return h;
-  }();
+  static const std::vector<int> heights = every_whole(6, 64);
   return heights;
 }
 
@@ -291,16 +306,9 @@ void Sprites::paint_padlocks(ImFontAtlas& atlas, unsigned char* pixels, int tex_
     list._ResetForNewFrame();
     list.Flags = ImDrawListFlags_None;  // the supersampling smooths the edges
     draw_line_padlock(&list, ImVec2(1.0f, 1.0f), static_cast<float>(h), IM_COL32(255, 255, 255, 255));
-    const std::vector<unsigned char> rgba = rasterize(list, w, side_h);
     const int x0 = rect->X + kPadding;
     const int y0 = rect->Y + kPadding;
-    for (int y = 0; y < side_h; ++y) {
-      const std::size_t from = static_cast<std::size_t>(y) * static_cast<std::size_t>(w) * 4;
-      const std::size_t to = (static_cast<std::size_t>(y0 + y) * static_cast<std::size_t>(tex_w) +
-                              static_cast<std::size_t>(x0)) * 4;
-      std::copy_n(rgba.begin() + static_cast<std::ptrdiff_t>(from), static_cast<std::size_t>(w) * 4,
-                  pixels + to);
-    }
+    copy_into_atlas(rasterize(list, w, side_h), w, side_h, pixels, tex_w, x0, y0);
     painted.push_back(sprite_at(x0, y0, w, side_h, tex_w, tex_h));
   }
   m_padlocks = std::move(painted);
@@ -316,11 +324,7 @@ const Sprite* Sprites::padlock(float height) const {
 
 const std::vector<int>& Sprites::disc_diameters() {
   // Every whole diameter of a count badge, from the smallest label to 3x scale.
-  static const std::vector<int> diameters = [] {
-    std::vector<int> d;
-    for (int i = 8; i <= 60; ++i) d.push_back(i);
-    return d;
-  }();
+  static const std::vector<int> diameters = every_whole(8, 60);
   return diameters;
 }
 
@@ -384,16 +388,9 @@ void Sprites::paint_icons(ImFontAtlas& atlas, unsigned char* pixels, int tex_w, 
         const float centre = static_cast<float>(side) * 0.5f;
         draw_icon(&list, kIconKindList[k], ImVec2(centre, centre), static_cast<float>(size),
                   down ? down_style : style, Detail::kFull);
-        const std::vector<unsigned char> rgba = rasterize(list, side, side);
         const int x0 = rect->X + kPadding;
         const int y0 = rect->Y + kPadding;
-        for (int y = 0; y < side; ++y) {
-          const std::size_t from = static_cast<std::size_t>(y) * static_cast<std::size_t>(side) * 4;
-          const std::size_t to = (static_cast<std::size_t>(y0 + y) * static_cast<std::size_t>(tex_w) +
-                                  static_cast<std::size_t>(x0)) * 4;
-          std::copy_n(rgba.begin() + static_cast<std::ptrdiff_t>(from), static_cast<std::size_t>(side) * 4,
-                      pixels + to);
-        }
+        copy_into_atlas(rasterize(list, side, side), side, side, pixels, tex_w, x0, y0);
         Sprite s = sprite_at(x0, y0, side, side, tex_w, tex_h);
         s.icon_size = static_cast<float>(size);
         painted.push_back(s);
