@@ -25,6 +25,11 @@ struct Fonts {
   // callbacks. Null without a renderer (the tests).
   ImDrawCallback filtered_begin = nullptr;
   ImDrawCallback filtered_end = nullptr;
+  // Quads that paint every pixel opaquely (envelope sprites at full alpha) look the same
+  // without blending, which a software renderer does per pixel: draw runs of them between
+  // these two callbacks. Null without a renderer (the tests).
+  ImDrawCallback opaque_begin = nullptr;
+  ImDrawCallback opaque_end = nullptr;
 };
 
 // Base pixel sizes at scale 1 (legible at 1024x768).

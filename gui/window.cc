@@ -67,6 +67,10 @@ void atlas_unfiltered(const ImDrawList*, const ImDrawCmd*) {
   set_atlas_filter(ImGui::GetIO().Fonts->TexID, GL_NEAREST);
 }
 
+// Fonts::opaque_begin and opaque_end: quads that cover their pixels opaquely, in between.
+void blending_off(const ImDrawList*, const ImDrawCmd*) { glDisable(GL_BLEND); }
+void blending_on(const ImDrawList*, const ImDrawCmd*) { glEnable(GL_BLEND); }
+
 // Reads the OpenGL back buffer into top-first RGB rows.
 std::vector<std::uint8_t> read_framebuffer_rgb(int width, int height) {
   std::vector<std::uint8_t> pixels(static_cast<std::size_t>(width) *
@@ -100,6 +104,8 @@ bool rebuild_fonts(App& app, const std::filesystem::path& assets_dir, std::strin
   if (!fonts) return false;
   fonts->filtered_begin = atlas_filtered;
   fonts->filtered_end = atlas_unfiltered;
+  fonts->opaque_begin = blending_off;
+  fonts->opaque_end = blending_on;
   app.set_fonts(*fonts);
   apply_style(ImGui::GetStyle(), scale, app.contrast());
   return true;

@@ -662,11 +662,11 @@ void NetworkView::draw_envelopes(const UiContext& ctx, ImDrawList* dl) {
       draw_one(*f, fraction, alpha);
     }
   }
-  if (!m_sprite_quads.empty()) draw_sprite_quads(dl, selected_outline);
+  if (!m_sprite_quads.empty()) draw_sprite_quads(ctx, dl, selected_outline);
   dl->Flags = saved_flags;
 }
 
-void NetworkView::draw_sprite_quads(ImDrawList* dl, ImU32 outline) {
+void NetworkView::draw_sprite_quads(const UiContext& ctx, ImDrawList* dl, ImU32 outline) {
   // From the topmost down: an envelope whose every pixel the ones drawn after it paint over,
   // opaquely, cannot show, and is left out (see gui/occlusion.h).
   const ImVec2 clip_min = dl->GetClipRectMin();
@@ -683,15 +683,25 @@ void NetworkView::draw_sprite_quads(ImDrawList* dl, ImU32 outline) {
     }
     if (q.opaque) m_occlusion.mark(q.min.x, q.min.y, q.max.x, q.max.y);
   }
+  // Runs of opaque quads are drawn without blending: the same pixels, less work for a
+  // software renderer. The selected connection's outline is blended as usual.
+  const bool switchable = ctx.fonts.opaque_begin && ctx.fonts.opaque_end;
+  bool blending = true;
   for (std::size_t i = 0; i < m_sprite_quads.size(); ++i) {
     if (!m_sprite_shown[i]) continue;
     const SpriteQuad& q = m_sprite_quads[i];
+    const bool blend = !q.opaque || q.outlined;
+    if (switchable && blend != blending) {
+      dl->AddCallback(blend ? ctx.fonts.opaque_end : ctx.fonts.opaque_begin, nullptr);
+      blending = blend;
+    }
     dl->PrimReserve(6, 4);
     dl->PrimRectUV(q.min, q.max, q.uv0, q.uv1, q.tint);
     if (q.outlined)
       dl->AddRect(ImVec2(q.min.x - 1.0f, q.min.y - 1.0f), ImVec2(q.max.x + 1.0f, q.max.y + 1.0f),
                   outline, 0.0f, ImDrawFlags_None, 2.0f);
   }
+  if (!blending) dl->AddCallback(ctx.fonts.opaque_end, nullptr);
   m_sprite_quads.clear();
 }
 

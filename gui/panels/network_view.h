@@ -101,7 +101,7 @@ class NetworkView {
   void draw_links(const UiContext& ctx, ImDrawList* dl);
   void draw_nodes(const UiContext& ctx, ImDrawList* dl);
   void draw_envelopes(const UiContext& ctx, ImDrawList* dl);
-  void draw_sprite_quads(ImDrawList* dl, ImU32 outline);
+  void draw_sprite_quads(const UiContext& ctx, ImDrawList* dl, ImU32 outline);
   void draw_toolbar(const UiContext& ctx);
   void draw_tooltip(const UiContext& ctx, const Hit& hit);
   void draw_menu(const UiContext& ctx);

@@ -78,6 +78,19 @@ class Harness {
     ImGui::Render();
   }
 
+  // Opens a world from `mailhop gen` with these options.
+  void generate(int domains, int users, std::uint64_t messages, std::uint64_t rate) {
+    mailhop::cli::GenOptions o;
+    o.domains = domains;
+    o.users = users;
+    o.messages = messages;
+    o.rate = rate;
+    std::string error;
+    session = Session::create(mailhop::cli::generate_scenario(o), &error);
+    INFO(error);
+    REQUIRE(session);
+  }
+
   void move_mouse(ImVec2 p) {
     ImGui::GetIO().MousePos = p;
     frame();
@@ -359,15 +372,7 @@ TEST_CASE("without a scenario the view says how to open one", "[gui][network]") 
 TEST_CASE("in a busy network every envelope is one quad of the envelope sprite",
           "[gui][network][sprites]") {
   Harness h("");
-  mailhop::cli::GenOptions o;
-  o.domains = 20;
-  o.users = 5;
-  o.messages = 3000;
-  o.rate = 2000;
-  std::string error;
-  h.session = Session::create(mailhop::cli::generate_scenario(o), &error);
-  INFO(error);
-  REQUIRE(h.session);
+  h.generate(20, 5, 3000, 2000);
   h.session->seek_time(SimTime::from_millis(1800));  // the traffic starts at 1 s
   h.frame();
   h.frame();
@@ -394,19 +399,81 @@ TEST_CASE("in a busy network every envelope is one quad of the envelope sprite",
   CHECK(sprite_vertices == 4 * (h.view.envelopes_drawn() - h.view.envelopes_hidden()));
 }
 
+namespace {
+// Stand-ins for the window's blending switches: their addresses mark the runs (their bodies
+// differ so that the linker cannot fold them into one).
+int g_fake_switches[2] = {0, 0};
+void fake_opaque_begin(const ImDrawList*, const ImDrawCmd*) { ++g_fake_switches[0]; }
+void fake_opaque_end(const ImDrawList*, const ImDrawCmd*) { ++g_fake_switches[1]; }
+}  // namespace
+
+TEST_CASE("opaque envelopes are drawn in runs without blending, the rest with it",
+          "[gui][network][sprites]") {
+  Harness h("");
+  h.fonts.opaque_begin = fake_opaque_begin;
+  h.fonts.opaque_end = fake_opaque_end;
+  h.generate(20, 5, 3000, 2000);
+  h.session->seek_time(SimTime::from_millis(1800));
+  h.frame();
+  h.frame();
+  REQUIRE(h.view.envelopes_drawn() > 300);
+  const std::size_t shown = h.view.envelopes_drawn() - h.view.envelopes_hidden();
+
+  // Walk the draw commands: every triangle drawn with blending off is an envelope sprite's,
+  // tinted at full opacity; with nothing selected, every envelope is among them.
+  const auto is_envelope_uv = [&](ImVec2 uv) {
+    for (const int width : mailhop::gui::Sprites::envelope_widths()) {
+      const mailhop::gui::Sprite* s = h.fonts.sprites.envelope(static_cast<float>(width));
+      if (uv.x >= s->uv0.x && uv.x <= s->uv1.x && uv.y >= s->uv0.y && uv.y <= s->uv1.y)
+        return true;
+    }
+    return false;
+  };
+  int begins = 0;
+  int ends = 0;
+  bool opaque = false;
+  std::size_t opaque_vertices_ok = 0;
+  std::size_t opaque_indices = 0;
+  const ImDrawData* data = ImGui::GetDrawData();
+  for (int l = 0; l < data->CmdListsCount; ++l) {
+    const ImDrawList& list = *data->CmdLists[l];
+    for (const ImDrawCmd& cmd : list.CmdBuffer) {
+      if (cmd.UserCallback == fake_opaque_begin) {
+        CHECK_FALSE(opaque);
+        opaque = true;
+        ++begins;
+        continue;
+      }
+      if (cmd.UserCallback == fake_opaque_end) {
+        CHECK(opaque);
+        opaque = false;
+        ++ends;
+        continue;
+      }
+      if (cmd.UserCallback != nullptr || !opaque) continue;
+      for (unsigned int k = 0; k < cmd.ElemCount; ++k) {
+        const ImDrawVert& v = list.VtxBuffer[static_cast<int>(
+            cmd.VtxOffset + list.IdxBuffer[static_cast<int>(cmd.IdxOffset + k)])];
+        ++opaque_indices;
+        if (is_envelope_uv(v.uv) && ((v.col >> IM_COL32_A_SHIFT) & 0xFF) == 0xFF)
+          ++opaque_vertices_ok;
+      }
+    }
+    CHECK_FALSE(opaque);  // a list never ends with blending off
+  }
+  REQUIRE(fake_opaque_begin != fake_opaque_end);
+  CHECK(begins >= 1);
+  CHECK(begins == ends);
+  CHECK(opaque_vertices_ok == opaque_indices);
+  CHECK(opaque_indices == 6 * shown);
+}
+
 TEST_CASE("with many hosts each icon is one quad of its sprite, faded when the host is down",
           "[gui][network][sprites]") {
   using mailhop::gui::Sprite;
   Harness h("");
-  mailhop::cli::GenOptions o;
-  o.domains = 45;  // 90 hosts: beyond the view's bulk threshold
-  o.users = 2;
-  o.messages = 10;
-  o.rate = 10;
+  h.generate(45, 2, 10, 10);  // 90 hosts: beyond the view's bulk threshold
   std::string error;
-  h.session = Session::create(mailhop::cli::generate_scenario(o), &error);
-  INFO(error);
-  REQUIRE(h.session);
   mailhop::scenario::FaultAction fault;
   fault.kind = mailhop::scenario::FaultKind::kHostDown;
   fault.target = "mail.d7.example";
@@ -440,15 +507,8 @@ TEST_CASE("with many hosts each icon is one quad of its sprite, faded when the h
 
 TEST_CASE("in a dense mesh only the links in focus or in trouble are drawn", "[gui][network]") {
   Harness h("");
-  mailhop::cli::GenOptions o;
-  o.domains = 30;  // 435 links between the providers alone
-  o.users = 3;
-  o.messages = 2000;
-  o.rate = 1000;
+  h.generate(30, 3, 2000, 1000);  // 435 links between the providers alone
   std::string error;
-  h.session = Session::create(mailhop::cli::generate_scenario(o), &error);
-  INFO(error);
-  REQUIRE(h.session);
   const auto& links = h.session->world().network().links();
   REQUIRE(links.size() > 400);
   h.session->seek_time(SimTime::from_millis(1500));  // the traffic starts at 1 s
