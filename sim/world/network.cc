@@ -35,7 +35,7 @@ LinkState* Network::find(const std::string& name) {
 }
 
 const Network::Graph& Network::graph() const {
-  if (m_graph.links == m_links.size() && !m_graph.adjacent.empty()) return m_graph;
+  if (m_graph.links == m_links.size()) return m_graph;  // also the empty network's
   Graph g;
   const auto id_of = [&g](const std::string& host) {
     const auto [it, added] = g.ids.try_emplace(host, static_cast<std::uint32_t>(g.ids.size()));
@@ -81,22 +81,14 @@ std::optional<Path> Network::search(const std::string& from, const std::string& 
       if (via[step.next] != kUnseen) continue;
       via[step.next] = step.link;
       if (step.next == goal) {
-        Path p;
-        std::uint32_t at = goal;
-        double pass = 1.0;
-        while (at != start) {
+        std::vector<std::size_t> hops;
+        for (std::uint32_t at = goal; at != start;) {
           const std::size_t li = via[at];
-          const LinkState& hop = m_links[li];
-          p.links.push_back(li);
-          p.latency += hop.effective_latency();
-          if (hop.bandwidth_bps && (!p.bandwidth_bps || hop.bandwidth_bps < p.bandwidth_bps))
-            p.bandwidth_bps = hop.bandwidth_bps;
-          pass *= 1.0 - hop.effective_loss();
+          hops.push_back(li);
           at = g.end_a[li] == at ? g.end_b[li] : g.end_a[li];
         }
-        std::reverse(p.links.begin(), p.links.end());
-        p.loss = 1.0 - pass;
-        return p;
+        std::reverse(hops.begin(), hops.end());
+        return measure(std::move(hops));
       }
       frontier.push_back(step.next);
     }
@@ -105,7 +97,8 @@ std::optional<Path> Network::search(const std::string& from, const std::string& 
 }
 
 Path Network::measure(std::vector<std::size_t> links) const {
-  // The same sums search() makes, hop by hop from the destination back to the source.
+  // Hop by hop from the destination back to the source: the order the sums were always made
+  // in, so that a path measured again comes out the same to the bit.
   Path p;
   double pass = 1.0;
   for (std::size_t k = links.size(); k-- > 0;) {
