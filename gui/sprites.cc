@@ -305,7 +305,8 @@ void Sprites::paint_padlocks(ImFontAtlas& atlas, unsigned char* pixels, int tex_
     ImDrawList list(&shared);
     list._ResetForNewFrame();
     list.Flags = ImDrawListFlags_None;  // the supersampling smooths the edges
-    draw_line_padlock(&list, ImVec2(1.0f, 1.0f), static_cast<float>(h), IM_COL32(255, 255, 255, 255));
+    draw_line_padlock(&list, ImVec2(1.0f, 1.0f), static_cast<float>(h),
+                      IM_COL32(255, 255, 255, 255));
     const int x0 = rect->X + kPadding;
     const int y0 = rect->Y + kPadding;
     copy_into_atlas(rasterize(list, w, side_h), w, side_h, pixels, tex_w, x0, y0);

@@ -1,8 +1,8 @@
 #pragma once
 // Small pictures painted once into the font atlas, so that thousands of copies on screen cost
 // one textured quad each (two triangles) instead of a dozen shapes. The busy network view draws
-// its envelopes and its host icons this way, and the ladder its padlocks: a software renderer (Mesa's llvmpipe) pays for
-// every triangle and every layer of every pixel.
+// its envelopes and its host icons this way, and the ladder its padlocks: a software renderer
+// (Mesa's llvmpipe) pays for every triangle and every layer of every pixel.
 //
 // The envelope sprites are grey: the quad's colour tints them (ImGui multiplies the texture by
 // the vertex colour), so one picture serves every protocol's colour. The host icons are painted

@@ -19,7 +19,8 @@ ImU32 u32(ImVec4 c, float alpha = 1.0f) {
 // The padlock of a line that travelled inside TLS, `h` pixels high: one quad of its sprite, on
 // whole pixels, when one is painted at that height (a row of the ladder then costs a software
 // renderer two triangles for it instead of dozens); else the shapes.
-void draw_padlock(ImDrawList* draw, const Sprites& sprites, ImVec2 top_left, float h, ImU32 color) {
+void draw_padlock(ImDrawList* draw, const Sprites& sprites, ImVec2 top_left, float h,
+                  ImU32 color) {
   if (const Sprite* s = sprites.padlock(h)) {
     // The sprite's picture starts a pixel in from its corner.
     const ImVec2 corner(std::round(top_left.x) - 1.0f, std::round(top_left.y) - 1.0f);
@@ -396,7 +397,8 @@ void LadderPanel::draw_legend(const UiContext& ctx) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float w = ImGui::CalcTextSize(tls.c_str()).x + h * 1.6f;
   draw->AddRectFilled(pos, ImVec2(pos.x + w, pos.y + h), u32(p.encrypted_row), 3.0f);
-  draw_padlock(draw, ctx.fonts.sprites, ImVec2(pos.x + h * 0.2f, pos.y + h * 0.08f), h * 0.82f, u32(p.note));
+  draw_padlock(draw, ctx.fonts.sprites, ImVec2(pos.x + h * 0.2f, pos.y + h * 0.08f), h * 0.82f,
+               u32(p.note));
   ImGui::SetCursorScreenPos(ImVec2(pos.x + h * 1.2f, pos.y));
   ImGui::TextColored(p.text, "%s", tls.c_str());
 }
