@@ -16,6 +16,7 @@
 #include "gui/scenario_files.h"
 #include "gui/window.h"
 #include "sim/cli/cli.h"
+#include "sim/core/huge_pages.h"
 #include "sim/text/catalog.h"
 #include "sim/text/explanations.h"
 
@@ -65,6 +66,8 @@ int main(int argc, char** argv) {
   namespace gui = mailhop::gui;
   namespace text = mailhop::text;
 
+  // What a run keeps (the history, a recording) on 2 MB pages where the system offers them.
+  mailhop::core::HugePageHeap::enable();
   // The headless commands (`run`, `gen`) need neither a window nor the app's options.
   if (const int status = mailhop::cli::dispatch(argc, argv); status >= 0) return status;
 

@@ -3,8 +3,11 @@
 #include <iostream>
 
 #include "sim/cli/cli.h"
+#include "sim/core/huge_pages.h"
 
 int main(int argc, char** argv) {
+  // What a run keeps (the history, a recording) on 2 MB pages where the system offers them.
+  mailhop::core::HugePageHeap::enable();
   const int status = mailhop::cli::dispatch(argc, argv);
   if (status >= 0) return status;
   // No catalog is needed to say this much, in both languages.

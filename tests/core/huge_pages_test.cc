@@ -1,0 +1,70 @@
+// The heap's new memory marked for 2 MB pages: the mark is on the memory the heap grew by.
+
+#include "sim/core/huge_pages.h"
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#if defined(__linux__)
+#include <unistd.h>
+#endif
+
+namespace {
+
+using mailhop::core::HugePageHeap;
+
+#if defined(__linux__)
+// The flags the kernel shows for the mapping that holds `address` ("" when none does).
+std::string mapping_flags(std::uintptr_t address) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    std::uintptr_t from = 0, to = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> from >> dash >> to && dash == '-') {
+      inside = address >= from && address < to;
+      continue;
+    }
+    if (inside && line.rfind("VmFlags:", 0) == 0) return line;
+  }
+  return "";
+}
+#endif
+
+}  // namespace
+
+TEST_CASE("heap growth is marked for huge pages where the system offers them") {
+  REQUIRE(HugePageHeap::enable() == HugePageHeap::available());
+  HugePageHeap::advise();  // what grew before this test is not its concern
+
+#if defined(__linux__)
+  const auto before = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  // 48 MB in blocks small enough to come from the heap (not mapped one by one).
+  std::vector<void*> blocks;
+  for (int i = 0; i < 768; ++i) blocks.push_back(std::malloc(64 * 1024));
+  const auto after = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  const std::size_t marked = HugePageHeap::advise();
+
+  if (HugePageHeap::available() && after > before) {
+    // Everything it grew by is marked, and the kernel shows the mark ("hg") on that memory.
+    CHECK(marked >= after - before);
+    const std::string flags = mapping_flags(after - 1);
+    INFO(flags);
+    CHECK(flags.find(" hg") != std::string::npos);
+  } else {
+    // No huge pages on request, or an allocator that does not grow the heap (a sanitizer's):
+    // nothing is marked.
+    CHECK(marked == 0);
+  }
+  // Nothing grew since: nothing more is marked.
+  CHECK(HugePageHeap::advise() == 0);
+  for (void* b : blocks) std::free(b);
+#endif
+}
