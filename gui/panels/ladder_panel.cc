@@ -238,6 +238,29 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(style.ItemSpacing.x, 0.0f));
     m_row_height = row_h;
     m_rows_origin = ImVec2(ImGui::GetCursorScreenPos().x, ImGui::GetCursorScreenPos().y);
+    // The pale green behind lines that travelled inside TLS is opaque and spans the row, the
+    // largest area the ladder paints: those fills go first, in a layer of their own drawn
+    // without blending (one run for all of them); the rest of each row is blended over them.
+    ImDrawListSplitter layers;
+    const ImU32 encrypted_fill = u32(p.encrypted_row);
+    const bool opaque_layer = ctx.fonts.opaque_begin && ctx.fonts.opaque_end &&
+                              ((encrypted_fill >> IM_COL32_A_SHIFT) & 0xFF) == 0xFF;
+    bool opaque_run = false;
+    if (opaque_layer) {
+      layers.Split(draw, 2);
+      layers.SetCurrentChannel(draw, 1);
+    }
+    const auto fill_encrypted = [&](ImVec2 a, ImVec2 b) {
+      if (!opaque_layer) {
+        draw->AddRectFilled(a, b, encrypted_fill);
+        return;
+      }
+      layers.SetCurrentChannel(draw, 0);
+      if (!opaque_run) draw->AddCallback(ctx.fonts.opaque_begin, nullptr);
+      opaque_run = true;
+      draw->AddRectFilled(a, b, encrypted_fill);
+      layers.SetCurrentChannel(draw, 1);
+    };
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(m_ladder.rows.size()), row_h);
     while (clipper.Step()) {
@@ -254,7 +277,7 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
         const bool selected = selected_event && *selected_event == row.event;
         const ImVec2 bottom_right(top.x + width, top.y + row_h);
 
-        if (row.encrypted) draw->AddRectFilled(top, bottom_right, u32(p.encrypted_row));
+        if (row.encrypted) fill_encrypted(top, bottom_right);
         if (selected) {
           draw->AddRectFilled(top, bottom_right, u32(p.accent, 0.25f));
           draw->AddRect(top, bottom_right, u32(p.accent), 0.0f, 0, 1.5f);
@@ -332,6 +355,13 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
       }
     }
     clipper.End();
+    if (opaque_layer) {
+      if (opaque_run) {
+        layers.SetCurrentChannel(draw, 0);
+        draw->AddCallback(ctx.fonts.opaque_end, nullptr);
+      }
+      layers.Merge(draw);
+    }
     ImGui::PopStyleVar();
     // Show the selected line when the selection moved, until it is in view (the scroll range
     // of a new ladder is known only a frame later); otherwise follow the conversation as it

@@ -326,3 +326,98 @@ TEST_CASE("POP3 and IMAP lines are explained from their own groups", "[gui][ladd
     CHECK(title(exists_line, language) == exists->title);
   }
 }
+
+namespace {
+// Stand-ins for the window's blending switches (bodies differ so the linker keeps both).
+int g_switches[2] = {0, 0};
+void fake_opaque_begin(const ImDrawList*, const ImDrawCmd*) { ++g_switches[0]; }
+void fake_opaque_end(const ImDrawList*, const ImDrawCmd*) { ++g_switches[1]; }
+
+const ImDrawList* rows_list() {
+  const ImDrawData* data = ImGui::GetDrawData();
+  for (int l = 0; l < data->CmdListsCount; ++l) {
+    const ImDrawList* list = data->CmdLists[l];
+    const std::string owner = list->_OwnerName ? list->_OwnerName : "";
+    if (owner.find("##ladder_rows") != std::string::npos) return list;
+  }
+  return nullptr;
+}
+
+ImU32 vertex_colour(const ImDrawList& list, const ImDrawCmd& cmd, unsigned int k) {
+  const auto index = list.IdxBuffer[static_cast<int>(cmd.IdxOffset + k)];
+  return list.VtxBuffer[static_cast<int>(cmd.VtxOffset + index)].col;
+}
+}  // namespace
+
+TEST_CASE("the ladder's encrypted rows are filled first, without blending, under the rest",
+          "[gui][ladder]") {
+  Bench b("01-journey.json");
+  gui::LadderPanel ladder;
+  const auto draw = [&](const gui::UiContext& ctx) { ladder.draw(ctx); };
+  b.session->seek_time(b.session->end());
+  const auto connections = gui::list_connections(b.session->events());
+  REQUIRE(!connections.empty());
+  b.selection.connection = connections[0].id;  // the submission, inside STARTTLS
+  const ImU32 fill = ImGui::ColorConvertFloat4ToU32(gui::classroom_palette().encrypted_row);
+  REQUIRE(((fill >> IM_COL32_A_SHIFT) & 0xFF) == 0xFF);
+
+  // Without the switches (no renderer): the fills are blended like everything else.
+  b.frame(draw);
+  b.frame(draw);
+  const ImDrawList* plain = rows_list();
+  REQUIRE(plain);
+  std::size_t plain_fill_indices = 0;
+  for (const ImDrawCmd& cmd : plain->CmdBuffer) {
+    CHECK(cmd.UserCallback == nullptr);
+    for (unsigned int k = 0; k < cmd.ElemCount; ++k)
+      if (vertex_colour(*plain, cmd, k) == fill) ++plain_fill_indices;
+  }
+  REQUIRE(plain_fill_indices > 0);
+  REQUIRE(plain_fill_indices % 6 == 0);
+  CHECK(plain_fill_indices / 6 <= ladder.rows_drawn());
+
+  // With them: one run without blending comes before anything else of the rows, and holds
+  // exactly those fills.
+  b.fonts.opaque_begin = fake_opaque_begin;
+  b.fonts.opaque_end = fake_opaque_end;
+  b.frame(draw);
+  const ImDrawList* list = rows_list();
+  REQUIRE(list);
+  int begins = 0;
+  int ends = 0;
+  bool opaque = false;
+  bool drawn_before = false;
+  std::size_t opaque_indices = 0;
+  std::size_t opaque_fill_indices = 0;
+  std::size_t fill_indices = 0;
+  for (const ImDrawCmd& cmd : list->CmdBuffer) {
+    if (cmd.UserCallback == fake_opaque_begin) {
+      CHECK_FALSE(drawn_before);
+      opaque = true;
+      ++begins;
+      continue;
+    }
+    if (cmd.UserCallback == fake_opaque_end) {
+      CHECK(opaque);
+      opaque = false;
+      ++ends;
+      continue;
+    }
+    REQUIRE(cmd.UserCallback == nullptr);
+    if (cmd.ElemCount > 0) drawn_before = true;
+    for (unsigned int k = 0; k < cmd.ElemCount; ++k) {
+      const bool is_fill = vertex_colour(*list, cmd, k) == fill;
+      if (is_fill) ++fill_indices;
+      if (!opaque) continue;
+      ++opaque_indices;
+      if (is_fill) ++opaque_fill_indices;
+    }
+  }
+  REQUIRE(fake_opaque_begin != fake_opaque_end);
+  CHECK(begins == 1);
+  CHECK(ends == 1);
+  CHECK_FALSE(opaque);
+  CHECK(opaque_indices == opaque_fill_indices);  // nothing else is drawn without blending
+  CHECK(opaque_fill_indices == fill_indices);    // and every fill is
+  CHECK(fill_indices == plain_fill_indices);     // the same fills as before
+}
