@@ -17,6 +17,7 @@
 #include "gui/panels/ladder_panel.h"
 #include "gui/session.h"
 #include "gui/theme.h"
+#include "tests/gui/blend_runs.h"
 #include "gui/ui_context.h"
 
 namespace {
@@ -328,10 +329,8 @@ TEST_CASE("POP3 and IMAP lines are explained from their own groups", "[gui][ladd
 }
 
 namespace {
-// Stand-ins for the window's blending switches (bodies differ so the linker keeps both).
-int g_switches[2] = {0, 0};
-void fake_opaque_begin(const ImDrawList*, const ImDrawCmd*) { ++g_switches[0]; }
-void fake_opaque_end(const ImDrawList*, const ImDrawCmd*) { ++g_switches[1]; }
+using gui::testing::fake_opaque_begin;
+using gui::testing::fake_opaque_end;
 
 const ImDrawList* rows_list() {
   const ImDrawData* data = ImGui::GetDrawData();
@@ -343,10 +342,6 @@ const ImDrawList* rows_list() {
   return nullptr;
 }
 
-ImU32 vertex_colour(const ImDrawList& list, const ImDrawCmd& cmd, unsigned int k) {
-  const auto index = list.IdxBuffer[static_cast<int>(cmd.IdxOffset + k)];
-  return list.VtxBuffer[static_cast<int>(cmd.VtxOffset + index)].col;
-}
 }  // namespace
 
 TEST_CASE("the ladder's encrypted rows are filled first, without blending, under the rest",
@@ -367,11 +362,11 @@ TEST_CASE("the ladder's encrypted rows are filled first, without blending, under
   const ImDrawList* plain = rows_list();
   REQUIRE(plain);
   std::size_t plain_fill_indices = 0;
-  for (const ImDrawCmd& cmd : plain->CmdBuffer) {
-    CHECK(cmd.UserCallback == nullptr);
-    for (unsigned int k = 0; k < cmd.ElemCount; ++k)
-      if (vertex_colour(*plain, cmd, k) == fill) ++plain_fill_indices;
-  }
+  const auto plain_runs = gui::testing::walk_blend_runs(
+      *plain, fake_opaque_begin, fake_opaque_end, [&](const ImDrawVert& v, bool) {
+        if (v.col == fill) ++plain_fill_indices;
+      });
+  CHECK(plain_runs.begins + plain_runs.ends == 0);
   REQUIRE(plain_fill_indices > 0);
   REQUIRE(plain_fill_indices % 6 == 0);
   CHECK(plain_fill_indices / 6 <= ladder.rows_drawn());
@@ -383,40 +378,21 @@ TEST_CASE("the ladder's encrypted rows are filled first, without blending, under
   b.frame(draw);
   const ImDrawList* list = rows_list();
   REQUIRE(list);
-  int begins = 0;
-  int ends = 0;
-  bool opaque = false;
-  bool drawn_before = false;
   std::size_t opaque_indices = 0;
   std::size_t opaque_fill_indices = 0;
   std::size_t fill_indices = 0;
-  for (const ImDrawCmd& cmd : list->CmdBuffer) {
-    if (cmd.UserCallback == fake_opaque_begin) {
-      CHECK_FALSE(drawn_before);
-      opaque = true;
-      ++begins;
-      continue;
-    }
-    if (cmd.UserCallback == fake_opaque_end) {
-      CHECK(opaque);
-      opaque = false;
-      ++ends;
-      continue;
-    }
-    REQUIRE(cmd.UserCallback == nullptr);
-    if (cmd.ElemCount > 0) drawn_before = true;
-    for (unsigned int k = 0; k < cmd.ElemCount; ++k) {
-      const bool is_fill = vertex_colour(*list, cmd, k) == fill;
-      if (is_fill) ++fill_indices;
-      if (!opaque) continue;
-      ++opaque_indices;
-      if (is_fill) ++opaque_fill_indices;
-    }
-  }
+  const auto runs = gui::testing::walk_blend_runs(
+      *list, fake_opaque_begin, fake_opaque_end, [&](const ImDrawVert& v, bool opaque) {
+        const bool is_fill = v.col == fill;
+        if (is_fill) ++fill_indices;
+        if (!opaque) return;
+        ++opaque_indices;
+        if (is_fill) ++opaque_fill_indices;
+      });
   REQUIRE(fake_opaque_begin != fake_opaque_end);
-  CHECK(begins == 1);
-  CHECK(ends == 1);
-  CHECK_FALSE(opaque);
+  CHECK(runs.well_formed);
+  CHECK(runs.begins == 1);
+  CHECK_FALSE(runs.drawn_before_run);
   CHECK(opaque_indices == opaque_fill_indices);  // nothing else is drawn without blending
   CHECK(opaque_fill_indices == fill_indices);    // and every fill is
   CHECK(fill_indices == plain_fill_indices);     // the same fills as before

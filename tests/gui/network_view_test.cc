@@ -14,6 +14,7 @@
 #include "gui/demo_scenario.h"
 #include "gui/session.h"
 #include "sim/cli/generate.h"
+#include "tests/gui/blend_runs.h"
 
 namespace {
 
@@ -399,13 +400,8 @@ TEST_CASE("in a busy network every envelope is one quad of the envelope sprite",
   CHECK(sprite_vertices == 4 * (h.view.envelopes_drawn() - h.view.envelopes_hidden()));
 }
 
-namespace {
-// Stand-ins for the window's blending switches: their addresses mark the runs (their bodies
-// differ so that the linker cannot fold them into one).
-int g_fake_switches[2] = {0, 0};
-void fake_opaque_begin(const ImDrawList*, const ImDrawCmd*) { ++g_fake_switches[0]; }
-void fake_opaque_end(const ImDrawList*, const ImDrawCmd*) { ++g_fake_switches[1]; }
-}  // namespace
+using mailhop::gui::testing::fake_opaque_begin;
+using mailhop::gui::testing::fake_opaque_end;
 
 TEST_CASE("opaque envelopes are drawn in runs without blending, the rest with it",
           "[gui][network][sprites]") {
@@ -431,35 +427,21 @@ TEST_CASE("opaque envelopes are drawn in runs without blending, the rest with it
   };
   int begins = 0;
   int ends = 0;
-  bool opaque = false;
   std::size_t opaque_vertices_ok = 0;
   std::size_t opaque_indices = 0;
   const ImDrawData* data = ImGui::GetDrawData();
   for (int l = 0; l < data->CmdListsCount; ++l) {
-    const ImDrawList& list = *data->CmdLists[l];
-    for (const ImDrawCmd& cmd : list.CmdBuffer) {
-      if (cmd.UserCallback == fake_opaque_begin) {
-        CHECK_FALSE(opaque);
-        opaque = true;
-        ++begins;
-        continue;
-      }
-      if (cmd.UserCallback == fake_opaque_end) {
-        CHECK(opaque);
-        opaque = false;
-        ++ends;
-        continue;
-      }
-      if (cmd.UserCallback != nullptr || !opaque) continue;
-      for (unsigned int k = 0; k < cmd.ElemCount; ++k) {
-        const ImDrawVert& v = list.VtxBuffer[static_cast<int>(
-            cmd.VtxOffset + list.IdxBuffer[static_cast<int>(cmd.IdxOffset + k)])];
-        ++opaque_indices;
-        if (is_envelope_uv(v.uv) && ((v.col >> IM_COL32_A_SHIFT) & 0xFF) == 0xFF)
-          ++opaque_vertices_ok;
-      }
-    }
-    CHECK_FALSE(opaque);  // a list never ends with blending off
+    const auto runs = mailhop::gui::testing::walk_blend_runs(
+        *data->CmdLists[l], fake_opaque_begin, fake_opaque_end,
+        [&](const ImDrawVert& v, bool opaque) {
+          if (!opaque) return;
+          ++opaque_indices;
+          if (is_envelope_uv(v.uv) && ((v.col >> IM_COL32_A_SHIFT) & 0xFF) == 0xFF)
+            ++opaque_vertices_ok;
+        });
+    CHECK(runs.well_formed);  // runs do not nest, and a list never ends with blending off
+    begins += runs.begins;
+    ends += runs.ends;
   }
   REQUIRE(fake_opaque_begin != fake_opaque_end);
   CHECK(begins >= 1);
