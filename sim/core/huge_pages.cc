@@ -1,8 +1,6 @@
 #include "sim/core/huge_pages.h"
 
 #include <cstdint>
-#include <fstream>
-#include <string>
 
 #if defined(__linux__) && defined(__GLIBC__)
 #include <malloc.h>
@@ -14,9 +12,8 @@
 namespace mailhop::core {
 namespace {
 
-constexpr std::size_t kGrowthStep = 32 * 1024 * 1024;
-
 #if defined(MAILHOP_HUGE_PAGE_HEAP)
+constexpr std::size_t kGrowthStep = 32 * 1024 * 1024;
 bool g_enabled = false;
 std::uintptr_t g_marked_end = 0;  // the heap's end when it was last marked
 
@@ -25,25 +22,8 @@ std::uintptr_t heap_end() { return reinterpret_cast<std::uintptr_t>(sbrk(0)); }
 
 }  // namespace
 
-bool HugePageHeap::available() {
-#if defined(MAILHOP_HUGE_PAGE_HEAP)
-  static const bool offered = [] {
-    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
-    std::string modes;
-    std::getline(in, modes);
-    // The mode in use is the one in brackets: "always [madvise] never".
-    return modes.find("[always]") != std::string::npos ||
-           modes.find("[madvise]") != std::string::npos;
-  }();
-  return offered;
-#else
-  return false;
-#endif
-}
-
 bool HugePageHeap::enable() {
 #if defined(MAILHOP_HUGE_PAGE_HEAP)
-  if (!available()) return false;
   if (!g_enabled) {
     mallopt(M_TOP_PAD, static_cast<int>(kGrowthStep));
     g_marked_end = heap_end();
