@@ -25,12 +25,12 @@ float distance_to_segment(float px, float py, float ax, float ay, float bx, floa
 
 constexpr int kIconSubsamples = 4;  // per axis
 
-// The sprite painted at texels (x0, y0) to (x0 + w, y0 + h) of a tex_w × tex_h atlas.
 // The padlock is 0.75 as wide as high, with a pixel of margin each side for its edges.
 int padlock_canvas_width(int height) {
   return static_cast<int>(std::ceil(static_cast<float>(height) * 0.75f)) + 2;
 }
 
+// The sprite painted at texels (x0, y0) to (x0 + w, y0 + h) of a tex_w × tex_h atlas.
 Sprite sprite_at(int x0, int y0, int w, int h, int tex_w, int tex_h) {
   Sprite s;
   s.uv0 = ImVec2(static_cast<float>(x0) / static_cast<float>(tex_w),
