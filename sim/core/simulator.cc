@@ -50,7 +50,7 @@ bool Simulator::step() {
   });
   // What a run keeps grows with the events played: the heap's new memory is marked for 2 MB
   // pages every so often (nothing happens unless the program enabled it).
-  if ((m_processed & 4095) == 0) HugePageHeap::advise();
+  if ((m_processed & 511) == 0) HugePageHeap::advise();
   return true;
 }
 
