@@ -9,7 +9,6 @@
 
 #include "gui/app.h"
 #include "gui/app_options.h"
-#include "sim/text/assets.h"
 #include "gui/demo_cli.h"
 #include "gui/demo_scenario.h"
 #include "gui/playback.h"
@@ -17,6 +16,7 @@
 #include "gui/window.h"
 #include "sim/cli/cli.h"
 #include "sim/core/huge_pages.h"
+#include "sim/text/assets.h"
 #include "sim/text/catalog.h"
 #include "sim/text/explanations.h"
 
@@ -51,13 +51,18 @@ int report_missing_assets(const mailhop::text::AssetSearch& search) {
 }
 
 // "12.34" with the language's decimal separator.
-std::string milliseconds(double ms, const mailhop::text::Catalog& catalog) {
+// A number with `digits` decimals, in the catalog's language.
+std::string decimal(double value, int digits, const mailhop::text::Catalog& catalog) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f", ms);
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
   std::string text = buffer;
   const std::size_t dot = text.find('.');
   if (dot != std::string::npos) text.replace(dot, 1, catalog.get("format.decimal_separator"));
   return text;
+}
+
+std::string milliseconds(double ms, const mailhop::text::Catalog& catalog) {
+  return decimal(ms, 2, catalog);
 }
 
 }  // namespace
@@ -131,14 +136,15 @@ int main(int argc, char** argv) {
     return kExitNoDisplay;
   }
 
-  const bool offscreen = options->mode == AppMode::kScreenshot || options->mode == AppMode::kFrameStats;
+  const bool offscreen =
+      options->mode == AppMode::kScreenshot || options->mode == AppMode::kFrameStats;
   gui::AppPaths paths;
   paths.scenarios_dir = gui::scenarios_dir_for(*assets.found);
   // Screenshots and measurements leave the teacher's recent files alone.
   if (!offscreen) paths.recent_store = gui::recent_files_path(env("XDG_CONFIG_HOME"), env("HOME"));
-  const std::filesystem::path scenario_file =
-      options->scenario_path.empty() ? paths.scenarios_dir / gui::kDefaultScenario
-                                     : std::filesystem::path(options->scenario_path);
+  const std::filesystem::path scenario_file = options->scenario_path.empty()
+                                                  ? paths.scenarios_dir / gui::kDefaultScenario
+                                                  : std::filesystem::path(options->scenario_path);
   gui::App app(std::move(*catalog), std::move(*explanations),
                gui::Settings{language, options->scale, options->high_contrast}, paths);
   std::string open_error;
@@ -203,6 +209,13 @@ int main(int argc, char** argv) {
                               milliseconds(gui::percentile(cpu, 0.95), t),
                               milliseconds(gui::percentile(cpu, 0.99), t))
                   << "\n";
+        const gui::FrameStats& s = result.stats;
+        if (s.partial) {
+          std::cout << t.format("app.frame_stats_partial", s.frames_whole, s.frames_part,
+                                decimal(s.part_pixels * 100.0, 1, t), s.frames_unchanged,
+                                s.check_differing)
+                    << "\n";
+        }
       }
       return kExitOk;
     case gui::WindowStatus::kNoDisplay:

@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -18,8 +19,10 @@
 #include <malloc.h>
 #endif
 
+#include "gui/damage.h"
 #include "gui/draw_snapshot.h"
 #include "gui/frame_worker.h"
+#include "gui/partial_present.h"
 #include "gui/screenshot.h"
 #include "gui/theme.h"
 
@@ -68,8 +71,12 @@ void atlas_unfiltered(const ImDrawList*, const ImDrawCmd*) {
 }
 
 // Fonts::opaque_begin and opaque_end: quads that cover their pixels opaquely, in between.
-void blending_off(const ImDrawList*, const ImDrawCmd*) { glDisable(GL_BLEND); }
-void blending_on(const ImDrawList*, const ImDrawCmd*) { glEnable(GL_BLEND); }
+void blending_off(const ImDrawList*, const ImDrawCmd*) {
+  glDisable(GL_BLEND);
+}
+void blending_on(const ImDrawList*, const ImDrawCmd*) {
+  glEnable(GL_BLEND);
+}
 
 // Reads the OpenGL back buffer into top-first RGB rows.
 std::vector<std::uint8_t> read_framebuffer_rgb(int width, int height) {
@@ -88,8 +95,12 @@ double cpu_ms(clockid_t clock) {
   if (clock_gettime(clock, &ts) != 0) return 0.0;
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
-double process_cpu_ms() { return cpu_ms(CLOCK_PROCESS_CPUTIME_ID); }
-double thread_cpu_ms() { return cpu_ms(CLOCK_THREAD_CPUTIME_ID); }
+double process_cpu_ms() {
+  return cpu_ms(CLOCK_PROCESS_CPUTIME_ID);
+}
+double thread_cpu_ms() {
+  return cpu_ms(CLOCK_THREAD_CPUTIME_ID);
+}
 
 // Frames rendered before a screenshot is taken: ImGui sizes auto-fit windows and tables over
 // the first frames.
@@ -132,19 +143,94 @@ struct RenderJob {
   Clock::time_point presented;
   double render_ms = 0.0;
   double presented_cpu_ms = 0.0;  // the process's processor time when the frame was presented
+  // How much of the window the renderer repainted: -1 for all of it, else the share in part
+  // (0 when nothing changed).
+  double repainted = -1.0;
 };
 
-void render(GLFWwindow* window, RenderJob& job) {
-  const Clock::time_point start = Clock::now();
+// How many pixels differ between the back buffer as the frames so far left it and the last
+// frame repainted in full. On the renderer's thread, after that frame was presented.
+long long check_partial_repaint(const RenderJob& job) {
+  const std::vector<std::uint8_t> kept = read_framebuffer_rgb(job.width, job.height);
   glViewport(0, 0, job.width, job.height);
   glClearColor(job.background.x, job.background.y, job.background.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   if (ImDrawData* data = job.snapshot->data()) ImGui_ImplOpenGL3_RenderDrawData(data);
-  if (job.read_pixels) {
-    job.pixels = read_framebuffer_rgb(job.width, job.height);
-  } else {
-    glfwSwapBuffers(window);
+  const std::vector<std::uint8_t> full = read_framebuffer_rgb(job.width, job.height);
+  long long differing = 0;
+  for (std::size_t i = 0; i + 2 < full.size(); i += 3) {
+    if (kept[i] != full[i] || kept[i + 1] != full[i + 1] || kept[i + 2] != full[i + 2]) {
+      ++differing;
+    }
+  }
+  return differing;
+}
+
+// What the render thread keeps from one frame to the next.
+struct RenderState {
+  PartialPresenter partial;  // presents rectangles and keeps the back buffer, where it can
+  DamageTracker damage;      // which rectangles changed
+  ImVec4 background;         // the colour the last frame was cleared with
+};
+
+// Set when the window's contents were damaged (uncovered, resized): the next frame is presented
+// whole.
+std::atomic<bool> g_refresh{false};
+void on_window_refresh(GLFWwindow*) {
+  g_refresh = true;
+}
+
+void render(GLFWwindow* window, RenderJob& job, RenderState& state) {
+  const Clock::time_point start = Clock::now();
+  glViewport(0, 0, job.width, job.height);
+  glClearColor(job.background.x, job.background.y, job.background.z, 1.0f);
+  ImDrawData* data = job.snapshot->data();
+  if (state.partial.available() && data && !job.read_pixels) {
+    // Repaint what changed into the kept back buffer, and present just that.
+    const ImVec4& bg = job.background;
+    const ImVec4& last_bg = state.background;
+    const bool same_background =
+        bg.x == last_bg.x && bg.y == last_bg.y && bg.z == last_bg.z && bg.w == last_bg.w;
+    if (g_refresh.exchange(false) || !same_background) state.damage.invalidate();
+    state.background = bg;
+    const std::vector<PixelRect> rects = state.damage.update(*data, job.width, job.height);
+    if (DamageTracker::whole(rects, job.width, job.height)) {
+      glClear(GL_COLOR_BUFFER_BIT);  // the renderer's fast clear of everything
+      ImGui_ImplOpenGL3_RenderDrawData(data);
+      job.repainted = -1.0;
+    } else {
+      long long area = 0;
+      for (const PixelRect& r : rects) area += r.area();
+      job.repainted = static_cast<double>(area) / (static_cast<double>(job.width) * job.height);
+    }
+    if (!rects.empty() && job.repainted >= 0.0) {
+      RegionPasses passes(*data);
+      for (const PixelRect& r : rects) {
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(r.x0, job.height - r.y1, r.x1 - r.x0, r.y1 - r.y0);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(&passes.restrict_to(r));
+      }
+      glDisable(GL_SCISSOR_TEST);
+    }
+    for (const PixelRect& r : rects)
+      state.partial.present(r.x0, job.height - r.y1, r.x1 - r.x0, r.y1 - r.y0);
     if (job.finish) glFinish();
+  } else {
+    job.repainted = -1.0;
+    glClear(GL_COLOR_BUFFER_BIT);
+    if (data) ImGui_ImplOpenGL3_RenderDrawData(data);
+    // The back buffer holds this whole frame now, but what the window shows may not match it.
+    state.damage.invalidate();
+    if (job.read_pixels) {
+      job.pixels = read_framebuffer_rgb(job.width, job.height);
+    } else if (state.partial.available()) {
+      state.partial.present(0, 0, job.width, job.height);
+      if (job.finish) glFinish();
+    } else {
+      glfwSwapBuffers(window);
+      if (job.finish) glFinish();
+    }
   }
   job.presented = Clock::now();
   job.render_ms = std::chrono::duration<double, std::milli>(job.presented - start).count();
@@ -195,14 +281,17 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     // from one while the UI fills the other (declared first: they outlive the renderer's jobs).
     DrawSnapshot snapshots[2];
     RenderJob jobs[2];
+    RenderState render_state;
     FrameWorker renderer;
-    renderer.start([window, stats] {
+    glfwSetWindowRefreshCallback(window, on_window_refresh);
+    renderer.start([window, stats, &render_state] {
       glfwMakeContextCurrent(window);
       // Measured frames are not held back by the display's refresh.
       glfwSwapInterval(stats ? 0 : 1);
       ImGui_ImplOpenGL3_Init("#version 130");
       ImGui_ImplOpenGL3_NewFrame();  // compiles the shaders, uploads the atlas
       set_atlas_filter(ImGui::GetIO().Fonts->TexID, GL_NEAREST);
+      render_state.partial.init(window);
     });
     renderer.wait();
 
@@ -240,7 +329,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       constexpr float kMeasuredFrame = 1.0f / 60.0f;
       const float dt = screenshot ? 0.0f
                        : stats    ? kMeasuredFrame
-                                  : std::min(std::chrono::duration<float>(now - last).count(), 0.1f);
+                               : std::min(std::chrono::duration<float>(now - last).count(), 0.1f);
       last = now;
       ImGui_ImplGlfw_NewFrame();
       const Clock::time_point ui_start = Clock::now();
@@ -248,7 +337,8 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       app.draw_frame();
       ImGui::Render();
       snapshots[current].capture(*ImGui::GetDrawData());
-      const double ui_ms = std::chrono::duration<double, std::milli>(Clock::now() - ui_start).count();
+      const double ui_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - ui_start).count();
 
       // The frame before this one is on the screen once the renderer is done with it.
       renderer.wait();
@@ -257,10 +347,17 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
         // The first frames build the atlas and size the windows: not counted.
         if (last_presented && frame > kScreenshotWarmupFrames) {
           result.stats.frame_ms.push_back(
-              std::chrono::duration<double, std::milli>(shown.presented - *last_presented)
-                  .count());
+              std::chrono::duration<double, std::milli>(shown.presented - *last_presented).count());
           result.stats.render_ms.push_back(shown.render_ms);
           result.stats.cpu_ms.push_back(shown.presented_cpu_ms - last_presented_cpu);
+          if (shown.repainted < 0.0) {
+            ++result.stats.frames_whole;
+          } else if (shown.repainted == 0.0) {
+            ++result.stats.frames_unchanged;
+          } else {
+            ++result.stats.frames_part;
+            result.stats.part_pixels += shown.repainted;
+          }
         }
         last_presented = shown.presented;
         last_presented_cpu = shown.presented_cpu_ms;
@@ -269,6 +366,14 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
           result.stats.hidden = app.envelopes_hidden();
           result.stats.in_flight = app.envelopes_in_flight();
           result.stats.nodes = app.session() ? app.session()->scenario().nodes.size() : 0;
+          result.stats.partial = render_state.partial.available();
+          if (result.stats.frames_part > 0)
+            result.stats.part_pixels /= static_cast<double>(result.stats.frames_part);
+          if (result.stats.partial) {
+            renderer.start(
+                [&result, &shown] { result.stats.check_differing = check_partial_repaint(shown); });
+            renderer.wait();
+          }
           break;
         }
       }
@@ -279,7 +384,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       job.background = app.palette().background;
       job.read_pixels = screenshot && ++frame >= kScreenshotWarmupFrames;
       job.finish = stats;
-      renderer.start([window, &job] { render(window, job); });
+      renderer.start([window, &job, &render_state] { render(window, job, render_state); });
       rendering = true;
       current = 1 - current;
       if (job.read_pixels) {

@@ -24,8 +24,8 @@ struct WindowRequest {
 // glFinish), what the class sees.
 struct FrameStats {
   std::vector<double> frame_ms;
-  std::vector<double> ui_ms;   // building the UI (no rendering, no simulation)
-  std::vector<double> sim_ms;  // the simulation's step, after the UI while the renderer draws
+  std::vector<double> ui_ms;       // building the UI (no rendering, no simulation)
+  std::vector<double> sim_ms;      // the simulation's step, after the UI while the renderer draws
   std::vector<double> sim_cpu_ms;  // processor time of that step
   std::vector<double> render_ms;   // the renderer drawing and presenting a frame
   // Processor time of every thread of the process between two frames presented (Mesa's
@@ -36,6 +36,15 @@ struct FrameStats {
   std::size_t envelopes = 0;  // drawn by the network view
   std::size_t in_flight = 0;  // on their way at the time shown
   std::size_t hidden = 0;     // of `envelopes`, covered entirely by others: not rasterised
+  // Repainting only what changed (gui/damage.h), where the window can present parts of itself.
+  bool partial = false;  // it could: the counts below are meaningful
+  std::size_t frames_whole = 0;
+  std::size_t frames_part = 0;
+  std::size_t frames_unchanged = 0;
+  double part_pixels = 0.0;  // of the frames repainted in part, the share of pixels repainted
+  // After the last frame, its back buffer against the same frame repainted in full: how many
+  // pixels differ (zero: repainting in part shows what a full repaint shows).
+  long long check_differing = 0;
 };
 
 enum class WindowStatus {
