@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <ctime>
 #include <optional>
+#include <thread>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -171,6 +172,7 @@ struct RenderState {
   PartialPresenter partial;  // presents rectangles and keeps the back buffer, where it can
   DamageTracker damage;      // which rectangles changed
   ImVec4 background;         // the colour the last frame was cleared with
+  bool software = false;     // Mesa renders on the processor
 };
 
 // Set when the window's contents were damaged (uncovered, resized): the next frame is presented
@@ -292,10 +294,21 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       ImGui_ImplOpenGL3_NewFrame();  // compiles the shaders, uploads the atlas
       set_atlas_filter(ImGui::GetIO().Fonts->TexID, GL_NEAREST);
       render_state.partial.init(window);
+      render_state.software =
+          software_renderer(reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     });
     renderer.wait();
 
     int frame = 0;
+    // Presenting with a copy, or swapping on a software renderer, does not wait for the
+    // display: frames are paced to the monitor's refresh instead, so that playing does not take
+    // every processor there is.
+    const bool paced = !offscreen && (render_state.partial.available() || render_state.software);
+    const GLFWvidmode* mode = glfwGetVideoMode(glfwGetPrimaryMonitor());
+    const int refresh = mode && mode->refreshRate > 0 ? mode->refreshRate : 60;
+    const auto period = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(1.0 / std::clamp(refresh, 30, 240)));
+    Clock::time_point frame_due = Clock::now();
     int busy_frames = 0;
     int current = 0;
     bool rendering = false;  // jobs[1 - current] was handed to the renderer
@@ -303,6 +316,11 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     double last_presented_cpu = 0.0;
     Clock::time_point last = Clock::now();
     while (!glfwWindowShouldClose(window)) {
+      if (paced) {
+        const Clock::time_point now = Clock::now();
+        if (now < frame_due) std::this_thread::sleep_until(frame_due);
+        frame_due = std::max(frame_due, now) + period;
+      }
       if (offscreen || busy_frames > 0 || app.animating()) {
         glfwPollEvents();
         --busy_frames;
@@ -318,7 +336,11 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
           result = {WindowStatus::kFontError, error, {}};
           break;
         }
-        renderer.start(make_atlas_texture);
+        renderer.start([&render_state] {
+          make_atlas_texture();
+          // The atlas's pixels changed under the same texture: nothing kept is current.
+          render_state.damage.invalidate();
+        });
         renderer.wait();
       }
       // A screenshot shows one instant; everything else plays in wall-clock time (a long pause,
