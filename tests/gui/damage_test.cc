@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "tests/gui/bare_imgui.h"
+
 using mailhop::gui::DamageTracker;
 using mailhop::gui::merge_tiles;
 using mailhop::gui::PixelRect;
@@ -21,29 +23,20 @@ struct Quad {
   ImU32 colour = IM_COL32(200, 40, 40, 255);
 };
 
-void set_state(const ImDrawList*, const ImDrawCmd*) {}
-void other_state(const ImDrawList*, const ImDrawCmd*) {}
+// Two callbacks that stand for renderer state (their bodies differ, so the linker keeps two
+// addresses).
+int g_calls[2] = {0, 0};
+void set_state(const ImDrawList*, const ImDrawCmd*) {
+  ++g_calls[0];
+}
+void other_state(const ImDrawList*, const ImDrawCmd*) {
+  ++g_calls[1];
+}
 
 // A bare ImGui context whose frames draw rectangles on the foreground list, optionally after a
-// callback, and optionally in a clipped window of their own.
+// callback.
 class Frames {
  public:
-  explicit Frames(float width = 800, float height = 600) {
-    m_context = ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(width, height);
-    io.DeltaTime = 1.0f / 60.0f;
-    unsigned char* pixels = nullptr;
-    int w = 0;
-    int h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(7)));
-  }
-  ~Frames() { ImGui::DestroyContext(m_context); }
-  Frames(const Frames&) = delete;
-  Frames& operator=(const Frames&) = delete;
-
   ImDrawData& draw(const std::vector<Quad>& quads, ImDrawCallback callback = nullptr) {
     ImGui::NewFrame();
     ImDrawList* list = ImGui::GetForegroundDrawList();
@@ -56,7 +49,7 @@ class Frames {
   }
 
  private:
-  ImGuiContext* m_context = nullptr;
+  mailhop::gui::testing::BareImGui m_imgui;
 };
 
 bool covers(const std::vector<PixelRect>& rects, float x, float y) {

@@ -2,11 +2,13 @@
 
 #include "gui/draw_snapshot.h"
 
-#include <catch2/catch.hpp>
 #include <imgui.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <vector>
+
+#include "tests/gui/bare_imgui.h"
 
 using mailhop::gui::DrawSnapshot;
 
@@ -15,22 +17,6 @@ namespace {
 // A bare ImGui context whose frames draw `quads` rectangles in one window.
 class Frames {
  public:
-  Frames() {
-    m_context = ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(800, 600);
-    io.DeltaTime = 1.0f / 60.0f;
-    unsigned char* pixels = nullptr;
-    int w = 0;
-    int h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(7)));
-  }
-  ~Frames() { ImGui::DestroyContext(m_context); }
-  Frames(const Frames&) = delete;
-  Frames& operator=(const Frames&) = delete;
-
   const ImDrawData& draw(int quads, float shift) {
     ImGui::NewFrame();
     ImGui::SetNextWindowPos(ImVec2(10, 10));
@@ -49,7 +35,7 @@ class Frames {
   }
 
  private:
-  ImGuiContext* m_context = nullptr;
+  mailhop::gui::testing::BareImGui m_imgui;
 };
 
 // Everything the renderer reads from one list, as plain bytes.
