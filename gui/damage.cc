@@ -193,35 +193,68 @@ std::vector<PixelRect> DamageTracker::update(const ImDrawData& data, int width, 
   return rects;
 }
 
-RegionPasses::RegionPasses(ImDrawData& data) : m_data(data), m_pass(data) {
+namespace {
+
+bool meets(const ImVec4& a, const ImVec4& b) {
+  return a.x < b.z && b.x < a.z && a.y < b.w && b.y < a.w;
+}
+
+ImVec4 widen(ImVec4 r, const ImDrawVert& v) {
+  return ImVec4(std::min(r.x, v.pos.x), std::min(r.y, v.pos.y), std::max(r.z, v.pos.x),
+                std::max(r.w, v.pos.y));
+}
+
+// Points an ImVector at memory it does not own (or at nothing).
+template <typename T>
+void view(ImVector<T>& v, T* data, std::size_t size) {
+  v.Data = size > 0 ? data : nullptr;
+  v.Size = static_cast<int>(size);
+  v.Capacity = static_cast<int>(size);
+}
+
+}  // namespace
+
+RegionPasses::PassList::PassList() : list(nullptr) {}
+
+RegionPasses::PassList::~PassList() {
+  // Nothing for ImDrawList's destructor to free.
+  view<ImDrawVert>(list.VtxBuffer, nullptr, 0);
+  view<ImDrawIdx>(list.IdxBuffer, nullptr, 0);
+  view<ImDrawCmd>(list.CmdBuffer, nullptr, 0);
+}
+
+RegionPasses::RegionPasses(const ImDrawData& data) : m_data(data), m_pass(data) {
+  const float margin_x = 1.0f / (data.FramebufferScale.x > 0 ? data.FramebufferScale.x : 1.0f);
+  const float margin_y = 1.0f / (data.FramebufferScale.y > 0 ? data.FramebufferScale.y : 1.0f);
   for (int l = 0; l < data.CmdListsCount; ++l) {
     const ImDrawList& list = *data.CmdLists[l];
+    m_owned.push_back(std::make_unique<PassList>());
     for (const ImDrawCmd& cmd : list.CmdBuffer) {
-      m_clips.push_back(cmd.ClipRect);
-      // Where its triangles are, a pixel wider (antialiased fringes): a pass elsewhere skips it.
+      m_first.push_back(m_runs.size());
       ImVec4 reach(0, 0, 0, 0);
-      if (!cmd.UserCallback && cmd.ElemCount > 0) {
+      if (!cmd.UserCallback) {
         const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset;
         const ImDrawVert* vtx = list.VtxBuffer.Data + cmd.VtxOffset;
-        ImVec2 lo = vtx[idx[0]].pos;
-        ImVec2 hi = lo;
-        for (unsigned i = 1; i < cmd.ElemCount; ++i) {
-          const ImVec2 p = vtx[idx[i]].pos;
-          lo = ImVec2(std::min(lo.x, p.x), std::min(lo.y, p.y));
-          hi = ImVec2(std::max(hi.x, p.x), std::max(hi.y, p.y));
+        const unsigned step = kRun * 3;
+        for (unsigned i = 0; i + 2 < cmd.ElemCount; i += step) {
+          const unsigned end = std::min(cmd.ElemCount - cmd.ElemCount % 3, i + step);
+          const ImDrawVert& v0 = vtx[idx[i]];
+          ImVec4 b(v0.pos.x, v0.pos.y, v0.pos.x, v0.pos.y);
+          for (unsigned k = i + 1; k < end; ++k) b = widen(b, vtx[idx[k]]);
+          b = ImVec4(b.x - margin_x, b.y - margin_y, b.z + margin_x, b.w + margin_y);
+          m_runs.push_back({b, cmd.IdxOffset + i, end - i});
+          reach = i == 0 ? b
+                         : ImVec4(std::min(reach.x, b.x), std::min(reach.y, b.y),
+                                  std::max(reach.z, b.z), std::max(reach.w, b.w));
         }
-        reach = ImVec4(lo.x - 1, lo.y - 1, hi.x + 1, hi.y + 1);
       }
       m_reach.push_back(reach);
     }
   }
+  m_first.push_back(m_runs.size());
 }
 
-RegionPasses::~RegionPasses() {
-  std::size_t i = 0;
-  for (int l = 0; l < m_data.CmdListsCount; ++l)
-    for (ImDrawCmd& cmd : m_data.CmdLists[l]->CmdBuffer) cmd.ClipRect = m_clips[i++];
-}
+RegionPasses::~RegionPasses() = default;
 
 ImDrawData& RegionPasses::restrict_to(const PixelRect& rect) {
   const ImVec2 origin = m_data.DisplayPos;
@@ -231,29 +264,48 @@ ImDrawData& RegionPasses::restrict_to(const PixelRect& rect) {
                       static_cast<float>(rect.x1) / scale.x + origin.x,
                       static_cast<float>(rect.y1) / scale.y + origin.y);
   m_lists.clear();
-  std::size_t i = 0;
+  std::size_t c = 0;  // the command's number in the frame
   for (int l = 0; l < m_data.CmdListsCount; ++l) {
-    ImDrawList* list = m_data.CmdLists[l];
-    bool needed = false;
-    for (ImDrawCmd& cmd : list->CmdBuffer) {
-      const ImVec4& own = m_clips[i];
-      const ImVec4& reach = m_reach[i];
-      ++i;
+    const ImDrawList& list = *m_data.CmdLists[l];
+    PassList& pass = *m_owned[static_cast<std::size_t>(l)];
+    pass.cmds.clear();
+    pass.idx.clear();
+    bool draws = false;
+    bool callbacks = false;
+    for (const ImDrawCmd& cmd : list.CmdBuffer) {
+      const std::size_t n = c++;
       if (cmd.UserCallback) {
-        needed = true;  // it may set state for what follows
+        pass.cmds.push_back(cmd);  // it may set state for what follows
+        callbacks = true;
         continue;
       }
-      cmd.ClipRect = ImVec4(std::max(own.x, region.x), std::max(own.y, region.y),
-                            std::min(own.z, region.z), std::min(own.w, region.w));
-      const bool reaches =
-          reach.x < region.z && region.x < reach.z && reach.y < region.w && region.y < reach.w;
-      if (!reaches || cmd.ClipRect.z <= cmd.ClipRect.x || cmd.ClipRect.w <= cmd.ClipRect.y) {
-        cmd.ClipRect = ImVec4(0, 0, 0, 0);
-      } else {
-        needed = true;
+      const ImVec4 clip(std::max(cmd.ClipRect.x, region.x), std::max(cmd.ClipRect.y, region.y),
+                        std::min(cmd.ClipRect.z, region.z), std::min(cmd.ClipRect.w, region.w));
+      if (clip.z <= clip.x || clip.w <= clip.y || !meets(m_reach[n], clip)) continue;
+      const std::size_t start = pass.idx.size();
+      for (std::size_t r = m_first[n]; r < m_first[n + 1]; ++r) {
+        const Run& run = m_runs[r];
+        if (!meets(run.bounds, clip)) continue;
+        const ImDrawIdx* from = list.IdxBuffer.Data + run.first;
+        pass.idx.insert(pass.idx.end(), from, from + run.count);
       }
+      const auto count = static_cast<unsigned>(pass.idx.size() - start);
+      if (count == 0) continue;
+      ImDrawCmd kept = cmd;
+      kept.ClipRect = clip;
+      kept.IdxOffset = static_cast<unsigned>(start);
+      kept.ElemCount = count;
+      pass.cmds.push_back(kept);
+      draws = true;
     }
-    if (needed) m_lists.push_back(list);
+    if (!draws && !callbacks) continue;
+    // The frame's own vertices, not a copy; none where only callbacks are left.
+    view(pass.list.VtxBuffer, draws ? list.VtxBuffer.Data : nullptr,
+         draws ? static_cast<std::size_t>(list.VtxBuffer.Size) : 0);
+    view(pass.list.IdxBuffer, pass.idx.data(), pass.idx.size());
+    view(pass.list.CmdBuffer, pass.cmds.data(), pass.cmds.size());
+    pass.list.Flags = list.Flags;
+    m_lists.push_back(&pass.list);
   }
   m_pass = m_data;
   m_pass.CmdLists = m_lists.data();

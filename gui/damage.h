@@ -17,6 +17,7 @@
 #include <imgui.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace mailhop::gui {
@@ -63,14 +64,17 @@ class DamageTracker {
   std::vector<std::uint64_t> m_last;       // the last frame's
 };
 
-// One frame's draw data cut down to a rectangle, pass after pass: every command's clip
-// rectangle is intersected with it (an empty one where they do not meet or where the command's
-// triangles are all elsewhere, which the renderer skips), and lists with no command inside and
-// no callback are left out. The clip rectangles
-// are put back when this object ends.
+// One frame's draw data cut down to a rectangle, pass after pass, without changing it: each
+// pass draws lists of its own that share the frame's vertices and hold only the triangles that
+// can reach the rectangle (taken in runs of kRun, each run with its bounds), under commands
+// whose clip rectangles are intersected with it. Commands with nothing there are left out, and
+// so are lists with no command and no callback left. The renderer thus shades and sets up only
+// what a pass can show, however many passes a frame takes.
 class RegionPasses {
  public:
-  explicit RegionPasses(ImDrawData& data);
+  static constexpr unsigned kRun = 16;  // triangles
+
+  explicit RegionPasses(const ImDrawData& data);
   ~RegionPasses();
   RegionPasses(const RegionPasses&) = delete;
   RegionPasses& operator=(const RegionPasses&) = delete;
@@ -79,11 +83,30 @@ class RegionPasses {
   ImDrawData& restrict_to(const PixelRect& rect);
 
  private:
-  ImDrawData& m_data;
+  struct Run {
+    ImVec4 bounds;       // of its triangles, a pixel wider (antialiased fringes)
+    unsigned first = 0;  // in the list's indices
+    unsigned count = 0;  // indices
+  };
+  // A pass's list. Its buffers are views of memory it does not get from ImGui (whose
+  // allocator counts into the UI thread's context): the frame's vertices, and its own commands
+  // and indices.
+  struct PassList {
+    PassList();
+    ~PassList();
+    PassList(const PassList&) = delete;
+    PassList& operator=(const PassList&) = delete;
+    ImDrawList list;
+    std::vector<ImDrawCmd> cmds;
+    std::vector<ImDrawIdx> idx;
+  };
+  const ImDrawData& m_data;
   ImDrawData m_pass;
-  std::vector<ImVec4> m_clips;  // every command's own, in order
-  std::vector<ImVec4> m_reach;  // the bounds of every command's triangles (empty: none)
-  std::vector<ImDrawList*> m_lists;
+  std::vector<Run> m_runs;           // every command's, in order
+  std::vector<std::size_t> m_first;  // per command, its first run (and one past the last)
+  std::vector<ImVec4> m_reach;       // per command, the bounds of its triangles
+  std::vector<std::unique_ptr<PassList>> m_owned;  // one per list of the frame, reused
+  std::vector<ImDrawList*> m_lists;                // this pass's
 };
 
 // Merges dirty tiles (`dirty[row * cols + col]`) into at most `max_rects` rectangles of tiles,

@@ -5,8 +5,10 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "tests/gui/bare_imgui.h"
@@ -189,7 +191,7 @@ TEST_CASE("DamageTracker repaints only the tiles a frame changed") {
   }
 }
 
-TEST_CASE("RegionPasses cuts a frame's commands down to a rectangle and puts them back") {
+TEST_CASE("RegionPasses cuts a frame down to a rectangle and leaves the frame as it was") {
   Frames frames;
   ImGui::NewFrame();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -202,54 +204,99 @@ TEST_CASE("RegionPasses cuts a frame's commands down to a rectangle and puts the
   ImGui::Begin("right");
   ImGui::Text("right");
   ImGui::End();
+  // Many small quads in a row on the foreground list, one command: a pass over one end keeps
+  // only the quads near it.
+  ImDrawList* row = ImGui::GetForegroundDrawList();
+  for (int i = 0; i < 100; ++i) {
+    const float x = 10.0f + 7.0f * static_cast<float>(i);
+    row->AddRectFilled(ImVec2(x, 560), ImVec2(x + 5, 565), IM_COL32(10, 20, 200, 255));
+  }
   ImGui::Render();
-  ImDrawData& data = *ImGui::GetDrawData();
+  const ImDrawData& data = *ImGui::GetDrawData();
+  REQUIRE(data.CmdListsCount >= 3);
 
-  std::vector<ImVec4> own;
-  for (int l = 0; l < data.CmdListsCount; ++l)
-    for (const ImDrawCmd& cmd : data.CmdLists[l]->CmdBuffer) own.push_back(cmd.ClipRect);
-  REQUIRE(data.CmdListsCount >= 2);
+  // Everything the frame holds, to compare after the passes.
+  std::vector<ImDrawCmd> cmds_before;
+  std::vector<ImDrawIdx> idx_before;
+  for (int l = 0; l < data.CmdListsCount; ++l) {
+    const ImDrawList& list = *data.CmdLists[l];
+    cmds_before.insert(cmds_before.end(), list.CmdBuffer.begin(), list.CmdBuffer.end());
+    idx_before.insert(idx_before.end(), list.IdxBuffer.begin(), list.IdxBuffer.end());
+  }
+
+  // The bounds of triangle t (its first index at `at`) of a pass's command.
+  const auto bounds = [](const ImDrawList& list, const ImDrawCmd& cmd, unsigned at) {
+    const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset + at;
+    ImVec4 b(1e9f, 1e9f, -1e9f, -1e9f);
+    for (int k = 0; k < 3; ++k) {
+      const ImVec2 p = list.VtxBuffer.Data[cmd.VtxOffset + idx[k]].pos;
+      b = ImVec4(std::min(b.x, p.x), std::min(b.y, p.y), std::max(b.z, p.x), std::max(b.w, p.y));
+    }
+    return b;
+  };
 
   {
     RegionPasses passes(data);
-    const PixelRect region{0, 0, 100, 64};
-    const ImDrawData& pass = passes.restrict_to(region);
-    // Only the left window's list is drawn, and its commands stay inside the region.
-    CHECK(pass.CmdListsCount >= 1);
-    CHECK(pass.CmdListsCount < data.CmdListsCount);
-    for (int l = 0; l < pass.CmdListsCount; ++l) {
-      for (const ImDrawCmd& cmd : pass.CmdLists[l]->CmdBuffer) {
-        if (cmd.ClipRect.z <= cmd.ClipRect.x) continue;  // empty: skipped by the renderer
-        CHECK(cmd.ClipRect.x >= 0.0f);
-        CHECK(cmd.ClipRect.y >= 0.0f);
-        CHECK(cmd.ClipRect.z <= 100.0f);
-        CHECK(cmd.ClipRect.w <= 64.0f);
+    SECTION("a corner of the left window") {
+      const ImDrawData& pass = passes.restrict_to(PixelRect{0, 0, 100, 64});
+      // Neither the right window's list nor the row of quads is drawn.
+      CHECK(pass.CmdListsCount == 1);
+      for (int l = 0; l < pass.CmdListsCount; ++l) {
+        for (const ImDrawCmd& cmd : pass.CmdLists[l]->CmdBuffer) {
+          CHECK(cmd.ClipRect.x >= 0.0f);
+          CHECK(cmd.ClipRect.y >= 0.0f);
+          CHECK(cmd.ClipRect.z <= 100.0f);
+          CHECK(cmd.ClipRect.w <= 64.0f);
+        }
       }
     }
-    // A second pass elsewhere starts again from the commands' own clip rectangles.
-    const ImDrawData& other = passes.restrict_to(PixelRect{500, 300, 800, 600});
-    bool inside = false;
-    for (int l = 0; l < other.CmdListsCount; ++l) {
-      for (const ImDrawCmd& cmd : other.CmdLists[l]->CmdBuffer) {
-        if (cmd.ClipRect.z <= cmd.ClipRect.x) continue;
-        inside = true;
-        CHECK(cmd.ClipRect.x >= 500.0f);
-        CHECK(cmd.ClipRect.y >= 300.0f);
+    SECTION("one end of the row: only the quads there, in runs") {
+      const ImDrawData& pass = passes.restrict_to(PixelRect{0, 540, 60, 600});
+      REQUIRE(pass.CmdListsCount == 1);
+      const ImDrawList& list = *pass.CmdLists[0];
+      unsigned triangles = 0;
+      for (const ImDrawCmd& cmd : list.CmdBuffer) {
+        REQUIRE(cmd.UserCallback == nullptr);
+        for (unsigned t = 0; t + 2 < cmd.ElemCount; t += 3) {
+          ++triangles;
+          // Each kept triangle belongs to a run that comes near the region.
+          CHECK(bounds(list, cmd, t).x < 60.0f + 7.0f * 3 * RegionPasses::kRun);
+        }
       }
+      // The first quads are kept (two triangles each), not the 200 triangles of the row.
+      CHECK(triangles >= 14);
+      CHECK(triangles <= 2 * RegionPasses::kRun);
+      // The vertices are the frame's own.
+      CHECK(list.VtxBuffer.Data == data.CmdLists[data.CmdListsCount - 1]->VtxBuffer.Data);
     }
-    CHECK(inside);
+    SECTION("passes one after another start from the frame each time") {
+      passes.restrict_to(PixelRect{0, 0, 100, 64});
+      const ImDrawData& other = passes.restrict_to(PixelRect{500, 300, 800, 600});
+      bool inside = false;
+      for (int l = 0; l < other.CmdListsCount; ++l) {
+        for (const ImDrawCmd& cmd : other.CmdLists[l]->CmdBuffer) {
+          inside = true;
+          CHECK(cmd.ClipRect.x >= 500.0f);
+          CHECK(cmd.ClipRect.y >= 300.0f);
+        }
+      }
+      CHECK(inside);
+    }
   }
-  // Put back.
+  // The frame is as it was.
+  std::size_t c = 0;
   std::size_t i = 0;
   for (int l = 0; l < data.CmdListsCount; ++l) {
-    for (const ImDrawCmd& cmd : data.CmdLists[l]->CmdBuffer) {
-      REQUIRE(i < own.size());
-      CHECK(cmd.ClipRect.x == own[i].x);
-      CHECK(cmd.ClipRect.y == own[i].y);
-      CHECK(cmd.ClipRect.z == own[i].z);
-      CHECK(cmd.ClipRect.w == own[i].w);
-      ++i;
+    const ImDrawList& list = *data.CmdLists[l];
+    for (const ImDrawCmd& cmd : list.CmdBuffer) {
+      REQUIRE(c < cmds_before.size());
+      CHECK(std::memcmp(&cmd, &cmds_before[c++], sizeof cmd) == 0);
+    }
+    for (const ImDrawIdx& x : list.IdxBuffer) {
+      REQUIRE(i < idx_before.size());
+      CHECK(x == idx_before[i++]);
     }
   }
-  CHECK(i == own.size());
+  CHECK(c == cmds_before.size());
+  CHECK(i == idx_before.size());
 }
