@@ -200,20 +200,20 @@ void render(GLFWwindow* window, RenderJob& job, RenderState& state) {
       glClear(GL_COLOR_BUFFER_BIT);  // the renderer's fast clear of everything
       ImGui_ImplOpenGL3_RenderDrawData(data);
       job.repainted = -1.0;
+    } else if (rects.empty()) {
+      job.repainted = 0.0;  // nothing changed: nothing to draw or present
     } else {
       long long area = 0;
-      for (const PixelRect& r : rects) area += r.area();
-      job.repainted = static_cast<double>(area) / (static_cast<double>(job.width) * job.height);
-    }
-    if (!rects.empty() && job.repainted >= 0.0) {
       RegionPasses passes(*data);
       for (const PixelRect& r : rects) {
         glEnable(GL_SCISSOR_TEST);
         glScissor(r.x0, job.height - r.y1, r.x1 - r.x0, r.y1 - r.y0);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(&passes.restrict_to(r));
+        area += r.area();
       }
       glDisable(GL_SCISSOR_TEST);
+      job.repainted = static_cast<double>(area) / (static_cast<double>(job.width) * job.height);
     }
     for (const PixelRect& r : rects)
       state.partial.present(r.x0, job.height - r.y1, r.x1 - r.x0, r.y1 - r.y0);
