@@ -27,6 +27,8 @@ bool software_renderer(const char* name) {
 
 bool PartialPresenter::init(GLFWwindow* window) {
   m_copy = nullptr;
+  m_software = software_renderer(reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
+  if (!m_software) return false;
   const auto get_display = glfw_function<Display* (*)()>("glfwGetX11Display");
   const auto get_drawable = glfw_function<GLXWindow (*)(GLFWwindow*)>("glfwGetGLXWindow");
   if (!get_display || !get_drawable) return false;
@@ -34,7 +36,6 @@ bool PartialPresenter::init(GLFWwindow* window) {
   if (!display) return false;
   const GLXWindow drawable = get_drawable(window);
   if (!drawable) return false;
-  if (!software_renderer(reinterpret_cast<const char*>(glGetString(GL_RENDERER)))) return false;
   const char* extensions = glXQueryExtensionsString(display, DefaultScreen(display));
   if (!extensions) return false;
   // Whole words only: a name may be the start of another's.

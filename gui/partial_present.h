@@ -18,6 +18,9 @@ class PartialPresenter {
   // parts of itself (no X11 or GLX, no GLX_MESA_copy_sub_buffer) or renders on a graphics card.
   bool init(GLFWwindow* window);
   bool available() const { return m_copy != nullptr; }
+  // Whether the context init() looked at renders on the processor (then presenting, with a copy
+  // or a swap, does not wait for the display).
+  bool software() const { return m_software; }
   // Copies pixels [x, x + width) × [y, y + height) of the back buffer to the window, in OpenGL's
   // convention (y counts from the bottom).
   void present(int x, int y, int width, int height) const;
@@ -28,6 +31,7 @@ class PartialPresenter {
   void* m_display = nullptr;
   unsigned long m_drawable = 0;
   CopySubBuffer m_copy = nullptr;
+  bool m_software = false;
 };
 
 // Whether an OpenGL renderer's name (GL_RENDERER) is one of Mesa's software renderers.

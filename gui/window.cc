@@ -172,7 +172,6 @@ struct RenderState {
   PartialPresenter partial;  // presents rectangles and keeps the back buffer, where it can
   DamageTracker damage;      // which rectangles changed
   ImVec4 background;         // the colour the last frame was cleared with
-  bool software = false;     // Mesa renders on the processor
 };
 
 // Set when the window's contents were damaged (uncovered, resized): the next frame is presented
@@ -294,8 +293,6 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       ImGui_ImplOpenGL3_NewFrame();  // compiles the shaders, uploads the atlas
       set_atlas_filter(ImGui::GetIO().Fonts->TexID, GL_NEAREST);
       render_state.partial.init(window);
-      render_state.software =
-          software_renderer(reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     });
     renderer.wait();
 
@@ -303,7 +300,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     // Presenting with a copy, or swapping on a software renderer, does not wait for the
     // display: frames are paced to the monitor's refresh instead, so that playing does not take
     // every processor there is.
-    const bool paced = !offscreen && (render_state.partial.available() || render_state.software);
+    const bool paced = !offscreen && render_state.partial.software();
     const GLFWvidmode* mode = glfwGetVideoMode(glfwGetPrimaryMonitor());
     const int refresh = mode && mode->refreshRate > 0 ? mode->refreshRate : 60;
     const auto period = std::chrono::duration_cast<Clock::duration>(
