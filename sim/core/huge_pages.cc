@@ -21,7 +21,6 @@ namespace mailhop::core {
 namespace {
 
 #if defined(MAILHOP_HUGE_PAGE_HEAP)
-constexpr std::size_t kGrowthStep = 32 * 1024 * 1024;
 constexpr std::uintptr_t kPage = 4096;
 bool g_enabled = false;
 std::uintptr_t g_marked_end = 0;  // the heap's end when it was last marked
@@ -108,7 +107,7 @@ bool g_prefaulting = false;
 bool HugePageHeap::enable() {
 #if defined(MAILHOP_HUGE_PAGE_HEAP)
   if (!g_enabled) {
-    mallopt(M_TOP_PAD, static_cast<int>(kGrowthStep));
+    mallopt(M_TOP_PAD, static_cast<int>(HugePageHeap::kGrowthStep));
     g_marked_end = heap_end();
     g_enabled = true;
   }

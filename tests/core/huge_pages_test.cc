@@ -90,6 +90,39 @@ TEST_CASE("heap growth is marked for huge pages where the system offers them") {
 #endif
 }
 
+TEST_CASE("the heap grows in steps of a few megabytes, each mapped in a few milliseconds") {
+#if defined(__linux__) && defined(__GLIBC__)
+  REQUIRE(HugePageHeap::enable());
+  HugePageHeap::advise();  // what grew before this test is not its concern
+  constexpr std::size_t kBlock = 64 * 1024;
+  std::vector<void*> blocks;
+  std::vector<std::size_t> steps;
+  auto end = reinterpret_cast<std::uintptr_t>(sbrk(0));
+  // 48 MB, a block at a time: every move of the heap's end is one step of growth.
+  for (int i = 0; i < 768; ++i) {
+    blocks.push_back(std::malloc(kBlock));
+    const auto now = reinterpret_cast<std::uintptr_t>(sbrk(0));
+    if (now != end) steps.push_back(now - end);
+    end = now;
+  }
+  if (!steps.empty()) {
+    // Each time a step past the block that made it grow, never more (but a page of rounding):
+    // not one block at a time, not one lump.
+    for (std::size_t step : steps) {
+      CHECK(step >= HugePageHeap::kGrowthStep);
+      CHECK(step <= HugePageHeap::kGrowthStep + kBlock + 4096);
+    }
+    CHECK(steps.size() <= 48 * 1024 * 1024 / HugePageHeap::kGrowthStep + 1);
+  } else {
+    // An allocator that does not grow the heap (a sanitizer's): nothing grew, nothing is marked.
+    CHECK(HugePageHeap::advise() == 0);
+  }
+  for (void* b : blocks) std::free(b);
+#else
+  CHECK_FALSE(HugePageHeap::enable());
+#endif
+}
+
 TEST_CASE("marked heap growth is mapped ahead of use by the background thread") {
 #if defined(__linux__) && defined(__GLIBC__) && defined(MADV_POPULATE_WRITE)
   REQUIRE(HugePageHeap::enable());
