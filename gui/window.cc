@@ -26,6 +26,7 @@
 #include "gui/partial_present.h"
 #include "gui/screenshot.h"
 #include "gui/theme.h"
+#include "gui/thread_priority.h"
 
 namespace mailhop::gui {
 namespace {
@@ -295,6 +296,9 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       render_state.partial.init(window);
     });
     renderer.wait();
+    // Each frame waits for this thread's simulation and UI; the renderer's threads (and the
+    // software renderer's, created with the context) work alongside and can wait for it.
+    yield_other_threads();
 
     int frame = 0;
     // Presenting with a copy, or swapping on a software renderer, does not wait for the
