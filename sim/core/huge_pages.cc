@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+#include <pthread.h>
 #define MAILHOP_HEAP_PREFAULT 1
 #endif
 #endif
@@ -46,7 +48,12 @@ class Prefaulter {
 
   void start() {
     std::lock_guard lock(m_mutex);
-    if (!m_thread.joinable()) m_thread = std::thread([this] { loop(); });
+    if (!m_thread.joinable()) {
+      m_thread = std::thread([this] {
+        pthread_setname_np(pthread_self(), HugePageHeap::kThreadName);
+        loop();
+      });
+    }
   }
 
   // [from, to) was marked: map it. Ranges come in the heap's order and join up.

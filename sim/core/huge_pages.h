@@ -8,7 +8,7 @@
 // processor's address translation cache covers a few megabytes of such pages. Linux's
 // transparent huge pages give 2 MB pages to memory marked with madvise(MADV_HUGEPAGE), which is
 // what most distributions ask for ("madvise" mode). glibc grows its heap with brk() and marks
-// nothing, so: the heap grows in steps of 4 MB (mallopt M_TOP_PAD), and every 512 events the
+// nothing, so: the heap grows in steps of 4 MB (mallopt M_TOP_PAD), and every 64 events the
 // simulator plays, what it grew by since the last look is marked. Only new memory is concerned;
 // nothing is moved or copied.
 //
@@ -41,6 +41,8 @@ class HugePageHeap {
   // Marks what the heap grew by since the last call (a read of the heap's end when it did not
   // grow), and hands it to the background thread when one runs. Returns the bytes marked.
   static std::size_t advise();
+  // The name of the thread that maps marked memory (as `top -H` and /proc/self/task show it).
+  static constexpr const char* kThreadName = "mailhop-heap";
   // Starts the thread that maps marked memory ahead of use (once; it ends with the program).
   // Returns false where this cannot be done (enable() not called or failed, or no
   // MADV_POPULATE_WRITE on this system's headers).

@@ -49,8 +49,10 @@ bool Simulator::step() {
     ++m_processed;
   });
   // What a run keeps grows with the events played: the heap's new memory is marked for 2 MB
-  // pages every so often (nothing happens unless the program enabled it).
-  if ((m_processed & 511) == 0) HugePageHeap::advise();
+  // pages every so often (nothing happens unless the program enabled it), soon after it grew so
+  // that the background thread maps it before this one reaches it (a look costs a read of the
+  // heap's end).
+  if ((m_processed & 63) == 0) HugePageHeap::advise();
   return true;
 }
 
