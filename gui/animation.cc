@@ -97,10 +97,10 @@ std::optional<std::uint32_t> Topology::index(std::string_view name) const {
 }
 
 std::optional<std::uint32_t> Topology::index(core::Name name) const {
-  const auto it = m_by_interned.find(name.data());
-  if (it != m_by_interned.end()) return it->second;
+  const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(name.data()));
+  if (const auto* known = m_by_interned.find(address)) return *known;
   const std::optional<std::uint32_t> found = index(std::string_view(name));
-  m_by_interned.emplace(name.data(), found);
+  m_by_interned.try_emplace(address, found);
   return found;
 }
 
@@ -135,7 +135,7 @@ std::vector<std::uint32_t> Topology::shortest(std::uint32_t from, std::uint32_t 
 
 std::uint32_t Topology::route(std::uint32_t from, std::uint32_t to) {
   const auto key = pair_key(from, to);
-  if (const auto it = m_route_ids.find(key); it != m_route_ids.end()) return it->second;
+  if (const std::uint32_t* id = m_route_ids.find(key)) return *id;
   std::vector<std::uint32_t> nodes;
   if (from < m_names.size() && to < m_names.size() && from != to) {
     nodes = shortest(from, to, true);
@@ -144,7 +144,7 @@ std::uint32_t Topology::route(std::uint32_t from, std::uint32_t to) {
   if (nodes.empty()) nodes = {from, to};
   const auto id = static_cast<std::uint32_t>(m_routes.size());
   m_routes.push_back(std::move(nodes));
-  m_route_ids.emplace(key, id);
+  m_route_ids.try_emplace(key, id);
   return id;
 }
 
@@ -240,14 +240,14 @@ void Animator::reset() {
 
 std::optional<std::pair<std::uint32_t, std::uint32_t>> Animator::endpoints(
     std::uint64_t connection) const {
-  const auto it = m_connections.find(connection);
-  if (it == m_connections.end() || !it->second.known) return std::nullopt;
-  return std::pair(it->second.client, it->second.server);
+  const ConnectionState* c = m_connections.find(connection);
+  if (!c || !c->known) return std::nullopt;
+  return std::pair(c->client, c->server);
 }
 
 bool Animator::bounce_connection(std::uint64_t connection) const {
-  const auto it = m_connections.find(connection);
-  return it != m_connections.end() && it->second.bounce;
+  const ConnectionState* c = m_connections.find(connection);
+  return c && c->bounce;
 }
 
 bool Animator::is_bounce(const core::TraceEvent& e) const {
@@ -259,7 +259,7 @@ void Animator::consume(const core::TraceEvent& e, std::size_t index, core::SimTi
                        Topology& topology) {
   switch (e.kind) {
     case TraceKind::kConnectionOpened: {
-      ConnectionState& c = m_connections[e.connection];
+      ConnectionState& c = *m_connections.try_emplace(e.connection, {}).first;
       const auto client = topology.index(e.node);
       const auto server = topology.index(e.peer);
       c.known = client && server;
@@ -268,25 +268,24 @@ void Animator::consume(const core::TraceEvent& e, std::size_t index, core::SimTi
       break;
     }
     case TraceKind::kTlsHandshake: {
-      const auto it = m_connections.find(e.connection);
-      if (it != m_connections.end() && it->second.known && !it->second.tls) {
-        it->second.tls = true;
+      ConnectionState* c = m_connections.find(e.connection);
+      if (c && c->known && !c->tls) {
+        c->tls = true;
         m_tls_dirty = true;
       }
       break;
     }
     case TraceKind::kConnectionClosed:
     case TraceKind::kConnectionReset: {
-      const auto it = m_connections.find(e.connection);
-      if (it != m_connections.end()) {
-        if (it->second.tls) m_tls_dirty = true;
-        m_connections.erase(it);
+      if (const ConnectionState* c = m_connections.find(e.connection)) {
+        if (c->tls) m_tls_dirty = true;
+        m_connections.erase(e.connection);
       }
       break;
     }
     case TraceKind::kClientLine:
       if (e.connection != 0 && starts_with_nocase(e.text, "MAIL FROM:"))
-        m_connections[e.connection].bounce = is_null_sender(e.text);
+        m_connections.try_emplace(e.connection, {}).first->bounce = is_null_sender(e.text);
       break;
     // A DSN is queued on the host that generated it right after kBounced: remember its id.
     case TraceKind::kBounced:
@@ -331,8 +330,13 @@ void Animator::update(core::TraceEvents events, core::SimTime t,
 
 void Animator::rebuild_tls() {
   m_tls.clear();
-  for (const auto& [id, c] : m_connections)
+  m_connections.for_each([this](std::uint64_t id, const ConnectionState& c) {
     if (c.tls && c.known) m_tls.push_back({id, c.client, c.server});
+  });
+  // By connection id, as before (the order they opened in).
+  std::sort(m_tls.begin(), m_tls.end(), [](const TlsConnection& a, const TlsConnection& b) {
+    return a.connection < b.connection;
+  });
   m_tls_dirty = false;
 }
 

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/core/int_map.h"
 #include "sim/core/name.h"
 #include "sim/core/sim_time.h"
 #include "sim/core/trace.h"
@@ -70,14 +71,14 @@ class Topology {
   std::vector<std::string> m_names;
   std::unordered_map<std::string_view, std::uint32_t> m_by_name;  // views into m_names
   // index(Name)'s answers, by the interned text's address.
-  mutable std::unordered_map<const char*, std::optional<std::uint32_t>> m_by_interned;
+  mutable core::IntMap<std::optional<std::uint32_t>> m_by_interned;
   std::vector<bool> m_down;
   std::vector<Link> m_links;
   std::vector<std::vector<std::pair<std::uint32_t, std::size_t>>> m_adjacent;  // (peer, link)
   std::optional<std::uint32_t> m_dns;
   std::vector<std::optional<core::SimTime>> m_dns_latency;
   std::vector<std::vector<std::uint32_t>> m_routes;
-  std::unordered_map<std::uint64_t, std::uint32_t> m_route_ids;
+  core::IntMap<std::uint32_t> m_route_ids;  // by (from << 32 | to)
 };
 
 enum class Flow : std::uint8_t { kSmtp, kPop3, kImap, kDns, kOther };
@@ -168,7 +169,7 @@ class Animator {
   std::optional<Fingerprint> m_last;  // of events[m_cursor - 1]
   core::SimTime m_time;
   std::vector<Flight> m_flights;
-  std::map<std::uint64_t, ConnectionState> m_connections;
+  core::IntMap<ConnectionState> m_connections;
   std::map<std::string, bool, std::less<>> m_dsn_pending;  // host -> a DSN is being queued
   std::set<std::string, std::less<>> m_dsn_ids;            // queue ids of DSNs
   std::vector<TlsConnection> m_tls;
