@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
+#include <unordered_map>
 #include <string_view>
 
 #include "gui/icons.h"
@@ -391,6 +391,27 @@ void NetworkView::draw_links(const UiContext& ctx, ImDrawList* dl) {
   }
 }
 
+void NetworkView::count_mailboxes(const UiContext& ctx) {
+  const world::World& world = ctx.session->world();
+  const auto& nodes = world.nodes();
+  // A world's mailboxes are made with it: which host holds each is looked up once per world.
+  if (ctx.session->generation() != m_boxes_generation || &world != m_boxes_world) {
+    m_boxes_generation = ctx.session->generation();
+    m_boxes_world = &world;
+    m_boxes.clear();
+    std::unordered_map<std::string_view, std::size_t> node_of;
+    for (std::size_t i = 0; i < nodes.size(); ++i) node_of.emplace(nodes[i]->spec.name, i);
+    for (const auto& [address, box] : world.mailboxes())
+      if (const auto it = node_of.find(box.host); it != node_of.end())
+        m_boxes.emplace_back(&box, it->second);
+  }
+  m_box_counts.assign(nodes.size(), MailboxCount{});
+  for (const auto& [box, node] : m_boxes) {
+    ++m_box_counts[node].mailboxes;
+    m_box_counts[node].messages += mailbox_messages(*box);
+  }
+}
+
 void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   const Palette& p = ctx.palette;
   const world::World& world = ctx.session->world();
@@ -408,12 +429,7 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   const bool labels = label_size >= 9.0f && (m_layout.size() <= 40 || m_view.zoom >= 0.45f);
 
   // Mailboxes per host (count, messages), read once per frame.
-  std::map<std::string_view, std::pair<std::size_t, std::size_t>> boxes;
-  for (const auto& [address, box] : world.mailboxes()) {
-    auto& entry = boxes[box.host];
-    entry.first += 1;
-    entry.second += mailbox_messages(box);
-  }
+  count_mailboxes(ctx);
 
   const IconStyle style;
   const IconStyle down_style = faded(style);
@@ -454,13 +470,13 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
     }
 
     // A mailbox beside servers that hold mailboxes, with their message count.
-    if (const auto it = boxes.find(node.spec.name); it != boxes.end() && size >= 20.0f) {
+    if (const MailboxCount& boxes = m_box_counts[ti]; boxes.mailboxes > 0 && size >= 20.0f) {
       const ImVec2 mc = mailbox_centre(c, size);
-      draw_mailbox(dl, mc, size * 0.55f, it->second.second > 0,
+      draw_mailbox(dl, mc, size * 0.55f, boxes.messages > 0,
                    u32(mix(p.intermediate, p.panel, node.down ? 0.6f : 0.0f)), u32(p.text), detail);
-      if (it->second.second > 0)
+      if (boxes.messages > 0)
         draw_count_badge(dl, font, std::max(10.0f, tag_size), ImVec2(mc.x - size * 0.3f, mc.y - size * 0.2f),
-                         std::to_string(it->second.second), u32(p.intermediate), white, detail,
+                         std::to_string(boxes.messages), u32(p.intermediate), white, detail,
                          &ctx.fonts.sprites);
     }
     // The queue: how many messages wait on this host.

@@ -54,6 +54,15 @@ class NetworkView {
   // ones drawn after them covered them entirely (see gui/occlusion.h).
   std::size_t envelopes_drawn() const { return m_envelopes_drawn; }
   std::size_t envelopes_hidden() const { return m_envelopes_hidden; }
+  // The mailboxes a host (by its index in the world) holds and the messages in them, as the
+  // last frame drew them beside it.
+  struct MailboxCount {
+    std::size_t mailboxes = 0;
+    std::size_t messages = 0;
+  };
+  MailboxCount mailbox_count(std::size_t node) const {
+    return node < m_box_counts.size() ? m_box_counts[node] : MailboxCount{};
+  }
   // Links drawn in the last frame (in a dense mesh, only those in focus or in trouble).
   std::size_t links_drawn() const { return m_links_drawn; }
   // Fits the whole network into the view on the next frame.
@@ -91,8 +100,8 @@ class NetworkView {
   enum class Drag { kNone, kPan, kNode };
   struct MenuTarget {
     HitKind kind = HitKind::kNone;
-    std::string node;      // node menu
-    std::string a, b;      // link menu
+    std::string node;  // node menu
+    std::string a, b;  // link menu
     std::size_t link = 0;
   };
 
@@ -100,6 +109,8 @@ class NetworkView {
   void handle_input(const UiContext& ctx, bool hovered, bool active);
   void draw_links(const UiContext& ctx, ImDrawList* dl);
   void draw_nodes(const UiContext& ctx, ImDrawList* dl);
+  // Fills m_box_counts for this frame.
+  void count_mailboxes(const UiContext& ctx);
   void draw_envelopes(const UiContext& ctx, ImDrawList* dl);
   void draw_sprite_quads(const UiContext& ctx, ImDrawList* dl, ImU32 outline);
   void draw_toolbar(const UiContext& ctx);
@@ -138,6 +149,12 @@ class NetworkView {
     bool opaque = false;    // paints every pixel of its rectangle with full opacity
     bool outlined = false;  // the selected connection's
   };
+  // Each mailbox of the world with the index of the host that holds it (found once per world),
+  // and per host this frame (MailboxCount).
+  std::uint64_t m_boxes_generation = ~std::uint64_t{0};
+  const world::World* m_boxes_world = nullptr;
+  std::vector<std::pair<const world::MailboxState*, std::size_t>> m_boxes;
+  std::vector<MailboxCount> m_box_counts;
   std::vector<SpriteQuad> m_sprite_quads;
   std::vector<char> m_sprite_shown;
   OcclusionMask m_occlusion;

@@ -541,3 +541,45 @@ TEST_CASE("in a small network every link is drawn", "[gui][network]") {
   h.frame();
   CHECK(h.view.links_drawn() == h.session->world().network().links().size());
 }
+
+TEST_CASE("each mailbox host shows how many messages its mailboxes hold, again after a rewind",
+          "[gui][network]") {
+  Harness h("01-journey.json");
+  const auto host = [&](const std::string& name) {
+    const auto& nodes = h.session->world().nodes();
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i]->spec.name == name) return i;
+    FAIL("no host " << name);
+    return nodes.size();
+  };
+  const auto holding = [&](const std::string& name) {
+    std::size_t boxes = 0;
+    std::size_t messages = 0;
+    for (const auto& [address, box] : h.session->world().mailboxes()) {
+      if (box.host != name) continue;
+      ++boxes;
+      messages += box.inbox().count();
+    }
+    return std::pair(boxes, messages);
+  };
+  h.frame();
+  const std::string mx = "mx.yahoo.example";
+  const std::size_t mx_index = host(mx);
+  CHECK(h.view.mailbox_count(mx_index).mailboxes == holding(mx).first);
+  CHECK(h.view.mailbox_count(mx_index).mailboxes > 0);
+  CHECK(h.view.mailbox_count(mx_index).messages == 0);
+  // At the end Julia has the message.
+  h.session->seek_time(h.session->end());
+  h.frame();
+  CHECK(holding(mx).second == 1);
+  CHECK(h.view.mailbox_count(mx_index).messages == 1);
+  // Back to the start: a new world (a re-run), whose mailboxes are read, not the old one's.
+  h.session->seek_time(SimTime());
+  h.frame();
+  CHECK(h.view.mailbox_count(host(mx)).messages == 0);
+  CHECK(h.view.mailbox_count(host(mx)).mailboxes == holding(mx).first);
+  // Hosts without mailboxes show none.
+  const auto& nodes = h.session->world().nodes();
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (holding(nodes[i]->spec.name).first == 0) CHECK(h.view.mailbox_count(i).mailboxes == 0);
+}
