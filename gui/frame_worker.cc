@@ -2,9 +2,22 @@
 
 #include <utility>
 
+#if defined(__linux__)
+#include <pthread.h>
+#endif
+
 namespace mailhop::gui {
 
-FrameWorker::FrameWorker() : m_thread([this] { loop(); }) {}
+FrameWorker::FrameWorker(const char* name)
+    : m_thread([this, name] {
+#if defined(__linux__)
+        if (name) pthread_setname_np(pthread_self(), name);
+#else
+        (void)name;
+#endif
+        loop();
+      }) {
+}
 
 FrameWorker::~FrameWorker() {
   {

@@ -14,7 +14,9 @@ namespace mailhop::gui {
 
 class FrameWorker {
  public:
-  FrameWorker();
+  // `name` names the thread where the system lets a program do so (Linux: at most 15 bytes;
+  // `top -H` and /proc/self/task show it).
+  explicit FrameWorker(const char* name = nullptr);
   ~FrameWorker();  // waits for the running job, then ends the thread
   FrameWorker(const FrameWorker&) = delete;
   FrameWorker& operator=(const FrameWorker&) = delete;

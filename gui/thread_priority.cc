@@ -5,9 +5,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <system_error>
 #endif
@@ -30,19 +32,30 @@ bool nice_of(long tid, int* nice) {
   return true;
 }
 
+// A thread's name (its `comm`), empty when it cannot be read.
+std::string name_of(const std::filesystem::path& task) {
+  std::ifstream in(task / "comm");
+  std::string name;
+  std::getline(in, name);
+  return name;
+}
+
 }  // namespace
 
-int yield_other_threads(int nice) {
+int yield_other_threads(int nice, std::initializer_list<std::string_view> spared) {
   const long self = this_thread_id();
   std::error_code ec;
   std::filesystem::directory_iterator it("/proc/self/task", ec);
   if (ec) return 0;
   int lowered = 0;
   for (const std::filesystem::directory_entry& entry : it) {
-    const std::string name = entry.path().filename().string();
+    const std::string id = entry.path().filename().string();
     long tid = 0;
-    const auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), tid);
-    if (err != std::errc() || end != name.data() + name.size() || tid == self) continue;
+    const auto [end, err] = std::from_chars(id.data(), id.data() + id.size(), tid);
+    if (err != std::errc() || end != id.data() + id.size() || tid == self) continue;
+    if (spared.size() > 0 &&
+        std::find(spared.begin(), spared.end(), name_of(entry.path())) != spared.end())
+      continue;
     int current = 0;
     // Linux keeps a nice value per thread: PRIO_PROCESS with a thread's id sets that thread's.
     if (!nice_of(tid, &current) || current >= nice) continue;
@@ -58,7 +71,7 @@ int thread_nice() {
 
 #else
 
-int yield_other_threads(int) {
+int yield_other_threads(int, std::initializer_list<std::string_view>) {
   return 0;
 }
 

@@ -31,6 +31,8 @@
 namespace mailhop::gui {
 namespace {
 
+constexpr const char* kRendererThread = "mailhop-render";
+
 using Clock = std::chrono::steady_clock;
 
 std::string g_glfw_error;  // the last error GLFW reported
@@ -284,7 +286,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     DrawSnapshot snapshots[2];
     RenderJob jobs[2];
     RenderState render_state;
-    FrameWorker renderer;
+    FrameWorker renderer(kRendererThread);
     glfwSetWindowRefreshCallback(window, on_window_refresh);
     renderer.start([window, stats, &render_state] {
       glfwMakeContextCurrent(window);
@@ -296,9 +298,11 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       render_state.partial.init(window);
     });
     renderer.wait();
-    // Each frame waits for this thread's simulation and UI; the renderer's threads (and the
-    // software renderer's, created with the context) work alongside and can wait for it.
-    yield_other_threads();
+    // Each frame waits for this thread's simulation and UI; the software renderer's threads
+    // (created with the context) and the heap's prefaulter work alongside and can wait for it.
+    // The renderer's own thread cannot: the software renderer's threads wait for what it
+    // hands them, so it keeps its priority.
+    yield_other_threads(kYieldingNice, {kRendererThread});
 
     int frame = 0;
     // Presenting with a copy, or swapping on a software renderer, does not wait for the

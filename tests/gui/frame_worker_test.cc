@@ -7,12 +7,18 @@
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
+#if defined(__linux__)
+#include <pthread.h>
+#endif
+
 using mailhop::gui::FrameWorker;
 
-TEST_CASE("frame worker: a job runs on another thread and wait() sees its results", "[gui][worker]") {
+TEST_CASE("frame worker: a job runs on another thread and wait() sees its results",
+          "[gui][worker]") {
   FrameWorker worker;
   const std::thread::id caller = std::this_thread::get_id();
   std::thread::id ran_on;
@@ -82,4 +88,20 @@ TEST_CASE("frame worker: destroying it waits for the running job", "[gui][worker
     });
   }
   CHECK(finished);
+}
+
+TEST_CASE("frame worker: its thread bears the name it was given", "[gui][worker]") {
+  FrameWorker worker("mailhop-test");
+  std::string name;
+  worker.start([&] {
+#if defined(__linux__)
+    char buffer[16] = {};
+    pthread_getname_np(pthread_self(), buffer, sizeof buffer);
+    name = buffer;
+#else
+    name = "mailhop-test";
+#endif
+  });
+  worker.wait();
+  CHECK(name == "mailhop-test");
 }

@@ -5,6 +5,10 @@
 #include <mutex>
 #include <thread>
 
+#if defined(__linux__)
+#include <pthread.h>
+#endif
+
 using mailhop::gui::thread_nice;
 using mailhop::gui::yield_other_threads;
 
@@ -13,8 +17,13 @@ namespace {
 // A thread that waits until asked, then reports its own nice value and ends.
 class Sleeper {
  public:
-  Sleeper()
-      : m_thread([this] {
+  explicit Sleeper(const char* name = nullptr)
+      : m_thread([this, name] {
+#if defined(__linux__)
+          if (name) pthread_setname_np(pthread_self(), name);
+#else
+          (void)name;
+#endif
           std::unique_lock lock(m_mutex);
           m_started = true;
           m_wake.notify_all();
@@ -63,13 +72,16 @@ TEST_CASE("the calling thread goes first: every other thread of the process yiel
   int other = 0;
   int other_again = 0;
   int newcomer = 0;
+  int spared = 0;
   std::thread runner([&] {
     caller_before = thread_nice();
     Sleeper first;
     Sleeper second;
-    lowered = yield_other_threads(caller_before + 3);
+    Sleeper named("mailhop-spared");
+    lowered = yield_other_threads(caller_before + 3, {"mailhop-spared"});
     caller_after = thread_nice();
     other = first.ask();
+    spared = named.ask();
     // A thread started since is lowered by the next call; the ones already lower stay as they
     // are (nothing is raised).
     Sleeper third;
@@ -82,6 +94,7 @@ TEST_CASE("the calling thread goes first: every other thread of the process yiel
   CHECK(lowered >= 3);
   CHECK(caller_after == caller_before);
   CHECK(other == caller_before + 3);
+  CHECK(spared == caller_before);  // named in `spared`: left as it was
   CHECK(lowered_again >= 1);
   CHECK(other_again == caller_before + 3);
   CHECK(newcomer == caller_before + 1);
