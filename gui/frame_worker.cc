@@ -2,9 +2,7 @@
 
 #include <utility>
 
-#if defined(__linux__)
-#include <pthread.h>
-#endif
+#include "gui/thread_priority.h"
 
 namespace mailhop::gui {
 

@@ -1,6 +1,7 @@
 #include "gui/thread_priority.h"
 
 #if defined(__linux__)
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -69,6 +70,10 @@ int thread_nice() {
   return nice_of(this_thread_id(), &value) ? value : 0;
 }
 
+void name_this_thread(const char* name) {
+  if (name) pthread_setname_np(pthread_self(), name);
+}
+
 #else
 
 int yield_other_threads(int, std::initializer_list<std::string_view>) {
@@ -78,6 +83,8 @@ int yield_other_threads(int, std::initializer_list<std::string_view>) {
 int thread_nice() {
   return 0;
 }
+
+void name_this_thread(const char*) {}
 
 #endif
 

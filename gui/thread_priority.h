@@ -28,4 +28,8 @@ int yield_other_threads(int nice = kYieldingNice,
 // The calling thread's nice value (0 where it cannot be read).
 int thread_nice();
 
+// Names the calling thread where the system lets a program do so (Linux: at most 15 bytes;
+// `top -H` and /proc/self/task show it, and yield_other_threads() can spare it by it).
+void name_this_thread(const char* name);
+
 }  // namespace mailhop::gui

@@ -5,10 +5,7 @@
 #include <mutex>
 #include <thread>
 
-#if defined(__linux__)
-#include <pthread.h>
-#endif
-
+using mailhop::gui::name_this_thread;
 using mailhop::gui::thread_nice;
 using mailhop::gui::yield_other_threads;
 
@@ -19,11 +16,7 @@ class Sleeper {
  public:
   explicit Sleeper(const char* name = nullptr)
       : m_thread([this, name] {
-#if defined(__linux__)
-          if (name) pthread_setname_np(pthread_self(), name);
-#else
-          (void)name;
-#endif
+          name_this_thread(name);
           std::unique_lock lock(m_mutex);
           m_started = true;
           m_wake.notify_all();
