@@ -115,7 +115,7 @@ Path Network::measure(std::vector<std::size_t> links) const {
 
 std::optional<Path> Network::path(const std::string& from, const std::string& to) const {
   if (from == to) return Path{};
-  std::map<std::string, CachedPath, std::less<>>& from_here = m_paths[from];
+  PathsFrom& from_here = m_paths[from];
   auto it = from_here.find(to);
   if (it != from_here.end()) {
     const CachedPath& c = it->second;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/core/sim_time.h"
+#include "sim/core/string_hash.h"
 
 namespace mailhop::world {
 
@@ -85,7 +86,8 @@ class Network {
     bool found = false;
     std::vector<std::size_t> links;
   };
-  mutable std::map<std::string, std::map<std::string, CachedPath, std::less<>>, std::less<>> m_paths;
+  using PathsFrom = std::unordered_map<std::string, CachedPath, core::StringHash, std::equal_to<>>;
+  mutable std::unordered_map<std::string, PathsFrom, core::StringHash, std::equal_to<>> m_paths;
   std::uint64_t m_version = 0;  // goes up when a link is added or changes state
 };
 

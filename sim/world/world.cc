@@ -661,6 +661,7 @@ std::unique_ptr<World> World::build(const scenario::Scenario& sc, core::Trace& t
     box.host = w->mailbox_host(address);
     if (box.host.empty())
       return fail("no host with the mda role holds the mailbox of " + address);
+    w->m_mailbox_index.emplace(address, &box);
   }
   w->m_retrieval = std::make_unique<Retrieval>(*w);
   return w;
@@ -680,8 +681,8 @@ NodeState* World::node(const std::string& name) {
 }
 
 MailboxState* World::mailbox(const std::string& address) {
-  auto it = m_mailboxes.find(address);
-  return it == m_mailboxes.end() ? nullptr : &it->second;
+  auto it = m_mailbox_index.find(address);
+  return it == m_mailbox_index.end() ? nullptr : it->second;
 }
 
 void World::start() {

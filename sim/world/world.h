@@ -9,10 +9,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/rng.h"
 #include "sim/core/simulator.h"
+#include "sim/core/string_hash.h"
 #include "sim/core/trace.h"
 #include "sim/mail/mail_store.h"
 #include "sim/proto/smtp_client.h"
@@ -204,8 +207,11 @@ class World {
   Network m_network;
   Dns m_dns;
   std::vector<std::unique_ptr<NodeState>> m_nodes;
-  std::map<std::string, NodeState*, std::less<>> m_by_name;
-  std::map<std::string, MailboxState> m_mailboxes;
+  std::unordered_map<std::string, NodeState*, core::StringHash, std::equal_to<>> m_by_name;
+  std::map<std::string, MailboxState> m_mailboxes;  // made with the world, never added to
+  // The same by address for lookups (a hash, not a walk down the tree of addresses).
+  std::unordered_map<std::string_view, MailboxState*, core::StringHash, std::equal_to<>>
+      m_mailbox_index;
   std::map<std::string, std::string> m_user_hosts;  // address → configured mailbox host
   std::map<std::uint64_t, std::unique_ptr<Connection>> m_connections;
   std::uint64_t m_next_connection = 1;
