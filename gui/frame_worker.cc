@@ -8,14 +8,9 @@ namespace mailhop::gui {
 
 FrameWorker::FrameWorker(const char* name)
     : m_thread([this, name] {
-#if defined(__linux__)
-        if (name) pthread_setname_np(pthread_self(), name);
-#else
-        (void)name;
-#endif
+        name_this_thread(name);
         loop();
-      }) {
-}
+      }) {}
 
 FrameWorker::~FrameWorker() {
   {
