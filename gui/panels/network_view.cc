@@ -395,9 +395,8 @@ void NetworkView::count_mailboxes(const UiContext& ctx) {
   const world::World& world = ctx.session->world();
   const auto& nodes = world.nodes();
   // A world's mailboxes are made with it: which host holds each is looked up once per world.
-  if (ctx.session->generation() != m_boxes_generation || &world != m_boxes_world) {
-    m_boxes_generation = ctx.session->generation();
-    m_boxes_world = &world;
+  if (world.serial() != m_boxes_world) {
+    m_boxes_world = world.serial();
     m_boxes.clear();
     std::unordered_map<std::string_view, std::size_t> node_of;
     for (std::size_t i = 0; i < nodes.size(); ++i) node_of.emplace(nodes[i]->spec.name, i);

@@ -151,8 +151,7 @@ class NetworkView {
   };
   // Each mailbox of the world with the index of the host that holds it (found once per world),
   // and per host this frame (MailboxCount).
-  std::uint64_t m_boxes_generation = ~std::uint64_t{0};
-  const world::World* m_boxes_world = nullptr;
+  std::uint64_t m_boxes_world = 0;  // the world's serial (0: none yet)
   std::vector<std::pair<const world::MailboxState*, std::size_t>> m_boxes;
   std::vector<MailboxCount> m_box_counts;
   std::vector<SpriteQuad> m_sprite_quads;

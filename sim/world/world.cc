@@ -1,6 +1,7 @@
 #include "sim/world/world.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -611,8 +612,13 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
 // --- construction ------------------------------------------------------------------------
 
+namespace {
+std::atomic<std::uint64_t> g_worlds_made{0};
+}  // namespace
+
 World::World(const scenario::Scenario& scenario, core::Trace& trace)
-    : m_scenario(scenario),
+    : m_serial(++g_worlds_made),
+      m_scenario(scenario),
       m_trace(trace),
       m_rng(scenario.seed),
       m_route_rng(m_rng.stream("mx-order")),

@@ -138,6 +138,9 @@ class World {
 
   // Inspection.
   const std::vector<std::unique_ptr<NodeState>>& nodes() const { return m_nodes; }
+  // Different for every world the process makes (never reused, unlike an address): what a
+  // reader keeps about one world (pointers into it) is known to be for this one.
+  std::uint64_t serial() const { return m_serial; }
   NodeState* node(const std::string& name);
   const std::map<std::string, MailboxState>& mailboxes() const { return m_mailboxes; }
   MailboxState* mailbox(const std::string& address);
@@ -199,6 +202,7 @@ class World {
   const NodeState* dns_server() const;
   void send_traffic(std::uint64_t index);
 
+  std::uint64_t m_serial;  // see serial()
   scenario::Scenario m_scenario;
   core::Trace& m_trace;
   core::Simulator m_sim;

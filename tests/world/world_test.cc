@@ -199,6 +199,24 @@ TEST_CASE("the same scenario and seed give the same trace", "[world][determinism
 
 #include "sim/world/expectations.h"
 
+TEST_CASE("every world has a serial of its own, even where an earlier one stood", "[world]") {
+  core::Trace trace;
+  std::string error;
+  auto first = world::World::build(journey(), trace, &error);
+  REQUIRE(first);
+  auto second = world::World::build(journey(), trace, &error);
+  REQUIRE(second);
+  CHECK(first->serial() != 0);
+  CHECK(second->serial() > first->serial());
+  const std::uint64_t last = second->serial();
+  first.reset();
+  second.reset();
+  // The allocator may well hand the new world an old one's address: its serial is still new.
+  auto third = world::World::build(journey(), trace, &error);
+  REQUIRE(third);
+  CHECK(third->serial() > last);
+}
+
 TEST_CASE("expectations pass and fail with what was found instead", "[world][expect]") {
   scenario::Scenario s = journey();
   s.expect.mailboxes.push_back(
