@@ -199,7 +199,7 @@ class World {
   // send() with the message body given apart (synthetic traffic shares one body).
   void send(const scenario::SendAction& action, std::string_view body);
   // The scenario's name server (the first node with the dns role), if it has one.
-  const NodeState* dns_server() const;
+  const NodeState* dns_server() const { return m_dns_server; }
   void send_traffic(std::uint64_t index);
 
   std::uint64_t m_serial;  // see serial()
@@ -210,7 +210,8 @@ class World {
   core::Rng m_route_rng;
   Network m_network;
   Dns m_dns;
-  std::vector<std::unique_ptr<NodeState>> m_nodes;
+  std::vector<std::unique_ptr<NodeState>> m_nodes;  // made with the world, never added to
+  const NodeState* m_dns_server = nullptr;           // see dns_server()
   std::unordered_map<std::string, NodeState*, core::StringHash, std::equal_to<>> m_by_name;
   std::map<std::string, MailboxState> m_mailboxes;  // made with the world, never added to
   // The same by address for lookups (a hash, not a walk down the tree of addresses).
