@@ -117,15 +117,8 @@ void prefault_block(void* data, std::size_t bytes);
 
 class TraceLog : public TraceObserver {
  public:
-  // 512 events per block (about 72 KB). A block stays under glibc's smallest threshold for
-  // giving an allocation a mapping of its own (128 KB): blocks come from the heap, whose new
-  // memory the app maps ahead on a background thread (HugePageHeap) in 2 MB pages. Blocks of
-  // 4096 events (590 KB) were each mapped apart, and the UI's thread zeroed every one itself as
-  // it filled: about 1.5 ms every second frame on the app's 200-node bench.
-  static constexpr std::size_t kBlockShift = 9;
+  static constexpr std::size_t kBlockShift = 12;  // 4096 events per block
   static constexpr std::size_t kBlockSize = std::size_t{1} << kBlockShift;
-  static_assert(kBlockSize * sizeof(TraceEvent) < 128 * 1024,
-                "a block must come from the heap, not from a mapping of its own");
 
   void on_trace(const TraceEvent& event) override { push_back(event); }
   void on_trace_owned(TraceEvent&& event) override { push_back(std::move(event)); }
