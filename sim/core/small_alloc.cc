@@ -1,0 +1,183 @@
+#include "sim/core/small_alloc.h"
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <mutex>
+
+namespace mailhop::core::small_alloc {
+namespace {
+
+// A free block; `next_list` is used only by the first block of a list handed over to the
+// other threads (the smallest block has room for both pointers).
+struct FreeBlock {
+  FreeBlock* next;
+  FreeBlock* next_list;
+};
+static_assert(sizeof(FreeBlock) <= kGranule);
+
+// A thread keeps at most about this many free blocks of a class; beyond, they go to the other
+// threads (blocks that one thread makes and another frees would otherwise pile up).
+constexpr std::int32_t kMaxCached = 8192;
+
+// The calling thread's free lists, their lengths (an estimate after lists change hands) and
+// the unused end of its current slab, per class. Trivial, so the thread-local needs no guard
+// on each access: zero until the thread's first block.
+struct ThreadCache {
+  FreeBlock* free[kClasses];
+  std::int32_t cached[kClasses];
+  char* bump[kClasses];
+  char* bump_end[kClasses];
+  bool registered;
+};
+thread_local constinit ThreadCache t_cache{};
+
+// Slab address → class + 1 (0: not a slab), for addresses below 2^48: the top level indexed
+// by bits 32-47, the second by bits 16-31 (one byte per 64 KB slab), made on first use.
+constexpr unsigned kSlabShift = 16;
+static_assert(std::size_t{1} << kSlabShift == kSlabSize);
+constexpr unsigned kTopShift = 32;
+constexpr std::size_t kTopEntries = std::size_t{1} << (48 - kTopShift);
+constexpr std::size_t kLeafEntries = std::size_t{1} << (kTopShift - kSlabShift);
+std::atomic<std::uint8_t*> g_map[kTopEntries];
+
+std::mutex g_mutex;             // guards what follows and the making of leaves
+FreeBlock* g_handed[kClasses];  // lists of free blocks handed over, chained by next_list
+
+std::size_t class_size(std::size_t c) {
+  return (c + 1) * kGranule;
+}
+
+unsigned class_of(const void* p) {
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  if ((a >> 48) != 0) return 0;
+  std::uint8_t* leaf = g_map[a >> kTopShift].load(std::memory_order_acquire);
+  if (leaf == nullptr) return 0;
+  return std::atomic_ref<std::uint8_t>(leaf[(a >> kSlabShift) & (kLeafEntries - 1)])
+      .load(std::memory_order_relaxed);
+}
+
+// Gives the calling thread's free list of class `c` to the other threads. With g_mutex held.
+void hand_over(ThreadCache& tc, std::size_t c) {
+  FreeBlock* list = tc.free[c];
+  tc.free[c] = nullptr;
+  tc.cached[c] = 0;
+  if (list == nullptr) return;
+  list->next_list = g_handed[c];
+  g_handed[c] = list;
+}
+
+// Gives away everything the thread holds: its lists and the rest of its slabs, cut into blocks.
+// With g_mutex held.
+void hand_over_all(ThreadCache& tc) {
+  for (std::size_t c = 0; c < kClasses; ++c) {
+    const std::size_t size = class_size(c);
+    for (char* p = tc.bump[c]; p && p + size <= tc.bump_end[c]; p += size) {
+      auto* b = reinterpret_cast<FreeBlock*>(p);
+      b->next = tc.free[c];
+      tc.free[c] = b;
+    }
+    tc.bump[c] = tc.bump_end[c] = nullptr;
+    hand_over(tc, c);
+  }
+}
+
+void hand_over_locked(ThreadCache& tc, std::size_t c) {
+  const std::lock_guard<std::mutex> lock(g_mutex);
+  hand_over(tc, c);
+}
+
+// Destroyed when its thread ends: the thread's blocks go to the threads that remain.
+struct CacheOwner {
+  CacheOwner() = default;
+  CacheOwner(const CacheOwner&) = delete;
+  CacheOwner& operator=(const CacheOwner&) = delete;
+  ~CacheOwner() {
+    const std::lock_guard<std::mutex> lock(g_mutex);
+    hand_over_all(t_cache);
+  }
+};
+
+void register_thread(ThreadCache& tc) {
+  tc.registered = true;
+  static thread_local CacheOwner owner;
+  (void)owner;
+}
+
+// A new slab for class `c`, entered in the map. With g_mutex held.
+char* new_slab(std::size_t c) {
+  void* slab = std::aligned_alloc(kSlabSize, kSlabSize);
+  if (slab == nullptr) return nullptr;
+  const auto a = reinterpret_cast<std::uintptr_t>(slab);
+  if ((a >> 48) != 0) {  // outside what the map covers (no such address on today's systems)
+    std::free(slab);
+    return nullptr;
+  }
+  std::uint8_t* leaf = g_map[a >> kTopShift].load(std::memory_order_relaxed);
+  if (leaf == nullptr) {
+    leaf = static_cast<std::uint8_t*>(std::calloc(kLeafEntries, 1));
+    if (leaf == nullptr) {
+      std::free(slab);
+      return nullptr;
+    }
+    g_map[a >> kTopShift].store(leaf, std::memory_order_release);
+  }
+  std::atomic_ref<std::uint8_t>(leaf[(a >> kSlabShift) & (kLeafEntries - 1)])
+      .store(static_cast<std::uint8_t>(c + 1), std::memory_order_relaxed);
+  return static_cast<char*>(slab);
+}
+
+void* allocate_slow(ThreadCache& tc, std::size_t c) {
+  if (!tc.registered) register_thread(tc);
+  const std::size_t size = class_size(c);
+  if (tc.bump[c] == nullptr || tc.bump[c] + size > tc.bump_end[c]) {
+    const std::lock_guard<std::mutex> lock(g_mutex);
+    if (FreeBlock* list = g_handed[c]) {  // blocks other threads gave away come first
+      g_handed[c] = list->next_list;
+      tc.free[c] = list->next;
+      tc.cached[c] = kMaxCached / 2;
+      return list;
+    }
+    char* slab = new_slab(c);
+    if (slab == nullptr) return nullptr;
+    tc.bump[c] = slab;
+    tc.bump_end[c] = slab + kSlabSize;
+  }
+  char* p = tc.bump[c];
+  tc.bump[c] = p + size;
+  return p;
+}
+
+}  // namespace
+
+void* allocate(std::size_t bytes) noexcept {
+  if (bytes > kMaxSize) return nullptr;
+  const std::size_t c = bytes == 0 ? 0 : (bytes - 1) / kGranule;
+  ThreadCache& tc = t_cache;
+  if (FreeBlock* b = tc.free[c]) {
+    tc.free[c] = b->next;
+    if (tc.cached[c] > 0) --tc.cached[c];
+    return b;
+  }
+  return allocate_slow(tc, c);
+}
+
+bool deallocate(void* p) noexcept {
+  const unsigned cls = class_of(p);
+  if (cls == 0) return false;
+  ThreadCache& tc = t_cache;
+  if (!tc.registered) register_thread(tc);  // so that its blocks are handed over when it ends
+  const std::size_t c = cls - 1;
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = tc.free[c];
+  tc.free[c] = b;
+  if (++tc.cached[c] > kMaxCached) hand_over_locked(tc, c);
+  return true;
+}
+
+std::size_t block_size(const void* p) noexcept {
+  const unsigned cls = class_of(p);
+  return cls == 0 ? 0 : class_size(cls - 1);
+}
+
+}  // namespace mailhop::core::small_alloc

@@ -1,0 +1,37 @@
+#pragma once
+// The allocator behind the programs' operator new for small blocks (sim/alloc/replace_new.cc).
+// The simulation makes and frees hundreds of small strings and nodes per message (a line, a
+// reply, a path, an event's text); glibc's malloc spends about 140 instructions on each
+// malloc/free pair, most of them in bins and consolidation that blocks of the same few sizes
+// never need. Here a block is popped from, or pushed onto, a list of free blocks of its size
+// class kept by the calling thread: a few instructions and no lock.
+//
+// Blocks of up to kMaxSize bytes come in classes of 16 bytes (16, 32, ..., 256). Each class is
+// carved from slabs of kSlabSize bytes, aligned to their size and taken from malloc (so the
+// app's heap, with its 2 MB pages mapped ahead, holds them too). A map from slab address to
+// class tells a block of this allocator from any other pointer, so deallocate() needs no size
+// and says when a pointer is not its own. A block freed by another thread than the one that
+// made it joins the freeing thread's lists. A thread that holds more than 8192 free blocks of a
+// class, or that ends, hands them over to the other threads, which take such lists before they
+// carve new slabs. Slabs are never given back: the memory stays in the process for the next
+// blocks, as glibc's small chunks do.
+
+#include <cstddef>
+
+namespace mailhop::core::small_alloc {
+
+inline constexpr std::size_t kGranule = 16;
+inline constexpr std::size_t kMaxSize = 256;
+inline constexpr std::size_t kClasses = kMaxSize / kGranule;
+inline constexpr std::size_t kSlabSize = std::size_t{64} * 1024;
+
+// A block of at least `bytes` bytes (at most kMaxSize; 0 counts as 1), aligned to 16 bytes;
+// nullptr when no memory is left.
+void* allocate(std::size_t bytes) noexcept;
+// Takes back a block that allocate() gave and returns true; returns false and does nothing
+// for any other pointer (nullptr included).
+bool deallocate(void* p) noexcept;
+// The usable size of a block from allocate() (its class's size); 0 for any other pointer.
+std::size_t block_size(const void* p) noexcept;
+
+}  // namespace mailhop::core::small_alloc
