@@ -1,11 +1,12 @@
-#include "sim/core/small_alloc.h"
+#include "sim/alloc/small_alloc.h"
 
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 
-namespace mailhop::core::small_alloc {
+namespace mailhop::alloc {
 namespace {
 
 // A free block; `next_list` is used only by the first block of a list handed over to the
@@ -148,10 +149,8 @@ void* allocate_slow(ThreadCache& tc, std::size_t c) {
   return p;
 }
 
-}  // namespace
-
-void* allocate(std::size_t bytes) noexcept {
-  if (bytes > kMaxSize) return nullptr;
+// The fast paths, inlined into the operators below.
+inline void* allocate_block(std::size_t bytes) noexcept {
   const std::size_t c = bytes == 0 ? 0 : (bytes - 1) / kGranule;
   ThreadCache& tc = t_cache;
   if (FreeBlock* b = tc.free[c]) {
@@ -162,7 +161,7 @@ void* allocate(std::size_t bytes) noexcept {
   return allocate_slow(tc, c);
 }
 
-bool deallocate(void* p) noexcept {
+inline bool deallocate_block(void* p) noexcept {
   const unsigned cls = class_of(p);
   if (cls == 0) return false;
   ThreadCache& tc = t_cache;
@@ -175,9 +174,94 @@ bool deallocate(void* p) noexcept {
   return true;
 }
 
+}  // namespace
+
+void* allocate(std::size_t bytes) noexcept {
+  return bytes > kMaxSize ? nullptr : allocate_block(bytes);
+}
+
+bool deallocate(void* p) noexcept {
+  return deallocate_block(p);
+}
+
 std::size_t block_size(const void* p) noexcept {
   const unsigned cls = class_of(p);
   return cls == 0 ? 0 : class_size(cls - 1);
 }
 
-}  // namespace mailhop::core::small_alloc
+}  // namespace mailhop::alloc
+
+// --- the program's operator new and delete -----------------------------------------------
+// The aligned forms (align_val_t) are the standard library's own and never see these blocks.
+
+#if !defined(__SANITIZE_ADDRESS__)
+
+namespace {
+
+using mailhop::alloc::allocate_block;
+using mailhop::alloc::deallocate_block;
+using mailhop::alloc::kMaxSize;
+
+void* allocate_or_null(std::size_t bytes) noexcept {
+  return bytes <= kMaxSize ? allocate_block(bytes) : std::malloc(bytes);
+}
+
+// As the standard asks: on failure call the new-handler and try again, or throw.
+void* allocate_or_throw(std::size_t bytes) {
+  for (;;) {
+    if (void* p = allocate_or_null(bytes)) return p;
+    const std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();
+  }
+}
+
+void* allocate_nothrow(std::size_t bytes) noexcept {
+  try {
+    return allocate_or_throw(bytes);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void release(void* p) noexcept {
+  if (p != nullptr && !deallocate_block(p)) std::free(p);
+}
+
+}  // namespace
+
+void* operator new(std::size_t bytes) {
+  if (bytes <= kMaxSize) {
+    if (void* p = allocate_block(bytes)) return p;
+  }
+  return allocate_or_throw(bytes);
+}
+void* operator new[](std::size_t bytes) {
+  return allocate_or_throw(bytes);
+}
+void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept {
+  return allocate_nothrow(bytes);
+}
+void* operator new[](std::size_t bytes, const std::nothrow_t&) noexcept {
+  return allocate_nothrow(bytes);
+}
+void operator delete(void* p) noexcept {
+  release(p);
+}
+void operator delete[](void* p) noexcept {
+  release(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  release(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  release(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  release(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  release(p);
+}
+
+#endif

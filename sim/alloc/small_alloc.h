@@ -1,5 +1,10 @@
 #pragma once
-// The allocator behind the programs' operator new for small blocks (sim/alloc/replace_new.cc).
+// The allocator behind the programs' operator new for small blocks. small_alloc.cc also defines
+// the global operator new and delete of each program it is linked into (an object library,
+// mailhop_alloc: the app, the headless commands, the tests): blocks of up to kMaxSize bytes come
+// from here, larger ones from malloc; delete asks deallocate() whether a block is its own and
+// gives any other to free(). Under AddressSanitizer the operators are not replaced (the
+// sanitizer's own find memory errors); the functions below stay, for their tests.
 // The simulation makes and frees hundreds of small strings and nodes per message (a line, a
 // reply, a path, an event's text); glibc's malloc spends about 140 instructions on each
 // malloc/free pair, most of them in bins and consolidation that blocks of the same few sizes
@@ -18,7 +23,7 @@
 
 #include <cstddef>
 
-namespace mailhop::core::small_alloc {
+namespace mailhop::alloc {
 
 inline constexpr std::size_t kGranule = 16;
 inline constexpr std::size_t kMaxSize = 256;
@@ -34,4 +39,4 @@ bool deallocate(void* p) noexcept;
 // The usable size of a block from allocate() (its class's size); 0 for any other pointer.
 std::size_t block_size(const void* p) noexcept;
 
-}  // namespace mailhop::core::small_alloc
+}  // namespace mailhop::alloc

@@ -1,4 +1,4 @@
-#include "sim/core/small_alloc.h"
+#include "sim/alloc/small_alloc.h"
 
 #include <catch2/catch.hpp>
 #include <condition_variable>
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace small_alloc = mailhop::core::small_alloc;
+namespace small_alloc = mailhop::alloc;
 
 namespace {
 std::uintptr_t address(const void* p) {
@@ -20,8 +20,7 @@ std::uintptr_t address(const void* p) {
 }
 }  // namespace
 
-TEST_CASE("small blocks: every size gets a block of its class, aligned and its own",
-          "[core][small_alloc]") {
+TEST_CASE("small blocks: every size gets a block of its class, aligned and its own", "[alloc]") {
   std::vector<void*> blocks;
   for (std::size_t n = 0; n <= small_alloc::kMaxSize; ++n) {
     void* p = small_alloc::allocate(n);
@@ -49,7 +48,7 @@ TEST_CASE("small blocks: every size gets a block of its class, aligned and its o
   CHECK(small_alloc::allocate(small_alloc::kMaxSize + 1) == nullptr);
 }
 
-TEST_CASE("small blocks: a freed block is the next one of its class", "[core][small_alloc]") {
+TEST_CASE("small blocks: a freed block is the next one of its class", "[alloc]") {
   void* a = small_alloc::allocate(40);
   void* b = small_alloc::allocate(48);  // the same class (33 to 48 bytes)
   REQUIRE(a != nullptr);
@@ -61,7 +60,7 @@ TEST_CASE("small blocks: a freed block is the next one of its class", "[core][sm
   CHECK(small_alloc::deallocate(b));
 }
 
-TEST_CASE("small blocks: pointers it did not give are refused", "[core][small_alloc]") {
+TEST_CASE("small blocks: pointers it did not give are refused", "[alloc]") {
   CHECK_FALSE(small_alloc::deallocate(nullptr));
   CHECK(small_alloc::block_size(nullptr) == 0);
   int on_stack = 0;
@@ -77,8 +76,7 @@ TEST_CASE("small blocks: pointers it did not give are refused", "[core][small_al
   CHECK(small_alloc::block_size(in_data) == 0);
 }
 
-TEST_CASE("small blocks: a thread that ends hands its free blocks to the next thread",
-          "[core][small_alloc]") {
+TEST_CASE("small blocks: a thread that ends hands its free blocks to the next thread", "[alloc]") {
   // One thread makes blocks and frees them all; a thread started after it has nothing of its
   // own, so its blocks of that class come from what the first one left (the blocks it freed
   // and the rest of its slab).
@@ -100,8 +98,7 @@ TEST_CASE("small blocks: a thread that ends hands its free blocks to the next th
   CHECK(reused == 100);
 }
 
-TEST_CASE("small blocks: blocks one thread makes and another frees do not pile up",
-          "[core][small_alloc]") {
+TEST_CASE("small blocks: blocks one thread makes and another frees do not pile up", "[alloc]") {
   // A thread that only frees keeps at most 8192 blocks of a class and hands the rest over; the
   // thread that makes them takes those back before it carves new slabs.
   constexpr int kRounds = 100;
@@ -145,7 +142,7 @@ TEST_CASE("small blocks: blocks one thread makes and another frees do not pile u
   CHECK(slabs.size() < 60);
 }
 
-TEST_CASE("small blocks: operator new takes its small blocks from here", "[core][small_alloc]") {
+TEST_CASE("small blocks: operator new takes its small blocks from here", "[alloc]") {
   auto small = std::make_unique<char[]>(100);
   auto large = std::make_unique<char[]>(small_alloc::kMaxSize + 1);
 #if defined(__SANITIZE_ADDRESS__)
