@@ -237,7 +237,7 @@ void* operator new(std::size_t bytes) {
   return allocate_or_throw(bytes);
 }
 void* operator new[](std::size_t bytes) {
-  return allocate_or_throw(bytes);
+  return ::operator new(bytes);
 }
 void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept {
   return allocate_nothrow(bytes);

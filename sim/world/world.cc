@@ -639,7 +639,8 @@ std::unique_ptr<World> World::build(const scenario::Scenario& sc, core::Trace& t
                    n.queue.bounce_lifetime};
     w->m_nodes.push_back(std::make_unique<NodeState>(n, rp));
     w->m_by_name[n.name] = w->m_nodes.back().get();
-    if (!w->m_dns_server && w->m_nodes.back()->has_role(Role::kDns)) w->m_dns_server = w->m_nodes.back().get();
+    if (!w->m_dns_server && w->m_nodes.back()->has_role(Role::kDns))
+      w->m_dns_server = w->m_nodes.back().get();
   }
   for (const scenario::Link& l : sc.links) {
     if (!w->m_by_name.count(l.a) || !w->m_by_name.count(l.b))
