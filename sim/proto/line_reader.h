@@ -11,8 +11,8 @@ namespace mailhop::proto {
 class LineReader {
  public:
   struct Line {
-    std::string text;        // without the CRLF; truncated to the limit when too_long
-    bool too_long = false;   // the line (with CRLF) exceeded the limit
+    std::string text;       // without the CRLF; truncated to the limit when too_long
+    bool too_long = false;  // the line (with CRLF) exceeded the limit
   };
 
   // `max_octets` counts the CRLF, as RFC 5321 4.5.3.1.4 (512) and 4.5.3.1.6 (1000) do.
@@ -48,15 +48,27 @@ class LineReader {
   // Bytes received but not yet returned as lines (pipelined input).
   std::size_t buffered() const { return m_buffer.size() - m_pos; }
 
+  // For a caller that reads many lines at once (a message's body): the unread bytes, and
+  // skip(n) to mark the first n of them read, n ending just after a CRLF. While an over-long
+  // line is being dropped, only next() and next_view() know where it ends: unread() is empty.
+  std::string_view unread() const {
+    if (m_discarding) return {};
+    return std::string_view(m_buffer).substr(m_pos);
+  }
+  void skip(std::size_t n) {
+    m_pos += n;
+    m_scan = m_pos;
+  }
+
   // Forgets everything buffered (RFC 3207: input after STARTTLS is discarded).
   void clear();
 
  private:
   std::size_t m_max;
   std::string m_buffer;
-  std::size_t m_pos = 0;       // start of the unread part of m_buffer
-  std::size_t m_scan = 0;      // where to resume searching for CRLF
-  bool m_discarding = false;   // inside an over-long line: drop until CRLF
+  std::size_t m_pos = 0;      // start of the unread part of m_buffer
+  std::size_t m_scan = 0;     // where to resume searching for CRLF
+  bool m_discarding = false;  // inside an over-long line: drop until CRLF
   std::size_t m_discarded = 0;
 };
 

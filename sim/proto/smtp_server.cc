@@ -506,6 +506,7 @@ struct SmtpServer::Impl {
         case State::kClosed:
           return;
       }
+      if (state == State::kData) take_data_lines();
       LineReader::LineView line;
       if (!reader.next_view(&line)) return;
       switch (state) {
@@ -978,7 +979,52 @@ struct SmtpServer::Impl {
       return;
     }
     content.append(t);
-    content += "\r\n";
+    content.append("\r\n", 2);
+  }
+
+  // The message's lines in bulk: takes the complete lines the reader holds, each as
+  // on_data_line would, up to the final "." or a line the reader must judge (one longer than
+  // its limit), which on_data_line then gets. Consecutive lines are copied at once.
+  void take_data_lines() {
+    const std::string_view buf = reader.unread();
+    const char* const begin = buf.data();
+    const char* const end = begin + buf.size();
+    const std::size_t max = reader.max();
+    bool keep = !(data_too_big || data_line_too_long);
+    const char* p = begin;    // the next line
+    const char* run = begin;  // start of the bytes to copy as they are (when keep)
+    while (p < end) {
+      // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
+      const char* crlf = p;
+      while ((crlf = static_cast<const char*>(
+                  std::memchr(crlf, '\r', static_cast<std::size_t>(end - crlf)))) != nullptr &&
+             (crlf + 1 == end || crlf[1] != '\n')) {
+        ++crlf;
+      }
+      if (crlf == nullptr) break;
+      const std::size_t len = static_cast<std::size_t>(crlf - p);
+      if (len + 2 > max || (len == 1 && *p == '.')) break;
+      // RFC 5321 4.5.2: a line starting with "." has that dot removed.
+      const bool dot = len > 0 && *p == '.';
+      const std::size_t text = dot ? len - 1 : len;
+      ++data_lines;
+      data_octets += text + 2;  // RFC 1870 section 4 (see on_data_line)
+      if (text + 2 > kTextLineMax) data_line_too_long = true;
+      if (config.max_message_size != 0 && data_octets > config.max_message_size) {
+        data_too_big = true;
+      }
+      if (keep && (data_too_big || data_line_too_long)) {
+        keep = false;
+        content.clear();
+        content.shrink_to_fit();
+      } else if (keep && dot) {
+        content.append(run, static_cast<std::size_t>(p - run));
+        run = p + 1;
+      }
+      p = crlf + 2;
+    }
+    if (keep && p != run) content.append(run, static_cast<std::size_t>(p - run));
+    reader.skip(static_cast<std::size_t>(p - begin));
   }
 
   void end_data() {

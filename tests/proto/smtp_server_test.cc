@@ -582,6 +582,86 @@ TEST_CASE("server survives huge input without line ends or over the size limit",
   CHECK(f.policy.messages.empty());
 }
 
+TEST_CASE("server takes a message's lines as RFC 5321 says, however the bytes arrive",
+          "[smtp][smtp_server]") {
+  // Random messages (dot lines, bare CR and LF, NULs, lines around the 1000-octet limit and past
+  // the reader's) sent in random pieces, checked against the rules written out plainly:
+  // RFC 5321 4.5.2 (a leading dot removed), 4.5.3.1.6 (1000 octets a line) and RFC 1870 (size
+  // counted without the dots).
+  const std::vector<std::string> kinds = {"Subject: x",
+                                          "",
+                                          ".",
+                                          "..",
+                                          ".leading dot",
+                                          "...two",
+                                          "bare\rcr",
+                                          "bare\nlf",
+                                          std::string("nul\0in", 7),
+                                          "\r",
+                                          std::string(997, 'a'),
+                                          std::string(998, 'b'),
+                                          "." + std::string(998, 'c'),
+                                          std::string(999, 'd'),
+                                          std::string(1200, 'e'),
+                                          std::string(5000, 'f')};
+  std::mt19937 rng(20261124);
+  for (int round = 0; round < 300; ++round) {
+    SmtpServerConfig config = Fixture::default_config();
+    config.max_message_size = rng() % 4 == 0 ? 3000 : 0;
+    Fixture f(config);
+    f.server.open(Micros{0});
+    f.send("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n");
+    std::string wire;
+    std::string expected;
+    std::size_t lines = 0;
+    std::size_t octets = 0;
+    bool too_long = false;
+    const std::size_t count = rng() % 40;
+    for (std::size_t i = 0; i < count; ++i) {
+      std::string line = kinds[rng() % kinds.size()];
+      if (line == ".") line = "..";  // a lone "." would end the message
+      wire += line + "\r\n";
+      // The line as the server keeps it: at most the reader's 1001 octets (an over-long line
+      // is refused anyway, and counted with what was kept), then without a leading dot.
+      std::string text = line.substr(0, 1001);
+      if (!text.empty() && text.front() == '.') text.erase(0, 1);
+      ++lines;
+      octets += text.size() + 2;
+      if (line.size() + 2 > 1001 || text.size() + 2 > 1000) too_long = true;
+      expected += text + "\r\n";
+    }
+    wire += ".\r\n";
+    const bool too_big = config.max_message_size != 0 && octets > config.max_message_size;
+    std::string out;
+    for (std::size_t at = 0; at < wire.size();) {
+      const std::size_t n = std::min<std::size_t>(wire.size() - at, 1 + rng() % 3000);
+      out += f.send(std::string_view(wire).substr(at, n));
+      at += n;
+    }
+    INFO("round " << round);
+    std::string reply;
+    if (too_big) {
+      reply = "552 5.3.4";
+    } else if (too_long) {
+      reply = "554 5.6.0";
+    } else {
+      reply = "250 2.0.0";
+    }
+    CHECK(out.rfind("354 ", 0) == std::string::npos);  // DATA's reply was taken before
+    CHECK(out.rfind(reply, 0) == 0);
+    if (!too_big && !too_long) {
+      REQUIRE(f.policy.messages.size() == 1);
+      CHECK(f.policy.messages[0] == expected);
+    } else {
+      CHECK(f.policy.messages.empty());
+    }
+    const std::vector<std::string> events = f.events();
+    const std::string counted =
+        "data lines=" + std::to_string(lines) + " octets=" + std::to_string(octets);
+    CHECK(std::find(events.begin(), events.end(), counted) != events.end());
+  }
+}
+
 TEST_CASE("validate_reply_stream catches malformed replies", "[smtp][smtp_server]") {
   CHECK(validate_reply_stream("250 OK\r\n250-a\r\n250 b\r\n") == "");
   CHECK(validate_reply_stream("334 \r\n") == "");
