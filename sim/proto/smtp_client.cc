@@ -427,8 +427,8 @@ struct SmtpClient::Impl {
 
   void send_line(std::string line, Pending p) {
     out += line;
-    out += "\r\n";
-    events.emplace_back(ev::CommandSent{std::move(line)});
+    out.append("\r\n", 2);
+    if (opt.report_commands) events.emplace_back(ev::CommandSent{std::move(line)});
     if (pending.empty()) wait_since = now;
     pending.push_back(std::move(p));
   }

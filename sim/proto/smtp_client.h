@@ -80,6 +80,9 @@ struct SmtpClientOptions {
   // RFC 5321 names no timeout for EHLO, HELO, STARTTLS, AUTH, RSET and QUIT, nor for the TLS
   // handshake the driver runs; the engine waits this long (as long as for MAIL) for each.
   Micros command_timeout = std::chrono::minutes(5);
+  // Whether take_events() reports each command line sent (CommandSent); a driver that shows
+  // no commands turns it off.
+  bool report_commands = true;
 };
 
 // One message to send: the envelope and the message text (CRLF lines, not dot-stuffed).

@@ -526,7 +526,7 @@ struct SmtpServer::Impl {
   }
 
   void on_command(const LineReader::LineView& line) {
-    events.emplace_back(ev::CommandReceived{std::string(line.text)});
+    if (config.report_commands) events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const std::string_view text = line.text;
     const std::size_t sp = text.find(' ');
     const std::string verb = ascii_upper(text.substr(0, sp));
@@ -1054,7 +1054,9 @@ struct SmtpServer::Impl {
         }
         SmtpReply r(250, enh, "");
         r.lines = text_lines(d.text.empty() ? "OK" : d.text);
-        events.emplace_back(ev::MessageAccepted{envelope, std::move(content)});
+        if (config.report_messages) {
+          events.emplace_back(ev::MessageAccepted{envelope, std::move(content)});
+        }
         content.clear();
         send(std::move(r));
       } else {
@@ -1223,7 +1225,7 @@ struct SmtpServer::Impl {
   }
 
   void on_auth_line(const LineReader::LineView& line) {
-    events.emplace_back(ev::CommandReceived{std::string(line.text)});
+    if (config.report_commands) events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const State s = state;
     end_auth_line();
     const std::string mech = s == State::kAuthPlain ? "PLAIN" : "LOGIN";

@@ -65,6 +65,11 @@ struct SmtpServerConfig {
   // RFC 5321 4.5.3.2.7: at least 5 minutes waiting for the next command; also applied
   // between data lines.
   Micros command_timeout = std::chrono::minutes(5);
+  // Whether take_events() reports each command line (CommandReceived) and each accepted
+  // message with its envelope and content (MessageAccepted). A driver that learns of messages
+  // from the policy and shows no commands turns them off and spares the engine the copies.
+  bool report_commands = true;
+  bool report_messages = true;
 };
 
 // What the policy answers. A 2xx decision lets the engine send its own success reply (for

@@ -9,6 +9,16 @@ struct Overloaded : Ts... {
 };
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
+// The endpoints read only some of their engines' events: the others are not made.
+proto::SmtpServerConfig without_unread_events(proto::SmtpServerConfig config) {
+  config.report_commands = false;  // the client's side traces the command lines
+  config.report_messages = false;  // the world takes messages from the policy
+  return config;
+}
+proto::SmtpClientOptions with_command_events_if(proto::SmtpClientOptions options, bool tracing) {
+  options.report_commands = tracing;
+  return options;
+}
 }  // namespace
 
 void DeadlineTimer::arm(std::optional<proto::Micros> deadline) {
@@ -81,7 +91,7 @@ SmtpServerEndpoint::SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace,
                                        std::function<void(const proto::SmtpReply&)> on_reply)
     : ServerEndpointBase(sim, trace, conn, SessionTls::kPlain),
       m_policy(std::move(policy)),
-      m_engine(std::move(config), *m_policy),
+      m_engine(without_unread_events(std::move(config)), *m_policy),
       m_on_reply(std::move(on_reply)) {}
 
 void SmtpServerEndpoint::pump(core::SimTime now) {
@@ -141,7 +151,8 @@ SmtpClientEndpoint::SmtpClientEndpoint(core::Simulator& sim, core::Trace& trace,
       m_trace(trace),
       m_conn(conn),
       m_implicit_tls(options.tls == proto::ClientTls::kImplicit),
-      m_engine(std::move(options), std::move(transactions)),
+      m_engine(with_command_events_if(std::move(options), trace.has_observers()),
+               std::move(transactions)),
       m_message_ref(std::move(message_ref)),
       m_on_done(std::move(on_done)),
       m_timer(sim, [this] {

@@ -297,6 +297,24 @@ TEST_CASE("events report every command and the data as sent", "[smtp][client]") 
   CHECK(d.client.next_deadline() == std::nullopt);
 }
 
+TEST_CASE("a client told not to report its commands sends the same", "[smtp][client]") {
+  const std::string content = "Subject: x\r\n\r\n.dot\r\n";
+  proto::SmtpClientOptions quiet_options = plain_options();
+  quiet_options.report_commands = false;
+  Driver full(plain_options(), {txn({"bob@b.example"}, content)});
+  Driver quiet(quiet_options, {txn({"bob@b.example"}, content)});
+  for (Driver* d : {&full, &quiet}) d->open();
+  for (const char* reply : {"220 mx ESMTP\r\n", "250-mx\r\n250 PIPELINING\r\n",
+                            "250 ok\r\n250 ok\r\n354 go\r\n", "250 queued\r\n", "221 bye\r\n"}) {
+    CHECK(quiet.say(reply) == full.say(reply));
+  }
+  CHECK(quiet.client.finished());
+  CHECK(full.count<ev::CommandSent>() == 5);
+  CHECK(quiet.count<ev::CommandSent>() == 0);
+  CHECK(quiet.events.size() == full.events.size() - 5);
+  CHECK(quiet.count<ev::TransactionDone>() == 1);
+}
+
 TEST_CASE("deadlines follow RFC 5321 4.5.3.2", "[smtp][client]") {
   using std::chrono::minutes;
   proto::SmtpClientOptions o;

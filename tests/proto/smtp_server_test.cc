@@ -374,6 +374,36 @@ TEST_CASE("server events carry the envelope and the raw command lines", "[smtp][
   CHECK(f.policy.mail_froms[0].declared_size == std::optional<std::size_t>(5));
 }
 
+TEST_CASE("server leaves out the command and message events it is told to", "[smtp][smtp_server]") {
+  const std::string session =
+      "EHLO c.example\r\nAUTH PLAIN\r\nAGp1bGlhAHNlY3JldA==\r\nMAIL FROM:<a@b.example>\r\n"
+      "RCPT TO:<c@d.example>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n";
+  SmtpServerConfig config = Fixture::default_config();
+  config.auth = proto::AuthAdvertise::kAlways;
+  Fixture full(config);
+  config.report_commands = false;
+  config.report_messages = false;
+  Fixture quiet(config);
+  std::vector<std::string> expected;
+  for (Fixture* f : {&full, &quiet}) {
+    f->policy.users["julia"] = "secret";
+    f->server.open(Micros{0});
+  }
+  const std::string out = full.send(session);
+  CHECK(quiet.send(session) == out);
+  CHECK(out.find("235 2.7.0") != std::string::npos);
+  CHECK(out.find("250 2.0.0 OK: queued as Q1") != std::string::npos);
+  const std::vector<std::string> all = full.events();
+  for (const std::string& e : all) {
+    if (e.rfind("command ", 0) != 0 && e.rfind("message_accepted ", 0) != 0) expected.push_back(e);
+  }
+  // Seven command lines (the AUTH response among them) and one message are left out, nothing
+  // else.
+  CHECK(all.size() == expected.size() + 8);
+  CHECK(quiet.events() == expected);
+  CHECK(quiet.policy.messages == std::vector<std::string>{"hi\r\n"});
+}
+
 TEST_CASE("server deadline follows activity", "[smtp][smtp_server]") {
   SmtpServerConfig config = Fixture::default_config();
   config.command_timeout = std::chrono::seconds(300);
