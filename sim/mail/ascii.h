@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace mailhop::mail {
 
 constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -59,6 +63,46 @@ inline bool has_8bit(std::string_view s) {
   }
   for (; i < s.size(); ++i) any |= static_cast<unsigned char>(s[i]);
   return (any & 0x8080808080808080ULL) != 0;
+}
+
+// What one pass over a message's text tells: whether its line ends are canonical (every LF
+// follows a CR and every CR precedes an LF, and the text is empty or ends with CRLF, as SMTP
+// sends it) and whether any octet has its high bit set. Sixteen octets at a time where the
+// processor has SSE2: the LFs' positions must be the CRs' moved by one.
+struct TextShape {
+  bool crlf = true;
+  bool eight_bit = false;
+};
+
+inline TextShape text_shape(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  unsigned mismatch = 0;  // nonzero once an LF without its CR (or a CR without its LF) is seen
+  unsigned carry = 0;     // 1 when the octet before was a CR
+  unsigned high = 0;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const auto crs = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, cr)));
+    const auto lfs = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)));
+    high |= static_cast<unsigned>(_mm_movemask_epi8(v));
+    mismatch |= lfs ^ (((crs << 1) | carry) & 0xFFFFu);
+    carry = crs >> 15;
+  }
+#endif
+  for (; i < n; ++i) {
+    const unsigned c = p[i];
+    mismatch |= static_cast<unsigned>(c == '\n') ^ carry;
+    carry = c == '\r' ? 1u : 0u;
+    high |= c & 0x80u;
+  }
+  TextShape shape;
+  shape.crlf = n == 0 || (mismatch == 0 && carry == 0 && p[n - 1] == '\n');
+  shape.eight_bit = high != 0;
+  return shape;
 }
 
 }  // namespace mailhop::mail

@@ -37,24 +37,7 @@ bool is_alnum(char c) {
 
 // True when every line of `content` ends with CR LF and no other CR or LF occurs, so
 // canonicalising it would change nothing.
-bool is_canonical(std::string_view content) {
-  if (content.empty()) return true;
-  if (!content.ends_with("\r\n")) return false;
-  // Every LF follows a CR and every CR precedes an LF (memchr finds both quickly).
-  const char* const begin = content.data();
-  const char* const end = begin + content.size();
-  for (const char* p = begin;
-       (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)))) != nullptr;
-       ++p) {
-    if (p == begin || p[-1] != '\r') return false;
-  }
-  for (const char* p = begin;
-       (p = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(end - p)))) != nullptr;
-       ++p) {
-    if (p + 1 == end || p[1] != '\n') return false;
-  }
-  return true;
-}
+bool is_canonical(std::string_view content) { return mail::text_shape(content).crlf; }
 
 std::vector<std::string> split_spaces(std::string_view s) {
   std::vector<std::string> out;
@@ -288,12 +271,14 @@ struct SmtpClient::Impl {
     outcomes.resize(txns.size());
     state.resize(txns.size());
     for (std::size_t i = 0; i < txns.size(); ++i) {
-      if (is_canonical(txns[i].content)) {
+      const mail::TextShape shape = mail::text_shape(txns[i].content);
+      if (shape.crlf) {
         canonical_copy.emplace_back();
+        eight_bit.push_back(shape.eight_bit);
       } else {
         canonical_copy.emplace_back(smtp_canonical_content(txns[i].content));
+        eight_bit.push_back(has_8bit(canonical(i)));
       }
-      eight_bit.push_back(has_8bit(canonical(i)));
       const auto& rcpts = txns[i].envelope.rcpt_to;
       for (const auto& r : rcpts) {
         RecipientOutcome outcome;
