@@ -1,13 +1,18 @@
 #include "sim/core/event_queue.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace mailhop::core {
 
 EventId EventQueue::push(SimTime time, Action&& action) {
+  if (m_next_seq > kMaxSeq) throw std::length_error("the simulation ran out of event numbers");
   const EventId seq = m_next_seq++;
   std::uint32_t i;
   if (m_free.empty()) {
+    if (m_slots == kMaxSlots) {
+      throw std::length_error("more than 16,777,216 simulation events pending at once");
+    }
     i = m_slots++;
     if ((i >> kChunkBits) >= m_chunks.size()) m_chunks.push_back(std::make_unique<Action[]>(kChunkSize));
   } else {
@@ -15,7 +20,7 @@ EventId EventQueue::push(SimTime time, Action&& action) {
     m_free.pop_back();
   }
   slot(i) = std::move(action);
-  m_heap.push_back(Key{time, seq, i});
+  m_heap.push_back(Key(time, seq, i));
   std::push_heap(m_heap.begin(), m_heap.end(), Later{});
   return seq;
 }
@@ -29,9 +34,9 @@ EventQueue::Key EventQueue::pop_key() {
 
 EventQueue::Event EventQueue::pop() {
   const Key k = pop_key();
-  Event e{k.time, k.seq, std::move(slot(k.slot))};
-  slot(k.slot) = nullptr;
-  m_free.push_back(k.slot);
+  Event e{k.time(), k.seq(), std::move(slot(k.slot()))};
+  slot(k.slot()) = nullptr;
+  m_free.push_back(k.slot());
   return e;
 }
 

@@ -30,8 +30,8 @@ class EventQueue {
   bool empty() const { return m_heap.empty(); }
   std::size_t size() const { return m_heap.size(); }
   // The earliest event's time and id; the queue must not be empty.
-  SimTime top_time() const { return m_heap.front().time; }
-  EventId top_seq() const { return m_heap.front().seq; }
+  SimTime top_time() const { return m_heap.front().time(); }
+  EventId top_seq() const { return m_heap.front().seq(); }
   Event pop();
   // Removes the earliest event (the queue must not be empty), calls `before(time, id)`, then
   // runs its action where it lies: no move of the action. The action may push more events.
@@ -46,9 +46,9 @@ class EventQueue {
         q.slot(slot) = nullptr;
         q.m_free.push_back(slot);
       }
-    } release{*this, k.slot};
-    before(k.time, k.seq);
-    slot(k.slot)();
+    } release{*this, k.slot()};
+    before(k.time(), k.seq());
+    slot(k.slot())();
   }
   void clear();
   // Drops every event whose id `dead` accepts (cancelled ones), keeping the order of the rest:
@@ -57,9 +57,9 @@ class EventQueue {
   void remove_if(Pred dead) {
     std::size_t kept = 0;
     for (const Key& k : m_heap) {
-      if (dead(k.seq)) {
-        slot(k.slot) = nullptr;
-        m_free.push_back(k.slot);
+      if (dead(k.seq())) {
+        slot(k.slot()) = nullptr;
+        m_free.push_back(k.slot());
       } else {
         m_heap[kept++] = k;
       }
@@ -72,14 +72,29 @@ class EventQueue {
   // The heap orders small trivially copyable keys; the actions stay put in slots that are
   // reused, so sifting never moves an action. Slots live in fixed-size chunks that never
   // move, so an action can run in its slot while it schedules others.
+  // A key is 16 octets, two numbers compared in turn: the time (its sign bit flipped, so that
+  // unsigned order is time order) and the sequence number with the slot in its low bits (ids
+  // are unique, so the slot never decides).
+  static constexpr unsigned kSlotBits = 24;
+  static constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << kSlotBits;
+  static constexpr EventId kMaxSeq = (EventId{1} << (64 - kSlotBits)) - 1;
   struct Key {
-    SimTime time;
-    EventId seq;
-    std::uint32_t slot;
+    std::uint64_t when = 0;
+    std::uint64_t seq_slot = 0;
+
+    Key() = default;
+    Key(SimTime t, EventId seq, std::uint32_t slot)
+        : when(static_cast<std::uint64_t>(t.micros()) ^ (std::uint64_t{1} << 63)),
+          seq_slot(seq << kSlotBits | slot) {}
+    SimTime time() const {
+      return SimTime::from_micros(static_cast<std::int64_t>(when ^ (std::uint64_t{1} << 63)));
+    }
+    EventId seq() const { return seq_slot >> kSlotBits; }
+    std::uint32_t slot() const { return static_cast<std::uint32_t>(seq_slot & (kMaxSlots - 1)); }
   };
   struct Later {
     bool operator()(const Key& a, const Key& b) const {
-      return a.time != b.time ? a.time > b.time : a.seq > b.seq;
+      return a.when != b.when ? a.when > b.when : a.seq_slot > b.seq_slot;
     }
   };
   static constexpr std::uint32_t kChunkBits = 8;

@@ -1,7 +1,10 @@
 #include "sim/core/simulator.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/trace.h"
@@ -85,4 +88,44 @@ TEST_CASE("trace fans out to observers in order and can remove them", "[core]") 
   CHECK(b.events().size() == 2);
   CHECK(trace.emitted() == 2);
   CHECK(trace_kind_name(TraceKind::kQueued) == "queued");
+}
+
+TEST_CASE("the event queue pops in (time, insertion) order whatever the times and slots",
+          "[core][sim]") {
+  // Times on both sides of zero and far apart, many ties, and slots freed and reused while
+  // events are pending: the order must be that of a stable sort by time.
+  mailhop::core::EventQueue queue;
+  std::vector<std::pair<std::int64_t, int>> pushed;  // (time, label) in insertion order
+  std::vector<int> popped;
+  const std::int64_t times[] = {-5'000'000'000LL, -1, 0, 1, 7, 7, 1'000'000, std::int64_t{1} << 40};
+  int label = 0;
+  std::uint32_t seed = 7;
+  for (int round = 0; round < 50; ++round) {
+    for (int k = 0; k < 40; ++k) {
+      seed = seed * 1103515245u + 12345u;
+      const std::int64_t t = times[(seed >> 16) % 8];
+      const int l = label++;
+      queue.push(SimTime::from_micros(t), [&popped, l] { popped.push_back(l); });
+      pushed.emplace_back(t, l);
+    }
+    // Pop some now, so that slots are reused by the next round's events.
+    for (int k = 0; k < 15; ++k) {
+      std::stable_sort(pushed.begin(), pushed.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      const int expected = pushed.front().second;
+      pushed.erase(pushed.begin());
+      queue.run_top([](SimTime, mailhop::core::EventId) {});
+      REQUIRE_FALSE(popped.empty());
+      CHECK(popped.back() == expected);
+    }
+  }
+  std::stable_sort(pushed.begin(), pushed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [t, l] : pushed) {
+    REQUIRE_FALSE(queue.empty());
+    CHECK(queue.top_time() == SimTime::from_micros(t));
+    queue.run_top([](SimTime, mailhop::core::EventId) {});
+    CHECK(popped.back() == l);
+  }
+  CHECK(queue.empty());
 }
