@@ -67,8 +67,8 @@ inline bool has_8bit(std::string_view s) {
 
 // What one pass over a message's text tells: whether its line ends are canonical (every LF
 // follows a CR and every CR precedes an LF, and the text is empty or ends with CRLF, as SMTP
-// sends it) and whether any octet has its high bit set. Sixteen octets at a time where the
-// processor has SSE2: the LFs' positions must be the CRs' moved by one.
+// sends it) and whether any octet has its high bit set. Where the processor has SSE2, 32 octets
+// at a time: the LFs' positions must be the CRs' moved by one.
 struct TextShape {
   bool crlf = true;
   bool eight_bit = false;

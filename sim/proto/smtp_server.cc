@@ -962,24 +962,28 @@ struct SmtpServer::Impl {
     std::string_view t = line.text;
     // RFC 5321 4.5.2: a line starting with "." has that dot removed.
     if (!t.empty() && t.front() == '.') t.remove_prefix(1);
+    if (!count_data_line(t.size(), line.too_long)) return;
+    content.append(t);
+    content.append("\r\n", 2);
+  }
+
+  // Counts a data line of `text` octets (without its CRLF and transparency dot). False once the
+  // message will be refused: it is still counted, but no longer kept (bounded memory).
+  bool count_data_line(std::size_t text, bool too_long) {
     ++data_lines;
     // RFC 1870 section 4: the size counts CRLFs but not the transparency dots. An over-long
     // line counts with the length the reader kept (a lower bound); it is rejected anyway.
-    data_octets += t.size() + 2;
-    if (line.too_long || t.size() + 2 > kTextLineMax) data_line_too_long = true;
+    data_octets += text + 2;
+    if (too_long || text + 2 > kTextLineMax) data_line_too_long = true;
     if (config.max_message_size != 0 && data_octets > config.max_message_size) {
       data_too_big = true;
     }
-    if (data_too_big || data_line_too_long) {
-      // Keep counting, but do not keep data that will be rejected (bounded memory).
-      if (!content.empty()) {
-        content.clear();
-        content.shrink_to_fit();
-      }
-      return;
+    if (!data_too_big && !data_line_too_long) return true;
+    if (!content.empty()) {
+      content.clear();
+      content.shrink_to_fit();
     }
-    content.append(t);
-    content.append("\r\n", 2);
+    return false;
   }
 
   // The message's lines in bulk: takes the complete lines the reader holds, each as
@@ -1006,18 +1010,9 @@ struct SmtpServer::Impl {
       if (len + 2 > max || (len == 1 && *p == '.')) break;
       // RFC 5321 4.5.2: a line starting with "." has that dot removed.
       const bool dot = len > 0 && *p == '.';
-      const std::size_t text = dot ? len - 1 : len;
-      ++data_lines;
-      data_octets += text + 2;  // RFC 1870 section 4 (see on_data_line)
-      if (text + 2 > kTextLineMax) data_line_too_long = true;
-      if (config.max_message_size != 0 && data_octets > config.max_message_size) {
-        data_too_big = true;
-      }
-      if (keep && (data_too_big || data_line_too_long)) {
+      if (!count_data_line(dot ? len - 1 : len, false)) {
         keep = false;
-        content.clear();
-        content.shrink_to_fit();
-      } else if (keep && dot) {
+      } else if (dot) {
         content.append(run, static_cast<std::size_t>(p - run));
         run = p + 1;
       }
