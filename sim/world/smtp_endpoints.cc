@@ -233,7 +233,7 @@ void SmtpClientEndpoint::pump(core::SimTime now) {
                      core::TraceEvent e =
                          connection_event(m_conn, core::TraceKind::kClientLine, Side::kClient, now);
                      e.arrival = arrival;
-                     e.text = c.line;
+                     e.text = std::move(c.line);  // the event is dropped after
                      e.message = m_message_ref;
                      m_trace.emit(std::move(e));
                    },
