@@ -1,5 +1,6 @@
 #include "sim/alloc/small_alloc.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -17,9 +18,17 @@ struct FreeBlock {
 };
 static_assert(sizeof(FreeBlock) <= kGranule);
 
-// A thread keeps at most about this many free blocks of a class; beyond, they go to the other
-// threads (blocks that one thread makes and another frees would otherwise pile up).
-constexpr std::int32_t kMaxCached = 8192;
+constexpr std::size_t class_size(std::size_t c) {
+  return (c + 1) * kGranule;
+}
+
+// A thread keeps at most about this many free blocks of a class (8192, fewer for classes over
+// 256 bytes: 2 MB of them); beyond, they go to the other threads (blocks that one thread makes
+// and another frees would otherwise pile up).
+constexpr std::int32_t max_cached(std::size_t c) {
+  constexpr std::size_t kMaxCachedBytes = std::size_t{2} * 1024 * 1024;
+  return static_cast<std::int32_t>(std::min<std::size_t>(8192, kMaxCachedBytes / class_size(c)));
+}
 
 // The calling thread's free lists, their lengths (an estimate after lists change hands) and
 // the unused end of its current slab, per class. Trivial, so the thread-local needs no guard
@@ -44,10 +53,6 @@ std::atomic<std::uint8_t*> g_map[kTopEntries];
 
 std::mutex g_mutex;             // guards what follows and the making of leaves
 FreeBlock* g_handed[kClasses];  // lists of free blocks handed over, chained by next_list
-
-std::size_t class_size(std::size_t c) {
-  return (c + 1) * kGranule;
-}
 
 unsigned class_of(const void* p) {
   const auto a = reinterpret_cast<std::uintptr_t>(p);
@@ -136,7 +141,7 @@ void* allocate_slow(ThreadCache& tc, std::size_t c) {
     if (FreeBlock* list = g_handed[c]) {  // blocks other threads gave away come first
       g_handed[c] = list->next_list;
       tc.free[c] = list->next;
-      tc.cached[c] = kMaxCached / 2;
+      tc.cached[c] = max_cached(c) / 2;
       return list;
     }
     char* slab = new_slab(c);
@@ -170,7 +175,7 @@ inline bool deallocate_block(void* p) noexcept {
   auto* b = static_cast<FreeBlock*>(p);
   b->next = tc.free[c];
   tc.free[c] = b;
-  if (++tc.cached[c] > kMaxCached) hand_over_locked(tc, c);
+  if (++tc.cached[c] > max_cached(c)) hand_over_locked(tc, c);
   return true;
 }
 

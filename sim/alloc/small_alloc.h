@@ -11,22 +11,22 @@
 // never need. Here a block is popped from, or pushed onto, a list of free blocks of its size
 // class kept by the calling thread: a few instructions and no lock.
 //
-// Blocks of up to kMaxSize bytes come in classes of 16 bytes (16, 32, ..., 256). Each class is
+// Blocks of up to kMaxSize bytes come in classes of 16 bytes (16, 32, ..., 1024). Each class is
 // carved from slabs of kSlabSize bytes, aligned to their size and taken from malloc (so the
 // app's heap, with its 2 MB pages mapped ahead, holds them too). A map from slab address to
 // class tells a block of this allocator from any other pointer, so deallocate() needs no size
 // and says when a pointer is not its own. A block freed by another thread than the one that
 // made it joins the freeing thread's lists. A thread that holds more than 8192 free blocks of a
-// class, or that ends, hands them over to the other threads, which take such lists before they
-// carve new slabs. Slabs are never given back: the memory stays in the process for the next
-// blocks, as glibc's small chunks do.
+// class (2 MB of them for the classes over 256 bytes), or that ends, hands them over to the
+// other threads, which take such lists before they carve new slabs. Slabs are never given back:
+// the memory stays in the process for the next blocks, as glibc's small chunks do.
 
 #include <cstddef>
 
 namespace mailhop::alloc {
 
 inline constexpr std::size_t kGranule = 16;
-inline constexpr std::size_t kMaxSize = 256;
+inline constexpr std::size_t kMaxSize = 1024;
 inline constexpr std::size_t kClasses = kMaxSize / kGranule;
 inline constexpr std::size_t kSlabSize = std::size_t{64} * 1024;
 
