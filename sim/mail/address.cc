@@ -20,8 +20,17 @@ constexpr bool is_digit(char c) {
 constexpr bool is_let_dig(char c) {
   return is_alpha(c) || is_digit(c);
 }
+// Let-dig or "-" (RFC 5321 4.1.2's Ldh-str), by table: every octet of every domain is asked.
+constexpr std::array<bool, 256> make_ldh_table() {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<std::size_t>(c)] = is_let_dig(static_cast<char>(c)) || c == '-';
+  }
+  return t;
+}
+constexpr std::array<bool, 256> kLdh = make_ldh_table();
 constexpr bool is_ldh(char c) {
-  return is_let_dig(c) || c == '-';
+  return kLdh[static_cast<unsigned char>(c)];
 }
 constexpr bool is_hex(char c) {
   return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
