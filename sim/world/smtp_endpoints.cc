@@ -109,13 +109,11 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
                      // engine sends no CR or LF inside a line, so these are the wire's lines).
                      const std::size_t lines = r.reply.wire_line_count();
                      for (std::size_t i = 0; i < lines; ++i) {
-                       m_wire.clear();
-                       r.reply.append_wire_line(m_wire, i);
                        core::TraceEvent e =
                            connection_event(m_conn, core::TraceKind::kServerLine, Side::kServer, now);
                        e.arrival = arrival;
                        e.code = r.reply.code;
-                       e.text = std::string(std::string_view(m_wire));  // sized to fit
+                       r.reply.append_wire_line(e.text, i);  // written in place, sized to the line
                        m_trace.emit(std::move(e));
                      }
                    },

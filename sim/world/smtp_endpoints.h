@@ -155,7 +155,6 @@ class SmtpServerEndpoint : public ServerEndpointBase<SmtpServerEndpoint> {
   std::unique_ptr<proto::SmtpServerPolicy> m_policy;
   proto::SmtpServer m_engine;
   std::vector<proto::SmtpServerEvent> m_events;  // reused by pump()
-  std::string m_wire;                            // a reply line as sent, for the trace (reused)
   std::function<void(const proto::SmtpReply&)> m_on_reply;
 };
 
