@@ -991,35 +991,25 @@ struct SmtpServer::Impl {
   // its limit), which on_data_line then gets. Consecutive lines are copied at once.
   void take_data_lines() {
     const std::string_view buf = reader.unread();
-    const char* const begin = buf.data();
-    const char* const end = begin + buf.size();
     const std::size_t max = reader.max();
     bool keep = !(data_too_big || data_line_too_long);
-    const char* p = begin;    // the next line
-    const char* run = begin;  // start of the bytes to copy as they are (when keep)
-    while (p < end) {
-      // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
-      const char* crlf = p;
-      while ((crlf = static_cast<const char*>(
-                  std::memchr(crlf, '\r', static_cast<std::size_t>(end - crlf)))) != nullptr &&
-             (crlf + 1 == end || crlf[1] != '\n')) {
-        ++crlf;
-      }
-      if (crlf == nullptr) break;
-      const std::size_t len = static_cast<std::size_t>(crlf - p);
-      if (len + 2 > max || (len == 1 && *p == '.')) break;
+    std::size_t p = 0;    // the next line
+    std::size_t run = 0;  // start of the octets to copy as they are (when keep)
+    // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
+    for (std::size_t crlf; (crlf = buf.find("\r\n", p)) != std::string_view::npos; p = crlf + 2) {
+      const std::size_t len = crlf - p;
+      if (len + 2 > max || (len == 1 && buf[p] == '.')) break;
       // RFC 5321 4.5.2: a line starting with "." has that dot removed.
-      const bool dot = len > 0 && *p == '.';
+      const bool dot = len > 0 && buf[p] == '.';
       if (!count_data_line(dot ? len - 1 : len, false)) {
         keep = false;
       } else if (dot) {
-        content.append(run, static_cast<std::size_t>(p - run));
+        content.append(buf.substr(run, p - run));
         run = p + 1;
       }
-      p = crlf + 2;
     }
-    if (keep && p != run) content.append(run, static_cast<std::size_t>(p - run));
-    reader.skip(static_cast<std::size_t>(p - begin));
+    if (keep && p != run) content.append(buf.substr(run, p - run));
+    reader.skip(p);
   }
 
   void end_data() {
