@@ -34,11 +34,6 @@ bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-
-// True when every line of `content` ends with CR LF and no other CR or LF occurs, so
-// canonicalising it would change nothing.
-bool is_canonical(std::string_view content) { return mail::text_shape(content).crlf; }
-
 std::vector<std::string> split_spaces(std::string_view s) {
   std::vector<std::string> out;
   std::size_t i = 0;
@@ -146,7 +141,8 @@ const char* command_name(Cmd cmd) {
 }  // namespace
 
 std::string smtp_canonical_content(std::string_view content) {
-  if (is_canonical(content)) return std::string(content);
+  // Every line already ends with CR LF and no other CR or LF occurs: nothing to change.
+  if (mail::text_shape(content).crlf) return std::string(content);
   std::string out;
   out.reserve(content.size() + 2);
   // Copies runs without CR or LF whole; only the line ends are looked at one by one.
