@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <filesystem>
 #include <iostream>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +18,7 @@
 #include "gui/scenario_files.h"
 #include "gui/window.h"
 #include "sim/cli/cli.h"
+#include "sim/core/event_queue.h"
 #include "sim/core/huge_pages.h"
 #include "sim/text/assets.h"
 #include "sim/text/catalog.h"
@@ -65,9 +69,101 @@ std::string milliseconds(double ms, const mailhop::text::Catalog& catalog) {
   return decimal(ms, 2, catalog);
 }
 
-}  // namespace
+// Opens the scenario, then the window, and reports how that went.
+int show(mailhop::gui::App& app, const mailhop::gui::AppOptions& options,
+         const std::filesystem::path& assets_dir, const std::filesystem::path& scenario_file,
+         bool offscreen) {
+  namespace gui = mailhop::gui;
+  namespace text = mailhop::text;
+  std::string open_error;
+  if (app.open(scenario_file, &open_error)) {
+    gui::Session& session = *app.session();
+    if (options.steps) session.seek_events(static_cast<std::size_t>(*options.steps));
+    if (options.at) session.seek_time(*options.at);
+    app.select_latest_line();
+  } else if (offscreen) {
+    // Without a scenario there is nothing to draw or measure.
+    std::cerr << app.error_message() << "\n";
+    return kExitError;
+  }
+  if (options.mode == AppMode::kFrameStats && !options.paused) {
+    // Real time: envelopes stay on screen long enough to be drawn over many frames.
+    app.apply(gui::command::SetSpeed{1.0f});
+    app.apply(gui::command::Play{});
+  }
 
-int main(int argc, char** argv) {
+  gui::WindowRequest request;
+  request.width = options.width;
+  request.height = options.height;
+  if (options.mode == AppMode::kScreenshot) request.screenshot_path = options.screenshot_path;
+  if (options.mode == AppMode::kFrameStats) request.frame_stats = options.frames;
+  const gui::WindowResult result = gui::run_window(app, assets_dir, request);
+  const text::Catalog& t = app.catalog();
+  switch (result.status) {
+    case gui::WindowStatus::kOk:
+      if (!request.screenshot_path.empty()) {
+        std::cout << t.format("screenshot.written", request.screenshot_path) << "\n";
+      }
+      if (request.frame_stats > 0) {
+        const std::vector<double>& ms = result.stats.frame_ms;
+        std::cout << t.format("app.frame_stats", ms.size(), request.width, request.height,
+                              milliseconds(gui::percentile(ms, 0.50), t),
+                              milliseconds(gui::percentile(ms, 0.95), t),
+                              milliseconds(gui::percentile(ms, 0.99), t),
+                              milliseconds(gui::percentile(ms, 1.0), t), result.stats.nodes,
+                              result.stats.envelopes, result.stats.in_flight, result.stats.hidden)
+                  << "\n";
+        const std::vector<double>& ui = result.stats.ui_ms;
+        std::cout << t.format("app.frame_stats_ui", milliseconds(gui::percentile(ui, 0.50), t),
+                              milliseconds(gui::percentile(ui, 0.95), t),
+                              milliseconds(gui::percentile(ui, 0.99), t))
+                  << "\n";
+        const std::vector<double>& sim = result.stats.sim_ms;
+        const std::vector<double>& sim_cpu = result.stats.sim_cpu_ms;
+        std::cout << t.format("app.frame_stats_sim", milliseconds(gui::percentile(sim, 0.50), t),
+                              milliseconds(gui::percentile(sim, 0.95), t),
+                              milliseconds(gui::percentile(sim, 0.99), t),
+                              milliseconds(gui::percentile(sim_cpu, 0.50), t),
+                              milliseconds(gui::percentile(sim_cpu, 0.95), t))
+                  << "\n";
+        const std::vector<double>& render = result.stats.render_ms;
+        std::cout << t.format("app.frame_stats_render",
+                              milliseconds(gui::percentile(render, 0.50), t),
+                              milliseconds(gui::percentile(render, 0.95), t),
+                              milliseconds(gui::percentile(render, 0.99), t))
+                  << "\n";
+        const std::vector<double>& cpu = result.stats.cpu_ms;
+        std::cout << t.format("app.frame_stats_cpu", milliseconds(gui::percentile(cpu, 0.50), t),
+                              milliseconds(gui::percentile(cpu, 0.95), t),
+                              milliseconds(gui::percentile(cpu, 0.99), t))
+                  << "\n";
+        const gui::FrameStats& s = result.stats;
+        if (s.partial) {
+          std::cout << t.format("app.frame_stats_partial", s.frames_whole, s.frames_part,
+                                decimal(s.part_pixels * 100.0, 1, t), s.frames_unchanged,
+                                s.check_differing)
+                    << "\n";
+        }
+      }
+      return kExitOk;
+    case gui::WindowStatus::kNoDisplay:
+      std::cerr << t.format("error.glfw_init", result.detail) << "\n"
+                << t.get("error.no_display") << "\n";
+      return kExitNoDisplay;
+    case gui::WindowStatus::kNoOpenGL:
+      std::cerr << t.format("error.no_opengl", result.detail) << "\n";
+      return kExitNoDisplay;
+    case gui::WindowStatus::kFontError:
+      std::cerr << t.format("error.fonts", result.detail) << "\n";
+      return kExitError;
+    case gui::WindowStatus::kScreenshotError:
+      std::cerr << t.format("error.screenshot", request.screenshot_path, result.detail) << "\n";
+      return kExitError;
+  }
+  return kExitError;
+}
+
+int run_main(int argc, char** argv) {
   namespace gui = mailhop::gui;
   namespace text = mailhop::text;
 
@@ -147,90 +243,26 @@ int main(int argc, char** argv) {
                                                   : std::filesystem::path(options->scenario_path);
   gui::App app(std::move(*catalog), std::move(*explanations),
                gui::Settings{language, options->scale, options->high_contrast}, paths);
-  std::string open_error;
-  if (app.open(scenario_file, &open_error)) {
-    gui::Session& session = *app.session();
-    if (options->steps) session.seek_events(static_cast<std::size_t>(*options->steps));
-    if (options->at) session.seek_time(*options->at);
-    app.select_latest_line();
-  } else if (offscreen) {
-    // Without a scenario there is nothing to draw or measure.
-    std::cerr << app.error_message() << "\n";
+  try {
+    return show(app, *options, *assets.found, scenario_file, offscreen);
+  } catch (const mailhop::core::SimulationLimit& limit) {
+    // The action that hit the limit stopped half done: nothing more can be shown of that run.
+    std::cerr << mailhop::cli::describe_limit(limit, app.catalog()) << "\n";
     return kExitError;
   }
-  if (options->mode == AppMode::kFrameStats && !options->paused) {
-    // Real time: envelopes stay on screen long enough to be drawn over many frames.
-    app.apply(gui::command::SetSpeed{1.0f});
-    app.apply(gui::command::Play{});
-  }
+}
 
-  gui::WindowRequest request;
-  request.width = options->width;
-  request.height = options->height;
-  if (options->mode == AppMode::kScreenshot) request.screenshot_path = options->screenshot_path;
-  if (options->mode == AppMode::kFrameStats) request.frame_stats = options->frames;
-  const gui::WindowResult result = gui::run_window(app, *assets.found, request);
-  const text::Catalog& t = app.catalog();
-  switch (result.status) {
-    case gui::WindowStatus::kOk:
-      if (!request.screenshot_path.empty()) {
-        std::cout << t.format("screenshot.written", request.screenshot_path) << "\n";
-      }
-      if (request.frame_stats > 0) {
-        const std::vector<double>& ms = result.stats.frame_ms;
-        std::cout << t.format("app.frame_stats", ms.size(), request.width, request.height,
-                              milliseconds(gui::percentile(ms, 0.50), t),
-                              milliseconds(gui::percentile(ms, 0.95), t),
-                              milliseconds(gui::percentile(ms, 0.99), t),
-                              milliseconds(gui::percentile(ms, 1.0), t), result.stats.nodes,
-                              result.stats.envelopes, result.stats.in_flight, result.stats.hidden)
-                  << "\n";
-        const std::vector<double>& ui = result.stats.ui_ms;
-        std::cout << t.format("app.frame_stats_ui", milliseconds(gui::percentile(ui, 0.50), t),
-                              milliseconds(gui::percentile(ui, 0.95), t),
-                              milliseconds(gui::percentile(ui, 0.99), t))
-                  << "\n";
-        const std::vector<double>& sim = result.stats.sim_ms;
-        const std::vector<double>& sim_cpu = result.stats.sim_cpu_ms;
-        std::cout << t.format("app.frame_stats_sim", milliseconds(gui::percentile(sim, 0.50), t),
-                              milliseconds(gui::percentile(sim, 0.95), t),
-                              milliseconds(gui::percentile(sim, 0.99), t),
-                              milliseconds(gui::percentile(sim_cpu, 0.50), t),
-                              milliseconds(gui::percentile(sim_cpu, 0.95), t))
-                  << "\n";
-        const std::vector<double>& render = result.stats.render_ms;
-        std::cout << t.format("app.frame_stats_render",
-                              milliseconds(gui::percentile(render, 0.50), t),
-                              milliseconds(gui::percentile(render, 0.95), t),
-                              milliseconds(gui::percentile(render, 0.99), t))
-                  << "\n";
-        const std::vector<double>& cpu = result.stats.cpu_ms;
-        std::cout << t.format("app.frame_stats_cpu", milliseconds(gui::percentile(cpu, 0.50), t),
-                              milliseconds(gui::percentile(cpu, 0.95), t),
-                              milliseconds(gui::percentile(cpu, 0.99), t))
-                  << "\n";
-        const gui::FrameStats& s = result.stats;
-        if (s.partial) {
-          std::cout << t.format("app.frame_stats_partial", s.frames_whole, s.frames_part,
-                                decimal(s.part_pixels * 100.0, 1, t), s.frames_unchanged,
-                                s.check_differing)
-                    << "\n";
-        }
-      }
-      return kExitOk;
-    case gui::WindowStatus::kNoDisplay:
-      std::cerr << t.format("error.glfw_init", result.detail) << "\n"
-                << t.get("error.no_display") << "\n";
-      return kExitNoDisplay;
-    case gui::WindowStatus::kNoOpenGL:
-      std::cerr << t.format("error.no_opengl", result.detail) << "\n";
-      return kExitNoDisplay;
-    case gui::WindowStatus::kFontError:
-      std::cerr << t.format("error.fonts", result.detail) << "\n";
-      return kExitError;
-    case gui::WindowStatus::kScreenshotError:
-      std::cerr << t.format("error.screenshot", request.screenshot_path, result.detail) << "\n";
-      return kExitError;
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "mailhop: out of memory\nmailhop: memoria agotada\n";
+  } catch (const std::exception& ex) {
+    // No catalog is certain to be loaded here: the only other message in two languages.
+    std::cerr << "mailhop: internal error: " << ex.what() << "\n"
+              << "mailhop: error interno: " << ex.what() << "\n";
   }
   return kExitError;
 }

@@ -122,6 +122,15 @@ class Explainer {
 
 }  // namespace
 
+std::string describe_limit(const core::SimulationLimit& limit, const text::Catalog& catalog) {
+  const char* why = limit.which() == core::SimulationLimit::Which::kPendingEvents
+                        ? "cli.error.limit_pending"
+                        : "cli.error.limit_numbers";
+  return catalog.format("cli.error.prefix",
+                        catalog.format("cli.error.simulation_limit",
+                                       core::format_sim_time(limit.at()), catalog.get(why)));
+}
+
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   RunOptions o;
   fs::path assets;
@@ -240,8 +249,14 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
 
   const auto wall_start = std::chrono::steady_clock::now();
   const double cpu_start = cpu_seconds();
-  world->start();
-  world->run_until(until);
+  try {
+    world->start();
+    world->run_until(until);
+  } catch (const core::SimulationLimit& limit) {
+    // The action that hit the limit stopped half done: the world cannot be checked or run on.
+    err << describe_limit(limit, cat) << "\n";
+    return 2;
+  }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   const double cpu = cpu_seconds() - cpu_start;
 

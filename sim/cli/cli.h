@@ -5,7 +5,18 @@
 #include <string>
 #include <vector>
 
+namespace mailhop::core {
+class SimulationLimit;
+}
+namespace mailhop::text {
+class Catalog;
+}
+
 namespace mailhop::cli {
+
+// "mailhop: the simulation stopped at T: why" in the catalog's language, for a run that
+// outgrew the event queue (the GUI's and `run`'s last word then).
+std::string describe_limit(const core::SimulationLimit& limit, const text::Catalog& catalog);
 
 // Runs `mailhop run ARGS...` (args exclude the program name and "run"). Returns the exit
 // status: 0 when every expectation holds, 1 when one fails, 2 for bad input.

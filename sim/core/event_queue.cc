@@ -1,17 +1,20 @@
 #include "sim/core/event_queue.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 namespace mailhop::core {
 
 EventId EventQueue::push(SimTime time, Action&& action) {
-  if (m_next_seq > kMaxSeq) throw std::length_error("the simulation ran out of event numbers");
+  if (m_next_seq > kMaxSeq) {
+    throw SimulationLimit(SimulationLimit::Which::kEventNumbers,
+                          "the simulation ran out of event numbers (2^40 events)");
+  }
   const EventId seq = m_next_seq++;
   std::uint32_t i;
   if (m_free.empty()) {
-    if (m_slots == kMaxSlots) {
-      throw std::length_error("more than 16,777,216 simulation events pending at once");
+    if (m_slots >= m_max_slots) {
+      throw SimulationLimit(SimulationLimit::Which::kPendingEvents,
+                            "more than 16,777,216 simulation events pending at once");
     }
     i = m_slots++;
     if ((i >> kChunkBits) >= m_chunks.size()) m_chunks.push_back(std::make_unique<Action[]>(kChunkSize));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/core/action.h"
@@ -13,6 +14,23 @@
 namespace mailhop::core {
 
 using EventId = std::uint64_t;  // the insertion sequence number; never reused
+
+// What a run cannot outgrow: 16,777,216 events waiting at once, or 2^40 events in all. Thrown by
+// EventQueue::push, before anything is scheduled; the run cannot go on (the action that was
+// scheduling stopped half done), so the program says why and where the run stopped.
+class SimulationLimit : public std::length_error {
+ public:
+  enum class Which { kPendingEvents, kEventNumbers };
+  SimulationLimit(Which which, const char* what) : std::length_error(what), m_which(which) {}
+  Which which() const { return m_which; }
+  // The simulated time the run had reached (Simulator::schedule sets it).
+  SimTime at() const { return m_at; }
+  void set_at(SimTime at) { m_at = at; }
+
+ private:
+  Which m_which;
+  SimTime m_at;
+};
 
 class EventQueue {
  public:
@@ -26,6 +44,7 @@ class EventQueue {
   EventQueue(EventQueue&&) noexcept = default;
   EventQueue& operator=(EventQueue&&) noexcept = default;
 
+  // Throws SimulationLimit when the queue is full or out of event numbers.
   EventId push(SimTime time, Action&& action);
   bool empty() const { return m_heap.empty(); }
   std::size_t size() const { return m_heap.size(); }
@@ -51,6 +70,11 @@ class EventQueue {
     slot(k.slot())();
   }
   void clear();
+  // For tests: at most `n` events waiting at once (with the ones cancelled but not yet dropped),
+  // instead of 16,777,216.
+  void limit_pending_for_tests(std::uint32_t n) {
+    m_max_slots = std::min<std::uint64_t>(n, kMaxSlots);
+  }
   // Drops every event whose id `dead` accepts (cancelled ones), keeping the order of the rest:
   // keys are unique, so the heap pops the same sequence whatever its shape.
   template <class Pred>
@@ -106,6 +130,7 @@ class EventQueue {
   std::vector<Key> m_heap;
   std::vector<std::unique_ptr<Action[]>> m_chunks;
   std::uint32_t m_slots = 0;  // slots ever used (the chunks hold at least this many)
+  std::uint64_t m_max_slots = kMaxSlots;
   std::vector<std::uint32_t> m_free;
   EventId m_next_seq = 1;
 };

@@ -6,7 +6,13 @@ namespace mailhop::core {
 
 EventId Simulator::schedule(SimTime at, Action action) {
   if (at < m_now) at = m_now;
-  const EventId id = m_queue.push(at, std::move(action));
+  EventId id;
+  try {
+    id = m_queue.push(at, std::move(action));
+  } catch (SimulationLimit& limit) {
+    limit.set_at(m_now);
+    throw;
+  }
   m_finished.push_back(false);  // index == id: ids are handed out densely from 1
   return id;
 }

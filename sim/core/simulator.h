@@ -35,6 +35,8 @@ class Simulator {
   bool next_time(SimTime* out);
   std::uint64_t events_processed() const { return m_processed; }
   std::size_t pending() const { return m_queue.size() - m_cancelled; }
+  // For tests: schedule() throws SimulationLimit beyond `n` events waiting at once.
+  void limit_pending_for_tests(std::uint32_t n) { m_queue.limit_pending_for_tests(n); }
 
  private:
   void skip_cancelled();

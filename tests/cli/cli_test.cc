@@ -3,11 +3,16 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "sim/cli/generate.h"
 #include "sim/cli/trace_json.h"
+#include "sim/core/event_queue.h"
+#include "sim/core/trace.h"
 #include "sim/scenario/scenario_json.h"
+#include "sim/text/catalog.h"
+#include "sim/world/world.h"
 
 using namespace mailhop;
 
@@ -142,4 +147,40 @@ TEST_CASE("gen writes a synthetic scenario that runs with no loss", "[cli][gen]"
   CHECK(r.status == 0);
   CHECK(r.out.find("messages_delivered 60\n") != std::string::npos);
   std::filesystem::remove(file);
+}
+
+TEST_CASE("a run that outgrows the event queue says when it stopped, in both languages", "[cli]") {
+  scenario::LoadResult loaded = scenario::load_scenario_file(scenario_path("01-journey.json"));
+  REQUIRE(loaded.ok());
+  core::Trace trace;
+  std::string error;
+  auto world = world::World::build(*loaded.scenario, trace, &error);
+  REQUIRE(world);
+  // The journey keeps a handful of events waiting at once (timers, lines on the wire).
+  world->sim().limit_pending_for_tests(4);
+  std::optional<core::SimulationLimit> caught;
+  try {
+    world->start();
+    world->run_until(loaded.scenario->until);
+  } catch (const core::SimulationLimit& limit) {
+    caught = limit;
+  }
+  REQUIRE(caught);
+  CHECK(caught->at() > core::SimTime{});
+  CHECK(caught->at() == world->sim().now());
+  text::LoadError load_error;
+  auto catalog = text::Catalog::load(
+      std::filesystem::path(MAILHOP_SCENARIOS_DIR).parent_path() / "assets" / "i18n", &load_error);
+  REQUIRE(catalog);
+  const std::string at = core::format_sim_time(caught->at());
+  catalog->set_language(text::Language::kEnglish);
+  CHECK(cli::describe_limit(*caught, *catalog) ==
+        "mailhop: the simulation stopped at " + at +
+            ": more than 16,777,216 events were waiting at once (messages, retries and timers "
+            "scheduled for later): split the scenario into smaller ones; nothing after that "
+            "moment was simulated");
+  catalog->set_language(text::Language::kSpanish);
+  CHECK(
+      cli::describe_limit(*caught, *catalog)
+          .starts_with("mailhop: la simulación se detuvo en " + at + ": había más de 16.777.216"));
 }

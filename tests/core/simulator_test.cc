@@ -129,3 +129,41 @@ TEST_CASE("the event queue pops in (time, insertion) order whatever the times an
   }
   CHECK(queue.empty());
 }
+
+TEST_CASE("a full event queue refuses the next event with SimulationLimit and the time reached",
+          "[core][sim]") {
+  Simulator sim;
+  sim.limit_pending_for_tests(3);
+  int ran = 0;
+  sim.schedule(SimTime::from_micros(10), [&] { ++ran; });
+  sim.schedule(SimTime::from_micros(20), [&] { ++ran; });
+  sim.schedule(SimTime::from_micros(30), [&] { ++ran; });
+  // Three waiting: the fourth is refused, and nothing of it is scheduled.
+  try {
+    sim.schedule(SimTime::from_micros(40), [&] { ran += 100; });
+    FAIL("the fourth event was scheduled");
+  } catch (const mailhop::core::SimulationLimit& limit) {
+    CHECK(limit.which() == mailhop::core::SimulationLimit::Which::kPendingEvents);
+    CHECK(limit.at() == SimTime{});
+    CHECK(std::string(limit.what()).find("16,777,216") != std::string::npos);
+  }
+  CHECK(sim.pending() == 3);
+  // Once one has run, its place is free again.
+  CHECK(sim.step());
+  CHECK(sim.pending() == 2);
+  sim.schedule(SimTime::from_micros(40), [&] { ++ran; });
+  CHECK(sim.run_until(SimTime::from_micros(100)) == 3);
+  CHECK(ran == 4);
+  // A refusal in the middle of a run says when the run stopped (the running event keeps its
+  // place until it returns: it and two more are three).
+  sim.schedule(SimTime::from_micros(200), [] {});
+  sim.schedule(SimTime::from_micros(300), [&] {
+    for (int i = 0; i < 4; ++i) sim.schedule_in(SimTime::from_micros(1), [] {});
+  });
+  try {
+    sim.run_until(SimTime::from_micros(400));
+    FAIL("the run did not stop");
+  } catch (const mailhop::core::SimulationLimit& limit) {
+    CHECK(limit.at() == SimTime::from_micros(300));
+  }
+}
