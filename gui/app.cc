@@ -114,6 +114,15 @@ std::size_t App::envelopes_in_flight() const {
   return gui::envelopes_in_flight(m_session->events(), m_session->now());
 }
 
+FlightRange App::envelopes_in_flight_range(std::span<const core::SimTime> times) const {
+  if (!m_session) return {};
+  return gui::envelopes_in_flight_range(m_session->events(), times);
+}
+
+core::SimTime App::time_shown() const {
+  return m_session ? m_session->now() : core::SimTime{};
+}
+
 std::size_t App::envelopes_drawn() const { return m_slots->envelopes_drawn(); }
 std::size_t App::envelopes_hidden() const { return m_slots->envelopes_hidden(); }
 std::size_t App::envelopes_animated() const { return m_slots->envelopes_animated(); }

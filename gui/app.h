@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "gui/panels/compose_panel.h"
@@ -19,6 +20,7 @@
 #include "gui/panels/files_panel.h"
 #include "gui/panels/header_panel.h"
 #include "gui/panels/timeline_panel.h"
+#include "gui/playback.h"
 #include "gui/scenario_files.h"
 #include "gui/session.h"
 #include "gui/theme.h"
@@ -81,6 +83,10 @@ class App {
   bool animating() const { return m_playback.playing; }  // the window must keep drawing
   // Envelopes in flight at the time shown (what the network view animates).
   std::size_t envelopes_in_flight() const;
+  // The fewest and the most in flight at any of `times` (ascending) of the session shown.
+  FlightRange envelopes_in_flight_range(std::span<const core::SimTime> times) const;
+  // The simulated time shown (zero without a session).
+  core::SimTime time_shown() const;
   // Envelopes on the network view in the last frame (inside the canvas), and how many of them
   // were left out because the ones drawn after them covered them entirely.
   std::size_t envelopes_drawn() const;

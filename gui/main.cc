@@ -113,6 +113,9 @@ int show(mailhop::gui::App& app, const mailhop::gui::AppOptions& options,
                               milliseconds(gui::percentile(ms, 1.0), t), result.stats.nodes,
                               result.stats.envelopes, result.stats.in_flight, result.stats.hidden)
                   << "\n";
+        std::cout << t.format("app.frame_stats_flight", result.stats.least_in_flight,
+                              result.stats.most_in_flight)
+                  << "\n";
         const std::vector<double>& ui = result.stats.ui_ms;
         std::cout << t.format("app.frame_stats_ui", milliseconds(gui::percentile(ui, 0.50), t),
                               milliseconds(gui::percentile(ui, 0.95), t),

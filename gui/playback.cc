@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 
 namespace mailhop::gui {
 
@@ -71,6 +72,33 @@ std::size_t envelopes_in_flight(core::TraceEvents events, core::SimTime now,
     if (carried && it->time <= now && it->arrival > now) ++count;
   }
   return count;
+}
+
+FlightRange envelopes_in_flight_range(core::TraceEvents events,
+                                      std::span<const core::SimTime> times) {
+  if (times.empty()) return {};
+  // change[i]: how the count moves from times[i - 1] to times[i]. An envelope sent at s and
+  // arriving at a is counted at every t with s <= t < a.
+  std::vector<long long> change(times.size() + 1, 0);
+  for (const core::TraceEvent& e : events) {
+    if (e.time > times.back()) continue;
+    const bool carried = e.kind == TraceKind::kClientLine || e.kind == TraceKind::kServerLine ||
+                         e.kind == TraceKind::kDataSent;
+    if (!carried || e.arrival <= e.time) continue;
+    const auto from = std::lower_bound(times.begin(), times.end(), e.time) - times.begin();
+    const auto to = std::lower_bound(times.begin(), times.end(), e.arrival) - times.begin();
+    change[static_cast<std::size_t>(from)] += 1;
+    change[static_cast<std::size_t>(to)] -= 1;
+  }
+  FlightRange range{SIZE_MAX, 0};
+  long long count = 0;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    count += change[i];
+    const auto n = static_cast<std::size_t>(count);
+    range.least = std::min(range.least, n);
+    range.most = std::max(range.most, n);
+  }
+  return range;
 }
 
 std::span<const float> speed_steps() {

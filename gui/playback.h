@@ -44,6 +44,16 @@ std::vector<TimelineMarker> timeline_markers(const scenario::Scenario& scenario,
 std::size_t envelopes_in_flight(core::TraceEvents events, core::SimTime now,
                                 core::SimTime window = core::SimTime::from_seconds(60));
 
+// The fewest and the most envelopes in flight at any of `times` (sorted, ascending): what
+// envelopes_in_flight() counts at each, with every event of `events` at or before it shown.
+// One pass over the events: for a benchmark's frames, after they are measured.
+struct FlightRange {
+  std::size_t least = 0;
+  std::size_t most = 0;
+};
+FlightRange envelopes_in_flight_range(core::TraceEvents events,
+                                      std::span<const core::SimTime> times);
+
 // The speed buttons: 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000.
 std::span<const float> speed_steps();
 // The next step above or below `speed` (clamped to the range).

@@ -142,6 +142,7 @@ struct RenderJob {
   ImVec4 background;
   bool read_pixels = false;  // the screenshot: read the back buffer instead of presenting
   bool finish = false;       // measured frames: wait until the renderer has drawn everything
+  core::SimTime shown_at;    // the simulated time the frame shows
   // Filled by the render thread:
   std::vector<std::uint8_t> pixels;
   Clock::time_point presented;
@@ -320,6 +321,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
     std::optional<Clock::time_point> last_presented;
     double last_presented_cpu = 0.0;
     Clock::time_point last = Clock::now();
+    std::vector<core::SimTime> shown_times;  // of the measured frames
     while (!glfwWindowShouldClose(window)) {
       if (paced) {
         const Clock::time_point now = Clock::now();
@@ -362,6 +364,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       const Clock::time_point ui_start = Clock::now();
       ImGui::NewFrame();
       app.draw_frame();
+      jobs[current].shown_at = app.time_shown();
       ImGui::Render();
       snapshots[current].capture(*ImGui::GetDrawData());
       const double ui_ms =
@@ -377,6 +380,7 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
               std::chrono::duration<double, std::milli>(shown.presented - *last_presented).count());
           result.stats.render_ms.push_back(shown.render_ms);
           result.stats.cpu_ms.push_back(shown.presented_cpu_ms - last_presented_cpu);
+          shown_times.push_back(shown.shown_at);
           if (shown.repainted < 0.0) {
             ++result.stats.frames_whole;
           } else if (shown.repainted == 0.0) {
@@ -392,6 +396,10 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
           result.stats.envelopes = app.envelopes_drawn();
           result.stats.hidden = app.envelopes_hidden();
           result.stats.in_flight = app.envelopes_in_flight();
+          std::sort(shown_times.begin(), shown_times.end());
+          const FlightRange range = app.envelopes_in_flight_range(shown_times);
+          result.stats.least_in_flight = range.least;
+          result.stats.most_in_flight = range.most;
           result.stats.nodes = app.session() ? app.session()->scenario().nodes.size() : 0;
           result.stats.partial = render_state.partial.available();
           if (result.stats.frames_part > 0)

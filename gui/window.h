@@ -35,6 +35,9 @@ struct FrameStats {
   std::size_t nodes = 0;
   std::size_t envelopes = 0;  // drawn by the network view
   std::size_t in_flight = 0;  // on their way at the time shown
+  // The fewest and the most on their way over the measured frames (at the times they showed).
+  std::size_t least_in_flight = 0;
+  std::size_t most_in_flight = 0;
   std::size_t hidden = 0;     // of `envelopes`, covered entirely by others: not rasterised
   // Repainting only what changed (gui/damage.h), where the window can present parts of itself.
   bool partial = false;  // it could: the counts below are meaningful

@@ -1,7 +1,9 @@
 // The playback model, the timeline's markers, the files the app offers and the compose form:
 // plain functions, no ImGui.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -72,6 +74,52 @@ TEST_CASE("envelopes in flight are lines sent and not yet arrived", "[gui][playb
   CHECK(gui::envelopes_in_flight(events, SimTime::from_millis(160)) == 2);
   CHECK(gui::envelopes_in_flight(events, SimTime::from_millis(300)) == 1);
   CHECK(gui::envelopes_in_flight(events, SimTime::from_millis(400)) == 0);
+}
+
+TEST_CASE("the fewest and most envelopes in flight over many frames agree with each frame's count",
+          "[gui][playback]") {
+  const std::vector<TraceEvent> events = {
+      event(TraceKind::kClientLine, 100, 150), event(TraceKind::kServerLine, 120, 200),
+      event(TraceKind::kDataSent, 130, 400), event(TraceKind::kDelivered, 140)};
+  const std::vector<SimTime> times = {SimTime::from_millis(140), SimTime::from_millis(160),
+                                      SimTime::from_millis(300)};
+  const gui::FlightRange r = gui::envelopes_in_flight_range(events, times);
+  CHECK(r.least == 1);
+  CHECK(r.most == 3);
+  CHECK(gui::envelopes_in_flight_range(events, {}).most == 0);
+
+  // Random lines (some arriving at the very time of a frame, some never in flight) against
+  // envelopes_in_flight() at each frame's time with the events sent by then.
+  std::uint32_t seed = 11;
+  auto next = [&seed](std::uint32_t below) {
+    seed = seed * 1664525u + 1013904223u;
+    return (seed >> 8) % below;
+  };
+  std::vector<TraceEvent> many;
+  std::int64_t t = 0;
+  for (int i = 0; i < 3000; ++i) {
+    t += next(3);
+    const TraceKind kinds[] = {TraceKind::kClientLine, TraceKind::kServerLine, TraceKind::kDataSent,
+                               TraceKind::kQueued};
+    many.push_back(event(kinds[next(4)], t, t + next(40)));
+  }
+  std::vector<SimTime> frames;
+  for (std::int64_t f = 50; f < t; f += 1 + static_cast<std::int64_t>(next(30)))
+    frames.push_back(SimTime::from_millis(f));
+  std::size_t least = SIZE_MAX;
+  std::size_t most = 0;
+  for (const SimTime& at : frames) {
+    std::vector<TraceEvent> shown;
+    for (const TraceEvent& e : many)
+      if (e.time <= at) shown.push_back(e);
+    const std::size_t n = gui::envelopes_in_flight(shown, at);
+    least = std::min(least, n);
+    most = std::max(most, n);
+  }
+  const gui::FlightRange range = gui::envelopes_in_flight_range(many, frames);
+  CHECK(range.least == least);
+  CHECK(range.most == most);
+  CHECK(range.most > range.least);
 }
 
 TEST_CASE("the shipped scenarios are listed with titles in both languages", "[gui][files]") {

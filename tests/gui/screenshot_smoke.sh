@@ -82,6 +82,15 @@ if "$mailhop" gen "$out_dir/busy.json" --domains 20 --users 4 --messages 4000 --
     echo "FAILED: repainting in part should show what a full repaint shows (got $status: $stats)"
     fail=1
   fi
+  # The envelopes in flight are counted over every measured frame, not only the last.
+  flight=$(printf "%s" "$stats" |
+    sed -n 's/^envelopes in flight over the measured frames: at least \([0-9]*\), at most \([0-9]*\)$/\1 \2/p')
+  least=${flight% *}
+  most=${flight#* }
+  if [ -z "$flight" ] || [ "$least" -lt 1 ] || [ "$most" -lt "$least" ]; then
+    echo "FAILED: --frame-stats should give the fewest and most envelopes in flight (got: $stats)"
+    fail=1
+  fi
 else
   echo "FAILED: mailhop gen did not write a scenario"
   fail=1
