@@ -47,7 +47,8 @@ void separate(std::vector<ImVec2>& points, const std::vector<bool>& fixed_only) 
 void ViewTransform::zoom_at(ImVec2 canvas_min, ImVec2 screen, float factor) {
   const ImVec2 world = to_world(canvas_min, screen);
   zoom = std::clamp(zoom * factor, kMinZoom, kMaxZoom);
-  offset = ImVec2(screen.x - canvas_min.x - world.x * zoom, screen.y - canvas_min.y - world.y * zoom);
+  offset = ImVec2(screen.x - canvas_min.x - world.x * zoom * stretch.x,
+                  screen.y - canvas_min.y - world.y * zoom * stretch.y);
 }
 
 ViewTransform ViewTransform::fit(ImVec2 world_min, ImVec2 world_max, ImVec2 size, ImVec2 margin,

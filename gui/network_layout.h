@@ -34,16 +34,21 @@ LayoutColumn layout_column(const scenario::Node& node);
 struct ViewTransform {
   ImVec2 offset{0, 0};
   float zoom = 1.0f;
+  // Hosts further apart than the zoom alone puts them, across and down (1: not at all):
+  // positions only; icons and text keep the zoom's size. Set by the network view when a fitted
+  // network's labels would be cut short or run into the hosts below (a projector at 2x).
+  ImVec2 stretch{1.0f, 1.0f};
 
   static constexpr float kMinZoom = 0.05f;
   static constexpr float kMaxZoom = 4.0f;
 
   ImVec2 to_screen(ImVec2 canvas_min, ImVec2 world) const {
-    return ImVec2(canvas_min.x + offset.x + world.x * zoom, canvas_min.y + offset.y + world.y * zoom);
+    return ImVec2(canvas_min.x + offset.x + world.x * zoom * stretch.x,
+                  canvas_min.y + offset.y + world.y * zoom * stretch.y);
   }
   ImVec2 to_world(ImVec2 canvas_min, ImVec2 screen) const {
-    return ImVec2((screen.x - canvas_min.x - offset.x) / zoom,
-                  (screen.y - canvas_min.y - offset.y) / zoom);
+    return ImVec2((screen.x - canvas_min.x - offset.x) / (zoom * stretch.x),
+                  (screen.y - canvas_min.y - offset.y) / (zoom * stretch.y));
   }
   // Multiplies the zoom by `factor` (clamped) keeping the world point under `screen` still.
   void zoom_at(ImVec2 canvas_min, ImVec2 screen, float factor);

@@ -104,6 +104,131 @@ ImVec2 mailbox_centre(ImVec2 c, float size) { return ImVec2(c.x - size * 0.82f, 
 
 }  // namespace
 
+namespace {
+
+// A host's caption in the class's language (the other one when it has none).
+const std::string& caption_of(const world::NodeState& node, text::Language language) {
+  const auto& label = node.spec.label;
+  if (language == text::Language::kSpanish) return label.es.empty() ? label.en : label.es;
+  return label.en.empty() ? label.es : label.en;
+}
+
+// Labels shrink with the zoom, but not below what reads from the back of a classroom.
+float label_zoom(float zoom) {
+  return std::clamp(zoom, 0.72f, 1.1f);
+}
+
+}  // namespace
+
+bool NetworkView::labels_shown(float label_size) const {
+  // Labels only where they stay legible and do not pile up.
+  return label_size >= 9.0f && (m_layout.size() <= kNeighbourLabelHosts || m_view.zoom >= 0.45f);
+}
+
+float NetworkView::label_room(std::size_t index, float block) const {
+  const float grid = std::max(60.0f, kLayoutColumnSpacing * 0.92f * m_view.zoom * m_view.stretch.x);
+  // Many hosts: the grid's spacing (a search per host and frame would cost too much).
+  if (m_layout.size() > kNeighbourLabelHosts) return grid;
+  // Otherwise the nearest host beside this one, at a height where the two labels would meet.
+  const ImVec2 a = node_screen(index);
+  const float size = icon_size();
+  float nearest = -1.0f;
+  for (std::size_t j = 0; j < m_layout.size(); ++j) {
+    const ImVec2 b = node_screen(j);
+    const float dx = std::abs(b.x - a.x);
+    if (j == index || dx < size || std::abs(b.y - a.y) >= block) continue;
+    if (nearest < 0.0f || dx < nearest) nearest = dx;
+  }
+  return nearest < 0.0f ? 1e9f : std::max(60.0f, 0.92f * nearest);
+}
+
+float NetworkView::label_block(float label_size, float tag_size) {
+  return label_size * 1.85f + tag_size * 1.2f + 2.0f;
+}
+
+void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
+  m_view.stretch = ImVec2(1.0f, 1.0f);
+  ImFont* font = ctx.fonts.regular ? ctx.fonts.regular : ImGui::GetFont();
+  ImFont* mono = ctx.fonts.mono ? ctx.fonts.mono : font;
+  const float label_size = font->FontSize * label_zoom(m_view.zoom);
+  const float tag_size = mono->FontSize * label_zoom(m_view.zoom) * 0.78f;
+  if (!labels_shown(label_size) || m_layout.size() < 2 || m_layout.size() > kNeighbourLabelHosts) {
+    return;
+  }
+  const ImVec2 mn = m_layout.min();
+  const ImVec2 mx = m_layout.max();
+  const ImVec2 span((mx.x - mn.x) * m_view.zoom, (mx.y - mn.y) * m_view.zoom);
+  const ImVec2 centre((mn.x + mx.x) / 2.0f, (mn.y + mx.y) / 2.0f);
+  const ImVec2 screen_centre(m_view.offset.x + centre.x * m_view.zoom,
+                             m_view.offset.y + centre.y * m_view.zoom);
+  const float size = icon_size();
+  const float block = label_block(label_size, tag_size);
+  // Each host's label width (its name or caption, whichever is wider, as draw_nodes writes
+  // them), by layout index.
+  const text::Language language = ctx.text.language();
+  const auto& nodes = ctx.session->world().nodes();
+  std::vector<float> width(m_layout.size(), 0.0f);
+  float widest = 0.0f;
+  for (std::size_t ti = 0; ti < nodes.size() && ti < m_layout_of.size(); ++ti) {
+    const world::NodeState& node = *nodes[ti];
+    float w = font->CalcTextSizeA(label_size, 1e9f, 0.0f, node.spec.name.c_str()).x;
+    const std::string& caption = caption_of(node, language);
+    if (!caption.empty())
+      w = std::max(w, font->CalcTextSizeA(label_size * 0.85f, 1e9f, 0.0f, caption.c_str()).x);
+    width[m_layout_of[ti]] = w;
+    widest = std::max(widest, w);
+  }
+  // Across: as far as labels side by side need to be whole, no further than keeps every label
+  // (centred under its host) inside the canvas.
+  if (span.x >= 1.0f) {
+    const float pad = 4.0f * m_scale;
+    float need = 1.0f;
+    float fits = 1e9f;
+    for (std::size_t i = 0; i < m_layout.size(); ++i) {
+      const ImVec2 a = m_layout.position(i);
+      const float from_centre = (a.x - centre.x) * m_view.zoom;
+      const float side = from_centre < 0.0f ? screen_centre.x : canvas.x - screen_centre.x;
+      if (std::abs(from_centre) > 0.5f)
+        fits = std::min(fits, (side - width[i] / 2.0f - pad) / std::abs(from_centre));
+      for (std::size_t j = i + 1; j < m_layout.size(); ++j) {
+        const ImVec2 b = m_layout.position(j);
+        const float dx = std::abs(b.x - a.x) * m_view.zoom;
+        if (dx < size || std::abs(b.y - a.y) * m_view.zoom >= block) continue;
+        need = std::max(need, std::max(width[i], width[j]) / (0.92f * dx));  // label_room's rule
+      }
+    }
+    if (need > 1.0f && fits > 1.0f) m_view.stretch.x = std::min(need, fits);
+  }
+  // Down: a label block must end above the icon (and its badge) of the host below it, when
+  // the two are close enough across for the label to reach it.
+  if (span.y >= 1.0f) {
+    float closest = 0.0f;  // world units between such hosts, 0 none
+    const float reach = (widest + size) / 2.0f / (m_view.zoom * m_view.stretch.x);
+    for (std::size_t i = 0; i < m_layout.size(); ++i) {
+      for (std::size_t j = 0; j < m_layout.size(); ++j) {
+        const ImVec2 a = m_layout.position(i);
+        const ImVec2 b = m_layout.position(j);
+        const float dy = b.y - a.y;
+        if (dy > 0.0f && std::abs(b.x - a.x) < reach && (closest == 0.0f || dy < closest))
+          closest = dy;
+      }
+    }
+    const float gap = size * 0.55f + block + size * 0.75f + 4.0f * m_scale;
+    const float tall = size * 0.75f + size * 0.55f + block + 8.0f * m_scale;
+    const float fits_y = (canvas.y - tall) / span.y;
+    if (closest > 0.0f && closest * m_view.zoom < gap && fits_y > 1.0f)
+      m_view.stretch.y = std::min(gap / (closest * m_view.zoom), fits_y);
+  }
+  m_view.offset.x = screen_centre.x - centre.x * m_view.zoom * m_view.stretch.x;
+  if (m_view.stretch.y > 1.0f) {
+    // From the top badge to the bottom label, centred in the canvas.
+    const float top = (canvas.y - (span.y * m_view.stretch.y + size * 1.3f + block)) / 2.0f;
+    m_view.offset.y = top + size * 0.75f - mn.y * m_view.zoom * m_view.stretch.y;
+  } else {
+    m_view.offset.y = screen_centre.y - centre.y * m_view.zoom;
+  }
+}
+
 float NetworkView::icon_size() const {
   // At 2x or 3x (projectors) icons grow with the text.
   return std::clamp(kIconWorldSize * m_view.zoom, 14.0f * m_scale, 90.0f * m_scale);
@@ -420,15 +545,14 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   const ImVec2 clip_min = dl->GetClipRectMin();
   const ImVec2 clip_max = dl->GetClipRectMax();
   const float size = icon_size();
-  // Labels shrink with the zoom, but not below what reads from the back of a classroom.
-  const float zoom_text = std::clamp(m_view.zoom, 0.72f, 1.1f);
+  const float zoom_text = label_zoom(m_view.zoom);
   const float label_size = font->FontSize * zoom_text;
   const float tag_size = mono->FontSize * zoom_text * 0.78f;
-  // Labels only where they stay legible and do not pile up.
-  const bool labels = label_size >= 9.0f && (m_layout.size() <= 40 || m_view.zoom >= 0.45f);
+  const bool labels = labels_shown(label_size);
 
   // Mailboxes per host (count, messages), read once per frame.
   count_mailboxes(ctx);
+  m_labels_cut = 0;
 
   const IconStyle style;
   const IconStyle down_style = faded(style);
@@ -498,13 +622,9 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
 
     // Caption (in the class's language), host name, then the role tags with their ports.
     float y = c.y + size * 0.55f;
-    const std::string& caption = t.language() == text::Language::kSpanish
-                                     ? (node.spec.label.es.empty() ? node.spec.label.en
-                                                                   : node.spec.label.es)
-                                     : (node.spec.label.en.empty() ? node.spec.label.es
-                                                                   : node.spec.label.en);
+    const std::string& caption = caption_of(node, t.language());
     // Labels never run into the neighbours' (hosts sit a grid spacing apart).
-    const float max_width = std::max(60.0f, kLayoutColumnSpacing * 0.92f * m_view.zoom);
+    const float max_width = label_room(li, label_block(label_size, tag_size));
     const auto centred = [&](ImFont* f, float fs, const std::string& text, ImU32 colour) {
       std::string s = text;
       ImVec2 ts = f->CalcTextSizeA(fs, 1e9f, 0.0f, s.c_str());
@@ -517,6 +637,7 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
           ts = f->CalcTextSizeA(fs, 1e9f, 0.0f, (s + "…").c_str());
         }
         s += "…";
+        ++m_labels_cut;
       }
       const ImVec2 at(c.x - ts.x * 0.5f, y);
       dl->AddRectFilled(ImVec2(at.x - 2, at.y), ImVec2(at.x + ts.x + 2, at.y + ts.y),
@@ -1063,6 +1184,9 @@ void NetworkView::draw(const UiContext& ctx, ImVec2 size) {
     m_view = ViewTransform::fit(ImVec2(mn.x - 30.0f, mn.y - 30.0f), ImVec2(mx.x + 30.0f, mx.y + 30.0f),
                                 m_canvas_size, margin, 1.6f * s);
     m_view.offset.y -= (below - above) / 2.0f * (margin_y / wanted_y);
+    // Hosts' names cut short where the canvas's height squeezes the network but its width has
+    // room (1024x768 at 2x): spread the hosts sideways.
+    spread_for_labels(ctx, m_canvas_size);
     m_fit_requested = false;
     m_auto_fit = true;
     m_fitted_size = m_canvas_size;

@@ -53,6 +53,8 @@ class NetworkView {
   // Envelopes on the canvas in the last frame, and how many of them were left out because the
   // ones drawn after them covered them entirely (see gui/occlusion.h).
   std::size_t envelopes_drawn() const { return m_envelopes_drawn; }
+  // Host names and captions cut short (with an ellipsis) in the last frame.
+  std::size_t labels_cut() const { return m_labels_cut; }
   std::size_t envelopes_hidden() const { return m_envelopes_hidden; }
   // The mailboxes a host (by its index in the world) holds and the messages in them, as the
   // last frame drew them beside it.
@@ -117,6 +119,20 @@ class NetworkView {
   void draw_tooltip(const UiContext& ctx, const Hit& hit);
   void draw_menu(const UiContext& ctx);
   float icon_size() const;
+  // Whether hosts get their labels at this label text size and zoom.
+  bool labels_shown(float label_size) const;
+  // Up to this many hosts, each label is measured against its neighbours (and the hosts are
+  // always labelled); beyond, against the grid's spacing.
+  static constexpr std::size_t kNeighbourLabelHosts = 40;
+  // How wide the label of the host at layout `index` may be before it is cut short: 92% of the
+  // way to the nearest host beside it (closer than `block`, a label's height, up or down).
+  float label_room(std::size_t index, float block) const;
+  // The height of a host's label: name, caption and role tags.
+  static float label_block(float label_size, float tag_size);
+  // After a fit: spreads the hosts (ViewTransform::stretch) sideways as far as their labels
+  // need to be whole, and downwards as far as a label needs to clear the host below it,
+  // keeping everything inside a canvas of `canvas` pixels.
+  void spread_for_labels(const UiContext& ctx, ImVec2 canvas);
 
   NetworkLayout m_layout;
   ViewTransform m_view;
@@ -135,6 +151,7 @@ class NetworkView {
   std::vector<EnvelopeHit> m_envelope_hits;
   std::vector<char> m_tls_links;
   std::size_t m_links_drawn = 0;
+  std::size_t m_labels_cut = 0;
   std::vector<char> m_focus_links;  // dense networks: links on the selected connection's route
   std::size_t m_hovered_node = static_cast<std::size_t>(-1);  // last frame's, for its links
   std::size_t m_envelopes_drawn = 0;

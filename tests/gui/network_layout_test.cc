@@ -170,6 +170,20 @@ TEST_CASE("zoom keeps the point under the cursor still; fit shows everything",
   CHECK(after.y == Approx(before.y));
   const ImVec2 round = v.to_screen(canvas, after);
   CHECK(round.x == Approx(cursor.x));
+  // Spread apart (hosts further apart than the zoom alone puts them): the same holds, and the
+  // spread stays through the zoom.
+  ViewTransform spread = v;
+  spread.stretch = ImVec2(1.8f, 1.3f);
+  const ImVec2 w = spread.to_world(canvas, cursor);
+  spread.zoom_at(canvas, cursor, 0.8f);
+  CHECK(spread.stretch.x == 1.8f);
+  const ImVec2 still = spread.to_world(canvas, cursor);
+  CHECK(still.x == Approx(w.x));
+  CHECK(still.y == Approx(w.y));
+  const ImVec2 p = spread.to_screen(canvas, ImVec2(100, 100));
+  const ImVec2 q = spread.to_screen(canvas, ImVec2(200, 200));
+  CHECK(q.x - p.x == Approx(100.0f * spread.zoom * 1.8f));
+  CHECK(q.y - p.y == Approx(100.0f * spread.zoom * 1.3f));
 
   const ViewTransform f =
       ViewTransform::fit(ImVec2(-100, -50), ImVec2(900, 450), ImVec2(800, 600), ImVec2(50, 50), 2.0f);

@@ -177,6 +177,40 @@ TEST_CASE("the network view fits every host in view and draws the envelopes in f
   CHECK(found);
 }
 
+TEST_CASE("a wide, short canvas spreads the hosts apart so that their labels are whole",
+          "[gui][network]") {
+  // Roomy: the fit alone leaves every label whole, and positions follow the zoom alone.
+  {
+    Harness h("01-journey.json");
+    h.frame();
+    h.frame();
+    CHECK(h.view.view().stretch.x == 1.0f);
+    CHECK(h.view.view().stretch.y == 1.0f);
+    CHECK(h.view.labels_cut() == 0);
+  }
+  // The height squeezes the network (a projector's 2x on 1024x768 leaves a canvas like this):
+  // the hosts move apart, across and down, and no label is cut.
+  for (const std::string lesson :
+       {"01-journey.json", "08-office-smarthost.json", "16-common-errors.json"}) {
+    INFO(lesson);
+    Harness h(lesson, 1000, 240);
+    h.frame();
+    h.frame();
+    const mailhop::gui::ViewTransform& v = h.view.view();
+    CHECK(v.stretch.x > 1.0f);
+    CHECK(h.view.labels_cut() == 0);
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    for (std::size_t i = 0; i < h.view.layout().size(); ++i) {
+      const ImVec2 at = h.view.node_screen(i);
+      CHECK(inside(at, ImVec2(0, 0), display));
+      // Screen and world agree both ways, so dragging a host still follows the mouse.
+      const ImVec2 back = v.to_world(h.view.canvas_min(), at);
+      CHECK(back.x == Approx(h.view.layout().position(i).x).margin(0.01));
+      CHECK(back.y == Approx(h.view.layout().position(i).y).margin(0.01));
+    }
+  }
+}
+
 TEST_CASE("clicking a host, a link and an envelope selects them", "[gui][network]") {
   Harness h("01-journey.json");
   h.frame();
