@@ -102,10 +102,6 @@ void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float thickne
 // of the queue badge on the top right).
 ImVec2 mailbox_centre(ImVec2 c, float size) { return ImVec2(c.x - size * 0.82f, c.y - size * 0.36f); }
 
-}  // namespace
-
-namespace {
-
 // A host's caption in the class's language (the other one when it has none).
 const std::string& caption_of(const world::NodeState& node, text::Language language) {
   const auto& label = node.spec.label;
@@ -219,13 +215,12 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
     if (closest > 0.0f && closest * m_view.zoom < gap && fits_y > 1.0f)
       m_view.stretch.y = std::min(gap / (closest * m_view.zoom), fits_y);
   }
+  // Across, the network keeps its centre; down, from the top badge to the bottom label, it is
+  // centred in the canvas.
   m_view.offset.x = screen_centre.x - centre.x * m_view.zoom * m_view.stretch.x;
   if (m_view.stretch.y > 1.0f) {
-    // From the top badge to the bottom label, centred in the canvas.
     const float top = (canvas.y - (span.y * m_view.stretch.y + size * 1.3f + block)) / 2.0f;
     m_view.offset.y = top + size * 0.75f - mn.y * m_view.zoom * m_view.stretch.y;
-  } else {
-    m_view.offset.y = screen_centre.y - centre.y * m_view.zoom;
   }
 }
 
@@ -623,7 +618,7 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
     // Caption (in the class's language), host name, then the role tags with their ports.
     float y = c.y + size * 0.55f;
     const std::string& caption = caption_of(node, t.language());
-    // Labels never run into the neighbours' (hosts sit a grid spacing apart).
+    // Labels never run into a neighbour's.
     const float max_width = label_room(li, label_block(label_size, tag_size));
     const auto centred = [&](ImFont* f, float fs, const std::string& text, ImU32 colour) {
       std::string s = text;
@@ -1184,8 +1179,8 @@ void NetworkView::draw(const UiContext& ctx, ImVec2 size) {
     m_view = ViewTransform::fit(ImVec2(mn.x - 30.0f, mn.y - 30.0f), ImVec2(mx.x + 30.0f, mx.y + 30.0f),
                                 m_canvas_size, margin, 1.6f * s);
     m_view.offset.y -= (below - above) / 2.0f * (margin_y / wanted_y);
-    // Hosts' names cut short where the canvas's height squeezes the network but its width has
-    // room (1024x768 at 2x): spread the hosts sideways.
+    // Where the canvas's height squeezes the network (1024x768 at 2x), the hosts move apart
+    // until their labels are whole and clear the hosts below.
     spread_for_labels(ctx, m_canvas_size);
     m_fit_requested = false;
     m_auto_fit = true;
