@@ -19,7 +19,8 @@ namespace mailhop::cli {
 std::string describe_limit(const core::SimulationLimit& limit, const text::Catalog& catalog);
 
 // Runs `mailhop run ARGS...` (args exclude the program name and "run"). Returns the exit
-// status: 0 when every expectation holds, 1 when one fails, 2 for bad input.
+// status: 0 when every expectation holds, 1 when one fails, 2 for bad input or a run that
+// outgrew the simulator (describe_limit).
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // `mailhop gen OUT.json [options]`: writes a synthetic scenario.
