@@ -274,13 +274,17 @@ void App::handle_shortcuts() {
   }
 }
 
+bool stacked_layout(float width, float scale) {
+  return width < 720.0f * scale;
+}
+
 void App::draw_layout(const UiContext& ctx) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float line = ImGui::GetTextLineHeightWithSpacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = style.ItemSpacing.x;
-  if (avail.x < 560.0f * ctx.settings.scale) {
-    // Too narrow for columns (a projector at 2x or 3x): the network on top, the other panels
+  if (stacked_layout(avail.x, ctx.settings.scale)) {
+    // Too narrow for columns (a projector at 1.5x to 3x): the network on top, the other panels
     // in tabs below it, each with the whole width.
     // When even that leaves too little height, the network becomes the first tab.
     const bool network_in_tabs = avail.y < line * 16.0f;

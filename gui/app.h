@@ -9,6 +9,8 @@
 //   controls row (play, speed, steps, time) and the timeline
 //   network view (left, largest)            | ladder (top right)
 //   inspector / event log (tabs, bottom left) | explanation (bottom right)
+// or, where the window is too narrow for two columns (stacked_layout), the network and the
+// other panels in tabs, each with the whole width.
 
 #include <filesystem>
 #include <memory>
@@ -36,6 +38,11 @@ struct AppPaths {
 };
 
 class PanelSlots;  // the panels of the network, ladder, explanation, inspector and event log
+
+// Whether a window `width` pixels wide at UI scale `scale` stacks its panels in tabs instead of
+// two columns: below 720 pixels at 1x (1024x768 at 1.5x, 1280x800 at 2x), the ladder's arrows
+// and the network's labels no longer fit side by side.
+bool stacked_layout(float width, float scale);
 
 class App {
  public:

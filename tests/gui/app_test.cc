@@ -364,6 +364,18 @@ TEST_CASE("language, scale and contrast change at runtime", "[gui][app]") {
   CHECK_FALSE(h.app->take_font_rebuild_request());  // unchanged
 }
 
+TEST_CASE("panels stack in tabs where two columns would not fit", "[gui][app]") {
+  // The window's content is a little narrower than the window (padding).
+  CHECK_FALSE(mailhop::gui::stacked_layout(1010, 1.0f));  // 1024x768 at 1x
+  CHECK_FALSE(mailhop::gui::stacked_layout(1266, 1.5f));  // 1280x800 at 1.5x
+  CHECK_FALSE(mailhop::gui::stacked_layout(1586, 2.0f));  // 1600x900 at 2x
+  CHECK(mailhop::gui::stacked_layout(1000, 1.5f));        // 1024x768 at 1.5x
+  CHECK(mailhop::gui::stacked_layout(1250, 2.0f));        // 1280x800 at 2x
+  CHECK(mailhop::gui::stacked_layout(1000, 2.0f));        // 1024x768 at 2x
+  CHECK(mailhop::gui::stacked_layout(1880, 3.0f));        // 1920x1080 at 3x
+  CHECK(mailhop::gui::stacked_layout(700, 1.0f));         // a narrow window at 1x
+}
+
 TEST_CASE("every shipped scenario draws at 1024x768 at every scale, in both languages",
           "[gui][app]") {
   std::vector<fs::path> files;
