@@ -879,6 +879,12 @@ struct SmtpClient::Impl {
       return;
     }
     if (status == SmtpReplyParser::Status::kNeedMore) return;
+    if (!opt.report_replies) {
+      // Handled in the parser's buffers, which the next reply reuses.
+      on_reply(parser.reply());
+      parser.reset();
+      return;
+    }
     SmtpReply reply = parser.take();
     // The event comes first; the reply moves into it once handled (no copy).
     const std::size_t event_index = events.size();

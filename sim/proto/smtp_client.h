@@ -83,6 +83,9 @@ struct SmtpClientOptions {
   // Whether take_events() reports each command line sent (CommandSent); a driver that shows
   // no commands turns it off.
   bool report_commands = true;
+  // Whether take_events() reports each reply received (ReplyReceived); a driver that learns
+  // what it needs from the outcomes turns it off and spares the engine a copy of every reply.
+  bool report_replies = true;
 };
 
 // One message to send: the envelope and the message text (CRLF lines, not dot-stuffed).

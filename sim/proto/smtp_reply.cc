@@ -29,14 +29,16 @@ struct WirePrefix {
   std::size_t code_size;
   std::string_view enhanced;
 
-  explicit WirePrefix(const SmtpReply& r) : enhanced(r.enhanced) {
-    if (r.code >= 100 && r.code <= 999) {
-      code[0] = static_cast<char>('0' + r.code / 100 % 10);
-      code[1] = static_cast<char>('0' + r.code / 10 % 10);
-      code[2] = static_cast<char>('0' + r.code % 10);
+  explicit WirePrefix(const SmtpReply& r) : WirePrefix(r.code, r.enhanced) {}
+  WirePrefix(int reply_code, std::string_view enh) : enhanced(enh) {
+    if (reply_code >= 100 && reply_code <= 999) {
+      code[0] = static_cast<char>('0' + reply_code / 100 % 10);
+      code[1] = static_cast<char>('0' + reply_code / 10 % 10);
+      code[2] = static_cast<char>('0' + reply_code % 10);
       code_size = 3;
     } else {
-      code_size = static_cast<std::size_t>(std::to_chars(code, code + sizeof code, r.code).ptr - code);
+      code_size =
+          static_cast<std::size_t>(std::to_chars(code, code + sizeof code, reply_code).ptr - code);
     }
   }
   // Code, "-" or " ", enhanced code, a space when text follows it, text.
@@ -61,22 +63,33 @@ std::string_view line_text(const SmtpReply& r, std::size_t i) {
   return r.lines.empty() ? std::string_view{} : std::string_view(r.lines[i]);
 }
 
-}  // namespace
-
-void SmtpReply::append_wire(std::string& out) const {
-  const WirePrefix prefix(*this);
-  const std::size_t n = wire_line_count();
+// Every line of a reply, each with its CRLF; `text(i)` is line i's text.
+template <class Text>
+void append_lines(std::string& out, const WirePrefix& prefix, std::size_t n, Text text) {
   std::size_t size = 0;
-  for (std::size_t i = 0; i < n; ++i) size += prefix.line_size(line_text(*this, i)) + 2;
+  for (std::size_t i = 0; i < n; ++i) size += prefix.line_size(text(i)) + 2;
   const std::size_t at = out.size();
   if (at + size > out.capacity()) out.reserve(std::max(at + size, 2 * out.capacity()));
   out.resize(at + size);
   char* p = out.data() + at;
   for (std::size_t i = 0; i < n; ++i) {
-    p = prefix.write(p, line_text(*this, i), i + 1 == n);
+    p = prefix.write(p, text(i), i + 1 == n);
     *p++ = '\r';
     *p++ = '\n';
   }
+}
+
+}  // namespace
+
+void SmtpReply::append_wire(std::string& out) const {
+  append_lines(out, WirePrefix(*this), wire_line_count(),
+               [this](std::size_t i) { return line_text(*this, i); });
+}
+
+void append_reply_wire(std::string& out, int code, std::string_view enhanced,
+                       std::span<const std::string_view> lines) {
+  append_lines(out, WirePrefix(code, enhanced), lines.empty() ? 1 : lines.size(),
+               [lines](std::size_t i) { return lines.empty() ? std::string_view{} : lines[i]; });
 }
 
 void SmtpReply::append_wire_line(std::string& out, std::size_t i) const {
@@ -146,10 +159,17 @@ SmtpReplyParser::Status SmtpReplyParser::feed_line(std::string_view line, bool e
   }
   const bool last = line.size() == 3 || line[3] == ' ';
   // A multi-line reply (EHLO's) gets room for its usual length at once.
-  if (!m_started) m_reply.lines.reserve(last ? 1 : 8);
+  if (!m_started && m_reply.lines.capacity() == 0) m_reply.lines.reserve(last ? 1 : 8);
   m_reply.lines.emplace_back(text);
   m_started = true;
   return last ? Status::kComplete : Status::kNeedMore;
+}
+
+void SmtpReplyParser::reset() {
+  m_reply.code = 0;
+  m_reply.enhanced.clear();
+  m_reply.lines.clear();
+  m_started = false;
 }
 
 SmtpReply SmtpReplyParser::take() {

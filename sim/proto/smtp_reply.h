@@ -2,6 +2,7 @@
 // SMTP replies (RFC 5321 4.2) with RFC 3463 enhanced status codes, and a parser for clients.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,12 @@ struct SmtpReply {
   friend bool operator==(const SmtpReply&, const SmtpReply&) = default;
 };
 
+// The wire form of a reply given as views, appended to `out`: the octets SmtpReply::append_wire
+// writes for a reply with these fields (no lines sends one empty line). The caller keeps the
+// lines free of CR and LF.
+void append_reply_wire(std::string& out, int code, std::string_view enhanced,
+                       std::span<const std::string_view> lines);
+
 // True when `text` starts with an RFC 3463 enhanced status code "c.sss.ddd" followed by a
 // space or the end; `out` receives the code.
 bool parse_enhanced_code(std::string_view text, std::string* out, std::size_t* length);
@@ -53,6 +60,11 @@ class SmtpReplyParser {
   Status feed_line(std::string_view line, bool enhanced);
   // The finished reply after kComplete; resets the parser for the next reply.
   SmtpReply take();
+  // The finished reply after kComplete, in place: valid until reset() or the next line.
+  const SmtpReply& reply() const { return m_reply; }
+  // Forgets the finished reply, keeping its buffers for the next one (no new allocations for
+  // a reply of as many lines as the last).
+  void reset();
   // The reason after kError (a line that is not "ddd-", "ddd " or "ddd").
   const std::string& error() const { return m_error; }
 

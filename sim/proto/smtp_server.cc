@@ -289,9 +289,11 @@ struct SmtpServer::Impl {
     sanitize_in_place(config.hostname);
     if (config.hostname.empty()) config.hostname = "localhost";
     sanitize_in_place(config.greeting_text);
+    size_keyword = "SIZE " + std::to_string(config.max_message_size);
   }
 
   SmtpServerConfig config;
+  std::string size_keyword;  // "SIZE n" in the EHLO reply
   SmtpServerPolicy* policy;
   SmtpSessionInfo session;
   State state = State::kNotOpen;
@@ -330,24 +332,49 @@ struct SmtpServer::Impl {
   // Sends a reply. Enhanced codes go on 2xx/4xx/5xx replies once EHLO advertised them, never
   // on the greeting, the replies to HELO/EHLO, or 3xx replies (RFC 2034 section 3 item 4).
   enum class Kind { kNormal, kHeloReply };
+  bool sends_enhanced(int code, Kind kind) const {
+    return enhanced && kind != Kind::kHeloReply && code / 100 != 3;
+  }
   void send(SmtpReply reply, Kind kind = Kind::kNormal) {
-    if (!enhanced || kind == Kind::kHeloReply || reply.reply_class() == 3) {
-      reply.enhanced.clear();
-    }
+    if (!sends_enhanced(reply.code, kind)) reply.enhanced.clear();
     // Texts may quote what the client sent (a parse error names the bad part): keep every
     // line printable and short enough for the 512-octet reply line limit.
     for (std::string& line : reply.lines) sanitize_in_place(line);
     reply.append_wire(output);
+    if (!config.report_reply_text) reply.lines.clear();
     events.emplace_back(ev::ReplySent{std::move(reply)});
   }
-  void send(int code, std::string enh, std::string text, Kind kind = Kind::kNormal) {
-    send(SmtpReply(code, std::move(enh), std::move(text)), kind);
+  // The same for a reply given as views: written to the wire from them, and made into an
+  // SmtpReply only for the event (with its lines when the driver wants them).
+  void send_lines(int code, std::string_view enh, std::span<const std::string_view> lines,
+                  Kind kind = Kind::kNormal) {
+    for (const std::string_view line : lines) {
+      if (line.size() > kMaxReplyText || !all_printable(line)) {
+        // Rare: the slow path cuts and replaces.
+        SmtpReply r;
+        r.code = code;
+        r.enhanced = enh;
+        r.lines.assign(lines.begin(), lines.end());
+        send(std::move(r), kind);
+        return;
+      }
+    }
+    if (!sends_enhanced(code, kind)) enh = {};
+    append_reply_wire(output, code, enh, lines);
+    SmtpReply& r = std::get<ev::ReplySent>(events.emplace_back(ev::ReplySent{})).reply;
+    r.code = code;
+    r.enhanced = enh;
+    if (config.report_reply_text) r.lines.assign(lines.begin(), lines.end());
+  }
+  void send(int code, std::string_view enh, std::string_view text, Kind kind = Kind::kNormal) {
+    send_lines(code, enh, std::span<const std::string_view>(&text, 1), kind);
   }
 
   // A protocol error (500-504, 555). After config.max_errors of them the session ends with
   // 421 4.7.0 right after the error's own reply, as Postfix does (smtpd_hard_error_limit).
-  void send_error(int code, std::string enh, std::string text, Kind kind = Kind::kNormal) {
-    send(code, std::move(enh), std::move(text), kind);
+  void send_error(int code, std::string_view enh, std::string_view text,
+                  Kind kind = Kind::kNormal) {
+    send(code, enh, text, kind);
     ++errors;
     if (config.max_errors > 0 && errors >= config.max_errors && state != State::kClosed) {
       send(421, "4.7.0", config.hostname + " Error: too many errors");
@@ -664,20 +691,19 @@ struct SmtpServer::Impl {
     session.esmtp = ehlo;
     greeted = true;
     enhanced = ehlo;
-    SmtpReply r;
-    r.code = 250;
-    r.lines.reserve(ehlo ? 8 : 1);
-    r.lines.push_back(config.hostname);
+    std::array<std::string_view, 8> lines;
+    std::size_t n = 0;
+    lines[n++] = config.hostname;
     if (ehlo) {
-      r.lines.emplace_back("PIPELINING");                                    // RFC 2920
-      r.lines.push_back("SIZE " + std::to_string(config.max_message_size));  // RFC 1870
-      r.lines.emplace_back("8BITMIME");                                      // RFC 6152
-      r.lines.emplace_back("ENHANCEDSTATUSCODES");                           // RFC 2034
-      r.lines.emplace_back("DSN");                                           // RFC 3461
-      if (starttls_available()) r.lines.emplace_back("STARTTLS");            // RFC 3207
-      if (auth_advertised()) r.lines.emplace_back("AUTH PLAIN LOGIN");       // RFC 4954
+      lines[n++] = "PIPELINING";                               // RFC 2920
+      lines[n++] = size_keyword;                               // RFC 1870
+      lines[n++] = "8BITMIME";                                 // RFC 6152
+      lines[n++] = "ENHANCEDSTATUSCODES";                      // RFC 2034
+      lines[n++] = "DSN";                                      // RFC 3461
+      if (starttls_available()) lines[n++] = "STARTTLS";       // RFC 3207
+      if (auth_advertised()) lines[n++] = "AUTH PLAIN LOGIN";  // RFC 4954
     }
-    send(std::move(r), Kind::kHeloReply);
+    send_lines(250, {}, std::span<const std::string_view>(lines.data(), n), Kind::kHeloReply);
   }
 
   // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error.

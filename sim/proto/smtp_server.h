@@ -70,6 +70,9 @@ struct SmtpServerConfig {
   // from the policy and shows no commands turns them off and spares the engine the copies.
   bool report_commands = true;
   bool report_messages = true;
+  // Whether each reply's event (ReplySent) carries its text lines, or only the code and the
+  // enhanced code (a driver that shows no replies spares the engine copying them).
+  bool report_reply_text = true;
 };
 
 // What the policy answers. A 2xx decision lets the engine send its own success reply (for

@@ -10,13 +10,15 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 // The endpoints read only some of their engines' events: the others are not made.
-proto::SmtpServerConfig without_unread_events(proto::SmtpServerConfig config) {
+proto::SmtpServerConfig without_unread_events(proto::SmtpServerConfig config, bool tracing) {
   config.report_commands = false;  // the client's side traces the command lines
   config.report_messages = false;  // the world takes messages from the policy
+  config.report_reply_text = tracing;
   return config;
 }
 proto::SmtpClientOptions with_command_events_if(proto::SmtpClientOptions options, bool tracing) {
   options.report_commands = tracing;
+  options.report_replies = false;  // the server's side traces the reply lines
   return options;
 }
 }  // namespace
@@ -85,13 +87,13 @@ core::TraceEvent connection_event(const Connection& conn, core::TraceKind kind, 
 
 // --- server -----------------------------------------------------------------------------
 
-SmtpServerEndpoint::SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace,
-                                       Connection& conn, proto::SmtpServerConfig config,
+SmtpServerEndpoint::SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace, Connection& conn,
+                                       proto::SmtpServerConfig config,
                                        std::unique_ptr<proto::SmtpServerPolicy> policy,
                                        std::function<void(const proto::SmtpReply&)> on_reply)
     : ServerEndpointBase(sim, trace, conn, SessionTls::kPlain),
       m_policy(std::move(policy)),
-      m_engine(without_unread_events(std::move(config)), *m_policy),
+      m_engine(without_unread_events(std::move(config), trace.has_observers()), *m_policy),
       m_on_reply(std::move(on_reply)) {}
 
 void SmtpServerEndpoint::pump(core::SimTime now) {

@@ -315,6 +315,50 @@ TEST_CASE("a client told not to report its commands sends the same", "[smtp][cli
   CHECK(quiet.count<ev::TransactionDone>() == 1);
 }
 
+TEST_CASE("a client told not to report its replies acts the same", "[smtp][client]") {
+  // Multi-line replies, a rejected recipient and a second transaction: the replies are read
+  // in the parser's reused buffers, so a shorter reply after a longer one must not keep lines.
+  proto::SmtpClientOptions quiet_options = plain_options();
+  quiet_options.report_replies = false;
+  const std::vector<proto::SmtpTransaction> txns = {txn({"bob@b.example", "eve@b.example"}),
+                                                    txn({"carol@b.example"})};
+  Driver full(plain_options(), txns);
+  Driver quiet(quiet_options, txns);
+  for (Driver* d : {&full, &quiet}) d->open();
+  for (const char* reply :
+       {"220-mx ESMTP\r\n220 welcome\r\n",
+        "250-mx\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n",
+        "250 2.1.0 ok\r\n250 2.1.5 ok\r\n550 5.1.1 no such user\r\n354 go\r\n",
+        "250 2.0.0 queued as A\r\n", "250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n",
+        "451-4.3.0 try\r\n451 4.3.0 later\r\n", "221 2.0.0 bye\r\n"}) {
+    CHECK(quiet.say(reply) == full.say(reply));
+  }
+  CHECK(quiet.client.finished());
+  CHECK(full.count<ev::ReplyReceived>() == 12);
+  CHECK(quiet.count<ev::ReplyReceived>() == 0);
+  CHECK(quiet.events.size() == full.events.size() - 12);
+  REQUIRE(quiet.client.outcomes().size() == 2);
+  for (std::size_t t = 0; t < 2; ++t) {
+    const auto& a = full.client.outcomes()[t].recipients;
+    const auto& b = quiet.client.outcomes()[t].recipients;
+    REQUIRE(a.size() == b.size());
+    for (std::size_t r = 0; r < a.size(); ++r) {
+      CHECK(b[r].recipient.str() == a[r].recipient.str());
+      CHECK(b[r].status == a[r].status);
+      CHECK(b[r].reply == a[r].reply);
+      CHECK(b[r].diagnostic == a[r].diagnostic);
+      CHECK(b[r].status_code == a[r].status_code);
+    }
+  }
+  REQUIRE(quiet.client.outcomes()[1].recipients.size() == 1);
+  const std::optional<proto::SmtpReply>& last = quiet.client.outcomes()[1].recipients[0].reply;
+  REQUIRE(last.has_value());
+  CHECK(last->lines == std::vector<std::string>{"try", "later"});
+  CHECK(last->enhanced == "4.3.0");
+  CHECK(quiet.client.outcomes()[0].recipients[1].diagnostic ==
+        "550 5.1.1 no such user (in reply to RCPT TO)");
+}
+
 TEST_CASE("deadlines follow RFC 5321 4.5.3.2", "[smtp][client]") {
   using std::chrono::minutes;
   proto::SmtpClientOptions o;

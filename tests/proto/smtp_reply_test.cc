@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace mailhop::proto {
 
@@ -57,6 +59,29 @@ TEST_CASE("SmtpReply::append_wire_line gives each wire line without its CRLF", "
   std::string out = "250 OK\r\n";
   help.append_wire(out);
   CHECK(out == "250 OK\r\n" + help.to_wire());
+}
+
+TEST_CASE("append_reply_wire writes what SmtpReply::append_wire writes", "[proto][smtp_reply]") {
+  std::vector<SmtpReply> replies = {SmtpReply(250, "", "OK"),
+                                    SmtpReply(550, "5.1.1", "User unknown"), SmtpReply(334, "", ""),
+                                    SmtpReply(250, "2.0.0", "")};
+  SmtpReply multi;
+  multi.code = 250;
+  multi.lines = {"mx.example", "PIPELINING", "SIZE 100"};
+  replies.push_back(multi);
+  multi.enhanced = "2.0.0";
+  replies.push_back(multi);
+  SmtpReply none;
+  none.code = 421;
+  replies.push_back(none);
+  SmtpReply odd_code(1000, "", "out of range");
+  replies.push_back(odd_code);
+  for (const SmtpReply& r : replies) {
+    std::vector<std::string_view> views(r.lines.begin(), r.lines.end());
+    std::string out = "prefix\r\n";
+    append_reply_wire(out, r.code, r.enhanced, views);
+    CHECK(out == "prefix\r\n" + r.to_wire());
+  }
 }
 
 TEST_CASE("SmtpReply classes and summary", "[proto][smtp_reply]") {

@@ -404,6 +404,48 @@ TEST_CASE("server leaves out the command and message events it is told to", "[sm
   CHECK(quiet.policy.messages == std::vector<std::string>{"hi\r\n"});
 }
 
+TEST_CASE("server leaves the reply texts out of its events when told to", "[smtp][smtp_server]") {
+  // EHLO's lines, a syntax error that quotes a control character (the slow path that cleans
+  // the text), a policy's rejection, and the usual replies.
+  const std::string session =
+      "EHLO c.example\r\nMAIL FROM:<a\x01@b.example>\r\nMAIL FROM:<a@b.example>\r\n"
+      "RCPT TO:<nobody@d.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n";
+  SmtpServerConfig config = Fixture::default_config();
+  Fixture full(config);
+  config.report_reply_text = false;
+  Fixture quiet(config);
+  for (Fixture* f : {&full, &quiet}) {
+    f->policy.local_domains = {"d.example"};
+    f->policy.mailboxes = {"c"};
+    f->server.open(Micros{0});
+  }
+  const std::string out = full.send(session);
+  CHECK(quiet.send(session) == out);
+  CHECK(validate_reply_stream(out) == "");
+  CHECK(out.find("550 5.1.1 ") != std::string::npos);
+  CHECK(out.find("250-PIPELINING\r\n") != std::string::npos);
+  const std::vector<proto::SmtpServerEvent> with_text = full.server.take_events();
+  const std::vector<proto::SmtpServerEvent> without = quiet.server.take_events();
+  REQUIRE(with_text.size() == without.size());
+  std::size_t replies = 0;
+  std::string rewritten;
+  for (std::size_t i = 0; i < with_text.size(); ++i) {
+    const auto* a = std::get_if<proto::smtp_server_event::ReplySent>(&with_text[i]);
+    const auto* b = std::get_if<proto::smtp_server_event::ReplySent>(&without[i]);
+    REQUIRE((a == nullptr) == (b == nullptr));
+    if (a == nullptr) continue;
+    ++replies;
+    CHECK(b->reply.code == a->reply.code);
+    CHECK(b->reply.enhanced == a->reply.enhanced);
+    CHECK(b->reply.lines.empty());
+    CHECK_FALSE(a->reply.lines.empty());
+    rewritten += a->reply.to_wire();
+  }
+  CHECK(replies == 9);  // greeting, EHLO, two MAIL, two RCPT, DATA, end of data, QUIT
+  // The events with their texts say exactly what went on the wire.
+  CHECK(rewritten == out);
+}
+
 TEST_CASE("server deadline follows activity", "[smtp][smtp_server]") {
   SmtpServerConfig config = Fixture::default_config();
   config.command_timeout = std::chrono::seconds(300);
