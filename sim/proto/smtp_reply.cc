@@ -148,11 +148,10 @@ SmtpReplyParser::Status SmtpReplyParser::feed_line(std::string_view line, bool e
   m_reply.code = code;
   std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
   if (enhanced) {
-    std::string enh;
     std::size_t len = 0;
     // RFC 3463: the enhanced code's class must match the reply's class.
-    if (parse_enhanced_code(text, &enh, &len) && enh[0] == line[0]) {
-      if (!m_started) m_reply.enhanced = enh;
+    if (parse_enhanced_code(text, nullptr, &len) && text[0] == line[0]) {
+      if (!m_started) m_reply.enhanced.assign(text.substr(0, len));
       text.remove_prefix(len);
       if (!text.empty() && text[0] == ' ') text.remove_prefix(1);
     }
