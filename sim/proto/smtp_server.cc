@@ -242,26 +242,40 @@ enum class Cmd {
   kNotImplemented,
 };
 
-// `verb` upper-cased. Known SMTP verbs this server does not implement: TURN (RFC 821), ETRN
-// (RFC 1985), ATRN (RFC 2645), BDAT (RFC 3030 CHUNKING, not advertised), SEND, SOML and SAML
-// (RFC 821, removed by RFC 5321 F.6).
-Cmd command_of(std::string_view verb) {
+// A verb of at most 8 octets, none of them NUL, packed into a number with its letters
+// upper-cased: verbs compare as numbers, and a verb differs from every other one, longer or
+// shorter. 0 for a longer verb (none is known: STARTTLS is the longest).
+constexpr std::uint64_t pack_verb(std::string_view verb) {
+  if (verb.size() > 8) return 0;
+  std::uint64_t x = 0;
+  for (const char c : verb) {
+    const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    x = x << 8 | static_cast<unsigned char>(upper);
+  }
+  return x;
+}
+
+// `verb` packed by pack_verb(), from a line without control characters. Known SMTP verbs this
+// server does not implement: TURN (RFC 821), ETRN (RFC 1985), ATRN (RFC 2645), BDAT (RFC 3030
+// CHUNKING, not advertised), SEND, SOML and SAML (RFC 821, removed by RFC 5321 F.6).
+Cmd command_of(std::uint64_t verb) {
   struct Entry {
-    std::string_view verb;
+    std::uint64_t verb;
     Cmd cmd;
   };
   static constexpr Entry kCommands[] = {
-      {"EHLO", Cmd::kEhlo},           {"HELO", Cmd::kHelo},
-      {"MAIL", Cmd::kMail},           {"RCPT", Cmd::kRcpt},
-      {"DATA", Cmd::kData},           {"RSET", Cmd::kRset},
-      {"NOOP", Cmd::kNoop},           {"QUIT", Cmd::kQuit},
-      {"VRFY", Cmd::kVrfy},           {"EXPN", Cmd::kExpn},
-      {"HELP", Cmd::kHelp},           {"STARTTLS", Cmd::kStartTls},
-      {"AUTH", Cmd::kAuth},           {"TURN", Cmd::kNotImplemented},
-      {"ETRN", Cmd::kNotImplemented}, {"ATRN", Cmd::kNotImplemented},
-      {"BDAT", Cmd::kNotImplemented}, {"SEND", Cmd::kNotImplemented},
-      {"SOML", Cmd::kNotImplemented}, {"SAML", Cmd::kNotImplemented},
+      {pack_verb("EHLO"), Cmd::kEhlo},           {pack_verb("HELO"), Cmd::kHelo},
+      {pack_verb("MAIL"), Cmd::kMail},           {pack_verb("RCPT"), Cmd::kRcpt},
+      {pack_verb("DATA"), Cmd::kData},           {pack_verb("RSET"), Cmd::kRset},
+      {pack_verb("NOOP"), Cmd::kNoop},           {pack_verb("QUIT"), Cmd::kQuit},
+      {pack_verb("VRFY"), Cmd::kVrfy},           {pack_verb("EXPN"), Cmd::kExpn},
+      {pack_verb("HELP"), Cmd::kHelp},           {pack_verb("STARTTLS"), Cmd::kStartTls},
+      {pack_verb("AUTH"), Cmd::kAuth},           {pack_verb("TURN"), Cmd::kNotImplemented},
+      {pack_verb("ETRN"), Cmd::kNotImplemented}, {pack_verb("ATRN"), Cmd::kNotImplemented},
+      {pack_verb("BDAT"), Cmd::kNotImplemented}, {pack_verb("SEND"), Cmd::kNotImplemented},
+      {pack_verb("SOML"), Cmd::kNotImplemented}, {pack_verb("SAML"), Cmd::kNotImplemented},
   };
+  if (verb == 0) return Cmd::kUnknown;
   for (const Entry& e : kCommands) {
     if (e.verb == verb) return e.cmd;
   }
@@ -556,7 +570,7 @@ struct SmtpServer::Impl {
     if (config.report_commands) events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const std::string_view text = line.text;
     const std::size_t sp = text.find(' ');
-    const std::string verb = ascii_upper(text.substr(0, sp));
+    const std::uint64_t verb = pack_verb(text.substr(0, sp));
     const std::string_view args =
         sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
 
@@ -572,9 +586,9 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 4.5.3.1.4 (and the extensions' additions, see kMailLineMax).
-    const std::size_t limit = verb == "MAIL"   ? kMailLineMax
-                              : verb == "RCPT" ? kRcptLineMax
-                                               : kCommandLineMax;
+    const std::size_t limit = verb == pack_verb("MAIL")   ? kMailLineMax
+                              : verb == pack_verb("RCPT") ? kRcptLineMax
+                                                          : kCommandLineMax;
     if (line.too_long || text.size() + 2 > limit) {
       // RFC 5321 4.2.2: 500 "may include errors such as command line too long". X.5.2 (syntax
       // error) rather than X.5.6, which RFC 4954 defines for over-long AUTH responses only.
