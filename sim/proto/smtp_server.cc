@@ -68,6 +68,27 @@ bool is_ctl(char c) {
   return u < 0x20 || u == 0x7F;
 }
 
+// True when some octet of `s` is a control character (is_ctl): eight at a time.
+bool has_ctl(std::string_view s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    // Some byte below 0x20, or some byte equal to 0x7F (a zero byte in x ^ 0x7F7F...): each
+    // test may be wrong about which byte, never about whether there is one.
+    const std::uint64_t below = (x - kOnes * 0x20) & ~x;
+    const std::uint64_t del = x ^ (kOnes * 0x7F);
+    const std::uint64_t is_del = (del - kOnes) & ~del;
+    if (((below | is_del) & kHigh) != 0) return true;
+  }
+  for (; i < s.size(); ++i) {
+    if (is_ctl(s[i])) return true;
+  }
+  return false;
+}
+
 // Reply text must be printable US-ASCII on one line (RFC 5321 4.2: textstring is HT, SP and
 // %d33-126). Anything else a policy or a peer might inject is replaced.
 // A text longer than kMaxReplyText is cut and ends with "...".
@@ -359,11 +380,13 @@ struct SmtpServer::Impl {
     events.emplace_back(ev::ReplySent{std::move(reply)});
   }
   // The same for a reply given as views: written to the wire from them, and made into an
-  // SmtpReply only for the event (with its lines when the driver wants them).
+  // SmtpReply only for the event (with its lines when the driver wants them). kClean lines are
+  // known printable and short (fixed texts and the hostname, sanitized at the start).
+  enum class Lines { kCheck, kClean };
   void send_lines(int code, std::string_view enh, std::span<const std::string_view> lines,
-                  Kind kind = Kind::kNormal) {
+                  Kind kind = Kind::kNormal, Lines check = Lines::kCheck) {
     for (const std::string_view line : lines) {
-      if (line.size() > kMaxReplyText || !all_printable(line)) {
+      if (check == Lines::kCheck && (line.size() > kMaxReplyText || !all_printable(line))) {
         // Rare: the slow path cuts and replaces.
         SmtpReply r;
         r.code = code;
@@ -599,7 +622,7 @@ struct SmtpServer::Impl {
     }
     // RFC 5321 2.3.8 / 4.1.1: commands are printable US-ASCII ending in CRLF; a bare CR or LF or
     // another control character is a syntax error.
-    if (std::any_of(text.begin(), text.end(), is_ctl)) {
+    if (has_ctl(text)) {
       send_error(500, "5.5.2",
                  "Syntax error: control character (NUL, TAB, bare CR or LF) in command line");
       return;
@@ -717,7 +740,8 @@ struct SmtpServer::Impl {
       if (starttls_available()) lines[n++] = "STARTTLS";       // RFC 3207
       if (auth_advertised()) lines[n++] = "AUTH PLAIN LOGIN";  // RFC 4954
     }
-    send_lines(250, {}, std::span<const std::string_view>(lines.data(), n), Kind::kHeloReply);
+    send_lines(250, {}, std::span<const std::string_view>(lines.data(), n), Kind::kHeloReply,
+               Lines::kClean);
   }
 
   // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error.

@@ -446,6 +446,33 @@ TEST_CASE("server leaves the reply texts out of its events when told to", "[smtp
   CHECK(rewritten == out);
 }
 
+TEST_CASE("server finds a control character anywhere in a command line", "[smtp][smtp_server]") {
+  // The check reads eight octets at a time: every position, in the first word, a later one
+  // and the tail, with each kind of octet at the edges of the control ranges.
+  const std::string base = "NOOP abcdefghijklmnopqrstu";
+  const std::string refused =
+      "500 5.5.2 Syntax error: control character (NUL, TAB, bare CR or LF) in command line\r\n";
+  SmtpServerConfig config = Fixture::default_config();
+  config.max_errors = 0;  // no limit: every refusal leaves the session open
+  Fixture f(config);
+  f.server.open(Micros{0});
+  f.send("EHLO c.example\r\n");
+  for (std::size_t at = 5; at < base.size(); ++at) {
+    for (const int octet : {0x00, 0x01, 0x09, 0x1F, 0x7F}) {
+      std::string line = base;
+      line[at] = static_cast<char>(octet);
+      INFO("octet " << octet << " at " << at);
+      CHECK(f.send(line + "\r\n") == refused);
+    }
+    for (const int octet : {0x20, 0x21, 0x7E, 0x80, 0xA0, 0xFF}) {
+      std::string line = base;
+      line[at] = static_cast<char>(octet);
+      INFO("octet " << octet << " at " << at);
+      CHECK(f.send(line + "\r\n") == "250 2.0.0 OK\r\n");
+    }
+  }
+}
+
 TEST_CASE("server deadline follows activity", "[smtp][smtp_server]") {
   SmtpServerConfig config = Fixture::default_config();
   config.command_timeout = std::chrono::seconds(300);
