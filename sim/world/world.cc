@@ -1104,7 +1104,7 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
       }
     }
   };
-  auto make_client = [this, attempt, gi, opts, apply, applied,
+  auto make_client = [this, attempt, gi, opts = std::move(opts), apply, applied,
                       tx = std::move(tx)](Connection& conn) mutable {
     std::vector<proto::SmtpTransaction> txs;
     txs.push_back(std::move(tx));
@@ -1323,7 +1323,7 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
   };
   connect(
       node_name, msa, account->submission_port,
-      [this, opts, tx = std::move(tx), fail, node_name](Connection& conn) mutable {
+      [this, opts = std::move(opts), tx = std::move(tx), fail, node_name](Connection& conn) mutable {
         std::vector<proto::SmtpTransaction> txs;
         txs.push_back(std::move(tx));
         // (Called once per connection: what it captured can move.)
