@@ -138,8 +138,77 @@ float NetworkView::label_room(std::size_t index, float block) const {
   return nearest < 0.0f ? 1e9f : std::max(60.0f, 0.92f * nearest);
 }
 
+std::vector<float> NetworkView::label_widths(const UiContext& ctx, ImFont* font,
+                                             float label_size) const {
+  const text::Language language = ctx.text.language();
+  const auto& nodes = ctx.session->world().nodes();
+  std::vector<float> width(m_layout.size(), 0.0f);
+  for (std::size_t ti = 0; ti < nodes.size() && ti < m_layout_of.size(); ++ti) {
+    const world::NodeState& node = *nodes[ti];
+    float w = font->CalcTextSizeA(label_size, 1e9f, 0.0f, node.spec.name.c_str()).x;
+    const std::string& caption = caption_of(node, language);
+    if (!caption.empty())
+      w = std::max(w, font->CalcTextSizeA(label_size * 0.85f, 1e9f, 0.0f, caption.c_str()).x);
+    if (m_layout_of[ti] < width.size()) width[m_layout_of[ti]] = w;
+  }
+  return width;
+}
+
 float NetworkView::label_block(float label_size, float tag_size) {
   return label_size * 1.85f + tag_size * 1.2f + 2.0f;
+}
+
+std::vector<std::optional<float>> NetworkView::label_sides(const std::vector<float>& widths,
+                                                           float block, float top,
+                                                           float right) const {
+  const std::size_t n = std::min(m_layout.size(), widths.size());
+  std::vector<std::optional<float>> beside(n);
+  if (m_layout.size() > kNeighbourLabelHosts) return beside;
+  struct Box {
+    float x0, y0, x1, y1;
+    bool meets(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+  };
+  const float size = icon_size();
+  // A host's icon with its queue's badge and its mailbox; its label under it, or beside it.
+  const auto icon_box = [size](ImVec2 c) {
+    return Box{c.x - size * 0.85f, c.y - size * 0.75f, c.x + size * 0.75f, c.y + size * 0.6f};
+  };
+  const auto under_box = [size, block](ImVec2 c, float w) {
+    return Box{c.x - w / 2.0f, c.y + size * 0.55f, c.x + w / 2.0f, c.y + size * 0.55f + block};
+  };
+  const auto beside_box = [size, block](ImVec2 c, float w, float y0) {
+    return Box{c.x + size * 0.6f, y0, c.x + size * 0.6f + w, y0 + block};
+  };
+  const auto label_box = [&](std::size_t j) {
+    const ImVec2 b = node_screen(j);
+    return beside[j] ? beside_box(b, widths[j], *beside[j]) : under_box(b, widths[j]);
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const ImVec2 a = node_screen(i);
+    const Box under = under_box(a, widths[i]);
+    bool covers = false;
+    for (std::size_t j = 0; j < n && !covers; ++j)
+      covers = j != i && under.meets(icon_box(node_screen(j)));
+    if (!covers) continue;
+    // Centred on the icon, or higher where an icon below would meet it; never above the
+    // canvas, and always level with some of the icon.
+    Box side = beside_box(a, widths[i], a.y - block / 2.0f);
+    if (side.x1 > right) continue;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      const Box icon = icon_box(node_screen(j));
+      if (icon.y0 > a.y && icon.x0 < side.x1 && side.x0 < icon.x1)
+        side.y1 = std::min(side.y1, icon.y0 - 2.0f);
+    }
+    side.y0 = std::max(side.y1 - block, top);
+    side.y1 = side.y0 + block;
+    if (side.y0 > a.y || side.y1 < a.y - size * 0.5f) continue;
+    bool clear = true;
+    for (std::size_t j = 0; j < n && clear; ++j)
+      clear = j == i || (!side.meets(icon_box(node_screen(j))) && !side.meets(label_box(j)));
+    if (clear) beside[i] = side.y0;
+  }
+  return beside;
 }
 
 void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
@@ -159,21 +228,9 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
                              m_view.offset.y + centre.y * m_view.zoom);
   const float size = icon_size();
   const float block = label_block(label_size, tag_size);
-  // Each host's label width (its name or caption, whichever is wider, as draw_nodes writes
-  // them), by layout index.
-  const text::Language language = ctx.text.language();
-  const auto& nodes = ctx.session->world().nodes();
-  std::vector<float> width(m_layout.size(), 0.0f);
-  float widest = 0.0f;
-  for (std::size_t ti = 0; ti < nodes.size() && ti < m_layout_of.size(); ++ti) {
-    const world::NodeState& node = *nodes[ti];
-    float w = font->CalcTextSizeA(label_size, 1e9f, 0.0f, node.spec.name.c_str()).x;
-    const std::string& caption = caption_of(node, language);
-    if (!caption.empty())
-      w = std::max(w, font->CalcTextSizeA(label_size * 0.85f, 1e9f, 0.0f, caption.c_str()).x);
-    width[m_layout_of[ti]] = w;
-    widest = std::max(widest, w);
-  }
+  // Each host's label width (as draw_nodes writes them), by layout index.
+  const std::vector<float> width = label_widths(ctx, font, label_size);
+  const float widest = width.empty() ? 0.0f : *std::max_element(width.begin(), width.end());
   // Across: as far as labels side by side need to be whole, no further than keeps every label
   // (centred under its host) inside the canvas.
   if (span.x >= 1.0f) {
@@ -548,6 +605,12 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   // Mailboxes per host (count, messages), read once per frame.
   count_mailboxes(ctx);
   m_labels_cut = 0;
+  // Where labels are placed against their neighbours, some may go beside their icon.
+  m_label_beside.clear();
+  if (labels && m_layout.size() <= kNeighbourLabelHosts) {
+    m_label_beside = label_sides(label_widths(ctx, font, label_size),
+                                 label_block(label_size, tag_size), clip_min.y + 2.0f, clip_max.x);
+  }
 
   const IconStyle style;
   const IconStyle down_style = faded(style);
@@ -616,11 +679,18 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
     if (!labels && !selected) continue;
 
     // Caption (in the class's language), host name, then the role tags with their ports.
-    float y = c.y + size * 0.55f;
     const std::string& caption = caption_of(node, t.language());
+    const float block = label_block(label_size, tag_size);
+    // Under the icon, or where a host below leaves no room (a short view at 3x), on its right.
+    const std::optional<float> beside_top =
+        li < m_label_beside.size() ? m_label_beside[li] : std::nullopt;
+    const bool beside = beside_top.has_value();
+    float y = beside ? *beside_top : c.y + size * 0.55f;
+    const float left = c.x + size * 0.6f;
     // Labels never run into a neighbour's.
-    const float max_width = label_room(li, label_block(label_size, tag_size));
-    const auto centred = [&](ImFont* f, float fs, const std::string& text, ImU32 colour) {
+    const float max_width = beside ? clip_max.x - left : label_room(li, block);
+    // One line: centred under the icon, or from `left` beside it.
+    const auto label_line = [&](ImFont* f, float fs, const std::string& text, ImU32 colour) {
       std::string s = text;
       ImVec2 ts = f->CalcTextSizeA(fs, 1e9f, 0.0f, s.c_str());
       if (ts.x > max_width) {
@@ -634,17 +704,17 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
         s += "…";
         ++m_labels_cut;
       }
-      const ImVec2 at(c.x - ts.x * 0.5f, y);
+      const ImVec2 at(beside ? left : c.x - ts.x * 0.5f, y);
       dl->AddRectFilled(ImVec2(at.x - 2, at.y), ImVec2(at.x + ts.x + 2, at.y + ts.y),
                         u32(p.panel, 0.8f), 3.0f);
       dl->AddText(f, fs, at, colour, s.c_str());
       y += ts.y;
     };
-    centred(font, label_size, node.spec.name, node.down ? muted : text_colour);
+    label_line(font, label_size, node.spec.name, node.down ? muted : text_colour);
     if (!caption.empty()) {
-      centred(font, label_size * 0.85f, caption, muted);
+      label_line(font, label_size * 0.85f, caption, muted);
     } else if (!node.spec.domains.empty()) {
-      centred(font, label_size * 0.85f, "@" + join(node.spec.domains, " @"), muted);
+      label_line(font, label_size * 0.85f, "@" + join(node.spec.domains, " @"), muted);
     }
     const std::vector<std::string> tags = role_tags(node.spec);
     if (!tags.empty() && icon_for(node.spec) != IconKind::kLaptop &&
@@ -654,7 +724,7 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
       for (const std::string& tag : tags)
         width += mono->CalcTextSizeA(tag_size, 1e9f, 0.0f, tag.c_str()).x + pad * 3.0f;
       if (width > max_width) continue;  // too narrow here: the tooltip lists them
-      float x = c.x - width * 0.5f;
+      float x = beside ? left : c.x - width * 0.5f;
       y += 2.0f;
       for (const std::string& tag : tags) {
         const ImVec2 ts = mono->CalcTextSizeA(tag_size, 1e9f, 0.0f, tag.c_str());

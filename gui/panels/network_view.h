@@ -55,6 +55,11 @@ class NetworkView {
   std::size_t envelopes_drawn() const { return m_envelopes_drawn; }
   // Host names and captions cut short (with an ellipsis) in the last frame.
   std::size_t labels_cut() const { return m_labels_cut; }
+  // Whether the last frame drew the label of the host at layout `index` beside its icon
+  // instead of under it (see label_sides).
+  bool label_beside(std::size_t index) const {
+    return index < m_label_beside.size() && m_label_beside[index].has_value();
+  }
   std::size_t envelopes_hidden() const { return m_envelopes_hidden; }
   // The mailboxes a host (by its index in the world) holds and the messages in them, as the
   // last frame drew them beside it.
@@ -129,6 +134,18 @@ class NetworkView {
   float label_room(std::size_t index, float block) const;
   // The height of a host's label: name, caption and role tags.
   static float label_block(float label_size, float tag_size);
+  // Each host's label width, its name or its caption (in the class's language) whichever is
+  // wider, by layout index.
+  std::vector<float> label_widths(const UiContext& ctx, ImFont* font, float label_size) const;
+  // Which labels go on the right of their host's icon instead of under it, by layout index,
+  // with the top of each such label (screen y): those that under their icon would cover the
+  // icon of a host below (one the view had no height to move further down) and that beside it,
+  // within the canvas (`top`, `right`), meet no icon and no other label (under its host, or
+  // beside it when decided so before). A label beside its icon is centred on it, or as much
+  // higher as clears the icons below it. `widths` are the labels' widths by layout index,
+  // `block` their height.
+  std::vector<std::optional<float>> label_sides(const std::vector<float>& widths, float block,
+                                                float top, float right) const;
   // After a fit: spreads the hosts (ViewTransform::stretch) sideways as far as their labels
   // need to be whole, and downwards as far as a label needs to clear the host below it,
   // keeping everything inside a canvas of `canvas` pixels.
@@ -152,6 +169,8 @@ class NetworkView {
   std::vector<char> m_tls_links;
   std::size_t m_links_drawn = 0;
   std::size_t m_labels_cut = 0;
+  // By layout index, as the last frame drew them: the top of a label beside its icon.
+  std::vector<std::optional<float>> m_label_beside;
   std::vector<char> m_focus_links;  // dense networks: links on the selected connection's route
   std::size_t m_hovered_node = static_cast<std::size_t>(-1);  // last frame's, for its links
   std::size_t m_envelopes_drawn = 0;

@@ -30,8 +30,10 @@ const fs::path kScenarios = kAssets.parent_path() / "scenarios";
 
 class Harness {
  public:
-  explicit Harness(const std::string& scenario, float width = 1200, float height = 700)
-      {
+  // `scale`: the UI scale (fonts, style and icons), as --scale sets it.
+  explicit Harness(const std::string& scenario, float width = 1200, float height = 700,
+                   float scale = 1.0f) {
+    settings.scale = scale;
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
@@ -45,7 +47,7 @@ class Harness {
     catalog = std::make_unique<mailhop::text::Catalog>(std::move(*c));
     explanations = std::make_unique<mailhop::text::Explanations>(std::move(*e));
     std::string error;
-    const auto f = mailhop::gui::load_fonts(*io.Fonts, kAssets, 1.0f, &error);
+    const auto f = mailhop::gui::load_fonts(*io.Fonts, kAssets, scale, &error);
     INFO(error);
     REQUIRE(f);
     fonts = *f;
@@ -53,7 +55,7 @@ class Harness {
     int w = 0;
     int h = 0;
     io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    mailhop::gui::apply_style(ImGui::GetStyle(), 1.0f);
+    mailhop::gui::apply_style(ImGui::GetStyle(), scale);
     if (!scenario.empty()) {
       session = Session::open(kScenarios / scenario, &error);
       INFO(error);
@@ -208,6 +210,40 @@ TEST_CASE("a wide, short canvas spreads the hosts apart so that their labels are
       CHECK(back.x == Approx(h.view.layout().position(i).x).margin(0.01));
       CHECK(back.y == Approx(h.view.layout().position(i).y).margin(0.01));
     }
+  }
+}
+
+TEST_CASE("a label with no room under its host goes beside it", "[gui][network]") {
+  // Roomy: every label under its host.
+  {
+    Harness h("01-journey.json");
+    h.frame();
+    h.frame();
+    for (std::size_t i = 0; i < h.view.layout().size(); ++i) CHECK_FALSE(h.view.label_beside(i));
+  }
+  // At 3x, views too short for the hosts to move apart: under it, the DNS server's label would
+  // cover the relay's icon below, so it goes on the right of its icon, where nothing is in the
+  // way; the others stay under theirs.
+  for (const float height : {200.0f, 520.0f}) {
+    INFO(height);
+    Harness h("01-journey.json", 1770, height, 3.0f);
+    h.frame();
+    h.frame();
+    const std::size_t dns = *h.view.layout().index("ns.example");
+    CHECK(h.view.label_beside(dns));
+    for (std::size_t i = 0; i < h.view.layout().size(); ++i)
+      if (i != dns) CHECK_FALSE(h.view.label_beside(i));
+  }
+  // Hosts stacked close together (the ports lesson's clients): beside, each label would meet
+  // the next one's, so they stay under their icons.
+  Harness h("14-ports.json", 1770, 460, 3.0f);
+  h.frame();
+  h.frame();
+  for (const char* client : {"laptop.marcos.example", "phone.lucia.example"}) {
+    INFO(client);
+    const auto index = h.view.layout().index(client);
+    REQUIRE(index);
+    CHECK_FALSE(h.view.label_beside(*index));
   }
 }
 
