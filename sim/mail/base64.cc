@@ -9,52 +9,51 @@ namespace {
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-// The 6-bit value of a base64 character, or -1.
+// The 6-bit value of each octet as a base64 character, or -1.
+constexpr std::array<std::int8_t, 256> kValues = [] {
+  std::array<std::int8_t, 256> t{};
+  t.fill(-1);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+  return t;
+}();
+
 int decode_char(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+  return kValues[static_cast<unsigned char>(c)];
 }
 
 }  // namespace
 
 std::string base64_encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
+  // Written in place into a string of the final size: four characters per three octets.
+  std::string out((data.size() + 2) / 3 * 4, '=');
+  char* p = out.data();
   std::size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
     const std::uint32_t v = (std::uint32_t{static_cast<unsigned char>(data[i])} << 16) |
                             (std::uint32_t{static_cast<unsigned char>(data[i + 1])} << 8) |
                             std::uint32_t{static_cast<unsigned char>(data[i + 2])};
-    out += kAlphabet[(v >> 18) & 63U];
-    out += kAlphabet[(v >> 12) & 63U];
-    out += kAlphabet[(v >> 6) & 63U];
-    out += kAlphabet[v & 63U];
+    *p++ = kAlphabet[(v >> 18) & 63U];
+    *p++ = kAlphabet[(v >> 12) & 63U];
+    *p++ = kAlphabet[(v >> 6) & 63U];
+    *p++ = kAlphabet[v & 63U];
   }
   const std::size_t rest = data.size() - i;
-  if (rest == 1) {
-    const std::uint32_t v = std::uint32_t{static_cast<unsigned char>(data[i])} << 16;
-    out += kAlphabet[(v >> 18) & 63U];
-    out += kAlphabet[(v >> 12) & 63U];
-    out += "==";
-  } else if (rest == 2) {
-    const std::uint32_t v = (std::uint32_t{static_cast<unsigned char>(data[i])} << 16) |
-                            (std::uint32_t{static_cast<unsigned char>(data[i + 1])} << 8);
-    out += kAlphabet[(v >> 18) & 63U];
-    out += kAlphabet[(v >> 12) & 63U];
-    out += kAlphabet[(v >> 6) & 63U];
-    out += '=';
+  if (rest > 0) {
+    // One octet left: two characters and "=="; two: three characters and "=".
+    std::uint32_t v = std::uint32_t{static_cast<unsigned char>(data[i])} << 16;
+    if (rest == 2) v |= std::uint32_t{static_cast<unsigned char>(data[i + 1])} << 8;
+    *p++ = kAlphabet[(v >> 18) & 63U];
+    *p++ = kAlphabet[(v >> 12) & 63U];
+    if (rest == 2) *p = kAlphabet[(v >> 6) & 63U];
   }
   return out;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
+  std::string out(text.size() / 4 * 3, '\0');
+  std::size_t n = 0;  // octets written
   for (std::size_t i = 0; i < text.size(); i += 4) {
     const bool last = i + 4 == text.size();
     std::array<int, 4> v{};
@@ -79,10 +78,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
     const auto bits = (static_cast<std::uint32_t>(v[0]) << 18) |
                       (static_cast<std::uint32_t>(v[1]) << 12) |
                       (static_cast<std::uint32_t>(v[2]) << 6) | static_cast<std::uint32_t>(v[3]);
-    out += static_cast<char>((bits >> 16) & 0xFFU);
-    if (padding < 2) out += static_cast<char>((bits >> 8) & 0xFFU);
-    if (padding < 1) out += static_cast<char>(bits & 0xFFU);
+    out[n++] = static_cast<char>((bits >> 16) & 0xFFU);
+    if (padding < 2) out[n++] = static_cast<char>((bits >> 8) & 0xFFU);
+    if (padding < 1) out[n++] = static_cast<char>(bits & 0xFFU);
   }
+  out.resize(n);
   return out;
 }
 

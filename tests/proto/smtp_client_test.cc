@@ -195,6 +195,21 @@ TEST_CASE("base64 follows RFC 4648", "[smtp][client][base64]") {
   CHECK_FALSE(mail::base64_decode("Zm 9v"));     // whitespace
   CHECK_FALSE(mail::base64_decode("Zm9*"));      // not in the alphabet
   CHECK_FALSE(mail::base64_decode("Zh=="));      // non-zero padding bits (RFC 4648 3.5)
+  // Each octet outside the alphabet is refused in every place; each inside it decodes.
+  const std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int octet = 0; octet < 256; ++octet) {
+    const char c = static_cast<char>(octet);
+    const bool valid = alphabet.find(c) != std::string_view::npos;
+    for (std::size_t at = 0; at < 4; ++at) {
+      std::string text = "AAAA";
+      text[at] = c;
+      INFO("octet " << octet << " at " << at);
+      if (c == '=') continue;  // padding, checked above
+      CHECK(mail::base64_decode(text).has_value() == valid);
+      if (valid) CHECK(mail::base64_encode(*mail::base64_decode(text)) == text);
+    }
+  }
 }
 
 TEST_CASE("canonical content and dot-stuffing", "[smtp][client]") {
