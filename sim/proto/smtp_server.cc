@@ -68,25 +68,35 @@ bool is_ctl(char c) {
   return u < 0x20 || u == 0x7F;
 }
 
-// True when some octet of `s` is a control character (is_ctl): eight at a time.
-bool has_ctl(std::string_view s) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+// True when some octet of `s` passes `octet`, read eight at a time: `word(x)` is nonzero when
+// one of the eight octets in x passes (it may be wrong about which, never about whether).
+template <class Word, class Octet>
+bool any_octet(std::string_view s, Word word, Octet octet) {
   std::size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t x;
     std::memcpy(&x, s.data() + i, 8);
-    // Some byte below 0x20, or some byte equal to 0x7F (a zero byte in x ^ 0x7F7F...): each
-    // test may be wrong about which byte, never about whether there is one.
-    const std::uint64_t below = (x - kOnes * 0x20) & ~x;
-    const std::uint64_t del = x ^ (kOnes * 0x7F);
-    const std::uint64_t is_del = (del - kOnes) & ~del;
-    if (((below | is_del) & kHigh) != 0) return true;
+    if ((word(x) & kHigh) != 0) return true;
   }
   for (; i < s.size(); ++i) {
-    if (is_ctl(s[i])) return true;
+    if (octet(static_cast<unsigned char>(s[i]))) return true;
   }
   return false;
+}
+
+// True when some octet of `s` is a control character (is_ctl).
+bool has_ctl(std::string_view s) {
+  return any_octet(
+      s,
+      [](std::uint64_t x) {
+        // An octet below 0x20, or one equal to 0x7F (a zero octet in x ^ 0x7F7F...).
+        const std::uint64_t del = x ^ (kOnes * 0x7F);
+        return ((x - kOnes * 0x20) & ~x) | ((del - kOnes) & ~del);
+      },
+      [](unsigned char u) { return is_ctl(static_cast<char>(u)); });
 }
 
 // Reply text must be printable US-ASCII on one line (RFC 5321 4.2: textstring is HT, SP and
@@ -105,24 +115,15 @@ std::string sanitize(std::string_view text) {
   return out;
 }
 
-// True when every octet is in %x20-7E: eight at a time (then no octet needs replacing).
+// True when every octet is in %x20-7E (then no octet needs replacing).
 bool all_printable(std::string_view s) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, s.data() + i, 8);
-    // A byte below 0x20, or above 0x7E (adding 1 reaches 0x80), or with its high bit set.
-    const std::uint64_t below = (x - kOnes * 0x20) & ~x;
-    const std::uint64_t above = x + kOnes * 0x01;
-    if (((below | above | x) & kHigh) != 0) return false;
-  }
-  for (; i < s.size(); ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u >= 0x7F) return false;
-  }
-  return true;
+  return !any_octet(
+      s,
+      [](std::uint64_t x) {
+        // An octet below 0x20, or above 0x7E (adding 1 reaches 0x80), or with its high bit set.
+        return ((x - kOnes * 0x20) & ~x) | (x + kOnes) | x;
+      },
+      [](unsigned char u) { return u < 0x20 || u >= 0x7F; });
 }
 
 // sanitize(line) without a new string when nothing needs cutting.
