@@ -211,12 +211,20 @@ std::vector<std::optional<float>> NetworkView::label_sides(const std::vector<flo
   return beside;
 }
 
+float NetworkView::label_text_zoom() const {
+  // A fit's smaller labels last until the class zooms.
+  const float fitted = m_view.zoom == m_label_fit_zoom ? m_label_fit_scale : 1.0f;
+  return label_zoom(m_view.zoom) * fitted;
+}
+
 void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
   m_view.stretch = ImVec2(1.0f, 1.0f);
+  m_label_fit_zoom = m_view.zoom;
+  m_label_fit_scale = 1.0f;
   ImFont* font = ctx.fonts.regular ? ctx.fonts.regular : ImGui::GetFont();
   ImFont* mono = ctx.fonts.mono ? ctx.fonts.mono : font;
-  const float label_size = font->FontSize * label_zoom(m_view.zoom);
-  const float tag_size = mono->FontSize * label_zoom(m_view.zoom) * 0.78f;
+  float label_size = font->FontSize * label_zoom(m_view.zoom);
+  float tag_size = mono->FontSize * label_zoom(m_view.zoom) * 0.78f;
   if (!labels_shown(label_size) || m_layout.size() < 2 || m_layout.size() > kNeighbourLabelHosts) {
     return;
   }
@@ -227,31 +235,63 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
   const ImVec2 screen_centre(m_view.offset.x + centre.x * m_view.zoom,
                              m_view.offset.y + centre.y * m_view.zoom);
   const float size = icon_size();
-  const float block = label_block(label_size, tag_size);
+  float block = label_block(label_size, tag_size);
   // Each host's label width (as draw_nodes writes them), by layout index.
-  const std::vector<float> width = label_widths(ctx, font, label_size);
-  const float widest = width.empty() ? 0.0f : *std::max_element(width.begin(), width.end());
+  std::vector<float> width = label_widths(ctx, font, label_size);
   // Across: as far as labels side by side need to be whole, no further than keeps every label
-  // (centred under its host) inside the canvas.
-  if (span.x >= 1.0f) {
-    const float pad = 4.0f * m_scale;
+  // (centred under its host) inside the canvas. With labels `f` times as wide: how far they
+  // need the hosts spread (`need`), and how far the canvas lets them go (`fits`).
+  struct Across {
     float need = 1.0f;
     float fits = 1e9f;
+  };
+  const auto across = [&](float f) {
+    Across r;
+    const float pad = 4.0f * m_scale;
     for (std::size_t i = 0; i < m_layout.size(); ++i) {
       const ImVec2 a = m_layout.position(i);
       const float from_centre = (a.x - centre.x) * m_view.zoom;
       const float side = from_centre < 0.0f ? screen_centre.x : canvas.x - screen_centre.x;
       if (std::abs(from_centre) > 0.5f)
-        fits = std::min(fits, (side - width[i] / 2.0f - pad) / std::abs(from_centre));
+        r.fits = std::min(r.fits, (side - f * width[i] / 2.0f - pad) / std::abs(from_centre));
       for (std::size_t j = i + 1; j < m_layout.size(); ++j) {
         const ImVec2 b = m_layout.position(j);
         const float dx = std::abs(b.x - a.x) * m_view.zoom;
         if (dx < size || std::abs(b.y - a.y) * m_view.zoom >= block) continue;
-        need = std::max(need, std::max(width[i], width[j]) / (0.92f * dx));  // label_room's rule
+        r.need = std::max(r.need, f * std::max(width[i], width[j]) / (0.92f * dx));  // label_room
       }
     }
-    if (need > 1.0f && fits > 1.0f) m_view.stretch.x = std::min(need, fits);
+    return r;
+  };
+  if (span.x >= 1.0f) {
+    Across r = across(1.0f);
+    if (r.need > r.fits) {
+      // The labels cannot all be whole at their size: a little smaller (by 15% at most, and
+      // never below what still reads from the back of a classroom, label_zoom's least), they
+      // may be. Beyond that, a long name is cut rather than every label made small.
+      const float least = std::max(0.85f, 0.72f / label_zoom(m_view.zoom));
+      if (least < 1.0f && across(least).need <= across(least).fits) {
+        float lo = least;  // whole
+        float hi = 1.0f;   // cut
+        for (int step = 0; step < 16; ++step) {
+          const float mid = (lo + hi) / 2.0f;
+          const Across m = across(mid);
+          (m.need <= m.fits ? lo : hi) = mid;
+        }
+        // A hair smaller than just fitting, for the stretch's own hair below.
+        const float f = std::max(least, lo * 0.98f);
+        m_label_fit_scale = f;
+        label_size *= f;
+        tag_size *= f;
+        block = label_block(label_size, tag_size);
+        for (float& w : width) w *= f;
+        r = across(1.0f);
+      }
+    }
+    // A hair further than just enough: drawn, the labels are measured again.
+    if (r.need > 1.0f && r.fits > 1.0f) m_view.stretch.x = std::min(r.need * 1.01f, r.fits);
   }
+  const float widest = width.empty() ? 0.0f : *std::max_element(width.begin(), width.end());
   // Down: a label block must end above the icon (and its badge) of the host below it, when
   // the two are close enough across for the label to reach it.
   if (span.y >= 1.0f) {
@@ -597,7 +637,7 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   const ImVec2 clip_min = dl->GetClipRectMin();
   const ImVec2 clip_max = dl->GetClipRectMax();
   const float size = icon_size();
-  const float zoom_text = label_zoom(m_view.zoom);
+  const float zoom_text = label_text_zoom();
   const float label_size = font->FontSize * zoom_text;
   const float tag_size = mono->FontSize * zoom_text * 0.78f;
   const bool labels = labels_shown(label_size);

@@ -55,6 +55,9 @@ class NetworkView {
   std::size_t envelopes_drawn() const { return m_envelopes_drawn; }
   // Host names and captions cut short (with an ellipsis) in the last frame.
   std::size_t labels_cut() const { return m_labels_cut; }
+  // How much smaller than the zoom makes them the last fit drew the labels, so that they could
+  // all be whole (1: not smaller; see spread_for_labels).
+  float label_fit_scale() const { return m_label_fit_scale; }
   // Whether the last frame drew the label of the host at layout `index` beside its icon
   // instead of under it (see label_sides).
   bool label_beside(std::size_t index) const {
@@ -132,6 +135,9 @@ class NetworkView {
   // How wide the label of the host at layout `index` may be before it is cut short: 92% of the
   // way to the nearest host beside it (closer than `block`, a label's height, up or down).
   float label_room(std::size_t index, float block) const;
+  // How much the zoom scales the labels' text: label_zoom(), made smaller after a fit where the
+  // labels could not all be whole at that size.
+  float label_text_zoom() const;
   // The height of a host's label: name, caption and role tags.
   static float label_block(float label_size, float tag_size);
   // Each host's label width, its name or its caption (in the class's language) whichever is
@@ -162,6 +168,10 @@ class NetworkView {
   bool m_auto_fit = true;      // refit when the canvas changes size, until a pan or zoom by hand
   ImVec2 m_fitted_size{0, 0};  // the canvas size of the last fit
   float m_scale = 1.0f;        // the UI scale of the last frame
+  // Labels smaller than the zoom makes them, by this much, while the zoom is the fit's: where
+  // at their size they could not all be whole (spread_for_labels).
+  float m_label_fit_scale = 1.0f;
+  float m_label_fit_zoom = 0.0f;
 
   ImVec2 m_canvas_min{0, 0};
   ImVec2 m_canvas_size{0, 0};

@@ -213,6 +213,36 @@ TEST_CASE("a wide, short canvas spreads the hosts apart so that their labels are
   }
 }
 
+TEST_CASE("labels a little too wide for the view are drawn a little smaller, and whole",
+          "[gui][network]") {
+  // Roomy: labels at the zoom's size.
+  {
+    Harness h("01-journey.json");
+    h.frame();
+    h.frame();
+    CHECK(h.view.label_fit_scale() == 1.0f);
+    CHECK(h.view.labels_cut() == 0);
+  }
+  // 1.5x in a view like the network tab's on 1024x768: at their size the laptop's name and the
+  // relay's caption would be cut; up to 15% smaller, every label is whole.
+  {
+    Harness h("01-journey.json", 1000, 440, 1.5f);
+    h.frame();
+    h.frame();
+    CHECK(h.view.label_fit_scale() < 1.0f);
+    CHECK(h.view.label_fit_scale() >= 0.85f);
+    CHECK(h.view.labels_cut() == 0);
+  }
+  // Needing more than that, the labels keep their size and a long name is cut instead.
+  {
+    Harness h("01-journey.json", 900, 440, 1.5f);
+    h.frame();
+    h.frame();
+    CHECK(h.view.label_fit_scale() == 1.0f);
+    CHECK(h.view.labels_cut() > 0);
+  }
+}
+
 TEST_CASE("a label with no room under its host goes beside it", "[gui][network]") {
   // Roomy: every label under its host.
   {
