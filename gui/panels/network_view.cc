@@ -270,7 +270,8 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
       // never below what still reads from the back of a classroom, label_zoom's least), they
       // may be. Beyond that, a long name is cut rather than every label made small.
       const float least = std::max(0.85f, 0.72f / label_zoom(m_view.zoom));
-      if (least < 1.0f && across(least).need <= across(least).fits) {
+      const Across smallest = across(least);
+      if (least < 1.0f && smallest.need <= smallest.fits) {
         float lo = least;  // whole
         float hi = 1.0f;   // cut
         for (int step = 0; step < 16; ++step) {
@@ -645,11 +646,12 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   // Mailboxes per host (count, messages), read once per frame.
   count_mailboxes(ctx);
   m_labels_cut = 0;
+  const float block = label_block(label_size, tag_size);
   // Where labels are placed against their neighbours, some may go beside their icon.
   m_label_beside.clear();
   if (labels && m_layout.size() <= kNeighbourLabelHosts) {
-    m_label_beside = label_sides(label_widths(ctx, font, label_size),
-                                 label_block(label_size, tag_size), clip_min.y + 2.0f, clip_max.x);
+    m_label_beside =
+        label_sides(label_widths(ctx, font, label_size), block, clip_min.y + 2.0f, clip_max.x);
   }
 
   const IconStyle style;
@@ -720,7 +722,6 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
 
     // Caption (in the class's language), host name, then the role tags with their ports.
     const std::string& caption = caption_of(node, t.language());
-    const float block = label_block(label_size, tag_size);
     // Under the icon, or where a host below leaves no room (a short view at 3x), on its right.
     const std::optional<float> beside_top =
         li < m_label_beside.size() ? m_label_beside[li] : std::nullopt;
