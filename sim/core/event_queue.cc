@@ -23,15 +23,58 @@ EventId EventQueue::push(SimTime time, Action&& action) {
     m_free.pop_back();
   }
   slot(i) = std::move(action);
-  m_heap.push_back(Key(time, seq, i));
-  std::push_heap(m_heap.begin(), m_heap.end(), Later{});
+  const Key k(time, seq, i);
+  if (m_size == 0) {
+    m_buckets[0].clear();
+    m_head = 0;
+    m_last = k.when;
+  } else if (k.when < m_last) {
+    rebase(k.when);
+  }
+  // A key of time m_last goes after the others in bucket 0: its sequence number is the highest.
+  m_buckets[bucket_of(k.when)].push_back(k);
+  ++m_size;
   return seq;
 }
 
+void EventQueue::refill() {
+  std::vector<Key>& zero = m_buckets[0];
+  zero.clear();
+  m_head = 0;
+  std::size_t b = 1;
+  while (m_buckets[b].empty()) ++b;
+  std::vector<Key>& from = m_buckets[b];
+  std::uint64_t least = from.front().when;
+  for (const Key& k : from) least = std::min(least, k.when);
+  m_last = least;
+  // Every key in bucket b agrees with the new m_last on the bits above b-1, so each goes to a
+  // lower bucket; the buckets above b keep theirs.
+  for (const Key& k : from) m_buckets[bucket_of(k.when)].push_back(k);
+  from.clear();
+  // No sorting by sequence number is needed: a key's bucket depends only on its time (and
+  // m_last), so keys of the same time always share a bucket, where they were appended in the
+  // order they were pushed, and every move (here, in rebase, in remove_if) keeps their order.
+}
+
+void EventQueue::rebase(std::uint64_t when) {
+  std::vector<Key> all;
+  all.reserve(m_size);
+  for (std::size_t b = 0; b < kBuckets; ++b) {
+    std::vector<Key>& bucket = m_buckets[b];
+    all.insert(all.end(), bucket.begin() + static_cast<std::ptrdiff_t>(b == 0 ? m_head : 0),
+               bucket.end());
+    bucket.clear();
+  }
+  m_head = 0;
+  m_last = when;
+  // Every key waiting is later than `when`, so bucket 0 stays empty for the key being pushed.
+  for (const Key& k : all) m_buckets[bucket_of(k.when)].push_back(k);
+}
+
 EventQueue::Key EventQueue::pop_key() {
-  std::pop_heap(m_heap.begin(), m_heap.end(), Later{});
-  const Key k = m_heap.back();
-  m_heap.pop_back();
+  settle();
+  const Key k = m_buckets[0][m_head++];
+  --m_size;
   return k;
 }
 
@@ -44,7 +87,9 @@ EventQueue::Event EventQueue::pop() {
 }
 
 void EventQueue::clear() {
-  m_heap.clear();
+  for (std::vector<Key>& bucket : m_buckets) bucket.clear();
+  m_head = 0;
+  m_size = 0;
   m_chunks.clear();
   m_slots = 0;
   m_free.clear();

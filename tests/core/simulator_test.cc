@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -128,6 +129,67 @@ TEST_CASE("the event queue pops in (time, insertion) order whatever the times an
     CHECK(popped.back() == l);
   }
   CHECK(queue.empty());
+}
+
+TEST_CASE("events scheduled as a run schedules them pop in (time, insertion) order",
+          "[core][sim]") {
+  // As in a simulation: each event run schedules more at its own time or later, with delays
+  // from zero to minutes (ties, near and far keys), and far ones are cancelled by the
+  // thousand, so that the queue drops them in bulk. The order must be that of a stable sort.
+  Simulator sim;
+  struct Planned {
+    std::int64_t at;
+    int label;
+  };
+  std::vector<Planned> planned;  // in scheduling order, every event ever scheduled
+  std::vector<int> ran;
+  std::vector<mailhop::core::EventId> far;
+  std::vector<bool> cancelled;
+  std::uint32_t seed = 12345;
+  int next_label = 0;
+  const std::int64_t delays[] = {0, 0, 1, 7, 5'000, 5'000, 10'000, 20'000, 65'536, 300'000'000};
+  std::function<void(int)> run = [&](int label) {
+    ran.push_back(label);
+    if (next_label >= 20'000) return;
+    for (int k = 0; k < 2; ++k) {
+      seed = seed * 1103515245u + 12345u;
+      const std::uint32_t pick = (seed >> 16) % 10;
+      // Some delays exact (ties), some with a jitter (keys in no order within their bucket).
+      const std::int64_t d = delays[pick] + (pick >= 5 && pick <= 7 ? (seed >> 4) % 4096 : 0);
+      const int l = next_label++;
+      const std::int64_t at = sim.now().micros() + d;
+      const auto id = sim.schedule(SimTime::from_micros(at), [&run, l] { run(l); });
+      planned.push_back({at, l});
+      cancelled.push_back(false);
+      if (d == 300'000'000) far.push_back(id);
+    }
+    // Now and then the far events are cancelled, all but the last.
+    if (far.size() > 1500) {
+      for (std::size_t i = 0; i + 1 < far.size(); ++i) {
+        REQUIRE(sim.cancel(far[i]));
+        cancelled[static_cast<std::size_t>(far[i] - 1)] = true;
+      }
+      far.erase(far.begin(), far.end() - 1);
+    }
+  };
+  planned.push_back({0, next_label});
+  cancelled.push_back(false);
+  sim.schedule(SimTime::from_micros(0), [&run, l = next_label++] { run(l); });
+  while (sim.step()) {
+  }
+  std::vector<Planned> expected;
+  for (std::size_t i = 0; i < planned.size(); ++i) {
+    if (!cancelled[i]) expected.push_back(planned[i]);
+  }
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const Planned& a, const Planned& b) { return a.at < b.at; });
+  REQUIRE(ran.size() == expected.size());
+  CHECK(ran.size() > 15'000);
+  for (std::size_t i = 0; i < ran.size(); ++i) {
+    if (ran[i] != expected[i].label) {
+      FAIL("event " << i << " ran label " << ran[i] << ", expected " << expected[i].label);
+    }
+  }
 }
 
 TEST_CASE("a full event queue refuses the next event with SimulationLimit and the time reached",
