@@ -1,6 +1,7 @@
 #include "sim/alloc/small_alloc.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -18,9 +19,49 @@ struct FreeBlock {
 };
 static_assert(sizeof(FreeBlock) <= kGranule);
 
-constexpr std::size_t class_size(std::size_t c) {
-  return (c + 1) * kGranule;
+// The classes' sizes: every multiple of 16 up to 1 KB, then the largest multiple of 16 that
+// k blocks fill a slab with, for k from 63 down to 16 (1040, 1056, ..., 2720, ..., 3840, 4096):
+// steps of 16 to 256 bytes, and never more than 1 KB of a slab left over.
+constexpr std::size_t kFineClasses = kFineMax / kGranule;
+constexpr auto kClassSizes = [] {
+  std::array<std::uint32_t, kClasses> sizes{};
+  for (std::size_t c = 0; c < kFineClasses; ++c)
+    sizes[c] = static_cast<std::uint32_t>((c + 1) * kGranule);
+  for (std::size_t c = kFineClasses; c < kClasses; ++c) {
+    const std::size_t blocks = kSlabSize / kFineMax - 1 - (c - kFineClasses);
+    sizes[c] = static_cast<std::uint32_t>(kSlabSize / blocks / kGranule * kGranule);
+  }
+  return sizes;
+}();
+// Size in 16-byte units, rounded up → the smallest class that holds it.
+constexpr auto kClassOfUnits = [] {
+  std::array<std::uint8_t, kMaxSize / kGranule + 1> classes{};
+  std::size_t c = 0;
+  for (std::size_t units = 1; units < classes.size(); ++units) {
+    while (kClassSizes[c] < units * kGranule) ++c;
+    classes[units] = static_cast<std::uint8_t>(c);
+  }
+  return classes;
+}();
+constexpr bool sizes_ascend() {
+  for (std::size_t c = 1; c < kClasses; ++c) {
+    if (kClassSizes[c] <= kClassSizes[c - 1] || kClassSizes[c] % kGranule != 0) return false;
+  }
+  return true;
 }
+static_assert(sizes_ascend());
+static_assert(kClassSizes[kFineClasses - 1] == kFineMax && kClassSizes[kClasses - 1] == kMaxSize);
+static_assert(kClasses < 255);  // the slab map holds class + 1 in an octet
+
+constexpr std::size_t class_size(std::size_t c) {
+  return kClassSizes[c];
+}
+// The class of a block of `bytes` bytes (at most kMaxSize; 0 counts as 1).
+constexpr std::size_t class_of_size(std::size_t bytes) {
+  return kClassOfUnits[(bytes + kGranule - 1) / kGranule];
+}
+static_assert(class_of_size(0) == 0 && class_of_size(16) == 0 && class_of_size(17) == 1);
+static_assert(class_of_size(kMaxSize) == kClasses - 1);
 
 // A thread keeps at most about this many free blocks of a class (8192, fewer for classes over
 // 256 bytes: 2 MB of them); beyond, they go to the other threads (blocks that one thread makes
@@ -110,27 +151,39 @@ void register_thread(ThreadCache& tc) {
   (void)owner;
 }
 
+// Slabs are carved from regions of kRegionSlabs slabs taken from malloc at once: an aligned
+// allocation may leave up to its alignment unused in front of it, and for 64 KB slabs one at a
+// time that was up to half the memory where nothing else took those gaps (the messages' bodies,
+// now in slabs, had done so). With g_mutex held.
+constexpr std::size_t kRegionSlabs = 16;
+char* g_region_next = nullptr;
+char* g_region_end = nullptr;
+
 // A new slab for class `c`, entered in the map. With g_mutex held.
 char* new_slab(std::size_t c) {
-  void* slab = std::aligned_alloc(kSlabSize, kSlabSize);
-  if (slab == nullptr) return nullptr;
-  const auto a = reinterpret_cast<std::uintptr_t>(slab);
-  if ((a >> 48) != 0) {  // outside what the map covers (no such address on today's systems)
-    std::free(slab);
-    return nullptr;
+  if (g_region_next == g_region_end) {
+    void* region = std::aligned_alloc(kSlabSize, kRegionSlabs * kSlabSize);
+    if (region == nullptr) return nullptr;
+    const auto last = reinterpret_cast<std::uintptr_t>(region) + kRegionSlabs * kSlabSize - 1;
+    if ((last >> 48) != 0) {  // outside what the map covers (no such address on today's systems)
+      std::free(region);
+      return nullptr;
+    }
+    g_region_next = static_cast<char*>(region);
+    g_region_end = g_region_next + kRegionSlabs * kSlabSize;
   }
+  char* slab = g_region_next;
+  const auto a = reinterpret_cast<std::uintptr_t>(slab);
   std::uint8_t* leaf = g_map[a >> kTopShift].load(std::memory_order_relaxed);
   if (leaf == nullptr) {
     leaf = static_cast<std::uint8_t*>(std::calloc(kLeafEntries, 1));
-    if (leaf == nullptr) {
-      std::free(slab);
-      return nullptr;
-    }
+    if (leaf == nullptr) return nullptr;  // the slab stays for the next call
     g_map[a >> kTopShift].store(leaf, std::memory_order_release);
   }
   std::atomic_ref<std::uint8_t>(leaf[(a >> kSlabShift) & (kLeafEntries - 1)])
       .store(static_cast<std::uint8_t>(c + 1), std::memory_order_relaxed);
-  return static_cast<char*>(slab);
+  g_region_next += kSlabSize;
+  return slab;
 }
 
 void* allocate_slow(ThreadCache& tc, std::size_t c) {
@@ -156,7 +209,7 @@ void* allocate_slow(ThreadCache& tc, std::size_t c) {
 
 // The fast paths, inlined into the operators below.
 inline void* allocate_block(std::size_t bytes) noexcept {
-  const std::size_t c = bytes == 0 ? 0 : (bytes - 1) / kGranule;
+  const std::size_t c = class_of_size(bytes);
   ThreadCache& tc = t_cache;
   if (FreeBlock* b = tc.free[c]) {
     tc.free[c] = b->next;

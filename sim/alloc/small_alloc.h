@@ -11,9 +11,12 @@
 // never need. Here a block is popped from, or pushed onto, a list of free blocks of its size
 // class kept by the calling thread: a few instructions and no lock.
 //
-// Blocks of up to kMaxSize bytes come in classes of 16 bytes (16, 32, ..., 1024). Each class is
-// carved from slabs of kSlabSize bytes, aligned to their size and taken from malloc (so the
-// app's heap, with its 2 MB pages mapped ahead, holds them too). A map from slab address to
+// Blocks of up to kMaxSize bytes come in classes of 16 bytes up to 1 KB (16, 32, ..., 1024),
+// then in 48 classes up to 4 KB, each the size that a whole number of blocks fills a slab with
+// (1040, 1056, ..., 2720, ..., 4096): a message's body and the buffers that carry it, which
+// glibc's malloc would spend about 300 instructions on, each. Each class is carved from slabs
+// of kSlabSize bytes, aligned to their size and taken from malloc 16 at a time (so the app's
+// heap, with its 2 MB pages mapped ahead, holds them too). A map from slab address to
 // class tells a block of this allocator from any other pointer, so deallocate() needs no size
 // and says when a pointer is not its own. A block freed by another thread than the one that
 // made it joins the freeing thread's lists. A thread that holds more than 8192 free blocks of a
@@ -25,9 +28,10 @@
 
 namespace mailhop::alloc {
 
-inline constexpr std::size_t kGranule = 16;
-inline constexpr std::size_t kMaxSize = 1024;
-inline constexpr std::size_t kClasses = kMaxSize / kGranule;
+inline constexpr std::size_t kGranule = 16;    // every class's size is a multiple of this
+inline constexpr std::size_t kFineMax = 1024;  // up to here, a class every kGranule bytes
+inline constexpr std::size_t kMaxSize = 4096;
+inline constexpr std::size_t kClasses = kFineMax / kGranule + 48;
 inline constexpr std::size_t kSlabSize = std::size_t{64} * 1024;
 
 // A block of at least `bytes` bytes (at most kMaxSize; 0 counts as 1), aligned to 16 bytes;

@@ -28,8 +28,15 @@ TEST_CASE("small blocks: every size gets a block of its class, aligned and its o
     CHECK(address(p) % 16 == 0);
     const std::size_t size = small_alloc::block_size(p);
     CHECK(size >= (n == 0 ? 1 : n));
-    CHECK(size < (n == 0 ? 1 : n) + small_alloc::kGranule);
     CHECK(size % small_alloc::kGranule == 0);
+    if (n <= small_alloc::kFineMax) {
+      CHECK(size < (n == 0 ? 1 : n) + small_alloc::kGranule);
+    } else {
+      // Larger classes: a whole number of blocks fills a slab but for at most 1 KB, and a
+      // block is never more than about 7% larger than asked.
+      CHECK(small_alloc::kSlabSize % size <= 1024);
+      CHECK((size - n) * 14 < n);
+    }
     // Each block filled whole with a byte of its own...
     std::memset(p, static_cast<int>(n & 0xff), size);
     blocks.push_back(p);
@@ -156,12 +163,15 @@ TEST_CASE("small blocks: blocks one thread makes and another frees do not pile u
 
 TEST_CASE("small blocks: operator new takes its small blocks from here", "[alloc]") {
   auto small = std::make_unique<char[]>(100);
+  auto body = std::make_unique<char[]>(2500);  // a message's body: 26 blocks of 2512 to a slab
   auto large = std::make_unique<char[]>(small_alloc::kMaxSize + 1);
 #if defined(__SANITIZE_ADDRESS__)
   // Under AddressSanitizer the program keeps the sanitizer's operator new.
   CHECK(small_alloc::block_size(small.get()) == 0);
+  CHECK(small_alloc::block_size(body.get()) == 0);
 #else
   CHECK(small_alloc::block_size(small.get()) == 112);
+  CHECK(small_alloc::block_size(body.get()) == 2512);
 #endif
   CHECK(small_alloc::block_size(large.get()) == 0);
   std::string text(40, 'x');  // a string's own buffer, past its 15 characters kept inline
