@@ -456,13 +456,23 @@ std::optional<Mailbox> parse_mailbox(std::string_view text, std::string* error) 
 
 bool is_valid_domain(std::string_view domain) {
   if (domain.empty() || domain.size() > kMaxDomainOctets) return false;
-  Scanner sc(domain);
-  if (sc.peek() == '[') {
-    if (!sc.address_literal()) return false;
-  } else if (!sc.domain("domain")) {
-    return false;
+  if (domain.front() == '[') {
+    Scanner sc(domain);
+    return sc.address_literal() && sc.at_end();
   }
-  return sc.at_end() && sc.max_label() <= kMaxLabelOctets;
+  // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str], at most 63 octets
+  // (what Scanner::domain accepts, without the words it keeps for an error).
+  const std::size_t n = domain.size();
+  for (std::size_t i = 0;;) {
+    const std::size_t start = i;
+    while (i < n && is_ldh(domain[i])) ++i;
+    const std::size_t label = i - start;
+    if (label == 0 || label > kMaxLabelOctets || domain[start] == '-' || domain[i - 1] == '-')
+      return false;
+    if (i == n) return true;
+    if (domain[i] != '.') return false;
+    ++i;
+  }
 }
 
 std::string format_path(const std::optional<Mailbox>& mailbox) {

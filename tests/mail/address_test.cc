@@ -340,6 +340,28 @@ TEST_CASE("is_valid_domain", "[mail][address]") {
   }
   CHECK(is_valid_domain(std::string(63, 'a') + ".example"));
   CHECK_FALSE(is_valid_domain(std::string(64, 'a') + ".example"));
+  // Every string of up to 6 octets from letters, digits, '-', '.', '_' and a space: valid
+  // exactly when the path parser takes it as the domain of an address.
+  const std::string alphabet = "aZ1-._ ";
+  std::vector<std::string> level{""};
+  std::size_t tried = 0;
+  for (int len = 1; len <= 6; ++len) {
+    std::vector<std::string> next;
+    for (const std::string& prefix : level) {
+      for (const char c : alphabet) {
+        const std::string d = prefix + c;
+        const std::string path = "<x@" + d + ">";
+        const mailhop::mail::PathParse p = mailhop::mail::parse_path(path, false);
+        const bool parsed = p.error == mailhop::mail::PathError::kNone && p.consumed == path.size();
+        if (is_valid_domain(d) != parsed)
+          FAIL("'" << d << "': is_valid_domain disagrees with parse_path");
+        next.push_back(d);
+        ++tried;
+      }
+    }
+    level = std::move(next);
+  }
+  CHECK(tried == 137'256);  // 7 + 49 + ... + 7^6
 }
 
 TEST_CASE("format_path renders paths and round-trips through parse_path", "[mail][address]") {
