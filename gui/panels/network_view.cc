@@ -109,6 +109,12 @@ const std::string& caption_of(const world::NodeState& node, text::Language langu
   return label.en.empty() ? label.es : label.en;
 }
 
+// A label beside its icon starts this many icon sizes right of the icon's centre: clear of the
+// queue's badge, and of the icons above and below in a column (they reach 0.75 across); on the
+// left, it ends this many left of it (clear of the mailbox, which reaches 0.85).
+constexpr float kBesideGap = 0.8f;
+constexpr float kBesideGapLeft = 0.9f;
+
 // Labels shrink with the zoom, but not below what reads from the back of a classroom.
 float label_zoom(float zoom) {
   return std::clamp(zoom, 0.72f, 1.1f);
@@ -138,8 +144,8 @@ float NetworkView::label_room(std::size_t index, float block) const {
   return nearest < 0.0f ? 1e9f : std::max(60.0f, 0.92f * nearest);
 }
 
-std::vector<float> NetworkView::label_widths(const UiContext& ctx, ImFont* font,
-                                             float label_size) const {
+std::vector<float> NetworkView::label_widths(const UiContext& ctx, ImFont* font, float label_size,
+                                             bool compact) const {
   const text::Language language = ctx.text.language();
   const auto& nodes = ctx.session->world().nodes();
   std::vector<float> width(m_layout.size(), 0.0f);
@@ -147,22 +153,43 @@ std::vector<float> NetworkView::label_widths(const UiContext& ctx, ImFont* font,
     const world::NodeState& node = *nodes[ti];
     float w = font->CalcTextSizeA(label_size, 1e9f, 0.0f, node.spec.name.c_str()).x;
     const std::string& caption = caption_of(node, language);
-    if (!caption.empty())
+    if (!caption.empty() && !compact)
       w = std::max(w, font->CalcTextSizeA(label_size * 0.85f, 1e9f, 0.0f, caption.c_str()).x);
     if (m_layout_of[ti] < width.size()) width[m_layout_of[ti]] = w;
   }
   return width;
 }
 
-float NetworkView::label_block(float label_size, float tag_size) {
-  return label_size * 1.85f + tag_size * 1.2f + 2.0f;
+float NetworkView::label_block(float label_size, float tag_size, bool compact) {
+  return compact ? label_size + 2.0f : label_size * 1.85f + tag_size * 1.2f + 2.0f;
 }
 
-std::vector<std::optional<float>> NetworkView::label_sides(const std::vector<float>& widths,
-                                                           float block, float top,
-                                                           float right) const {
-  const std::size_t n = std::min(m_layout.size(), widths.size());
-  std::vector<std::optional<float>> beside(n);
+std::vector<float> NetworkView::label_heights(const UiContext& ctx, float label_size,
+                                              float tag_size, bool compact) const {
+  const auto& nodes = ctx.session->world().nodes();
+  std::vector<float> height(m_layout.size(), label_block(label_size, tag_size, compact));
+  if (compact) return height;
+  for (std::size_t ti = 0; ti < nodes.size() && ti < m_layout_of.size(); ++ti) {
+    const world::NodeState& node = *nodes[ti];
+    if (m_layout_of[ti] >= height.size()) continue;
+    // As draw_nodes writes them: the name; a caption (or the domains); role tags, not on
+    // clients' laptops and phones.
+    const bool second =
+        !caption_of(node, ctx.text.language()).empty() || !node.spec.domains.empty();
+    const IconKind icon = icon_for(node.spec);
+    const bool tags =
+        !role_tags(node.spec).empty() && icon != IconKind::kLaptop && icon != IconKind::kPhone;
+    height[m_layout_of[ti]] =
+        label_size + (second ? label_size * 0.85f : 0.0f) + (tags ? tag_size * 1.2f : 0.0f) + 2.0f;
+  }
+  return height;
+}
+
+std::vector<std::optional<NetworkView::LabelBeside>> NetworkView::label_sides(
+    const std::vector<float>& widths, const std::vector<float>& heights, float left, float top,
+    float right, bool* covered) const {
+  const std::size_t n = std::min({m_layout.size(), widths.size(), heights.size()});
+  std::vector<std::optional<LabelBeside>> beside(n);
   if (m_layout.size() > kNeighbourLabelHosts) return beside;
   struct Box {
     float x0, y0, x1, y1;
@@ -173,40 +200,78 @@ std::vector<std::optional<float>> NetworkView::label_sides(const std::vector<flo
   const auto icon_box = [size](ImVec2 c) {
     return Box{c.x - size * 0.85f, c.y - size * 0.75f, c.x + size * 0.75f, c.y + size * 0.6f};
   };
-  const auto under_box = [size, block](ImVec2 c, float w) {
-    return Box{c.x - w / 2.0f, c.y + size * 0.55f, c.x + w / 2.0f, c.y + size * 0.55f + block};
+  // Host j's label under its icon, or beside it from y0.
+  const auto under_box = [&](std::size_t j) {
+    const ImVec2 c = node_screen(j);
+    const float y0 = c.y + size * 0.55f;
+    return Box{c.x - widths[j] / 2.0f, y0, c.x + widths[j] / 2.0f, y0 + heights[j]};
   };
-  const auto beside_box = [size, block](ImVec2 c, float w, float y0) {
-    return Box{c.x + size * 0.6f, y0, c.x + size * 0.6f + w, y0 + block};
+  const auto beside_box = [&](std::size_t j, LabelBeside at) {
+    const float x = node_screen(j).x;
+    const float x0 = at.left ? x - size * kBesideGapLeft - widths[j] : x + size * kBesideGap;
+    return Box{x0, at.top, x0 + widths[j], at.top + heights[j]};
   };
   const auto label_box = [&](std::size_t j) {
-    const ImVec2 b = node_screen(j);
-    return beside[j] ? beside_box(b, widths[j], *beside[j]) : under_box(b, widths[j]);
+    return beside[j] ? beside_box(j, *beside[j]) : under_box(j);
   };
-  for (std::size_t i = 0; i < n; ++i) {
-    const ImVec2 a = node_screen(i);
-    const Box under = under_box(a, widths[i]);
-    bool covers = false;
-    for (std::size_t j = 0; j < n && !covers; ++j)
-      covers = j != i && under.meets(icon_box(node_screen(j)));
-    if (!covers) continue;
-    // Centred on the icon, or higher where an icon below would meet it; never above the
-    // canvas, and always level with some of the icon.
-    Box side = beside_box(a, widths[i], a.y - block / 2.0f);
-    if (side.x1 > right) continue;
-    for (std::size_t j = 0; j < n; ++j) {
-      if (j == i) continue;
-      const Box icon = icon_box(node_screen(j));
-      if (icon.y0 > a.y && icon.x0 < side.x1 && side.x0 < icon.x1)
-        side.y1 = std::min(side.y1, icon.y0 - 2.0f);
+  // Host by host, again while some label moved: one that goes beside its icon frees the
+  // room under it, where an earlier host's label may have met it.
+  for (int pass = 0; pass < 4; ++pass) {
+    bool moved = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (beside[i]) continue;
+      const ImVec2 a = node_screen(i);
+      const Box under = under_box(i);
+      bool covers = false;
+      for (std::size_t j = 0; j < n && !covers; ++j)
+        covers = j != i && under.meets(icon_box(node_screen(j)));
+      if (!covers) continue;
+      // On the right, or where the canvas ends too soon, on the left: centred on the icon, or
+      // higher where an icon below would meet it; never above the canvas, and always level
+      // with some of the icon.
+      for (const bool on_left : {false, true}) {
+        const float block = heights[i];
+        Box side = beside_box(i, LabelBeside{a.y - block / 2.0f, on_left});
+        if (side.x1 > right || side.x0 < left) continue;
+        for (std::size_t j = 0; j < n; ++j) {
+          if (j == i) continue;
+          const Box icon = icon_box(node_screen(j));
+          if (icon.y0 > a.y && icon.x0 < side.x1 && side.x0 < icon.x1)
+            side.y1 = std::min(side.y1, icon.y0 - 2.0f);
+        }
+        side.y0 = std::max(side.y1 - block, top);
+        side.y1 = side.y0 + block;
+        if (side.y0 > a.y || side.y1 < a.y - size * 0.5f) continue;
+        bool clear = true;
+        for (std::size_t j = 0; j < n && clear; ++j)
+          clear = j == i || (!side.meets(icon_box(node_screen(j))) && !side.meets(label_box(j)));
+        if (clear) {
+          beside[i] = LabelBeside{side.y0, on_left};
+          moved = true;
+          break;
+        }
+      }
     }
-    side.y0 = std::max(side.y1 - block, top);
-    side.y1 = side.y0 + block;
-    if (side.y0 > a.y || side.y1 < a.y - size * 0.5f) continue;
-    bool clear = true;
-    for (std::size_t j = 0; j < n && clear; ++j)
-      clear = j == i || (!side.meets(icon_box(node_screen(j))) && !side.meets(label_box(j)));
-    if (clear) beside[i] = side.y0;
+    if (!moved) break;
+  }
+  if (covered) {
+    // The icon itself, not the room kept around it for a badge or a mailbox.
+    const auto glyph_box = [size](ImVec2 c) {
+      return Box{c.x - size * 0.45f, c.y - size * 0.45f, c.x + size * 0.45f, c.y + size * 0.45f};
+    };
+    *covered = false;
+    for (std::size_t i = 0; i < n && !*covered; ++i) {
+      if (beside[i]) continue;
+      // As wide as drawn: a long name is cut short before it reaches a neighbour beside.
+      Box under = under_box(i);
+      const float cut = (under.x1 - under.x0 - label_room(i, heights[i])) / 2.0f;
+      if (cut > 0.0f) {
+        under.x0 += cut;
+        under.x1 -= cut;
+      }
+      for (std::size_t j = 0; j < n && !*covered; ++j)
+        *covered = j != i && under.meets(glyph_box(node_screen(j)));
+    }
   }
   return beside;
 }
@@ -217,7 +282,34 @@ float NetworkView::label_text_zoom() const {
   return label_zoom(m_view.zoom) * fitted;
 }
 
+bool NetworkView::labels_compact() const {
+  return m_label_compact && m_view.zoom == m_label_fit_zoom;
+}
+
 void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
+  m_label_compact = false;
+  // Full labels first; where the view is too short for them to clear the hosts below even
+  // spread as far as it lets them, again (from the fit's offset) with the hosts' names alone.
+  const ImVec2 fitted_offset = m_view.offset;
+  spread_for_labels(ctx, canvas, false);
+  if (m_layout.size() > kNeighbourLabelHosts) return;
+  ImFont* font = ctx.fonts.regular ? ctx.fonts.regular : ImGui::GetFont();
+  ImFont* mono = ctx.fonts.mono ? ctx.fonts.mono : font;
+  const float label_size = font->FontSize * label_text_zoom();
+  if (!labels_shown(label_size)) return;
+  const float tag_size = mono->FontSize * label_text_zoom() * 0.78f;
+  bool covered = false;
+  label_sides(label_widths(ctx, font, label_size, false),
+              label_heights(ctx, label_size, tag_size, false), m_canvas_min.x,
+              m_canvas_min.y + 2.0f, m_canvas_min.x + canvas.x, &covered);
+  if (covered) {
+    m_label_compact = true;
+    m_view.offset = fitted_offset;
+    spread_for_labels(ctx, canvas, true);
+  }
+}
+
+void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas, bool compact) {
   m_view.stretch = ImVec2(1.0f, 1.0f);
   m_label_fit_zoom = m_view.zoom;
   m_label_fit_scale = 1.0f;
@@ -235,9 +327,9 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
   const ImVec2 screen_centre(m_view.offset.x + centre.x * m_view.zoom,
                              m_view.offset.y + centre.y * m_view.zoom);
   const float size = icon_size();
-  float block = label_block(label_size, tag_size);
+  float block = label_block(label_size, tag_size, compact);
   // Each host's label width (as draw_nodes writes them), by layout index.
-  std::vector<float> width = label_widths(ctx, font, label_size);
+  std::vector<float> width = label_widths(ctx, font, label_size, compact);
   // Across: as far as labels side by side need to be whole, no further than keeps every label
   // (centred under its host) inside the canvas. With labels `f` times as wide: how far they
   // need the hosts spread (`need`), and how far the canvas lets them go (`fits`).
@@ -257,8 +349,20 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
       for (std::size_t j = i + 1; j < m_layout.size(); ++j) {
         const ImVec2 b = m_layout.position(j);
         const float dx = std::abs(b.x - a.x) * m_view.zoom;
-        if (dx < size || std::abs(b.y - a.y) * m_view.zoom >= block) continue;
-        r.need = std::max(r.need, f * std::max(width[i], width[j]) / (0.92f * dx));  // label_room
+        const float dy = std::abs(b.y - a.y) * m_view.zoom;
+        if (dx < size) continue;
+        if (dy < block)
+          r.need = std::max(r.need, f * std::max(width[i], width[j]) / (0.92f * dx));  // label_room
+        // A name beside its icon must end before the icon on its right, or the name under it,
+        // where the two are level (label_sides).
+        if (compact && dy < size * 0.75f + block * 1.5f) {
+          const bool i_left = a.x < b.x;
+          const float left_width = f * (i_left ? width[i] : width[j]);
+          const float right_half = f * (i_left ? width[j] : width[i]) / 2.0f;
+          r.need = std::max(
+              r.need,
+              (left_width + size * kBesideGap + std::max(size * 0.85f, right_half) + pad) / dx);
+        }
       }
     }
     return r;
@@ -284,7 +388,7 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
         m_label_fit_scale = f;
         label_size *= f;
         tag_size *= f;
-        block = label_block(label_size, tag_size);
+        block = label_block(label_size, tag_size, compact);
         for (float& w : width) w *= f;
         r = across(1.0f);
       }
@@ -642,16 +746,20 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   const float label_size = font->FontSize * zoom_text;
   const float tag_size = mono->FontSize * zoom_text * 0.78f;
   const bool labels = labels_shown(label_size);
+  // A view too short for whole labels (a fit at 3x): each host's name only (the tooltip has
+  // the rest), under its icon or beside it.
+  const bool compact = labels_compact();
 
   // Mailboxes per host (count, messages), read once per frame.
   count_mailboxes(ctx);
   m_labels_cut = 0;
-  const float block = label_block(label_size, tag_size);
+  const float block = label_block(label_size, tag_size, compact);
   // Where labels are placed against their neighbours, some may go beside their icon.
   m_label_beside.clear();
   if (labels && m_layout.size() <= kNeighbourLabelHosts) {
-    m_label_beside =
-        label_sides(label_widths(ctx, font, label_size), block, clip_min.y + 2.0f, clip_max.x);
+    m_label_beside = label_sides(label_widths(ctx, font, label_size, compact),
+                                 label_heights(ctx, label_size, tag_size, compact), clip_min.x,
+                                 clip_min.y + 2.0f, clip_max.x);
   }
 
   const IconStyle style;
@@ -722,15 +830,20 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
 
     // Caption (in the class's language), host name, then the role tags with their ports.
     const std::string& caption = caption_of(node, t.language());
-    // Under the icon, or where a host below leaves no room (a short view at 3x), on its right.
-    const std::optional<float> beside_top =
+    // Under the icon, or where a host below leaves no room (a short view at 3x), on its right
+    // (or left, against the icon).
+    const std::optional<LabelBeside> beside_at =
         li < m_label_beside.size() ? m_label_beside[li] : std::nullopt;
-    const bool beside = beside_top.has_value();
-    float y = beside ? *beside_top : c.y + size * 0.55f;
-    const float left = c.x + size * 0.6f;
+    const bool beside = beside_at.has_value();
+    const bool on_left = beside && beside_at->left;
+    float y = beside ? beside_at->top : c.y + size * 0.55f;
+    const float left = c.x + size * kBesideGap;           // beside on the right: from here
+    const float right_end = c.x - size * kBesideGapLeft;  // beside on the left: up to here
     // Labels never run into a neighbour's.
-    const float max_width = beside ? clip_max.x - left : label_room(li, block);
-    // One line: centred under the icon, or from `left` beside it.
+    const float max_width = on_left  ? right_end - clip_min.x
+                            : beside ? clip_max.x - left
+                                     : label_room(li, block);
+    // One line: centred under the icon, or from `left` (to `right_end`) beside it.
     const auto label_line = [&](ImFont* f, float fs, const std::string& text, ImU32 colour) {
       std::string s = text;
       ImVec2 ts = f->CalcTextSizeA(fs, 1e9f, 0.0f, s.c_str());
@@ -745,13 +858,14 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
         s += "…";
         ++m_labels_cut;
       }
-      const ImVec2 at(beside ? left : c.x - ts.x * 0.5f, y);
+      const ImVec2 at(on_left ? right_end - ts.x : beside ? left : c.x - ts.x * 0.5f, y);
       dl->AddRectFilled(ImVec2(at.x - 2, at.y), ImVec2(at.x + ts.x + 2, at.y + ts.y),
                         u32(p.panel, 0.8f), 3.0f);
       dl->AddText(f, fs, at, colour, s.c_str());
       y += ts.y;
     };
     label_line(font, label_size, node.spec.name, node.down ? muted : text_colour);
+    if (compact) continue;
     if (!caption.empty()) {
       label_line(font, label_size * 0.85f, caption, muted);
     } else if (!node.spec.domains.empty()) {
@@ -765,7 +879,7 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
       for (const std::string& tag : tags)
         width += mono->CalcTextSizeA(tag_size, 1e9f, 0.0f, tag.c_str()).x + pad * 3.0f;
       if (width > max_width) continue;  // too narrow here: the tooltip lists them
-      float x = beside ? left : c.x - width * 0.5f;
+      float x = on_left ? right_end - width : beside ? left : c.x - width * 0.5f;
       y += 2.0f;
       for (const std::string& tag : tags) {
         const ImVec2 ts = mono->CalcTextSizeA(tag_size, 1e9f, 0.0f, tag.c_str());

@@ -58,10 +58,18 @@ class NetworkView {
   // How much smaller than the zoom makes them the last fit drew the labels, so that they could
   // all be whole (1: not smaller; see spread_for_labels).
   float label_fit_scale() const { return m_label_fit_scale; }
+  // Whether hosts are labelled with their names alone, the view being too short after a fit
+  // for their captions and role tags to clear the hosts below (see spread_for_labels). Until
+  // the class zooms.
+  bool labels_compact() const;
   // Whether the last frame drew the label of the host at layout `index` beside its icon
   // instead of under it (see label_sides).
   bool label_beside(std::size_t index) const {
     return index < m_label_beside.size() && m_label_beside[index].has_value();
+  }
+  // ... and on its left (the right being too near the canvas's edge).
+  bool label_on_left(std::size_t index) const {
+    return label_beside(index) && m_label_beside[index]->left;
   }
   std::size_t envelopes_hidden() const { return m_envelopes_hidden; }
   // The mailboxes a host (by its index in the world) holds and the messages in them, as the
@@ -138,24 +146,41 @@ class NetworkView {
   // How much the zoom scales the labels' text: label_zoom(), made smaller after a fit where the
   // labels could not all be whole at that size.
   float label_text_zoom() const;
-  // The height of a host's label: name, caption and role tags.
-  static float label_block(float label_size, float tag_size);
+  // The height of a host's label: name, caption and role tags (compact: the name alone).
+  static float label_block(float label_size, float tag_size, bool compact);
+  // Each host's label height as draw_nodes writes it (only the lines it has), by layout index.
+  std::vector<float> label_heights(const UiContext& ctx, float label_size, float tag_size,
+                                   bool compact) const;
   // Each host's label width, its name or its caption (in the class's language) whichever is
-  // wider, by layout index.
-  std::vector<float> label_widths(const UiContext& ctx, ImFont* font, float label_size) const;
-  // Which labels go on the right of their host's icon instead of under it, by layout index,
-  // with the top of each such label (screen y): those that under their icon would cover the
-  // icon of a host below (one the view had no height to move further down) and that beside it,
-  // within the canvas (`top`, `right`), meet no icon and no other label (under its host, or
-  // beside it when decided so before). A label beside its icon is centred on it, or as much
-  // higher as clears the icons below it. `widths` are the labels' widths by layout index,
-  // `block` their height.
-  std::vector<std::optional<float>> label_sides(const std::vector<float>& widths, float block,
-                                                float top, float right) const;
+  // wider (compact: its name), by layout index.
+  std::vector<float> label_widths(const UiContext& ctx, ImFont* font, float label_size,
+                                  bool compact) const;
+  // Which labels go beside their host's icon instead of under it, by layout index, with the
+  // top of each such label (screen y) and its side: those that under their icon would cover
+  // the icon of a host below (one the view had no height to move further down) and that beside
+  // it, within the canvas (`left`, `top`, `right`), meet no icon and no other label (under its
+  // host, or beside it when decided so before; host by host, again while some label moves).
+  // The right side is tried first, then the left. A label beside its icon starts a little
+  // away from it (kBesideGap, kBesideGapLeft) and is centred on it, or as much higher as
+  // clears the icons below it. `widths` and `heights` are the labels' sizes by layout index
+  // (label_widths, label_heights). `covered`, if given, is set to whether some label left
+  // under its host still covers part of another host's icon (not just the room kept for its
+  // badges).
+  struct LabelBeside {
+    float top = 0;      // screen y of the label's first line
+    bool left = false;  // on the icon's left (else its right)
+  };
+  std::vector<std::optional<LabelBeside>> label_sides(const std::vector<float>& widths,
+                                                      const std::vector<float>& heights, float left,
+                                                      float top, float right,
+                                                      bool* covered = nullptr) const;
   // After a fit: spreads the hosts (ViewTransform::stretch) sideways as far as their labels
   // need to be whole, and downwards as far as a label needs to clear the host below it,
   // keeping everything inside a canvas of `canvas` pixels.
+  // Where that still leaves a label over another host's icon (label_sides), does it again
+  // with compact labels: the hosts' names alone.
   void spread_for_labels(const UiContext& ctx, ImVec2 canvas);
+  void spread_for_labels(const UiContext& ctx, ImVec2 canvas, bool compact);
 
   NetworkLayout m_layout;
   ViewTransform m_view;
@@ -172,6 +197,7 @@ class NetworkView {
   // at their size they could not all be whole (spread_for_labels).
   float m_label_fit_scale = 1.0f;
   float m_label_fit_zoom = 0.0f;
+  bool m_label_compact = false;  // with that zoom, labels are names alone
 
   ImVec2 m_canvas_min{0, 0};
   ImVec2 m_canvas_size{0, 0};
@@ -180,7 +206,7 @@ class NetworkView {
   std::size_t m_links_drawn = 0;
   std::size_t m_labels_cut = 0;
   // By layout index, as the last frame drew them: the top of a label beside its icon.
-  std::vector<std::optional<float>> m_label_beside;
+  std::vector<std::optional<LabelBeside>> m_label_beside;
   std::vector<char> m_focus_links;  // dense networks: links on the selected connection's route
   std::size_t m_hovered_node = static_cast<std::size_t>(-1);  // last frame's, for its links
   std::size_t m_envelopes_drawn = 0;

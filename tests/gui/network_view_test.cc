@@ -264,16 +264,47 @@ TEST_CASE("a label with no room under its host goes beside it", "[gui][network]"
     for (std::size_t i = 0; i < h.view.layout().size(); ++i)
       if (i != dns) CHECK_FALSE(h.view.label_beside(i));
   }
-  // Hosts stacked close together (the ports lesson's clients): beside, each label would meet
-  // the next one's, so they stay under their icons.
-  Harness h("14-ports.json", 1770, 460, 3.0f);
-  h.frame();
-  h.frame();
-  for (const char* client : {"laptop.marcos.example", "phone.lucia.example"}) {
-    INFO(client);
-    const auto index = h.view.layout().index(client);
-    REQUIRE(index);
-    CHECK_FALSE(h.view.label_beside(*index));
+}
+
+TEST_CASE("a view too short for whole labels labels its hosts with their names alone",
+          "[gui][network]") {
+  // Roomy, and at 3x where only the DNS server's label had to move: whole labels.
+  for (const float scale : {1.0f, 3.0f}) {
+    INFO(scale);
+    Harness h("01-journey.json", scale == 1.0f ? 1200.0f : 1770.0f, scale == 1.0f ? 700.0f : 520.0f,
+              scale);
+    h.frame();
+    h.frame();
+    CHECK_FALSE(h.view.labels_compact());
+  }
+  // The ports lesson at 3x in a canvas like the network tab's on a 1920x1080 screen (about
+  // 1700x330): five clients stacked in its height. Whole labels (three lines) would cover the icons
+  // below; the names alone go beside their icons, every one whole.
+  {
+    Harness h("14-ports.json", 1880, 550, 3.0f);
+    h.frame();
+    h.frame();
+    CHECK(h.view.labels_compact());
+    for (const char* client : {"laptop.marcos.example", "phone.lucia.example",
+                               "laptop.pedro.example", "phone.pedro.example"}) {
+      INFO(client);
+      const auto index = h.view.layout().index(client);
+      REQUIRE(index);
+      CHECK(h.view.label_beside(*index));
+      CHECK_FALSE(h.view.label_on_left(*index));
+    }
+    CHECK(h.view.labels_cut() == 0);
+  }
+  // Where the canvas ends too soon on the right (the mailbox server's clients, at its edge),
+  // a name goes on the left of its icon.
+  {
+    Harness h("11-pop3-vs-imap.json", 1880, 550, 3.0f);
+    h.frame();
+    h.frame();
+    CHECK(h.view.labels_compact());
+    const auto julia = h.view.layout().index("laptop.julia.example");
+    REQUIRE(julia);
+    CHECK(h.view.label_on_left(*julia));
   }
 }
 
