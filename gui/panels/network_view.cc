@@ -200,7 +200,7 @@ std::vector<std::optional<NetworkView::LabelBeside>> NetworkView::label_sides(
   const auto icon_box = [size](ImVec2 c) {
     return Box{c.x - size * 0.85f, c.y - size * 0.75f, c.x + size * 0.75f, c.y + size * 0.6f};
   };
-  // Host j's label under its icon, or beside it from y0.
+  // Host j's label under its icon, or beside it where `at` says.
   const auto under_box = [&](std::size_t j) {
     const ImVec2 c = node_screen(j);
     const float y0 = c.y + size * 0.55f;
@@ -288,8 +288,8 @@ bool NetworkView::labels_compact() const {
 
 void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
   m_label_compact = false;
-  // Full labels first; where the view is too short for them to clear the hosts below even
-  // spread as far as it lets them, again (from the fit's offset) with the hosts' names alone.
+  // Full labels first; where, spread as far as the view lets them, one still covers part of
+  // another host's icon (label_sides), again from the fit's offset with the hosts' names alone.
   const ImVec2 fitted_offset = m_view.offset;
   spread_for_labels(ctx, canvas, false);
   if (m_layout.size() > kNeighbourLabelHosts) return;
