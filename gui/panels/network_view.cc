@@ -120,6 +120,19 @@ float label_zoom(float zoom) {
   return std::clamp(zoom, 0.72f, 1.1f);
 }
 
+// The labels' fonts and their sizes at a text zoom: names and captions, role tags.
+struct LabelFonts {
+  ImFont* font;
+  ImFont* mono;
+  float label_size;
+  float tag_size;
+};
+LabelFonts label_fonts(const UiContext& ctx, float text_zoom) {
+  ImFont* font = ctx.fonts.regular ? ctx.fonts.regular : ImGui::GetFont();
+  ImFont* mono = ctx.fonts.mono ? ctx.fonts.mono : font;
+  return {font, mono, font->FontSize * text_zoom, mono->FontSize * text_zoom * 0.78f};
+}
+
 }  // namespace
 
 bool NetworkView::labels_shown(float label_size) const {
@@ -293,14 +306,11 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
   const ImVec2 fitted_offset = m_view.offset;
   spread_for_labels(ctx, canvas, false);
   if (m_layout.size() > kNeighbourLabelHosts) return;
-  ImFont* font = ctx.fonts.regular ? ctx.fonts.regular : ImGui::GetFont();
-  ImFont* mono = ctx.fonts.mono ? ctx.fonts.mono : font;
-  const float label_size = font->FontSize * label_text_zoom();
-  if (!labels_shown(label_size)) return;
-  const float tag_size = mono->FontSize * label_text_zoom() * 0.78f;
+  const LabelFonts lf = label_fonts(ctx, label_text_zoom());
+  if (!labels_shown(lf.label_size)) return;
   bool covered = false;
-  label_sides(label_widths(ctx, font, label_size, false),
-              label_heights(ctx, label_size, tag_size, false), m_canvas_min.x,
+  label_sides(label_widths(ctx, lf.font, lf.label_size, false),
+              label_heights(ctx, lf.label_size, lf.tag_size, false), m_canvas_min.x,
               m_canvas_min.y + 2.0f, m_canvas_min.x + canvas.x, &covered);
   if (covered) {
     m_label_compact = true;
@@ -313,10 +323,10 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas, bool co
   m_view.stretch = ImVec2(1.0f, 1.0f);
   m_label_fit_zoom = m_view.zoom;
   m_label_fit_scale = 1.0f;
-  ImFont* font = ctx.fonts.regular ? ctx.fonts.regular : ImGui::GetFont();
-  ImFont* mono = ctx.fonts.mono ? ctx.fonts.mono : font;
-  float label_size = font->FontSize * label_zoom(m_view.zoom);
-  float tag_size = mono->FontSize * label_zoom(m_view.zoom) * 0.78f;
+  const LabelFonts lf = label_fonts(ctx, label_zoom(m_view.zoom));
+  ImFont* font = lf.font;
+  float label_size = lf.label_size;
+  float tag_size = lf.tag_size;
   if (!labels_shown(label_size) || m_layout.size() < 2 || m_layout.size() > kNeighbourLabelHosts) {
     return;
   }
@@ -737,14 +747,15 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   const Palette& p = ctx.palette;
   const world::World& world = ctx.session->world();
   const text::Catalog& t = ctx.text;
-  ImFont* font = ctx.fonts.regular ? ctx.fonts.regular : ImGui::GetFont();
-  ImFont* mono = ctx.fonts.mono ? ctx.fonts.mono : font;
+  const float zoom_text = label_text_zoom();
+  const LabelFonts lf = label_fonts(ctx, zoom_text);
+  ImFont* font = lf.font;
+  ImFont* mono = lf.mono;
   const ImVec2 clip_min = dl->GetClipRectMin();
   const ImVec2 clip_max = dl->GetClipRectMax();
   const float size = icon_size();
-  const float zoom_text = label_text_zoom();
-  const float label_size = font->FontSize * zoom_text;
-  const float tag_size = mono->FontSize * zoom_text * 0.78f;
+  const float label_size = lf.label_size;
+  const float tag_size = lf.tag_size;
   const bool labels = labels_shown(label_size);
   // A view too short for whole labels (a fit at 3x): each host's name only (the tooltip has
   // the rest), under its icon or beside it.

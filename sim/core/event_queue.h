@@ -106,9 +106,8 @@ class EventQueue {
   // The queue orders small trivially copyable keys; the actions stay put in slots that are
   // reused, so ordering never moves an action. Slots live in fixed-size chunks that never
   // move, so an action can run in its slot while it schedules others.
-  // A key is 16 octets, two numbers compared in turn: the time (its sign bit flipped, so that
-  // unsigned order is time order) and the sequence number with the slot in its low bits (ids
-  // are unique, so the slot never decides).
+  // A key is 16 octets: the time (its sign bit flipped, so that unsigned order is time order),
+  // which alone places it, and the sequence number with the slot in its low bits.
   //
   // The keys wait in a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, 1990): bucket 0 holds the
   // keys whose time is `m_last`, the earliest time waiting, in sequence order; bucket b (1 to
