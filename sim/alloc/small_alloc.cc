@@ -66,9 +66,17 @@ static_assert(class_of_size(kMaxSize) == kClasses - 1);
 // A thread keeps at most about this many free blocks of a class (8192, fewer for classes over
 // 256 bytes: 2 MB of them); beyond, they go to the other threads (blocks that one thread makes
 // and another frees would otherwise pile up).
-constexpr std::int32_t max_cached(std::size_t c) {
+// A table, so that a free computes nothing.
+constexpr auto kMaxCached = [] {
   constexpr std::size_t kMaxCachedBytes = std::size_t{2} * 1024 * 1024;
-  return static_cast<std::int32_t>(std::min<std::size_t>(8192, kMaxCachedBytes / class_size(c)));
+  std::array<std::int32_t, kClasses> limits{};
+  for (std::size_t c = 0; c < kClasses; ++c)
+    limits[c] =
+        static_cast<std::int32_t>(std::min<std::size_t>(8192, kMaxCachedBytes / class_size(c)));
+  return limits;
+}();
+constexpr std::int32_t max_cached(std::size_t c) {
+  return kMaxCached[c];
 }
 
 // The calling thread's free lists, their lengths (an estimate after lists change hands) and
