@@ -1,13 +1,14 @@
 #include "sim/proto/smtp_client.h"
 
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <deque>
 #include <utility>
 
-#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
+#include "sim/mail/ascii.h"
 #include "sim/mail/base64.h"
 
 namespace mailhop::proto {
@@ -267,7 +268,10 @@ struct SmtpClient::Impl {
     outcomes.resize(txns.size());
     state.resize(txns.size());
     for (std::size_t i = 0; i < txns.size(); ++i) {
-      const mail::TextShape shape = mail::text_shape(txns[i].content);
+      const mail::TextShape shape =
+          txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].content);
+      assert(!txns[i].shape || (mail::text_shape(txns[i].content).crlf == shape.crlf &&
+                                mail::text_shape(txns[i].content).eight_bit == shape.eight_bit));
       if (shape.crlf) {
         canonical_copy.emplace_back();
         eight_bit.push_back(shape.eight_bit);

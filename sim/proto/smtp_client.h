@@ -43,6 +43,7 @@
 #include <variant>
 #include <vector>
 
+#include "sim/mail/ascii.h"
 #include "sim/mail/envelope.h"
 #include "sim/proto/smtp_reply.h"
 #include "sim/proto/time.h"
@@ -92,6 +93,9 @@ struct SmtpClientOptions {
 struct SmtpTransaction {
   mail::Envelope envelope;
   std::string content;
+  // mail::text_shape(content), when the caller already knows it (a server that took the
+  // message and looked at it): the client then does not read the whole message again for it.
+  std::optional<mail::TextShape> shape;
 };
 
 enum class DeliveryStatus {

@@ -53,13 +53,14 @@ std::string MailQueue::upcoming_id() const {
 }
 
 const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string content,
-                                      core::SimTime now) {
+                                      core::SimTime now, std::optional<mail::TextShape> shape) {
   QueueEntry entry;
   entry.id = next_id();
   for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry.recipients.push_back({std::move(r), {}, {}, {}});
   envelope.rcpt_to.clear();
   entry.envelope = std::move(envelope);
   entry.content = std::move(content);
+  entry.content_shape = shape;
   entry.arrival = now;
   entry.next_attempt = now;
   auto [it, inserted] = m_entries.emplace(entry.id, std::move(entry));

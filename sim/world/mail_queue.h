@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/core/sim_time.h"
+#include "sim/mail/ascii.h"
 #include "sim/mail/envelope.h"
 
 namespace mailhop::world {
@@ -41,6 +42,7 @@ struct QueueEntry {
   mail::Envelope envelope;        // sender and the parameters; recipients live below
   std::vector<QueuedRecipient> recipients;
   std::string content;            // the message as it will be sent (CRLF lines)
+  std::optional<mail::TextShape> content_shape;  // mail::text_shape(content), when known
   QueueState state = QueueState::kIncoming;
   core::SimTime arrival;
   core::SimTime next_attempt;     // when kDeferred
@@ -62,7 +64,9 @@ class MailQueue {
   // before the message is queued).
   std::string upcoming_id() const;
   // Takes responsibility for a message; returns its new queue id.
-  const std::string& enqueue(mail::Envelope envelope, std::string content, core::SimTime now);
+  // `shape`, when given, must be mail::text_shape(content).
+  const std::string& enqueue(mail::Envelope envelope, std::string content, core::SimTime now,
+                             std::optional<mail::TextShape> shape = std::nullopt);
 
   QueueEntry* find(const std::string& id);
   const QueueEntry* find(const std::string& id) const;

@@ -169,13 +169,28 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     info.id = m_node.queue.upcoming_id();
     std::string text = auth_results + "Received: " + mail::format_received(info) + "\r\n";
     const std::size_t message_start = text.size();
+    // The message's shape, for the client that sends it on, when it costs no more than what
+    // the submission server reads anyway (a relay's client reads it for itself).
+    std::optional<mail::TextShape> shape;
     if (submission && m_node.spec.policy.add_message_id) {
-      if (!complete_simple_submission(text, content, info)) text += complete_submission(content, info);
+      mail::TextShape message_shape = mail::text_shape(content);
+      if (complete_simple_submission(text, content, info, &message_shape)) {
+        // The trace fields in front are whole lines too: the two shapes add up.
+        const mail::TextShape trace =
+            mail::text_shape(std::string_view(text).substr(0, message_start));
+        shape = mail::TextShape{trace.crlf && message_shape.crlf,
+                                trace.eight_bit || message_shape.eight_bit};
+      } else {
+        text += complete_submission(content, info);
+      }
     } else {
       text.append(content);
     }
-    if (submission && m_node.spec.dkim) dkim_sign_submission(text, message_start);
-    std::string id = m_world.accept_message(m_node, env, std::move(text));
+    if (submission && m_node.spec.dkim) {
+      dkim_sign_submission(text, message_start);
+      shape.reset();
+    }
+    std::string id = m_world.accept_message(m_node, env, std::move(text), shape);
     if (submission) ++m_world.m_stats.messages_submitted;
     const int limit = m_node.rate_limit ? m_node.rate_limit : m_node.spec.policy.rate_limit_per_hour;
     if (limit > 0) {
@@ -525,8 +540,9 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   // where serialising the parsed message would give back the same octets: CRLF line ends
   // only, a header section of well-formed "Name:" fields and folds, a body after an empty
   // line. False (and `out` unchanged) for anything else, which takes the general way.
+  // `shape` comes in as mail::text_shape(content) and leaves as that of what was appended.
   bool complete_simple_submission(std::string& out, std::string_view content,
-                                  const mail::ReceivedInfo& info) {
+                                  const mail::ReceivedInfo& info, mail::TextShape* shape) {
     const std::size_t blank = content.find("\r\n\r\n");
     if (blank == std::string_view::npos || content.starts_with("\r\n")) return false;
     const std::string_view header = content.substr(0, blank + 2);
@@ -552,9 +568,12 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       has_date = has_date || ascii_iequal(name, "Date");
       has_message_id = has_message_id || ascii_iequal(name, "Message-ID");
     }
-    // The parser turns a bare LF in the body into CRLF.
-    for (std::size_t lf = body.find('\n'); lf != std::string_view::npos; lf = body.find('\n', lf + 1))
-      if (lf == 0 || body[lf - 1] != '\r') return false;
+    // The parser turns a bare LF in the body into CRLF (with every line ending in CRLF and no
+    // CR elsewhere, there is none).
+    if (!shape->crlf)
+      for (std::size_t lf = body.find('\n'); lf != std::string_view::npos;
+           lf = body.find('\n', lf + 1))
+        if (lf == 0 || body[lf - 1] != '\r') return false;
     if (!has_message_id && m_node.spec.name.find_first_of("\r\n") != std::string::npos) return false;
     if (has_date && has_message_id) {
       out.append(content);
@@ -575,6 +594,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       out += '@';
       out += m_node.spec.name;
       out += ">\r\n";
+      shape->eight_bit = shape->eight_bit || mail::has_8bit(m_node.spec.name);
     }
     out += "\r\n";
     out.append(body);
@@ -906,9 +926,11 @@ void World::reset_connections(const std::function<bool(const Connection&)>& whic
 
 // --- accepting and delivering ------------------------------------------------------------
 
-std::string World::accept_message(NodeState& node, mail::Envelope envelope, std::string content) {
+std::string World::accept_message(NodeState& node, mail::Envelope envelope, std::string content,
+                                  std::optional<mail::TextShape> shape) {
   const std::size_t rcpts = envelope.rcpt_to.size();
-  const std::string id = node.queue.enqueue(std::move(envelope), std::move(content), m_sim.now());
+  const std::string id =
+      node.queue.enqueue(std::move(envelope), std::move(content), m_sim.now(), shape);
   m_ledger.accepted += rcpts;
   ++node.accepted;
   if (m_trace.has_observers())
@@ -1067,6 +1089,7 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   tx.envelope = entry->envelope;
   for (std::size_t idx : g.recipients) tx.envelope.rcpt_to.push_back(entry->recipients[idx].rcpt);
   tx.content = entry->content;
+  tx.shape = entry->content_shape;
   proto::SmtpClientOptions opts;
   opts.helo_domain = n->spec.name;
   opts.tls = proto::ClientTls::kOpportunistic;
@@ -1309,7 +1332,7 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
   if (account->use_auth)
     opts.credentials = proto::SmtpCredentials{account->user.empty() ? account->address : account->user,
                                               account->password};
-  proto::SmtpTransaction tx{std::move(env), std::move(content)};
+  proto::SmtpTransaction tx{std::move(env), std::move(content), std::nullopt};
   const std::string node_name = mua->spec.name;
   const std::string msa = account->submission_host;
   // Shared by the copies of `fail` (each callback holds one); copied only when it fails.

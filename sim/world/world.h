@@ -186,7 +186,9 @@ class World {
                          const std::string& why);
 
   // Mail handling.
-  std::string accept_message(NodeState& node, mail::Envelope envelope, std::string content);
+  // `shape`, when given, must be mail::text_shape(content).
+  std::string accept_message(NodeState& node, mail::Envelope envelope, std::string content,
+                             std::optional<mail::TextShape> shape = std::nullopt);
   void schedule_delivery(NodeState& node, const std::string& queue_id, core::SimTime at);
   void deliver(const std::string& node_name, const std::string& queue_id);
   bool deliver_local(NodeState& node, QueueEntry& entry, QueuedRecipient& r);

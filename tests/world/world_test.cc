@@ -109,6 +109,32 @@ TEST_CASE("one message travels MUA → MSA → MX → mailbox over real SMTP", "
   CHECK(w->ledger().relayed == 1);
 }
 
+TEST_CASE("the MSA relays a message with the BODY its octets call for", "[world]") {
+  // 8-bit octets in the body make it BODY=8BITMIME on the way on too; none leave BODY= out.
+  // (The MSA's client is told the message's shape instead of reading it again; builds with
+  // assertions check on every message relayed that it was told right.)
+  auto relay_mail_from = [](const scenario::Scenario& s) {
+    core::Trace trace;
+    core::TraceRecorder rec;
+    trace.add_observer(&rec);
+    auto w = run(s, trace, SimTime::from_minutes(5));
+    CHECK(w->audit().empty());
+    CHECK(w->ledger().delivered == 1);
+    for (const auto& l : kinds(rec, core::TraceKind::kClientLine))
+      if (l.rfind("smtp.gmail.example: MAIL FROM:", 0) == 0) return l;
+    return std::string();
+  };
+  scenario::Scenario s = journey();
+  const std::string eight = relay_mail_from(s);
+  CHECK(eight.find(" BODY=8BITMIME") != std::string::npos);
+  CHECK(eight.find(" SIZE=") != std::string::npos);
+
+  std::get<scenario::SendAction>(s.script[0].action).body = "Hola Julia,\nhasta pronto\n";
+  const std::string seven = relay_mail_from(s);
+  CHECK(seven.rfind("smtp.gmail.example: MAIL FROM:<marcos@gmail.example> SIZE=", 0) == 0);
+  CHECK(seven.find("BODY=") == std::string::npos);
+}
+
 TEST_CASE("same domain: delivered by the MSA host itself, no other hop", "[world]") {
   scenario::Scenario s = journey();
   std::get<scenario::SendAction>(s.script[0].action).to = {"marcos@gmail.example"};
