@@ -72,6 +72,7 @@ inline bool has_8bit(std::string_view s) {
 struct TextShape {
   bool crlf = true;
   bool eight_bit = false;
+  friend bool operator==(const TextShape&, const TextShape&) = default;
 };
 
 inline TextShape text_shape(std::string_view s) {

@@ -270,8 +270,7 @@ struct SmtpClient::Impl {
     for (std::size_t i = 0; i < txns.size(); ++i) {
       const mail::TextShape shape =
           txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].content);
-      assert(!txns[i].shape || (mail::text_shape(txns[i].content).crlf == shape.crlf &&
-                                mail::text_shape(txns[i].content).eight_bit == shape.eight_bit));
+      assert(!txns[i].shape || mail::text_shape(txns[i].content) == shape);
       if (shape.crlf) {
         canonical_copy.emplace_back();
         eight_bit.push_back(shape.eight_bit);
