@@ -274,8 +274,40 @@ void App::handle_shortcuts() {
   }
 }
 
-bool stacked_layout(float width, float scale) {
-  return width < 720.0f * scale;
+PanelLayout panel_layout(ImVec2 avail, float line, float scale) {
+  if (avail.x < 720.0f * scale) return PanelLayout::kStacked;
+  if (avail.y < line * 14.0f) return PanelLayout::kShort;
+  return PanelLayout::kColumns;
+}
+
+void App::draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<Panel> panels) {
+  if (!ImGui::BeginTabBar(id)) return;
+  for (const Panel panel : panels) {
+    static constexpr const char* kKeys[] = {"app.tab.network", "app.tab.ladder",
+                                            "app.tab.explanation", "app.tab.inspector",
+                                            "app.tab.event_log"};
+    if (!ImGui::BeginTabItem(ctx.text.c_str(kKeys[static_cast<int>(panel)]))) continue;
+    const ImVec2 size(0.0f, 0.0f);
+    switch (panel) {
+      case Panel::kNetwork:
+        m_slots->network(ctx, size);
+        break;
+      case Panel::kLadder:
+        m_slots->ladder(ctx, size);
+        break;
+      case Panel::kExplanation:
+        m_slots->explanation(ctx, size);
+        break;
+      case Panel::kInspector:
+        m_slots->inspector(ctx, size);
+        break;
+      case Panel::kEventLog:
+        m_slots->event_log(ctx, size);
+        break;
+    }
+    ImGui::EndTabItem();
+  }
+  ImGui::EndTabBar();
 }
 
 void App::draw_layout(const UiContext& ctx) {
@@ -283,26 +315,21 @@ void App::draw_layout(const UiContext& ctx) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = style.ItemSpacing.x;
-  if (stacked_layout(avail.x, ctx.settings.scale)) {
+  const PanelLayout layout = panel_layout(avail, line, ctx.settings.scale);
+  m_layout = layout;
+  if (layout == PanelLayout::kStacked) {
     // Too narrow for columns (a projector at 1.5x to 3x): the network on top, the other panels
     // in tabs below it, each with the whole width.
     // When even that leaves too little height, the network becomes the first tab.
     const bool network_in_tabs = avail.y < line * 16.0f;
     if (!network_in_tabs) m_slots->network(ctx, ImVec2(avail.x, std::max(avail.y * 0.45f, line * 4.0f)));
-    if (ImGui::BeginTabBar("##narrow_tabs")) {
-      const char* const keys[] = {"app.tab.network", "app.tab.ladder", "app.tab.explanation",
-                                  "app.tab.inspector", "app.tab.event_log"};
-      for (int i = network_in_tabs ? 0 : 1; i < 5; ++i) {
-        if (!ImGui::BeginTabItem(ctx.text.c_str(keys[i]))) continue;
-        const ImVec2 size(0.0f, 0.0f);
-        if (i == 0) m_slots->network(ctx, size);
-        if (i == 1) m_slots->ladder(ctx, size);
-        if (i == 2) m_slots->explanation(ctx, size);
-        if (i == 3) m_slots->inspector(ctx, size);
-        if (i == 4) m_slots->event_log(ctx, size);
-        ImGui::EndTabItem();
-      }
-      ImGui::EndTabBar();
+    if (network_in_tabs) {
+      draw_tabs(ctx, "##narrow_tabs",
+                {Panel::kNetwork, Panel::kLadder, Panel::kExplanation, Panel::kInspector,
+                 Panel::kEventLog});
+    } else {
+      draw_tabs(ctx, "##narrow_tabs",
+                {Panel::kLadder, Panel::kExplanation, Panel::kInspector, Panel::kEventLog});
     }
     return;
   }
@@ -312,6 +339,21 @@ void App::draw_layout(const UiContext& ctx) {
       std::clamp(avail.x * 0.42f, std::min(avail.x * 0.5f, 300.0f * ctx.settings.scale),
                  avail.x * 0.45f);
   const float left_width = avail.x - right_width - gap;
+  if (layout == PanelLayout::kShort) {
+    // Wide but short (16:9 at 2x or 2.5x): two columns of tabs with the whole height, so that
+    // neither the network nor the ladder is squeezed into a strip a few lines tall; the network
+    // shares its column with the inspector and the event log, the ladder with the explanation.
+    if (begin_unpainted_child("##left", ImVec2(left_width, avail.y))) {
+      draw_tabs(ctx, "##left_tabs", {Panel::kNetwork, Panel::kInspector, Panel::kEventLog});
+    }
+    ImGui::EndChild();
+    ImGui::SameLine(0.0f, gap);
+    if (begin_unpainted_child("##right", ImVec2(right_width, avail.y))) {
+      draw_tabs(ctx, "##right_tabs", {Panel::kLadder, Panel::kExplanation});
+    }
+    ImGui::EndChild();
+    return;
+  }
   const float bottom_height = std::max(avail.y * 0.34f, line * 6.0f);
   const float network_height = std::max(avail.y - bottom_height - style.ItemSpacing.y, line * 4.0f);
   const float ladder_height = std::max(avail.y * 0.62f, line * 5.0f);

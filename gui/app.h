@@ -9,10 +9,12 @@
 //   controls row (play, speed, steps, time) and the timeline
 //   network view (left, largest)            | ladder (top right)
 //   inspector / event log (tabs, bottom left) | explanation (bottom right)
-// or, where the window is too narrow for two columns (stacked_layout), the network and the
-// other panels in tabs, each with the whole width.
+// or, where the window is too short for that, two columns of tabs with the whole height (the
+// network, inspector, event log | the ladder, explanation); or, where it is too narrow for two
+// columns, the network and the other panels in tabs, each with the whole width (panel_layout).
 
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -39,10 +41,17 @@ struct AppPaths {
 
 class PanelSlots;  // the panels of the network, ladder, explanation, inspector and event log
 
-// Whether a window `width` pixels wide at UI scale `scale` stacks its panels in tabs instead of
-// two columns: below 720 pixels at 1x (1024x768 at 1.5x, 1280x800 at 2x), the ladder's arrows
-// and the network's labels no longer fit side by side.
-bool stacked_layout(float width, float scale);
+// How the panels share a window's content region `avail` at UI scale `scale`, where a line of
+// text takes `line` pixels:
+//   kColumns  the network above the inspector and event log, the ladder above the explanation;
+//   kShort    wide enough for two columns but under 14 lines tall (16:9 at 2x and 2.5x): two
+//             columns of tabs with the whole height, the network with the inspector and the
+//             event log, the ladder with the explanation;
+//   kStacked  narrower than 720 pixels at 1x (1024x768 at 1.5x, 1280x800 at 2x): the ladder's
+//             arrows and the network's labels no longer fit side by side, so the panels are
+//             tabs with the whole width, under the network or (when short too) with it.
+enum class PanelLayout { kColumns, kShort, kStacked };
+PanelLayout panel_layout(ImVec2 avail, float line, float scale);
 
 class App {
  public:
@@ -86,6 +95,7 @@ class App {
   const Selection& selection() const { return m_selection; }
   const Playback& playback() const { return m_playback; }
   const std::string& error_message() const { return m_error; }  // shown in the window; "" none
+  PanelLayout layout() const { return m_layout; }               // as the last frame drew the panels
   const RecentFiles& recent_files() const { return m_recent; }
   bool animating() const { return m_playback.playing; }  // the window must keep drawing
   // Envelopes in flight at the time shown (what the network view animates).
@@ -109,6 +119,9 @@ class App {
   void handle_shortcuts();
   UiContext context();
   void draw_layout(const UiContext& ctx);
+  enum class Panel { kNetwork, kLadder, kExplanation, kInspector, kEventLog };
+  // `panels` as the tabs of one tab bar, each with the tab's whole region.
+  void draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<Panel> panels);
   void after_time_travel();
   void select_event(std::size_t index);
   void set_error(std::string message) { m_error = std::move(message); }
@@ -124,6 +137,7 @@ class App {
   CommandQueue m_commands;
   RecentFiles m_recent;
   std::string m_error;
+  PanelLayout m_layout = PanelLayout::kColumns;
   bool m_fonts_dirty = false;
   double m_play_remainder = 0.0;  // simulated microseconds not yet run (below 1 us)
 

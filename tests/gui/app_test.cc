@@ -365,15 +365,22 @@ TEST_CASE("language, scale and contrast change at runtime", "[gui][app]") {
 }
 
 TEST_CASE("panels stack in tabs where two columns would not fit", "[gui][app]") {
-  // The window's content is a little narrower than the window (padding).
-  CHECK_FALSE(mailhop::gui::stacked_layout(1010, 1.0f));  // 1024x768 at 1x
-  CHECK_FALSE(mailhop::gui::stacked_layout(1266, 1.5f));  // 1280x800 at 1.5x
-  CHECK_FALSE(mailhop::gui::stacked_layout(1586, 2.0f));  // 1600x900 at 2x
-  CHECK(mailhop::gui::stacked_layout(1000, 1.5f));        // 1024x768 at 1.5x
-  CHECK(mailhop::gui::stacked_layout(1250, 2.0f));        // 1280x800 at 2x
-  CHECK(mailhop::gui::stacked_layout(1000, 2.0f));        // 1024x768 at 2x
-  CHECK(mailhop::gui::stacked_layout(1880, 3.0f));        // 1920x1080 at 3x
-  CHECK(mailhop::gui::stacked_layout(700, 1.0f));         // a narrow window at 1x
+  using mailhop::gui::panel_layout;
+  using mailhop::gui::PanelLayout;
+  // The window's content region is smaller than the window (menu bar, controls, timeline,
+  // padding): these are the regions and line heights the app has at those sizes and scales.
+  CHECK(panel_layout(ImVec2(996, 601), 26, 1.0f) == PanelLayout::kColumns);   // 1024x768 at 1x
+  CHECK(panel_layout(ImVec2(1252, 633), 26, 1.0f) == PanelLayout::kColumns);  // 1280x800 at 1x
+  CHECK(panel_layout(ImVec2(1238, 548), 39, 1.5f) == PanelLayout::kColumns);  // 1280x800 at 1.5x
+  CHECK(panel_layout(ImVec2(1864, 744), 52, 2.0f) == PanelLayout::kColumns);  // 1920x1080 at 2x
+  CHECK(panel_layout(ImVec2(1324, 516), 39, 1.5f) == PanelLayout::kShort);    // 1366x768 at 1.5x
+  CHECK(panel_layout(ImVec2(1544, 564), 52, 2.0f) == PanelLayout::kShort);    // 1600x900 at 2x
+  CHECK(panel_layout(ImVec2(1850, 660), 65, 2.5f) == PanelLayout::kShort);    // 1920x1080 at 2.5x
+  CHECK(panel_layout(ImVec2(982, 516), 39, 1.5f) == PanelLayout::kStacked);   // 1024x768 at 1.5x
+  CHECK(panel_layout(ImVec2(1224, 464), 52, 2.0f) == PanelLayout::kStacked);  // 1280x800 at 2x
+  CHECK(panel_layout(ImVec2(968, 432), 52, 2.0f) == PanelLayout::kStacked);   // 1024x768 at 2x
+  CHECK(panel_layout(ImVec2(1836, 576), 78, 3.0f) == PanelLayout::kStacked);  // 1920x1080 at 3x
+  CHECK(panel_layout(ImVec2(700, 600), 26, 1.0f) == PanelLayout::kStacked);   // narrow, 1x
 }
 
 TEST_CASE("every shipped scenario draws at 1024x768 at every scale, in both languages",
@@ -396,6 +403,40 @@ TEST_CASE("every shipped scenario draws at 1024x768 at every scale, in both lang
         h.frame();
         h.frame();
         CHECK(h.app->error_message().empty());
+      }
+    }
+  }
+}
+
+TEST_CASE("every shipped scenario draws on 16:9 projectors at 2x and 2.5x", "[gui][app]") {
+  using mailhop::gui::PanelLayout;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(kScenarios)) {
+    if (entry.path().extension() == ".json" && entry.path().filename() != "schema.json") {
+      files.push_back(entry.path());
+    }
+  }
+  REQUIRE(files.size() >= 10);
+  struct Screen {
+    float width, height, scale;
+    PanelLayout layout;
+  };
+  for (const Screen screen :
+       {Screen{1600, 900, 2.0f, PanelLayout::kShort}, Screen{1920, 1080, 2.5f, PanelLayout::kShort},
+        Screen{1920, 1080, 2.0f, PanelLayout::kColumns},
+        Screen{1920, 1080, 3.0f, PanelLayout::kStacked}}) {
+    for (const Language language : {Language::kSpanish, Language::kEnglish}) {
+      Headless h(screen.width, screen.height, language, screen.scale);
+      for (const fs::path& file : files) {
+        INFO(file.string() << " at " << screen.width << "x" << screen.height << " " << screen.scale
+                           << "x");
+        h.open(file);
+        h.app->apply(command::SeekTime{SimTime::from_seconds(30)});
+        h.app->select_latest_line();
+        h.frame();
+        h.frame();
+        CHECK(h.app->error_message().empty());
+        CHECK(h.app->layout() == screen.layout);
       }
     }
   }
