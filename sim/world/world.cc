@@ -1320,9 +1320,18 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
   content += "MIME-Version: 1.0\r\n";
   content += "Content-Type: text/plain; charset=UTF-8\r\n";
   content += "Content-Transfer-Encoding: ";
-  content += mail::has_8bit(body) ? "8bit" : "7bit";
+  const bool body_8bit = mail::has_8bit(body);
+  content += body_8bit ? "8bit" : "7bit";
   content += "\r\n\r\n";
+  // The message's shape for the client, from what is known of its parts (they are whole
+  // lines): the header's read here (a few hundred octets), the body's from its 8-bit test and
+  // its line ends, which append_crlf_body makes CRLF; only a CR alone needs the body read again.
+  mail::TextShape shape = mail::text_shape(content);
+  const std::size_t body_start = content.size();
   append_crlf_body(content, body);
+  shape.eight_bit = shape.eight_bit || body_8bit;
+  if (body.find('\r') != std::string_view::npos)
+    shape.crlf = shape.crlf && mail::text_shape(std::string_view(content).substr(body_start)).crlf;
 
   proto::SmtpClientOptions opts;
   opts.helo_domain = mua->spec.name;
@@ -1332,7 +1341,7 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
   if (account->use_auth)
     opts.credentials = proto::SmtpCredentials{account->user.empty() ? account->address : account->user,
                                               account->password};
-  proto::SmtpTransaction tx{std::move(env), std::move(content), std::nullopt};
+  proto::SmtpTransaction tx{std::move(env), std::move(content), shape};
   const std::string node_name = mua->spec.name;
   const std::string msa = account->submission_host;
   // Shared by the copies of `fail` (each callback holds one); copied only when it fails.

@@ -135,6 +135,48 @@ TEST_CASE("the MSA relays a message with the BODY its octets call for", "[world]
   CHECK(seven.find("BODY=") == std::string::npos);
 }
 
+TEST_CASE("a mail client sends the BODY and the line ends its message calls for", "[world]") {
+  // The client is told the shape of the message the mail program wrote (from its parts)
+  // instead of reading it again; builds with assertions check it was told right.
+  struct Sent {
+    std::string mail_from;  // the mail program's MAIL FROM line
+    std::string content;    // as delivered
+  };
+  auto send = [](const scenario::Scenario& s) {
+    core::Trace trace;
+    core::TraceRecorder rec;
+    trace.add_observer(&rec);
+    auto w = run(s, trace, SimTime::from_minutes(5));
+    CHECK(w->audit().empty());
+    Sent out;
+    for (const auto& l : kinds(rec, core::TraceKind::kClientLine))
+      if (l.rfind("laptop.marcos.example: MAIL FROM:", 0) == 0) out.mail_from = l;
+    const auto& inbox = w->mailbox("julia@yahoo.example")->inbox().messages();
+    REQUIRE(inbox.size() == 1);
+    out.content = inbox[0].content;
+    return out;
+  };
+  scenario::Scenario s = journey();
+  auto& action = std::get<scenario::SendAction>(s.script[0].action);
+  action.body = "Hola Julia,\nhasta pronto\n";
+  CHECK(send(s).mail_from.find("BODY=") == std::string::npos);  // all ASCII
+
+  action.header_from = "Jos\xc3\xa9 <marcos@gmail.example>";  // 8-bit in the header only
+  const Sent header_8bit = send(s);
+  CHECK(header_8bit.mail_from.find(" BODY=8BITMIME") != std::string::npos);
+
+  action.header_from.reset();
+  action.body = "uno\rdos\r\ntres\n";  // a CR alone, a CRLF and an LF
+  const Sent lone_cr = send(s);
+  CHECK(lone_cr.mail_from.find("BODY=") == std::string::npos);
+  CHECK(lone_cr.content.find("\r\n\r\nuno\r\ndos\r\ntres\r\n") != std::string::npos);
+  CHECK(mail::text_shape(lone_cr.content).crlf);
+  // The client sent it with the CR made a line end: as many octets (SIZE=) as the same lines
+  // written with CRLF.
+  action.body = "uno\r\ndos\r\ntres\r\n";
+  CHECK(send(s).mail_from == lone_cr.mail_from);
+}
+
 TEST_CASE("same domain: delivered by the MSA host itself, no other hop", "[world]") {
   scenario::Scenario s = journey();
   std::get<scenario::SendAction>(s.script[0].action).to = {"marcos@gmail.example"};
