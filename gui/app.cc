@@ -276,7 +276,7 @@ void App::handle_shortcuts() {
 
 PanelLayout panel_layout(ImVec2 avail, float line, float scale) {
   if (avail.x < 720.0f * scale) return PanelLayout::kStacked;
-  if (avail.y < line * 14.0f) return PanelLayout::kShort;
+  if (avail.y < line * 16.0f) return PanelLayout::kShort;
   return PanelLayout::kColumns;
 }
 

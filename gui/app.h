@@ -44,7 +44,7 @@ class PanelSlots;  // the panels of the network, ladder, explanation, inspector 
 // How the panels share a window's content region `avail` at UI scale `scale`, where a line of
 // text takes `line` pixels:
 //   kColumns  the network above the inspector and event log, the ladder above the explanation;
-//   kShort    wide enough for two columns but under 14 lines tall (16:9 at 2x and 2.5x): two
+//   kShort    wide enough for two columns but under 16 lines tall (16:9 at 2x and 2.5x): two
 //             columns of tabs with the whole height, the network with the inspector and the
 //             event log, the ladder with the explanation;
 //   kStacked  narrower than 720 pixels at 1x (1024x768 at 1.5x, 1280x800 at 2x): the ladder's

@@ -371,8 +371,11 @@ TEST_CASE("panels stack in tabs where two columns would not fit", "[gui][app]") 
   // padding): these are the regions and line heights the app has at those sizes and scales.
   CHECK(panel_layout(ImVec2(996, 601), 26, 1.0f) == PanelLayout::kColumns);   // 1024x768 at 1x
   CHECK(panel_layout(ImVec2(1252, 633), 26, 1.0f) == PanelLayout::kColumns);  // 1280x800 at 1x
-  CHECK(panel_layout(ImVec2(1238, 548), 39, 1.5f) == PanelLayout::kColumns);  // 1280x800 at 1.5x
-  CHECK(panel_layout(ImVec2(1864, 744), 52, 2.0f) == PanelLayout::kColumns);  // 1920x1080 at 2x
+  CHECK(panel_layout(ImVec2(1252, 553), 26, 1.0f) == PanelLayout::kColumns);  // 1280x720 at 1x
+  CHECK(panel_layout(ImVec2(1558, 650), 39, 1.5f) == PanelLayout::kColumns);  // 1600x900 at 1.5x
+  CHECK(panel_layout(ImVec2(1872, 793), 45.5f, 1.75f) == PanelLayout::kColumns);  // 1920x1080
+  CHECK(panel_layout(ImVec2(1238, 548), 39, 1.5f) == PanelLayout::kShort);    // 1280x800 at 1.5x
+  CHECK(panel_layout(ImVec2(1864, 744), 52, 2.0f) == PanelLayout::kShort);    // 1920x1080 at 2x
   CHECK(panel_layout(ImVec2(1324, 516), 39, 1.5f) == PanelLayout::kShort);    // 1366x768 at 1.5x
   CHECK(panel_layout(ImVec2(1544, 564), 52, 2.0f) == PanelLayout::kShort);    // 1600x900 at 2x
   CHECK(panel_layout(ImVec2(1850, 660), 65, 2.5f) == PanelLayout::kShort);    // 1920x1080 at 2.5x
@@ -408,7 +411,7 @@ TEST_CASE("every shipped scenario draws at 1024x768 at every scale, in both lang
   }
 }
 
-TEST_CASE("every shipped scenario draws on 16:9 projectors at 2x and 2.5x", "[gui][app]") {
+TEST_CASE("every shipped scenario draws on 16:9 projectors at 1.5x to 3x", "[gui][app]") {
   using mailhop::gui::PanelLayout;
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(kScenarios)) {
@@ -423,7 +426,8 @@ TEST_CASE("every shipped scenario draws on 16:9 projectors at 2x and 2.5x", "[gu
   };
   for (const Screen screen :
        {Screen{1600, 900, 2.0f, PanelLayout::kShort}, Screen{1920, 1080, 2.5f, PanelLayout::kShort},
-        Screen{1920, 1080, 2.0f, PanelLayout::kColumns},
+        Screen{1920, 1080, 2.0f, PanelLayout::kShort},
+        Screen{1920, 1080, 1.75f, PanelLayout::kColumns},
         Screen{1920, 1080, 3.0f, PanelLayout::kStacked}}) {
     for (const Language language : {Language::kSpanish, Language::kEnglish}) {
       Headless h(screen.width, screen.height, language, screen.scale);
