@@ -23,7 +23,10 @@ namespace mailhop::gui {
 class PanelSlots {
  public:
   void network(const UiContext& ctx, ImVec2 size) { m_network.draw(ctx, size); }
-  void ladder(const UiContext& ctx, ImVec2 size) { m_ladder.draw(ctx, size); }
+  // `meaning`: no explanation panel is in view (see LadderPanel::draw).
+  void ladder(const UiContext& ctx, ImVec2 size, bool meaning = false) {
+    m_ladder.draw(ctx, size, meaning);
+  }
   void explanation(const UiContext& ctx, ImVec2 size) { m_explanation.draw(ctx, size.y); }
   void inspector(const UiContext& ctx, ImVec2 size) { m_inspector.draw(ctx, size); }
   void event_log(const UiContext& ctx, ImVec2 size) { m_event_log.draw(ctx, size); }
@@ -293,7 +296,8 @@ void App::draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<
         m_slots->network(ctx, size);
         break;
       case Panel::kLadder:
-        m_slots->ladder(ctx, size);
+        // In a tab the explanation is not in view beside it: the ladder tells what a line means.
+        m_slots->ladder(ctx, size, true);
         break;
       case Panel::kExplanation:
         m_slots->explanation(ctx, size);

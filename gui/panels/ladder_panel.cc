@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "gui/panels/explanation_panel.h"
 #include "gui/widgets.h"
 #include "sim/core/sim_time.h"
 
@@ -96,10 +97,11 @@ std::string fit(const std::string& s, float width) {
 
 }  // namespace
 
-void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
+void LadderPanel::draw(const UiContext& ctx, ImVec2 size, bool meaning) {
   const text::Catalog& t = ctx.text;
   const Palette& p = ctx.palette;
   m_rows_drawn = 0;
+  m_meaning_drawn.clear();
   ImGui::BeginChild("##ladder", size, true);
   if (ctx.session == nullptr) {
     ImGui::TextDisabled("%s", t.c_str("ladder.no_session"));
@@ -220,7 +222,7 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
     ImGui::Dummy(ImVec2(avail_w, line_h * 2 + style.ItemSpacing.y));
   }
 
-  // The legend, on the last line of the region.
+  // The legend, on the last line of the region (or the meaning line in its place).
   const float legend_h = ImGui::GetFrameHeightWithSpacing();
   begin_unpainted_child("##ladder_rows", ImVec2(0, -legend_h));
   {
@@ -395,8 +397,42 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size) {
     }
   }
   ImGui::EndChild();
-  draw_legend(ctx);
+  if (!meaning || !draw_meaning(ctx)) draw_legend(ctx);
   ImGui::EndChild();
+}
+
+bool LadderPanel::draw_meaning(const UiContext& ctx) {
+  const auto events = ctx.session->events();
+  const std::optional<std::size_t> selected = ctx.selection.event;
+  // Only a line of the connection shown: another's meaning under these rows would mislead.
+  if (!selected || *selected >= events.size() ||
+      events[*selected].connection != m_ladder.connection.id ||
+      (events[*selected].kind != core::TraceKind::kClientLine &&
+       events[*selected].kind != core::TraceKind::kServerLine)) {
+    return false;
+  }
+  if (m_meaning_index != selected || m_meaning_language != ctx.settings.language ||
+      m_meaning_generation != ctx.session->generation()) {
+    const EventExplanation e =
+        explain_event(events, *selected, ctx.text, ctx.explanations, ctx.settings.language);
+    m_meaning_title = e.sections.empty() ? std::string() : e.sections.front().title;
+    m_meaning_text = e.sections.empty() ? std::string() : e.sections.front().text;
+    m_meaning_index = selected;
+    m_meaning_language = ctx.settings.language;
+    m_meaning_generation = ctx.session->generation();
+  }
+  if (m_meaning_title.empty()) return false;
+  m_meaning_drawn = fit(m_meaning_title, ImGui::GetContentRegionAvail().x);
+  ImGui::TextColored(ctx.palette.accent_text, "%s", m_meaning_drawn.c_str());
+  if (ImGui::IsItemHovered() && !m_meaning_text.empty()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+    ImGui::TextUnformatted(m_meaning_title.c_str());
+    ImGui::TextUnformatted(m_meaning_text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+  return true;
 }
 
 void LadderPanel::draw_legend(const UiContext& ctx) {

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "gui/ladder_model.h"
@@ -25,17 +26,25 @@ namespace mailhop::gui {
 
 class LadderPanel {
  public:
-  void draw(const UiContext& ctx, ImVec2 size = ImVec2(0, 0));
+  // With `meaning`, where no explanation panel is in view (the panels are tabs), the line under
+  // the rows tells what the selected line means (its explanation's title; the whole text in a
+  // tooltip) instead of the colours' legend, so that a click on a line shows something at once.
+  void draw(const UiContext& ctx, ImVec2 size = ImVec2(0, 0), bool meaning = false);
 
   // For tests: the model drawn by the last draw() (its rows and ends).
   const Ladder& last_ladder() const { return m_ladder; }
   std::size_t rows_drawn() const { return m_rows_drawn; }
+  // The meaning line drawn by the last draw(), or "" (none asked for, or no line selected).
+  const std::string& meaning_drawn() const { return m_meaning_drawn; }
   // Where the last draw put the first row (screen position) and how tall a row is.
   ImVec2 rows_origin() const { return m_rows_origin; }
   float row_height() const { return m_row_height; }
 
  private:
   void draw_legend(const UiContext& ctx);
+  // The meaning line in the legend's place; false (nothing drawn) when no line of this
+  // connection is selected or it has no explanation.
+  bool draw_meaning(const UiContext& ctx);
 
   Ladder m_ladder;
   std::vector<LadderConnection> m_connections;
@@ -50,6 +59,14 @@ class LadderPanel {
   std::uint64_t m_connection_seen = 0;
   std::size_t m_rows_seen = 0;
   bool m_scroll_to_end = false;
+  // The meaning line's explanation, made again only when the selection, the language or the
+  // session's run changes.
+  std::optional<std::size_t> m_meaning_index;
+  text::Language m_meaning_language = text::Language::kEnglish;
+  std::uint64_t m_meaning_generation = 0;
+  std::string m_meaning_title;
+  std::string m_meaning_text;
+  std::string m_meaning_drawn;
 };
 
 }  // namespace mailhop::gui

@@ -411,7 +411,7 @@ TEST_CASE("every shipped scenario draws at 1024x768 at every scale, in both lang
   }
 }
 
-TEST_CASE("every shipped scenario draws on 16:9 projectors at 1.5x to 3x", "[gui][app]") {
+TEST_CASE("every shipped scenario draws on 16:9 projectors at 1.75x to 3x", "[gui][app]") {
   using mailhop::gui::PanelLayout;
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(kScenarios)) {

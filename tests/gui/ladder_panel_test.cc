@@ -160,6 +160,45 @@ TEST_CASE("the ladder panel draws the newest connection and selects a clicked ro
   CHECK(b.session->events()[expected].kind == TraceKind::kConnectionClosed);
 }
 
+TEST_CASE("in a tab the ladder says what the selected line means where the legend was",
+          "[gui][ladder]") {
+  Bench b("01-journey.json");
+  b.session->seek_time(b.session->end());
+  gui::LadderPanel ladder;
+  bool meaning = true;
+  const auto draw = [&](const gui::UiContext& ctx) { ladder.draw(ctx, ImVec2(0, 0), meaning); };
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(ladder.meaning_drawn().empty());  // no line selected: the legend
+
+  const std::size_t starttls = b.index_of(TraceKind::kClientLine, "STARTTLS");
+  b.selection.event = starttls;
+  b.selection.connection = b.session->events()[starttls].connection;
+  b.frame(draw);
+  b.frame(draw);
+  // The title of the line's explanation, as the explanation panel heads it.
+  const gui::EventExplanation e = gui::explain_event(b.session->events(), starttls, b.catalog,
+                                                     b.explanations, Language::kEnglish);
+  REQUIRE_FALSE(e.sections.empty());
+  CHECK(ladder.meaning_drawn() == e.sections.front().title);
+  CHECK(ladder.meaning_drawn().find("STARTTLS") != std::string::npos);
+
+  // Beside an explanation panel (two columns), the legend stays.
+  meaning = false;
+  b.frame(draw);
+  CHECK(ladder.meaning_drawn().empty());
+
+  // A line of another connection than the one shown says nothing under these rows.
+  meaning = true;
+  const auto connections = gui::list_connections(b.session->events());
+  REQUIRE(connections.size() == 2);
+  b.selection.connection =
+      connections[1].id == b.selection.connection ? connections[0].id : connections[1].id;
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(ladder.meaning_drawn().empty());
+}
+
 TEST_CASE("the event log draws only the visible rows and filters", "[gui][log]") {
   Bench b("01-journey.json");
   b.session->seek_time(b.session->end());
