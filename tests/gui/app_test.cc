@@ -386,25 +386,40 @@ TEST_CASE("panels stack in tabs where two columns would not fit", "[gui][app]") 
   CHECK(panel_layout(ImVec2(700, 600), 26, 1.0f) == PanelLayout::kStacked);   // narrow, 1x
 }
 
-TEST_CASE("every shipped scenario draws at 1024x768 at every scale, in both languages",
-          "[gui][app]") {
+namespace {
+
+// The shipped scenarios (every .json of scenarios/ but the schema).
+std::vector<fs::path> shipped_scenarios() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(kScenarios)) {
     if (entry.path().extension() == ".json" && entry.path().filename() != "schema.json") {
       files.push_back(entry.path());
     }
   }
+  return files;
+}
+
+// Opens `file` and draws it 30 simulated seconds in, with its latest line selected.
+void draw_at_30s(Headless& h, const fs::path& file) {
+  h.open(file);
+  h.app->apply(command::SeekTime{SimTime::from_seconds(30)});
+  h.app->select_latest_line();
+  h.frame();
+  h.frame();
+}
+
+}  // namespace
+
+TEST_CASE("every shipped scenario draws at 1024x768 at every scale, in both languages",
+          "[gui][app]") {
+  const std::vector<fs::path> files = shipped_scenarios();
   REQUIRE(files.size() >= 10);
   for (const float scale : {1.0f, 2.0f, 3.0f}) {
     for (const Language language : {Language::kSpanish, Language::kEnglish}) {
       Headless h(1024, 768, language, scale, scale == 3.0f);
       for (const fs::path& file : files) {
         INFO(file.string() << " at " << scale);
-        h.open(file);
-        h.app->apply(command::SeekTime{SimTime::from_seconds(30)});
-        h.app->select_latest_line();
-        h.frame();
-        h.frame();
+        draw_at_30s(h, file);
         CHECK(h.app->error_message().empty());
       }
     }
@@ -413,12 +428,7 @@ TEST_CASE("every shipped scenario draws at 1024x768 at every scale, in both lang
 
 TEST_CASE("every shipped scenario draws on 16:9 projectors at 1.75x to 3x", "[gui][app]") {
   using mailhop::gui::PanelLayout;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(kScenarios)) {
-    if (entry.path().extension() == ".json" && entry.path().filename() != "schema.json") {
-      files.push_back(entry.path());
-    }
-  }
+  const std::vector<fs::path> files = shipped_scenarios();
   REQUIRE(files.size() >= 10);
   struct Screen {
     float width, height, scale;
@@ -434,11 +444,7 @@ TEST_CASE("every shipped scenario draws on 16:9 projectors at 1.75x to 3x", "[gu
       for (const fs::path& file : files) {
         INFO(file.string() << " at " << screen.width << "x" << screen.height << " " << screen.scale
                            << "x");
-        h.open(file);
-        h.app->apply(command::SeekTime{SimTime::from_seconds(30)});
-        h.app->select_latest_line();
-        h.frame();
-        h.frame();
+        draw_at_30s(h, file);
         CHECK(h.app->error_message().empty());
         CHECK(h.app->layout() == screen.layout);
       }
