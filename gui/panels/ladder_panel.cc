@@ -174,14 +174,23 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size, bool meaning) {
   // Geometry: a time column, then the client lifeline and the server lifeline.
   const ImGuiStyle& style = ImGui::GetStyle();
   float time_width = 0.0f;
+  float char_width = 0.0f;
   {
     FontScope mono(ctx.fonts.mono);
     time_width = ImGui::CalcTextSize("00:00:00.000").x;
+    char_width = ImGui::CalcTextSize("0").x;
   }
   const float line_h = ImGui::GetTextLineHeight();
   const float lock_w = line_h * 0.9f;
   const float avail_w = ImGui::GetContentRegionAvail().x - style.ScrollbarSize;
   const float lane_pad = std::max(line_h * 1.5f, 24.0f);
+  // Where the send times would leave a line between the lifelines less than 20 characters (a
+  // tab at 2x on 1600x900: "250 ST…"), they give the room to the lines: the arrows' slopes
+  // still show the timing, and a row's tooltip has its times.
+  const bool show_times =
+      avail_w - (time_width + lock_w + style.ItemSpacing.x * 2 + lane_pad * 2) >= char_width * 20;
+  if (!show_times) time_width = 0.0f;
+  m_times_shown = show_times;
   const float client_rel = time_width + lock_w + style.ItemSpacing.x * 2 + lane_pad;
   const float server_rel = std::max(client_rel + 80.0f, avail_w - lane_pad);
 
@@ -290,8 +299,11 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size, bool meaning) {
         draw->AddLine(ImVec2(cx, top.y), ImVec2(cx, top.y + row_h), u32(p.muted, 0.6f), 2.0f);
         draw->AddLine(ImVec2(sx, top.y), ImVec2(sx, top.y + row_h), u32(p.muted, 0.6f), 2.0f);
         // Send time, then a padlock on lines that travelled inside TLS.
-        draw->AddText(ImVec2(top.x + style.ItemSpacing.x * 0.5f, top.y + row_h * 0.5f - line_h * 0.5f),
-                      u32(p.muted), core::format_sim_time(row.sent).c_str());
+        if (show_times) {
+          draw->AddText(
+              ImVec2(top.x + style.ItemSpacing.x * 0.5f, top.y + row_h * 0.5f - line_h * 0.5f),
+              u32(p.muted), core::format_sim_time(row.sent).c_str());
+        }
         if (row.encrypted) {
           draw_padlock(draw, ctx.fonts.sprites,
                        ImVec2(top.x + time_width + style.ItemSpacing.x,

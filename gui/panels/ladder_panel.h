@@ -34,6 +34,9 @@ class LadderPanel {
   // For tests: the model drawn by the last draw() (its rows and ends).
   const Ladder& last_ladder() const { return m_ladder; }
   std::size_t rows_drawn() const { return m_rows_drawn; }
+  // Whether the last draw wrote the send times (not where they would leave the lines too little
+  // room between the lifelines).
+  bool times_shown() const { return m_times_shown; }
   // The meaning line drawn by the last draw(), or "" (none asked for, or no line selected).
   const std::string& meaning_drawn() const { return m_meaning_drawn; }
   // Where the last draw put the first row (screen position) and how tall a row is.
@@ -50,6 +53,7 @@ class LadderPanel {
   std::vector<LadderConnection> m_connections;
   std::optional<std::size_t> m_selected_seen;
   std::size_t m_rows_drawn = 0;
+  bool m_times_shown = true;
   ImVec2 m_rows_origin;
   float m_row_height = 0.0f;
   // To rebuild only when something changed and to scroll to new rows.

@@ -199,6 +199,23 @@ TEST_CASE("in a tab the ladder says what the selected line means where the legen
   CHECK(ladder.meaning_drawn().empty());
 }
 
+TEST_CASE("a narrow ladder gives the send times' room to the lines", "[gui][ladder]") {
+  Bench b("01-journey.json");
+  b.session->seek_time(b.session->end());
+  gui::LadderPanel ladder;
+  float width = 700.0f;
+  const auto draw = [&](const gui::UiContext& ctx) { ladder.draw(ctx, ImVec2(width, 400)); };
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(ladder.rows_drawn() > 3);
+  CHECK(ladder.times_shown());
+  // 300 pixels at 1x: with the times, under 20 characters would be left between the lifelines.
+  width = 300.0f;
+  b.frame(draw);
+  CHECK(ladder.rows_drawn() > 3);
+  CHECK_FALSE(ladder.times_shown());
+}
+
 TEST_CASE("the event log draws only the visible rows and filters", "[gui][log]") {
   Bench b("01-journey.json");
   b.session->seek_time(b.session->end());
