@@ -157,18 +157,26 @@ float NetworkView::label_room(std::size_t index, float block) const {
   return nearest < 0.0f ? 1e9f : std::max(60.0f, 0.92f * nearest);
 }
 
+namespace {
+// Whether the host at layout index `i` is labelled with its name alone.
+bool brief_label(bool compact, const std::vector<bool>* whole, std::size_t i) {
+  return compact && !(whole && i < whole->size() && (*whole)[i]);
+}
+}  // namespace
+
 std::vector<float> NetworkView::label_widths(const UiContext& ctx, ImFont* font, float label_size,
-                                             bool compact) const {
+                                             bool compact, const std::vector<bool>* whole) const {
   const text::Language language = ctx.text.language();
   const auto& nodes = ctx.session->world().nodes();
   std::vector<float> width(m_layout.size(), 0.0f);
   for (std::size_t ti = 0; ti < nodes.size() && ti < m_layout_of.size(); ++ti) {
     const world::NodeState& node = *nodes[ti];
+    const std::size_t li = m_layout_of[ti];
     float w = font->CalcTextSizeA(label_size, 1e9f, 0.0f, node.spec.name.c_str()).x;
     const std::string& caption = caption_of(node, language);
-    if (!caption.empty() && !compact)
+    if (!caption.empty() && !brief_label(compact, whole, li))
       w = std::max(w, font->CalcTextSizeA(label_size * 0.85f, 1e9f, 0.0f, caption.c_str()).x);
-    if (m_layout_of[ti] < width.size()) width[m_layout_of[ti]] = w;
+    if (li < width.size()) width[li] = w;
   }
   return width;
 }
@@ -178,13 +186,14 @@ float NetworkView::label_block(float label_size, float tag_size, bool compact) {
 }
 
 std::vector<float> NetworkView::label_heights(const UiContext& ctx, float label_size,
-                                              float tag_size, bool compact) const {
+                                              float tag_size, bool compact,
+                                              const std::vector<bool>* whole) const {
   const auto& nodes = ctx.session->world().nodes();
   std::vector<float> height(m_layout.size(), label_block(label_size, tag_size, compact));
-  if (compact) return height;
+  if (compact && !whole) return height;
   for (std::size_t ti = 0; ti < nodes.size() && ti < m_layout_of.size(); ++ti) {
     const world::NodeState& node = *nodes[ti];
-    if (m_layout_of[ti] >= height.size()) continue;
+    if (m_layout_of[ti] >= height.size() || brief_label(compact, whole, m_layout_of[ti])) continue;
     // As draw_nodes writes them: the name; a caption (or the domains); role tags, not on
     // clients' laptops and phones.
     const bool second =
@@ -200,7 +209,7 @@ std::vector<float> NetworkView::label_heights(const UiContext& ctx, float label_
 
 std::vector<std::optional<NetworkView::LabelBeside>> NetworkView::label_sides(
     const std::vector<float>& widths, const std::vector<float>& heights, float left, float top,
-    float right, bool* covered) const {
+    float right, bool* covered, std::vector<bool>* clear_of_others) const {
   const std::size_t n = std::min({m_layout.size(), widths.size(), heights.size()});
   std::vector<std::optional<LabelBeside>> beside(n);
   if (m_layout.size() > kNeighbourLabelHosts) return beside;
@@ -286,6 +295,28 @@ std::vector<std::optional<NetworkView::LabelBeside>> NetworkView::label_sides(
         *covered = j != i && under.meets(glyph_box(node_screen(j)));
     }
   }
+  if (clear_of_others) {
+    // Each label where it is drawn: beside its icon, or under it as wide as its room lets it.
+    const auto drawn_box = [&](std::size_t j) {
+      if (beside[j]) return beside_box(j, *beside[j]);
+      Box under = under_box(j);
+      const float cut = (under.x1 - under.x0 - label_room(j, heights[j])) / 2.0f;
+      if (cut > 0.0f) {
+        under.x0 += cut;
+        under.x1 -= cut;
+      }
+      return under;
+    };
+    std::vector<bool>& out = *clear_of_others;
+    out.assign(n, true);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Box mine = drawn_box(i);
+      out[i] = mine.x0 >= left && mine.x1 <= right && mine.y0 >= top;
+      for (std::size_t j = 0; j < n && out[i]; ++j)
+        if (j != i && (mine.meets(icon_box(node_screen(j))) || mine.meets(drawn_box(j))))
+          out[i] = false;
+    }
+  }
   return beside;
 }
 
@@ -299,8 +330,13 @@ bool NetworkView::labels_compact() const {
   return m_label_compact && m_view.zoom == m_label_fit_zoom;
 }
 
+bool NetworkView::label_whole(std::size_t index) const {
+  return !brief_label(labels_compact(), &m_label_whole, index);
+}
+
 void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
   m_label_compact = false;
+  m_label_whole.clear();
   // Full labels first; where, spread as far as the view lets them, one still covers part of
   // another host's icon (label_sides), again from the fit's offset with the hosts' names alone.
   const ImVec2 fitted_offset = m_view.offset;
@@ -316,7 +352,57 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
     m_label_compact = true;
     m_view.offset = fitted_offset;
     spread_for_labels(ctx, canvas, true);
+    whole_labels_where_clear(ctx, canvas);
   }
+}
+
+void NetworkView::whole_labels_where_clear(const UiContext& ctx, ImVec2 canvas) {
+  // Host by host, in layout order: its whole label where, placed as draw_nodes will place it,
+  // it and every whole label before it stay clear of the other icons and labels and end above
+  // the canvas's bottom (the ports lesson at 2x: the relay and the MX keep their ports).
+  const LabelFonts lf = label_fonts(ctx, label_text_zoom());
+  const float left = m_canvas_min.x;
+  const float top = m_canvas_min.y + 2.0f;
+  const float right = m_canvas_min.x + canvas.x;
+  const float bottom = m_canvas_min.y + canvas.y;
+  const float size = icon_size();
+  std::vector<bool> whole(m_layout.size(), false);
+  const auto place = [&](std::vector<bool>* clear) {
+    return label_sides(label_widths(ctx, lf.font, lf.label_size, true, &whole),
+                       label_heights(ctx, lf.label_size, lf.tag_size, true, &whole), left, top,
+                       right, nullptr, clear);
+  };
+  // Which labels are clear as things stand: a name that is must stay so.
+  std::vector<bool> was_clear;
+  place(&was_clear);
+  // First the labels that fit under their icons, then those that must go beside them (which
+  // take room across that a label under its icon might have needed).
+  for (const bool beside_too : {false, true}) {
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+      if (whole[i]) continue;
+      whole[i] = true;
+      std::vector<bool> clear;
+      const auto sides = place(&clear);
+      const std::vector<float> heights =
+          label_heights(ctx, lf.label_size, lf.tag_size, true, &whole);
+      bool ok = beside_too || !sides[i];
+      for (std::size_t k = 0; k < whole.size() && ok; ++k) {
+        if (!whole[k]) {
+          ok = !was_clear[k] || clear[k];
+          continue;
+        }
+        const float end =
+            sides[k] ? sides[k]->top + heights[k] : node_screen(k).y + size * 0.55f + heights[k];
+        ok = clear[k] && end <= bottom;
+      }
+      if (ok) {
+        was_clear = std::move(clear);
+      } else {
+        whole[i] = false;
+      }
+    }
+  }
+  m_label_whole = std::move(whole);
 }
 
 void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas, bool compact) {
@@ -765,12 +851,14 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   count_mailboxes(ctx);
   m_labels_cut = 0;
   const float block = label_block(label_size, tag_size, compact);
+  const float whole_block = label_block(label_size, tag_size, false);
+  const std::vector<bool>* whole = compact ? &m_label_whole : nullptr;
   // Where labels are placed against their neighbours, some may go beside their icon.
   m_label_beside.clear();
   if (labels && m_layout.size() <= kNeighbourLabelHosts) {
-    m_label_beside = label_sides(label_widths(ctx, font, label_size, compact),
-                                 label_heights(ctx, label_size, tag_size, compact), clip_min.x,
-                                 clip_min.y + 2.0f, clip_max.x);
+    m_label_beside = label_sides(label_widths(ctx, font, label_size, compact, whole),
+                                 label_heights(ctx, label_size, tag_size, compact, whole),
+                                 clip_min.x, clip_min.y + 2.0f, clip_max.x);
   }
 
   const IconStyle style;
@@ -850,10 +938,13 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
     float y = beside ? beside_at->top : c.y + size * 0.55f;
     const float left = c.x + size * kBesideGap;           // beside on the right: from here
     const float right_end = c.x - size * kBesideGapLeft;  // beside on the left: up to here
-    // Labels never run into a neighbour's.
-    const float max_width = on_left  ? right_end - clip_min.x
-                            : beside ? clip_max.x - left
-                                     : label_room(li, block);
+    const bool brief = brief_label(compact, whole, li);
+    // Labels never run into a neighbour's, nor (centred under the icon) past the canvas's edge.
+    const float max_width =
+        on_left  ? right_end - clip_min.x
+        : beside ? clip_max.x - left
+                 : std::min(label_room(li, brief ? block : whole_block),
+                            2.0f * std::max(0.0f, std::min(c.x - clip_min.x, clip_max.x - c.x)));
     // One line: centred under the icon, or from `left` (to `right_end`) beside it.
     const auto label_line = [&](ImFont* f, float fs, const std::string& text, ImU32 colour) {
       std::string s = text;
@@ -876,7 +967,7 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
       y += ts.y;
     };
     label_line(font, label_size, node.spec.name, node.down ? muted : text_colour);
-    if (compact) continue;
+    if (brief) continue;
     if (!caption.empty()) {
       label_line(font, label_size * 0.85f, caption, muted);
     } else if (!node.spec.domains.empty()) {

@@ -62,6 +62,9 @@ class NetworkView {
   // for their captions and role tags to clear the hosts below (see spread_for_labels). Until
   // the class zooms.
   bool labels_compact() const;
+  // Whether the host at layout `index` is labelled with its whole label (caption and role tags)
+  // rather than its name alone.
+  bool label_whole(std::size_t index) const;
   // Whether the last frame drew the label of the host at layout `index` beside its icon
   // instead of under it (see label_sides).
   bool label_beside(std::size_t index) const {
@@ -149,12 +152,13 @@ class NetworkView {
   // The height of a host's label: name, caption and role tags (compact: the name alone).
   static float label_block(float label_size, float tag_size, bool compact);
   // Each host's label height as draw_nodes writes it (only the lines it has), by layout index.
+  // With `compact`, the hosts' names alone, but for those `whole` (if given) marks.
   std::vector<float> label_heights(const UiContext& ctx, float label_size, float tag_size,
-                                   bool compact) const;
+                                   bool compact, const std::vector<bool>* whole = nullptr) const;
   // Each host's label width, its name or its caption (in the class's language) whichever is
-  // wider (compact: its name), by layout index.
+  // wider (compact: its name, but for those `whole` marks), by layout index.
   std::vector<float> label_widths(const UiContext& ctx, ImFont* font, float label_size,
-                                  bool compact) const;
+                                  bool compact, const std::vector<bool>* whole = nullptr) const;
   // Which labels go beside their host's icon instead of under it, by layout index, with the
   // top of each such label (screen y) and its side: those that under their icon would cover
   // the icon of a host below (one the view had no height to move further down) and that beside
@@ -165,22 +169,27 @@ class NetworkView {
   // clears the icons below it. `widths` and `heights` are the labels' sizes by layout index
   // (label_widths, label_heights). `covered`, if given, is set to whether some label left
   // under its host still covers part of another host's icon (not just the room kept for its
-  // badges).
+  // badges). `clear_of_others`, if given, gets for each host whether its label, where it goes
+  // (under its icon as wide as label_room lets it be drawn, or beside it), is inside the canvas
+  // across and below its top, and meets no other host's icon (with the room kept for its badges)
+  // and no other host's label.
   struct LabelBeside {
     float top = 0;      // screen y of the label's first line
     bool left = false;  // on the icon's left (else its right)
   };
-  std::vector<std::optional<LabelBeside>> label_sides(const std::vector<float>& widths,
-                                                      const std::vector<float>& heights, float left,
-                                                      float top, float right,
-                                                      bool* covered = nullptr) const;
+  std::vector<std::optional<LabelBeside>> label_sides(
+      const std::vector<float>& widths, const std::vector<float>& heights, float left, float top,
+      float right, bool* covered = nullptr, std::vector<bool>* clear_of_others = nullptr) const;
   // After a fit: spreads the hosts (ViewTransform::stretch) sideways as far as their labels
   // need to be whole, and downwards as far as a label needs to clear the host below it,
   // keeping everything inside a canvas of `canvas` pixels.
   // Where that still leaves a label over another host's icon (label_sides), does it again
-  // with compact labels: the hosts' names alone.
+  // with compact labels: the hosts' names alone; then, host by host, gives back its whole
+  // label (caption and role tags) to each host where that stays clear of every other icon and
+  // label and inside the canvas (m_label_whole).
   void spread_for_labels(const UiContext& ctx, ImVec2 canvas);
   void spread_for_labels(const UiContext& ctx, ImVec2 canvas, bool compact);
+  void whole_labels_where_clear(const UiContext& ctx, ImVec2 canvas);
 
   NetworkLayout m_layout;
   ViewTransform m_view;
@@ -198,6 +207,7 @@ class NetworkView {
   float m_label_fit_scale = 1.0f;
   float m_label_fit_zoom = 0.0f;
   bool m_label_compact = false;  // with that zoom, labels are names alone
+  std::vector<bool> m_label_whole;  // by layout index: compact, yet this host's label is whole
 
   ImVec2 m_canvas_min{0, 0};
   ImVec2 m_canvas_size{0, 0};

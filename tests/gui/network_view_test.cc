@@ -276,6 +276,7 @@ TEST_CASE("a view too short for whole labels labels its hosts with their names a
     h.frame();
     h.frame();
     CHECK_FALSE(h.view.labels_compact());
+    for (std::size_t i = 0; i < h.view.layout().size(); ++i) CHECK(h.view.label_whole(i));
   }
   // The ports lesson at 3x in a canvas like the network tab's on a 1920x1080 screen (about
   // 1700x330): five clients stacked in its height. Whole labels (three lines) would cover the icons
@@ -292,8 +293,14 @@ TEST_CASE("a view too short for whole labels labels its hosts with their names a
       REQUIRE(index);
       CHECK(h.view.label_beside(*index));
       CHECK_FALSE(h.view.label_on_left(*index));
+      CHECK_FALSE(h.view.label_whole(*index));
     }
     CHECK(h.view.labels_cut() == 0);
+    // Where a whole label has room (the MX on the right, nothing under it), it keeps it:
+    // caption and role tags with their ports; the relay in the middle, with hosts above and
+    // below, has its name alone.
+    CHECK(h.view.label_whole(*h.view.layout().index("mx.yahoo.example")));
+    CHECK_FALSE(h.view.label_whole(*h.view.layout().index("smtp.gmail.example")));
   }
   // Where the canvas ends too soon on the right (the mailbox server's clients, at its edge),
   // a name goes on the left of its icon.
