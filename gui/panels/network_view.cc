@@ -357,9 +357,9 @@ void NetworkView::spread_for_labels(const UiContext& ctx, ImVec2 canvas) {
 }
 
 void NetworkView::whole_labels_where_clear(const UiContext& ctx, ImVec2 canvas) {
-  // Host by host, in layout order: its whole label where, placed as draw_nodes will place it,
-  // it and every whole label before it stay clear of the other icons and labels and end above
-  // the canvas's bottom (the ports lesson at 2x: the relay and the MX keep their ports).
+  // Host by host: its whole label where, placed as draw_nodes will place it, it and every whole
+  // label before it stay clear of the other icons and labels and end above the canvas's bottom,
+  // and no name that was clear gets covered (the ports lesson at 3x: the MX keeps its ports).
   const LabelFonts lf = label_fonts(ctx, label_text_zoom());
   const float left = m_canvas_min.x;
   const float top = m_canvas_min.y + 2.0f;
@@ -367,12 +367,13 @@ void NetworkView::whole_labels_where_clear(const UiContext& ctx, ImVec2 canvas) 
   const float bottom = m_canvas_min.y + canvas.y;
   const float size = icon_size();
   std::vector<bool> whole(m_layout.size(), false);
+  std::vector<float> heights;
   const auto place = [&](std::vector<bool>* clear) {
-    return label_sides(label_widths(ctx, lf.font, lf.label_size, true, &whole),
-                       label_heights(ctx, lf.label_size, lf.tag_size, true, &whole), left, top,
+    heights = label_heights(ctx, lf.label_size, lf.tag_size, true, &whole);
+    return label_sides(label_widths(ctx, lf.font, lf.label_size, true, &whole), heights, left, top,
                        right, nullptr, clear);
   };
-  // Which labels are clear as things stand: a name that is must stay so.
+  // Which labels are clear as things stand.
   std::vector<bool> was_clear;
   place(&was_clear);
   // First the labels that fit under their icons, then those that must go beside them (which
@@ -383,8 +384,6 @@ void NetworkView::whole_labels_where_clear(const UiContext& ctx, ImVec2 canvas) 
       whole[i] = true;
       std::vector<bool> clear;
       const auto sides = place(&clear);
-      const std::vector<float> heights =
-          label_heights(ctx, lf.label_size, lf.tag_size, true, &whole);
       bool ok = beside_too || !sides[i];
       for (std::size_t k = 0; k < whole.size() && ok; ++k) {
         if (!whole[k]) {
