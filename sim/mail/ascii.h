@@ -75,6 +75,11 @@ struct TextShape {
   friend bool operator==(const TextShape&, const TextShape&) = default;
 };
 
+// The shape of two texts of whole lines (each empty or ending with CRLF), one after the other.
+constexpr TextShape joined(TextShape first, TextShape second) {
+  return {first.crlf && second.crlf, first.eight_bit || second.eight_bit};
+}
+
 inline TextShape text_shape(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();

@@ -176,10 +176,8 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       mail::TextShape message_shape = mail::text_shape(content);
       if (complete_simple_submission(text, content, info, &message_shape)) {
         // The trace fields in front are whole lines too: the two shapes add up.
-        const mail::TextShape trace =
-            mail::text_shape(std::string_view(text).substr(0, message_start));
-        shape = mail::TextShape{trace.crlf && message_shape.crlf,
-                                trace.eight_bit || message_shape.eight_bit};
+        shape = mail::joined(mail::text_shape(std::string_view(text).substr(0, message_start)),
+                             message_shape);
       } else {
         text += complete_submission(content, info);
       }
@@ -1326,12 +1324,12 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
   // The message's shape for the client, from what is known of its parts (they are whole
   // lines): the header's read here (a few hundred octets), the body's from its 8-bit test and
   // its line ends, which append_crlf_body makes CRLF; only a CR alone needs the body read again.
-  mail::TextShape shape = mail::text_shape(content);
+  const mail::TextShape header_shape = mail::text_shape(content);
   const std::size_t body_start = content.size();
   append_crlf_body(content, body);
-  shape.eight_bit = shape.eight_bit || body_8bit;
-  if (body.find('\r') != std::string_view::npos)
-    shape.crlf = shape.crlf && mail::text_shape(std::string_view(content).substr(body_start)).crlf;
+  const bool body_crlf = body.find('\r') == std::string_view::npos ||
+                         mail::text_shape(std::string_view(content).substr(body_start)).crlf;
+  const mail::TextShape shape = mail::joined(header_shape, {body_crlf, body_8bit});
 
   proto::SmtpClientOptions opts;
   opts.helo_domain = mua->spec.name;

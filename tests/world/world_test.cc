@@ -109,6 +109,18 @@ TEST_CASE("one message travels MUA → MSA → MX → mailbox over real SMTP", "
   CHECK(w->ledger().relayed == 1);
 }
 
+namespace {
+// The last line `client` sent that starts with `command` ("MAIL FROM:"), as "client: line",
+// or "".
+std::string client_line(const core::TraceRecorder& rec, const std::string& client,
+                        const std::string& command) {
+  std::string found;
+  for (const auto& l : kinds(rec, core::TraceKind::kClientLine))
+    if (l.rfind(client + ": " + command, 0) == 0) found = l;
+  return found;
+}
+}  // namespace
+
 TEST_CASE("the MSA relays a message with the BODY its octets call for", "[world]") {
   // 8-bit octets in the body make it BODY=8BITMIME on the way on too; none leave BODY= out.
   // (The MSA's client is told the message's shape instead of reading it again; builds with
@@ -120,9 +132,7 @@ TEST_CASE("the MSA relays a message with the BODY its octets call for", "[world]
     auto w = run(s, trace, SimTime::from_minutes(5));
     CHECK(w->audit().empty());
     CHECK(w->ledger().delivered == 1);
-    for (const auto& l : kinds(rec, core::TraceKind::kClientLine))
-      if (l.rfind("smtp.gmail.example: MAIL FROM:", 0) == 0) return l;
-    return std::string();
+    return client_line(rec, "smtp.gmail.example", "MAIL FROM:");
   };
   scenario::Scenario s = journey();
   const std::string eight = relay_mail_from(s);
@@ -149,8 +159,7 @@ TEST_CASE("a mail client sends the BODY and the line ends its message calls for"
     auto w = run(s, trace, SimTime::from_minutes(5));
     CHECK(w->audit().empty());
     Sent out;
-    for (const auto& l : kinds(rec, core::TraceKind::kClientLine))
-      if (l.rfind("laptop.marcos.example: MAIL FROM:", 0) == 0) out.mail_from = l;
+    out.mail_from = client_line(rec, "laptop.marcos.example", "MAIL FROM:");
     const auto& inbox = w->mailbox("julia@yahoo.example")->inbox().messages();
     REQUIRE(inbox.size() == 1);
     out.content = inbox[0].content;
