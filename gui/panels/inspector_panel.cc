@@ -123,57 +123,103 @@ void InspectorPanel::draw(const UiContext& ctx, ImVec2 size) {
   m_last_message = sel.message;
   m_last_mailbox = sel.mailbox;
 
-  if (ImGui::BeginTabBar("##inspector_tabs")) {
-    if (node != nullptr) {
-      if (node->down) {
-        ImGui::TextColored(ctx.palette.permanent, "%s", t.c_str("inspector.down"));
-      }
-      if (ImGui::BeginTabItem(t.c_str("inspector.tab.settings"), nullptr,
-                              tab_flags(InspectorTab::kSettings))) {
+  if (node != nullptr && node->down) {
+    ImGui::TextColored(ctx.palette.permanent, "%s", t.c_str("inspector.down"));
+  }
+  // The sections there are, with their names (counts in them) and ImGui ids.
+  struct Section {
+    InspectorTab tab;
+    std::string name;
+    const char* id;
+  };
+  std::vector<Section> sections;
+  std::vector<MailboxView> boxes;
+  if (node != nullptr) {
+    sections.push_back({InspectorTab::kSettings, t.get("inspector.tab.settings"), "###settings"});
+    sections.push_back(
+        {InspectorTab::kQueue, t.format("inspector.tab.queue", node->queue.size()), "###queue"});
+    boxes = mailboxes_on(world, node->spec.name);
+    if (!boxes.empty()) {
+      sections.push_back({InspectorTab::kMailboxes,
+                          t.format("inspector.tab.mailboxes", boxes.size()), "###mailboxes"});
+    }
+    if (m_log_node != node->spec.name) {
+      m_log_node = node->spec.name;
+      m_log_filter.node = node->spec.name;
+    }
+    m_log.update(ctx.session->events(), m_log_filter);
+    sections.push_back({InspectorTab::kLog, t.format("inspector.tab.log", m_log.size()), "###log"});
+  }
+  if (!sel.mailbox.empty()) sections.push_back({InspectorTab::kMailbox, sel.mailbox, "###mailbox"});
+  if (!sel.message.empty()) {
+    sections.push_back({InspectorTab::kMessage, t.get("inspector.tab.message"), "###message"});
+  }
+  const auto draw_section = [&](InspectorTab tab) {
+    m_shown = tab;
+    switch (tab) {
+      case InspectorTab::kSettings:
         draw_settings(ctx, *node);
-        ImGui::EndTabItem();
-      }
-      const std::string queue_tab = t.format("inspector.tab.queue", node->queue.size()) + "###queue";
-      if (ImGui::BeginTabItem(queue_tab.c_str(), nullptr, tab_flags(InspectorTab::kQueue))) {
+        break;
+      case InspectorTab::kQueue:
         draw_queue(ctx, *node);
-        ImGui::EndTabItem();
-      }
-      const std::vector<MailboxView> boxes = mailboxes_on(world, node->spec.name);
-      if (!boxes.empty()) {
-        const std::string tab = t.format("inspector.tab.mailboxes", boxes.size()) + "###mailboxes";
-        if (ImGui::BeginTabItem(tab.c_str(), nullptr, tab_flags(InspectorTab::kMailboxes))) {
-          draw_mailboxes(ctx, boxes);
+        break;
+      case InspectorTab::kMailboxes:
+        draw_mailboxes(ctx, boxes);
+        break;
+      case InspectorTab::kLog:
+        draw_log(ctx);
+        break;
+      case InspectorTab::kMailbox:
+        draw_mailbox(ctx, sel.mailbox);
+        break;
+      case InspectorTab::kMessage:
+        draw_message(ctx, sel.message, sel.mailbox);
+        break;
+    }
+  };
+
+  // As tabs where their names fit side by side; otherwise (a narrow inspector at 2x, beside
+  // the network) as buttons that wrap onto a second line, so that no name or count is cut.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float names_width = 0.0f;
+  for (const Section& section : sections) {
+    names_width += ImGui::CalcTextSize(section.name.c_str()).x + style.FramePadding.x * 2.0f +
+                   1.0f + style.ItemInnerSpacing.x;
+  }
+  const bool as_tabs = names_width <= ImGui::GetContentRegionAvail().x;
+  // A section chosen while drawn one way stays chosen when drawn the other way.
+  if (as_tabs != m_as_tabs && !m_open_tab) m_open_tab = m_shown;
+  m_as_tabs = as_tabs;
+  if (as_tabs) {
+    if (ImGui::BeginTabBar("##inspector_tabs")) {
+      for (const Section& section : sections) {
+        const std::string label = section.name + section.id;
+        if (ImGui::BeginTabItem(label.c_str(), nullptr, tab_flags(section.tab))) {
+          draw_section(section.tab);
           ImGui::EndTabItem();
         }
       }
-      if (m_log_node != node->spec.name) {
-        m_log_node = node->spec.name;
-        m_log_filter.node = node->spec.name;
-      }
-      m_log.update(ctx.session->events(), m_log_filter);
-      const std::string log_tab = t.format("inspector.tab.log", m_log.size()) + "###log";
-      if (ImGui::BeginTabItem(log_tab.c_str(), nullptr, tab_flags(InspectorTab::kLog))) {
-        draw_log(ctx);
-        ImGui::EndTabItem();
-      }
+      ImGui::EndTabBar();
     }
-    if (!sel.mailbox.empty()) {
-      const std::string tab = sel.mailbox + "###mailbox";
-      if (ImGui::BeginTabItem(tab.c_str(), nullptr,
-                              tab_flags(InspectorTab::kMailbox))) {
-        draw_mailbox(ctx, sel.mailbox);
-        ImGui::EndTabItem();
-      }
+  } else if (!sections.empty()) {
+    InspectorTab current = m_open_tab.value_or(m_shown);
+    if (std::none_of(sections.begin(), sections.end(),
+                     [&](const Section& section) { return section.tab == current; })) {
+      current = sections.front().tab;
     }
-    if (!sel.message.empty()) {
-      const std::string tab = t.get("inspector.tab.message") + "###message";
-      if (ImGui::BeginTabItem(tab.c_str(), nullptr,
-                              tab_flags(InspectorTab::kMessage))) {
-        draw_message(ctx, sel.message, sel.mailbox);
-        ImGui::EndTabItem();
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+      const Section& section = sections[i];
+      if (i > 0) {
+        const float width =
+            ImGui::CalcTextSize(section.name.c_str()).x + style.FramePadding.x * 2.0f;
+        ImGui::SameLine();
+        if (width > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
       }
+      const std::string label = section.name + section.id;
+      if (toggle_button(label, section.tab == current, ctx.palette)) current = section.tab;
     }
-    ImGui::EndTabBar();
+    ImGui::Separator();
+    draw_section(current);
   }
   m_open_tab.reset();
   ImGui::EndChild();

@@ -36,6 +36,7 @@ class InspectorPanel {
   std::size_t hops_drawn() const { return m_hops; }
   bool showed_dsn() const { return m_dsn; }
   bool showed_message() const { return m_message; }
+  bool sections_as_tabs() const { return m_as_tabs; }  // or as buttons (too narrow for tabs)
 
  private:
   void draw_settings(const UiContext& ctx, const world::NodeState& node);
@@ -50,6 +51,8 @@ class InspectorPanel {
   }
 
   std::optional<InspectorTab> m_open_tab;
+  InspectorTab m_shown = InspectorTab::kSettings;  // the section the last draw showed
+  bool m_as_tabs = true;                           // drawn as tabs (or as wrapping buttons)
   std::string m_last_message;  // to bring a newly selected message's tab to the front
   std::string m_last_mailbox;
   std::string m_log_node;

@@ -269,6 +269,41 @@ TEST_CASE("the inspector shows a deferred queue entry and the message behind it"
   CHECK_FALSE(inspector.showed_dsn());
 }
 
+TEST_CASE("a narrow inspector shows its sections as buttons with whole names", "[gui][inspector]") {
+  Bench b("04-retry-until-back.json", Language::kSpanish);
+  b.session->seek_time(SimTime::from_seconds(15 * 60));
+  gui::InspectorPanel inspector;
+  float width = 700.0f;
+  const auto draw = [&](const gui::UiContext& ctx) { inspector.draw(ctx, ImVec2(width, 400)); };
+  b.selection.node = "smtp.gmail.example";
+  inspector.open_tab(gui::InspectorTab::kQueue);
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(inspector.sections_as_tabs());
+  CHECK(inspector.queue_rows_drawn() == 1);
+
+  // 300 pixels: "Ajustes", "Cola (1)" and "Registro (n)" do not fit side by side as tabs. The
+  // queue chosen as a tab stays chosen.
+  width = 300.0f;
+  b.frame(draw);
+  CHECK_FALSE(inspector.sections_as_tabs());
+  CHECK(inspector.queue_rows_drawn() == 1);
+  // A section brought to the front (a message selected) shows as it does in a tab.
+  const auto rows = gui::queue_rows(*b.session->world().nodes()[1]);
+  REQUIRE(rows.size() == 1);
+  b.selection.message = rows[0].id;
+  b.frame(draw);
+  CHECK(inspector.showed_message());
+  CHECK(inspector.queue_rows_drawn() == 0);
+
+  // Wide again: the message stays in front, now as a tab.
+  width = 700.0f;
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(inspector.sections_as_tabs());
+  CHECK(inspector.showed_message());
+}
+
 TEST_CASE("the inspector decodes a bounce and lists mailboxes, in Spanish", "[gui][inspector]") {
   Bench b("06-unknown-user.json", Language::kSpanish);
   b.session->seek_time(b.session->end());
