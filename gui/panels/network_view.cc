@@ -1167,8 +1167,13 @@ void NetworkView::draw_toolbar(const UiContext& ctx) {
   const Palette& p = ctx.palette;
   if (ImGui::SmallButton(t.c_str("net.fit"))) m_fit_requested = true;
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", t.c_str("net.fit_hint"));
+  // Where it does not fit beside the first (a narrow view at 2.5x), the second button is left
+  // out: the background's right-click menu has both.
+  const char* reset = t.c_str("net.reset_layout");
   ImGui::SameLine();
-  if (ImGui::SmallButton(t.c_str("net.reset_layout"))) {
+  if (ImGui::CalcTextSize(reset).x + ImGui::GetStyle().FramePadding.x * 2.0f <=
+          ImGui::GetContentRegionAvail().x &&
+      ImGui::SmallButton(reset)) {
     m_layout.reset_moves();
     m_fit_requested = true;
   }
