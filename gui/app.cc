@@ -34,6 +34,13 @@ class PanelSlots {
   std::size_t envelopes_hidden() const { return m_network.envelopes_hidden(); }
   std::size_t envelopes_animated() const { return m_network.envelopes_animated(); }
   void catch_up(const Session& session) { m_network.catch_up(session); }
+  std::optional<ImVec2> host_on_screen(std::string_view name) const {
+    const auto& names = m_network.layout().names();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return m_network.node_screen(i);
+    }
+    return std::nullopt;
+  }
 
  private:
   NetworkView m_network;
@@ -93,6 +100,11 @@ void App::select_event(std::size_t index) {
   if (!e.node.empty()) m_selection.node = e.node;
 }
 
+void App::reveal(Panel panel) {
+  m_reveal = panel;
+  m_reveal_from = m_clicked_bar;
+}
+
 void App::select_latest_line() {
   if (!m_session) return;
   const core::TraceEvents events = m_session->events();
@@ -110,6 +122,11 @@ void App::after_time_travel() {
     m_selection.event.reset();
   }
   if (m_session->now() >= m_session->end()) m_playback.playing = false;
+}
+
+std::optional<ImVec2> App::host_on_screen(std::string_view name) const {
+  if (!panel_drawn(Panel::kNetwork)) return std::nullopt;
+  return m_slots->host_on_screen(name);
 }
 
 std::size_t App::envelopes_in_flight() const {
@@ -215,17 +232,24 @@ void App::apply(const AppCommand& command) {
           } else if constexpr (std::is_same_v<T, command::SelectEvent> ||
                                std::is_same_v<T, command::Select>) {
             select_event(c.index);
+            // A line of a conversation is seen in its ladder; other events in the explanation.
+            if (c.index < s->events().size())
+              reveal(s->events()[c.index].connection != 0 ? Panel::kLadder : Panel::kExplanation);
           } else if constexpr (std::is_same_v<T, command::SelectConnection>) {
             m_selection.connection = c.id;
+            reveal(Panel::kLadder);
           } else if constexpr (std::is_same_v<T, command::SelectNode>) {
             m_selection.node = c.name;
+            reveal(Panel::kInspector);
           } else if constexpr (std::is_same_v<T, command::SelectLink>) {
             m_selection.link_a = c.a;
             m_selection.link_b = c.b;
           } else if constexpr (std::is_same_v<T, command::SelectMessage>) {
             m_selection.message = c.id;
+            reveal(Panel::kInspector);
           } else if constexpr (std::is_same_v<T, command::SelectMailbox>) {
             m_selection.mailbox = c.address;
+            reveal(Panel::kInspector);
           } else if constexpr (std::is_same_v<T, command::LiveAction>) {
             std::string why;
             if (s->apply(c.action, &why)) {
@@ -283,13 +307,41 @@ PanelLayout panel_layout(ImVec2 avail, float line, float scale) {
   return PanelLayout::kColumns;
 }
 
+namespace {
+
+constexpr const char* kTabKeys[] = {"app.tab.network", "app.tab.ladder", "app.tab.explanation",
+                                    "app.tab.inspector", "app.tab.event_log"};
+
+}  // namespace
+
+float App::tabs_width(const UiContext& ctx, std::initializer_list<Panel> panels) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float width = 0.0f;
+  for (const Panel panel : panels) {
+    if (width > 0.0f) width += style.ItemInnerSpacing.x;
+    // As ImGui sizes a tab without a close button.
+    width += ImGui::CalcTextSize(ctx.text.c_str(kTabKeys[static_cast<int>(panel)])).x +
+             style.FramePadding.x * 2.0f + 1.0f;
+  }
+  return std::ceil(width);
+}
+
 void App::draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<Panel> panels) {
   if (!ImGui::BeginTabBar(id)) return;
+  const bool has_network = std::find(panels.begin(), panels.end(), Panel::kNetwork) != panels.end();
   for (const Panel panel : panels) {
-    static constexpr const char* kKeys[] = {"app.tab.network", "app.tab.ladder",
-                                            "app.tab.explanation", "app.tab.inspector",
-                                            "app.tab.event_log"};
-    if (!ImGui::BeginTabItem(ctx.text.c_str(kKeys[static_cast<int>(panel)]))) continue;
+    const bool reveal = !has_network && m_reveal == panel && m_reveal_from != id;
+    if (!ImGui::BeginTabItem(ctx.text.c_str(kTabKeys[static_cast<int>(panel)]), nullptr,
+                             reveal ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None))
+      continue;
+    m_drawn |= bit(panel);
+    const ImVec2 top = ImGui::GetCursorScreenPos();
+    const ImVec2 region = ImGui::GetContentRegionAvail();
+    if ((ImGui::IsMouseClicked(ImGuiMouseButton_Left) ||
+         ImGui::IsMouseReleased(ImGuiMouseButton_Left)) &&
+        ImGui::IsMouseHoveringRect(top, ImVec2(top.x + region.x, top.y + region.y), false)) {
+      m_clicked_bar = id;
+    }
     const ImVec2 size(0.0f, 0.0f);
     switch (panel) {
       case Panel::kNetwork:
@@ -321,12 +373,16 @@ void App::draw_layout(const UiContext& ctx) {
   const float gap = style.ItemSpacing.x;
   const PanelLayout layout = panel_layout(avail, line, ctx.settings.scale);
   m_layout = layout;
+  m_drawn = 0;
   if (layout == PanelLayout::kStacked) {
     // Too narrow for columns (a projector at 1.5x to 3x): the network on top, the other panels
     // in tabs below it, each with the whole width.
     // When even that leaves too little height, the network becomes the first tab.
     const bool network_in_tabs = avail.y < line * 16.0f;
-    if (!network_in_tabs) m_slots->network(ctx, ImVec2(avail.x, std::max(avail.y * 0.45f, line * 4.0f)));
+    if (!network_in_tabs) {
+      m_slots->network(ctx, ImVec2(avail.x, std::max(avail.y * 0.45f, line * 4.0f)));
+      m_drawn |= bit(Panel::kNetwork);
+    }
     if (network_in_tabs) {
       draw_tabs(ctx, "##narrow_tabs",
                 {Panel::kNetwork, Panel::kLadder, Panel::kExplanation, Panel::kInspector,
@@ -339,21 +395,26 @@ void App::draw_layout(const UiContext& ctx) {
   }
   // The right column keeps room for a ladder (two host columns and their arrows); the network
   // view takes the rest and is the largest region.
-  const float right_width =
-      std::clamp(avail.x * 0.42f, std::min(avail.x * 0.5f, 300.0f * ctx.settings.scale),
-                 avail.x * 0.45f);
+  float right_width = std::clamp(
+      avail.x * 0.42f, std::min(avail.x * 0.5f, 300.0f * ctx.settings.scale), avail.x * 0.45f);
+  if (layout == PanelLayout::kShort) {
+    // Wide enough for the names of its three tabs, up to half the width.
+    right_width = std::max(right_width, std::min(tabs_width(ctx, kRightTabs), avail.x * 0.5f));
+  }
   const float left_width = avail.x - right_width - gap;
   if (layout == PanelLayout::kShort) {
     // Wide but short (16:9 at 2x or 2.5x): two columns of tabs with the whole height, so that
-    // neither the network nor the ladder is squeezed into a strip a few lines tall; the network
-    // shares its column with the inspector and the event log, the ladder with the explanation.
+    // neither the network nor the ladder is squeezed into a strip a few lines tall. The network
+    // shares its column with the event log; the ladder, the explanation and the inspector share
+    // the other, which shows what was clicked on the network (a host's inspector, an envelope's
+    // conversation) while the network stays in view.
     if (begin_unpainted_child("##left", ImVec2(left_width, avail.y))) {
-      draw_tabs(ctx, "##left_tabs", {Panel::kNetwork, Panel::kInspector, Panel::kEventLog});
+      draw_tabs(ctx, "##left_tabs", {Panel::kNetwork, Panel::kEventLog});
     }
     ImGui::EndChild();
     ImGui::SameLine(0.0f, gap);
     if (begin_unpainted_child("##right", ImVec2(right_width, avail.y))) {
-      draw_tabs(ctx, "##right_tabs", {Panel::kLadder, Panel::kExplanation});
+      draw_tabs(ctx, "##right_tabs", kRightTabs);
     }
     ImGui::EndChild();
     return;
@@ -366,17 +427,7 @@ void App::draw_layout(const UiContext& ctx) {
   ImGui::BeginGroup();
   m_slots->network(ctx, ImVec2(left_width, network_height));
   if (begin_unpainted_child("##bottom", ImVec2(left_width, 0.0f))) {
-    if (ImGui::BeginTabBar("##bottom_tabs")) {
-      if (ImGui::BeginTabItem(ctx.text.c_str("app.tab.inspector"))) {
-        m_slots->inspector(ctx, ImVec2(0.0f, 0.0f));
-        ImGui::EndTabItem();
-      }
-      if (ImGui::BeginTabItem(ctx.text.c_str("app.tab.event_log"))) {
-        m_slots->event_log(ctx, ImVec2(0.0f, 0.0f));
-        ImGui::EndTabItem();
-      }
-      ImGui::EndTabBar();
-    }
+    draw_tabs(ctx, "##bottom_tabs", {Panel::kInspector, Panel::kEventLog});
   }
   ImGui::EndChild();
   ImGui::EndGroup();
@@ -386,6 +437,7 @@ void App::draw_layout(const UiContext& ctx) {
   m_slots->ladder(ctx, ImVec2(right_width, ladder_height));
   m_slots->explanation(ctx, ImVec2(right_width, explanation_height));
   ImGui::EndGroup();
+  m_drawn |= bit(Panel::kNetwork) | bit(Panel::kLadder) | bit(Panel::kExplanation);
 }
 
 void App::frame(float dt) {
@@ -432,7 +484,10 @@ void App::draw_frame() {
     m_header.draw_banner(ctx);
     m_controls.draw(ctx);
     m_timeline.draw(ctx);
+    m_clicked_bar = nullptr;
     draw_layout(ctx);
+    m_reveal.reset();
+    m_reveal_from = nullptr;
   } else {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.muted);
     ImGui::TextWrapped("%s", ctx.text.c_str("app.no_scenario"));

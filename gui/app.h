@@ -115,15 +115,30 @@ class App {
   const TimelinePanel& timeline_panel() const { return m_timeline; }
   const ComposePanel& compose_panel() const { return m_compose; }
 
+  // The five regions below the timeline, and whether the last frame drew each (in the tabbed
+  // layouts only one tab of a tab bar is drawn).
+  enum class Panel { kNetwork, kLadder, kExplanation, kInspector, kEventLog };
+  bool panel_drawn(Panel panel) const { return (m_drawn & bit(panel)) != 0; }
+  // Where the network view drew host `name`'s icon in the last frame (none where it drew no
+  // network or has no such host).
+  std::optional<ImVec2> host_on_screen(std::string_view name) const;
+
  private:
   void handle_shortcuts();
   UiContext context();
   void draw_layout(const UiContext& ctx);
-  enum class Panel { kNetwork, kLadder, kExplanation, kInspector, kEventLog };
-  // `panels` as the tabs of one tab bar, each with the tab's whole region.
+  static unsigned bit(Panel panel) { return 1u << static_cast<unsigned>(panel); }
+  // `panels` as the tabs of one tab bar, each with the tab's whole region. A bar without the
+  // network brings m_reveal's tab to the front (a bar with it keeps the network in view),
+  // unless the click came from this bar.
   void draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<Panel> panels);
+  // The width `panels`' tab names take side by side.
+  static float tabs_width(const UiContext& ctx, std::initializer_list<Panel> panels);
+  static constexpr std::initializer_list<Panel> kRightTabs = {Panel::kLadder, Panel::kExplanation,
+                                                              Panel::kInspector};
   void after_time_travel();
   void select_event(std::size_t index);
+  void reveal(Panel panel);  // the next frame's tab bars bring `panel` to the front
   void set_error(std::string message) { m_error = std::move(message); }
 
   text::Catalog m_catalog;
@@ -138,6 +153,14 @@ class App {
   RecentFiles m_recent;
   std::string m_error;
   PanelLayout m_layout = PanelLayout::kColumns;
+  // What the class just picked is shown where it is in a tab: a host (the inspector) or a
+  // connection (the ladder). Set by the select commands, used by the next frame's tab bars.
+  // A click inside a tab bar's panel keeps that bar as it is (the class is working in it): the
+  // bar clicked in this frame, and the one the pending reveal came from.
+  std::optional<Panel> m_reveal;
+  const char* m_clicked_bar = nullptr;
+  const char* m_reveal_from = nullptr;
+  unsigned m_drawn = 0;  // bit(panel) for each panel drawn in the last frame
   bool m_fonts_dirty = false;
   double m_play_remainder = 0.0;  // simulated microseconds not yet run (below 1 us)
 

@@ -4,7 +4,9 @@
 #include "gui/app.h"
 
 #include <imgui.h>
+#include <imgui_internal.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -124,6 +126,47 @@ bool same_event(const TraceEvent& a, const TraceEvent& b) {
 
 std::vector<TraceEvent> copy_events(const mailhop::gui::Session& s) {
   return {s.events().begin(), s.events().end()};
+}
+
+// The middle of the tab named `name` as the last frame laid it out (any tab bar; a tab bar
+// lays out its tabs from its second frame).
+std::optional<ImVec2> tab_centre(const std::string& name) {
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  for (int n = 0; n < g.TabBars.GetMapSize(); ++n) {
+    const ImGuiTabBar* bar = g.TabBars.TryGetMapData(n);
+    if (bar == nullptr) continue;
+    for (const ImGuiTabItem& tab : bar->Tabs) {
+      if (tab.NameOffset < 0 || name != bar->GetTabName(&tab)) continue;
+      return ImVec2(bar->BarRect.Min.x + tab.Offset - bar->ScrollingAnim + tab.Width / 2,
+                    (bar->BarRect.Min.y + bar->BarRect.Max.y) / 2);
+    }
+  }
+  return std::nullopt;
+}
+
+// The app's own tabs (network, conversation, explanation, inspector, event log) that the last
+// frame drew narrower than their names.
+std::vector<std::string> app_tabs_cut(const mailhop::text::Catalog& catalog) {
+  std::vector<std::string> names;
+  for (const char* key : {"app.tab.network", "app.tab.ladder", "app.tab.explanation",
+                          "app.tab.inspector", "app.tab.event_log"}) {
+    names.push_back(catalog.get(key));
+  }
+  std::vector<std::string> cut;
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  for (int n = 0; n < g.TabBars.GetMapSize(); ++n) {
+    const ImGuiTabBar* bar = g.TabBars.TryGetMapData(n);
+    if (bar == nullptr) continue;
+    for (const ImGuiTabItem& tab : bar->Tabs) {
+      if (tab.NameOffset < 0 || tab.LastFrameVisible != g.FrameCount) continue;
+      const std::string name = bar->GetTabName(&tab);
+      if (std::find(names.begin(), names.end(), name) != names.end() &&
+          tab.Width < tab.ContentWidth) {
+        cut.push_back(name);
+      }
+    }
+  }
+  return cut;
 }
 
 fs::path temp_file(const std::string& name) {
@@ -447,6 +490,8 @@ TEST_CASE("every shipped scenario draws on 16:9 projectors at 1.75x to 3x", "[gu
         draw_at_30s(h, file);
         CHECK(h.app->error_message().empty());
         CHECK(h.app->layout() == screen.layout);
+        // Two columns of tabs: every tab's name whole.
+        if (screen.layout == PanelLayout::kShort) CHECK(app_tabs_cut(h.app->catalog()).empty());
       }
     }
   }
@@ -504,4 +549,88 @@ TEST_CASE("playing brings the network's animation up to date for the next frame"
     last = after_playing;
   }
   CHECK(changes > 0);
+}
+
+TEST_CASE("what is clicked on the network shows beside it where the panels are tabs",
+          "[gui][app]") {
+  using Panel = App::Panel;
+  // 1600x900 at 2x: two columns of tabs (network and event log | conversation, explanation and
+  // inspector).
+  Headless h(1600, 900, Language::kSpanish, 2.0f);
+  h.open();
+  h.app->apply(command::SeekTime{SimTime::from_seconds(20)});
+  h.frame();
+  h.frame();
+  REQUIRE(h.app->layout() == mailhop::gui::PanelLayout::kShort);
+  CHECK(h.app->panel_drawn(Panel::kNetwork));
+  CHECK(h.app->panel_drawn(Panel::kLadder));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kInspector));
+
+  // A click on a host: its inspector comes to the front of the other column.
+  const std::optional<ImVec2> mx = h.app->host_on_screen("mx.yahoo.example");
+  REQUIRE(mx);
+  h.click(*mx, *mx);
+  h.frame();
+  h.frame();  // a tab chosen in one frame is drawn from the next
+  CHECK(h.app->selection().node == "mx.yahoo.example");
+  CHECK(h.app->panel_drawn(Panel::kNetwork));
+  CHECK(h.app->panel_drawn(Panel::kInspector));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kLadder));
+
+  // A connection (an envelope clicked) brings its conversation back; an event that is not a
+  // line of one, its explanation.
+  const auto events = h.app->session()->events();
+  std::size_t line = events.size();
+  std::size_t other = events.size();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].connection != 0 && line == events.size()) line = i;
+    if (events[i].connection == 0 && other == events.size()) other = i;
+  }
+  REQUIRE(line < events.size());
+  REQUIRE(other < events.size());
+  h.app->apply(command::SelectConnection{events[line].connection});
+  h.frame();
+  h.frame();
+  CHECK(h.app->panel_drawn(Panel::kLadder));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kInspector));
+  h.app->apply(command::SelectEvent{other});
+  h.frame();
+  h.frame();
+  CHECK(h.app->panel_drawn(Panel::kExplanation));
+  CHECK(h.app->panel_drawn(Panel::kNetwork));
+
+  // A choice made inside a column keeps that column's tab: a click in the explanation, then an
+  // event chosen there, leaves the explanation in front.
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const ImVec2 inside(display.x * 0.8f, display.y * 0.85f);
+  h.click(inside, inside);
+  h.app->apply(command::SelectEvent{line});
+  h.frame();
+  h.frame();
+  CHECK(h.app->panel_drawn(Panel::kExplanation));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kLadder));
+}
+
+TEST_CASE("a host picked on the network brings the inspector to the front below it", "[gui][app]") {
+  using Panel = App::Panel;
+  Headless h;  // 1280x800 at 1x: four panels, the inspector in a tab with the event log
+  h.open();
+  h.frame();  // the tabs are laid out
+  REQUIRE(h.app->layout() == mailhop::gui::PanelLayout::kColumns);
+  CHECK(h.app->panel_drawn(Panel::kInspector));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kEventLog));
+  const std::optional<ImVec2> log_tab = tab_centre("Event log");
+  REQUIRE(log_tab);
+  h.click(*log_tab, *log_tab);
+  CHECK(h.app->panel_drawn(Panel::kEventLog));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kInspector));
+
+  const std::optional<ImVec2> mx = h.app->host_on_screen("mx.yahoo.example");
+  REQUIRE(mx);
+  h.click(*mx, *mx);
+  h.frame();
+  h.frame();
+  CHECK(h.app->selection().node == "mx.yahoo.example");
+  CHECK(h.app->panel_drawn(Panel::kInspector));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kEventLog));
 }
