@@ -2,6 +2,7 @@
 // The command line of the mailhop program, parsed into a plain struct (tested without a window).
 //
 //   mailhop [gui] [FILE] [--lang es|en] [--scale S] [--size WxH] [--high-contrast] [--at T]
+//                        [--select HOST]
 //   mailhop [gui] [FILE] --screenshot OUT.png [--at T] [--size WxH] [--lang es|en] [--scale S]
 //   mailhop [gui] [FILE] --frame-stats N [--at T] [--size WxH]
 //   mailhop demo [--lang es|en] [--explain]
@@ -35,6 +36,7 @@ struct AppOptions {
   std::string screenshot_path;             // --screenshot
   std::optional<core::SimTime> at;         // --at: simulated time shown at the start
   std::optional<int> steps;                // --steps: trace events shown at the start
+  std::string select;                      // --select: the host in the inspector at the start
   int frames = 0;                          // --frame-stats N
   bool paused = false;                     // --paused: measure frames without playing
   int width = 1280;                        // --size WxH

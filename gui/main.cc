@@ -1,5 +1,6 @@
 // mailhop: the classroom app. See app_options.h for the command line.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -81,6 +82,18 @@ int show(mailhop::gui::App& app, const mailhop::gui::AppOptions& options,
     if (options.steps) session.seek_events(static_cast<std::size_t>(*options.steps));
     if (options.at) session.seek_time(*options.at);
     app.select_latest_line();
+    if (!options.select.empty()) {
+      const auto& nodes = session.world().nodes();
+      if (std::none_of(nodes.begin(), nodes.end(),
+                       [&](const auto& n) { return n->spec.name == options.select; })) {
+        std::cerr << app.catalog().format(
+                         "cli.error.prefix",
+                         app.catalog().format("cli.error.no_such_host", options.select))
+                  << "\n";
+        return kExitUsage;
+      }
+      app.apply(gui::command::SelectNode{options.select});
+    }
   } else if (offscreen) {
     // Without a scenario there is nothing to draw or measure.
     std::cerr << app.error_message() << "\n";

@@ -68,6 +68,12 @@ TEST_CASE("mailhop gui FILE with a time, a screenshot or frame statistics", "[gu
   CHECK(shot.width == 1600);
   CHECK(shot.high_contrast);
 
+  CHECK(shot.select.empty());
+  CHECK(ok({"a.json", "--select", "mx.yahoo.example"}).select == "mx.yahoo.example");
+  CHECK(bad({"a.json", "--select", ""}).key == "cli.error.missing_value");
+  CHECK(bad({"a.json", "--select"}).key == "cli.error.missing_value");
+  CHECK(bad({"demo", "--select", "mx"}).key == "cli.error.not_in_demo");
+
   const AppOptions stats = ok({"gui", "big.json", "--frame-stats", "300", "--at", "1h30m"});
   CHECK(stats.mode == AppMode::kFrameStats);
   CHECK(stats.frames == 300);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Opens every shipped scenario under Xvfb, in Spanish and in English, renders it at a moment
 # where something has happened, and checks each PNG is a real picture (not blank). Also one
-# projector setting: 1024x768 at 2x in high contrast, a recorded trace replayed, and a few
+# projector setting: 1024x768 at 2x in high contrast, one at 1600x900 at 2x with a host's
+# inspector (--select), a recorded trace replayed, and a few
 # frames played with --frame-stats.
 # Usage: screenshot_smoke.sh MAILHOP PNG_CHECK OUT_DIR SCENARIOS_DIR
 # Exit 77 (skipped) when xvfb-run is not installed.
@@ -51,6 +52,19 @@ if [ "$count" -eq 0 ]; then
 fi
 shoot "$out_dir/projector-es.png" 1024x768 1024 768 "$scenarios/01-journey.json" --at 1500ms \
   --lang es --scale 2 --high-contrast
+# A 16:9 projector at 2x (two columns of tabs) with a host's inspector beside the network.
+shoot "$out_dir/select-es.png" 1600x900 1600 900 "$scenarios/11-pop3-vs-imap.json" --at 1500ms \
+  --lang es --scale 2 --select mail.yahoo.example
+# A host the scenario does not have: exit status 2 and a message naming it, no PNG.
+rm -f "$out_dir/no-host.png"
+message=$(xvfb-run -a -s "-screen 0 640x480x24" "$mailhop" gui "$scenarios/01-journey.json" \
+  --select mx.nowhere.example --screenshot "$out_dir/no-host.png" --lang en 2>&1)
+status=$?
+if [ "$status" -ne 2 ] || ! printf "%s" "$message" | grep -q "mx.nowhere.example" ||
+   [ -e "$out_dir/no-host.png" ]; then
+  echo "FAILED: --select with an unknown host should fail with status 2 and name it (got $status: $message)"
+  fail=1
+fi
 # A recorded trace opens and replays like a scenario.
 if "$mailhop" run "$scenarios/01-journey.json" --quiet --trace "$out_dir/journey-trace.json"; then
   for lang in es en; do
