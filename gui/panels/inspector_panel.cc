@@ -64,7 +64,9 @@ bool begin_pairs(const char* id) {
 void pair_row(const std::string& label, const std::string& value, const ImVec4* color = nullptr) {
   ImGui::TableNextRow();
   ImGui::TableSetColumnIndex(0);
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(label.c_str());
+  ImGui::PopTextWrapPos();
   ImGui::TableSetColumnIndex(1);
   if (color) ImGui::PushStyleColor(ImGuiCol_Text, *color);
   ImGui::PushTextWrapPos(0.0f);
@@ -226,10 +228,20 @@ void InspectorPanel::draw(const UiContext& ctx, ImVec2 size) {
 }
 
 void InspectorPanel::draw_settings(const UiContext& ctx, const world::NodeState& node) {
+  const std::vector<SettingRow> rows = node_settings(node, ctx.text);
+  // The labels' column as wide as the widest label, up to 40% of the width; a longer label
+  // wraps rather than being cut.
+  float widest = 0.0f;
+  for (const SettingRow& row : rows) {
+    widest = std::max(widest, ImGui::CalcTextSize(ctx.text.c_str(row.label_key)).x);
+  }
+  const float cell_padding = ImGui::GetStyle().CellPadding.x * 2.0f;
+  const float label_width =
+      std::min(widest + cell_padding, ImGui::GetContentRegionAvail().x * 0.4f) - cell_padding;
   if (begin_pairs("##settings")) {
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, std::max(label_width, 1.0f));
     ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.6f);
-    for (const SettingRow& row : node_settings(node, ctx.text)) {
+    for (const SettingRow& row : rows) {
       pair_row(ctx.text.get(row.label_key), row.value);
     }
     ImGui::EndTable();
