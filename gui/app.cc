@@ -330,18 +330,14 @@ void App::draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<
   if (!ImGui::BeginTabBar(id)) return;
   const bool has_network = std::find(panels.begin(), panels.end(), Panel::kNetwork) != panels.end();
   for (const Panel panel : panels) {
-    const bool reveal = !has_network && m_reveal == panel && m_reveal_from != id;
+    const bool reveal = !has_network && m_reveal == panel &&
+                        (m_reveal_from == nullptr || std::string_view(m_reveal_from) != id);
     if (!ImGui::BeginTabItem(ctx.text.c_str(kTabKeys[static_cast<int>(panel)]), nullptr,
                              reveal ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None))
       continue;
     m_drawn |= bit(panel);
     const ImVec2 top = ImGui::GetCursorScreenPos();
     const ImVec2 region = ImGui::GetContentRegionAvail();
-    if ((ImGui::IsMouseClicked(ImGuiMouseButton_Left) ||
-         ImGui::IsMouseReleased(ImGuiMouseButton_Left)) &&
-        ImGui::IsMouseHoveringRect(top, ImVec2(top.x + region.x, top.y + region.y), false)) {
-      m_clicked_bar = id;
-    }
     const ImVec2 size(0.0f, 0.0f);
     switch (panel) {
       case Panel::kNetwork:
@@ -360,6 +356,13 @@ void App::draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<
       case Panel::kEventLog:
         m_slots->event_log(ctx, size);
         break;
+    }
+    // A click on this tab's panel (not on a menu or popup above it).
+    if ((ImGui::IsMouseClicked(ImGuiMouseButton_Left) ||
+         ImGui::IsMouseReleased(ImGuiMouseButton_Left)) &&
+        ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) &&
+        ImGui::IsMouseHoveringRect(top, ImVec2(top.x + region.x, top.y + region.y), false)) {
+      m_clicked_bar = id;
     }
     ImGui::EndTabItem();
   }

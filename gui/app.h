@@ -16,8 +16,10 @@
 #include <filesystem>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "gui/panels/compose_panel.h"
 #include "gui/panels/controls_panel.h"
