@@ -100,9 +100,10 @@ void App::select_event(std::size_t index) {
   if (!e.node.empty()) m_selection.node = e.node;
 }
 
-void App::reveal(Panel panel) {
+void App::reveal(Panel panel, bool even_over_network) {
   m_reveal = panel;
   m_reveal_from = m_clicked_bar;
+  m_reveal_over_network = even_over_network;
 }
 
 void App::select_latest_line() {
@@ -240,7 +241,7 @@ void App::apply(const AppCommand& command) {
             reveal(Panel::kLadder);
           } else if constexpr (std::is_same_v<T, command::SelectNode>) {
             m_selection.node = c.name;
-            reveal(Panel::kInspector);
+            reveal(Panel::kInspector, c.inspect);
           } else if constexpr (std::is_same_v<T, command::SelectLink>) {
             m_selection.link_a = c.a;
             m_selection.link_b = c.b;
@@ -249,7 +250,7 @@ void App::apply(const AppCommand& command) {
             reveal(Panel::kInspector);
           } else if constexpr (std::is_same_v<T, command::SelectMailbox>) {
             m_selection.mailbox = c.address;
-            reveal(Panel::kInspector);
+            reveal(Panel::kInspector, c.inspect);
           } else if constexpr (std::is_same_v<T, command::LiveAction>) {
             std::string why;
             if (s->apply(c.action, &why)) {
@@ -330,8 +331,10 @@ void App::draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<
   if (!ImGui::BeginTabBar(id)) return;
   const bool has_network = std::find(panels.begin(), panels.end(), Panel::kNetwork) != panels.end();
   for (const Panel panel : panels) {
-    const bool reveal = !has_network && m_reveal == panel &&
-                        (m_reveal_from == nullptr || std::string_view(m_reveal_from) != id);
+    const bool reveal =
+        m_reveal == panel &&
+        (m_reveal_over_network ||
+         (!has_network && (m_reveal_from == nullptr || std::string_view(m_reveal_from) != id)));
     if (!ImGui::BeginTabItem(ctx.text.c_str(kTabKeys[static_cast<int>(panel)]), nullptr,
                              reveal ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None))
       continue;
@@ -491,6 +494,7 @@ void App::draw_frame() {
     draw_layout(ctx);
     m_reveal.reset();
     m_reveal_from = nullptr;
+    m_reveal_over_network = false;
   } else {
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.muted);
     ImGui::TextWrapped("%s", ctx.text.c_str("app.no_scenario"));

@@ -132,7 +132,7 @@ class App {
   static unsigned bit(Panel panel) { return 1u << static_cast<unsigned>(panel); }
   // `panels` as the tabs of one tab bar, each with the tab's whole region. A bar without the
   // network brings m_reveal's tab to the front (a bar with it keeps the network in view),
-  // unless the click came from this bar.
+  // unless the click came from this bar; with m_reveal_over_network, any bar does.
   void draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<Panel> panels);
   // The width `panels`' tab names take side by side.
   static float tabs_width(const UiContext& ctx, std::initializer_list<Panel> panels);
@@ -140,7 +140,9 @@ class App {
                                                               Panel::kInspector};
   void after_time_travel();
   void select_event(std::size_t index);
-  void reveal(Panel panel);  // the next frame's tab bars bring `panel` to the front
+  // The next frame's tab bars bring `panel` to the front (`even_over_network`: also the bar
+  // that holds the network, and the one clicked in).
+  void reveal(Panel panel, bool even_over_network = false);
   void set_error(std::string message) { m_error = std::move(message); }
 
   text::Catalog m_catalog;
@@ -162,6 +164,7 @@ class App {
   std::optional<Panel> m_reveal;
   const char* m_clicked_bar = nullptr;
   const char* m_reveal_from = nullptr;
+  bool m_reveal_over_network = false;
   unsigned m_drawn = 0;  // bit(panel) for each panel drawn in the last frame
   bool m_fonts_dirty = false;
   double m_play_remainder = 0.0;  // simulated microseconds not yet run (below 1 us)

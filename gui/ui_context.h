@@ -65,6 +65,9 @@ struct SelectConnection {
 };
 struct SelectNode {
   std::string name;
+  // "Inspect" (a host's menu, a double-click): the inspector comes to the front even where
+  // that hides the network (it is the network's own tab bar on a small screen).
+  bool inspect = false;
 };
 struct SelectLink {
   std::string a, b;
@@ -74,6 +77,7 @@ struct SelectMessage {
 };
 struct SelectMailbox {
   std::string address;
+  bool inspect = false;  // as SelectNode::inspect
 };
 
 // A live change to the world (fault, clear fault, send, fetch), recorded into the script.

@@ -636,7 +636,14 @@ void NetworkView::handle_input(const UiContext& ctx, bool hovered, bool active) 
   }
   if (hovered && !io.WantTextInput && ImGui::IsKeyPressed('F', false)) m_fit_requested = true;
 
-  // Left button: drag a node, pan the background, or click to select.
+  // Left button: drag a node, pan the background, or click to select; a double-click on a
+  // host inspects it.
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && ctx.session) {
+    const Hit h = hit_test(mouse);
+    if (h.kind == HitKind::kNode) {
+      ctx.commands.push(command::SelectNode{m_layout.names()[h.index], true});
+    }
+  }
   if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
     m_press_hit = hit_test(mouse);
     m_press_pos = mouse;
@@ -1320,7 +1327,9 @@ void NetworkView::draw_tooltip(const UiContext& ctx, const Hit& hit) {
       break;
   }
   ImGui::Separator();
-  ImGui::TextColored(p.muted, "%s", t.c_str("net.tooltip.click"));
+  ImGui::TextColored(
+      p.muted, "%s",
+      t.c_str(hit.kind == HitKind::kNode ? "net.tooltip.click_host" : "net.tooltip.click"));
   ImGui::PopTextWrapPos();
   ImGui::EndTooltip();
 }
@@ -1349,7 +1358,7 @@ std::vector<NetworkMenuEntry> node_menu(const world::World& world, const std::st
   for (const auto& n : world.nodes())
     if (n->spec.name == name) node = n.get();
   if (!node) return out;
-  out.push_back({"net.menu.select", {}, command::SelectNode{name}});
+  out.push_back({"net.menu.select", {}, command::SelectNode{name, true}});
   if (node->down) {
     out.push_back({"net.menu.host_up", {}, clear_command(FaultKind::kHostDown, name)});
   } else {
@@ -1380,7 +1389,7 @@ std::vector<NetworkMenuEntry> node_menu(const world::World& world, const std::st
       out.push_back({"net.menu.known_user", address, clear_command(FaultKind::kUnknownUser, address)});
     else
       out.push_back({"net.menu.unknown_user", address, fault_command(FaultKind::kUnknownUser, address)});
-    out.push_back({"net.menu.select", address, command::SelectMailbox{address}});
+    out.push_back({"net.menu.select", address, command::SelectMailbox{address, true}});
   }
   return out;
 }

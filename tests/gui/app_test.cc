@@ -634,3 +634,52 @@ TEST_CASE("a host picked on the network brings the inspector to the front below 
   CHECK(h.app->panel_drawn(Panel::kInspector));
   CHECK_FALSE(h.app->panel_drawn(Panel::kEventLog));
 }
+
+TEST_CASE("on a small screen a host is inspected with a double-click or its menu", "[gui][app]") {
+  using Panel = App::Panel;
+  // 1024x768 at 1.5x: every panel a tab of one bar, the network the first.
+  Headless h(1024, 768, Language::kEnglish, 1.5f);
+  h.open();
+  h.frame();
+  REQUIRE(h.app->layout() == mailhop::gui::PanelLayout::kStacked);
+  REQUIRE(h.app->panel_drawn(Panel::kNetwork));
+  const std::optional<ImVec2> mx = h.app->host_on_screen("mx.yahoo.example");
+  REQUIRE(mx);
+  // A click selects the host and keeps the network in view.
+  h.click(*mx, *mx);
+  h.frame();
+  h.frame();
+  CHECK(h.app->selection().node == "mx.yahoo.example");
+  CHECK(h.app->panel_drawn(Panel::kNetwork));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kInspector));
+
+  // A double-click inspects it.
+  const std::optional<ImVec2> relay = h.app->host_on_screen("smtp.gmail.example");
+  REQUIRE(relay);
+  ImGuiIO& io = ImGui::GetIO();
+  io.MousePos = *relay;
+  h.frame();
+  for (int i = 0; i < 2; ++i) {
+    io.MouseDown[0] = true;
+    h.frame();
+    io.MouseDown[0] = false;
+    h.frame();
+  }
+  h.frame();
+  h.frame();
+  CHECK(h.app->selection().node == "smtp.gmail.example");
+  CHECK(h.app->panel_drawn(Panel::kInspector));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kNetwork));
+
+  // "Inspect" from a host's menu does the same.
+  const std::optional<ImVec2> network_tab = tab_centre("Network");
+  REQUIRE(network_tab);
+  h.click(*network_tab, *network_tab);
+  h.frame();
+  REQUIRE(h.app->panel_drawn(Panel::kNetwork));
+  h.app->apply(command::SelectNode{"mx.yahoo.example", true});
+  h.frame();
+  h.frame();
+  CHECK(h.app->panel_drawn(Panel::kInspector));
+  CHECK_FALSE(h.app->panel_drawn(Panel::kNetwork));
+}

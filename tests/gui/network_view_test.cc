@@ -325,6 +325,7 @@ TEST_CASE("clicking a host, a link and an envelope selects them", "[gui][network
   const auto* node = first_command<command::SelectNode>(commands);
   REQUIRE(node);
   CHECK(node->name == "mx.yahoo.example");
+  CHECK_FALSE(node->inspect);  // a click selects; a double-click inspects
 
   // The middle of the laptop's link, away from any envelope (nothing in flight at t = 0).
   const ImVec2 a = h.view.node_screen(*h.view.layout().index("laptop.marcos.example"));
@@ -433,6 +434,18 @@ TEST_CASE("a host that is down is offered to be brought up; links can be cut, sl
   CHECK(has(menu, "net.menu.fill_mailbox", "julia@yahoo.example"));
   CHECK(has(menu, "net.menu.unknown_user", "julia@yahoo.example"));
   CHECK_FALSE(has(mailhop::gui::node_menu(world, "ns.example"), "net.menu.greylisting_on"));
+  // "Inspect" selects the host, or a mailbox, and brings the inspector to the front.
+  const auto* inspect = has(menu, "net.menu.select");
+  REQUIRE(inspect);
+  const auto* select = std::get_if<command::SelectNode>(&inspect->command);
+  REQUIRE(select);
+  CHECK(select->name == "mx.yahoo.example");
+  CHECK(select->inspect);
+  const auto* inspect_box = has(menu, "net.menu.select", "julia@yahoo.example");
+  REQUIRE(inspect_box);
+  const auto* select_box = std::get_if<command::SelectMailbox>(&inspect_box->command);
+  REQUIRE(select_box);
+  CHECK(select_box->inspect);
 
   // Take it down for real: the menu now offers to bring it up.
   std::string error;
