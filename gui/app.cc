@@ -6,6 +6,7 @@
 #include <cmath>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "gui/app_options.h"
 #include "gui/panels/event_log_panel.h"
@@ -316,15 +317,10 @@ constexpr const char* kTabKeys[] = {"app.tab.network", "app.tab.ladder", "app.ta
 }  // namespace
 
 float App::tabs_width(const UiContext& ctx, std::initializer_list<Panel> panels) {
-  const ImGuiStyle& style = ImGui::GetStyle();
-  float width = 0.0f;
-  for (const Panel panel : panels) {
-    if (width > 0.0f) width += style.ItemInnerSpacing.x;
-    // As ImGui sizes a tab without a close button.
-    width += ImGui::CalcTextSize(ctx.text.c_str(kTabKeys[static_cast<int>(panel)])).x +
-             style.FramePadding.x * 2.0f + 1.0f;
-  }
-  return std::ceil(width);
+  std::vector<std::string_view> names;
+  for (const Panel panel : panels)
+    names.emplace_back(ctx.text.c_str(kTabKeys[static_cast<int>(panel)]));
+  return tab_bar_width(names);
 }
 
 void App::draw_tabs(const UiContext& ctx, const char* id, std::initializer_list<Panel> panels) {

@@ -1,5 +1,7 @@
 #include "gui/widgets.h"
 
+#include <cmath>
+
 namespace mailhop::gui {
 
 float button_width(const std::string& label) {
@@ -26,6 +28,17 @@ bool right_align_if_fits(float width) {
   }
   ImGui::SameLine(ImGui::GetCursorPosX() + available - width);
   return true;
+}
+
+float tab_bar_width(std::span<const std::string_view> names) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float width = 0.0f;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) width += style.ItemInnerSpacing.x;
+    width += ImGui::CalcTextSize(names[i].data(), names[i].data() + names[i].size()).x +
+             style.FramePadding.x * 2.0f + 1.0f;
+  }
+  return std::ceil(width);
 }
 
 bool toggle_button(const std::string& label, bool active, const Palette& palette) {

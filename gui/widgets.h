@@ -3,7 +3,9 @@
 
 #include <imgui.h>
 
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "gui/theme.h"
 
@@ -46,6 +48,10 @@ inline bool begin_unpainted_child(const char* id, ImVec2 size, bool border = fal
   ImGui::PopStyleColor();
   return open;
 }
+
+// The width a tab bar needs for tabs named `names` (no close buttons) to be drawn whole side
+// by side, as ImGui sizes them in the current font and style.
+float tab_bar_width(std::span<const std::string_view> names);
 
 // A button that shows whether it is the active choice; true when clicked.
 bool toggle_button(const std::string& label, bool active, const Palette& palette);

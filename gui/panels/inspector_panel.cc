@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gui/inspector_model.h"
 #include "gui/widgets.h"
@@ -183,12 +185,9 @@ void InspectorPanel::draw(const UiContext& ctx, ImVec2 size) {
   // As tabs where their names fit side by side; otherwise (a narrow inspector at 2x, beside
   // the network) as buttons that wrap onto a second line, so that no name or count is cut.
   const ImGuiStyle& style = ImGui::GetStyle();
-  float names_width = 0.0f;
-  for (const Section& section : sections) {
-    names_width += ImGui::CalcTextSize(section.name.c_str()).x + style.FramePadding.x * 2.0f +
-                   1.0f + style.ItemInnerSpacing.x;
-  }
-  const bool as_tabs = names_width <= ImGui::GetContentRegionAvail().x;
+  std::vector<std::string_view> names;
+  for (const Section& section : sections) names.emplace_back(section.name);
+  const bool as_tabs = tab_bar_width(names) <= ImGui::GetContentRegionAvail().x;
   // A section chosen while drawn one way stays chosen when drawn the other way.
   if (as_tabs != m_as_tabs && !m_open_tab) m_open_tab = m_shown;
   m_as_tabs = as_tabs;

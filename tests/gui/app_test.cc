@@ -108,6 +108,16 @@ class Headless {
     frame();
   }
 
+  // Clicks host `name` on the network view, then draws the two frames after which a tab that
+  // the click brought to the front is drawn.
+  void click_host(const std::string& name) {
+    const std::optional<ImVec2> at = app->host_on_screen(name);
+    REQUIRE(at);
+    click(*at, *at);
+    frame();
+    frame();
+  }
+
   void open(const fs::path& file = kJourney) {
     std::string error;
     INFO(error);
@@ -567,11 +577,7 @@ TEST_CASE("what is clicked on the network shows beside it where the panels are t
   CHECK_FALSE(h.app->panel_drawn(Panel::kInspector));
 
   // A click on a host: its inspector comes to the front of the other column.
-  const std::optional<ImVec2> mx = h.app->host_on_screen("mx.yahoo.example");
-  REQUIRE(mx);
-  h.click(*mx, *mx);
-  h.frame();
-  h.frame();  // a tab chosen in one frame is drawn from the next
+  h.click_host("mx.yahoo.example");
   CHECK(h.app->selection().node == "mx.yahoo.example");
   CHECK(h.app->panel_drawn(Panel::kNetwork));
   CHECK(h.app->panel_drawn(Panel::kInspector));
@@ -625,11 +631,7 @@ TEST_CASE("a host picked on the network brings the inspector to the front below 
   CHECK(h.app->panel_drawn(Panel::kEventLog));
   CHECK_FALSE(h.app->panel_drawn(Panel::kInspector));
 
-  const std::optional<ImVec2> mx = h.app->host_on_screen("mx.yahoo.example");
-  REQUIRE(mx);
-  h.click(*mx, *mx);
-  h.frame();
-  h.frame();
+  h.click_host("mx.yahoo.example");
   CHECK(h.app->selection().node == "mx.yahoo.example");
   CHECK(h.app->panel_drawn(Panel::kInspector));
   CHECK_FALSE(h.app->panel_drawn(Panel::kEventLog));
@@ -643,12 +645,8 @@ TEST_CASE("on a small screen a host is inspected with a double-click or its menu
   h.frame();
   REQUIRE(h.app->layout() == mailhop::gui::PanelLayout::kStacked);
   REQUIRE(h.app->panel_drawn(Panel::kNetwork));
-  const std::optional<ImVec2> mx = h.app->host_on_screen("mx.yahoo.example");
-  REQUIRE(mx);
   // A click selects the host and keeps the network in view.
-  h.click(*mx, *mx);
-  h.frame();
-  h.frame();
+  h.click_host("mx.yahoo.example");
   CHECK(h.app->selection().node == "mx.yahoo.example");
   CHECK(h.app->panel_drawn(Panel::kNetwork));
   CHECK_FALSE(h.app->panel_drawn(Panel::kInspector));
