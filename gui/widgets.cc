@@ -41,6 +41,23 @@ float tab_bar_width(std::span<const std::string_view> names) {
   return std::ceil(width);
 }
 
+std::string fit_text(const std::string& s, float width) {
+  if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
+  const std::string dots = "…";
+  std::string out = s;
+  while (!out.empty()) {
+    // Drop one UTF-8 character.
+    do {
+      out.pop_back();
+    } while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80);
+    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80) != 0) {
+      out.pop_back();
+    }
+    if (ImGui::CalcTextSize((out + dots).c_str()).x <= width) break;
+  }
+  return out + dots;
+}
+
 bool toggle_button(const std::string& label, bool active, const Palette& palette) {
   if (active) {
     ImGui::PushStyleColor(ImGuiCol_Button, palette.accent);

@@ -53,6 +53,9 @@ inline bool begin_unpainted_child(const char* id, ImVec2 size, bool border = fal
 // by side, as ImGui sizes them in the current font and style.
 float tab_bar_width(std::span<const std::string_view> names);
 
+// `s` cut at a character boundary, with "…", to fit in `width` pixels in the current font.
+std::string fit_text(const std::string& s, float width);
+
 // A button that shows whether it is the active choice; true when clicked.
 bool toggle_button(const std::string& label, bool active, const Palette& palette);
 

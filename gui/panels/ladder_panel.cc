@@ -77,24 +77,6 @@ std::string port_label(const LadderConnection& c, const text::Catalog& t) {
   return t.format("ladder.port", c.port, c.protocol);
 }
 
-// Text clipped with an ellipsis to `width` pixels.
-std::string fit(const std::string& s, float width) {
-  if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
-  const std::string dots = "…";
-  std::string out = s;
-  while (!out.empty()) {
-    // Drop one UTF-8 character.
-    do {
-      out.pop_back();
-    } while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80);
-    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80) != 0) {
-      out.pop_back();
-    }
-    if (ImGui::CalcTextSize((out + dots).c_str()).x <= width) break;
-  }
-  return out + dots;
-}
-
 }  // namespace
 
 void LadderPanel::draw(const UiContext& ctx, ImVec2 size, bool meaning) {
@@ -207,8 +189,8 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size, bool meaning) {
       float wr = ImGui::CalcTextSize(right.c_str()).x;
       const HeadRooms rooms = head_rooms(avail_w, gap, wl, wr);
       if (rooms.left < wl || rooms.right < wr) {
-        left = fit(left, rooms.left);
-        right = fit(right, rooms.right);
+        left = fit_text(left, rooms.left);
+        right = fit_text(right, rooms.right);
         wl = ImGui::CalcTextSize(left.c_str()).x;
         wr = ImGui::CalcTextSize(right.c_str()).x;
       }
@@ -316,7 +298,7 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size, bool meaning) {
         const float lane = sx - cx;
         if (row.direction == LadderDirection::kBoth || row.kind == LadderRowKind::kOpened) {
           // A note across both lifelines (the opening is an arrow too).
-          const std::string shown = fit(label, lane - line_h);
+          const std::string shown = fit_text(label, lane - line_h);
           const float w = ImGui::CalcTextSize(shown.c_str()).x;
           const float x = cx + (lane - w) * 0.5f;
           const float y = top.y + (row_h - line_h) * 0.5f;
@@ -347,7 +329,7 @@ void LadderPanel::draw(const UiContext& ctx, ImVec2 size, bool meaning) {
           const ImVec2 to(to_server ? sx : cx, y0 + slope);
           draw_arrow(draw, from, to, color, row.kind == LadderRowKind::kBody ? 3.0f : 1.8f,
                      line_h * 0.5f);
-          const std::string shown = fit(label, lane - line_h);
+          const std::string shown = fit_text(label, lane - line_h);
           const float w = ImGui::CalcTextSize(shown.c_str()).x;
           const float x = to_server ? cx + line_h * 0.4f : sx - line_h * 0.4f - w;
           draw->AddText(ImVec2(x, top.y + 2.0f), color, shown.c_str());
@@ -434,7 +416,7 @@ bool LadderPanel::draw_meaning(const UiContext& ctx) {
     m_meaning_generation = ctx.session->generation();
   }
   if (m_meaning_title.empty()) return false;
-  m_meaning_drawn = fit(m_meaning_title, ImGui::GetContentRegionAvail().x);
+  m_meaning_drawn = fit_text(m_meaning_title, ImGui::GetContentRegionAvail().x);
   ImGui::TextColored(ctx.palette.accent_text, "%s", m_meaning_drawn.c_str());
   if (ImGui::IsItemHovered() && !m_meaning_text.empty()) {
     ImGui::BeginTooltip();
