@@ -259,6 +259,15 @@ void InspectorPanel::draw_queue(const UiContext& ctx, const world::NodeState& no
                               q.count(world::QueueState::kActive),
                               q.count(world::QueueState::kDeferred),
                               q.count(world::QueueState::kHold)));
+  const std::vector<QueueRow> rows = queue_rows(node);
+  // Seven columns need a width of about 32 times the font's size (the four panels at 1x on
+  // 1280x800 have 688 pixels for 576); narrower (1.5x and up), each entry is four lines instead
+  // of a row of cells cut to a few letters.
+  m_queue_table = ImGui::GetContentRegionAvail().x >= ImGui::GetFontSize() * 32.0f;
+  if (!m_queue_table) {
+    draw_queue_entries(ctx, rows);
+    return;
+  }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable |
                                 ImGuiTableFlags_SizingStretchProp;
@@ -272,7 +281,6 @@ void InspectorPanel::draw_queue(const UiContext& ctx, const world::NodeState& no
   ImGui::TableSetupColumn(t.c_str("inspector.queue.next"), 0, 1.0f);
   ImGui::TableSetupColumn(t.c_str("inspector.queue.diagnostic"), 0, 2.2f);
   ImGui::TableHeadersRow();
-  const std::vector<QueueRow> rows = queue_rows(node);
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(rows.size()));
   while (clipper.Step()) {
@@ -323,6 +331,83 @@ void InspectorPanel::draw_queue(const UiContext& ctx, const world::NodeState& no
   }
   clipper.End();
   ImGui::EndTable();
+}
+
+void InspectorPanel::draw_queue_entries(const UiContext& ctx, const std::vector<QueueRow>& rows) {
+  const text::Catalog& t = ctx.text;
+  const Palette& p = ctx.palette;
+  const float line = ImGui::GetTextLineHeight();
+  const float spacing = ImGui::GetStyle().ItemSpacing.y;
+  // Every entry the same height (four lines), so that only the visible ones are drawn; they
+  // scroll with the rest of the inspector (a region of their own would leave them a line or two
+  // under the section buttons).
+  const float entry = line * 4.0f + spacing * 3.0f;
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(rows.size()), entry + spacing);
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const QueueRow& row = rows[static_cast<std::size_t>(i)];
+      ImGui::PushID(i);
+      const ImVec2 top = ImGui::GetCursorScreenPos();
+      if (ImGui::Selectable("##entry", ctx.selection.message == row.id,
+                            ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0.0f, entry))) {
+        ctx.commands.push(command::SelectMessage{row.id});
+      }
+      const bool hovered = ImGui::IsItemHovered();
+      const ImVec2 after = ImGui::GetCursorScreenPos();
+      ImGui::SetCursorScreenPos(top);
+      // Four lines, each cut with "…" at the panel's edge (the tooltip has them whole).
+      const float width = ImGui::GetContentRegionAvail().x;
+      std::string to;
+      for (std::size_t r = 0; r < row.pending && r < row.recipients.size(); ++r) {
+        if (!to.empty()) to += ", ";
+        to += row.recipients[r];
+      }
+      std::string next = t.get("inspector.queue.attempts") + ": " + std::to_string(row.attempts);
+      if (row.next_attempt) {
+        next +=
+            " · " + t.get("inspector.queue.next") + ": " + core::format_sim_time(*row.next_attempt);
+        if (*row.next_attempt > ctx.session->now()) {
+          next += " (" +
+                  t.format("inspector.queue.in",
+                           t.format_seconds((*row.next_attempt - ctx.session->now()).micros())) +
+                  ")";
+        }
+      }
+      ImGui::BeginGroup();
+      ImGui::TextUnformatted(row.id.c_str());
+      ImGui::SameLine();
+      ImGui::TextColored(
+          state_color(row.state, p), "%s",
+          fit_text(t.get(state_key(row.state)), std::max(ImGui::GetContentRegionAvail().x, 1.0f))
+              .c_str());
+      ImGui::TextUnformatted(fit_text(row.sender + " → " + to, width).c_str());
+      ImGui::TextUnformatted(fit_text(next, width).c_str());
+      ImGui::TextDisabled("%s", fit_text(row.diagnostic, width).c_str());
+      ImGui::EndGroup();
+      if (hovered) {
+        // The whole entry, where its lines are cut at the panel's edge.
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+        ImGui::TextUnformatted(row.id.c_str());
+        if (!row.subject.empty()) {
+          ImGui::Text("%s: %s", t.c_str("inspector.mailbox.subject"), row.subject.c_str());
+        }
+        ImGui::Text("%s: %s", t.c_str("inspector.queue.from"), row.sender.c_str());
+        ImGui::Text("%s: %s", t.c_str("inspector.queue.to"), to.c_str());
+        if (!next.empty()) ImGui::TextUnformatted(next.c_str());
+        if (!row.diagnostic.empty()) {
+          ImGui::Text("%s: %s", t.c_str("inspector.queue.diagnostic"), row.diagnostic.c_str());
+        }
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+      }
+      ImGui::SetCursorScreenPos(after);
+      ImGui::PopID();
+      ++m_queue_rows;
+    }
+  }
+  clipper.End();
 }
 
 void InspectorPanel::draw_mailboxes(const UiContext& ctx, const std::vector<MailboxView>& boxes) {

@@ -37,10 +37,12 @@ class InspectorPanel {
   bool showed_dsn() const { return m_dsn; }
   bool showed_message() const { return m_message; }
   bool sections_as_tabs() const { return m_as_tabs; }  // or as buttons (too narrow for tabs)
+  bool queue_as_table() const { return m_queue_table; }  // or as entries of four lines
 
  private:
   void draw_settings(const UiContext& ctx, const world::NodeState& node);
   void draw_queue(const UiContext& ctx, const world::NodeState& node);
+  void draw_queue_entries(const UiContext& ctx, const std::vector<QueueRow>& rows);
   void draw_mailboxes(const UiContext& ctx, const std::vector<MailboxView>& boxes);
   void draw_log(const UiContext& ctx);
   void draw_mailbox(const UiContext& ctx, const std::string& address);
@@ -53,6 +55,7 @@ class InspectorPanel {
   std::optional<InspectorTab> m_open_tab;
   InspectorTab m_shown = InspectorTab::kSettings;  // the section the last draw showed
   bool m_as_tabs = true;                           // drawn as tabs (or as wrapping buttons)
+  bool m_queue_table = true;
   std::string m_last_message;  // to bring a newly selected message's tab to the front
   std::string m_last_mailbox;
   std::string m_log_node;

@@ -269,7 +269,10 @@ TEST_CASE("the inspector shows a deferred queue entry and the message behind it"
   CHECK_FALSE(inspector.showed_dsn());
 }
 
-TEST_CASE("a narrow inspector shows its sections as buttons with whole names", "[gui][inspector]") {
+TEST_CASE(
+    "a narrow inspector shows its sections as buttons with whole names and its queue "
+    "in entries",
+    "[gui][inspector]") {
   Bench b("04-retry-until-back.json", Language::kSpanish);
   b.session->seek_time(SimTime::from_seconds(15 * 60));
   gui::InspectorPanel inspector;
@@ -281,6 +284,7 @@ TEST_CASE("a narrow inspector shows its sections as buttons with whole names", "
   b.frame(draw);
   CHECK(inspector.sections_as_tabs());
   CHECK(inspector.queue_rows_drawn() == 1);
+  CHECK(inspector.queue_as_table());
 
   // 300 pixels: "Ajustes", "Cola (1)" and "Registro (n)" do not fit side by side as tabs. The
   // queue chosen as a tab stays chosen.
@@ -288,6 +292,7 @@ TEST_CASE("a narrow inspector shows its sections as buttons with whole names", "
   b.frame(draw);
   CHECK_FALSE(inspector.sections_as_tabs());
   CHECK(inspector.queue_rows_drawn() == 1);
+  CHECK_FALSE(inspector.queue_as_table());  // the entry in four lines
   // A section brought to the front (a message selected) shows as it does in a tab.
   const auto rows = gui::queue_rows(*b.session->world().nodes()[1]);
   REQUIRE(rows.size() == 1);
