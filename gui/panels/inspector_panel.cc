@@ -395,7 +395,7 @@ void InspectorPanel::draw_queue_entries(const UiContext& ctx, const std::vector<
         }
         ImGui::Text("%s: %s", t.c_str("inspector.queue.from"), row.sender.c_str());
         ImGui::Text("%s: %s", t.c_str("inspector.queue.to"), to.c_str());
-        if (!next.empty()) ImGui::TextUnformatted(next.c_str());
+        ImGui::TextUnformatted(next.c_str());
         if (!row.diagnostic.empty()) {
           ImGui::Text("%s: %s", t.c_str("inspector.queue.diagnostic"), row.diagnostic.c_str());
         }
