@@ -77,12 +77,70 @@ void pair_row(const std::string& label, const std::string& value, const ImVec4* 
   if (color) ImGui::PopStyleColor();
 }
 
+// Whether the space left is narrower than `ems` times the font's size: a list's table would
+// cut its cells to a few letters there, so each row is an entry of a few lines instead.
+bool narrower_than(float ems) {
+  return ImGui::GetContentRegionAvail().x < ImGui::GetFontSize() * ems;
+}
+
+// The height of an entry of `lines` lines.
+float entry_height(int lines) {
+  return ImGui::GetTextLineHeight() * static_cast<float>(lines) +
+         ImGui::GetStyle().ItemSpacing.y * static_cast<float>(lines - 1);
+}
+
+// One entry of a narrow list: a selectable as tall as `lines` lines with `body` drawn over it
+// (lines cut with fit_text at the panel's edge), and `tooltip` (the whole entry) while the mouse
+// is over it. Returns whether it was clicked. Every entry of a list has the same height, so that
+// a clipper draws only the visible ones; they scroll with the rest of the inspector.
+template <typename Body, typename Tooltip>
+bool list_entry(int id, int lines, bool selected, Body body, Tooltip tooltip,
+                std::vector<ImVec2>* centres) {
+  ImGui::PushID(id);
+  const ImVec2 top = ImGui::GetCursorScreenPos();
+  const bool clicked = ImGui::Selectable("##entry", selected, ImGuiSelectableFlags_AllowItemOverlap,
+                                         ImVec2(0.0f, entry_height(lines)));
+  const bool hovered = ImGui::IsItemHovered();
+  const ImVec2 min = ImGui::GetItemRectMin();
+  const ImVec2 max = ImGui::GetItemRectMax();
+  centres->push_back(ImVec2((min.x + max.x) / 2, (min.y + max.y) / 2));
+  const ImVec2 after = ImGui::GetCursorScreenPos();
+  ImGui::SetCursorScreenPos(top);
+  ImGui::BeginGroup();
+  body(ImGui::GetContentRegionAvail().x);
+  ImGui::EndGroup();
+  if (hovered) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+    tooltip();
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+  ImGui::SetCursorScreenPos(after);
+  ImGui::PopID();
+  return clicked;
+}
+
+// Draws `count` entries of `lines` lines each with `draw_entry(i)`, only the visible ones.
+template <typename DrawEntry>
+void clipped_entries(std::size_t count, int lines, DrawEntry draw_entry) {
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(count), entry_height(lines) + ImGui::GetStyle().ItemSpacing.y);
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) draw_entry(i);
+  }
+  clipper.End();
+}
+
 }  // namespace
 
 void InspectorPanel::draw(const UiContext& ctx, ImVec2 size) {
   const text::Catalog& t = ctx.text;
   m_queue_rows = 0;
   m_mailbox_rows = 0;
+  m_log_rows = 0;
+  m_message_rows = 0;
+  m_entry_centres.clear();
   m_hops = 0;
   m_dsn = false;
   m_message = false;
@@ -121,6 +179,14 @@ void InspectorPanel::draw(const UiContext& ctx, ImVec2 size) {
     return;
   }
 
+  // A newly picked host opens on its queue when messages wait there (what the retry and backup
+  // lessons are about), otherwise on its settings, until a section is chosen by hand; from then
+  // on every host opens on that section.
+  const std::string picked = node != nullptr ? node->spec.name : std::string();
+  if (picked != m_last_node && node != nullptr && !m_section_chosen && !m_open_tab) {
+    m_open_tab = node->queue.size() > 0 ? InspectorTab::kQueue : InspectorTab::kSettings;
+  }
+  m_last_node = picked;
   // The newest selection gets its tab brought to the front.
   if (sel.mailbox != m_last_mailbox && !sel.mailbox.empty()) m_open_tab = InspectorTab::kMailbox;
   if (sel.message != m_last_message && !sel.message.empty()) m_open_tab = InspectorTab::kMessage;
@@ -195,7 +261,9 @@ void InspectorPanel::draw(const UiContext& ctx, ImVec2 size) {
     if (ImGui::BeginTabBar("##inspector_tabs")) {
       for (const Section& section : sections) {
         const std::string label = section.name + section.id;
-        if (ImGui::BeginTabItem(label.c_str(), nullptr, tab_flags(section.tab))) {
+        const bool open = ImGui::BeginTabItem(label.c_str(), nullptr, tab_flags(section.tab));
+        if (ImGui::IsItemActivated() && is_node_section(section.tab)) m_section_chosen = true;
+        if (open) {
           draw_section(section.tab);
           ImGui::EndTabItem();
         }
@@ -217,7 +285,10 @@ void InspectorPanel::draw(const UiContext& ctx, ImVec2 size) {
         if (width > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
       }
       const std::string label = section.name + section.id;
-      if (toggle_button(label, section.tab == current, ctx.palette)) current = section.tab;
+      if (toggle_button(label, section.tab == current, ctx.palette)) {
+        current = section.tab;
+        if (is_node_section(section.tab)) m_section_chosen = true;
+      }
     }
     ImGui::Separator();
     draw_section(current);
@@ -263,8 +334,8 @@ void InspectorPanel::draw_queue(const UiContext& ctx, const world::NodeState& no
   // Seven columns need a width of about 32 times the font's size (the four panels at 1x on
   // 1280x800 have 688 pixels for 576); narrower (1.5x and up), each entry is four lines instead
   // of a row of cells cut to a few letters.
-  m_queue_table = ImGui::GetContentRegionAvail().x >= ImGui::GetFontSize() * 32.0f;
-  if (!m_queue_table) {
+  m_list_table = !narrower_than(32.0f);
+  if (!m_list_table) {
     draw_queue_entries(ctx, rows);
     return;
   }
@@ -336,45 +407,26 @@ void InspectorPanel::draw_queue(const UiContext& ctx, const world::NodeState& no
 void InspectorPanel::draw_queue_entries(const UiContext& ctx, const std::vector<QueueRow>& rows) {
   const text::Catalog& t = ctx.text;
   const Palette& p = ctx.palette;
-  const float line = ImGui::GetTextLineHeight();
-  const float spacing = ImGui::GetStyle().ItemSpacing.y;
-  // Every entry the same height (four lines), so that only the visible ones are drawn; they
-  // scroll with the rest of the inspector (a region of their own would leave them a line or two
-  // under the section buttons).
-  const float entry = line * 4.0f + spacing * 3.0f;
-  ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(rows.size()), entry + spacing);
-  while (clipper.Step()) {
-    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-      const QueueRow& row = rows[static_cast<std::size_t>(i)];
-      ImGui::PushID(i);
-      const ImVec2 top = ImGui::GetCursorScreenPos();
-      if (ImGui::Selectable("##entry", ctx.selection.message == row.id,
-                            ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0.0f, entry))) {
-        ctx.commands.push(command::SelectMessage{row.id});
+  // Four lines: id and state; sender and recipients; attempts and the next try; the last answer.
+  clipped_entries(rows.size(), 4, [&](int i) {
+    const QueueRow& row = rows[static_cast<std::size_t>(i)];
+    std::string to;
+    for (std::size_t r = 0; r < row.pending && r < row.recipients.size(); ++r) {
+      if (!to.empty()) to += ", ";
+      to += row.recipients[r];
+    }
+    std::string next = t.get("inspector.queue.attempts") + ": " + std::to_string(row.attempts);
+    if (row.next_attempt) {
+      next +=
+          " · " + t.get("inspector.queue.next") + ": " + core::format_sim_time(*row.next_attempt);
+      if (*row.next_attempt > ctx.session->now()) {
+        next += " (" +
+                t.format("inspector.queue.in",
+                         t.format_seconds((*row.next_attempt - ctx.session->now()).micros())) +
+                ")";
       }
-      const bool hovered = ImGui::IsItemHovered();
-      const ImVec2 after = ImGui::GetCursorScreenPos();
-      ImGui::SetCursorScreenPos(top);
-      // Four lines, each cut with "…" at the panel's edge (the tooltip has them whole).
-      const float width = ImGui::GetContentRegionAvail().x;
-      std::string to;
-      for (std::size_t r = 0; r < row.pending && r < row.recipients.size(); ++r) {
-        if (!to.empty()) to += ", ";
-        to += row.recipients[r];
-      }
-      std::string next = t.get("inspector.queue.attempts") + ": " + std::to_string(row.attempts);
-      if (row.next_attempt) {
-        next +=
-            " · " + t.get("inspector.queue.next") + ": " + core::format_sim_time(*row.next_attempt);
-        if (*row.next_attempt > ctx.session->now()) {
-          next += " (" +
-                  t.format("inspector.queue.in",
-                           t.format_seconds((*row.next_attempt - ctx.session->now()).micros())) +
-                  ")";
-        }
-      }
-      ImGui::BeginGroup();
+    }
+    const auto body = [&](float width) {
       ImGui::TextUnformatted(row.id.c_str());
       ImGui::SameLine();
       ImGui::TextColored(
@@ -384,34 +436,56 @@ void InspectorPanel::draw_queue_entries(const UiContext& ctx, const std::vector<
       ImGui::TextUnformatted(fit_text(row.sender + " → " + to, width).c_str());
       ImGui::TextUnformatted(fit_text(next, width).c_str());
       ImGui::TextDisabled("%s", fit_text(row.diagnostic, width).c_str());
-      ImGui::EndGroup();
-      if (hovered) {
-        // The whole entry, where its lines are cut at the panel's edge.
-        ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-        ImGui::TextUnformatted(row.id.c_str());
-        if (!row.subject.empty()) {
-          ImGui::Text("%s: %s", t.c_str("inspector.mailbox.subject"), row.subject.c_str());
-        }
-        ImGui::Text("%s: %s", t.c_str("inspector.queue.from"), row.sender.c_str());
-        ImGui::Text("%s: %s", t.c_str("inspector.queue.to"), to.c_str());
-        ImGui::TextUnformatted(next.c_str());
-        if (!row.diagnostic.empty()) {
-          ImGui::Text("%s: %s", t.c_str("inspector.queue.diagnostic"), row.diagnostic.c_str());
-        }
-        ImGui::PopTextWrapPos();
-        ImGui::EndTooltip();
+    };
+    const auto tooltip = [&] {
+      ImGui::TextUnformatted(row.id.c_str());
+      if (!row.subject.empty()) {
+        ImGui::Text("%s: %s", t.c_str("inspector.mailbox.subject"), row.subject.c_str());
       }
-      ImGui::SetCursorScreenPos(after);
-      ImGui::PopID();
-      ++m_queue_rows;
+      ImGui::Text("%s: %s", t.c_str("inspector.queue.from"), row.sender.c_str());
+      ImGui::Text("%s: %s", t.c_str("inspector.queue.to"), to.c_str());
+      ImGui::TextUnformatted(next.c_str());
+      if (!row.diagnostic.empty()) {
+        ImGui::Text("%s: %s", t.c_str("inspector.queue.diagnostic"), row.diagnostic.c_str());
+      }
+    };
+    if (list_entry(i, 4, ctx.selection.message == row.id, body, tooltip, &m_entry_centres)) {
+      ctx.commands.push(command::SelectMessage{row.id});
     }
-  }
-  clipper.End();
+    ++m_queue_rows;
+  });
 }
 
 void InspectorPanel::draw_mailboxes(const UiContext& ctx, const std::vector<MailboxView>& boxes) {
   const text::Catalog& t = ctx.text;
+  const auto usage = [&](const MailboxView& box) {
+    return t.format("inspector.mailbox.usage", octets(box.used),
+                    box.quota == 0 ? t.get("inspector.value.unlimited") : octets(box.quota));
+  };
+  // Narrow (beside the network at 1.5x and up), each mailbox is two lines: its address, then its
+  // count and usage.
+  m_list_table = !narrower_than(24.0f);
+  if (!m_list_table) {
+    clipped_entries(boxes.size(), 2, [&](int i) {
+      const MailboxView& box = boxes[static_cast<std::size_t>(i)];
+      const std::string count = t.get("inspector.mailbox.count") + ": " + std::to_string(box.count);
+      const std::string used = t.get("inspector.mailbox.used") + ": " + usage(box);
+      const auto body = [&](float width) {
+        ImGui::TextUnformatted(fit_text(box.address, width).c_str());
+        ImGui::TextDisabled("%s", fit_text(count + " · " + usage(box), width).c_str());
+      };
+      const auto tooltip = [&] {
+        ImGui::TextUnformatted(box.address.c_str());
+        ImGui::TextUnformatted(count.c_str());
+        ImGui::TextUnformatted(used.c_str());
+      };
+      if (list_entry(i, 2, ctx.selection.mailbox == box.address, body, tooltip, &m_entry_centres)) {
+        ctx.commands.push(command::SelectMailbox{box.address});
+      }
+      ++m_mailbox_rows;
+    });
+    return;
+  }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("##mailboxes", 3, flags)) return;
@@ -437,10 +511,7 @@ void InspectorPanel::draw_mailboxes(const UiContext& ctx, const std::vector<Mail
       ImGui::TableSetColumnIndex(1);
       ImGui::Text("%zu", box.count);
       ImGui::TableSetColumnIndex(2);
-      ImGui::TextUnformatted(
-          t.format("inspector.mailbox.usage", octets(box.used),
-                   box.quota == 0 ? t.get("inspector.value.unlimited") : octets(box.quota))
-              .c_str());
+      ImGui::TextUnformatted(usage(box).c_str());
       ++m_mailbox_rows;
     }
   }
@@ -455,6 +526,33 @@ void InspectorPanel::draw_log(const UiContext& ctx) {
     return;
   }
   const auto events = ctx.session->events();
+  // Narrow, each event is two lines: its time and kind, then its details.
+  m_list_table = !narrower_than(32.0f);
+  if (!m_list_table) {
+    clipped_entries(m_log.size(), 2, [&](int i) {
+      const std::size_t index = m_log.indices()[static_cast<std::size_t>(i)];
+      const core::TraceEvent& e = events[index];
+      const std::string time = core::format_sim_time(e.time);
+      const auto body = [&](float width) {
+        ImGui::TextUnformatted(time.c_str());
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", fit_text(t.get(kind_key(e.kind)),
+                                           std::max(ImGui::GetContentRegionAvail().x, 1.0f))
+                                      .c_str());
+        ImGui::TextUnformatted(fit_text(e.text, width).c_str());
+      };
+      const auto tooltip = [&] {
+        ImGui::Text("%s · %s", time.c_str(), t.c_str(kind_key(e.kind)));
+        ImGui::TextUnformatted(e.text.c_str());
+      };
+      if (list_entry(static_cast<int>(index), 2, ctx.selection.event == index, body, tooltip,
+                     &m_entry_centres)) {
+        ctx.commands.push(command::SelectEvent{index});
+      }
+      ++m_log_rows;
+    });
+    return;
+  }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_SizingFixedFit;
   if (!ImGui::BeginTable("##node_log", 3, flags)) return;
@@ -483,6 +581,7 @@ void InspectorPanel::draw_log(const UiContext& ctx) {
       ImGui::TextUnformatted(t.c_str(kind_key(e.kind)));
       ImGui::TableSetColumnIndex(2);
       ImGui::TextUnformatted(e.text.c_str());
+      ++m_log_rows;
     }
   }
   clipper.End();
@@ -505,6 +604,43 @@ void InspectorPanel::draw_mailbox(const UiContext& ctx, const std::string& addre
     muted_wrapped(ctx, t.get("inspector.mailbox.no_messages"));
     return;
   }
+  // The key, sender and subject of a message of the mailbox.
+  struct Row {
+    std::string key;
+    std::string from;
+    std::string subject;
+  };
+  const auto row_of = [&](const MailboxMessage& m) {
+    const MessageView parsed = view_of_content(m.content.substr(0, m.content.find("\r\n\r\n") + 2));
+    Row row{message_key(box->address, m.uid, m.content), parsed.header_from, {}};
+    for (const HeaderRow& h : parsed.headers) {
+      if (h.name == "Subject" || h.name == "subject") row.subject = h.value;
+    }
+    return row;
+  };
+  // Narrow, each message is two lines: its subject, then its folder and sender.
+  m_list_table = !narrower_than(36.0f);
+  if (!m_list_table) {
+    clipped_entries(box->messages.size(), 2, [&](int i) {
+      const MailboxMessage& m = box->messages[static_cast<std::size_t>(i)];
+      const Row row = row_of(m);
+      const std::string where = m.folder + " · " + row.from;
+      const auto body = [&](float width) {
+        ImGui::TextUnformatted(fit_text(row.subject, width).c_str());
+        ImGui::TextDisabled("%s", fit_text(where, width).c_str());
+      };
+      const auto tooltip = [&] {
+        ImGui::Text("%s: %s", t.c_str("inspector.mailbox.subject"), row.subject.c_str());
+        ImGui::Text("%s: %s", t.c_str("inspector.mailbox.from"), row.from.c_str());
+        ImGui::Text("%s: %s", t.c_str("inspector.mailbox.folder"), m.folder.c_str());
+      };
+      if (list_entry(i, 2, ctx.selection.message == row.key, body, tooltip, &m_entry_centres)) {
+        ctx.commands.push(command::SelectMessage{row.key});
+      }
+      ++m_message_rows;
+    });
+    return;
+  }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("##messages", 3, flags)) return;
@@ -518,25 +654,21 @@ void InspectorPanel::draw_mailbox(const UiContext& ctx, const std::string& addre
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const MailboxMessage& m = box->messages[static_cast<std::size_t>(i)];
-      const std::string key = message_key(box->address, m.uid, m.content);
-      const MessageView parsed = view_of_content(m.content.substr(0, m.content.find("\r\n\r\n") + 2));
-      std::string subject;
-      for (const HeaderRow& h : parsed.headers) {
-        if (h.name == "Subject" || h.name == "subject") subject = h.value;
-      }
+      const Row row = row_of(m);
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
       ImGui::PushID(i);
-      if (ImGui::Selectable(m.folder.c_str(), ctx.selection.message == key,
-                            ImGuiSelectableFlags_SpanAllColumns |
-                                ImGuiSelectableFlags_AllowItemOverlap)) {
-        ctx.commands.push(command::SelectMessage{key});
+      if (ImGui::Selectable(
+              m.folder.c_str(), ctx.selection.message == row.key,
+              ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap)) {
+        ctx.commands.push(command::SelectMessage{row.key});
       }
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
-      ImGui::TextUnformatted(parsed.header_from.c_str());
+      ImGui::TextUnformatted(row.from.c_str());
       ImGui::TableSetColumnIndex(2);
-      ImGui::TextUnformatted(subject.c_str());
+      ImGui::TextUnformatted(row.subject.c_str());
+      ++m_message_rows;
     }
   }
   clipper.End();

@@ -1,12 +1,16 @@
 // The ladder, event log, inspector and explanation panels drawn on a bare ImGui context (no
 // window), with a recorded scenario run behind them.
 
+#include "gui/panels/ladder_panel.h"
+
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gui/demo_scenario.h"
@@ -14,11 +18,10 @@
 #include "gui/panels/event_log_panel.h"
 #include "gui/panels/explanation_panel.h"
 #include "gui/panels/inspector_panel.h"
-#include "gui/panels/ladder_panel.h"
 #include "gui/session.h"
 #include "gui/theme.h"
-#include "tests/gui/blend_runs.h"
 #include "gui/ui_context.h"
+#include "tests/gui/blend_runs.h"
 
 namespace {
 
@@ -114,6 +117,23 @@ class Bench {
   gui::Fonts fonts;
   gui::CommandQueue commands;
 };
+
+// The centre of the drawn tab whose name starts with `prefix` ("Log" for "Log (12)").
+std::optional<ImVec2> tab_starting(std::string_view prefix) {
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  for (int n = 0; n < g.TabBars.GetMapSize(); ++n) {
+    const ImGuiTabBar* bar = g.TabBars.TryGetMapData(n);
+    if (bar == nullptr) continue;
+    for (const ImGuiTabItem& tab : bar->Tabs) {
+      if (tab.NameOffset < 0 || std::string_view(bar->GetTabName(&tab)).rfind(prefix, 0) != 0) {
+        continue;
+      }
+      return ImVec2(bar->BarRect.Min.x + tab.Offset - bar->ScrollingAnim + tab.Width / 2,
+                    (bar->BarRect.Min.y + bar->BarRect.Max.y) / 2);
+    }
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -284,7 +304,7 @@ TEST_CASE(
   b.frame(draw);
   CHECK(inspector.sections_as_tabs());
   CHECK(inspector.queue_rows_drawn() == 1);
-  CHECK(inspector.queue_as_table());
+  CHECK(inspector.list_as_table());
 
   // 300 pixels: "Ajustes", "Cola (1)" and "Registro (n)" do not fit side by side as tabs. The
   // queue chosen as a tab stays chosen.
@@ -292,7 +312,7 @@ TEST_CASE(
   b.frame(draw);
   CHECK_FALSE(inspector.sections_as_tabs());
   CHECK(inspector.queue_rows_drawn() == 1);
-  CHECK_FALSE(inspector.queue_as_table());  // the entry in four lines
+  CHECK_FALSE(inspector.list_as_table());  // the entry in four lines
   // A section brought to the front (a message selected) shows as it does in a tab.
   const auto rows = gui::queue_rows(*b.session->world().nodes()[1]);
   REQUIRE(rows.size() == 1);
@@ -307,6 +327,83 @@ TEST_CASE(
   b.frame(draw);
   CHECK(inspector.sections_as_tabs());
   CHECK(inspector.showed_message());
+}
+
+TEST_CASE("a host opens on its queue while mail waits there, until a section is chosen",
+          "[gui][inspector]") {
+  Bench b("04-retry-until-back.json");
+  b.session->seek_time(SimTime::from_seconds(15 * 60));
+  gui::InspectorPanel inspector;
+  const auto draw = [&](const gui::UiContext& ctx) { inspector.draw(ctx, ImVec2(700, 400)); };
+  // The submission server holds the message while both MX are down.
+  b.selection.node = "smtp.gmail.example";
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(inspector.shown() == gui::InspectorTab::kQueue);
+  CHECK(inspector.queue_rows_drawn() == 1);
+  // The MX's queue is empty: its settings.
+  b.selection.node = "mx.yahoo.example";
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(inspector.shown() == gui::InspectorTab::kSettings);
+
+  // The log chosen with a click: every host opens on it from then on.
+  const std::optional<ImVec2> log = tab_starting("Log");
+  REQUIRE(log);
+  b.click(*log, draw);
+  CHECK(inspector.shown() == gui::InspectorTab::kLog);
+  b.selection.node = "smtp.gmail.example";
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(inspector.shown() == gui::InspectorTab::kLog);
+  CHECK(inspector.queue_rows_drawn() == 0);
+}
+
+TEST_CASE("a narrow inspector lists mailboxes, their messages and the log as entries",
+          "[gui][inspector]") {
+  Bench b("06-unknown-user.json");
+  b.session->seek_time(b.session->end());
+  gui::InspectorPanel inspector;
+  float width = 700.0f;
+  const auto draw = [&](const gui::UiContext& ctx) { inspector.draw(ctx, ImVec2(width, 500)); };
+  b.selection.node = "smtp.gmail.example";
+  for (const float w : {700.0f, 300.0f}) {
+    INFO("width " << w);
+    width = w;
+    const bool table = w > 500.0f;
+    inspector.open_tab(gui::InspectorTab::kMailboxes);
+    b.frame(draw);
+    b.frame(draw);
+    CHECK(inspector.mailbox_rows_drawn() == 1);  // marcos@gmail.example
+    CHECK(inspector.list_as_table() == table);
+    inspector.open_tab(gui::InspectorTab::kLog);
+    b.frame(draw);
+    b.frame(draw);
+    CHECK(inspector.log_rows_drawn() > 0);
+    CHECK(inspector.list_as_table() == table);
+  }
+
+  // An entry is clicked as a row is: the mailbox is chosen, and its message (the bounce) is
+  // listed as an entry too.
+  inspector.open_tab(gui::InspectorTab::kMailboxes);
+  b.frame(draw);
+  b.frame(draw);
+  REQUIRE(inspector.mailbox_rows_drawn() == 1);
+  REQUIRE(inspector.entry_centres().size() == 1);
+  b.commands.take();
+  b.click(inspector.entry_centres().front(), draw);
+  bool picked = false;
+  for (const gui::AppCommand& c : b.commands.take()) {
+    if (const auto* m = std::get_if<gui::command::SelectMailbox>(&c)) {
+      picked = m->address == "marcos@gmail.example";
+    }
+  }
+  CHECK(picked);
+  b.selection.mailbox = "marcos@gmail.example";
+  b.frame(draw);
+  b.frame(draw);
+  CHECK(inspector.message_rows_drawn() == 1);
+  CHECK_FALSE(inspector.list_as_table());
 }
 
 TEST_CASE("the inspector decodes a bounce and lists mailboxes, in Spanish", "[gui][inspector]") {
