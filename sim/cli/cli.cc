@@ -325,6 +325,7 @@ int dispatch(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "run") return run_command(args, std::cout, std::cerr);
   if (cmd == "gen") return gen_command(args, std::cout, std::cerr);
+  if (cmd == "send") return send_command(args, std::cout, std::cerr);
   return -1;
 }
 

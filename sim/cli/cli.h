@@ -1,5 +1,5 @@
 #pragma once
-// The headless commands: `mailhop run` and `mailhop gen`.
+// The headless commands: `mailhop run`, `mailhop gen` and `mailhop send`.
 
 #include <ostream>
 #include <string>
@@ -25,6 +25,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
 
 // `mailhop gen OUT.json [options]`: writes a synthetic scenario.
 int gen_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// `mailhop send HOST[:PORT] --from A --to B [options]`: the SMTP client engine on a real TCP
+// connection, printing the conversation. 0 when every recipient was accepted, 1 when one was
+// not, 2 for bad input or no connection.
+int send_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Dispatches a headless subcommand; returns -1 when `argv[1]` is not one of them.
 int dispatch(int argc, char** argv);

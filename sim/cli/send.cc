@@ -1,0 +1,260 @@
+// `mailhop send`: the simulation's SMTP client engine on a real TCP connection.
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+#include <random>
+
+#include "sim/cli/cli.h"
+#include "sim/cli/cli_catalog.h"
+#include "sim/mail/address.h"
+#include "sim/mail/message_id.h"
+#include "sim/mail/received.h"
+#include "sim/proto/smtp_client.h"
+#include "sim/realnet/smtp_session.h"
+#include "sim/text/catalog.h"
+#include "sim/text/explanations.h"
+
+namespace mailhop::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SendOptions {
+  std::string host;
+  int port = 25;
+  std::optional<mail::Mailbox> from;
+  std::vector<mail::Mailbox> to;
+  std::string subject = "mailhop";
+  std::string body = "Sent with mailhop send.";
+  std::optional<proto::SmtpCredentials> credentials;
+  std::string helo;
+  int timeout_seconds = 60;
+  bool explain = false;
+  text::Language language = text::Language::kEnglish;
+};
+
+// "HOST", "HOST:PORT", "[::1]:PORT": the host and, when given, the port.
+bool split_server(const std::string& text, std::string* host, std::optional<std::string>* port) {
+  if (text.empty()) return false;
+  if (text.front() == '[') {
+    const std::size_t close = text.find(']');
+    if (close == std::string::npos) return false;
+    *host = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return false;
+      *port = text.substr(close + 2);
+    }
+    return !host->empty();
+  }
+  const std::size_t colon = text.find(':');
+  if (colon != std::string::npos && text.find(':', colon + 1) == std::string::npos) {
+    *host = text.substr(0, colon);
+    *port = text.substr(colon + 1);
+  } else {
+    *host = text;
+  }
+  return !host->empty();
+}
+
+bool parse_int(const std::string& text, int low, int high, int* out) {
+  if (text.empty() || text.size() > 9) return false;
+  int value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  if (value < low || value > high) return false;
+  *out = value;
+  return true;
+}
+
+// The message: the header fields a mail client writes, then the body, CRLF line ends.
+std::string compose(const SendOptions& o, const std::string& helo) {
+  const auto now = std::chrono::system_clock::now();
+  const std::int64_t seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  std::random_device device;
+  const std::string unique = std::to_string(seconds) + "." + std::to_string(device() % 1000000);
+  std::string to;
+  for (const mail::Mailbox& m : o.to) to += (to.empty() ? "" : ", ") + m.str();
+  std::string out;
+  out += "From: " + o.from->str() + "\r\n";
+  out += "To: " + to + "\r\n";
+  out += "Subject: " + o.subject + "\r\n";
+  out += "Date: " + mail::format_rfc5322_date(seconds) + "\r\n";
+  out += "Message-ID: " + mail::make_message_id(unique, helo) + "\r\n";
+  out += "MIME-Version: 1.0\r\n";
+  out += "Content-Type: text/plain; charset=utf-8\r\n";
+  out += "\r\n";
+  out += o.body + "\r\n";
+  return out;
+}
+
+text::LineRole role_of(proto::LoopbackLineKind kind) {
+  switch (kind) {
+    case proto::LoopbackLineKind::kAuthData:
+      return text::LineRole::kAuthData;
+    case proto::LoopbackLineKind::kReply:
+      return text::LineRole::kReply;
+    default:
+      return text::LineRole::kCommand;
+  }
+}
+
+const char* outcome_key(proto::DeliveryStatus status) {
+  switch (status) {
+    case proto::DeliveryStatus::kDelivered:
+      return "demo.outcome.delivered";
+    case proto::DeliveryStatus::kDeferred:
+      return "demo.outcome.deferred";
+    case proto::DeliveryStatus::kFailed:
+      return "demo.outcome.failed";
+  }
+  return "demo.outcome.deferred";
+}
+
+}  // namespace
+
+int send_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  fs::path assets;
+  std::optional<text::Catalog> catalog = load_catalog(args, err, &assets);
+  if (!catalog) return 2;
+  const text::Catalog& cat = *catalog;
+  SendOptions o;
+  o.language = cat.language();
+  const auto bad = [&](const std::string& why) {
+    err << "mailhop send: " << why << "\n" << cat.get("cli.usage") << "\n";
+    return 2;
+  };
+  std::string server;
+  std::optional<std::string> user;
+  std::optional<std::string> password;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    const auto address = [&](const std::string& option) -> std::optional<mail::Mailbox> {
+      const std::optional<std::string> v = value();
+      if (!v) return std::nullopt;
+      std::string why;
+      std::optional<mail::Mailbox> m = mail::parse_mailbox(*v, &why);
+      if (!m) err << "mailhop send: " << cat.format("cli.send.bad_address", *v, option) << "\n";
+      return m;
+    };
+    if (a == "--from") {
+      o.from = address(a);
+      if (!o.from) return bad(cat.get("cli.send.needs_from"));
+    } else if (a == "--to") {
+      std::optional<mail::Mailbox> m = address(a);
+      if (!m) return bad(cat.get("cli.send.needs_to"));
+      o.to.push_back(*m);
+    } else if (a == "--subject" || a == "--body" || a == "--helo" || a == "--user" ||
+               a == "--password" || a == "--timeout" || a == "--lang") {
+      const std::optional<std::string> v = value();
+      if (!v) return bad(cat.format("cli.error.missing_value", a));
+      if (a == "--subject") o.subject = *v;
+      if (a == "--body") o.body = *v;
+      if (a == "--helo") o.helo = *v;
+      if (a == "--user") user = *v;
+      if (a == "--password") password = *v;
+      if (a == "--timeout" && !parse_int(*v, 1, 3600, &o.timeout_seconds)) {
+        return bad(cat.format("cli.send.bad_timeout", *v));
+      }
+      if (a == "--lang") {
+        const auto lang = text::parse_language(*v);
+        if (!lang) return bad(cat.format("cli.error.bad_lang", *v));
+        o.language = *lang;
+      }
+    } else if (a == "--explain") {
+      o.explain = true;
+    } else if (!a.empty() && a[0] == '-') {
+      return bad(cat.format("cli.error.unknown_option", a));
+    } else if (server.empty()) {
+      server = a;
+    } else {
+      return bad(cat.format("cli.error.unexpected_argument", a));
+    }
+  }
+  if (server.empty()) return bad(cat.get("cli.send.which_server"));
+  std::optional<std::string> port_text;
+  if (!split_server(server, &o.host, &port_text)) return bad(cat.get("cli.send.which_server"));
+  if (port_text && !parse_int(*port_text, 1, 65535, &o.port)) {
+    return bad(cat.format("cli.send.bad_port", *port_text));
+  }
+  if (!o.from) return bad(cat.get("cli.send.needs_from"));
+  if (o.to.empty()) return bad(cat.get("cli.send.needs_to"));
+  if (user.has_value() != password.has_value()) return bad(cat.get("cli.send.user_and_password"));
+  if (user) o.credentials = proto::SmtpCredentials{*user, *password};
+
+  std::optional<text::Explanations> explanations;
+  if (o.explain) {
+    text::LoadError load_error;
+    explanations = text::Explanations::load(assets / "explain", &load_error);
+    if (!explanations) {
+      err << "mailhop: " << load_error.message() << "\n";
+      return 2;
+    }
+  }
+
+  const std::string helo = o.helo.empty() ? std::string("mailhop.localdomain") : o.helo;
+  proto::SmtpClientOptions options;
+  options.helo_domain = helo;
+  options.tls = proto::ClientTls::kNever;  // TLS is not driven on real sockets yet
+  options.tls_capable = false;
+  options.credentials = o.credentials;
+  const proto::Micros limit = std::chrono::seconds(o.timeout_seconds);
+  options.greeting_timeout = options.mail_timeout = options.rcpt_timeout = limit;
+  options.data_init_timeout = options.data_block_timeout = options.data_term_timeout = limit;
+  options.command_timeout = limit;
+  proto::SmtpTransaction transaction;
+  transaction.envelope.mail_from = *o.from;
+  for (const mail::Mailbox& m : o.to) transaction.envelope.rcpt_to.push_back({m, {}, {}});
+  transaction.content = compose(o, helo);
+  proto::SmtpClient engine(options, {std::move(transaction)});
+
+  out << cat.format("cli.send.connecting", o.host, o.port) << "\n";
+  std::string why;
+  std::optional<realnet::TcpStream> stream = realnet::TcpStream::connect(o.host, o.port, &why);
+  if (!stream) {
+    err << cat.format("cli.error.prefix", cat.format("cli.send.cannot_connect", why)) << "\n";
+    return 2;
+  }
+  out << cat.format("cli.send.connected", stream->peer()) << "\n\n";
+  const std::string client_prefix = cat.get("demo.prefix.client");
+  const std::string server_prefix = cat.get("demo.prefix.server");
+  const realnet::SessionEnd end =
+      realnet::run_smtp_client(*stream, engine, [&](const realnet::WireLine& line) {
+        const bool from_client = line.direction == proto::LoopbackDirection::kClientToServer;
+        const bool message = line.kind == proto::LoopbackLineKind::kEndOfData;
+        out << cat.format_seconds(line.time.count()) << "  "
+            << (from_client ? client_prefix : server_prefix) << ' '
+            << (message ? cat.format("cli.send.message", line.octets) : line.text) << "\n";
+        if (explanations && !message) {
+          const std::vector<text::ExplanationSection> sections =
+              explanations->explain(o.language, role_of(line.kind), line.text, line.context);
+          if (!sections.empty()) {
+            out << "      "
+                << cat.format("demo.explanation", sections.front().title, sections.front().text)
+                << "\n";
+          }
+        }
+      });
+  out << "\n";
+  if (!end.error.empty()) out << cat.format("cli.send.protocol_error", end.error) << "\n";
+  if (end.timed_out) out << cat.get("cli.send.timed_out") << "\n";
+  bool all_delivered = true;
+  for (const proto::TransactionOutcome& t : engine.outcomes()) {
+    for (const proto::RecipientOutcome& r : t.recipients) {
+      out << cat.format(outcome_key(r.status), r.recipient.str(), r.diagnostic) << "\n";
+      all_delivered = all_delivered && r.status == proto::DeliveryStatus::kDelivered;
+    }
+  }
+  return all_delivered ? 0 : 1;
+}
+
+}  // namespace mailhop::cli

@@ -1,0 +1,263 @@
+// The SMTP engines on real TCP connections over the loopback interface (127.0.0.1 only).
+
+#include "sim/realnet/smtp_session.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sim/cli/cli.h"
+#include "sim/realnet/tcp.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace realnet = mailhop::realnet;
+namespace proto = mailhop::proto;
+namespace mail = mailhop::mail;
+
+// A listener on a free port (SDL_net takes no port 0: ports are tried until one is free).
+realnet::TcpListener free_listener() {
+  std::string why;
+  const int base = 20000 + static_cast<int>(getpid() % 20000);
+  for (int i = 0; i < 200; ++i) {
+    std::optional<realnet::TcpListener> l =
+        realnet::TcpListener::listen(base + i * 97 % 20000, &why);
+    if (l) return std::move(*l);
+  }
+  FAIL("no free port: " << why);
+  throw std::runtime_error("unreachable");
+}
+
+struct Recording : proto::SmtpServerPolicy {
+  std::optional<mail::Envelope> envelope;
+  std::string content;
+  bool refuse_recipients = false;
+  proto::SmtpDecision on_rcpt_to(const proto::SmtpSessionInfo&, const mail::Envelope&,
+                                 const mail::EnvelopeRecipient& rcpt) override {
+    if (refuse_recipients) {
+      return proto::SmtpDecision{550, "5.1.1", "<" + rcpt.mailbox.str() + ">: no such user"};
+    }
+    return proto::SmtpDecision::accept();
+  }
+  proto::SmtpDecision on_message(const proto::SmtpSessionInfo&, const mail::Envelope& e,
+                                 std::string_view message) override {
+    envelope = e;
+    content = std::string(message);
+    return proto::SmtpDecision::accept();
+  }
+};
+
+// Serves one session on `listener` in a thread with mailhop's own server engine.
+class LoopbackServer {
+ public:
+  explicit LoopbackServer(Recording& policy)
+      : m_listener(free_listener()), m_engine(config(), policy) {
+    m_thread = std::thread([this] {
+      std::optional<realnet::TcpStream> client = m_listener.accept(10s);
+      if (!client) return;
+      m_end = realnet::serve_smtp(
+          *client, m_engine, [this](const realnet::WireLine& line) { m_lines.push_back(line); });
+    });
+  }
+  ~LoopbackServer() {
+    if (m_thread.joinable()) m_thread.join();
+  }
+  void join() { m_thread.join(); }
+  int port() const { return m_listener.port(); }
+  const std::vector<realnet::WireLine>& lines() const { return m_lines; }
+  const realnet::SessionEnd& end() const { return m_end; }
+
+ private:
+  static proto::SmtpServerConfig config() {
+    proto::SmtpServerConfig c;
+    c.hostname = "mx.yahoo.example";
+    return c;
+  }
+  realnet::TcpListener m_listener;
+  proto::SmtpServer m_engine;
+  std::vector<realnet::WireLine> m_lines;
+  realnet::SessionEnd m_end;
+  std::thread m_thread;
+};
+
+proto::SmtpClient client_engine(std::string content = "Subject: hi\r\n\r\n.starts with a dot\r\n") {
+  proto::SmtpClientOptions options;
+  options.helo_domain = "laptop.marcos.example";
+  options.tls = proto::ClientTls::kNever;
+  options.tls_capable = false;
+  proto::SmtpTransaction t;
+  t.envelope.mail_from = mail::Mailbox{"marcos", "gmail.example"};
+  t.envelope.rcpt_to.push_back({mail::Mailbox{"julia", "yahoo.example"}, {}, {}});
+  t.content = std::move(content);
+  return proto::SmtpClient(options, {std::move(t)});
+}
+
+std::vector<std::string> texts(const std::vector<realnet::WireLine>& lines,
+                               proto::LoopbackDirection direction) {
+  std::vector<std::string> out;
+  for (const auto& l : lines) {
+    if (l.direction == direction) out.push_back(l.text);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the SMTP client and server engines talk over a real TCP connection", "[realnet]") {
+  Recording policy;
+  LoopbackServer server(policy);
+  std::string why;
+  std::optional<realnet::TcpStream> stream =
+      realnet::TcpStream::connect("127.0.0.1", server.port(), &why);
+  INFO(why);
+  REQUIRE(stream);
+  CHECK(stream->peer() == "127.0.0.1:" + std::to_string(server.port()));
+  proto::SmtpClient engine = client_engine();
+  std::vector<realnet::WireLine> lines;
+  const realnet::SessionEnd end = realnet::run_smtp_client(
+      *stream, engine, [&](const realnet::WireLine& l) { lines.push_back(l); });
+  server.join();
+
+  CHECK_FALSE(end.peer_closed);
+  CHECK_FALSE(end.timed_out);
+  CHECK(end.error.empty());
+  REQUIRE(engine.finished());
+  REQUIRE(engine.outcomes().size() == 1);
+  REQUIRE(engine.outcomes()[0].recipients.size() == 1);
+  CHECK(engine.outcomes()[0].recipients[0].status == proto::DeliveryStatus::kDelivered);
+  // The server took the message as it was written: the dot that starts a line was doubled on
+  // the wire and undone at the other end.
+  REQUIRE(policy.envelope);
+  CHECK(policy.envelope->mail_from->str() == "marcos@gmail.example");
+  CHECK(policy.content == "Subject: hi\r\n\r\n.starts with a dot\r\n");
+
+  // Both ends saw the same conversation: the client's commands arrived as sent, and its replies
+  // are the server's, each tagged with what it answers.
+  const auto sent = texts(lines, proto::LoopbackDirection::kClientToServer);
+  const auto received = texts(server.lines(), proto::LoopbackDirection::kClientToServer);
+  REQUIRE(sent.size() >= 5);
+  CHECK(sent.front() == "EHLO laptop.marcos.example");
+  CHECK(sent.back() == "QUIT");
+  CHECK(texts(lines, proto::LoopbackDirection::kServerToClient) ==
+        texts(server.lines(), proto::LoopbackDirection::kServerToClient));
+  CHECK(received.size() == sent.size());
+  CHECK(lines.front().text.rfind("220 mx.yahoo.example", 0) == 0);
+  CHECK(lines.front().context == "greeting");
+  bool rcpt_reply_tagged = false;
+  for (const auto& l : lines) {
+    if (l.direction == proto::LoopbackDirection::kServerToClient && l.context == "RCPT") {
+      rcpt_reply_tagged = l.text.rfind("250", 0) == 0;
+    }
+  }
+  CHECK(rcpt_reply_tagged);
+}
+
+TEST_CASE("a recipient refused over a real connection fails with the server's reply", "[realnet]") {
+  Recording policy;
+  policy.refuse_recipients = true;
+  LoopbackServer server(policy);
+  std::string why;
+  std::optional<realnet::TcpStream> stream =
+      realnet::TcpStream::connect("127.0.0.1", server.port(), &why);
+  REQUIRE(stream);
+  proto::SmtpClient engine = client_engine();
+  realnet::run_smtp_client(*stream, engine, {});
+  server.join();
+  REQUIRE(engine.outcomes().size() == 1);
+  const proto::RecipientOutcome& r = engine.outcomes()[0].recipients.at(0);
+  CHECK(r.status == proto::DeliveryStatus::kFailed);
+  REQUIRE(r.reply);
+  CHECK(r.reply->code == 550);
+  CHECK(r.status_code == "5.1.1");
+  CHECK_FALSE(policy.envelope);  // no message was taken
+}
+
+TEST_CASE("a port where nothing listens is an error with its reason", "[realnet]") {
+  int port = 0;
+  {
+    realnet::TcpListener l = free_listener();
+    port = l.port();
+  }  // closed: nothing listens there now
+  std::string why;
+  CHECK_FALSE(realnet::TcpStream::connect("127.0.0.1", port, &why));
+  CHECK(why.find("cannot connect to 127.0.0.1:" + std::to_string(port)) == 0);
+  CHECK_FALSE(realnet::TcpStream::connect("127.0.0.1", 0, &why));
+  CHECK(why == "port 0 is not from 1 to 65535");
+}
+
+TEST_CASE("a server that does not speak SMTP ends the client's session, nothing delivered",
+          "[realnet]") {
+  realnet::TcpListener listener = free_listener();
+  std::thread liar([&] {
+    std::optional<realnet::TcpStream> client = listener.accept(10s);
+    if (!client) return;
+    client->write("HTTP/1.1 400 Bad Request\r\n\r\n");
+    std::string bytes;
+    // Read until the client gives up and closes.
+    while (client->read(5s, &bytes) == realnet::TcpStream::Read::kData) {
+    }
+  });
+  std::string why;
+  std::optional<realnet::TcpStream> stream =
+      realnet::TcpStream::connect("127.0.0.1", listener.port(), &why);
+  REQUIRE(stream);
+  proto::SmtpClient engine = client_engine();
+  const realnet::SessionEnd end = realnet::run_smtp_client(*stream, engine, {});
+  liar.join();
+  CHECK_FALSE(end.error.empty());
+  REQUIRE(engine.outcomes().size() == 1);
+  CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDeferred);
+}
+
+TEST_CASE("mailhop send prints the conversation with a real server and its outcome",
+          "[realnet][cli]") {
+  Recording policy;
+  LoopbackServer server(policy);
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status = mailhop::cli::send_command(
+      {"127.0.0.1:" + std::to_string(server.port()), "--from", "marcos@gmail.example", "--to",
+       "julia@yahoo.example", "--subject", "Hola", "--body", "Hola Julia", "--lang", "en"},
+      out, err);
+  server.join();
+  INFO(out.str() << err.str());
+  CHECK(status == 0);
+  CHECK(out.str().find("C: MAIL FROM:<marcos@gmail.example>") != std::string::npos);
+  CHECK(out.str().find("S: 250 ") != std::string::npos);
+  CHECK(out.str().find("Delivered to julia@yahoo.example") != std::string::npos);
+  REQUIRE(policy.envelope);
+  CHECK(policy.content.find("Subject: Hola\r\n") != std::string::npos);
+  CHECK(policy.content.find("\r\n\r\nHola Julia\r\n") != std::string::npos);
+}
+
+TEST_CASE("mailhop send refuses what it cannot use, saying why", "[realnet][cli]") {
+  const auto run = [](std::vector<std::string> args) {
+    args.insert(args.end(), {"--lang", "en"});
+    std::ostringstream out;
+    std::ostringstream err;
+    const int status = mailhop::cli::send_command(args, out, err);
+    return std::make_pair(status, err.str());
+  };
+  auto [s1, e1] = run({"--from", "a@b.example", "--to", "c@d.example"});
+  CHECK(s1 == 2);
+  CHECK(e1.find("which server?") != std::string::npos);
+  auto [s2, e2] = run({"127.0.0.1:99999", "--from", "a@b.example", "--to", "c@d.example"});
+  CHECK(s2 == 2);
+  CHECK(e2.find("invalid port") != std::string::npos);
+  auto [s3, e3] = run({"127.0.0.1:2525", "--from", "not an address", "--to", "c@d.example"});
+  CHECK(s3 == 2);
+  CHECK(e3.find("is not an email address") != std::string::npos);
+  auto [s4, e4] = run({"127.0.0.1:2525", "--from", "a@b.example"});
+  CHECK(s4 == 2);
+  CHECK(e4.find("--to ADDRESS is needed") != std::string::npos);
+  auto [s5, e5] =
+      run({"127.0.0.1:2525", "--from", "a@b.example", "--to", "c@d.example", "--user", "a"});
+  CHECK(s5 == 2);
+  CHECK(e5.find("--user and --password go together") != std::string::npos);
+}
