@@ -1,5 +1,5 @@
 #pragma once
-// The headless commands: `mailhop run`, `mailhop gen` and `mailhop send`.
+// The headless commands: `mailhop run`, `mailhop gen`, `mailhop send` and `mailhop serve`.
 
 #include <ostream>
 #include <string>
@@ -30,6 +30,10 @@ int gen_command(const std::vector<std::string>& args, std::ostream& out, std::os
 // connection, printing the conversation. 0 when every recipient was accepted, 1 when one was
 // not, 2 for bad input or no connection.
 int send_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// `mailhop serve FILE [--port REAL=HOST:PORT]... [--for T]`: the scenario's world in real time,
+// its servers reachable by real clients on real ports; prints every conversation as it goes.
+int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Dispatches a headless subcommand; returns -1 when `argv[1]` is not one of them.
 int dispatch(int argc, char** argv);

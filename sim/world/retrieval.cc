@@ -149,7 +149,8 @@ const char* Retrieval::protocol(const NodeState& server, int port) const {
   return server.has_role(Role::kPop3) && (port == p.pop3 || port == p.pop3s) ? "POP3" : "IMAP";
 }
 
-std::unique_ptr<Endpoint> Retrieval::make_server(Connection& conn, NodeState& server, int port) {
+std::unique_ptr<Endpoint> Retrieval::make_server(Connection& conn, NodeState& server, int port,
+                                                 bool tls_possible) {
   if (!listens(server, port)) return nullptr;
   const scenario::Ports& p = server.spec.ports;
   if (server.has_role(Role::kPop3) && (port == p.pop3 || port == p.pop3s)) {
@@ -157,7 +158,8 @@ std::unique_ptr<Endpoint> Retrieval::make_server(Connection& conn, NodeState& se
     proto::Pop3ServerConfig cfg;
     cfg.hostname = server.spec.name;
     cfg.tls = implicit ? proto::Pop3Tls::kActive
-                       : (server.spec.policy.tls ? proto::Pop3Tls::kAvailable : proto::Pop3Tls::kNone);
+                       : (server.spec.policy.tls && tls_possible ? proto::Pop3Tls::kAvailable
+                                                                 : proto::Pop3Tls::kNone);
     return std::make_unique<Pop3ServerEndpoint>(
         m_world.m_sim, m_world.m_trace, conn, std::move(cfg),
         std::make_unique<StoreMaildrop>(m_world, server.spec.name, m_pop3_locks),
@@ -167,7 +169,8 @@ std::unique_ptr<Endpoint> Retrieval::make_server(Connection& conn, NodeState& se
   proto::ImapServerConfig cfg;
   cfg.hostname = server.spec.name;
   cfg.tls = implicit ? proto::ImapTls::kActive
-                     : (server.spec.policy.tls ? proto::ImapTls::kAvailable : proto::ImapTls::kNone);
+                     : (server.spec.policy.tls && tls_possible ? proto::ImapTls::kAvailable
+                                                               : proto::ImapTls::kNone);
   auto accounts = std::make_unique<StoreAccounts>(m_world, server.spec.name);
   StoreAccounts* lookup = accounts.get();
   return std::make_unique<ImapServerEndpoint>(

@@ -35,7 +35,9 @@ class Retrieval {
   // "POP3" or "IMAP" for a connection to `server` on `port`, or nullptr for another protocol.
   const char* protocol(const NodeState& server, int port) const;
   // The server end of a POP3 or IMAP connection; nullptr when `port` is not one of them.
-  std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server, int port);
+  // Without `tls_possible` (a real client outside), STLS and STARTTLS are not offered.
+  std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server, int port,
+                                        bool tls_possible = true);
 
   // A script step: fetch, mark read, delete or idle on a device or in a webmail.
   void run(const scenario::FetchAction& action);

@@ -155,11 +155,10 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     if (!auth_results.empty() && strip_own_results(content, &without_forged))
       content = without_forged;
     // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
-    NodeState* peer = m_world.node(m_peer);
     mail::ReceivedInfo info;
     info.from_helo = s.helo;
     info.from_host = m_peer;
-    info.from_address = peer ? peer->spec.address : std::string();
+    info.from_address = peer_address();
     info.by_host = m_node.spec.name;
     info.with_protocol = mail::with_protocol(s.esmtp, s.tls, s.auth_user.has_value());
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
@@ -222,9 +221,8 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     if (zones.empty() || is_submission()) return m_dnsbl_refusal;
     const auto& clients = m_node.spec.policy.relay_clients;
     if (std::find(clients.begin(), clients.end(), m_peer) != clients.end()) return m_dnsbl_refusal;
-    const NodeState* peer = m_world.node(m_peer);
-    if (!peer) return m_dnsbl_refusal;
-    const std::string& address = peer->spec.address;
+    const std::string address = peer_address();
+    if (address.empty()) return m_dnsbl_refusal;
     // A name server that is down or cut off gives no answer, as for the MX lookups.
     const NodeState* ns = m_world.dns_server();
     const bool no_answer =
@@ -352,8 +350,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     const scenario::ServerPolicy& p = m_node.spec.policy;
     if (p.spf == scenario::SpfMode::kOff && p.dmarc == scenario::DmarcMode::kOff)
       return std::nullopt;  // DKIM only: no SPF
-    const NodeState* peer = m_world.node(m_peer);
-    const std::string ip = peer ? peer->spec.address : std::string();
+    const std::string ip = peer_address();
     std::string sender;
     const std::string domain = mail::spf_identity_domain(env.mail_from, s.helo, &sender);
     m_spf = mail::check_spf(resolver(), ip, domain, sender, s.helo);
@@ -520,6 +517,15 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
                  "removed an Authentication-Results field in " + m_node.spec.name +
                      "'s name that the sender wrote itself");
     return true;
+  }
+
+  // The client's IP address: its node's, or, for a client outside the simulation (named by
+  // its address), that address.
+  std::string peer_address() const {
+    if (const NodeState* peer = m_world.node(m_peer)) return peer->spec.address;
+    const bool literal = !m_peer.empty() &&
+                         m_peer.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos;
+    return literal ? m_peer : std::string();
   }
 
   bool may_relay(const proto::SmtpSessionInfo& s, const std::string& domain) const {
@@ -857,8 +863,10 @@ void World::connect(const std::string& from, const std::string& to, int port,
   c.establish();
 }
 
-std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server, int port) {
-  if (auto mailbox_access = m_retrieval->make_server(conn, server, port)) return mailbox_access;
+std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server, int port,
+                                             bool tls_possible) {
+  if (auto mailbox_access = m_retrieval->make_server(conn, server, port, tls_possible))
+    return mailbox_access;
   proto::SmtpServerConfig cfg;
   cfg.hostname = server.spec.name;
   cfg.greeting_text = "ESMTP mailhop";
@@ -868,10 +876,12 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
                           (port == server.spec.ports.submission || port == server.spec.ports.smtps);
   const bool implicit = server.has_role(Role::kMsa) && port == server.spec.ports.smtps;
   cfg.tls = implicit ? proto::TlsState::kActive
-                     : (server.spec.policy.tls ? proto::TlsState::kAvailable : proto::TlsState::kNone);
+                     : (server.spec.policy.tls && tls_possible ? proto::TlsState::kAvailable
+                                                               : proto::TlsState::kNone);
   if (submission) {
-    cfg.auth = server.spec.policy.auth_requires_tls && !implicit ? proto::AuthAdvertise::kAfterTls
-                                                                 : proto::AuthAdvertise::kAlways;
+    cfg.auth = server.spec.policy.auth_requires_tls && !implicit && tls_possible
+                   ? proto::AuthAdvertise::kAfterTls
+                   : proto::AuthAdvertise::kAlways;
     cfg.require_auth = true;
   }
   auto policy = std::make_unique<SessionPolicy>(*this, server, conn.client_host(), port);
@@ -892,6 +902,115 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
       });
   if (implicit) endpoint->expect_implicit_tls();
   return endpoint;
+}
+
+namespace {
+// The client side of a connection from outside the simulation: what arrives goes out to the
+// real socket.
+class ExternalEndpoint : public Endpoint {
+ public:
+  ExternalEndpoint(Connection& conn, World::ExternalClient& client)
+      : m_conn(conn), m_client(client) {}
+  void on_open(SimTime) override {}
+  void on_bytes(std::string_view bytes, SimTime) override { m_client.on_bytes(bytes); }
+  void on_tls(SimTime) override {}  // never asked for: no STARTTLS is offered
+  void on_peer_closed(SimTime) override {
+    m_conn.close(Side::kClient);
+    m_client.on_closed();
+  }
+  void on_reset(SimTime) override { m_client.on_closed(); }
+
+ private:
+  Connection& m_conn;
+  World::ExternalClient& m_client;
+};
+}  // namespace
+
+std::optional<std::uint64_t> World::connect_external(const std::string& peer, const std::string& to,
+                                                     int port, ExternalClient& client,
+                                                     std::string* why) {
+  NodeState* server = node(to);
+  const auto fail = [&](const std::string& reason) -> std::optional<std::uint64_t> {
+    if (why) *why = reason;
+    return std::nullopt;
+  };
+  if (!server) return fail("no host " + to + " in this scenario");
+  if (server->down) return fail(to + " is down");
+  const scenario::Ports& p = server->spec.ports;
+  const bool smtp =
+      (port == p.smtp && (server->has_role(Role::kMx) || server->has_role(Role::kMta))) ||
+      (server->has_role(Role::kMsa) && (port == p.submission || port == p.smtps));
+  if (!smtp && !m_retrieval->listens(*server, port))
+    return fail(to + " does not listen on port " + std::to_string(port));
+  if ((server->has_role(Role::kMsa) && port == p.smtps) ||
+      (server->has_role(Role::kPop3) && port == p.pop3s) ||
+      (server->has_role(Role::kImap) && port == p.imaps))
+    return fail("port " + std::to_string(port) + " of " + to +
+                " needs TLS from the first byte, which real connections do not have yet");
+  const std::uint64_t id = m_next_connection++;
+  ++m_stats.connections;
+  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream("conn-" + std::to_string(id)), id,
+                                           peer, to, port, Path{});
+  Connection& c = *conn;
+  c.attach(Side::kServer, make_server(c, *server, port, false));
+  c.attach(Side::kClient, std::make_unique<ExternalEndpoint>(c, client));
+  c.set_on_finished([this](std::uint64_t cid) {
+    m_external.erase(cid);
+    connection_finished(cid);
+  });
+  m_connections.emplace(id, std::move(conn));
+  const char* mail_access = m_retrieval->protocol(*server, port);
+  m_external[id].protocol = mail_access ? mail_access : "SMTP";
+  if (m_trace.has_observers()) {
+    TraceEvent e = connection_event(c, TraceKind::kConnectionOpened, Side::kClient, m_sim.now());
+    if (mail_access) e.protocol = mail_access;
+    e.text = to + "[" + server->spec.address + "]:" + std::to_string(port);
+    emit(std::move(e));
+  }
+  c.establish();
+  return id;
+}
+
+void World::send_external(std::uint64_t id, std::string bytes) {
+  auto it = m_connections.find(id);
+  if (it == m_connections.end()) return;
+  Connection& c = *it->second;
+  if (m_trace.has_observers()) {
+    // The outside client's lines as a simulated client's are traced: a command a line, the
+    // message of an SMTP DATA as one event with its size.
+    ExternalLines& lines = m_external[id];
+    lines.partial += bytes;
+    std::size_t start = 0;
+    for (std::size_t end; (end = lines.partial.find('\n', start)) != std::string::npos;
+         start = end + 1) {
+      std::string line = lines.partial.substr(start, end - start);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      TraceEvent e = connection_event(c, TraceKind::kClientLine, Side::kClient, m_sim.now());
+      e.protocol = protocol_name(lines.protocol);
+      if (lines.in_data) {
+        lines.data_octets += end + 1 - start;
+        if (line != ".") continue;
+        lines.in_data = false;
+        e.kind = TraceKind::kDataSent;
+        e.text = std::to_string(lines.data_octets);
+      } else {
+        const bool smtp = std::string_view(lines.protocol) == "SMTP";
+        if (smtp && ascii_lower(line) == "data") {
+          lines.in_data = true;
+          lines.data_octets = 0;
+        }
+        e.text = std::move(line);
+      }
+      emit(std::move(e));
+    }
+    lines.partial.erase(0, start);
+  }
+  c.send(Side::kClient, std::move(bytes));
+}
+
+void World::close_external(std::uint64_t id) {
+  auto it = m_connections.find(id);
+  if (it != m_connections.end()) it->second->close(Side::kClient);
 }
 
 void World::connection_finished(std::uint64_t id) {

@@ -164,6 +164,27 @@ class World {
   Retrieval& retrieval() { return *m_retrieval; }
   const Retrieval& retrieval() const { return *m_retrieval; }
 
+  // A client outside the simulation (a real socket, `mailhop serve`) connected to one of the
+  // world's servers: it is told what the server sends and when the server closes.
+  class ExternalClient {
+   public:
+    virtual ~ExternalClient() = default;
+    virtual void on_bytes(std::string_view bytes) = 0;
+    virtual void on_closed() = 0;  // the server closed, or the connection was reset
+  };
+  // Connects `client` (named `peer` in the trace and the Received field, e.g. "127.0.0.1")
+  // to `to` on `port`, now, from outside the simulated network: no link, no latency. The server
+  // is the one a simulated client would meet (its policy, queue and mailboxes), without TLS
+  // (STARTTLS and STLS are not offered; AUTH and LOGIN work over plain text). Returns the
+  // connection's id, or nothing with the reason: no such host, the host is down, nothing
+  // listens on that port, or the port needs TLS from the first byte (465, 995, 993).
+  std::optional<std::uint64_t> connect_external(const std::string& peer, const std::string& to,
+                                                int port, ExternalClient& client, std::string* why);
+  // Bytes from the outside client of connection `id`, arriving now.
+  void send_external(std::uint64_t id, std::string bytes);
+  // The outside client closed its side of connection `id`.
+  void close_external(std::uint64_t id);
+
  private:
   World(const scenario::Scenario& scenario, core::Trace& trace);
   friend class Retrieval;
@@ -180,7 +201,9 @@ class World {
       std::function<std::unique_ptr<Endpoint>(Connection& conn)>;
   void connect(const std::string& from, const std::string& to, int port, MakeClient make_client,
                ConnectFailed on_fail);
-  std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server, int port);
+  // Without `tls_possible` (a real client outside), STARTTLS and STLS are not offered.
+  std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server, int port,
+                                        bool tls_possible = true);
   void connection_finished(std::uint64_t id);
   void reset_connections(const std::function<bool(const Connection&)>& which,
                          const std::string& why);
@@ -222,6 +245,14 @@ class World {
   std::map<std::string, std::string> m_user_hosts;  // address → configured mailbox host
   std::map<std::uint64_t, std::unique_ptr<Connection>> m_connections;
   std::uint64_t m_next_connection = 1;
+  // What outside clients have sent, to trace it a line at a time (connect_external).
+  struct ExternalLines {
+    const char* protocol = "SMTP";
+    std::string partial;   // the start of a line not yet ended
+    bool in_data = false;  // SMTP: between DATA and the "." line, the message
+    std::size_t data_octets = 0;
+  };
+  std::map<std::uint64_t, ExternalLines> m_external;
   std::vector<BounceRecord> m_bounces;
   std::vector<ReplyRecord> m_replies;
   Ledger m_ledger;

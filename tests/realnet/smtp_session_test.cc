@@ -261,3 +261,62 @@ TEST_CASE("mailhop send refuses what it cannot use, saying why", "[realnet][cli]
   CHECK(s5 == 2);
   CHECK(e5.find("--user and --password go together") != std::string::npos);
 }
+
+TEST_CASE("mailhop serve lets a real client send into the simulated world", "[realnet][cli]") {
+  int port = 0;
+  {
+    realnet::TcpListener l = free_listener();
+    port = l.port();
+  }
+  std::ostringstream out;
+  std::ostringstream err;
+  int status = -1;
+  std::thread serve([&] {
+    status = mailhop::cli::serve_command(
+        {std::string(MAILHOP_SCENARIOS_DIR) + "/01-journey.json", "--port",
+         std::to_string(port) + "=mx.yahoo.example:25", "--for", "4s", "--lang", "en"},
+        out, err);
+  });
+  // The port opens as the command starts.
+  std::optional<realnet::TcpStream> stream;
+  std::string why;
+  for (int i = 0; i < 100 && !stream; ++i) {
+    std::this_thread::sleep_for(20ms);
+    stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
+  }
+  INFO(why);
+  REQUIRE(stream);
+  proto::SmtpClient engine = client_engine();
+  const realnet::SessionEnd end = realnet::run_smtp_client(*stream, engine, {});
+  serve.join();
+  INFO(out.str() << err.str());
+  CHECK(status == 0);
+  CHECK_FALSE(end.peer_closed);
+  REQUIRE(engine.outcomes().size() == 1);
+  CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
+  // The transcript shows the real client's conversation with the simulated MX, and Julia's
+  // mailbox holds the scenario's message and this one.
+  CHECK(out.str().find("127.0.0.1 → mx.yahoo.example (SMTP)") != std::string::npos);
+  CHECK(out.str().find("C: EHLO laptop.marcos.example") != std::string::npos);
+  CHECK(out.str().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
+}
+
+TEST_CASE("mailhop serve says what it cannot serve", "[realnet][cli]") {
+  const auto run = [](std::vector<std::string> args) {
+    args.insert(args.end(), {"--lang", "en", "--for", "1s"});
+    std::ostringstream out;
+    std::ostringstream err;
+    const int status = mailhop::cli::serve_command(args, out, err);
+    return std::make_pair(status, err.str());
+  };
+  const std::string journey = std::string(MAILHOP_SCENARIOS_DIR) + "/01-journey.json";
+  auto [s1, e1] = run({});
+  CHECK(s1 == 2);
+  CHECK(e1.find("which scenario?") != std::string::npos);
+  auto [s2, e2] = run({journey, "--port", "2525"});
+  CHECK(s2 == 2);
+  CHECK(e2.find("invalid port map") != std::string::npos);
+  auto [s3, e3] = run({journey, "--port", "2525=nowhere.example:25"});
+  CHECK(s3 == 2);
+  CHECK(e3.find("no host “nowhere.example”") != std::string::npos);
+}
