@@ -32,6 +32,7 @@ struct SendOptions {
   std::optional<proto::SmtpCredentials> credentials;
   std::string helo;
   int timeout_seconds = 60;
+  proto::ClientTls tls = proto::ClientTls::kOpportunistic;
   bool explain = false;
   text::Language language = text::Language::kEnglish;
 };
@@ -154,7 +155,7 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
       if (!m) return bad(cat.get("cli.send.needs_to"));
       o.to.push_back(*m);
     } else if (a == "--subject" || a == "--body" || a == "--helo" || a == "--user" ||
-               a == "--password" || a == "--timeout" || a == "--lang") {
+               a == "--password" || a == "--timeout" || a == "--lang" || a == "--tls") {
       const std::optional<std::string> v = value();
       if (!v) return bad(cat.format("cli.error.missing_value", a));
       if (a == "--subject") o.subject = *v;
@@ -164,6 +165,19 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
       if (a == "--password") password = *v;
       if (a == "--timeout" && !parse_int(*v, 1, 3600, &o.timeout_seconds)) {
         return bad(cat.format("cli.send.bad_timeout", *v));
+      }
+      if (a == "--tls") {
+        if (*v == "auto") {
+          o.tls = proto::ClientTls::kOpportunistic;
+        } else if (*v == "starttls") {
+          o.tls = proto::ClientTls::kRequired;
+        } else if (*v == "implicit") {
+          o.tls = proto::ClientTls::kImplicit;
+        } else if (*v == "none") {
+          o.tls = proto::ClientTls::kNever;
+        } else {
+          return bad(cat.format("cli.send.bad_tls", *v));
+        }
       }
       if (a == "--lang") {
         const auto lang = text::parse_language(*v);
@@ -186,6 +200,7 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
   if (port_text && !parse_int(*port_text, 1, 65535, &o.port)) {
     return bad(cat.format("cli.send.bad_port", *port_text));
   }
+  if (!port_text && o.tls == proto::ClientTls::kImplicit) o.port = 465;
   if (!o.from) return bad(cat.get("cli.send.needs_from"));
   if (o.to.empty()) return bad(cat.get("cli.send.needs_to"));
   if (user.has_value() != password.has_value()) return bad(cat.get("cli.send.user_and_password"));
@@ -204,8 +219,8 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
   const std::string helo = o.helo.empty() ? std::string("mailhop.localdomain") : o.helo;
   proto::SmtpClientOptions options;
   options.helo_domain = helo;
-  options.tls = proto::ClientTls::kNever;  // TLS is not driven on real sockets yet
-  options.tls_capable = false;
+  options.tls = o.tls;
+  options.tls_capable = true;
   options.credentials = o.credentials;
   const proto::Micros limit = std::chrono::seconds(o.timeout_seconds);
   options.greeting_timeout = options.mail_timeout = options.rcpt_timeout = limit;
@@ -227,14 +242,24 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
   out << cat.format("cli.send.connected", stream->peer()) << "\n\n";
   const std::string client_prefix = cat.get("demo.prefix.client");
   const std::string server_prefix = cat.get("demo.prefix.server");
-  const realnet::SessionEnd end =
-      realnet::run_smtp_client(*stream, engine, [&](const realnet::WireLine& line) {
-        const bool from_client = line.direction == proto::LoopbackDirection::kClientToServer;
+  const std::string note_prefix = cat.get("demo.prefix.note");
+  realnet::ClientTlsStart tls_start;
+  tls_start.implicit = o.tls == proto::ClientTls::kImplicit;
+  tls_start.server_name = o.host;
+  const auto print =
+      [&](const realnet::WireLine& line) {
         const bool message = line.kind == proto::LoopbackLineKind::kEndOfData;
-        out << cat.format_seconds(line.time.count()) << "  "
-            << (from_client ? client_prefix : server_prefix) << ' '
-            << (message ? cat.format("cli.send.message", line.octets) : line.text) << "\n";
-        if (explanations && !message) {
+        const bool note = line.direction == proto::LoopbackDirection::kNote;
+        const std::string& prefix = note ? note_prefix
+                                    : line.direction == proto::LoopbackDirection::kClientToServer
+                                        ? client_prefix
+                                        : server_prefix;
+        out << cat.format_seconds(line.time.count()) << "  " << prefix << ' '
+            << (message ? cat.format("cli.send.message", line.octets)
+                : note  ? cat.format("cli.send.tls_up", line.text)
+                        : line.text)
+            << "\n";
+        if (explanations && !message && !note) {
           const std::vector<text::ExplanationSection> sections =
               explanations->explain(o.language, role_of(line.kind), line.text, line.context);
           if (!sections.empty()) {
@@ -243,7 +268,8 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
                 << "\n";
           }
         }
-      });
+      };
+  const realnet::SessionEnd end = realnet::run_smtp_client(*stream, engine, print, tls_start);
   out << "\n";
   if (!end.error.empty()) out << cat.format("cli.send.protocol_error", end.error) << "\n";
   if (end.timed_out) out << cat.get("cli.send.timed_out") << "\n";

@@ -2,6 +2,7 @@
 // mail clients (swaks, curl, Python's smtplib, Thunderbird) connect to.
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "sim/cli/transcript.h"
 #include "sim/core/sim_time.h"
 #include "sim/realnet/tcp.h"
+#include "sim/realnet/tls.h"
 #include "sim/scenario/scenario_json.h"
 #include "sim/text/catalog.h"
 #include "sim/world/world.h"
@@ -55,7 +57,8 @@ bool parse_port_map(const std::string& text, PortMap* out) {
 }
 
 // Without --port: the first submission server's 587 on 2587, the first MX's 25 on 2525, the
-// first POP3 server's 110 on 2110 and the first IMAP server's 143 on 2143.
+// first POP3 server's 110 on 2110 and the first IMAP server's 143 on 2143; with implicit TLS,
+// 465 on 2465, 995 on 2995 and 993 on 2993.
 std::vector<PortMap> default_ports(const scenario::Scenario& sc) {
   std::vector<PortMap> out;
   const auto first = [&](Role role, int scenario::Ports::*port, int real) {
@@ -69,17 +72,64 @@ std::vector<PortMap> default_ports(const scenario::Scenario& sc) {
   first(Role::kMx, &scenario::Ports::smtp, 2525);
   first(Role::kPop3, &scenario::Ports::pop3, 2110);
   first(Role::kImap, &scenario::Ports::imap, 2143);
+  first(Role::kMsa, &scenario::Ports::smtps, 2465);
+  first(Role::kPop3, &scenario::Ports::pop3s, 2995);
+  first(Role::kImap, &scenario::Ports::imaps, 2993);
   return out;
 }
 
-// One real client: its socket, and the world's connection it speaks on.
+// One real client: its socket, the world's connection it speaks on, and the TLS between the
+// two once the client starts it (after STARTTLS or STLS, or first thing on an implicit-TLS
+// port). The world's server sees plain text, as from a simulated client.
 class RealClient : public world::World::ExternalClient {
  public:
-  explicit RealClient(realnet::TcpStream stream) : m_stream(std::move(stream)) {}
+  RealClient(realnet::TcpStream stream, std::shared_ptr<const realnet::TlsIdentity> identity)
+      : m_stream(std::move(stream)), m_identity(std::move(identity)) {}
+
+  // Port 465, 995 or 993: TLS before anything else.
+  bool start_tls(std::string* why) {
+    m_tls = m_identity ? realnet::TlsSession::server(m_identity, why) : nullptr;
+    return m_tls != nullptr;
+  }
+
   void on_bytes(std::string_view bytes) override {
-    if (!m_stream.write(bytes)) m_server_closed = true;
+    if (m_tls) {
+      m_tls->write(bytes);
+      flush();
+    } else if (!m_stream.write(bytes)) {
+      m_server_closed = true;
+    }
   }
   void on_closed() override { m_server_closed = true; }
+
+  // Bytes from the socket: `plain` gets what goes on to the world (nothing while a handshake
+  // runs) and `tls_up` whether the handshake has just finished. False when TLS failed (why).
+  bool incoming(const std::string& bytes, std::string* plain, bool* tls_up, std::string* why) {
+    plain->clear();
+    *tls_up = false;
+    // After STARTTLS or STLS, a TLS handshake record (0x16) is the client starting TLS.
+    if (!m_tls && m_expect_tls && !bytes.empty() && bytes[0] == 0x16 && !start_tls(why)) {
+      return false;
+    }
+    if (!m_tls) {
+      *plain = bytes;
+      watch_for_starttls(bytes);
+      return true;
+    }
+    const bool ok = m_tls->feed(bytes);
+    flush();
+    if (!ok) {
+      *why = m_tls->error();
+      return false;
+    }
+    if (m_tls->established() && !m_reported_up) {
+      m_reported_up = true;
+      *tls_up = true;
+    }
+    *plain = m_tls->read();
+    return true;
+  }
+  std::string tls_description() const { return m_tls ? m_tls->description() : std::string(); }
 
   realnet::TcpStream& stream() { return m_stream; }
   bool server_closed() const { return m_server_closed; }
@@ -87,7 +137,33 @@ class RealClient : public world::World::ExternalClient {
   bool client_closed = false;
 
  private:
+  void flush() {
+    const std::string out = m_tls->take_ciphertext();
+    if (!out.empty() && !m_stream.write(out)) m_server_closed = true;
+  }
+  // Whether the last whole line the client sent asks for TLS: "STARTTLS" (SMTP), "STLS"
+  // (POP3), "tag STARTTLS" (IMAP).
+  void watch_for_starttls(const std::string& bytes) {
+    m_line += bytes;
+    for (std::size_t end; (end = m_line.find('\n')) != std::string::npos;) {
+      std::string line = m_line.substr(0, end);
+      m_line.erase(0, end + 1);
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      for (char& c : line) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::size_t space = line.rfind(' ');
+      const std::string verb = space == std::string::npos ? line : line.substr(space + 1);
+      m_expect_tls = line == "STARTTLS" || line == "STLS" ||
+                     (verb == "STARTTLS" && space != std::string::npos);
+    }
+    if (m_line.size() > 4096) m_line.clear();
+  }
+
   realnet::TcpStream m_stream;
+  std::shared_ptr<const realnet::TlsIdentity> m_identity;
+  std::unique_ptr<realnet::TlsSession> m_tls;
+  std::string m_line;
+  bool m_expect_tls = false;
+  bool m_reported_up = false;
   bool m_server_closed = false;
 };
 
@@ -149,6 +225,13 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     err << cat.format("cli.invalid_scenario", file) << "\n" << why << "\n";
     return 2;
   }
+  // One self-signed certificate for every port (clients are told to accept it).
+  const std::shared_ptr<const realnet::TlsIdentity> identity =
+      realnet::TlsIdentity::self_signed("mailhop", &why);
+  if (!identity) {
+    err << cat.format("cli.error.prefix", why) << "\n";
+    return 2;
+  }
   // Every port opens before the world starts, so that a port in use is said at once.
   std::vector<std::pair<realnet::TcpListener, PortMap>> listeners;
   for (const PortMap& m : ports) {
@@ -185,9 +268,14 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
         busy = true;
         world->run_until(now());
         const std::string peer = s->peer().substr(0, s->peer().rfind(':'));
-        auto client = std::make_unique<RealClient>(std::move(*s));
-        std::optional<std::uint64_t> id =
-            world->connect_external(peer, m.host, m.port, *client, &why);
+        auto client = std::make_unique<RealClient>(std::move(*s), identity);
+        std::optional<std::uint64_t> id = world->connect_external(
+            peer, m.host, m.port, *client, &why, world::World::ExternalTls::kPossible);
+        if (id && world::World::implicit_tls_port(*world->node(m.host), m.port) &&
+            !client->start_tls(&why)) {
+          world->close_external(*id);
+          id.reset();
+        }
         if (!id) {
           out << cat.format("cli.serve.refused", client->stream().peer(), why) << "\n";
           continue;  // the socket closes: as a refused connection, to the client
@@ -201,7 +289,17 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
         const realnet::TcpStream::Read r = c->stream().read(std::chrono::milliseconds(0), &bytes);
         if (r == realnet::TcpStream::Read::kData) {
           busy = true;
-          world->send_external(c->id, bytes);
+          std::string plain;
+          bool tls_up = false;
+          if (!c->incoming(bytes, &plain, &tls_up, &why)) {
+            out << cat.format("cli.serve.tls_failed", c->stream().peer(), why) << "\n";
+            c->client_closed = true;
+            c->stream().close();
+            world->close_external(c->id);
+            continue;
+          }
+          if (tls_up) world->tls_external(c->id, c->tls_description());
+          if (!plain.empty()) world->send_external(c->id, plain);
         } else if (r == realnet::TcpStream::Read::kClosed) {
           c->client_closed = true;
           world->close_external(c->id);

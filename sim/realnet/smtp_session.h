@@ -1,11 +1,12 @@
 #pragma once
 // SMTP over a real TCP connection: the same sans-I/O engines as the simulation, driven by a
 // TcpStream, with time read from the steady clock. What crosses the wire is what the engines
-// write and read, byte for byte. TLS is not driven yet: the client is told it cannot start it
-// (so it does not ask for STARTTLS), and a server should not offer it.
+// write and read, byte for byte, inside TLS (OpenSSL) after STARTTLS or from the first byte on
+// an implicit-TLS port (465).
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "sim/proto/smtp_loopback.h"
 #include "sim/proto/smtp_server.h"
 #include "sim/realnet/tcp.h"
+#include "sim/realnet/tls.h"
 
 namespace mailhop::realnet {
 
@@ -31,15 +33,26 @@ using LineSink = std::function<void(const WireLine&)>;
 struct SessionEnd {
   bool peer_closed = false;  // the peer closed or reset the connection first
   bool timed_out = false;    // an engine's deadline passed
-  std::string error;         // the engine's protocol error, when there was one
+  std::string error;         // the engine's protocol error, or why TLS failed
 };
 
-// Runs `engine` (made with tls_capable = false) on `stream` until it is finished. `sink` sees
-// each command, the message (as one summary line) and each reply line, in order.
-SessionEnd run_smtp_client(TcpStream& stream, proto::SmtpClient& engine, const LineSink& sink);
+// How the client's TLS starts: only if the engine asks (STARTTLS; the engine's options say
+// whether it may), or with a handshake before anything else (port 465: the engine's options
+// must say ClientTls::kImplicit).
+struct ClientTlsStart {
+  bool implicit = false;
+  std::string server_name;  // sent in the handshake (SNI)
+};
+
+// Runs `engine` on `stream` until it is finished. `sink` sees each command, the message (as
+// one summary line), each reply line, and a note when TLS is up (its version and cipher).
+SessionEnd run_smtp_client(TcpStream& stream, proto::SmtpClient& engine, const LineSink& sink,
+                           const ClientTlsStart& tls = {});
 
 // Serves one SMTP session on `stream` with `engine` until it ends (QUIT, the client closing,
-// a timeout, too many errors). `sink` sees each command line and each reply line.
-SessionEnd serve_smtp(TcpStream& stream, proto::SmtpServer& engine, const LineSink& sink);
+// a timeout, too many errors). `sink` sees each command line and each reply line. STARTTLS
+// (and, with a config of TlsState::kActive, TLS from the first byte) needs `identity`.
+SessionEnd serve_smtp(TcpStream& stream, proto::SmtpServer& engine, const LineSink& sink,
+                      std::shared_ptr<const TlsIdentity> identity = nullptr);
 
 }  // namespace mailhop::realnet

@@ -904,6 +904,13 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
   return endpoint;
 }
 
+bool World::implicit_tls_port(const NodeState& server, int port) {
+  const scenario::Ports& p = server.spec.ports;
+  return (server.has_role(Role::kMsa) && port == p.smtps) ||
+         (server.has_role(Role::kPop3) && port == p.pop3s) ||
+         (server.has_role(Role::kImap) && port == p.imaps);
+}
+
 namespace {
 // The client side of a connection from outside the simulation: what arrives goes out to the
 // real socket.
@@ -928,7 +935,7 @@ class ExternalEndpoint : public Endpoint {
 
 std::optional<std::uint64_t> World::connect_external(const std::string& peer, const std::string& to,
                                                      int port, ExternalClient& client,
-                                                     std::string* why) {
+                                                     std::string* why, ExternalTls tls) {
   NodeState* server = node(to);
   const auto fail = [&](const std::string& reason) -> std::optional<std::uint64_t> {
     if (why) *why = reason;
@@ -942,17 +949,16 @@ std::optional<std::uint64_t> World::connect_external(const std::string& peer, co
       (server->has_role(Role::kMsa) && (port == p.submission || port == p.smtps));
   if (!smtp && !m_retrieval->listens(*server, port))
     return fail(to + " does not listen on port " + std::to_string(port));
-  if ((server->has_role(Role::kMsa) && port == p.smtps) ||
-      (server->has_role(Role::kPop3) && port == p.pop3s) ||
-      (server->has_role(Role::kImap) && port == p.imaps))
+  const bool tls_possible = tls == ExternalTls::kPossible;
+  if (!tls_possible && implicit_tls_port(*server, port))
     return fail("port " + std::to_string(port) + " of " + to +
-                " needs TLS from the first byte, which real connections do not have yet");
+                " needs TLS from the first byte, which this connection cannot do");
   const std::uint64_t id = m_next_connection++;
   ++m_stats.connections;
   auto conn = std::make_unique<Connection>(m_sim, m_rng.stream("conn-" + std::to_string(id)), id,
                                            peer, to, port, Path{});
   Connection& c = *conn;
-  c.attach(Side::kServer, make_server(c, *server, port, false));
+  c.attach(Side::kServer, make_server(c, *server, port, tls_possible));
   c.attach(Side::kClient, std::make_unique<ExternalEndpoint>(c, client));
   c.set_on_finished([this](std::uint64_t cid) {
     m_external.erase(cid);
@@ -1006,6 +1012,23 @@ void World::send_external(std::uint64_t id, std::string bytes) {
     lines.partial.erase(0, start);
   }
   c.send(Side::kClient, std::move(bytes));
+}
+
+void World::tls_external(std::uint64_t id, const std::string& description) {
+  auto it = m_connections.find(id);
+  if (it == m_connections.end()) return;
+  Connection& c = *it->second;
+  const NodeState* server = node(c.server_host());
+  // On an implicit-TLS port the server traces the handshake itself, before its greeting.
+  if (m_trace.has_observers() && server && !implicit_tls_port(*server, c.port())) {
+    TraceEvent e = connection_event(c, TraceKind::kTlsHandshake, Side::kClient, m_sim.now());
+    if (const char* mail_access = m_retrieval->protocol(*server, c.port()))
+      e.protocol = mail_access;
+    e.text = description;
+    emit(std::move(e));
+  }
+  // As a simulated client's handshake flight: the server answers it and goes on in TLS.
+  c.send_tls(Side::kClient);
 }
 
 void World::close_external(std::uint64_t id) {

@@ -174,12 +174,22 @@ class World {
   };
   // Connects `client` (named `peer` in the trace and the Received field, e.g. "127.0.0.1")
   // to `to` on `port`, now, from outside the simulated network: no link, no latency. The server
-  // is the one a simulated client would meet (its policy, queue and mailboxes), without TLS
-  // (STARTTLS and STLS are not offered; AUTH and LOGIN work over plain text). Returns the
-  // connection's id, or nothing with the reason: no such host, the host is down, nothing
-  // listens on that port, or the port needs TLS from the first byte (465, 995, 993).
+  // is the one a simulated client would meet (its policy, queue and mailboxes). With
+  // `ExternalTls::kNone` (the caller cannot run TLS), STARTTLS and STLS are not offered, AUTH
+  // and LOGIN work over plain text, and the implicit-TLS ports (465, 995, 993) refuse; with
+  // kPossible the caller runs the real handshake and says when it is done (tls_external).
+  // Returns the connection's id, or nothing with the reason: no such host, the host is down,
+  // or nothing listens on that port.
+  enum class ExternalTls { kNone, kPossible };
   std::optional<std::uint64_t> connect_external(const std::string& peer, const std::string& to,
-                                                int port, ExternalClient& client, std::string* why);
+                                                int port, ExternalClient& client, std::string* why,
+                                                ExternalTls tls = ExternalTls::kNone);
+  // The outside client of connection `id` finished a TLS handshake (after STARTTLS or STLS, or
+  // first thing on an implicit-TLS port): the server goes on inside TLS. `description` names
+  // the version and cipher for the trace ("TLSv1.3 TLS_AES_256_GCM_SHA384").
+  void tls_external(std::uint64_t id, const std::string& description);
+  // Whether `port` of `server` speaks TLS from the first byte (its 465, 995 or 993).
+  static bool implicit_tls_port(const NodeState& server, int port);
   // Bytes from the outside client of connection `id`, arriving now.
   void send_external(std::uint64_t id, std::string bytes);
   // The outside client closed its side of connection `id`.

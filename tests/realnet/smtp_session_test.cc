@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/realnet/tcp.h"
+#include "sim/realnet/tls.h"
 
 namespace {
 
@@ -56,13 +58,17 @@ struct Recording : proto::SmtpServerPolicy {
 // Serves one session on `listener` in a thread with mailhop's own server engine.
 class LoopbackServer {
  public:
-  explicit LoopbackServer(Recording& policy)
-      : m_listener(free_listener()), m_engine(config(), policy) {
+  explicit LoopbackServer(Recording& policy, proto::TlsState tls = proto::TlsState::kNone)
+      : m_listener(free_listener()), m_engine(config(tls), policy) {
+    std::string why;
+    m_identity = realnet::TlsIdentity::self_signed("mx.yahoo.example", &why);
+    REQUIRE(m_identity);
     m_thread = std::thread([this] {
       std::optional<realnet::TcpStream> client = m_listener.accept(10s);
       if (!client) return;
       m_end = realnet::serve_smtp(
-          *client, m_engine, [this](const realnet::WireLine& line) { m_lines.push_back(line); });
+          *client, m_engine, [this](const realnet::WireLine& line) { m_lines.push_back(line); },
+          m_identity);
     });
   }
   ~LoopbackServer() {
@@ -74,11 +80,13 @@ class LoopbackServer {
   const realnet::SessionEnd& end() const { return m_end; }
 
  private:
-  static proto::SmtpServerConfig config() {
+  static proto::SmtpServerConfig config(proto::TlsState tls) {
     proto::SmtpServerConfig c;
     c.hostname = "mx.yahoo.example";
+    c.tls = tls;
     return c;
   }
+  std::shared_ptr<const realnet::TlsIdentity> m_identity;
   realnet::TcpListener m_listener;
   proto::SmtpServer m_engine;
   std::vector<realnet::WireLine> m_lines;
@@ -86,15 +94,16 @@ class LoopbackServer {
   std::thread m_thread;
 };
 
-proto::SmtpClient client_engine(std::string content = "Subject: hi\r\n\r\n.starts with a dot\r\n") {
+proto::SmtpClient client_engine(proto::ClientTls tls = proto::ClientTls::kNever) {
+  const std::string content = "Subject: hi\r\n\r\n.starts with a dot\r\n";
   proto::SmtpClientOptions options;
   options.helo_domain = "laptop.marcos.example";
-  options.tls = proto::ClientTls::kNever;
-  options.tls_capable = false;
+  options.tls = tls;
+  options.tls_capable = tls != proto::ClientTls::kNever;
   proto::SmtpTransaction t;
   t.envelope.mail_from = mail::Mailbox{"marcos", "gmail.example"};
   t.envelope.rcpt_to.push_back({mail::Mailbox{"julia", "yahoo.example"}, {}, {}});
-  t.content = std::move(content);
+  t.content = content;
   return proto::SmtpClient(options, {std::move(t)});
 }
 
@@ -319,4 +328,125 @@ TEST_CASE("mailhop serve says what it cannot serve", "[realnet][cli]") {
   auto [s3, e3] = run({journey, "--port", "2525=nowhere.example:25"});
   CHECK(s3 == 2);
   CHECK(e3.find("no host “nowhere.example”") != std::string::npos);
+}
+
+TEST_CASE("after STARTTLS both engines go on inside real TLS", "[realnet][tls]") {
+  Recording policy;
+  LoopbackServer server(policy, proto::TlsState::kAvailable);
+  std::string why;
+  std::optional<realnet::TcpStream> stream =
+      realnet::TcpStream::connect("127.0.0.1", server.port(), &why);
+  REQUIRE(stream);
+  proto::SmtpClient engine = client_engine(proto::ClientTls::kRequired);
+  std::vector<realnet::WireLine> lines;
+  const realnet::SessionEnd end = realnet::run_smtp_client(
+      *stream, engine, [&](const realnet::WireLine& l) { lines.push_back(l); },
+      {false, "mx.yahoo.example"});
+  server.join();
+  INFO(end.error);
+  CHECK(end.error.empty());
+  CHECK(engine.tls_active());
+  REQUIRE(engine.outcomes().size() == 1);
+  CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
+  CHECK(policy.content == "Subject: hi\r\n\r\n.starts with a dot\r\n");
+  // The note between the 220 to STARTTLS and the second EHLO names the TLS version, on both
+  // sides.
+  std::size_t note = lines.size();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].kind == proto::LoopbackLineKind::kTlsEstablished) note = i;
+  }
+  REQUIRE(note > 0);
+  REQUIRE(note + 1 < lines.size());
+  CHECK(lines[note].text.rfind("TLSv1.", 0) == 0);
+  CHECK(lines[note - 1].text.rfind("220 ", 0) == 0);
+  CHECK(lines[note + 1].text == "EHLO laptop.marcos.example");
+  bool server_note = false;
+  for (const auto& l : server.lines()) {
+    server_note = server_note || l.kind == proto::LoopbackLineKind::kTlsEstablished;
+  }
+  CHECK(server_note);
+}
+
+TEST_CASE("on an implicit-TLS port the handshake comes before the greeting", "[realnet][tls]") {
+  Recording policy;
+  LoopbackServer server(policy, proto::TlsState::kActive);
+  std::string why;
+  std::optional<realnet::TcpStream> stream =
+      realnet::TcpStream::connect("127.0.0.1", server.port(), &why);
+  REQUIRE(stream);
+  proto::SmtpClient engine = client_engine(proto::ClientTls::kImplicit);
+  std::vector<realnet::WireLine> lines;
+  realnet::run_smtp_client(*stream, engine, [&](const realnet::WireLine& l) { lines.push_back(l); },
+                           {true, "mx.yahoo.example"});
+  server.join();
+  REQUIRE(lines.size() > 2);
+  CHECK(lines[0].kind == proto::LoopbackLineKind::kTlsEstablished);
+  CHECK(lines[1].text.rfind("220 mx.yahoo.example", 0) == 0);
+  CHECK(engine.tls_active());
+  CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
+}
+
+TEST_CASE("a TLS handshake with a server that does not speak TLS fails with a reason",
+          "[realnet][tls]") {
+  realnet::TcpListener listener = free_listener();
+  std::thread plain([&] {
+    std::optional<realnet::TcpStream> client = listener.accept(10s);
+    if (!client) return;
+    std::string bytes;
+    client->read(5s, &bytes);  // the ClientHello
+    client->write("220 not TLS at all\r\n");
+    while (client->read(5s, &bytes) == realnet::TcpStream::Read::kData) {
+    }
+  });
+  std::string why;
+  std::optional<realnet::TcpStream> stream =
+      realnet::TcpStream::connect("127.0.0.1", listener.port(), &why);
+  REQUIRE(stream);
+  proto::SmtpClient engine = client_engine(proto::ClientTls::kImplicit);
+  const realnet::SessionEnd end = realnet::run_smtp_client(*stream, engine, {}, {true, "x"});
+  plain.join();
+  CHECK(end.error.find("TLS handshake failed") == 0);
+  CHECK_FALSE(engine.finished());  // it never started: nothing was sent
+}
+
+TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][tls][cli]") {
+  int port = 0;
+  {
+    realnet::TcpListener l = free_listener();
+    port = l.port();
+  }
+  std::ostringstream out;
+  std::ostringstream err;
+  int status = -1;
+  std::thread serve([&] {
+    status = mailhop::cli::serve_command(
+        {std::string(MAILHOP_SCENARIOS_DIR) + "/01-journey.json", "--port",
+         std::to_string(port) + "=smtp.gmail.example:587", "--for", "4s", "--lang", "en"},
+        out, err);
+  });
+  std::optional<realnet::TcpStream> stream;
+  std::string why;
+  for (int i = 0; i < 100 && !stream; ++i) {
+    std::this_thread::sleep_for(20ms);
+    stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
+  }
+  REQUIRE(stream);
+  proto::SmtpClientOptions options;
+  options.helo_domain = "laptop.marcos.example";
+  options.tls = proto::ClientTls::kRequired;
+  options.credentials = proto::SmtpCredentials{"marcos@gmail.example", "marcos123"};
+  proto::SmtpTransaction t;
+  t.envelope.mail_from = mail::Mailbox{"marcos", "gmail.example"};
+  t.envelope.rcpt_to.push_back({mail::Mailbox{"julia", "yahoo.example"}, {}, {}});
+  t.content = "Subject: over TLS\r\n\r\nhi\r\n";
+  proto::SmtpClient engine(options, {std::move(t)});
+  realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
+  serve.join();
+  INFO(out.str() << err.str());
+  CHECK(status == 0);
+  CHECK(engine.tls_active());
+  CHECK(engine.authenticated());
+  CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
+  CHECK(out.str().find("== TLS handshake complete (TLSv1.") != std::string::npos);
+  CHECK(out.str().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
 }
