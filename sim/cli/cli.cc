@@ -11,8 +11,7 @@
 
 #include "sim/cli/cli_catalog.h"
 #include "sim/cli/generate.h"
-#include "sim/cli/imap_explainer.h"
-#include "sim/cli/pop3_explainer.h"
+#include "sim/cli/line_explainer.h"
 #include "sim/cli/trace_json.h"
 #include "sim/cli/transcript.h"
 #include "sim/core/trace_log.h"
@@ -65,60 +64,6 @@ double cpu_seconds() {
   };
   return secs(usage.ru_utime) + secs(usage.ru_stime);
 }
-
-// The command a reply answers, for explanations in context: tracked per connection.
-class Explainer {
- public:
-  Explainer(const text::Explanations& ex, text::Language lang)
-      : m_ex(ex), m_lang(lang), m_pop3(ex, lang) {}
-  std::string operator()(const core::TraceEvent& e) {
-    if (e.protocol == "IMAP") return format(explain_imap_line(m_ex, m_lang, e));
-    if (e.protocol == "POP3") return format(m_pop3.explain(e));
-    if (e.protocol != "SMTP") return {};
-    std::string& last = m_last_command[e.connection];
-    std::vector<text::ExplanationSection> sections;
-    if (e.kind == core::TraceKind::kClientLine) {
-      const bool auth_data = !e.text.empty() && e.text.find(' ') == std::string::npos &&
-                             m_expect_auth_data[e.connection];
-      if (auth_data) {
-        sections = m_ex.explain(m_lang, text::LineRole::kAuthData, e.text);
-      } else {
-        sections = m_ex.explain(m_lang, text::LineRole::kCommand, e.text);
-        std::string verb = e.text.substr(0, e.text.find(' '));
-        for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        last = verb;
-      }
-    } else if (e.kind == core::TraceKind::kServerLine) {
-      if (e.text.size() > 3 && e.text[3] == '-' && m_continuation[e.connection]) return {};
-      m_continuation[e.connection] = e.text.size() > 3 && e.text[3] == '-';
-      const std::string context = last.empty() ? std::string("greeting") : last;
-      sections = m_ex.explain(m_lang, text::LineRole::kReply, e.text, context);
-      m_expect_auth_data[e.connection] = e.code == 334;
-      if (e.text.size() <= 3 || e.text[3] == ' ') m_continuation[e.connection] = false;
-    }
-    if (sections.empty()) return {};
-    std::string out = sections.front().title;
-    if (!sections.front().text.empty()) out += ": " + sections.front().text;
-    if (!sections.front().rfc.empty()) out += " (" + sections.front().rfc + ")";
-    return out;
-  }
-
- private:
-  static std::string format(const text::Explanation* x) {
-    if (x == nullptr) return {};
-    std::string out = x->title;
-    if (!x->text.empty()) out += ": " + x->text;
-    if (!x->rfc.empty()) out += " (" + x->rfc + ")";
-    return out;
-  }
-
-  const text::Explanations& m_ex;
-  text::Language m_lang;
-  std::map<std::uint64_t, std::string> m_last_command;
-  std::map<std::uint64_t, bool> m_expect_auth_data;
-  std::map<std::uint64_t, bool> m_continuation;
-  Pop3Explainer m_pop3;
-};
 
 }  // namespace
 
@@ -203,7 +148,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     }
   }
   core::Trace trace;
-  std::optional<Explainer> explainer;
+  std::optional<LineExplainer> explainer;
   if (explanations) explainer.emplace(*explanations, o.language);
   TranscriptPrinter::Explain explain_fn;
   if (explainer) explain_fn = [&](const core::TraceEvent& e) { return (*explainer)(e); };

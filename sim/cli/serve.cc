@@ -12,6 +12,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/cli/cli_catalog.h"
+#include "sim/cli/line_explainer.h"
 #include "sim/cli/narration.h"
 #include "sim/cli/transcript.h"
 #include "sim/core/sim_time.h"
@@ -19,6 +20,7 @@
 #include "sim/realnet/tls.h"
 #include "sim/scenario/scenario_json.h"
 #include "sim/text/catalog.h"
+#include "sim/text/explanations.h"
 #include "sim/world/world.h"
 
 namespace mailhop::cli {
@@ -181,6 +183,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::string file;
   std::vector<PortMap> ports;
   std::optional<core::SimTime> run_for;
+  bool explain = false;
+  text::Language language = cat.language();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--port" || a == "--for" || a == "--lang") {
@@ -196,6 +200,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
         if (!core::parse_sim_time(v, &t, &why)) return bad(cat.format("cli.error.bad_time", v));
         run_for = t;
       }
+    } else if (a == "--explain") {
+      explain = true;
     } else if (!a.empty() && a[0] == '-') {
       return bad(cat.format("cli.error.unknown_option", a));
     } else if (file.empty()) {
@@ -214,9 +220,22 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   if (ports.empty()) ports = default_ports(sc);
   if (ports.empty()) return bad(cat.get("cli.serve.no_servers"));
 
+  std::optional<text::Explanations> explanations;
+  if (explain) {
+    text::LoadError load_error;
+    explanations = text::Explanations::load(assets / "explain", &load_error);
+    if (!explanations) {
+      err << "mailhop: " << load_error.message() << "\n";
+      return 2;
+    }
+  }
+  std::optional<LineExplainer> explainer;
+  if (explanations) explainer.emplace(*explanations, language);
+  TranscriptPrinter::Explain explain_fn;
+  if (explainer) explain_fn = [&](const core::TraceEvent& e) { return (*explainer)(e); };
   core::Trace trace;
-  TranscriptPrinter printer(out, cat);
-  const Narration narration(sc, cat.language(), &cat);
+  TranscriptPrinter printer(out, cat, explain_fn);
+  const Narration narration(sc, language, &cat);
   printer.set_narration(&narration);
   trace.add_observer(&printer);
   std::string why;
@@ -243,7 +262,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     }
     listeners.emplace_back(std::move(*l), m);
   }
-  const std::string title = cat.language() == text::Language::kSpanish ? sc.title.es : sc.title.en;
+  const std::string title = language == text::Language::kSpanish ? sc.title.es : sc.title.en;
   out << "# " << title << "\n" << cat.get("cli.serve.listening") << "\n";
   for (const auto& [listener, m] : listeners) {
     out << "  " << cat.format("cli.serve.port", listener.port(), m.host, m.port) << "\n";

@@ -283,7 +283,7 @@ TEST_CASE("mailhop serve lets a real client send into the simulated world", "[re
   std::thread serve([&] {
     status = mailhop::cli::serve_command(
         {std::string(MAILHOP_SCENARIOS_DIR) + "/01-journey.json", "--port",
-         std::to_string(port) + "=mx.yahoo.example:25", "--for", "4s", "--lang", "en"},
+         std::to_string(port) + "=mx.yahoo.example:25", "--for", "4s", "--explain", "--lang", "en"},
         out, err);
   });
   // The port opens as the command starts.
@@ -307,6 +307,8 @@ TEST_CASE("mailhop serve lets a real client send into the simulated world", "[re
   // mailbox holds the scenario's message and this one.
   CHECK(out.str().find("127.0.0.1 → mx.yahoo.example (SMTP)") != std::string::npos);
   CHECK(out.str().find("C: EHLO laptop.marcos.example") != std::string::npos);
+  // --explain: each line's meaning under it.
+  CHECK(out.str().find("↳ EHLO — ") != std::string::npos);
   CHECK(out.str().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
 }
 
