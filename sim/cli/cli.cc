@@ -271,6 +271,7 @@ int dispatch(int argc, char** argv) {
   if (cmd == "run") return run_command(args, std::cout, std::cerr);
   if (cmd == "gen") return gen_command(args, std::cout, std::cerr);
   if (cmd == "send") return send_command(args, std::cout, std::cerr);
+  if (cmd == "fetch") return fetch_command(args, std::cout, std::cerr);
   if (cmd == "serve") return serve_command(args, std::cout, std::cerr);
   return -1;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The headless commands: `mailhop run`, `mailhop gen`, `mailhop send` and `mailhop serve`.
+// The headless commands: `mailhop run`, `mailhop gen`, `mailhop send`, `mailhop fetch` and
+// `mailhop serve`.
 
 #include <ostream>
 #include <string>
@@ -30,6 +31,12 @@ int gen_command(const std::vector<std::string>& args, std::ostream& out, std::os
 // connection, printing the conversation. 0 when every recipient was accepted, 1 when one was
 // not, 2 for bad input or no connection.
 int send_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// `mailhop fetch pop3|imap HOST[:PORT] --user U --password P [options]`: the POP3 or IMAP
+// client engine on a real server, printing the conversation and what it fetched. 0 when the
+// session succeeded, 1 when it did not (a refused login, say), 2 for bad input or no
+// connection.
+int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // `mailhop serve FILE [--port REAL=HOST:PORT]... [--for T]`: the scenario's world in real time,
 // its servers reachable by real clients on real ports; prints every conversation as it goes.

@@ -1,5 +1,7 @@
-// `mailhop send`: the simulation's SMTP client engine on a real TCP connection.
+// `mailhop send` and `mailhop fetch`: the simulation's SMTP, POP3 and IMAP client engines on
+// real TCP connections.
 
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -8,10 +10,13 @@
 
 #include "sim/cli/cli.h"
 #include "sim/cli/cli_catalog.h"
+#include "sim/cli/line_explainer.h"
 #include "sim/mail/address.h"
+#include "sim/mail/encoded_words.h"
 #include "sim/mail/message_id.h"
 #include "sim/mail/received.h"
 #include "sim/proto/smtp_client.h"
+#include "sim/realnet/retrieval_session.h"
 #include "sim/realnet/smtp_session.h"
 #include "sim/text/catalog.h"
 #include "sim/text/explanations.h"
@@ -115,6 +120,31 @@ const char* outcome_key(proto::DeliveryStatus status) {
       return "demo.outcome.failed";
   }
   return "demo.outcome.deferred";
+}
+
+// A header field's value from a message's header section ("" when absent), encoded words
+// decoded: enough to list what was fetched.
+std::string header_value(std::string_view content, std::string_view name) {
+  const std::size_t end = content.find("\r\n\r\n");
+  const std::string_view header = content.substr(0, end);
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t eol = header.find("\r\n", pos);
+    if (eol == std::string_view::npos) eol = header.size();
+    const std::string_view line = header.substr(pos, eol - pos);
+    pos = eol + 2;
+    if (line.size() <= name.size() || line[name.size()] != ':') continue;
+    bool same = true;
+    for (std::size_t i = 0; i < name.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(line[i])) ==
+             std::tolower(static_cast<unsigned char>(name[i]));
+    }
+    if (!same) continue;
+    std::string_view value = line.substr(name.size() + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    return mail::decode_encoded_words(value).value_or(std::string(value));
+  }
+  return {};
 }
 
 }  // namespace
@@ -281,6 +311,154 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
     }
   }
   return all_delivered ? 0 : 1;
+}
+
+int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  fs::path assets;
+  std::optional<text::Catalog> catalog = load_catalog(args, err, &assets);
+  if (!catalog) return 2;
+  const text::Catalog& cat = *catalog;
+  const auto bad = [&](const std::string& why) {
+    err << "mailhop fetch: " << why << "\n" << cat.get("cli.usage") << "\n";
+    return 2;
+  };
+  std::string protocol;
+  std::string server;
+  std::string user;
+  std::string password;
+  std::string tls_mode = "auto";
+  bool remove = false;
+  bool explain = false;
+  text::Language language = cat.language();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--user" || a == "--password" || a == "--tls" || a == "--lang") {
+      if (i + 1 >= args.size()) return bad(cat.format("cli.error.missing_value", a));
+      const std::string& v = args[++i];
+      if (a == "--user") user = v;
+      if (a == "--password") password = v;
+      if (a == "--tls") tls_mode = v;
+      if (a == "--lang") language = text::parse_language(v).value_or(language);
+    } else if (a == "--delete") {
+      remove = true;
+    } else if (a == "--explain") {
+      explain = true;
+    } else if (!a.empty() && a[0] == '-') {
+      return bad(cat.format("cli.error.unknown_option", a));
+    } else if (protocol.empty()) {
+      protocol = a;
+    } else if (server.empty()) {
+      server = a;
+    } else {
+      return bad(cat.format("cli.error.unexpected_argument", a));
+    }
+  }
+  if (protocol != "pop3" && protocol != "imap") return bad(cat.get("cli.fetch.which_protocol"));
+  const bool pop3 = protocol == "pop3";
+  if (tls_mode != "auto" && tls_mode != "starttls" && tls_mode != "implicit" &&
+      tls_mode != "none") {
+    return bad(cat.format("cli.send.bad_tls", tls_mode));
+  }
+  std::string host;
+  std::optional<std::string> port_text;
+  if (server.empty() || !split_server(server, &host, &port_text)) {
+    return bad(cat.get("cli.fetch.which_server"));
+  }
+  const bool implicit = tls_mode == "implicit";
+  int port = pop3 ? (implicit ? 995 : 110) : (implicit ? 993 : 143);
+  if (port_text && !parse_int(*port_text, 1, 65535, &port)) {
+    return bad(cat.format("cli.send.bad_port", *port_text));
+  }
+  if (user.empty() || password.empty()) return bad(cat.get("cli.fetch.needs_login"));
+
+  std::optional<text::Explanations> explanations;
+  std::optional<LineExplainer> explainer;
+  if (explain) {
+    text::LoadError load_error;
+    explanations = text::Explanations::load(assets / "explain", &load_error);
+    if (!explanations) {
+      err << "mailhop: " << load_error.message() << "\n";
+      return 2;
+    }
+    explainer.emplace(*explanations, language);
+  }
+
+  out << cat.format("cli.send.connecting", host, port) << "\n";
+  std::string why;
+  std::optional<realnet::TcpStream> stream = realnet::TcpStream::connect(host, port, &why);
+  if (!stream) {
+    err << cat.format("cli.error.prefix", cat.format("cli.send.cannot_connect", why)) << "\n";
+    return 2;
+  }
+  out << cat.format("cli.fetch.connected", stream->peer()) << "\n\n";
+  const std::string client_prefix = cat.get("demo.prefix.client");
+  const std::string server_prefix = cat.get("demo.prefix.server");
+  const std::string note_prefix = cat.get("demo.prefix.note");
+  const core::Name protocol_name(pop3 ? "POP3" : "IMAP");
+  const auto print = [&](const realnet::WireLine& line) {
+    const bool note = line.direction == proto::LoopbackDirection::kNote;
+    const bool message = line.kind == proto::LoopbackLineKind::kMessageBody;
+    const bool from_client = line.direction == proto::LoopbackDirection::kClientToServer;
+    const std::string& prefix = note ? note_prefix : from_client ? client_prefix : server_prefix;
+    out << cat.format_seconds(line.time.count()) << "  " << prefix << ' '
+        << (note      ? cat.format("cli.send.tls_up", line.text)
+            : message ? cat.format("cli.fetch.message_line", line.octets)
+                      : line.text)
+        << "\n";
+    if (explainer && !note && !message) {
+      core::TraceEvent e;
+      e.kind = from_client ? core::TraceKind::kClientLine : core::TraceKind::kServerLine;
+      e.protocol = protocol_name;
+      e.connection = 1;
+      e.text = line.text;
+      const std::string meaning = (*explainer)(e);
+      if (!meaning.empty()) out << "      ↳ " << meaning << "\n";
+    }
+  };
+  realnet::ClientTlsStart tls_start{implicit, host};
+  std::vector<std::string> contents;
+  realnet::SessionEnd end;
+  bool ok = false;
+  if (pop3) {
+    proto::Pop3ClientOptions options;
+    options.user = user;
+    options.password = password;
+    options.tls = tls_mode == "auto"       ? proto::Pop3ClientTls::kIfOffered
+                  : tls_mode == "starttls" ? proto::Pop3ClientTls::kRequired
+                  : implicit               ? proto::Pop3ClientTls::kImplicit
+                                           : proto::Pop3ClientTls::kNever;
+    options.delete_after_retrieve =
+        remove ? proto::Pop3Delete::kDeleteAfterRetrieve : proto::Pop3Delete::kKeep;
+    proto::Pop3Client engine(options, proto::Micros(0));
+    end = realnet::run_pop3_client(*stream, engine, print, tls_start);
+    for (const proto::Pop3RetrievedMessage& m : engine.messages()) contents.push_back(m.content);
+    ok = engine.succeeded();
+  } else {
+    proto::ImapClientOptions options;
+    options.user = user;
+    options.password = password;
+    options.tls = tls_mode == "auto"       ? proto::ImapClientTls::kIfOffered
+                  : tls_mode == "starttls" ? proto::ImapClientTls::kRequired
+                  : implicit               ? proto::ImapClientTls::kImplicit
+                                           : proto::ImapClientTls::kNever;
+    options.job = {proto::imap_op::Sync{}, proto::imap_op::Logout{}};
+    proto::ImapClient engine(options);
+    end = realnet::run_imap_client(
+        *stream, engine, print, tls_start,
+        [&](const proto::imap_client_event::MessageFetched& m) { contents.push_back(m.content); });
+    ok = engine.logged_in() && end.error.empty();
+  }
+  out << "\n";
+  if (!end.error.empty()) out << cat.format("cli.fetch.failed", end.error) << "\n";
+  if (end.timed_out) out << cat.get("cli.send.timed_out") << "\n";
+  out << cat.format("cli.fetch.count", contents.size()) << "\n";
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    out << "  " << (i + 1) << ". "
+        << cat.format("cli.fetch.summary", header_value(contents[i], "From"),
+                      header_value(contents[i], "Subject"), contents[i].size())
+        << "\n";
+  }
+  return ok ? 0 : 1;
 }
 
 }  // namespace mailhop::cli

@@ -452,3 +452,78 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
   CHECK(out.str().find("== TLS handshake complete (TLSv1.") != std::string::npos);
   CHECK(out.str().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
 }
+
+TEST_CASE("mailhop fetch reads a simulated mailbox over real POP3 and IMAP, with and without TLS",
+          "[realnet][tls][cli]") {
+  int pop3 = 0;
+  int imaps = 0;
+  {
+    realnet::TcpListener a = free_listener();
+    realnet::TcpListener b = free_listener();
+    pop3 = a.port();
+    imaps = b.port();
+  }
+  std::ostringstream served;
+  std::ostringstream serve_err;
+  std::thread serve([&] {
+    mailhop::cli::serve_command(
+        {std::string(MAILHOP_SCENARIOS_DIR) + "/11-pop3-vs-imap.json", "--port",
+         std::to_string(pop3) + "=mail.yahoo.example:110", "--port",
+         std::to_string(imaps) + "=mail.yahoo.example:993", "--for", "6s", "--lang", "en"},
+        served, serve_err);
+  });
+  // The scenario's message reaches Julia's mailbox in its first seconds.
+  std::this_thread::sleep_for(3s);
+  const auto fetch = [](std::vector<std::string> args) {
+    args.insert(args.end(),
+                {"--user", "julia@yahoo.example", "--password", "julia123", "--lang", "en"});
+    std::ostringstream out;
+    std::ostringstream err;
+    const int status = mailhop::cli::fetch_command(args, out, err);
+    return std::make_pair(status, out.str() + err.str());
+  };
+  const auto [s1, o1] = fetch({"pop3", "127.0.0.1:" + std::to_string(pop3)});
+  const auto [s2, o2] = fetch({"imap", "127.0.0.1:" + std::to_string(imaps), "--tls", "implicit"});
+  const auto [s3, o3] = fetch({"pop3", "127.0.0.1:" + std::to_string(pop3), "--tls", "none"});
+  serve.join();
+  INFO(o1 << o2 << o3 << served.str());
+  CHECK(s1 == 0);
+  CHECK(o1.find("C: STLS") != std::string::npos);  // auto: STLS when offered
+  CHECK(o1.find("-- TLS is up") != std::string::npos);
+  CHECK(o1.find("Messages fetched: 1") != std::string::npos);
+  CHECK(o1.find("From marcos@gmail.example · ¿Quedamos el jueves?") != std::string::npos);
+  CHECK(s2 == 0);
+  CHECK(o2.find("C: A1 AUTHENTICATE PLAIN ") != std::string::npos);  // SASL-IR, inside TLS
+  CHECK(o2.find("Messages fetched: 1") != std::string::npos);
+  CHECK(s3 == 0);
+  CHECK(o3.find("STLS") == std::string::npos);
+  CHECK(o3.find("Messages fetched: 1") != std::string::npos);
+}
+
+TEST_CASE("mailhop fetch with a wrong password says the login failed", "[realnet][cli]") {
+  int port = 0;
+  {
+    realnet::TcpListener l = free_listener();
+    port = l.port();
+  }
+  std::ostringstream served;
+  std::ostringstream serve_err;
+  std::thread serve([&] {
+    mailhop::cli::serve_command(
+        {std::string(MAILHOP_SCENARIOS_DIR) + "/11-pop3-vs-imap.json", "--port",
+         std::to_string(port) + "=mail.yahoo.example:143", "--for", "3s", "--lang", "en"},
+        served, serve_err);
+  });
+  std::this_thread::sleep_for(500ms);
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status =
+      mailhop::cli::fetch_command({"imap", "127.0.0.1:" + std::to_string(port), "--user",
+                                   "julia@yahoo.example", "--password", "wrong", "--lang", "en"},
+                                  out, err);
+  serve.join();
+  INFO(out.str() << err.str());
+  CHECK(status == 1);
+  CHECK(out.str().find("NO [AUTHENTICATIONFAILED]") != std::string::npos);
+  CHECK(out.str().find("The session did not succeed") != std::string::npos);
+}
