@@ -82,7 +82,6 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   std::optional<text::Catalog> catalog = load_catalog(args, err, &assets);
   if (!catalog) return 2;
   o.language = catalog->language();
-  text::LoadError load_error;
   auto bad = [&](const std::string& why) {
     err << "mailhop run: " << why << "\n" << catalog->get("cli.usage") << "\n";
     return 2;
@@ -140,13 +139,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   const core::SimTime until = o.until.value_or(sc.until);
 
   std::optional<text::Explanations> explanations;
-  if (o.explain) {
-    explanations = text::Explanations::load(assets / "explain", &load_error);
-    if (!explanations) {
-      err << "mailhop: " << load_error.message() << "\n";
-      return 2;
-    }
-  }
+  if (o.explain && !(explanations = load_explanations(assets, err))) return 2;
   core::Trace trace;
   std::optional<LineExplainer> explainer;
   if (explanations) explainer.emplace(*explanations, o.language);

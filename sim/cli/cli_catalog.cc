@@ -38,4 +38,12 @@ std::optional<text::Catalog> load_catalog(const std::vector<std::string>& args, 
   return catalog;
 }
 
+std::optional<text::Explanations> load_explanations(const fs::path& assets, std::ostream& err) {
+  text::LoadError error;
+  std::optional<text::Explanations> explanations =
+      text::Explanations::load(assets / "explain", &error);
+  if (!explanations) err << "mailhop: " << error.message() << "\n";
+  return explanations;
+}
+
 }  // namespace mailhop::cli

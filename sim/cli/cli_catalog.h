@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/text/catalog.h"
+#include "sim/text/explanations.h"
 
 namespace mailhop::cli {
 
@@ -17,5 +18,10 @@ namespace mailhop::cli {
 // assets folder.
 std::optional<text::Catalog> load_catalog(const std::vector<std::string>& args, std::ostream& err,
                                           std::filesystem::path* assets_out);
+
+// The explanations of every line (`--explain`) from the assets folder `assets`. Says why on
+// `err` and returns nothing when they cannot be read.
+std::optional<text::Explanations> load_explanations(const std::filesystem::path& assets,
+                                                    std::ostream& err);
 
 }  // namespace mailhop::cli

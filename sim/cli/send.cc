@@ -237,14 +237,7 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
   if (user) o.credentials = proto::SmtpCredentials{*user, *password};
 
   std::optional<text::Explanations> explanations;
-  if (o.explain) {
-    text::LoadError load_error;
-    explanations = text::Explanations::load(assets / "explain", &load_error);
-    if (!explanations) {
-      err << "mailhop: " << load_error.message() << "\n";
-      return 2;
-    }
-  }
+  if (o.explain && !(explanations = load_explanations(assets, err))) return 2;
 
   const std::string helo = o.helo.empty() ? std::string("mailhop.localdomain") : o.helo;
   proto::SmtpClientOptions options;
@@ -374,12 +367,7 @@ int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::optional<text::Explanations> explanations;
   std::optional<LineExplainer> explainer;
   if (explain) {
-    text::LoadError load_error;
-    explanations = text::Explanations::load(assets / "explain", &load_error);
-    if (!explanations) {
-      err << "mailhop: " << load_error.message() << "\n";
-      return 2;
-    }
+    if (!(explanations = load_explanations(assets, err))) return 2;
     explainer.emplace(*explanations, language);
   }
 

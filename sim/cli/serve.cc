@@ -221,14 +221,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   if (ports.empty()) return bad(cat.get("cli.serve.no_servers"));
 
   std::optional<text::Explanations> explanations;
-  if (explain) {
-    text::LoadError load_error;
-    explanations = text::Explanations::load(assets / "explain", &load_error);
-    if (!explanations) {
-      err << "mailhop: " << load_error.message() << "\n";
-      return 2;
-    }
-  }
+  if (explain && !(explanations = load_explanations(assets, err))) return 2;
   std::optional<LineExplainer> explainer;
   if (explanations) explainer.emplace(*explanations, language);
   TranscriptPrinter::Explain explain_fn;

@@ -22,8 +22,15 @@ std::string upper_verb(std::string_view line) {
   return verb;
 }
 
-std::string message_summary(std::size_t octets) {
-  return "message, " + std::to_string(octets) + " octets, then \".\"";
+// The message after DATA, as one line: "message, 312 octets, then ".""
+WireLine message_line(proto::Micros at, std::size_t octets) {
+  WireLine line{at,
+                LoopbackDirection::kClientToServer,
+                LoopbackLineKind::kEndOfData,
+                "message, " + std::to_string(octets) + " octets, then \".\"",
+                {}};
+  line.octets = octets;
+  return line;
 }
 
 void report_reply(const proto::SmtpReply& reply, proto::Micros at, LoopbackDirection direction,
@@ -63,13 +70,7 @@ SessionEnd run_smtp_client(TcpStream& stream, proto::SmtpClient& engine, const L
               answers.push_back(auth_data ? "auth_data" : upper_verb(e.line));
             } else if constexpr (std::is_same_v<E, proto::smtp_client_event::DataSent>) {
               if (sink) {
-                WireLine line{clock.now(),
-                              LoopbackDirection::kClientToServer,
-                              LoopbackLineKind::kEndOfData,
-                              message_summary(e.octets),
-                              {}};
-                line.octets = e.octets;
-                sink(line);
+                sink(message_line(clock.now(), e.octets));
               }
               answers.push_back("end_of_data");
             } else if constexpr (std::is_same_v<E, proto::smtp_client_event::ReplyReceived>) {
@@ -131,13 +132,7 @@ SessionEnd serve_smtp(TcpStream& stream, proto::SmtpServer& engine, const LineSi
               last_command = upper_verb(e.line);
             } else if constexpr (std::is_same_v<E, proto::smtp_server_event::DataLineCount>) {
               if (sink) {
-                WireLine line{clock.now(),
-                              LoopbackDirection::kClientToServer,
-                              LoopbackLineKind::kEndOfData,
-                              message_summary(e.octets),
-                              {}};
-                line.octets = e.octets;
-                sink(line);
+                sink(message_line(clock.now(), e.octets));
               }
               last_command = "end_of_data";
             } else if constexpr (std::is_same_v<E, proto::smtp_server_event::ReplySent>) {

@@ -71,23 +71,39 @@ TlsIdentity::~TlsIdentity() {
 
 // --- session --------------------------------------------------------------------------------
 
-std::unique_ptr<TlsSession> TlsSession::client(const std::string& server_name, std::string* error) {
+// A session with its own context (`client`: TLS_client_method, else server), TLS 1.2 and up,
+// memory BIOs; `identity` (a server's) is set on the context before the session is made.
+std::unique_ptr<TlsSession> TlsSession::make(bool client,
+                                             std::shared_ptr<const TlsIdentity> identity,
+                                             std::string* error) {
   std::unique_ptr<TlsSession> s(new TlsSession());
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  if (ctx == nullptr) {
-    if (error) *error = openssl_error("TLS");
+  const auto fail = [&](const char* what) -> std::unique_ptr<TlsSession> {
+    if (error) *error = openssl_error(what);
     return nullptr;
-  }
+  };
+  SSL_CTX* ctx = SSL_CTX_new(client ? TLS_client_method() : TLS_server_method());
+  if (ctx == nullptr) return fail("TLS");
   s->m_ctx = ctx;
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-  SSL* ssl = SSL_new(ctx);
-  if (ssl == nullptr) {
-    if (error) *error = openssl_error("TLS");
-    return nullptr;
+  s->m_identity = std::move(identity);
+  if (s->m_identity &&
+      (SSL_CTX_use_certificate(ctx, static_cast<X509*>(s->m_identity->cert())) != 1 ||
+       SSL_CTX_use_PrivateKey(ctx, static_cast<EVP_PKEY*>(s->m_identity->key())) != 1)) {
+    return fail("TLS certificate");
   }
+  // A client does not check the certificate: classroom servers have self-signed ones.
+  if (client) SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  SSL* ssl = SSL_new(ctx);
+  if (ssl == nullptr) return fail("TLS");
   s->m_ssl = ssl;
   SSL_set_bio(ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+  return s;
+}
+
+std::unique_ptr<TlsSession> TlsSession::client(const std::string& server_name, std::string* error) {
+  std::unique_ptr<TlsSession> s = make(true, nullptr, error);
+  if (!s) return nullptr;
+  SSL* ssl = as_ssl(s->m_ssl);
   if (!server_name.empty()) {
     // SSL_set_tlsext_host_name, without the macro's C cast.
     SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
@@ -100,28 +116,9 @@ std::unique_ptr<TlsSession> TlsSession::client(const std::string& server_name, s
 
 std::unique_ptr<TlsSession> TlsSession::server(std::shared_ptr<const TlsIdentity> identity,
                                                std::string* error) {
-  std::unique_ptr<TlsSession> s(new TlsSession());
-  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  if (ctx == nullptr) {
-    if (error) *error = openssl_error("TLS");
-    return nullptr;
-  }
-  s->m_ctx = ctx;
-  s->m_identity = std::move(identity);
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  if (SSL_CTX_use_certificate(ctx, static_cast<X509*>(s->m_identity->cert())) != 1 ||
-      SSL_CTX_use_PrivateKey(ctx, static_cast<EVP_PKEY*>(s->m_identity->key())) != 1) {
-    if (error) *error = openssl_error("TLS certificate");
-    return nullptr;
-  }
-  SSL* ssl = SSL_new(ctx);
-  if (ssl == nullptr) {
-    if (error) *error = openssl_error("TLS");
-    return nullptr;
-  }
-  s->m_ssl = ssl;
-  SSL_set_bio(ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
-  SSL_set_accept_state(ssl);
+  std::unique_ptr<TlsSession> s = make(false, std::move(identity), error);
+  if (!s) return nullptr;
+  SSL_set_accept_state(as_ssl(s->m_ssl));
   return s;
 }
 

@@ -57,6 +57,8 @@ class TlsSession {
 
  private:
   TlsSession() = default;
+  static std::unique_ptr<TlsSession> make(bool client, std::shared_ptr<const TlsIdentity> identity,
+                                          std::string* error);
   void advance();
 
   void* m_ctx = nullptr;  // SSL_CTX*
