@@ -26,15 +26,63 @@ namespace mail = mailhop::mail;
 // A listener on a free port (SDL_net takes no port 0: ports are tried until one is free).
 realnet::TcpListener free_listener() {
   std::string why;
+  // Each call starts further on, so that two ports asked for in a row differ.
+  static int calls = 0;
+  const int start = calls++ * 7;
   const int base = 20000 + static_cast<int>(getpid() % 20000);
-  for (int i = 0; i < 200; ++i) {
+  for (int i = start; i < start + 200; ++i) {
     std::optional<realnet::TcpListener> l =
-        realnet::TcpListener::listen(base + i * 97 % 20000, &why);
+        realnet::TcpListener::listen(base + (i * 97) % 20000, &why);
     if (l) return std::move(*l);
   }
   FAIL("no free port: " << why);
   throw std::runtime_error("unreachable");
 }
+
+// A port that was free a moment ago (listened on, then closed).
+int free_port() {
+  realnet::TcpListener l = free_listener();
+  return l.port();
+}
+
+// `mailhop serve SCENARIO ARGS... --lang en` in a thread.
+class ServeThread {
+ public:
+  ServeThread(const std::string& scenario, std::vector<std::string> args) {
+    args.insert(args.begin(), std::string(MAILHOP_SCENARIOS_DIR) + "/" + scenario);
+    args.insert(args.end(), {"--lang", "en"});
+    m_thread =
+        std::thread([this, args] { m_status = mailhop::cli::serve_command(args, m_out, m_err); });
+  }
+  ~ServeThread() {
+    if (m_thread.joinable()) m_thread.join();
+  }
+  ServeThread(const ServeThread&) = delete;
+  ServeThread& operator=(const ServeThread&) = delete;
+  // Waits for the command to end; its exit status.
+  int join() {
+    m_thread.join();
+    return m_status;
+  }
+  std::string output() const { return m_out.str() + m_err.str(); }
+  std::string out() const { return m_out.str(); }
+  // A connection to `port` once the command has opened it (within two seconds).
+  static std::optional<realnet::TcpStream> connect(int port) {
+    std::optional<realnet::TcpStream> stream;
+    std::string why;
+    for (int i = 0; i < 100 && !stream; ++i) {
+      std::this_thread::sleep_for(20ms);
+      stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
+    }
+    return stream;
+  }
+
+ private:
+  std::ostringstream m_out;
+  std::ostringstream m_err;
+  int m_status = -1;
+  std::thread m_thread;
+};
 
 struct Recording : proto::SmtpServerPolicy {
   std::optional<mail::Envelope> envelope;
@@ -188,11 +236,7 @@ TEST_CASE("a recipient refused over a real connection fails with the server's re
 }
 
 TEST_CASE("a port where nothing listens is an error with its reason", "[realnet]") {
-  int port = 0;
-  {
-    realnet::TcpListener l = free_listener();
-    port = l.port();
-  }  // closed: nothing listens there now
+  const int port = free_port();  // closed: nothing listens there now
   std::string why;
   CHECK_FALSE(realnet::TcpStream::connect("127.0.0.1", port, &why));
   CHECK(why.find("cannot connect to 127.0.0.1:" + std::to_string(port)) == 0);
@@ -272,44 +316,27 @@ TEST_CASE("mailhop send refuses what it cannot use, saying why", "[realnet][cli]
 }
 
 TEST_CASE("mailhop serve lets a real client send into the simulated world", "[realnet][cli]") {
-  int port = 0;
-  {
-    realnet::TcpListener l = free_listener();
-    port = l.port();
-  }
-  std::ostringstream out;
-  std::ostringstream err;
-  int status = -1;
-  std::thread serve([&] {
-    status = mailhop::cli::serve_command(
-        {std::string(MAILHOP_SCENARIOS_DIR) + "/01-journey.json", "--port",
-         std::to_string(port) + "=mx.yahoo.example:25", "--for", "4s", "--explain", "--lang", "en"},
-        out, err);
-  });
-  // The port opens as the command starts.
-  std::optional<realnet::TcpStream> stream;
-  std::string why;
-  for (int i = 0; i < 100 && !stream; ++i) {
-    std::this_thread::sleep_for(20ms);
-    stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
-  }
-  INFO(why);
+  const int port = free_port();
+  ServeThread serve("01-journey.json", {"--port", std::to_string(port) + "=mx.yahoo.example:25",
+                                        "--for", "4s", "--explain"});
+  std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
   REQUIRE(stream);
   proto::SmtpClient engine = client_engine();
   const realnet::SessionEnd end = realnet::run_smtp_client(*stream, engine, {});
-  serve.join();
-  INFO(out.str() << err.str());
+  const int status = serve.join();
+  const std::string out = serve.out();
+  INFO(serve.output());
   CHECK(status == 0);
   CHECK_FALSE(end.peer_closed);
   REQUIRE(engine.outcomes().size() == 1);
   CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
   // The transcript shows the real client's conversation with the simulated MX, and Julia's
   // mailbox holds the scenario's message and this one.
-  CHECK(out.str().find("127.0.0.1 → mx.yahoo.example (SMTP)") != std::string::npos);
-  CHECK(out.str().find("C: EHLO laptop.marcos.example") != std::string::npos);
+  CHECK(out.find("127.0.0.1 → mx.yahoo.example (SMTP)") != std::string::npos);
+  CHECK(out.find("C: EHLO laptop.marcos.example") != std::string::npos);
   // --explain: each line's meaning under it.
-  CHECK(out.str().find("↳ EHLO — ") != std::string::npos);
-  CHECK(out.str().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
+  CHECK(out.find("↳ EHLO — ") != std::string::npos);
+  CHECK(out.find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
 }
 
 TEST_CASE("mailhop serve says what it cannot serve", "[realnet][cli]") {
@@ -412,26 +439,10 @@ TEST_CASE("a TLS handshake with a server that does not speak TLS fails with a re
 }
 
 TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][tls][cli]") {
-  int port = 0;
-  {
-    realnet::TcpListener l = free_listener();
-    port = l.port();
-  }
-  std::ostringstream out;
-  std::ostringstream err;
-  int status = -1;
-  std::thread serve([&] {
-    status = mailhop::cli::serve_command(
-        {std::string(MAILHOP_SCENARIOS_DIR) + "/01-journey.json", "--port",
-         std::to_string(port) + "=smtp.gmail.example:587", "--for", "4s", "--lang", "en"},
-        out, err);
-  });
-  std::optional<realnet::TcpStream> stream;
-  std::string why;
-  for (int i = 0; i < 100 && !stream; ++i) {
-    std::this_thread::sleep_for(20ms);
-    stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
-  }
+  const int port = free_port();
+  ServeThread serve("01-journey.json",
+                    {"--port", std::to_string(port) + "=smtp.gmail.example:587", "--for", "4s"});
+  std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
   REQUIRE(stream);
   proto::SmtpClientOptions options;
   options.helo_domain = "laptop.marcos.example";
@@ -443,35 +454,23 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
   t.content = "Subject: over TLS\r\n\r\nhi\r\n";
   proto::SmtpClient engine(options, {std::move(t)});
   realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
-  serve.join();
-  INFO(out.str() << err.str());
+  const int status = serve.join();
+  INFO(serve.output());
   CHECK(status == 0);
   CHECK(engine.tls_active());
   CHECK(engine.authenticated());
   CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
-  CHECK(out.str().find("== TLS handshake complete (TLSv1.") != std::string::npos);
-  CHECK(out.str().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
+  CHECK(serve.out().find("== TLS handshake complete (TLSv1.") != std::string::npos);
+  CHECK(serve.out().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
 }
 
 TEST_CASE("mailhop fetch reads a simulated mailbox over real POP3 and IMAP, with and without TLS",
           "[realnet][tls][cli]") {
-  int pop3 = 0;
-  int imaps = 0;
-  {
-    realnet::TcpListener a = free_listener();
-    realnet::TcpListener b = free_listener();
-    pop3 = a.port();
-    imaps = b.port();
-  }
-  std::ostringstream served;
-  std::ostringstream serve_err;
-  std::thread serve([&] {
-    mailhop::cli::serve_command(
-        {std::string(MAILHOP_SCENARIOS_DIR) + "/11-pop3-vs-imap.json", "--port",
-         std::to_string(pop3) + "=mail.yahoo.example:110", "--port",
-         std::to_string(imaps) + "=mail.yahoo.example:993", "--for", "6s", "--lang", "en"},
-        served, serve_err);
-  });
+  const int pop3 = free_port();
+  const int imaps = free_port();
+  ServeThread serve("11-pop3-vs-imap.json",
+                    {"--port", std::to_string(pop3) + "=mail.yahoo.example:110", "--port",
+                     std::to_string(imaps) + "=mail.yahoo.example:993", "--for", "6s"});
   // The scenario's message reaches Julia's mailbox in its first seconds.
   std::this_thread::sleep_for(3s);
   const auto fetch = [](std::vector<std::string> args) {
@@ -486,7 +485,7 @@ TEST_CASE("mailhop fetch reads a simulated mailbox over real POP3 and IMAP, with
   const auto [s2, o2] = fetch({"imap", "127.0.0.1:" + std::to_string(imaps), "--tls", "implicit"});
   const auto [s3, o3] = fetch({"pop3", "127.0.0.1:" + std::to_string(pop3), "--tls", "none"});
   serve.join();
-  INFO(o1 << o2 << o3 << served.str());
+  INFO(o1 << o2 << o3 << serve.output());
   CHECK(s1 == 0);
   CHECK(o1.find("C: STLS") != std::string::npos);  // auto: STLS when offered
   CHECK(o1.find("-- TLS is up") != std::string::npos);
@@ -501,19 +500,9 @@ TEST_CASE("mailhop fetch reads a simulated mailbox over real POP3 and IMAP, with
 }
 
 TEST_CASE("mailhop fetch with a wrong password says the login failed", "[realnet][cli]") {
-  int port = 0;
-  {
-    realnet::TcpListener l = free_listener();
-    port = l.port();
-  }
-  std::ostringstream served;
-  std::ostringstream serve_err;
-  std::thread serve([&] {
-    mailhop::cli::serve_command(
-        {std::string(MAILHOP_SCENARIOS_DIR) + "/11-pop3-vs-imap.json", "--port",
-         std::to_string(port) + "=mail.yahoo.example:143", "--for", "3s", "--lang", "en"},
-        served, serve_err);
-  });
+  const int port = free_port();
+  ServeThread serve("11-pop3-vs-imap.json",
+                    {"--port", std::to_string(port) + "=mail.yahoo.example:143", "--for", "3s"});
   std::this_thread::sleep_for(500ms);
   std::ostringstream out;
   std::ostringstream err;
@@ -522,7 +511,7 @@ TEST_CASE("mailhop fetch with a wrong password says the login failed", "[realnet
                                    "julia@yahoo.example", "--password", "wrong", "--lang", "en"},
                                   out, err);
   serve.join();
-  INFO(out.str() << err.str());
+  INFO(out.str() << err.str() << serve.output());
   CHECK(status == 1);
   CHECK(out.str().find("NO [AUTHENTICATIONFAILED]") != std::string::npos);
   CHECK(out.str().find("The session did not succeed") != std::string::npos);
