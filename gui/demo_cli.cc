@@ -4,6 +4,7 @@
 #include <string>
 
 #include "gui/line_style.h"
+#include "sim/cli/cli_catalog.h"
 
 namespace mailhop::gui {
 namespace {
@@ -27,18 +28,6 @@ std::size_t utf8_width(std::string_view s) {
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
   }
   return n;
-}
-
-std::string status_key(proto::DeliveryStatus status) {
-  switch (status) {
-    case proto::DeliveryStatus::kDelivered:
-      return "demo.outcome.delivered";
-    case proto::DeliveryStatus::kDeferred:
-      return "demo.outcome.deferred";
-    case proto::DeliveryStatus::kFailed:
-      return "demo.outcome.failed";
-  }
-  return "demo.outcome.deferred";
 }
 
 }  // namespace
@@ -87,7 +76,7 @@ int print_demo(std::ostream& out, const ConversationRun& run, const text::Catalo
     for (const proto::RecipientOutcome& rcpt : outcome.recipients) {
       // The server's own reply when there is one; the engine's diagnostic (English) otherwise.
       const std::string why = rcpt.reply ? rcpt.reply->summary() : rcpt.diagnostic;
-      out << catalog.format(status_key(rcpt.status), rcpt.recipient.str(), why) << "\n";
+      out << catalog.format(cli::outcome_key(rcpt.status), rcpt.recipient.str(), why) << "\n";
     }
   }
   return 0;

@@ -46,4 +46,16 @@ std::optional<text::Explanations> load_explanations(const fs::path& assets, std:
   return explanations;
 }
 
+const char* outcome_key(proto::DeliveryStatus status) {
+  switch (status) {
+    case proto::DeliveryStatus::kDelivered:
+      return "demo.outcome.delivered";
+    case proto::DeliveryStatus::kDeferred:
+      return "demo.outcome.deferred";
+    case proto::DeliveryStatus::kFailed:
+      return "demo.outcome.failed";
+  }
+  return "demo.outcome.deferred";
+}
+
 }  // namespace mailhop::cli

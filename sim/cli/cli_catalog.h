@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/proto/smtp_client.h"
 #include "sim/text/catalog.h"
 #include "sim/text/explanations.h"
 
@@ -18,6 +19,10 @@ namespace mailhop::cli {
 // assets folder.
 std::optional<text::Catalog> load_catalog(const std::vector<std::string>& args, std::ostream& err,
                                           std::filesystem::path* assets_out);
+
+// The catalog key that words a recipient's outcome ("demo.outcome.delivered" and so on: "{0}"
+// the recipient, "{1}" the reply or diagnostic).
+const char* outcome_key(proto::DeliveryStatus status);
 
 // The explanations of every line (`--explain`) from the assets folder `assets`. Says why on
 // `err` and returns nothing when they cannot be read.

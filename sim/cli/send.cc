@@ -110,18 +110,6 @@ text::LineRole role_of(proto::LoopbackLineKind kind) {
   }
 }
 
-const char* outcome_key(proto::DeliveryStatus status) {
-  switch (status) {
-    case proto::DeliveryStatus::kDelivered:
-      return "demo.outcome.delivered";
-    case proto::DeliveryStatus::kDeferred:
-      return "demo.outcome.deferred";
-    case proto::DeliveryStatus::kFailed:
-      return "demo.outcome.failed";
-  }
-  return "demo.outcome.deferred";
-}
-
 // A header field's value from a message's header section ("" when absent), encoded words
 // decoded: enough to list what was fetched.
 std::string header_value(std::string_view content, std::string_view name) {
