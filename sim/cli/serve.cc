@@ -2,8 +2,10 @@
 // mail clients (swaks, curl, Python's smtplib, Thunderbird) connect to.
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -169,6 +171,26 @@ class RealClient : public world::World::ExternalClient {
   bool m_server_closed = false;
 };
 
+// Ctrl+C ends the loop, so that the mailboxes and the queues are still told.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) {
+  g_interrupted = true;
+}
+// Ctrl+C sets g_interrupted while the guard lives; the previous handler comes back after.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = false;
+    m_previous = std::signal(SIGINT, on_interrupt);
+  }
+  ~InterruptGuard() { std::signal(SIGINT, m_previous); }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  void (*m_previous)(int) = SIG_DFL;
+};
+
 }  // namespace
 
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -272,7 +294,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   try {
     world->start();
     std::string bytes;
-    while (!run_for || now() < *run_for) {
+    const InterruptGuard interrupt;
+    while ((!run_for || now() < *run_for) && !g_interrupted) {
       bool busy = false;
       for (auto& [listener, m] : listeners) {
         std::optional<realnet::TcpStream> s = listener.accept(std::chrono::milliseconds(0));
@@ -332,10 +355,14 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     err << describe_limit(limit, cat) << "\n";
     return 2;
   }
-  // What the mailboxes hold at the end.
+  // What the mailboxes hold at the end, and what the queues still hold (the world stops with
+  // the command: a message still queued would have been retried).
   out << "\n" << cat.get("cli.serve.mailboxes") << "\n";
   for (const auto& [address, box] : world->mailboxes()) {
     out << "  " << cat.format("cli.serve.mailbox", address, box.inbox().count()) << "\n";
+  }
+  if (const std::uint64_t queued = world->pending_recipients(); queued > 0) {
+    out << cat.format("cli.serve.still_queued", queued) << "\n";
   }
   return 0;
 }

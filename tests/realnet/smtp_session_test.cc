@@ -516,3 +516,14 @@ TEST_CASE("mailhop fetch with a wrong password says the login failed", "[realnet
   CHECK(out.str().find("NO [AUTHENTICATIONFAILED]") != std::string::npos);
   CHECK(out.str().find("The session did not succeed") != std::string::npos);
 }
+
+TEST_CASE("mailhop serve says what is still queued when it stops", "[realnet][cli]") {
+  // Both MX of yahoo.example are down in this lesson: the message waits for a retry.
+  ServeThread serve(
+      "04-retry-until-back.json",
+      {"--port", std::to_string(free_port()) + "=smtp.gmail.example:587", "--for", "3s"});
+  CHECK(serve.join() == 0);
+  INFO(serve.output());
+  CHECK(serve.out().find("[retry scheduled]") != std::string::npos);
+  CHECK(serve.out().find("Still queued when it stopped: 1 recipient(s)") != std::string::npos);
+}
