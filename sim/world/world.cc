@@ -829,14 +829,7 @@ void World::connect(const std::string& from, const std::string& to, int port,
     });
     return;
   }
-  const bool listening =
-      !server->down &&
-      ((port == server->spec.ports.smtp &&
-        (server->has_role(Role::kMx) || server->has_role(Role::kMta))) ||
-       (server->has_role(Role::kMsa) &&
-        (port == server->spec.ports.submission || port == server->spec.ports.smtps)) ||
-       m_retrieval->listens(*server, port));
-  if (!listening) {
+  if (server->down || !listens(*server, port)) {
     // The host answers the SYN with a RST after one round trip.
     const std::string why = "connect to " + where_text() + ": Connection refused";
     m_sim.schedule_in(path->latency * 2, [this, from, why, on_fail] {
@@ -904,6 +897,13 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
   return endpoint;
 }
 
+bool World::listens(const NodeState& server, int port) const {
+  const scenario::Ports& p = server.spec.ports;
+  return (port == p.smtp && (server.has_role(Role::kMx) || server.has_role(Role::kMta))) ||
+         (server.has_role(Role::kMsa) && (port == p.submission || port == p.smtps)) ||
+         m_retrieval->listens(server, port);
+}
+
 bool World::implicit_tls_port(const NodeState& server, int port) {
   const scenario::Ports& p = server.spec.ports;
   return (server.has_role(Role::kMsa) && port == p.smtps) ||
@@ -917,19 +917,26 @@ namespace {
 class ExternalEndpoint : public Endpoint {
  public:
   ExternalEndpoint(Connection& conn, World::ExternalClient& client)
-      : m_conn(conn), m_client(client) {}
+      : m_conn(conn), m_client(&client) {}
+  // The outside client is gone (close_external): nothing is passed to it any more.
+  void detach() { m_client = nullptr; }
   void on_open(SimTime) override {}
-  void on_bytes(std::string_view bytes, SimTime) override { m_client.on_bytes(bytes); }
-  void on_tls(SimTime) override {}  // never asked for: no STARTTLS is offered
+  void on_bytes(std::string_view bytes, SimTime) override {
+    if (m_client) m_client->on_bytes(bytes);
+  }
+  // The server's handshake flight: the real handshake ran at the socket (tls_external).
+  void on_tls(SimTime) override {}
   void on_peer_closed(SimTime) override {
     m_conn.close(Side::kClient);
-    m_client.on_closed();
+    if (m_client) m_client->on_closed();
   }
-  void on_reset(SimTime) override { m_client.on_closed(); }
+  void on_reset(SimTime) override {
+    if (m_client) m_client->on_closed();
+  }
 
  private:
   Connection& m_conn;
-  World::ExternalClient& m_client;
+  World::ExternalClient* m_client;
 };
 }  // namespace
 
@@ -943,12 +950,7 @@ std::optional<std::uint64_t> World::connect_external(const std::string& peer, co
   };
   if (!server) return fail("no host " + to + " in this scenario");
   if (server->down) return fail(to + " is down");
-  const scenario::Ports& p = server->spec.ports;
-  const bool smtp =
-      (port == p.smtp && (server->has_role(Role::kMx) || server->has_role(Role::kMta))) ||
-      (server->has_role(Role::kMsa) && (port == p.submission || port == p.smtps));
-  if (!smtp && !m_retrieval->listens(*server, port))
-    return fail(to + " does not listen on port " + std::to_string(port));
+  if (!listens(*server, port)) return fail(to + " does not listen on port " + std::to_string(port));
   const bool tls_possible = tls == ExternalTls::kPossible;
   if (!tls_possible && implicit_tls_port(*server, port))
     return fail("port " + std::to_string(port) + " of " + to +
@@ -1033,7 +1035,9 @@ void World::tls_external(std::uint64_t id, const std::string& description) {
 
 void World::close_external(std::uint64_t id) {
   auto it = m_connections.find(id);
-  if (it != m_connections.end()) it->second->close(Side::kClient);
+  if (it == m_connections.end() || !m_external.contains(id)) return;
+  static_cast<ExternalEndpoint*>(it->second->endpoint(Side::kClient))->detach();
+  it->second->close(Side::kClient);
 }
 
 void World::connection_finished(std::uint64_t id) {

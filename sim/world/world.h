@@ -190,9 +190,13 @@ class World {
   void tls_external(std::uint64_t id, const std::string& description);
   // Whether `port` of `server` speaks TLS from the first byte (its 465, 995 or 993).
   static bool implicit_tls_port(const NodeState& server, int port);
+  // Whether `server` has a service on `port` (SMTP for an MX or MTA, submission for an MSA,
+  // POP3, IMAP), down or not.
+  bool listens(const NodeState& server, int port) const;
   // Bytes from the outside client of connection `id`, arriving now.
   void send_external(std::uint64_t id, std::string bytes);
-  // The outside client closed its side of connection `id`.
+  // The outside client closed its side of connection `id`; from now on it is not called (it
+  // may be destroyed).
   void close_external(std::uint64_t id);
 
  private:

@@ -126,9 +126,17 @@ TEST_CASE("an outside client that hangs up mid-message loses nothing accepted",
   j.world->run_until(j.now);
   j.say(*id, "HELO outside\r\nMAIL FROM:<x@outside.example>\r\nRCPT TO:<julia@yahoo.example>\r\n");
   j.say(*id, "DATA\r\nSubject: cut\r\n\r\nhalf a mess");
+  const std::size_t received = client.received.size();
   j.world->close_external(*id);
   j.world->run_until(j.now + SimTime::from_minutes(1));
-  CHECK(client.closed);
+  // The server closed its side too, and the outside client, gone, was not called again.
+  bool closed = false;
+  for (const core::TraceEvent& e : j.rec.events()) {
+    closed = closed || (e.connection == *id && e.kind == core::TraceKind::kConnectionClosed);
+  }
+  CHECK(closed);
+  CHECK_FALSE(client.closed);
+  CHECK(client.received.size() == received);
   CHECK(j.world->mailbox("julia@yahoo.example")->inbox().count() == 1);  // the scenario's own
   CHECK(j.world->audit().empty());
 }
