@@ -308,17 +308,21 @@ int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::string user;
   std::string password;
   std::string tls_mode = "auto";
+  int timeout_seconds = 60;
   bool remove = false;
   bool explain = false;
   text::Language language = cat.language();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--user" || a == "--password" || a == "--tls" || a == "--lang") {
+    if (a == "--user" || a == "--password" || a == "--tls" || a == "--lang" || a == "--timeout") {
       if (i + 1 >= args.size()) return bad(cat.format("cli.error.missing_value", a));
       const std::string& v = args[++i];
       if (a == "--user") user = v;
       if (a == "--password") password = v;
       if (a == "--tls") tls_mode = v;
+      if (a == "--timeout" && !parse_int(v, 1, 3600, &timeout_seconds)) {
+        return bad(cat.format("cli.send.bad_timeout", v));
+      }
       if (a == "--lang") language = text::parse_language(v).value_or(language);
     } else if (a == "--delete") {
       remove = true;
@@ -403,6 +407,7 @@ int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::
                   : tls_mode == "starttls" ? proto::Pop3ClientTls::kRequired
                   : implicit               ? proto::Pop3ClientTls::kImplicit
                                            : proto::Pop3ClientTls::kNever;
+    options.response_timeout = std::chrono::seconds(timeout_seconds);
     options.delete_after_retrieve =
         remove ? proto::Pop3Delete::kDeleteAfterRetrieve : proto::Pop3Delete::kKeep;
     proto::Pop3Client engine(options, proto::Micros(0));
@@ -418,6 +423,7 @@ int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::
                   : implicit               ? proto::ImapClientTls::kImplicit
                                            : proto::ImapClientTls::kNever;
     options.job = {proto::imap_op::Sync{}, proto::imap_op::Logout{}};
+    options.response_timeout = std::chrono::seconds(timeout_seconds);
     proto::ImapClient engine(options);
     end = realnet::run_imap_client(
         *stream, engine, print, tls_start,

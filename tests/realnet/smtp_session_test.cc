@@ -527,3 +527,24 @@ TEST_CASE("mailhop serve says what is still queued when it stops", "[realnet][cl
   CHECK(serve.out().find("[retry scheduled]") != std::string::npos);
   CHECK(serve.out().find("Still queued when it stopped: 1 recipient(s)") != std::string::npos);
 }
+
+TEST_CASE("mailhop fetch gives up on a server that never answers, after --timeout",
+          "[realnet][cli]") {
+  realnet::TcpListener listener = free_listener();
+  std::thread silent([&] {
+    std::optional<realnet::TcpStream> client = listener.accept(10s);
+    std::string bytes;
+    if (client) client->read(3s, &bytes);  // says nothing; the client leaves first
+  });
+  std::ostringstream out;
+  std::ostringstream err;
+  const int status =
+      mailhop::cli::fetch_command({"imap", "127.0.0.1:" + std::to_string(listener.port()), "--user",
+                                   "julia", "--password", "x", "--timeout", "1", "--lang", "en"},
+                                  out, err);
+  silent.join();
+  INFO(out.str() << err.str());
+  CHECK(status == 1);
+  CHECK(out.str().find("The server did not answer in time.") != std::string::npos);
+  CHECK(out.str().find("Messages fetched: 0") != std::string::npos);
+}
