@@ -142,7 +142,7 @@ TcpListener::TcpListener(TcpListener&& other) noexcept
 
 TcpListener& TcpListener::operator=(TcpListener&& other) noexcept {
   if (this != &other) {
-    this->~TcpListener();
+    close();
     m_socket = std::exchange(other.m_socket, nullptr);
     m_set = std::exchange(other.m_set, nullptr);
     m_port = other.m_port;
@@ -151,6 +151,10 @@ TcpListener& TcpListener::operator=(TcpListener&& other) noexcept {
 }
 
 TcpListener::~TcpListener() {
+  close();
+}
+
+void TcpListener::close() {
   if (m_set != nullptr) SDLNet_FreeSocketSet(as_set(m_set));
   if (m_socket != nullptr) SDLNet_TCP_Close(as_socket(m_socket));
   m_set = nullptr;

@@ -60,6 +60,7 @@ class TcpListener {
   // The next client, when one connects within `wait`.
   std::optional<TcpStream> accept(std::chrono::milliseconds wait);
   int port() const { return m_port; }
+  void close();  // stops listening
 
  private:
   TcpListener(void* socket, int port);
