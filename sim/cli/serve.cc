@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -18,6 +17,7 @@
 #include "sim/cli/narration.h"
 #include "sim/cli/transcript.h"
 #include "sim/core/sim_time.h"
+#include "sim/mail/ascii.h"
 #include "sim/realnet/tcp.h"
 #include "sim/realnet/tls.h"
 #include "sim/scenario/scenario_json.h"
@@ -153,7 +153,7 @@ class RealClient : public world::World::ExternalClient {
       std::string line = m_line.substr(0, end);
       m_line.erase(0, end + 1);
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-      for (char& c : line) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      line = mail::ascii_upper(line);
       const std::size_t space = line.rfind(' ');
       const std::string verb = space == std::string::npos ? line : line.substr(space + 1);
       m_expect_tls = line == "STARTTLS" || line == "STLS" ||

@@ -104,10 +104,10 @@ inline WireLine tls_note(proto::Micros at, const TlsSession& tls) {
 // out (through TLS after the engine's StartTls event, or from the first byte with
 // `tls.implicit`), deadlines, the peer closing. `on_events(events, start_tls)` reads the
 // engine's events after each step; it calls start_tls() on the engine's StartTls event.
+// `clock` is the session's, which the caller also reads to time the lines it reports.
 template <typename Engine, typename OnEvents>
 SessionEnd drive_client(TcpStream& stream, Engine& engine, const LineSink& sink,
-                        const ClientTlsStart& tls, OnEvents on_events) {
-  SessionClock clock;
+                        const ClientTlsStart& tls, const SessionClock& clock, OnEvents on_events) {
   SessionEnd end;
   Wire wire(stream);
   std::string bytes;

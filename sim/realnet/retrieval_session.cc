@@ -46,7 +46,7 @@ SessionEnd run_pop3_client(TcpStream& stream, proto::Pop3Client& engine, const L
           ev);
     }
   };
-  SessionEnd end = detail::drive_client(stream, engine, sink, tls, on_events);
+  SessionEnd end = detail::drive_client(stream, engine, sink, tls, clock, on_events);
   if (end.error.empty()) end.error = error;
   return end;
 }
@@ -81,7 +81,7 @@ SessionEnd run_imap_client(
           ev);
     }
   };
-  SessionEnd end = detail::drive_client(stream, engine, sink, tls, on_events);
+  SessionEnd end = detail::drive_client(stream, engine, sink, tls, clock, on_events);
   if (end.error.empty()) end.error = error;
   return end;
 }

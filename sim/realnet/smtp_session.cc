@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "sim/mail/ascii.h"
 #include "sim/realnet/drive.h"
 
 namespace mailhop::realnet {
@@ -15,11 +16,7 @@ using proto::LoopbackDirection;
 using proto::LoopbackLineKind;
 
 std::string upper_verb(std::string_view line) {
-  std::string verb(line.substr(0, line.find(' ')));
-  std::transform(verb.begin(), verb.end(), verb.begin(), [](char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-  });
-  return verb;
+  return mail::ascii_upper(line.substr(0, line.find(' ')));
 }
 
 // The message after DATA, as one line: "message, 312 octets, then ".""
@@ -89,7 +86,7 @@ SessionEnd run_smtp_client(TcpStream& stream, proto::SmtpClient& engine, const L
           ev);
     }
   };
-  SessionEnd end = detail::drive_client(stream, engine, sink, tls, on_events);
+  SessionEnd end = detail::drive_client(stream, engine, sink, tls, clock, on_events);
   if (end.error.empty()) end.error = error;
   end.timed_out = end.timed_out || timed_out;
   return end;
