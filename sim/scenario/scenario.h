@@ -243,7 +243,29 @@ struct FetchAction {
   friend bool operator==(const FetchAction&, const FetchAction&) = default;
 };
 
-using Action = std::variant<SendAction, FaultAction, ClearFaultAction, FetchAction>;
+// What a client's own session does, `after` its connection opened: sends bytes, finishes a TLS
+// handshake (after STARTTLS or STLS, or first on port 465, 995 or 993), or closes its side.
+enum class ClientInputKind { kSend, kTls, kClose };
+struct ClientInput {
+  SimTime after;
+  ClientInputKind kind = ClientInputKind::kSend;
+  std::string text;  // kSend: the bytes, line ends included; kTls: what the handshake agreed
+  friend bool operator==(const ClientInput&, const ClientInput&) = default;
+};
+
+// A client that is not a node speaks to a server with its own bytes: a real client's session
+// recorded by `mailhop serve --record`, or lines typed as in a telnet lesson. The server
+// answers as it answers anyone; the client does not read the answers (its input is fixed).
+struct ClientSessionAction {
+  std::string client;  // its name in the trace (a real client's address)
+  std::string server;  // the node it connects to
+  int port = 0;        // on the server
+  std::vector<ClientInput> input;
+  friend bool operator==(const ClientSessionAction&, const ClientSessionAction&) = default;
+};
+
+using Action =
+    std::variant<SendAction, FaultAction, ClearFaultAction, FetchAction, ClientSessionAction>;
 
 struct ScriptStep {
   SimTime at;

@@ -273,6 +273,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> scenario_object_ke
       {"fault", key_list(kFaultKeys)},
       {"clearFault", key_list(kClearFaultKeys)},
       {"fetch", key_list(kFetchKeys)},
+      {"clientSession", key_list(kClientSessionKeys)},
+      {"clientInput", key_list(kClientInputKeys)},
       {"expectations", key_list(kExpectKeys)},
       {"mailboxExpectation", key_list(kMailboxExpectKeys)},
       {"bounceExpectation", key_list(kBounceExpectKeys)},

@@ -137,15 +137,19 @@ inline constexpr std::string_view kLinkKeys[] = {"a",    "b", "latency", "bandwi
                                                  "loss", "up"};
 inline constexpr std::string_view kDnsKeys[] = {"name", "type", "preference", "value"};
 inline constexpr std::string_view kUserKeys[] = {"address", "password", "host", "quota"};
-inline constexpr std::string_view kStepKeys[] = {"at",          "send",  "fault",
-                                                 "clear_fault", "fetch", "note"};
-inline constexpr std::string_view kActionKeys[] = {"send", "fault", "clear_fault", "fetch"};
+inline constexpr std::string_view kStepKeys[] = {"at",    "send",           "fault", "clear_fault",
+                                                 "fetch", "client_session", "note"};
+inline constexpr std::string_view kActionKeys[] = {"send", "fault", "clear_fault", "fetch",
+                                                   "client_session"};
 inline constexpr std::string_view kSendKeys[] = {"from_node", "from", "to",          "cc",
                                                  "subject",   "body", "header_from", "headers"};
 inline constexpr std::string_view kFaultKeys[] = {"kind", "target", "value", "duration"};
 inline constexpr std::string_view kClearFaultKeys[] = {"kind", "target"};
 inline constexpr std::string_view kFetchKeys[] = {"node",    "account", "operation",
                                                   "subject", "index",   "duration"};
+inline constexpr std::string_view kClientSessionKeys[] = {"client", "server", "port", "input"};
+inline constexpr std::string_view kClientInputKeys[] = {"after", "send", "send_base64", "tls",
+                                                        "close"};
 inline constexpr std::string_view kExpectKeys[] = {"mailboxes", "bounces", "bounce_count",
                                                    "replies",   "queues",  "devices"};
 inline constexpr std::string_view kMailboxExpectKeys[] = {"address", "count", "subjects", "seen",

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/mail/address.h"
+#include "sim/mail/base64.h"
 #include "sim/mail/dkim.h"
 #include "sim/scenario/scenario_format.h"
 #include "sim/scenario/scenario_json.h"
@@ -1050,6 +1051,71 @@ FetchAction read_fetch(Errors& e, const Json& v, const std::string& path) {
   return f;
 }
 
+ClientSessionAction read_client_session(Errors& e, const Json& v, const std::string& path) {
+  ClientSessionAction c;
+  Obj o(e, v, path, kClientSessionKeys);
+  if (!o) return c;
+  o.str("client", &c.client, Need::kRequired);
+  o.str("server", &c.server, Need::kRequired);
+  o.integer("port", &c.port, 1, 65535, Need::kRequired);
+  std::optional<SimTime> last;
+  o.array(
+      "input",
+      [&](const Json& item, const std::string& p) {
+        Obj io(e, item, p, kClientInputKeys);
+        if (!io) return;
+        ClientInput in;
+        io.time("after", &in.after, Zero::kAllowed, Need::kRequired);
+        if (io.has("after") && last && in.after < *last) {
+          e.add(io.at("after"),
+                quote(format_scenario_time(in.after)) + " is before the previous input's " +
+                    quote(format_scenario_time(*last)) + ": a session's input comes in time order");
+        }
+        if (io.has("after")) last = in.after;
+        std::vector<std::string_view> present;
+        for (std::string_view key : {"send", "send_base64", "tls", "close"}) {
+          if (io.has(key)) present.push_back(key);
+        }
+        if (present.size() != 1) {
+          e.add(p, present.empty()
+                       ? std::string("missing what the client does: one of \"send\", "
+                                     "\"send_base64\", \"tls\" or \"close\"")
+                       : "expected exactly one of \"send\", \"send_base64\", \"tls\" or "
+                         "\"close\", got " +
+                             join(present));
+          return;
+        }
+        const std::string_view key = present.front();
+        if (key == "send") {
+          in.kind = ClientInputKind::kSend;
+          io.str("send", &in.text);
+        } else if (key == "send_base64") {
+          in.kind = ClientInputKind::kSend;
+          std::string encoded;
+          io.str("send_base64", &encoded);
+          if (std::optional<std::string> bytes = mail::base64_decode(encoded)) {
+            in.text = std::move(*bytes);
+          } else if (!encoded.empty()) {
+            e.add(io.at("send_base64"), "expected base64 (RFC 4648, with \"=\" padding)");
+          }
+        } else if (key == "tls") {
+          in.kind = ClientInputKind::kTls;
+          io.str("tls", &in.text, Need::kOptional, Empty::kAllowed);
+        } else {
+          in.kind = ClientInputKind::kClose;
+          bool close = false;
+          io.boolean("close", &close);
+          if (!close && io.get("close")->is_boolean()) {
+            e.add(io.at("close"),
+                  "expected true (leave the key out when the client does not close)");
+          }
+        }
+        c.input.push_back(std::move(in));
+      },
+      Need::kRequired);
+  return c;
+}
+
 ScriptStep read_step(Errors& e, const Json& v, const std::string& path) {
   ScriptStep step;
   Obj o(e, v, path, kStepKeys);
@@ -1073,8 +1139,10 @@ ScriptStep read_step(Errors& e, const Json& v, const std::string& path) {
       step.action = read_fault(e, a, at);
     } else if (key == "clear_fault") {
       step.action = read_clear_fault(e, a, at);
-    } else {
+    } else if (key == "fetch") {
       step.action = read_fetch(e, a, at);
+    } else {
+      step.action = read_client_session(e, a, at);
     }
   }
   text_field(o, e, "note", &step.note);
@@ -1571,6 +1639,19 @@ class Validator {
             m_e.add(key_path(fp, "operation"),
                     "\"idle\" needs IMAP (RFC 2177); the account " + quote(a->address) +
                         " reads mail with POP3, which has no push");
+          }
+        }
+      } else if (const auto* session = std::get_if<ClientSessionAction>(&step.action)) {
+        const std::string cp = key_path(p, "client_session");
+        node(key_path(cp, "server"), session->server);
+        for (std::size_t j = 0; j < session->input.size(); ++j) {
+          const SimTime when = step.at + session->input[j].after;
+          if (when > m_s.until) {
+            m_e.add(key_path(index_path(key_path(cp, "input"), j), "after"),
+                    "comes at " + quote(format_scenario_time(when)) +
+                        ", after the end of the run (\"until\": " +
+                        quote(format_scenario_time(m_s.until)) + ")");
+            break;
           }
         }
       }

@@ -3,9 +3,11 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
+#include "sim/mail/base64.h"
 #include "sim/scenario/scenario_format.h"
 #include "sim/scenario/scenario_json.h"
 
@@ -201,6 +203,43 @@ Json fault_value_json(FaultKind kind, const std::string& value) {
   return Json(value);
 }
 
+// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+bool is_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // cut short
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
 Json step_json(const ScriptStep& step) {
   Json o = Json::object();
   o["at"] = format_scenario_time(step.at);
@@ -241,6 +280,34 @@ Json step_json(const ScriptStep& step) {
     if (fetch->index) j["index"] = *fetch->index;
     if (fetch->duration) j["duration"] = format_scenario_time(*fetch->duration);
     o["fetch"] = j;
+  } else if (const auto* session = std::get_if<ClientSessionAction>(&step.action)) {
+    Json j = Json::object();
+    j["client"] = session->client;
+    j["server"] = session->server;
+    j["port"] = session->port;
+    Json input = Json::array();
+    for (const ClientInput& in : session->input) {
+      Json i = Json::object();
+      i["after"] = format_scenario_time(in.after);
+      switch (in.kind) {
+        case ClientInputKind::kSend:
+          // JSON text is UTF-8: other bytes (an 8-bit message in another charset) go in base64.
+          if (is_utf8(in.text))
+            i["send"] = in.text;
+          else
+            i["send_base64"] = mail::base64_encode(in.text);
+          break;
+        case ClientInputKind::kTls:
+          i["tls"] = in.text;
+          break;
+        case ClientInputKind::kClose:
+          i["close"] = true;
+          break;
+      }
+      input.push_back(i);
+    }
+    j["input"] = input;
+    o["client_session"] = j;
   }
   if (!text_empty(step.note)) o["note"] = text_json(step.note);
   return o;

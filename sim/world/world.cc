@@ -6,15 +6,16 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
+#include "sim/mail/ascii.h"
 #include "sim/mail/dkim.h"
 #include "sim/mail/dmarc.h"
 #include "sim/mail/dsn.h"
+#include "sim/mail/encoded_words.h"
 #include "sim/mail/message.h"
 #include "sim/mail/received.h"
-#include "sim/mail/encoded_words.h"
 #include "sim/mail/spf.h"
+#include "sim/world/outside_clients.h"
 #include "sim/world/retrieval.h"
 #include "sim/world/smtp_endpoints.h"
 
@@ -41,6 +42,10 @@ std::string domain_of(const std::string& address) {
   return at == std::string::npos ? std::string() : ascii_lower(address.substr(at + 1));
 }
 
+// Whether a peer's name is its address (a real client outside, named "127.0.0.1" or "::1").
+bool looks_like_address(std::string_view name) {
+  return !name.empty() && name.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos;
+}
 
 // Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
 void append_crlf_body(std::string& out, std::string_view body) {
@@ -523,9 +528,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   // its address), that address.
   std::string peer_address() const {
     if (const NodeState* peer = m_world.node(m_peer)) return peer->spec.address;
-    const bool literal = !m_peer.empty() &&
-                         m_peer.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos;
-    return literal ? m_peer : std::string();
+    return looks_like_address(m_peer) ? m_peer : std::string();
   }
 
   bool may_relay(const proto::SmtpSessionInfo& s, const std::string& domain) const {
@@ -671,6 +674,21 @@ std::unique_ptr<World> World::build(const scenario::Scenario& sc, core::Trace& t
       return fail("link " + l.a + "--" + l.b + " names an unknown node");
     w->m_network.add_link(LinkState{l.a, l.b, l.latency, l.bandwidth_bps, l.loss, l.up, {}, 0.0});
   }
+  // The client of a client_session step that is not a node becomes one, so that it is seen on
+  // the network with a line to each server it speaks to (the connection itself takes no link:
+  // it comes from outside the simulated network). It offers nothing and sends nothing else.
+  for (const OutsideClient& client : outside_clients(sc)) {
+    scenario::Node guest;
+    guest.name = client.name;
+    guest.roles = {Role::kMua};
+    if (looks_like_address(client.name)) guest.address = client.name;
+    guest.label = {"cliente externo", "outside client"};
+    w->m_nodes.push_back(std::make_unique<NodeState>(guest, RetryPolicy{}));
+    w->m_nodes.back()->guest = true;
+    w->m_by_name[guest.name] = w->m_nodes.back().get();
+    for (const std::string& server : client.servers)
+      w->m_network.add_link(LinkState{client.name, server, {}, 0, 0.0, true, {}, 0.0});
+  }
   for (const scenario::DnsRecord& r : sc.dns) {
     switch (r.type) {
       case scenario::DnsType::kMx: w->m_dns.add_mx(r.name, r.preference, r.value); break;
@@ -731,10 +749,17 @@ void World::start() {
       std::visit(
           [this](const auto& a) {
             using T = std::decay_t<decltype(a)>;
-            if constexpr (std::is_same_v<T, scenario::SendAction>) send(a);
-            else if constexpr (std::is_same_v<T, scenario::FaultAction>) apply_fault(a);
-            else if constexpr (std::is_same_v<T, scenario::ClearFaultAction>) clear_fault(a.kind, a.target);
-            else m_retrieval->run(a);
+            if constexpr (std::is_same_v<T, scenario::SendAction>) {
+              send(a);
+            } else if constexpr (std::is_same_v<T, scenario::FaultAction>) {
+              apply_fault(a);
+            } else if constexpr (std::is_same_v<T, scenario::ClearFaultAction>) {
+              clear_fault(a.kind, a.target);
+            } else if constexpr (std::is_same_v<T, scenario::FetchAction>) {
+              m_retrieval->run(a);
+            } else {
+              client_session(a);
+            }
           },
           step->action);
     });
@@ -920,8 +945,21 @@ class ExternalEndpoint : public Endpoint {
       : m_conn(conn), m_client(&client) {}
   // The outside client is gone (close_external): nothing is passed to it any more.
   void detach() { m_client = nullptr; }
+  // The first three octets of the last line the server began (an SMTP reply's code), and how
+  // many lines it has sent.
+  std::string_view last_reply_code() const { return m_last_code; }
+  std::uint64_t lines_received() const { return m_lines; }
   void on_open(SimTime) override {}
   void on_bytes(std::string_view bytes, SimTime) override {
+    for (const char c : bytes) {
+      if (m_line_start) m_last_code.clear();
+      m_line_start = c == '\n';
+      if (m_line_start) {
+        ++m_lines;
+      } else if (m_last_code.size() < 3) {
+        m_last_code += c;
+      }
+    }
     if (m_client) m_client->on_bytes(bytes);
   }
   // The server's handshake flight: the real handshake ran at the socket (tls_external).
@@ -937,6 +975,9 @@ class ExternalEndpoint : public Endpoint {
  private:
   Connection& m_conn;
   World::ExternalClient* m_client;
+  std::string m_last_code;
+  std::uint64_t m_lines = 0;
+  bool m_line_start = true;
 };
 }  // namespace
 
@@ -981,7 +1022,8 @@ std::optional<std::uint64_t> World::connect_external(const std::string& peer, co
 
 void World::send_external(std::uint64_t id, std::string bytes) {
   auto it = m_connections.find(id);
-  if (it == m_connections.end()) return;
+  // A connection that has finished (both sides closed) takes nothing more.
+  if (it == m_connections.end() || !m_external.contains(id)) return;
   Connection& c = *it->second;
   if (m_trace.has_observers()) {
     // The outside client's lines as a simulated client's are traced: a command a line, the
@@ -995,6 +1037,16 @@ void World::send_external(std::uint64_t id, std::string bytes) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       TraceEvent e = connection_event(c, TraceKind::kClientLine, Side::kClient, m_sim.now());
       e.protocol = protocol_name(lines.protocol);
+      // After DATA, the message comes once the server has answered 354 (a client waits for
+      // it); after any other answer the next line is a command again. Lines sent before any
+      // answer (DATA and the message at once) are taken as the message.
+      const auto* endpoint = static_cast<const ExternalEndpoint*>(c.endpoint(Side::kClient));
+      if (lines.data_asked) {
+        lines.data_asked = false;
+        lines.in_data = endpoint->lines_received() == lines.lines_at_data ||
+                        endpoint->last_reply_code() == "354";
+        lines.data_octets = 0;
+      }
       if (lines.in_data) {
         lines.data_octets += end + 1 - start;
         if (line != ".") continue;
@@ -1003,10 +1055,8 @@ void World::send_external(std::uint64_t id, std::string bytes) {
         e.text = std::to_string(lines.data_octets);
       } else {
         const bool smtp = std::string_view(lines.protocol) == "SMTP";
-        if (smtp && ascii_lower(line) == "data") {
-          lines.in_data = true;
-          lines.data_octets = 0;
-        }
+        lines.data_asked = smtp && ascii_lower(line) == "data";
+        lines.lines_at_data = endpoint->lines_received();
         e.text = std::move(line);
       }
       emit(std::move(e));
@@ -1018,7 +1068,7 @@ void World::send_external(std::uint64_t id, std::string bytes) {
 
 void World::tls_external(std::uint64_t id, const std::string& description) {
   auto it = m_connections.find(id);
-  if (it == m_connections.end()) return;
+  if (it == m_connections.end() || !m_external.contains(id)) return;
   Connection& c = *it->second;
   const NodeState* server = node(c.server_host());
   // On an implicit-TLS port the server traces the handshake itself, before its greeting.
@@ -1515,6 +1565,35 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
             });
       },
       fail);
+}
+
+void World::client_session(const scenario::ClientSessionAction& a) {
+  std::string why;
+  const std::optional<std::uint64_t> id =
+      connect_external(a.client, a.server, a.port, m_scripted_client, &why, ExternalTls::kPossible);
+  if (!id) {
+    note(TraceKind::kConnectionRefused, a.client,
+         "connect to " + a.server + ":" + std::to_string(a.port) + ": " + why);
+    return;
+  }
+  // Each input at its time (copied: a caller's action need not outlive the call); inputs at
+  // the same time run in their order.
+  const SimTime start = m_sim.now();
+  for (const scenario::ClientInput& input : a.input) {
+    m_sim.schedule(start + input.after, [this, id = *id, in = input] {
+      switch (in.kind) {
+        case scenario::ClientInputKind::kSend:
+          send_external(id, in.text);
+          break;
+        case scenario::ClientInputKind::kTls:
+          tls_external(id, in.text);
+          break;
+        case scenario::ClientInputKind::kClose:
+          close_external(id);
+          break;
+      }
+    });
+  }
 }
 
 // --- faults ------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ struct OutboxMessage {
 
 struct NodeState {
   scenario::Node spec;
+  // Not in the scenario's nodes: the client of a client_session step, added to be seen.
+  bool guest = false;
   MailQueue queue;
   std::vector<OutboxMessage> outbox;
   // Faults.
@@ -133,6 +135,9 @@ class World {
 
   // Commands (from the script, the GUI, or tests).
   void send(const scenario::SendAction& action);
+  // A client that is not a node connects to a server and sends its fixed input, each part at
+  // its time (a script's client_session step; see scenario::ClientSessionAction).
+  void client_session(const scenario::ClientSessionAction& action);
   void apply_fault(const scenario::FaultAction& fault);
   void clear_fault(scenario::FaultKind kind, const std::string& target);
 
@@ -263,10 +268,20 @@ class World {
   struct ExternalLines {
     const char* protocol = "SMTP";
     std::string partial;   // the start of a line not yet ended
-    bool in_data = false;  // SMTP: between DATA and the "." line, the message
+    bool data_asked = false;  // SMTP: the last line was DATA (the answer decides what follows)
+    std::uint64_t lines_at_data = 0;  // the server's lines then
+    bool in_data = false;             // SMTP: between DATA's 354 and the "." line, the message
     std::size_t data_octets = 0;
   };
   std::map<std::uint64_t, ExternalLines> m_external;
+  // The client of every client_session step: its input is fixed, so what servers send it is
+  // only traced (and it holds nothing).
+  class ScriptedClient final : public ExternalClient {
+   public:
+    void on_bytes(std::string_view) override {}
+    void on_closed() override {}
+  };
+  ScriptedClient m_scripted_client;
   std::vector<BounceRecord> m_bounces;
   std::vector<ReplyRecord> m_replies;
   Ledger m_ledger;

@@ -373,7 +373,7 @@ TEST_CASE("wrong types and values out of range", "[scenario]") {
       {"/script/1/clear_fault", R"({"kind": "host_down", "target": "mx.yahoo.example"})",
        "/script/1: expected exactly one action, got fault, clear_fault"},
       {"/script/1", R"({"at": "2s"})",
-       "/script/1: missing the action: one of send, fault, clear_fault, fetch"},
+       "/script/1: missing the action: one of send, fault, clear_fault, fetch, client_session"},
       {"/script/1",
        R"({"at": "2s", "fetch": {"node": "pc.gmail.example", "account": "julia@yahoo.example"}})",
        "/script/1/fetch/account: node \"pc.gmail.example\" has no account \"julia@yahoo.example\"; "
@@ -752,4 +752,45 @@ TEST_CASE("mailbox_full takes an optional temporary or permanent value", "[scena
 }
 
 }  // namespace
+TEST_CASE("a client session's mistakes are named by their path", "[scenario]") {
+  const auto with_session = [](const char* session) {
+    return errors_after([&](Json& doc) {
+      doc["script"].push_back(
+          Json::parse(std::string(R"({"at": "3s", "client_session": )") + session + "}"));
+    });
+  };
+  CHECK(with_session(R"({"client": "127.0.0.1", "server": "mx.nowhere.example", "port": 25,
+                         "input": []})") ==
+        Messages{"/script/2/client_session/server: unknown node \"mx.nowhere.example\"; the "
+                 "nodes are pc.gmail.example, smtp.gmail.example, mx.yahoo.example"});
+  CHECK(with_session(R"({"client": "127.0.0.1", "server": "mx.yahoo.example", "port": 0,
+                         "input": []})") ==
+        Messages{"/script/2/client_session/port: expected an integer from 1 to 65535, got 0"});
+  CHECK(with_session(R"({"client": "127.0.0.1", "server": "mx.yahoo.example", "port": 25})") ==
+        Messages{"/script/2/client_session: missing required key \"input\""});
+  CHECK(with_session(R"({"client": "127.0.0.1", "server": "mx.yahoo.example", "port": 25,
+                         "input": [{"after": "2s", "send": "EHLO a\r\n"},
+                                   {"after": "1s", "send": "QUIT\r\n"}]})") ==
+        Messages{"/script/2/client_session/input/1/after: \"1s\" is before the previous "
+                 "input's \"2s\": a session's input comes in time order"});
+  CHECK(with_session(R"({"client": "127.0.0.1", "server": "mx.yahoo.example", "port": 25,
+                         "input": [{"after": "1s"}, {"after": "2s", "send": "QUIT\r\n",
+                                   "close": true}]})") ==
+        Messages{"/script/2/client_session/input/0: missing what the client does: one of "
+                 "\"send\", \"send_base64\", \"tls\" or \"close\"",
+                 "/script/2/client_session/input/1: expected exactly one of \"send\", "
+                 "\"send_base64\", \"tls\" or \"close\", got send, close"});
+  CHECK(with_session(R"({"client": "127.0.0.1", "server": "mx.yahoo.example", "port": 25,
+                         "input": [{"after": "1s", "close": false},
+                                   {"after": "1s", "send_base64": "not base64!"}]})") ==
+        Messages{"/script/2/client_session/input/0/close: expected true (leave the key out "
+                 "when the client does not close)",
+                 "/script/2/client_session/input/1/send_base64: expected base64 (RFC 4648, "
+                 "with \"=\" padding)"});
+  CHECK(with_session(R"({"client": "127.0.0.1", "server": "mx.yahoo.example", "port": 25,
+                         "input": [{"after": "2h", "send": "QUIT\r\n"}]})") ==
+        Messages{"/script/2/client_session/input/0/after: comes at \"7203s\", after the end of "
+                 "the run (\"until\": \"1h\")"});
+}
+
 }  // namespace mailhop::scenario

@@ -1,6 +1,7 @@
 // Clients outside the simulation (the real sockets of `mailhop serve`) talking to the world's
 // servers through World::connect_external: the same servers, policies, queues and mailboxes.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -139,4 +140,114 @@ TEST_CASE("an outside client that hangs up mid-message loses nothing accepted",
   CHECK(client.received.size() == received);
   CHECK(j.world->mailbox("julia@yahoo.example")->inbox().count() == 1);  // the scenario's own
   CHECK(j.world->audit().empty());
+}
+
+namespace {
+// The journey with `steps` added to its script, run for five minutes with every event kept.
+struct JourneyWith {
+  scenario::Scenario sc;
+  core::Trace trace;
+  core::TraceRecorder rec;
+  std::unique_ptr<world::World> world;
+
+  explicit JourneyWith(std::vector<scenario::ScriptStep> steps) {
+    scenario::LoadResult loaded =
+        scenario::load_scenario_file(std::string(MAILHOP_SCENARIOS_DIR) + "/01-journey.json");
+    REQUIRE(loaded.ok());
+    sc = *loaded.scenario;
+    for (scenario::ScriptStep& s : steps) sc.script.push_back(std::move(s));
+    trace.add_observer(&rec);
+    std::string error;
+    world = world::World::build(sc, trace, &error);
+    INFO(error);
+    REQUIRE(world);
+    world->start();
+    world->run_until(SimTime::from_minutes(5));
+  }
+};
+
+scenario::ScriptStep session_step(SimTime at, std::string client, std::string server, int port,
+                                  std::vector<scenario::ClientInput> input) {
+  scenario::ScriptStep step;
+  step.at = at;
+  step.action =
+      scenario::ClientSessionAction{std::move(client), std::move(server), port, std::move(input)};
+  return step;
+}
+}  // namespace
+
+TEST_CASE("a client_session step speaks to a server with its fixed input, seen as a guest node",
+          "[world][external]") {
+  using K = scenario::ClientInputKind;
+  // Typed as at a terminal: DATA too early, then the message (with one Latin-1 octet, not
+  // UTF-8), all of it in the time order of the input; the server closes after QUIT.
+  JourneyWith j({session_step(
+      SimTime::from_seconds(60), "192.0.2.99", "mx.yahoo.example", 25,
+      {{SimTime::from_seconds(1), K::kSend, "HELO terminal\r\n"},
+       {SimTime::from_seconds(2), K::kSend, "DATA\r\n"},
+       {SimTime::from_seconds(3), K::kSend,
+        "MAIL FROM:<ana@aula.example>\r\nRCPT TO:<julia@yahoo.example>\r\n"},
+       {SimTime::from_seconds(4), K::kSend, "DATA\r\n"},
+       {SimTime::from_seconds(5), K::kSend, "Subject: a mano\r\n\r\ncaf\xE9\r\n.\r\nQUIT\r\n"}})});
+  // The client is a node now (a guest: in the world, not in the scenario), with a line to the
+  // server it spoke to, and its address for what checks addresses.
+  const world::NodeState* guest = j.world->node("192.0.2.99");
+  REQUIRE(guest);
+  CHECK(guest->guest);
+  CHECK(guest->spec.address == "192.0.2.99");
+  const auto& links = j.world->network().links();
+  CHECK(std::any_of(links.begin(), links.end(), [](const world::LinkState& l) {
+    return l.connects("192.0.2.99", "mx.yahoo.example");
+  }));
+  CHECK(j.sc.nodes.size() + 1 == j.world->nodes().size());
+
+  world::MailboxState* julia = j.world->mailbox("julia@yahoo.example");
+  REQUIRE(julia->inbox().count() == 2);
+  const std::string& content = julia->inbox().messages().back().content;
+  CHECK(content.find("Received: from terminal (192.0.2.99 [192.0.2.99])") != std::string::npos);
+  CHECK(content.find("caf\xE9\r\n") != std::string::npos);
+
+  // The trace: the refused DATA is a command, the second one is followed by the message.
+  std::vector<std::string> lines;
+  std::vector<int> codes;
+  std::string data_octets;
+  bool closed = false;
+  for (const core::TraceEvent& e : j.rec.events()) {
+    if (e.node != "192.0.2.99" && e.peer != "192.0.2.99") continue;
+    if (e.kind == core::TraceKind::kClientLine) lines.push_back(e.text);
+    if (e.kind == core::TraceKind::kServerLine) codes.push_back(e.code);
+    if (e.kind == core::TraceKind::kDataSent) data_octets = e.text;
+    closed = closed || e.kind == core::TraceKind::kConnectionClosed;
+  }
+  CHECK(lines == std::vector<std::string>{"HELO terminal", "DATA", "MAIL FROM:<ana@aula.example>",
+                                          "RCPT TO:<julia@yahoo.example>", "DATA", "QUIT"});
+  CHECK(codes == std::vector<int>{220, 250, 503, 250, 250, 354, 250, 221});
+  CHECK(data_octets == "28");
+  CHECK(closed);
+
+  // Saved, the octet that is not UTF-8 goes in base64, and the file loads back the same.
+  const std::string saved = scenario::save_scenario(j.sc);
+  CHECK(saved.find("\"send_base64\": \"U3ViamVjdDogYSBtYW5vDQoNCmNhZukNCi4NClFVSVQNCg==\"") !=
+        std::string::npos);
+  CHECK(saved.find("\"send\": \"MAIL FROM:<ana@aula.example>\\r\\nRCPT TO:<julia@yahoo.example>"
+                   "\\r\\n\"") != std::string::npos);
+  const scenario::LoadResult again = scenario::load_scenario(saved);
+  INFO(again.error_text());
+  REQUIRE(again.ok());
+  CHECK(*again.scenario == j.sc);
+}
+
+TEST_CASE("a client_session step to a port where nothing listens is refused in the trace",
+          "[world][external]") {
+  JourneyWith j({session_step(
+      SimTime::from_seconds(60), "192.0.2.99", "mx.yahoo.example", 110,
+      {{SimTime::from_seconds(1), scenario::ClientInputKind::kSend, "USER julia\r\n"}})});
+  bool refused = false;
+  for (const core::TraceEvent& e : j.rec.events()) {
+    refused = refused || (e.kind == core::TraceKind::kConnectionRefused && e.node == "192.0.2.99" &&
+                          e.text ==
+                              "connect to mx.yahoo.example:110: mx.yahoo.example does not "
+                              "listen on port 110");
+  }
+  CHECK(refused);
 }
