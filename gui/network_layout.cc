@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "sim/world/outside_clients.h"
+
 namespace mailhop::gui {
 
 namespace {
@@ -109,6 +111,27 @@ LayoutColumn layout_column(const scenario::Node& node) {
 }
 
 std::vector<ImVec2> NetworkLayout::compute(const scenario::Scenario& scenario) {
+  std::vector<ImVec2> out = compute_nodes(scenario);
+  // Outside clients (client_session steps): left of their first server and a little below, or
+  // further down while that spot is taken.
+  std::map<std::string_view, std::size_t> index;
+  for (std::size_t i = 0; i < scenario.nodes.size(); ++i) index.emplace(scenario.nodes[i].name, i);
+  for (const world::OutsideClient& client : world::outside_clients(scenario)) {
+    const ImVec2 server = out[index.at(client.servers.front())];
+    ImVec2 p(server.x - kLayoutColumnSpacing * 0.75f, server.y + kLayoutRowSpacing * 0.75f);
+    const auto taken = [&](ImVec2 q) {
+      return std::any_of(out.begin(), out.end(), [&](ImVec2 o) {
+        return std::fabs(o.x - q.x) < kLayoutMinSeparationX &&
+               std::fabs(o.y - q.y) < kLayoutMinSeparationY;
+      });
+    };
+    for (int tries = 0; tries < 64 && taken(p); ++tries) p.y += kLayoutMinSeparationY;
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<ImVec2> NetworkLayout::compute_nodes(const scenario::Scenario& scenario) {
   const std::size_t n = scenario.nodes.size();
   std::vector<ImVec2> out(n, ImVec2(0, 0));
   std::vector<bool> given(n, false);
@@ -222,18 +245,30 @@ std::vector<ImVec2> NetworkLayout::compute(const scenario::Scenario& scenario) {
 }
 
 bool NetworkLayout::update(const scenario::Scenario& scenario) {
-  // Cheap check first: the same hosts with the same scenario positions and links.
-  bool same = m_built && m_names.size() == scenario.nodes.size() &&
-              m_given.size() == scenario.nodes.size() && m_link_count == scenario.links.size();
+  // Cheap check first: the same hosts with the same scenario positions and links, and the same
+  // number of script steps (outside clients come from the script).
+  bool same = m_built && m_given.size() == scenario.nodes.size() &&
+              m_link_count == scenario.links.size() && m_step_count == scenario.script.size();
   for (std::size_t i = 0; same && i < scenario.nodes.size(); ++i)
     same = m_names[i] == scenario.nodes[i].name && m_given[i] == scenario.nodes[i].position;
   if (same) return false;
-  std::vector<ImVec2> base = compute(scenario);
-
-  // A different set of hosts: dragged positions of hosts that are gone are forgotten.
   std::vector<std::string> names;
   names.reserve(scenario.nodes.size());
   for (const scenario::Node& node : scenario.nodes) names.push_back(node.name);
+  for (const world::OutsideClient& client : world::outside_clients(scenario))
+    names.push_back(client.name);
+  m_step_count = scenario.script.size();
+  if (m_built && names == m_names && m_given.size() == scenario.nodes.size() &&
+      m_link_count == scenario.links.size()) {
+    bool given_same = true;
+    for (std::size_t i = 0; given_same && i < scenario.nodes.size(); ++i)
+      given_same = m_given[i] == scenario.nodes[i].position;
+    if (given_same) return false;  // a step that adds no host
+  }
+  std::vector<ImVec2> base = compute(scenario);
+  m_names = names;
+
+  // A different set of hosts: dragged positions of hosts that are gone are forgotten.
   std::sort(names.begin(), names.end());
   for (auto it = m_moved.begin(); it != m_moved.end();) {
     if (std::binary_search(names.begin(), names.end(), it->first))
@@ -241,15 +276,11 @@ bool NetworkLayout::update(const scenario::Scenario& scenario) {
     else
       it = m_moved.erase(it);
   }
-  m_names.clear();
   m_index.clear();
   m_given.clear();
   m_link_count = scenario.links.size();
   for (const scenario::Node& node : scenario.nodes) m_given.push_back(node.position);
-  for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
-    m_names.push_back(scenario.nodes[i].name);
-    m_index.emplace(scenario.nodes[i].name, i);
-  }
+  for (std::size_t i = 0; i < m_names.size(); ++i) m_index.emplace(m_names[i], i);
   m_base = std::move(base);
   m_built = true;
   apply();

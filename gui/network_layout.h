@@ -65,9 +65,10 @@ ImVec2 point_along(const ImVec2* points, std::size_t count, float f);
 
 class NetworkLayout {
  public:
-  // Positions for the scenario's nodes (same order as scenario.nodes). Names that were dragged
-  // keep their dragged position. Rebuilds only when the set of nodes changed; returns true when
-  // it did (the view then fits itself to the new layout).
+  // Positions for the scenario's nodes (same order as scenario.nodes), then for its outside
+  // clients (the world's guest nodes). Names that were dragged keep their dragged position.
+  // Rebuilds only when the set of nodes changed; returns true when it did (the view then fits
+  // itself to the new layout).
   bool update(const scenario::Scenario& scenario);
 
   std::size_t size() const { return m_positions.size(); }
@@ -85,16 +86,19 @@ class NetworkLayout {
   ImVec2 min() const { return m_min; }
   ImVec2 max() const { return m_max; }
 
-  // The layout without dragged positions: pure function of the scenario (tests use it).
+  // The layout without dragged positions: pure function of the scenario (tests use it). The
+  // scenario's nodes, then its outside clients (world::outside_clients), in that order.
   static std::vector<ImVec2> compute(const scenario::Scenario& scenario);
 
  private:
+  static std::vector<ImVec2> compute_nodes(const scenario::Scenario& scenario);
   void apply();
   void update_bounds();
 
   std::vector<std::string> m_names;
   std::vector<std::optional<scenario::Position>> m_given;  // the scenario's, to spot changes
   std::size_t m_link_count = 0;
+  std::size_t m_step_count = 0;
   std::vector<ImVec2> m_base;       // compute()'s result
   std::vector<ImVec2> m_positions;  // with the dragged ones
   std::map<std::string, ImVec2, std::less<>> m_moved;

@@ -155,6 +155,38 @@ TEST_CASE("dragged positions are kept by name across re-runs and forgotten on re
   CHECK(layout.position(*layout.index("mx.b.example")).x != 1000.0f);
 }
 
+TEST_CASE("an outside client of the script is laid out next to its server, apart from the rest",
+          "[gui][layout]") {
+  Scenario s = small_world();
+  s.nodes[0].position = {{80, 200}};
+  s.nodes[3].position = {{330, 200}};
+  s.nodes[2].position = {{600, 200}};
+  s.nodes[1].position = {{330, 60}};
+  mailhop::scenario::ScriptStep step;
+  step.action = mailhop::scenario::ClientSessionAction{"127.0.0.1", "smtp.a.example", 587, {}};
+  NetworkLayout layout;
+  CHECK(layout.update(s));
+  CHECK_FALSE(layout.index("127.0.0.1"));
+  s.script.push_back(step);
+  CHECK(layout.update(s));  // a host more
+  const std::size_t guest = *layout.index("127.0.0.1");
+  CHECK(guest == s.nodes.size());  // after the scenario's nodes
+  const ImVec2 g = layout.position(guest);
+  CHECK(g.x < 330.0f);  // left of its server, as clients are
+  CHECK(g.y > 200.0f);  // and below it
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    const ImVec2 q = layout.position(i);
+    CHECK((std::fabs(q.x - g.x) >= mailhop::gui::kLayoutMinSeparationX ||
+           std::fabs(q.y - g.y) >= mailhop::gui::kLayoutMinSeparationY));
+  }
+  // Another session of the same client adds no host; a client that is a node is no guest.
+  s.script.push_back(step);
+  step.action = mailhop::scenario::ClientSessionAction{"laptop.a.example", "mx.b.example", 25, {}};
+  s.script.push_back(step);
+  CHECK_FALSE(layout.update(s));
+  CHECK(layout.size() == s.nodes.size() + 1);
+}
+
 TEST_CASE("zoom keeps the point under the cursor still; fit shows everything",
           "[gui][layout]") {
   ViewTransform v;
