@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -138,6 +139,7 @@ class RealClient : public world::World::ExternalClient {
   realnet::TcpStream& stream() { return m_stream; }
   bool server_closed() const { return m_server_closed; }
   std::uint64_t id = 0;
+  std::size_t session = 0;  // its session in the recording (--record)
   bool client_closed = false;
 
  private:
@@ -191,6 +193,61 @@ class InterruptGuard {
   void (*m_previous)(int) = SIG_DFL;
 };
 
+// What `--record FILE` keeps: the scenario as served, with every real client's session as a
+// client_session step, so that the app (or `mailhop run`) replays what the class did.
+class SessionRecorder {
+ public:
+  SessionRecorder(fs::path file, const scenario::Scenario& served)
+      : m_file(std::move(file)), m_scenario(served) {
+    // The served lesson's expectations are about its own script, not what the class did.
+    m_scenario.expect = {};
+  }
+  bool active() const { return !m_file.empty(); }
+  const fs::path& file() const { return m_file; }
+  std::size_t sessions() const { return m_steps.size(); }
+
+  // A client connected at `at` (refused or not): the index of its session.
+  std::size_t begin(core::SimTime at, const std::string& client, const std::string& server,
+                    int port) {
+    scenario::ScriptStep step;
+    step.at = at;
+    step.action = scenario::ClientSessionAction{client, server, port, {}};
+    m_steps.push_back(std::move(step));
+    return m_steps.size() - 1;
+  }
+  void add(std::size_t session, core::SimTime now, scenario::ClientInputKind kind,
+           std::string text) {
+    if (!active()) return;
+    scenario::ScriptStep& step = m_steps.at(session);
+    auto& action = std::get<scenario::ClientSessionAction>(step.action);
+    action.input.push_back({now - step.at, kind, std::move(text)});
+  }
+
+  // Writes the file as it stands, the world having run to `now` (the recording runs a minute
+  // past it, so that what the last client handed over is seen going on). False with `why`.
+  bool write(core::SimTime now, std::string* why) const {
+    if (!active()) return true;
+    scenario::Scenario out = m_scenario;
+    for (const scenario::ScriptStep& step : m_steps) out.script.push_back(step);
+    std::stable_sort(out.script.begin(), out.script.end(),
+                     [](const auto& a, const auto& b) { return a.at < b.at; });
+    out.until = std::max(out.until, now + core::SimTime::from_seconds(60));
+    std::ofstream f(m_file, std::ios::binary | std::ios::trunc);
+    f << scenario::save_scenario(out);
+    f.close();
+    if (!f) {
+      *why = m_file.string();
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  fs::path m_file;
+  scenario::Scenario m_scenario;
+  std::vector<scenario::ScriptStep> m_steps;
+};
+
 }  // namespace
 
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -205,11 +262,12 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::string file;
   std::vector<PortMap> ports;
   std::optional<core::SimTime> run_for;
+  fs::path record_file;
   bool explain = false;
   text::Language language = cat.language();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--port" || a == "--for" || a == "--lang") {
+    if (a == "--port" || a == "--for" || a == "--lang" || a == "--record") {
       if (i + 1 >= args.size()) return bad(cat.format("cli.error.missing_value", a));
       const std::string& v = args[++i];
       if (a == "--port") {
@@ -221,6 +279,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
         std::string why;
         if (!core::parse_sim_time(v, &t, &why)) return bad(cat.format("cli.error.bad_time", v));
         run_for = t;
+      } else if (a == "--record") {
+        record_file = v;
       }
     } else if (a == "--explain") {
       explain = true;
@@ -239,6 +299,11 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     return 2;
   }
   const scenario::Scenario sc = std::move(*loaded.scenario);
+  std::error_code same_ec;
+  if (!record_file.empty() && fs::equivalent(record_file, file, same_ec)) {
+    return bad(cat.format("cli.serve.record_over_lesson", record_file.string()));
+  }
+  SessionRecorder recorder(record_file, sc);
   if (ports.empty()) ports = default_ports(sc);
   if (ports.empty()) return bad(cat.get("cli.serve.no_servers"));
 
@@ -277,6 +342,12 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     }
     listeners.emplace_back(std::move(*l), m);
   }
+  // Written at the start (a file that cannot be written is said at once), after each session
+  // and at the end.
+  if (!recorder.write(core::SimTime(), &why)) {
+    err << cat.format("cli.serve.record_failed", why) << "\n";
+    return 2;
+  }
   const std::string title = language == text::Language::kSpanish ? sc.title.es : sc.title.en;
   out << "# " << title << "\n" << cat.get("cli.serve.listening") << "\n";
   for (const auto& [listener, m] : listeners) {
@@ -285,6 +356,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   out << cat.get("cli.serve.how_to_stop") << "\n\n" << std::flush;
 
   std::vector<std::unique_ptr<RealClient>> clients;
+  bool record_written = true;  // the file holds every session that has ended
+  const auto now_world = [&] { return world->sim().now(); };
   const auto start = std::chrono::steady_clock::now();
   const auto now = [&] {
     return core::SimTime::from_micros(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -304,15 +377,18 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
         world->run_until(now());
         const std::string peer = s->peer().substr(0, s->peer().rfind(':'));
         auto client = std::make_unique<RealClient>(std::move(*s), identity);
+        if (recorder.active()) client->session = recorder.begin(now_world(), peer, m.host, m.port);
         std::optional<std::uint64_t> id = world->connect_external(
             peer, m.host, m.port, *client, &why, world::World::ExternalTls::kPossible);
         if (id && world::World::implicit_tls_port(*world->node(m.host), m.port) &&
             !client->start_tls(&why)) {
           world->close_external(*id);
+          recorder.add(client->session, now_world(), scenario::ClientInputKind::kClose, {});
           id.reset();
         }
         if (!id) {
           out << cat.format("cli.serve.refused", client->stream().peer(), why) << "\n";
+          record_written = false;
           continue;  // the socket closes: as a refused connection, to the client
         }
         client->id = *id;
@@ -331,13 +407,24 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
             c->client_closed = true;
             c->stream().close();
             world->close_external(c->id);
+            recorder.add(c->session, now_world(), scenario::ClientInputKind::kClose, {});
+            record_written = false;
             continue;
           }
-          if (tls_up) world->tls_external(c->id, c->tls_description());
-          if (!plain.empty()) world->send_external(c->id, plain);
+          if (tls_up) {
+            world->tls_external(c->id, c->tls_description());
+            recorder.add(c->session, now_world(), scenario::ClientInputKind::kTls,
+                         c->tls_description());
+          }
+          if (!plain.empty()) {
+            recorder.add(c->session, now_world(), scenario::ClientInputKind::kSend, plain);
+            world->send_external(c->id, plain);
+          }
         } else if (r == realnet::TcpStream::Read::kClosed) {
           c->client_closed = true;
           world->close_external(c->id);
+          recorder.add(c->session, now_world(), scenario::ClientInputKind::kClose, {});
+          record_written = false;
         }
       }
       world->run_until(now());
@@ -348,6 +435,12 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
       std::erase_if(clients, [](const std::unique_ptr<RealClient>& c) {
         return !c->stream().is_open() && c->client_closed;
       });
+      // A session that ended is in the file at once (the command may be killed).
+      if (!record_written) {
+        record_written = true;
+        if (!recorder.write(now_world(), &why))
+          out << cat.format("cli.serve.record_failed", why) << "\n";
+      }
       out << std::flush;
       if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -363,6 +456,13 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   if (const std::uint64_t queued = world->pending_recipients(); queued > 0) {
     out << cat.format("cli.serve.still_queued", queued) << "\n";
+  }
+  if (recorder.active()) {
+    if (!recorder.write(now_world(), &why)) {
+      err << cat.format("cli.serve.record_failed", why) << "\n";
+      return 2;
+    }
+    out << cat.format("cli.serve.recorded", recorder.sessions(), recorder.file().string()) << "\n";
   }
   return 0;
 }

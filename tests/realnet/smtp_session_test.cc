@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "sim/cli/cli.h"
 #include "sim/realnet/tcp.h"
 #include "sim/realnet/tls.h"
+#include "sim/scenario/scenario_json.h"
 
 namespace {
 
@@ -22,6 +24,8 @@ using namespace std::chrono_literals;
 namespace realnet = mailhop::realnet;
 namespace proto = mailhop::proto;
 namespace mail = mailhop::mail;
+namespace scenario = mailhop::scenario;
+namespace cli = mailhop::cli;
 
 // A listener on a free port (SDL_net takes no port 0: ports are tried until one is free).
 realnet::TcpListener free_listener() {
@@ -462,6 +466,92 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
   CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
   CHECK(serve.out().find("== TLS handshake complete (TLSv1.") != std::string::npos);
   CHECK(serve.out().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
+}
+
+namespace {
+// The conversation lines of a transcript ("00:00:01.566  C: AUTH PLAIN ..."), in order.
+std::vector<std::string> conversation_lines(const std::string& transcript) {
+  std::vector<std::string> lines;
+  std::istringstream in(transcript);
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos) continue;
+    line.erase(0, start);
+    if (line.size() > 16 && line[2] == ':' &&
+        (line.compare(12, 5, "  C: ") == 0 || line.compare(12, 5, "  S: ") == 0)) {
+      lines.push_back(line);
+    }
+  }
+  return lines;
+}
+}  // namespace
+
+TEST_CASE("mailhop serve --record writes the real client's session, and the recording replays it",
+          "[realnet][tls][cli]") {
+  const int port = free_port();
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("mailhop_record_" + std::to_string(port) + ".json");
+  ServeThread serve("01-journey.json", {"--port", std::to_string(port) + "=smtp.gmail.example:587",
+                                        "--for", "3s", "--record", file.string()});
+  std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
+  REQUIRE(stream);
+  proto::SmtpClientOptions options;
+  options.helo_domain = "laptop.marcos.example";
+  options.tls = proto::ClientTls::kRequired;
+  options.credentials = proto::SmtpCredentials{"marcos@gmail.example", "marcos123"};
+  proto::SmtpTransaction t;
+  t.envelope.mail_from = mail::Mailbox{"marcos", "gmail.example"};
+  t.envelope.rcpt_to.push_back({mail::Mailbox{"julia", "yahoo.example"}, {}, {}});
+  t.content = "Subject: recorded\r\n\r\nhi\r\n";
+  proto::SmtpClient engine(options, {std::move(t)});
+  realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
+  stream->close();
+  const int status = serve.join();
+  INFO(serve.output());
+  REQUIRE(status == 0);
+  CHECK(serve.out().find("Recorded 1 client session(s) in " + file.string()) != std::string::npos);
+
+  // The recording is the lesson, without its expectations, plus the session as the client
+  // sent it: in plain text, with the moment its TLS came up, and its close.
+  const scenario::LoadResult recorded = scenario::load_scenario_file(file);
+  INFO(recorded.error_text());
+  REQUIRE(recorded.ok());
+  const scenario::Scenario& sc = *recorded.scenario;
+  CHECK(sc.expect == scenario::Expectations{});
+  const scenario::ClientSessionAction* session = nullptr;
+  for (const scenario::ScriptStep& step : sc.script) {
+    if (const auto* s = std::get_if<scenario::ClientSessionAction>(&step.action)) session = s;
+  }
+  REQUIRE(session != nullptr);
+  CHECK(session->client == "127.0.0.1");
+  CHECK(session->server == "smtp.gmail.example");
+  CHECK(session->port == 587);
+  std::string sent;
+  int tls = 0;
+  for (const scenario::ClientInput& in : session->input) {
+    if (in.kind == scenario::ClientInputKind::kSend) sent += in.text;
+    if (in.kind == scenario::ClientInputKind::kTls) ++tls;
+  }
+  CHECK(tls == 1);
+  CHECK(sent.rfind("EHLO laptop.marcos.example\r\nSTARTTLS\r\nEHLO laptop.marcos.example\r\n"
+                   "AUTH PLAIN ",
+                   0) == 0);
+  CHECK(sent.find("Subject: recorded\r\n") != std::string::npos);
+  CHECK(session->input.back().kind == scenario::ClientInputKind::kClose);
+
+  // Run again, the recording gives the same conversations at the same times as the served
+  // world did while it ran (and goes on past where the command stopped).
+  std::ostringstream out;
+  std::ostringstream err;
+  CHECK(cli::run_command({file.string(), "--transcript", "--lang", "en"}, out, err) == 0);
+  const std::vector<std::string> live = conversation_lines(serve.out());
+  const std::vector<std::string> replayed = conversation_lines(out.str());
+  REQUIRE(live.size() > 20);
+  REQUIRE(replayed.size() >= live.size());
+  CHECK(std::vector<std::string>(
+            replayed.begin(), replayed.begin() + static_cast<std::ptrdiff_t>(live.size())) == live);
+  CHECK(out.str().find("C: AUTH PLAIN ") != std::string::npos);
+  std::filesystem::remove(file);
 }
 
 TEST_CASE("mailhop fetch reads a simulated mailbox over real POP3 and IMAP, with and without TLS",
