@@ -16,9 +16,11 @@
 #include "sim/cli/cli_catalog.h"
 #include "sim/cli/line_explainer.h"
 #include "sim/cli/narration.h"
+#include "sim/cli/serve_ports.h"
 #include "sim/cli/transcript.h"
 #include "sim/core/sim_time.h"
 #include "sim/mail/ascii.h"
+#include "sim/realnet/served_client.h"
 #include "sim/realnet/tcp.h"
 #include "sim/realnet/tls.h"
 #include "sim/scenario/scenario_json.h"
@@ -31,146 +33,20 @@ namespace mailhop::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using scenario::Role;
 
-// A real port and the simulated server and port it leads to.
-struct PortMap {
-  int real = 0;
-  std::string host;
-  int port = 0;
-};
-
-// "2525=mx.yahoo.example:25"
-bool parse_port_map(const std::string& text, PortMap* out) {
-  const std::size_t eq = text.find('=');
-  const std::size_t colon = text.rfind(':');
-  if (eq == std::string::npos || colon == std::string::npos || colon < eq) return false;
-  const auto number = [](const std::string& s, int* n) {
-    if (s.empty() || s.size() > 5) return false;
-    int v = 0;
-    for (const char c : s) {
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + (c - '0');
-    }
-    if (v < 1 || v > 65535) return false;
-    *n = v;
-    return true;
-  };
-  out->host = text.substr(eq + 1, colon - eq - 1);
-  return !out->host.empty() && number(text.substr(0, eq), &out->real) &&
-         number(text.substr(colon + 1), &out->port);
-}
-
-// Without --port: the first submission server's 587 on 2587, the first MX's 25 on 2525, the
-// first POP3 server's 110 on 2110 and the first IMAP server's 143 on 2143; with implicit TLS,
-// 465 on 2465, 995 on 2995 and 993 on 2993.
-std::vector<PortMap> default_ports(const scenario::Scenario& sc) {
-  std::vector<PortMap> out;
-  const auto first = [&](Role role, int scenario::Ports::*port, int real) {
-    for (const scenario::Node& n : sc.nodes) {
-      if (std::find(n.roles.begin(), n.roles.end(), role) == n.roles.end()) continue;
-      out.push_back({real, n.name, n.ports.*port});
-      return;
-    }
-  };
-  first(Role::kMsa, &scenario::Ports::submission, 2587);
-  first(Role::kMx, &scenario::Ports::smtp, 2525);
-  first(Role::kPop3, &scenario::Ports::pop3, 2110);
-  first(Role::kImap, &scenario::Ports::imap, 2143);
-  first(Role::kMsa, &scenario::Ports::smtps, 2465);
-  first(Role::kPop3, &scenario::Ports::pop3s, 2995);
-  first(Role::kImap, &scenario::Ports::imaps, 2993);
-  return out;
-}
-
-// One real client: its socket, the world's connection it speaks on, and the TLS between the
-// two once the client starts it (after STARTTLS or STLS, or first thing on an implicit-TLS
-// port). The world's server sees plain text, as from a simulated client.
+// One real client (its socket and TLS, realnet::ServedClient) and the world's connection it
+// speaks on: the world's server sees plain text, as from a simulated client.
 class RealClient : public world::World::ExternalClient {
  public:
   RealClient(realnet::TcpStream stream, std::shared_ptr<const realnet::TlsIdentity> identity)
-      : m_stream(std::move(stream)), m_identity(std::move(identity)) {}
+      : served(std::move(stream), std::move(identity)) {}
+  void on_bytes(std::string_view bytes) override { served.send(bytes); }
+  void on_closed() override { served.server_closed(); }
 
-  // Port 465, 995 or 993: TLS before anything else.
-  bool start_tls(std::string* why) {
-    m_tls = m_identity ? realnet::TlsSession::server(m_identity, why) : nullptr;
-    return m_tls != nullptr;
-  }
-
-  void on_bytes(std::string_view bytes) override {
-    if (m_tls) {
-      m_tls->write(bytes);
-      flush();
-    } else if (!m_stream.write(bytes)) {
-      m_server_closed = true;
-    }
-  }
-  void on_closed() override { m_server_closed = true; }
-
-  // Bytes from the socket: `plain` gets what goes on to the world (nothing while a handshake
-  // runs) and `tls_up` whether the handshake has just finished. False when TLS failed (why).
-  bool incoming(const std::string& bytes, std::string* plain, bool* tls_up, std::string* why) {
-    plain->clear();
-    *tls_up = false;
-    // After STARTTLS or STLS, a TLS handshake record (0x16) is the client starting TLS.
-    if (!m_tls && m_expect_tls && !bytes.empty() && bytes[0] == 0x16 && !start_tls(why)) {
-      return false;
-    }
-    if (!m_tls) {
-      *plain = bytes;
-      watch_for_starttls(bytes);
-      return true;
-    }
-    const bool ok = m_tls->feed(bytes);
-    flush();
-    if (!ok) {
-      *why = m_tls->error();
-      return false;
-    }
-    if (m_tls->established() && !m_reported_up) {
-      m_reported_up = true;
-      *tls_up = true;
-    }
-    *plain = m_tls->read();
-    return true;
-  }
-  std::string tls_description() const { return m_tls ? m_tls->description() : std::string(); }
-
-  realnet::TcpStream& stream() { return m_stream; }
-  bool server_closed() const { return m_server_closed; }
+  realnet::ServedClient served;
   std::uint64_t id = 0;
   std::size_t session = 0;  // its session in the recording (--record)
   bool client_closed = false;
-
- private:
-  void flush() {
-    const std::string out = m_tls->take_ciphertext();
-    if (!out.empty() && !m_stream.write(out)) m_server_closed = true;
-  }
-  // Whether the last whole line the client sent asks for TLS: "STARTTLS" (SMTP), "STLS"
-  // (POP3), "tag STARTTLS" (IMAP).
-  void watch_for_starttls(const std::string& bytes) {
-    m_line += bytes;
-    for (std::size_t end; (end = m_line.find('\n')) != std::string::npos;) {
-      std::string line = m_line.substr(0, end);
-      m_line.erase(0, end + 1);
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-      line = mail::ascii_upper(line);
-      const std::size_t space = line.rfind(' ');
-      const std::string verb = space == std::string::npos ? line : line.substr(space + 1);
-      m_expect_tls = line == "STARTTLS" || line == "STLS" ||
-                     (verb == "STARTTLS" && space != std::string::npos);
-    }
-    if (m_line.size() > 4096) m_line.clear();
-  }
-
-  realnet::TcpStream m_stream;
-  std::shared_ptr<const realnet::TlsIdentity> m_identity;
-  std::unique_ptr<realnet::TlsSession> m_tls;
-  std::string m_line;
-  bool m_expect_tls = false;
-  bool m_reported_up = false;
-  bool m_server_closed = false;
 };
 
 // Ctrl+C ends the loop, so that the mailboxes and the queues are still told.
@@ -381,13 +257,13 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
         std::optional<std::uint64_t> id = world->connect_external(
             peer, m.host, m.port, *client, &why, world::World::ExternalTls::kPossible);
         if (id && world::World::implicit_tls_port(*world->node(m.host), m.port) &&
-            !client->start_tls(&why)) {
+            !client->served.start_tls(&why)) {
           world->close_external(*id);
           recorder.add(client->session, now_world(), scenario::ClientInputKind::kClose, {});
           id.reset();
         }
         if (!id) {
-          out << cat.format("cli.serve.refused", client->stream().peer(), why) << "\n";
+          out << cat.format("cli.serve.refused", client->served.stream().peer(), why) << "\n";
           record_written = false;
           continue;  // the socket closes: as a refused connection, to the client
         }
@@ -397,24 +273,25 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
       world->run_until(now());
       for (auto& c : clients) {
         if (c->client_closed) continue;
-        const realnet::TcpStream::Read r = c->stream().read(std::chrono::milliseconds(0), &bytes);
+        const realnet::TcpStream::Read r =
+            c->served.stream().read(std::chrono::milliseconds(0), &bytes);
         if (r == realnet::TcpStream::Read::kData) {
           busy = true;
           std::string plain;
           bool tls_up = false;
-          if (!c->incoming(bytes, &plain, &tls_up, &why)) {
-            out << cat.format("cli.serve.tls_failed", c->stream().peer(), why) << "\n";
+          if (!c->served.incoming(bytes, &plain, &tls_up, &why)) {
+            out << cat.format("cli.serve.tls_failed", c->served.stream().peer(), why) << "\n";
             c->client_closed = true;
-            c->stream().close();
+            c->served.stream().close();
             world->close_external(c->id);
             recorder.add(c->session, now_world(), scenario::ClientInputKind::kClose, {});
             record_written = false;
             continue;
           }
           if (tls_up) {
-            world->tls_external(c->id, c->tls_description());
+            world->tls_external(c->id, c->served.tls_description());
             recorder.add(c->session, now_world(), scenario::ClientInputKind::kTls,
-                         c->tls_description());
+                         c->served.tls_description());
           }
           if (!plain.empty()) {
             recorder.add(c->session, now_world(), scenario::ClientInputKind::kSend, plain);
@@ -430,10 +307,11 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
       world->run_until(now());
       // A socket closes once the server has closed its side.
       for (auto& c : clients) {
-        if (c->server_closed() && c->stream().is_open()) c->stream().close();
+        if (c->served.is_server_closed() && c->served.stream().is_open())
+          c->served.stream().close();
       }
       std::erase_if(clients, [](const std::unique_ptr<RealClient>& c) {
-        return !c->stream().is_open() && c->client_closed;
+        return !c->served.stream().is_open() && c->client_closed;
       });
       // A session that ended is in the file at once (the command may be killed).
       if (!record_written) {
