@@ -84,6 +84,7 @@ bool App::open(const std::filesystem::path& file, std::string* error) {
     return false;
   }
   m_session = std::move(session);
+  m_live.stop();  // its ports led to the servers of the scenario that was open
   m_selection = Selection{};
   m_playback.playing = false;
   m_play_remainder = 0.0;
@@ -252,6 +253,13 @@ void App::apply(const AppCommand& command) {
           } else if constexpr (std::is_same_v<T, command::SelectMailbox>) {
             m_selection.mailbox = c.address;
             reveal(Panel::kInspector, c.inspect);
+          } else if constexpr (std::is_same_v<T, command::SetRealClients>) {
+            std::string why;
+            if (!c.on) {
+              m_live.stop();
+            } else if (s && !m_live.start(*s, &why)) {
+              set_error(m_catalog.format("app.error.live_clients", why));
+            }
           } else if constexpr (std::is_same_v<T, command::LiveAction>) {
             std::string why;
             if (s->apply(c.action, &why)) {
@@ -449,6 +457,11 @@ void App::frame(float dt) {
 
 void App::draw_frame() {
   handle_shortcuts();
+  // Real clients first, so that this frame shows what they said and what they were answered.
+  if (m_session && m_live.active() && m_live.poll(*m_session)) {
+    after_time_travel();
+    select_latest_line();
+  }
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
@@ -468,6 +481,10 @@ void App::draw_frame() {
   if (ImGui::BeginMenuBar()) {
     m_files.draw_menu(ctx, m_recent.files());
     m_compose.draw_menu(ctx);
+    if (ImGui::MenuItem(ctx.text.c_str("app.live.menu"), nullptr, m_live.active(),
+                        m_session != nullptr)) {
+      m_commands.push(command::SetRealClients{!m_live.active()});
+    }
     m_header.draw_menu_bar(ctx);
     ImGui::EndMenuBar();
   }
@@ -480,6 +497,19 @@ void App::draw_frame() {
     ImGui::PopStyleColor();
     ImGui::SameLine();
     if (ImGui::SmallButton(ctx.text.c_str("app.dismiss"))) m_error.clear();
+  }
+
+  if (m_live.active()) {
+    // Where real clients connect, for the class to type into their mail programs.
+    std::string ports;
+    for (const cli::PortMap& p : m_live.ports()) {
+      ports +=
+          (ports.empty() ? "" : "   ") + m_catalog.format("app.live.port", p.real, p.host, p.port);
+    }
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accent_text);
+    ImGui::TextWrapped("%s",
+                       m_catalog.format("app.live.listening", m_live.connected(), ports).c_str());
+    ImGui::PopStyleColor();
   }
 
   if (m_session) {

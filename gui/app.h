@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "gui/live_clients.h"
 #include "gui/panels/compose_panel.h"
 #include "gui/panels/controls_panel.h"
 #include "gui/panels/files_panel.h"
@@ -100,6 +101,9 @@ class App {
   PanelLayout layout() const { return m_layout; }               // as the last frame drew the panels
   const RecentFiles& recent_files() const { return m_recent; }
   bool animating() const { return m_playback.playing; }  // the window must keep drawing
+  // Real clients may connect or speak at any moment: the window wakes often to let them in.
+  bool polling() const { return m_live.active(); }
+  const LiveClients& live_clients() const { return m_live; }
   // Envelopes in flight at the time shown (what the network view animates).
   std::size_t envelopes_in_flight() const;
   // The fewest and the most in flight at any of `times` (ascending) of the session shown.
@@ -175,6 +179,7 @@ class App {
   ControlsPanel m_controls;
   TimelinePanel m_timeline;
   std::unique_ptr<PanelSlots> m_slots;
+  LiveClients m_live;
 };
 
 }  // namespace mailhop::gui

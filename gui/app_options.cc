@@ -165,6 +165,11 @@ std::variant<AppOptions, OptionsError> parse_app_options(
       options.paused = true;
       continue;
     }
+    if (arg == "--real-clients") {
+      if (auto e = not_in_demo(arg)) return *e;
+      options.real_clients = true;
+      continue;
+    }
     if (arg == "--high-contrast") {
       if (auto e = not_in_demo(arg)) return *e;
       options.high_contrast = true;

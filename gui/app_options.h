@@ -2,7 +2,7 @@
 // The command line of the mailhop program, parsed into a plain struct (tested without a window).
 //
 //   mailhop [gui] [FILE] [--lang es|en] [--scale S] [--size WxH] [--high-contrast] [--at T]
-//                        [--select HOST]
+//                        [--select HOST] [--real-clients]
 //   mailhop [gui] [FILE] --screenshot OUT.png [--at T] [--size WxH] [--lang es|en] [--scale S]
 //   mailhop [gui] [FILE] --frame-stats N [--at T] [--size WxH]
 //   mailhop demo [--lang es|en] [--explain]
@@ -39,6 +39,7 @@ struct AppOptions {
   std::string select;                      // --select: the host in the inspector at the start
   int frames = 0;                          // --frame-stats N
   bool paused = false;                     // --paused: measure frames without playing
+  bool real_clients = false;               // --real-clients: real ports open at the start
   int width = 1280;                        // --size WxH
   int height = 800;
   bool explain = false;  // demo --explain

@@ -282,6 +282,67 @@ bool Session::apply(scenario::Action action, std::string* error) {
   return true;
 }
 
+namespace {
+// The step of a live client's session and its rank among the script's client sessions (the
+// rank of its run in the world: they run in script order, which is time order).
+std::pair<scenario::ScriptStep*, std::size_t> find_session(scenario::Scenario& sc,
+                                                           const Session::ClientSessionHandle& h) {
+  std::size_t rank = 0;
+  for (scenario::ScriptStep& step : sc.script) {
+    auto* a = std::get_if<scenario::ClientSessionAction>(&step.action);
+    if (!a) continue;
+    if (step.at == h.at && a->client == h.client && a->server == h.server && a->port == h.port) {
+      return {&step, rank};
+    }
+    ++rank;
+  }
+  return {nullptr, 0};
+}
+}  // namespace
+
+std::optional<Session::ClientSessionHandle> Session::begin_client_session(const std::string& client,
+                                                                          const std::string& server,
+                                                                          int port,
+                                                                          std::string* error) {
+  if (!apply(scenario::ClientSessionAction{client, server, port, {}}, error)) return std::nullopt;
+  return ClientSessionHandle{m_impl->now, client, server, port};
+}
+
+void Session::client_input(const ClientSessionHandle& session, scenario::ClientInputKind kind,
+                           std::string text) {
+  Impl& m = *m_impl;
+  auto [step, rank] = find_session(m.scenario, session);
+  if (!step) return;
+  auto& action = std::get<scenario::ClientSessionAction>(step->action);
+  // At now, or with the previous input when now is earlier (after a step back).
+  core::SimTime after = m.now > step->at ? m.now - step->at : core::SimTime{};
+  if (!action.input.empty()) after = std::max(after, action.input.back().after);
+  action.input.push_back({after, kind, std::move(text)});
+  // The run goes on while the client speaks: past `until` if need be.
+  m.scenario.until = std::max(m.scenario.until, step->at + after + core::SimTime::from_minutes(1));
+  const core::SimTime at = std::max(m.now, step->at + after);
+  if (m.replay) m.replay->changed = true;
+  if (!m.rebuild(nullptr)) {
+    // Cannot happen (the input does not change what the world is built from); if it did, the
+    // input is dropped and the world is what it was.
+    action.input.pop_back();
+    m.restore(m.now, m.visible);
+    return;
+  }
+  m.recorded_events.clear();
+  m.world->run_until(at);
+  m.visible = m.recorded();
+  m.now = at;
+  m.dirty = true;
+}
+
+const world::World::ClientSessionRun* Session::client_run(
+    const ClientSessionHandle& session) const {
+  const auto [step, rank] = find_session(m_impl->scenario, session);
+  const auto& runs = m_impl->world->client_session_runs();
+  return step && rank < runs.size() ? &runs[rank] : nullptr;
+}
+
 bool Session::save(const std::filesystem::path& file, std::string* error) {
   Impl& m = *m_impl;
   const std::filesystem::path target = file.empty() ? m.path : file;

@@ -100,6 +100,25 @@ class Session {
   // scenario cannot be built (the change is then dropped). On a replayed trace the session
   // becomes an ordinary run of the scenario with the change (Replay::changed).
   bool apply(scenario::Action action, std::string* error);
+  // A real client (the app's real clients): its session is a client_session step of the script
+  // that starts now() (a live change, recorded like the others), its input added as it comes,
+  // each part at now(); every change re-runs the world to now(). The server's answers are in
+  // client_run(). Null with `error` set when the scenario cannot be built with it.
+  struct ClientSessionHandle {
+    core::SimTime at;
+    std::string client;
+    std::string server;
+    int port = 0;
+  };
+  std::optional<ClientSessionHandle> begin_client_session(const std::string& client,
+                                                          const std::string& server, int port,
+                                                          std::string* error);
+  void client_input(const ClientSessionHandle& session, scenario::ClientInputKind kind,
+                    std::string text);
+  // What the world's run of that session gave so far (nullptr before it started: now() is
+  // earlier than its start, after a step back).
+  const world::World::ClientSessionRun* client_run(const ClientSessionHandle& session) const;
+
   // Saves the scenario, live changes included (a scenario file, also for a replayed trace);
   // false with `error` set when it cannot. A replayed trace saved becomes an ordinary session
   // of the saved scenario (replay() is then null, events() the re-run's).

@@ -97,17 +97,21 @@ struct SaveScenario {
 struct SetHighContrast {
   bool on = false;
 };
+
+// Real clients: open (or close) real ports onto the scenario's servers (LiveClients).
+struct SetRealClients {
+  bool on = false;
+};
 }  // namespace command
 
-using AppCommand =
-    std::variant<command::Next, command::Back, command::Restart, command::Select,
-                 command::SetLanguage, command::SetScale, command::Play, command::Pause,
-                 command::TogglePlay, command::SetSpeed, command::StepEvent, command::StepLine,
-                 command::StepHop, command::StepMessage, command::StepBack, command::SeekTime,
-                 command::SeekEvent, command::SelectEvent, command::SelectConnection,
-                 command::SelectNode, command::SelectLink, command::SelectMessage,
-                 command::SelectMailbox, command::LiveAction, command::OpenScenario,
-                 command::Reload, command::SaveScenario, command::SetHighContrast>;
+using AppCommand = std::variant<
+    command::Next, command::Back, command::Restart, command::Select, command::SetLanguage,
+    command::SetScale, command::Play, command::Pause, command::TogglePlay, command::SetSpeed,
+    command::StepEvent, command::StepLine, command::StepHop, command::StepMessage,
+    command::StepBack, command::SeekTime, command::SeekEvent, command::SelectEvent,
+    command::SelectConnection, command::SelectNode, command::SelectLink, command::SelectMessage,
+    command::SelectMailbox, command::LiveAction, command::OpenScenario, command::Reload,
+    command::SaveScenario, command::SetHighContrast, command::SetRealClients>;
 
 class CommandQueue {
  public:

@@ -334,7 +334,8 @@ WindowResult run_window(App& app, const std::filesystem::path& assets_dir,
       } else {
         // Nothing moves by itself: sleep until the teacher does something, then draw a few
         // frames so that hover effects and scrolling settle.
-        glfwWaitEventsTimeout(0.5);
+        // Real clients are let in within 20 ms (their bytes wake no window).
+        glfwWaitEventsTimeout(app.polling() ? 0.02 : 0.5);
         busy_frames = 4;
       }
       if (app.take_font_rebuild_request()) {

@@ -1567,11 +1567,24 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
       fail);
 }
 
+void World::ScriptedClient::on_bytes(std::string_view bytes) {
+  m_world.m_client_runs[m_run].received += bytes;
+}
+
+void World::ScriptedClient::on_closed() {
+  m_world.m_client_runs[m_run].closed = true;
+}
+
 void World::client_session(const scenario::ClientSessionAction& a) {
+  const std::size_t run = m_client_runs.size();
+  m_client_runs.emplace_back();
+  m_scripted_clients.push_back(std::make_unique<ScriptedClient>(*this, run));
   std::string why;
-  const std::optional<std::uint64_t> id =
-      connect_external(a.client, a.server, a.port, m_scripted_client, &why, ExternalTls::kPossible);
+  const std::optional<std::uint64_t> id = connect_external(
+      a.client, a.server, a.port, *m_scripted_clients.back(), &why, ExternalTls::kPossible);
+  m_client_runs[run].connection = id;
   if (!id) {
+    m_client_runs[run].closed = true;
     note(TraceKind::kConnectionRefused, a.client,
          "connect to " + a.server + ":" + std::to_string(a.port) + ": " + why);
     return;

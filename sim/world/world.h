@@ -138,6 +138,15 @@ class World {
   // A client that is not a node connects to a server and sends its fixed input, each part at
   // its time (a script's client_session step; see scenario::ClientSessionAction).
   void client_session(const scenario::ClientSessionAction& action);
+  // What became of each client_session that has run, in the order they ran (for the script's
+  // steps: their order by time, equal times in file order). The app passes `received` on to
+  // the real client whose session it is.
+  struct ClientSessionRun {
+    std::optional<std::uint64_t> connection;  // none: refused
+    std::string received;                     // every byte the server sent, in order
+    bool closed = false;                      // the server closed, or the connection was reset
+  };
+  const std::vector<ClientSessionRun>& client_session_runs() const { return m_client_runs; }
   void apply_fault(const scenario::FaultAction& fault);
   void clear_fault(scenario::FaultKind kind, const std::string& target);
 
@@ -274,14 +283,20 @@ class World {
     std::size_t data_octets = 0;
   };
   std::map<std::uint64_t, ExternalLines> m_external;
-  // The client of every client_session step: its input is fixed, so what servers send it is
-  // only traced (and it holds nothing).
+  // The client of a client_session step: its input is fixed; what the server sends it is kept
+  // in its run (client_session_runs()).
   class ScriptedClient final : public ExternalClient {
    public:
-    void on_bytes(std::string_view) override {}
-    void on_closed() override {}
+    ScriptedClient(World& world, std::size_t run) : m_world(world), m_run(run) {}
+    void on_bytes(std::string_view bytes) override;
+    void on_closed() override;
+
+   private:
+    World& m_world;
+    std::size_t m_run;
   };
-  ScriptedClient m_scripted_client;
+  std::vector<ClientSessionRun> m_client_runs;
+  std::vector<std::unique_ptr<ScriptedClient>> m_scripted_clients;
   std::vector<BounceRecord> m_bounces;
   std::vector<ReplyRecord> m_replies;
   Ledger m_ledger;

@@ -73,6 +73,9 @@ TEST_CASE("mailhop gui FILE with a time, a screenshot or frame statistics", "[gu
   CHECK(bad({"a.json", "--select", ""}).key == "cli.error.missing_value");
   CHECK(bad({"a.json", "--select"}).key == "cli.error.missing_value");
   CHECK(bad({"demo", "--select", "mx"}).key == "cli.error.not_in_demo");
+  CHECK_FALSE(shot.real_clients);
+  CHECK(ok({"a.json", "--real-clients"}).real_clients);
+  CHECK(bad({"demo", "--real-clients"}).key == "cli.error.not_in_demo");
 
   const AppOptions stats = ok({"gui", "big.json", "--frame-stats", "300", "--at", "1h30m"});
   CHECK(stats.mode == AppMode::kFrameStats);

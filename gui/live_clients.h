@@ -1,0 +1,50 @@
+#pragma once
+// Real clients in the app: real TCP ports onto the scenario's servers (as `mailhop serve`
+// opens them), so that a student's own mail program speaks to the world on the screen. Each
+// connection is a client_session step of the session's script that starts at the time shown
+// (Session::begin_client_session); what the client sends is added to it as it comes, and what
+// the world's server answers is written back. The class sees the conversation on the ladder
+// and the client on the network as an outside client; a saved file keeps it.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gui/session.h"
+#include "sim/cli/serve_ports.h"
+#include "sim/realnet/served_client.h"
+#include "sim/realnet/tcp.h"
+#include "sim/realnet/tls.h"
+
+namespace mailhop::gui {
+
+class LiveClients {
+ public:
+  LiveClients();
+  ~LiveClients();
+  LiveClients(const LiveClients&) = delete;
+  LiveClients& operator=(const LiveClients&) = delete;
+
+  // Opens the ports for `session`'s scenario (cli::default_ports, or `ports` when given).
+  // False with `why` (no server to listen for, a port in use); then nothing is open.
+  bool start(const Session& session, std::string* why, std::vector<cli::PortMap> ports = {});
+  // Closes the ports and the connections.
+  void stop();
+  bool active() const { return !m_listeners.empty(); }
+  const std::vector<cli::PortMap>& ports() const { return m_ports; }
+  std::size_t connected() const { return m_clients.size(); }
+
+  // Accepts new clients, passes what they sent into `session` and writes back what the
+  // world's servers answered. True when the session changed.
+  bool poll(Session& session);
+
+ private:
+  struct Client;
+  std::vector<realnet::TcpListener> m_listeners;  // with m_ports, one for one
+  std::vector<cli::PortMap> m_ports;
+  std::vector<std::unique_ptr<Client>> m_clients;
+  std::shared_ptr<const realnet::TlsIdentity> m_identity;
+};
+
+}  // namespace mailhop::gui

@@ -1,0 +1,115 @@
+// Real clients in the app: a real SMTP client over a real socket speaks to the world of the
+// session shown, and its session becomes part of the scenario.
+
+#include "gui/live_clients.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "sim/realnet/smtp_session.h"
+#include "sim/scenario/scenario_json.h"
+
+namespace {
+
+using mailhop::core::SimTime;
+using mailhop::gui::LiveClients;
+using mailhop::gui::Session;
+namespace fs = std::filesystem;
+namespace proto = mailhop::proto;
+namespace realnet = mailhop::realnet;
+namespace scenario = mailhop::scenario;
+
+const fs::path kScenarios = fs::path(MAILHOP_ASSETS_DIR).parent_path() / "scenarios";
+
+// LiveClients on a free port leading to `host:port` (SDL_net takes no port 0: ports are tried).
+int start_on_free_port(LiveClients& live, const Session& s, const std::string& host, int port) {
+  std::string why;
+  for (int i = 0; i < 200; ++i) {
+    const int real = 20000 + static_cast<int>((getpid() * 7 + i * 131) % 30000);
+    if (live.start(s, &why, {{real, host, port}})) return real;
+  }
+  FAIL("no free port: " << why);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a real client speaks to the world shown, and its session joins the script",
+          "[gui][live]") {
+  std::string error;
+  std::unique_ptr<Session> s = Session::open(kScenarios / "01-journey.json", &error);
+  REQUIRE(s);
+  s->seek_time(SimTime::from_seconds(30));
+  LiveClients live;
+  const int port = start_on_free_port(live, *s, "smtp.gmail.example", 587);
+  REQUIRE(live.active());
+
+  // The client runs in a thread; this one is the app's loop, polling (the time shown stays
+  // at 30 s: the world answers at once, paused or not).
+  proto::SmtpClientOptions options;
+  options.helo_domain = "laptop.marcos.example";
+  options.tls = proto::ClientTls::kRequired;
+  options.credentials = proto::SmtpCredentials{"marcos@gmail.example", "marcos123"};
+  proto::SmtpTransaction t;
+  t.envelope.mail_from = mailhop::mail::Mailbox{"marcos", "gmail.example"};
+  t.envelope.rcpt_to.push_back({mailhop::mail::Mailbox{"julia", "yahoo.example"}, {}, {}});
+  t.content = "Subject: from a real client\r\n\r\nhi\r\n";
+  proto::SmtpClient engine(options, {std::move(t)});
+  std::atomic<bool> done{false};
+  std::thread client([&] {
+    std::string why;
+    std::optional<realnet::TcpStream> stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
+    if (stream) {
+      realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
+      stream->close();
+    }
+    done = true;
+  });
+  for (int i = 0; i < 1000 && !(done && live.connected() == 0); ++i) {
+    live.poll(*s);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  client.join();
+  REQUIRE(engine.outcomes().size() == 1);
+  CHECK(engine.tls_active());
+  CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
+  CHECK(live.connected() == 0);
+
+  // The session is a step of the script at the time shown, with what the client sent.
+  const scenario::ClientSessionAction* session = nullptr;
+  SimTime at;
+  for (const scenario::ScriptStep& step : s->scenario().script) {
+    if (const auto* a = std::get_if<scenario::ClientSessionAction>(&step.action)) {
+      session = a;
+      at = step.at;
+    }
+  }
+  REQUIRE(session != nullptr);
+  CHECK(at == SimTime::from_seconds(30));
+  CHECK(session->client == "127.0.0.1");
+  CHECK(session->input.back().kind == scenario::ClientInputKind::kClose);
+  CHECK(s->dirty());
+  // The class sees it: the client's lines in the trace, the message in Julia's mailbox once
+  // the world has carried it there.
+  bool auth = false;
+  for (const mailhop::core::TraceEvent& e : s->events()) {
+    auth = auth || (e.kind == mailhop::core::TraceKind::kClientLine && e.node == "127.0.0.1" &&
+                    e.text.rfind("AUTH PLAIN ", 0) == 0);
+  }
+  CHECK(auth);
+  s->seek_time(SimTime::from_minutes(2));
+  CHECK(s->world().mailboxes().at("julia@yahoo.example").inbox().count() == 2);
+
+  // Saved and loaded again, the file replays the same session.
+  const scenario::LoadResult again =
+      scenario::load_scenario(scenario::save_scenario(s->scenario()));
+  INFO(again.error_text());
+  REQUIRE(again.ok());
+  CHECK(*again.scenario == s->scenario());
+  live.stop();
+  CHECK_FALSE(live.active());
+}
