@@ -442,12 +442,9 @@ TEST_CASE("a TLS handshake with a server that does not speak TLS fails with a re
   CHECK_FALSE(engine.finished());  // it never started: nothing was sent
 }
 
-TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][tls][cli]") {
-  const int port = free_port();
-  ServeThread serve("01-journey.json",
-                    {"--port", std::to_string(port) + "=smtp.gmail.example:587", "--for", "4s"});
-  std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
-  REQUIRE(stream);
+namespace {
+// Marcos's mail program: STARTTLS required, AUTH, one message to Julia.
+proto::SmtpClient marcos_over_tls(const std::string& subject) {
   proto::SmtpClientOptions options;
   options.helo_domain = "laptop.marcos.example";
   options.tls = proto::ClientTls::kRequired;
@@ -455,8 +452,18 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
   proto::SmtpTransaction t;
   t.envelope.mail_from = mail::Mailbox{"marcos", "gmail.example"};
   t.envelope.rcpt_to.push_back({mail::Mailbox{"julia", "yahoo.example"}, {}, {}});
-  t.content = "Subject: over TLS\r\n\r\nhi\r\n";
-  proto::SmtpClient engine(options, {std::move(t)});
+  t.content = "Subject: " + subject + "\r\n\r\nhi\r\n";
+  return proto::SmtpClient(options, {std::move(t)});
+}
+}  // namespace
+
+TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][tls][cli]") {
+  const int port = free_port();
+  ServeThread serve("01-journey.json",
+                    {"--port", std::to_string(port) + "=smtp.gmail.example:587", "--for", "4s"});
+  std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
+  REQUIRE(stream);
+  proto::SmtpClient engine = marcos_over_tls("over TLS");
   realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
   const int status = serve.join();
   INFO(serve.output());
@@ -495,15 +502,7 @@ TEST_CASE("mailhop serve --record writes the real client's session, and the reco
                                         "--for", "3s", "--record", file.string()});
   std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
   REQUIRE(stream);
-  proto::SmtpClientOptions options;
-  options.helo_domain = "laptop.marcos.example";
-  options.tls = proto::ClientTls::kRequired;
-  options.credentials = proto::SmtpCredentials{"marcos@gmail.example", "marcos123"};
-  proto::SmtpTransaction t;
-  t.envelope.mail_from = mail::Mailbox{"marcos", "gmail.example"};
-  t.envelope.rcpt_to.push_back({mail::Mailbox{"julia", "yahoo.example"}, {}, {}});
-  t.content = "Subject: recorded\r\n\r\nhi\r\n";
-  proto::SmtpClient engine(options, {std::move(t)});
+  proto::SmtpClient engine = marcos_over_tls("recorded");
   realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
   stream->close();
   const int status = serve.join();
