@@ -500,15 +500,19 @@ void App::draw_frame() {
   }
 
   if (m_live.active()) {
-    // Where real clients connect, for the class to type into their mail programs.
-    std::string ports;
-    for (const cli::PortMap& p : m_live.ports()) {
-      ports +=
-          (ports.empty() ? "" : "   ") + m_catalog.format("app.live.port", p.real, p.host, p.port);
-    }
+    // Where real clients connect, for the class to type into their mail programs: each port
+    // whole on a line ("2465 → smtp.gmail.example:465"), as many as fit.
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accent_text);
-    ImGui::TextWrapped("%s",
-                       m_catalog.format("app.live.listening", m_live.connected(), ports).c_str());
+    ImGui::TextUnformatted(m_catalog.format("app.live.listening", m_live.connected()).c_str());
+    const float right = ImGui::GetContentRegionMax().x;
+    const float gap = ImGui::CalcTextSize("   ").x;
+    for (const cli::PortMap& p : m_live.ports()) {
+      const std::string entry = m_catalog.format("app.live.port", p.real, p.host, p.port);
+      const float width = ImGui::CalcTextSize(entry.c_str()).x;
+      ImGui::SameLine(0.0f, gap);
+      if (ImGui::GetCursorPosX() + width > right) ImGui::NewLine();
+      ImGui::TextUnformatted(entry.c_str());
+    }
     ImGui::PopStyleColor();
   }
 

@@ -72,32 +72,46 @@ bool LiveClients::poll(Session& session) {
   std::string bytes;
   for (auto& c : m_clients) {
     if (c->client_closed) continue;
-    const realnet::TcpStream::Read r =
-        c->served.stream().read(std::chrono::milliseconds(0), &bytes);
-    if (r == realnet::TcpStream::Read::kData) {
-      std::string plain;
-      bool tls_up = false;
-      if (!c->served.incoming(bytes, &plain, &tls_up, &why)) {
+    // Everything the socket holds now goes in at once: one re-run of the world, not one for
+    // each segment of a long message.
+    std::string plain;
+    const auto send_plain = [&] {
+      if (plain.empty()) return;
+      session.client_input(c->session, scenario::ClientInputKind::kSend, std::move(plain));
+      plain.clear();
+      changed = true;
+    };
+    for (int reads = 0; reads < 256 && !c->client_closed; ++reads) {
+      const realnet::TcpStream::Read r =
+          c->served.stream().read(std::chrono::milliseconds(0), &bytes);
+      if (r == realnet::TcpStream::Read::kData) {
+        std::string more;
+        bool tls_up = false;
+        if (!c->served.incoming(bytes, &more, &tls_up, &why)) {
+          send_plain();
+          c->client_closed = true;
+          c->served.stream().close();
+          session.client_input(c->session, scenario::ClientInputKind::kClose, {});
+          changed = true;
+        } else if (tls_up) {
+          send_plain();
+          session.client_input(c->session, scenario::ClientInputKind::kTls,
+                               c->served.tls_description());
+          changed = true;
+          plain = std::move(more);
+        } else {
+          plain += more;
+        }
+      } else if (r == realnet::TcpStream::Read::kClosed) {
+        send_plain();
         c->client_closed = true;
-        c->served.stream().close();
         session.client_input(c->session, scenario::ClientInputKind::kClose, {});
         changed = true;
-        continue;
+      } else {
+        break;  // nothing more for now
       }
-      if (tls_up) {
-        session.client_input(c->session, scenario::ClientInputKind::kTls,
-                             c->served.tls_description());
-        changed = true;
-      }
-      if (!plain.empty()) {
-        session.client_input(c->session, scenario::ClientInputKind::kSend, std::move(plain));
-        changed = true;
-      }
-    } else if (r == realnet::TcpStream::Read::kClosed) {
-      c->client_closed = true;
-      session.client_input(c->session, scenario::ClientInputKind::kClose, {});
-      changed = true;
     }
+    send_plain();
   }
   // What the servers answered since, to the sockets; a socket closes once its server closed.
   for (auto& c : m_clients) {
