@@ -37,6 +37,7 @@ struct SendOptions {
   std::optional<proto::SmtpCredentials> credentials;
   std::string helo;
   int timeout_seconds = 60;
+  realnet::TlsVerify verify;  // --verify, --ca FILE
   proto::ClientTls tls = proto::ClientTls::kOpportunistic;
   bool explain = false;
   text::Language language = text::Language::kEnglish;
@@ -173,12 +174,14 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
       if (!m) return bad(cat.get("cli.send.needs_to"));
       o.to.push_back(*m);
     } else if (a == "--subject" || a == "--body" || a == "--helo" || a == "--user" ||
-               a == "--password" || a == "--timeout" || a == "--lang" || a == "--tls") {
+               a == "--password" || a == "--timeout" || a == "--lang" || a == "--tls" ||
+               a == "--ca") {
       const std::optional<std::string> v = value();
       if (!v) return bad(cat.format("cli.error.missing_value", a));
       if (a == "--subject") o.subject = *v;
       if (a == "--body") o.body = *v;
       if (a == "--helo") o.helo = *v;
+      if (a == "--ca") o.verify = {true, *v};
       if (a == "--user") user = *v;
       if (a == "--password") password = *v;
       if (a == "--timeout" && !parse_int(*v, 1, 3600, &o.timeout_seconds)) {
@@ -204,6 +207,8 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
       }
     } else if (a == "--explain") {
       o.explain = true;
+    } else if (a == "--verify") {
+      o.verify.enabled = true;
     } else if (!a.empty() && a[0] == '-') {
       return bad(cat.format("cli.error.unknown_option", a));
     } else if (server.empty()) {
@@ -257,6 +262,7 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
   realnet::ClientTlsStart tls_start;
   tls_start.implicit = o.tls == proto::ClientTls::kImplicit;
   tls_start.server_name = o.host;
+  tls_start.verify = o.verify;
   const auto print =
       [&](const realnet::WireLine& line) {
         const bool message = line.kind == proto::LoopbackLineKind::kEndOfData;
@@ -282,7 +288,10 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
       };
   const realnet::SessionEnd end = realnet::run_smtp_client(*stream, engine, print, tls_start);
   out << "\n";
-  if (!end.error.empty()) out << cat.format("cli.send.protocol_error", end.error) << "\n";
+  if (!end.error.empty()) {
+    out << cat.format(end.tls_failed ? "cli.send.tls_failed" : "cli.send.protocol_error", end.error)
+        << "\n";
+  }
   if (end.timed_out) out << cat.get("cli.send.timed_out") << "\n";
   bool all_delivered = true;
   for (const proto::TransactionOutcome& t : engine.outcomes()) {
@@ -309,23 +318,28 @@ int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::string password;
   std::string tls_mode = "auto";
   int timeout_seconds = 60;
+  realnet::TlsVerify verify;
   bool remove = false;
   bool explain = false;
   text::Language language = cat.language();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--user" || a == "--password" || a == "--tls" || a == "--lang" || a == "--timeout") {
+    if (a == "--user" || a == "--password" || a == "--tls" || a == "--lang" || a == "--timeout" ||
+        a == "--ca") {
       if (i + 1 >= args.size()) return bad(cat.format("cli.error.missing_value", a));
       const std::string& v = args[++i];
       if (a == "--user") user = v;
       if (a == "--password") password = v;
       if (a == "--tls") tls_mode = v;
+      if (a == "--ca") verify = {true, v};
       if (a == "--timeout" && !parse_int(v, 1, 3600, &timeout_seconds)) {
         return bad(cat.format("cli.send.bad_timeout", v));
       }
       if (a == "--lang") language = text::parse_language(v).value_or(language);
     } else if (a == "--delete") {
       remove = true;
+    } else if (a == "--verify") {
+      verify.enabled = true;
     } else if (a == "--explain") {
       explain = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -395,7 +409,7 @@ int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::
       if (!meaning.empty()) out << "      ↳ " << meaning << "\n";
     }
   };
-  realnet::ClientTlsStart tls_start{implicit, host};
+  realnet::ClientTlsStart tls_start{implicit, host, verify};
   std::vector<std::string> contents;
   realnet::SessionEnd end;
   bool ok = false;

@@ -139,11 +139,12 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   std::vector<PortMap> ports;
   std::optional<core::SimTime> run_for;
   fs::path record_file;
+  fs::path cert_file;
   bool explain = false;
   text::Language language = cat.language();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--port" || a == "--for" || a == "--lang" || a == "--record") {
+    if (a == "--port" || a == "--for" || a == "--lang" || a == "--record" || a == "--cert") {
       if (i + 1 >= args.size()) return bad(cat.format("cli.error.missing_value", a));
       const std::string& v = args[++i];
       if (a == "--port") {
@@ -157,6 +158,8 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
         run_for = t;
       } else if (a == "--record") {
         record_file = v;
+      } else if (a == "--cert") {
+        cert_file = v;
       }
     } else if (a == "--explain") {
       explain = true;
@@ -206,6 +209,17 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   if (!identity) {
     err << cat.format("cli.error.prefix", why) << "\n";
     return 2;
+  }
+  // --cert: the certificate, for clients to trust it (curl --cacert, mailhop send --ca).
+  if (!cert_file.empty()) {
+    std::ofstream f(cert_file, std::ios::binary | std::ios::trunc);
+    f << identity->certificate_pem();
+    f.close();
+    if (!f) {
+      err << cat.format("cli.error.prefix", cat.format("cli.serve.cert_failed", cert_file.string()))
+          << "\n";
+      return 2;
+    }
   }
   // Every port opens before the world starts, so that a port in use is said at once.
   std::vector<std::pair<realnet::TcpListener, PortMap>> listeners;

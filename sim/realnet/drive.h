@@ -113,9 +113,10 @@ SessionEnd drive_client(TcpStream& stream, Engine& engine, const LineSink& sink,
   std::string bytes;
   const auto start_tls = [&]() {
     std::string why;
-    std::unique_ptr<TlsSession> session = TlsSession::client(tls.server_name, &why);
+    std::unique_ptr<TlsSession> session = TlsSession::client(tls.server_name, &why, tls.verify);
     if (!session) {
       end.error = why;
+      end.tls_failed = true;
       engine.peer_closed(clock.now());
       return false;
     }
@@ -137,7 +138,10 @@ SessionEnd drive_client(TcpStream& stream, Engine& engine, const LineSink& sink,
     const TcpStream::Read r = wire.receive(wait_for(deadline, clock.now()), &bytes);
     const proto::Micros now = clock.now();
     if (r == TcpStream::Read::kClosed) {
-      if (wire.tls() && wire.tls()->failed()) end.error = wire.tls()->error();
+      if (wire.tls() && wire.tls()->failed()) {
+        end.error = wire.tls()->error();
+        end.tls_failed = true;
+      }
       end.peer_closed = end.error.empty();
       return false;
     }
@@ -158,7 +162,10 @@ SessionEnd drive_client(TcpStream& stream, Engine& engine, const LineSink& sink,
     while (!wire.tls_up() && step(limit)) {
     }
     if (!wire.tls_up()) {
-      if (end.error.empty() && !end.peer_closed) end.error = "TLS handshake timed out";
+      if (end.error.empty() && !end.peer_closed) {
+        end.error = "TLS handshake timed out";
+        end.tls_failed = true;
+      }
       wire.close();
       return end;
     }

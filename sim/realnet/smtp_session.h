@@ -34,6 +34,7 @@ struct SessionEnd {
   bool peer_closed = false;  // the peer closed or reset the connection first
   bool timed_out = false;    // an engine's deadline passed
   std::string error;         // the engine's protocol error, or why TLS failed
+  bool tls_failed = false;   // `error` is why TLS failed
 };
 
 // How the client's TLS starts: only if the engine asks (STARTTLS; the engine's options say
@@ -41,7 +42,8 @@ struct SessionEnd {
 // must say ClientTls::kImplicit).
 struct ClientTlsStart {
   bool implicit = false;
-  std::string server_name;  // sent in the handshake (SNI)
+  std::string server_name;  // sent in the handshake (SNI), and checked with `verify`
+  TlsVerify verify;
 };
 
 // Runs `engine` on `stream` until it is finished. `sink` sees each command, the message (as

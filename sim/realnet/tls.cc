@@ -3,8 +3,10 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <array>
 
@@ -60,8 +62,30 @@ std::shared_ptr<const TlsIdentity> TlsIdentity::self_signed(const std::string& h
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(hostname.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert, name);
+  // Names a client may check: the host name, and loopback by name and address.
+  const std::string alt = "DNS:" + hostname + ",DNS:localhost,IP:127.0.0.1,IP:::1";
+  X509V3_CTX v3;
+  X509V3_set_ctx_nodb(&v3);
+  X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name, alt.c_str());
+  if (ext == nullptr || X509_add_ext(cert, ext, -1) != 1) {
+    X509_EXTENSION_free(ext);
+    return fail("cannot name the certificate's hosts");
+  }
+  X509_EXTENSION_free(ext);
   if (X509_sign(cert, key, EVP_sha256()) == 0) return fail("cannot sign the certificate");
   return std::shared_ptr<const TlsIdentity>(new TlsIdentity(key, cert));
+}
+
+std::string TlsIdentity::certificate_pem() const {
+  BIO* out = BIO_new(BIO_s_mem());
+  if (out == nullptr) return {};
+  PEM_write_bio_X509(out, static_cast<X509*>(m_cert));
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out, &data);
+  std::string pem(data, size > 0 ? static_cast<std::size_t>(size) : 0);
+  BIO_free(out);
+  return pem;
 }
 
 TlsIdentity::~TlsIdentity() {
@@ -100,11 +124,38 @@ std::unique_ptr<TlsSession> TlsSession::make(bool client,
   return s;
 }
 
-std::unique_ptr<TlsSession> TlsSession::client(const std::string& server_name, std::string* error) {
+std::unique_ptr<TlsSession> TlsSession::client(const std::string& server_name, std::string* error,
+                                               const TlsVerify& verify) {
   std::unique_ptr<TlsSession> s = make(true, nullptr, error);
   if (!s) return nullptr;
   SSL* ssl = as_ssl(s->m_ssl);
-  if (!server_name.empty()) {
+  const bool address =
+      !server_name.empty() &&
+      server_name.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos &&
+      server_name.find_first_of(".:") != std::string::npos;
+  if (verify.enabled) {
+    SSL_CTX* ctx = static_cast<SSL_CTX*>(s->m_ctx);
+    const bool loaded = verify.ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx) == 1
+                                               : SSL_CTX_load_verify_locations(
+                                                     ctx, verify.ca_file.c_str(), nullptr) == 1;
+    if (!loaded) {
+      if (error)
+        *error =
+            openssl_error(("cannot read the certificate authorities in " +
+                           (verify.ca_file.empty() ? std::string("the system") : verify.ca_file))
+                              .c_str());
+      return nullptr;
+    }
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    if (address ? X509_VERIFY_PARAM_set1_ip_asc(param, server_name.c_str()) != 1
+                : X509_VERIFY_PARAM_set1_host(param, server_name.c_str(), 0) != 1) {
+      if (error) *error = openssl_error("cannot check the server's name");
+      return nullptr;
+    }
+    s->m_verifying = true;
+  }
+  if (!server_name.empty() && !address) {
     // SSL_set_tlsext_host_name, without the macro's C cast.
     SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
              const_cast<char*>(server_name.c_str()));
@@ -138,6 +189,10 @@ void TlsSession::advance() {
       const int e = SSL_get_error(ssl, r);
       if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
         m_error = openssl_error("TLS handshake failed");
+        // Why the certificate was not trusted, in words ("self-signed certificate").
+        if (const long v = SSL_get_verify_result(ssl); m_verifying && v != X509_V_OK) {
+          m_error += " (" + std::string(X509_verify_cert_error_string(v)) + ")";
+        }
         return;
       }
     }

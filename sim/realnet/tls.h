@@ -10,12 +10,15 @@
 
 namespace mailhop::realnet {
 
-// A server's certificate and key: made on the spot, self-signed for `hostname` (a classroom
-// tool has no certificate authority; clients are told to accept it: swaks does, curl needs -k).
+// A server's certificate and key: made on the spot, self-signed for `hostname`, localhost,
+// 127.0.0.1 and ::1 (a classroom tool has no certificate authority; clients are told to accept
+// it, as swaks does and curl -k does, or to trust this certificate: certificate_pem()).
 class TlsIdentity {
  public:
   static std::shared_ptr<const TlsIdentity> self_signed(const std::string& hostname,
                                                         std::string* error);
+  // The certificate in PEM, for a client to trust (curl --cacert, mailhop send --ca).
+  std::string certificate_pem() const;
   ~TlsIdentity();
   TlsIdentity(const TlsIdentity&) = delete;
   TlsIdentity& operator=(const TlsIdentity&) = delete;
@@ -28,11 +31,20 @@ class TlsIdentity {
   void* m_cert;
 };
 
+// How a client checks the server's certificate: not at all (the default: classroom servers
+// have self-signed ones), or against the system's certificate authorities, or against those
+// in `ca_file` (PEM), with the server's name (or address) checked too.
+struct TlsVerify {
+  bool enabled = false;
+  std::string ca_file;  // empty: the system's
+};
+
 class TlsSession {
  public:
-  // A client for `server_name` (sent as SNI). It does not check the server's certificate:
-  // classroom servers have self-signed ones; it says which it got (peer_subject()).
-  static std::unique_ptr<TlsSession> client(const std::string& server_name, std::string* error);
+  // A client for `server_name` (sent as SNI unless it is an address). With `verify.enabled`
+  // a certificate that does not check out fails the handshake, the error saying why.
+  static std::unique_ptr<TlsSession> client(const std::string& server_name, std::string* error,
+                                            const TlsVerify& verify = {});
   static std::unique_ptr<TlsSession> server(std::shared_ptr<const TlsIdentity> identity,
                                             std::string* error);
   ~TlsSession();
@@ -64,6 +76,7 @@ class TlsSession {
   void* m_ctx = nullptr;  // SSL_CTX*
   void* m_ssl = nullptr;  // SSL*
   bool m_established = false;
+  bool m_verifying = false;  // a client that checks the server's certificate
   std::string m_pending;  // plaintext written before the handshake finished
   std::string m_plain;    // decrypted, not yet read
   std::string m_error;

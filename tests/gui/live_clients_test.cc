@@ -64,7 +64,7 @@ TEST_CASE("a real client speaks to the world shown, and its session joins the sc
     std::string why;
     std::optional<realnet::TcpStream> stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
     if (stream) {
-      realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
+      realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example", {}});
       stream->close();
     }
     done = true;

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -130,6 +131,7 @@ class LoopbackServer {
   int port() const { return m_listener.port(); }
   const std::vector<realnet::WireLine>& lines() const { return m_lines; }
   const realnet::SessionEnd& end() const { return m_end; }
+  const realnet::TlsIdentity& identity() const { return *m_identity; }
 
  private:
   static proto::SmtpServerConfig config(proto::TlsState tls) {
@@ -293,6 +295,56 @@ TEST_CASE("mailhop send prints the conversation with a real server and its outco
   CHECK(policy.content.find("\r\n\r\nHola Julia\r\n") != std::string::npos);
 }
 
+TEST_CASE("mailhop send --verify refuses a certificate it cannot trust; --ca trusts one",
+          "[realnet][tls][cli]") {
+  const auto send = [](int port, std::vector<std::string> more) {
+    std::vector<std::string> args = {"127.0.0.1:" + std::to_string(port),
+                                     "--from",
+                                     "marcos@gmail.example",
+                                     "--to",
+                                     "julia@yahoo.example",
+                                     "--tls",
+                                     "starttls",
+                                     "--lang",
+                                     "en"};
+    args.insert(args.end(), more.begin(), more.end());
+    std::ostringstream out;
+    std::ostringstream err;
+    const int status = mailhop::cli::send_command(args, out, err);
+    return std::pair{status, out.str() + err.str()};
+  };
+  {
+    // The server's certificate is self-signed: not one the system's authorities vouch for.
+    Recording policy;
+    LoopbackServer server(policy, proto::TlsState::kAvailable);
+    auto [status, output] = send(server.port(), {"--verify"});
+    server.join();
+    INFO(output);
+    CHECK(status != 0);
+    CHECK(output.find("certificate verify failed") != std::string::npos);
+    CHECK(output.find("(self-signed certificate)") != std::string::npos);
+    CHECK_FALSE(policy.envelope);
+  }
+  {
+    // Trusted as its own authority, it checks out for 127.0.0.1 (one of its names).
+    Recording policy;
+    LoopbackServer server(policy, proto::TlsState::kAvailable);
+    const std::filesystem::path ca = std::filesystem::temp_directory_path() /
+                                     ("mailhop_ca_" + std::to_string(server.port()) + ".pem");
+    {
+      std::ofstream f(ca);
+      f << server.identity().certificate_pem();
+    }
+    auto [status, output] = send(server.port(), {"--ca", ca.string()});
+    server.join();
+    INFO(output);
+    CHECK(status == 0);
+    CHECK(output.find("TLS is up") != std::string::npos);
+    CHECK(policy.envelope);
+    std::filesystem::remove(ca);
+  }
+}
+
 TEST_CASE("mailhop send refuses what it cannot use, saying why", "[realnet][cli]") {
   const auto run = [](std::vector<std::string> args) {
     args.insert(args.end(), {"--lang", "en"});
@@ -374,7 +426,7 @@ TEST_CASE("after STARTTLS both engines go on inside real TLS", "[realnet][tls]")
   std::vector<realnet::WireLine> lines;
   const realnet::SessionEnd end = realnet::run_smtp_client(
       *stream, engine, [&](const realnet::WireLine& l) { lines.push_back(l); },
-      {false, "mx.yahoo.example"});
+      {false, "mx.yahoo.example", {}});
   server.join();
   INFO(end.error);
   CHECK(end.error.empty());
@@ -410,7 +462,7 @@ TEST_CASE("on an implicit-TLS port the handshake comes before the greeting", "[r
   proto::SmtpClient engine = client_engine(proto::ClientTls::kImplicit);
   std::vector<realnet::WireLine> lines;
   realnet::run_smtp_client(*stream, engine, [&](const realnet::WireLine& l) { lines.push_back(l); },
-                           {true, "mx.yahoo.example"});
+                           {true, "mx.yahoo.example", {}});
   server.join();
   REQUIRE(lines.size() > 2);
   CHECK(lines[0].kind == proto::LoopbackLineKind::kTlsEstablished);
@@ -436,7 +488,7 @@ TEST_CASE("a TLS handshake with a server that does not speak TLS fails with a re
       realnet::TcpStream::connect("127.0.0.1", listener.port(), &why);
   REQUIRE(stream);
   proto::SmtpClient engine = client_engine(proto::ClientTls::kImplicit);
-  const realnet::SessionEnd end = realnet::run_smtp_client(*stream, engine, {}, {true, "x"});
+  const realnet::SessionEnd end = realnet::run_smtp_client(*stream, engine, {}, {true, "x", {}});
   plain.join();
   CHECK(end.error.find("TLS handshake failed") == 0);
   CHECK_FALSE(engine.finished());  // it never started: nothing was sent
@@ -464,7 +516,7 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
   std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
   REQUIRE(stream);
   proto::SmtpClient engine = marcos_over_tls("over TLS");
-  realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
+  realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example", {}});
   const int status = serve.join();
   INFO(serve.output());
   CHECK(status == 0);
@@ -503,7 +555,7 @@ TEST_CASE("mailhop serve --record writes the real client's session, and the reco
   std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
   REQUIRE(stream);
   proto::SmtpClient engine = marcos_over_tls("recorded");
-  realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example"});
+  realnet::run_smtp_client(*stream, engine, {}, {false, "smtp.gmail.example", {}});
   stream->close();
   const int status = serve.join();
   INFO(serve.output());
