@@ -151,6 +151,7 @@ struct Pop3Client::Impl {
   // A complete multi-line body (unstuffed lines, without the final ".").
   void body_done(Micros now) {
     in_body = false;
+    if (step == Step::kCapa || step == Step::kUidl) events.emplace_back(ev::ListReceived{body});
     if (step == Step::kCapa) {
       bool stls = false;
       sasl_plain = false;

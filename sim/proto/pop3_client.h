@@ -67,6 +67,10 @@ struct Pop3RetrievedMessage {
 namespace pop3_client_event {
 struct CommandSent { std::string line; };  // without CRLF (PASS secrets included)
 struct ResponseReceived { bool ok = true; std::string line; };  // status line
+// The lines of a multi-line answer that is a list (CAPA, UIDL), unstuffed, without the ".".
+struct ListReceived {
+  std::vector<std::string> lines;
+};
 struct StartTls {};  // the driver must now run the TLS handshake, then call tls_established
 struct LoggedIn { std::string mechanism; };  // "USER", "APOP" or "PLAIN"
 struct MessageRetrieved { std::size_t number = 0; std::string uid; std::size_t octets = 0; };
@@ -77,8 +81,8 @@ struct Finished { std::size_t retrieved = 0; bool ok = true; };  // the session 
 
 using Pop3ClientEvent =
     std::variant<pop3_client_event::CommandSent, pop3_client_event::ResponseReceived,
-                 pop3_client_event::StartTls, pop3_client_event::LoggedIn,
-                 pop3_client_event::MessageRetrieved,
+                 pop3_client_event::ListReceived, pop3_client_event::StartTls,
+                 pop3_client_event::LoggedIn, pop3_client_event::MessageRetrieved,
                  pop3_client_event::Failed, pop3_client_event::TimedOut,
                  pop3_client_event::Finished>;
 

@@ -32,6 +32,14 @@ SessionEnd run_pop3_client(TcpStream& stream, proto::Pop3Client& engine, const L
               emit(LoopbackDirection::kClientToServer, LoopbackLineKind::kCommand, e.line);
             } else if constexpr (std::is_same_v<E, proto::pop3_client_event::ResponseReceived>) {
               emit(LoopbackDirection::kServerToClient, LoopbackLineKind::kReply, e.line);
+            } else if constexpr (std::is_same_v<E, proto::pop3_client_event::ListReceived>) {
+              // Each line as the server sent it, then the end of the list.
+              for (std::string& line : e.lines) {
+                const bool stuffed = !line.empty() && line[0] == '.';
+                emit(LoopbackDirection::kServerToClient, LoopbackLineKind::kReply,
+                     stuffed ? "." + line : std::move(line));
+              }
+              emit(LoopbackDirection::kServerToClient, LoopbackLineKind::kReply, ".");
             } else if constexpr (std::is_same_v<E, proto::pop3_client_event::MessageRetrieved>) {
               emit(LoopbackDirection::kServerToClient, LoopbackLineKind::kMessageBody,
                    "message " + std::to_string(e.number) + ", " + std::to_string(e.octets) +

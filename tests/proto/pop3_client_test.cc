@@ -65,7 +65,7 @@ const std::string kLoginWire =
 TEST_CASE("pop3 client: retrieves, unstuffs and keeps messages", "[pop3][pop3_client]") {
   play_client("! client tls=never login=user\n" + kLoginWire +
               "C: STAT\nS: +OK 2 112\n"
-              "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\n"
+              "C: UIDL\nS: +OK\nS: 1 uid-1\nS: 2 uid-2\nS: .\nE: list 1 uid-1 | 2 uid-2\n"
               "C: RETR 1\n"
               "S: +OK 75 octets\nS: From: a@b.example\nS: Subject: one\nS:\nS: Hello\n"
               "S: ..hidden dot\nS: ...two dots\nS: ..\nS: end\nS: .\n"
@@ -89,18 +89,20 @@ TEST_CASE("pop3 client: deletes after retrieving; UIDL refused is not fatal",
 
 TEST_CASE("pop3 client: STLS and its failures", "[pop3][pop3_client]") {
   SECTION("STLS offered: used; USER/PASS login needs no second CAPA") {
-    play_client("! client tls=if_offered login=user\n"
-                "S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: STLS\nS: .\n"
-                "C: STLS\nS: +OK go\nE: starttls\nS: -ERR pipelined junk\n"
-                "= tls\nC: USER julia\nS: -ERR no\n"
-                "E: failed reason=\"USER refused: -ERR no\"\n"
-                "C: QUIT\nS: +OK\nE: finished retrieved=0 ok=no\nC! close\n");
+    play_client(
+        "! client tls=if_offered login=user\n"
+        "S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: STLS\nS: .\nE: list USER | STLS\n"
+        "C: STLS\nS: +OK go\nE: starttls\nS: -ERR pipelined junk\n"
+        "= tls\nC: USER julia\nS: -ERR no\n"
+        "E: failed reason=\"USER refused: -ERR no\"\n"
+        "C: QUIT\nS: +OK\nE: finished retrieved=0 ok=no\nC! close\n");
   }
   SECTION("required but not offered: QUIT before any password") {
-    play_client("! client tls=required\n"
-                "S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\n"
-                "E: failed reason=\"the server does not offer STLS, and TLS is required\"\n"
-                "C: QUIT\nS: +OK\nE: finished retrieved=0 ok=no\nC! close\n");
+    play_client(
+        "! client tls=required\n"
+        "S: +OK ready\nC: CAPA\nS: +OK\nS: USER\nS: .\nE: list USER\n"
+        "E: failed reason=\"the server does not offer STLS, and TLS is required\"\n"
+        "C: QUIT\nS: +OK\nE: finished retrieved=0 ok=no\nC! close\n");
   }
   SECTION("not offered, if_offered: plaintext login") {
     play_client("! client tls=if_offered\n"
@@ -114,7 +116,7 @@ TEST_CASE("pop3 client: STLS and its failures", "[pop3][pop3_client]") {
 TEST_CASE("pop3 client: implicit TLS logs in without CAPA", "[pop3][pop3_client]") {
   play_client("! client tls=implicit login=user\n" + kLoginWire +
               "C: STAT\nS: +OK 0 0\n"
-              "C: UIDL\nS: +OK\nS: .\n"
+              "C: UIDL\nS: +OK\nS: .\nE: list\n"
               "C: QUIT\nS: +OK bye\nE: finished retrieved=0 ok=yes\nC! close\n");
 }
 

@@ -636,7 +636,9 @@ TEST_CASE("mailhop fetch reads a simulated mailbox over real POP3 and IMAP, with
   CHECK(o2.find("C: A1 AUTHENTICATE PLAIN ") != std::string::npos);  // SASL-IR, inside TLS
   CHECK(o2.find("Messages fetched: 1") != std::string::npos);
   CHECK(s3 == 0);
-  CHECK(o3.find("STLS") == std::string::npos);
+  CHECK(o3.find("C: STLS") == std::string::npos);  // offered (in the CAPA list), not used
+  CHECK(o3.find("S: STLS") != std::string::npos);
+  CHECK(o3.find("S: UIDL") != std::string::npos);  // the lists are shown line by line
   CHECK(o3.find("Messages fetched: 1") != std::string::npos);
 }
 

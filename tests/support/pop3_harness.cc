@@ -90,6 +90,10 @@ std::string describe_pop3_client_event(const proto::Pop3ClientEvent& event) {
           return "command " + e.line;
         } else if constexpr (std::is_same_v<T, cev::ResponseReceived>) {
           return "response " + e.line;
+        } else if constexpr (std::is_same_v<T, cev::ListReceived>) {
+          std::string out = "list";
+          for (const std::string& line : e.lines) out += (out.size() == 4 ? " " : " | ") + line;
+          return out;
         } else if constexpr (std::is_same_v<T, cev::StartTls>) {
           return "starttls";
         } else if constexpr (std::is_same_v<T, cev::LoggedIn>) {
