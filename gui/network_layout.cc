@@ -245,26 +245,28 @@ std::vector<ImVec2> NetworkLayout::compute_nodes(const scenario::Scenario& scena
 }
 
 bool NetworkLayout::update(const scenario::Scenario& scenario) {
-  // Cheap check first: the same hosts with the same scenario positions and links, and the same
-  // number of script steps (outside clients come from the script).
-  bool same = m_built && m_given.size() == scenario.nodes.size() &&
-              m_link_count == scenario.links.size() && m_step_count == scenario.script.size();
-  for (std::size_t i = 0; same && i < scenario.nodes.size(); ++i)
-    same = m_names[i] == scenario.nodes[i].name && m_given[i] == scenario.nodes[i].position;
-  if (same) return false;
+  // Cheap check first: the scenario's hosts with the same positions and links, and as many
+  // script steps (outside clients come from the script).
+  const auto same_nodes = [&] {
+    if (!m_built || m_given.size() != scenario.nodes.size() ||
+        m_link_count != scenario.links.size()) {
+      return false;
+    }
+    for (std::size_t i = 0; i < scenario.nodes.size(); ++i) {
+      if (m_names[i] != scenario.nodes[i].name || m_given[i] != scenario.nodes[i].position) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (same_nodes() && m_step_count == scenario.script.size()) return false;
   std::vector<std::string> names;
   names.reserve(scenario.nodes.size());
   for (const scenario::Node& node : scenario.nodes) names.push_back(node.name);
   for (const world::OutsideClient& client : world::outside_clients(scenario))
     names.push_back(client.name);
   m_step_count = scenario.script.size();
-  if (m_built && names == m_names && m_given.size() == scenario.nodes.size() &&
-      m_link_count == scenario.links.size()) {
-    bool given_same = true;
-    for (std::size_t i = 0; given_same && i < scenario.nodes.size(); ++i)
-      given_same = m_given[i] == scenario.nodes[i].position;
-    if (given_same) return false;  // a step that adds no host
-  }
+  if (same_nodes() && names == m_names) return false;  // steps that add no host
   std::vector<ImVec2> base = compute(scenario);
   m_names = names;
 

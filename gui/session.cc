@@ -75,6 +75,19 @@ struct Session::Impl {
   void run_world_to(core::SimTime t) { world->run_until(std::min(t, scenario.until)); }
 
   // Back where a failed change found the session: `shown` events at time `at`.
+  // After a live change to the scenario: the world built again and run to `at`, all of it
+  // shown (the run is no longer the recording's). False when it cannot be built.
+  bool rerun(core::SimTime at, std::string* error) {
+    if (!rebuild(error)) return false;
+    recorded_events.clear();
+    recorded_events.shrink_to_fit();
+    world->run_until(at);
+    visible = recorded();
+    now = at;
+    dirty = true;
+    return true;
+  }
+
   void restore(core::SimTime at, std::size_t shown) {
     rebuild(nullptr);
     world->run_until(std::min(at, scenario.until));
@@ -267,18 +280,12 @@ bool Session::apply(scenario::Action action, std::string* error) {
   it = m.scenario.script.insert(it, scenario::ScriptStep{at, std::move(action), {}});
   // A replayed trace with a change is no longer the recording: an ordinary run from now on.
   if (m.replay) m.replay->changed = true;
-  if (!m.rebuild(error)) {
+  if (!m.rerun(at, error)) {
     m.scenario.script.erase(it);
     if (m.replay) m.replay->changed = was_changed;
     m.restore(at, shown);
     return false;
   }
-  m.recorded_events.clear();
-  m.recorded_events.shrink_to_fit();
-  m.world->run_until(at);
-  m.visible = m.recorded();
-  m.now = at;
-  m.dirty = true;
   return true;
 }
 
@@ -322,18 +329,14 @@ void Session::client_input(const ClientSessionHandle& session, scenario::ClientI
   m.scenario.until = std::max(m.scenario.until, step->at + after + core::SimTime::from_minutes(1));
   const core::SimTime at = std::max(m.now, step->at + after);
   if (m.replay) m.replay->changed = true;
-  if (!m.rebuild(nullptr)) {
+  const core::SimTime was = m.now;
+  const std::size_t shown = m.visible;
+  if (!m.rerun(at, nullptr)) {
     // Cannot happen (the input does not change what the world is built from); if it did, the
     // input is dropped and the world is what it was.
     action.input.pop_back();
-    m.restore(m.now, m.visible);
-    return;
+    m.restore(was, shown);
   }
-  m.recorded_events.clear();
-  m.world->run_until(at);
-  m.visible = m.recorded();
-  m.now = at;
-  m.dirty = true;
 }
 
 const world::World::ClientSessionRun* Session::client_run(
