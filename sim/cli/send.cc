@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <random>
 
@@ -24,6 +25,12 @@
 namespace mailhop::cli {
 
 namespace {
+
+// --ca: a file that is there to be read (what is in it, OpenSSL reads at the handshake).
+bool readable_file(const std::string& path) {
+  std::ifstream f(path);
+  return f.good();
+}
 
 namespace fs = std::filesystem;
 
@@ -181,7 +188,10 @@ int send_command(const std::vector<std::string>& args, std::ostream& out, std::o
       if (a == "--subject") o.subject = *v;
       if (a == "--body") o.body = *v;
       if (a == "--helo") o.helo = *v;
-      if (a == "--ca") o.verify = {true, *v};
+      if (a == "--ca") {
+        if (!readable_file(*v)) return bad(cat.format("cli.send.bad_ca", *v));
+        o.verify = {true, *v};
+      }
       if (a == "--user") user = *v;
       if (a == "--password") password = *v;
       if (a == "--timeout" && !parse_int(*v, 1, 3600, &o.timeout_seconds)) {
@@ -331,7 +341,10 @@ int fetch_command(const std::vector<std::string>& args, std::ostream& out, std::
       if (a == "--user") user = v;
       if (a == "--password") password = v;
       if (a == "--tls") tls_mode = v;
-      if (a == "--ca") verify = {true, v};
+      if (a == "--ca") {
+        if (!readable_file(v)) return bad(cat.format("cli.send.bad_ca", v));
+        verify = {true, v};
+      }
       if (a == "--timeout" && !parse_int(v, 1, 3600, &timeout_seconds)) {
         return bad(cat.format("cli.send.bad_timeout", v));
       }

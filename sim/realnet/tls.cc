@@ -1,5 +1,6 @@
 #include "sim/realnet/tls.h"
 
+#include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -129,21 +130,21 @@ std::unique_ptr<TlsSession> TlsSession::client(const std::string& server_name, s
   std::unique_ptr<TlsSession> s = make(true, nullptr, error);
   if (!s) return nullptr;
   SSL* ssl = as_ssl(s->m_ssl);
-  const bool address =
-      !server_name.empty() &&
-      server_name.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos &&
-      server_name.find_first_of(".:") != std::string::npos;
+  // An IPv4 or IPv6 address: checked against the certificate's addresses, and not sent as
+  // SNI (RFC 6066 section 3 allows names only).
+  unsigned char ip[16];
+  const bool address = inet_pton(AF_INET, server_name.c_str(), ip) == 1 ||
+                       inet_pton(AF_INET6, server_name.c_str(), ip) == 1;
   if (verify.enabled) {
     SSL_CTX* ctx = static_cast<SSL_CTX*>(s->m_ctx);
     const bool loaded = verify.ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx) == 1
                                                : SSL_CTX_load_verify_locations(
                                                      ctx, verify.ca_file.c_str(), nullptr) == 1;
     if (!loaded) {
-      if (error)
-        *error =
-            openssl_error(("cannot read the certificate authorities in " +
-                           (verify.ca_file.empty() ? std::string("the system") : verify.ca_file))
-                              .c_str());
+      const std::string what =
+          "cannot read the certificate authorities in " +
+          (verify.ca_file.empty() ? std::string("the system") : verify.ca_file);
+      if (error) *error = openssl_error(what.c_str());
       return nullptr;
     }
     SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);

@@ -369,6 +369,11 @@ TEST_CASE("mailhop send refuses what it cannot use, saying why", "[realnet][cli]
       run({"127.0.0.1:2525", "--from", "a@b.example", "--to", "c@d.example", "--user", "a"});
   CHECK(s5 == 2);
   CHECK(e5.find("--user and --password go together") != std::string::npos);
+  auto [s6, e6] = run({"127.0.0.1:2525", "--from", "a@b.example", "--to", "c@d.example", "--ca",
+                       "/no/such/authorities.pem"});
+  CHECK(s6 == 2);
+  CHECK(e6.find("cannot read the certificate file “/no/such/authorities.pem” (--ca)") !=
+        std::string::npos);
 }
 
 TEST_CASE("mailhop serve lets a real client send into the simulated world", "[realnet][cli]") {
