@@ -122,7 +122,9 @@ std::vector<SettingRow> node_settings(const world::NodeState& node, const text::
     rows.push_back({key, std::move(value)});
   };
   add("inspector.setting.name", n.name);
-  const std::string& label = t.language() == text::Language::kSpanish ? n.label.es : n.label.en;
+  const std::string& label = node.guest ? t.get("net.outside_client")
+                             : t.language() == text::Language::kSpanish ? n.label.es
+                                                                        : n.label.en;
   if (!label.empty()) add("inspector.setting.label", label);
   if (!n.address.empty()) add("inspector.setting.address", n.address);
   std::vector<std::string> roles;

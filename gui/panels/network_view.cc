@@ -102,10 +102,12 @@ void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float thickne
 // of the queue badge on the top right).
 ImVec2 mailbox_centre(ImVec2 c, float size) { return ImVec2(c.x - size * 0.82f, c.y - size * 0.36f); }
 
-// A host's caption in the class's language (the other one when it has none).
-const std::string& caption_of(const world::NodeState& node, text::Language language) {
+// A host's caption in the class's language (the other one when it has none); an outside
+// client's says what it is.
+const std::string& caption_of(const world::NodeState& node, const text::Catalog& t) {
+  if (node.guest) return t.get("net.outside_client");
   const auto& label = node.spec.label;
-  if (language == text::Language::kSpanish) return label.es.empty() ? label.en : label.es;
+  if (t.language() == text::Language::kSpanish) return label.es.empty() ? label.en : label.es;
   return label.en.empty() ? label.es : label.en;
 }
 
@@ -166,14 +168,13 @@ bool brief_label(bool compact, const std::vector<bool>* whole, std::size_t i) {
 
 std::vector<float> NetworkView::label_widths(const UiContext& ctx, ImFont* font, float label_size,
                                              bool compact, const std::vector<bool>* whole) const {
-  const text::Language language = ctx.text.language();
   const auto& nodes = ctx.session->world().nodes();
   std::vector<float> width(m_layout.size(), 0.0f);
   for (std::size_t ti = 0; ti < nodes.size() && ti < m_layout_of.size(); ++ti) {
     const world::NodeState& node = *nodes[ti];
     const std::size_t li = m_layout_of[ti];
     float w = font->CalcTextSizeA(label_size, 1e9f, 0.0f, node.spec.name.c_str()).x;
-    const std::string& caption = caption_of(node, language);
+    const std::string& caption = caption_of(node, ctx.text);
     if (!caption.empty() && !brief_label(compact, whole, li))
       w = std::max(w, font->CalcTextSizeA(label_size * 0.85f, 1e9f, 0.0f, caption.c_str()).x);
     if (li < width.size()) width[li] = w;
@@ -196,8 +197,7 @@ std::vector<float> NetworkView::label_heights(const UiContext& ctx, float label_
     if (m_layout_of[ti] >= height.size() || brief_label(compact, whole, m_layout_of[ti])) continue;
     // As draw_nodes writes them: the name; a caption (or the domains); role tags, not on
     // clients' laptops and phones.
-    const bool second =
-        !caption_of(node, ctx.text.language()).empty() || !node.spec.domains.empty();
+    const bool second = !caption_of(node, ctx.text).empty() || !node.spec.domains.empty();
     const IconKind icon = icon_for(node.spec);
     const bool tags =
         !role_tags(node.spec).empty() && icon != IconKind::kLaptop && icon != IconKind::kPhone;
@@ -934,7 +934,7 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
     if (!labels && !selected) continue;
 
     // Caption (in the class's language), host name, then the role tags with their ports.
-    const std::string& caption = caption_of(node, t.language());
+    const std::string& caption = caption_of(node, t);
     // Under the icon, or where a host below leaves no room (a short view at 3x), on its right
     // (or left, against the icon).
     const std::optional<LabelBeside> beside_at =
@@ -1251,8 +1251,7 @@ void NetworkView::draw_tooltip(const UiContext& ctx, const Hit& hit) {
         if (n->spec.name == m_layout.names()[hit.index]) node = n.get();
       if (!node) break;
       ImGui::TextUnformatted(node->spec.name.c_str());
-      const std::string& caption =
-          t.language() == text::Language::kSpanish ? node->spec.label.es : node->spec.label.en;
+      const std::string& caption = caption_of(*node, t);
       if (!caption.empty()) ImGui::TextColored(p.muted, "%s", caption.c_str());
       const std::vector<std::string> tags = role_tags(node->spec);
       if (!tags.empty()) ImGui::TextUnformatted(t.format("net.tooltip.roles", join(tags, ", ")).c_str());

@@ -682,7 +682,6 @@ std::unique_ptr<World> World::build(const scenario::Scenario& sc, core::Trace& t
     guest.name = client.name;
     guest.roles = {Role::kMua};
     if (looks_like_address(client.name)) guest.address = client.name;
-    guest.label = {"cliente externo", "outside client"};
     w->m_nodes.push_back(std::make_unique<NodeState>(guest, RetryPolicy{}));
     w->m_nodes.back()->guest = true;
     w->m_by_name[guest.name] = w->m_nodes.back().get();
