@@ -257,7 +257,7 @@ void App::apply(const AppCommand& command) {
             std::string why;
             if (!c.on) {
               m_live.stop();
-            } else if (s && !m_live.start(*s, &why)) {
+            } else if (s && !m_live.start(*s, &why, c.ports)) {
               set_error(m_catalog.format("app.error.live_clients", why));
             }
           } else if constexpr (std::is_same_v<T, command::LiveAction>) {
@@ -483,7 +483,7 @@ void App::draw_frame() {
     m_compose.draw_menu(ctx);
     if (ImGui::MenuItem(ctx.text.c_str("app.live.menu"), nullptr, m_live.active(),
                         m_session != nullptr)) {
-      m_commands.push(command::SetRealClients{!m_live.active()});
+      m_commands.push(command::SetRealClients{!m_live.active(), {}});
     }
     m_header.draw_menu_bar(ctx);
     ImGui::EndMenuBar();

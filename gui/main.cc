@@ -95,7 +95,7 @@ int show(mailhop::gui::App& app, const mailhop::gui::AppOptions& options,
       app.apply(gui::command::SelectNode{options.select});
     }
     if (options.real_clients) {
-      app.apply(gui::command::SetRealClients{true});
+      app.apply(gui::command::SetRealClients{true, {}});
       if (!app.error_message().empty()) std::cerr << app.error_message() << "\n";
     }
   } else if (offscreen) {

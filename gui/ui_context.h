@@ -14,6 +14,7 @@
 #include "gui/selection.h"
 #include "gui/session.h"
 #include "gui/theme.h"
+#include "sim/cli/serve_ports.h"
 #include "sim/core/sim_time.h"
 #include "sim/scenario/scenario.h"
 #include "sim/text/catalog.h"
@@ -101,6 +102,7 @@ struct SetHighContrast {
 // Real clients: open (or close) real ports onto the scenario's servers (LiveClients).
 struct SetRealClients {
   bool on = false;
+  std::vector<cli::PortMap> ports;  // empty: cli::default_ports
 };
 }  // namespace command
 

@@ -5,6 +5,7 @@
 
 #include <imgui.h>
 #include <imgui_internal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 #include <fstream>
 
 #include "gui/playback.h"
+#include "sim/realnet/tcp.h"
 #include "sim/scenario/scenario_json.h"
 
 namespace {
@@ -680,4 +682,51 @@ TEST_CASE("on a small screen a host is inspected with a double-click or its menu
   h.frame();
   CHECK(h.app->panel_drawn(Panel::kInspector));
   CHECK_FALSE(h.app->panel_drawn(Panel::kNetwork));
+}
+
+TEST_CASE("real clients: the app lets one in, answers it in the next frame and shows its lines",
+          "[gui][app][live]") {
+  Headless h;
+  h.open();
+  // A free port leading to the MSA (SDL_net takes no port 0: ports are tried).
+  int port = 0;
+  for (int i = 0; i < 200 && !h.app->live_clients().active(); ++i) {
+    port = 20000 + static_cast<int>((getpid() * 11 + i * 137) % 30000);
+    h.app->apply(command::SetRealClients{true, {{port, "smtp.gmail.example", 587}}});
+  }
+  REQUIRE(h.app->live_clients().active());
+  std::string why;
+  std::optional<mailhop::realnet::TcpStream> stream =
+      mailhop::realnet::TcpStream::connect("127.0.0.1", port, &why);
+  REQUIRE(stream);
+  // Frames until the client has read `expected` (each frame lets clients in and answers them).
+  std::string received;
+  const auto frames_until = [&](const std::string& expected) {
+    std::string bytes;
+    for (int i = 0; i < 200 && received.find(expected) == std::string::npos; ++i) {
+      h.frame();
+      if (stream->read(std::chrono::milliseconds(5), &bytes) ==
+          mailhop::realnet::TcpStream::Read::kData) {
+        received += bytes;
+      }
+    }
+    return received.find(expected) != std::string::npos;
+  };
+  CHECK(frames_until("220 smtp.gmail.example ESMTP"));
+  CHECK(h.app->live_clients().connected() == 1);
+  REQUIRE(stream->write("EHLO laptop\r\n"));
+  CHECK(frames_until("250 STARTTLS\r\n"));
+  // The line is in the session's trace, from the outside client, and the ladder shows it.
+  const auto& events = h.app->session()->events();
+  const auto ehlo = std::find_if(events.begin(), events.end(), [](const TraceEvent& e) {
+    return e.kind == TraceKind::kClientLine && e.node == "127.0.0.1" && e.text == "EHLO laptop";
+  });
+  CHECK(ehlo != events.end());
+  REQUIRE(h.app->selection().event);
+  CHECK(events[*h.app->selection().event].peer == "127.0.0.1");
+  REQUIRE(stream->write("QUIT\r\n"));
+  CHECK(frames_until("221 2.0.0"));
+  h.app->apply(command::SetRealClients{false, {}});
+  CHECK_FALSE(h.app->live_clients().active());
+  CHECK(h.app->session()->dirty());  // the session is part of the lesson now
 }
