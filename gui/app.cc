@@ -513,6 +513,11 @@ void App::draw_frame() {
       if (ImGui::GetCursorPosX() + width > right) ImGui::NewLine();
       ImGui::TextUnformatted(entry.c_str());
     }
+    // The certificate's fingerprint, for the class to compare with what their programs show.
+    ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.muted);
+    ImGui::TextWrapped("%s",
+                       m_catalog.format("app.live.fingerprint", m_live.fingerprint()).c_str());
+    ImGui::PopStyleColor();
     ImGui::PopStyleColor();
   }
 

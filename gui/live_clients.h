@@ -34,6 +34,8 @@ class LiveClients {
   bool active() const { return !m_listeners.empty(); }
   const std::vector<cli::PortMap>& ports() const { return m_ports; }
   std::size_t connected() const { return m_clients.size(); }
+  // The SHA-256 fingerprint of the self-signed certificate the ports use (while active).
+  std::string fingerprint() const { return m_identity ? m_identity->fingerprint_sha256() : ""; }
 
   // Accepts new clients, passes what they sent into `session` and writes back what the
   // world's servers answered. True when the session changed.

@@ -243,6 +243,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   for (const auto& [listener, m] : listeners) {
     out << "  " << cat.format("cli.serve.port", listener.port(), m.host, m.port) << "\n";
   }
+  out << cat.format("cli.serve.fingerprint", identity->fingerprint_sha256()) << "\n";
   out << cat.get("cli.serve.how_to_stop") << "\n\n" << std::flush;
 
   std::vector<std::unique_ptr<RealClient>> clients;

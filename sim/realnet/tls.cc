@@ -89,6 +89,20 @@ std::string TlsIdentity::certificate_pem() const {
   return pem;
 }
 
+std::string TlsIdentity::fingerprint_sha256() const {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (X509_digest(static_cast<X509*>(m_cert), EVP_sha256(), digest.data(), &size) != 1) return {};
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    if (i > 0) out += ':';
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0x0F];
+  }
+  return out;
+}
+
 TlsIdentity::~TlsIdentity() {
   X509_free(static_cast<X509*>(m_cert));
   EVP_PKEY_free(static_cast<EVP_PKEY*>(m_key));

@@ -19,6 +19,9 @@ class TlsIdentity {
                                                         std::string* error);
   // The certificate in PEM, for a client to trust (curl --cacert, mailhop send --ca).
   std::string certificate_pem() const;
+  // Its SHA-256 fingerprint ("3F:A2:...", 32 octets), which a mail program shows before it
+  // accepts a certificate it cannot check: the class compares it with the one projected.
+  std::string fingerprint_sha256() const;
   ~TlsIdentity();
   TlsIdentity(const TlsIdentity&) = delete;
   TlsIdentity& operator=(const TlsIdentity&) = delete;

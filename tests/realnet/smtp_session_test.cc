@@ -345,6 +345,27 @@ TEST_CASE("mailhop send --verify refuses a certificate it cannot trust; --ca tru
   }
 }
 
+TEST_CASE("a certificate's SHA-256 fingerprint is 32 octets in hex pairs, its own",
+          "[realnet][tls]") {
+  std::string why;
+  const auto a = realnet::TlsIdentity::self_signed("mailhop", &why);
+  const auto b = realnet::TlsIdentity::self_signed("mailhop", &why);
+  REQUIRE(a);
+  REQUIRE(b);
+  const std::string f = a->fingerprint_sha256();
+  REQUIRE(f.size() == 32 * 3 - 1);
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    INFO(f);
+    if (i % 3 == 2) {
+      CHECK(f[i] == ':');
+    } else {
+      CHECK(std::string("0123456789ABCDEF").find(f[i]) != std::string::npos);
+    }
+  }
+  CHECK(f == a->fingerprint_sha256());
+  CHECK(f != b->fingerprint_sha256());  // a new key, a new certificate
+}
+
 TEST_CASE("mailhop send refuses what it cannot use, saying why", "[realnet][cli]") {
   const auto run = [](std::vector<std::string> args) {
     args.insert(args.end(), {"--lang", "en"});
@@ -529,6 +550,8 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
   CHECK(engine.authenticated());
   CHECK(engine.outcomes()[0].recipients.at(0).status == proto::DeliveryStatus::kDelivered);
   CHECK(serve.out().find("== TLS handshake complete (TLSv1.") != std::string::npos);
+  CHECK(serve.out().find("TLS certificate (self-signed), SHA-256 fingerprint: ") !=
+        std::string::npos);
   CHECK(serve.out().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
 }
 
