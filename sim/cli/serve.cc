@@ -216,7 +216,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
     f << identity->certificate_pem();
     f.close();
     if (!f) {
-      err << cat.format("cli.error.prefix", cat.format("cli.serve.cert_failed", cert_file.string()))
+      err << cat.format("cli.error.prefix", cat.format("cli.cannot_write", cert_file.string()))
           << "\n";
       return 2;
     }
@@ -235,7 +235,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   // Written at the start (a file that cannot be written is said at once), after each session
   // and at the end.
   if (!recorder.write(core::SimTime(), &why)) {
-    err << cat.format("cli.serve.record_failed", why) << "\n";
+    err << cat.format("cli.error.prefix", cat.format("cli.cannot_write", why)) << "\n";
     return 2;
   }
   const std::string title = language == text::Language::kSpanish ? sc.title.es : sc.title.en;
@@ -332,7 +332,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
       if (!record_written) {
         record_written = true;
         if (!recorder.write(now_world(), &why))
-          out << cat.format("cli.serve.record_failed", why) << "\n";
+          out << cat.format("cli.error.prefix", cat.format("cli.cannot_write", why)) << "\n";
       }
       out << std::flush;
       if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -352,7 +352,7 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   }
   if (recorder.active()) {
     if (!recorder.write(now_world(), &why)) {
-      err << cat.format("cli.serve.record_failed", why) << "\n";
+      err << cat.format("cli.error.prefix", cat.format("cli.cannot_write", why)) << "\n";
       return 2;
     }
     out << cat.format("cli.serve.recorded", recorder.sessions(), recorder.file().string()) << "\n";
