@@ -462,6 +462,10 @@ void App::draw_frame() {
     after_time_travel();
     select_latest_line();
   }
+  for (const LiveClients::Problem& p : m_live.take_problems()) {
+    set_error(
+        m_catalog.format(p.tls ? "app.error.live_tls" : "app.error.live_client", p.peer, p.why));
+  }
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
@@ -503,7 +507,10 @@ void App::draw_frame() {
     // Where real clients connect, for the class to type into their mail programs: each port
     // whole on a line ("2465 → smtp.gmail.example:465"), as many as fit.
     ImGui::PushStyleColor(ImGuiCol_Text, ctx.palette.accent_text);
-    ImGui::TextUnformatted(m_catalog.format("app.live.listening", m_live.connected()).c_str());
+    ImGui::TextUnformatted(m_catalog
+                               .format("app.live.listening", m_live.connected(),
+                                       cli::join_addresses(m_live.addresses()))
+                               .c_str());
     const float right = ImGui::GetContentRegionMax().x;
     const float gap = ImGui::CalcTextSize("   ").x;
     for (const cli::PortMap& p : m_live.ports()) {

@@ -11,6 +11,7 @@ struct LiveClients::Client {
       : served(std::move(stream), std::move(identity)) {}
   realnet::ServedClient served;
   Session::ClientSessionHandle session;
+  std::string peer;         // its address, "127.0.0.1"
   std::size_t written = 0;  // octets of the server's answers written to the socket
   bool client_closed = false;
 };
@@ -25,6 +26,14 @@ bool LiveClients::start(const Session& session, std::string* why, std::vector<cl
     *why = "no SMTP, POP3 or IMAP server to listen for";
     return false;
   }
+  for (const cli::PortMap& m : ports) {
+    const auto& nodes = session.scenario().nodes;
+    if (std::none_of(nodes.begin(), nodes.end(),
+                     [&](const scenario::Node& n) { return n.name == m.host; })) {
+      *why = "no host " + m.host + " in this scenario";
+      return false;
+    }
+  }
   if (!m_identity) m_identity = realnet::TlsIdentity::self_signed("mailhop", why);
   if (!m_identity) return false;
   for (const cli::PortMap& m : ports) {
@@ -36,6 +45,8 @@ bool LiveClients::start(const Session& session, std::string* why, std::vector<cl
     m_listeners.push_back(std::move(*l));
     m_ports.push_back(m);
   }
+  m_addresses = realnet::local_addresses();
+  m_addresses.push_back("127.0.0.1");
   return true;
 }
 
@@ -43,6 +54,7 @@ void LiveClients::stop() {
   m_clients.clear();
   m_listeners.clear();
   m_ports.clear();
+  m_addresses.clear();
 }
 
 bool LiveClients::poll(Session& session) {
@@ -56,14 +68,19 @@ bool LiveClients::poll(Session& session) {
     auto client = std::make_unique<Client>(std::move(*s), m_identity);
     std::optional<Session::ClientSessionHandle> handle =
         session.begin_client_session(peer, m.host, m.port, &why);
-    if (!handle) continue;  // the socket closes: a refused connection, to the client
+    if (!handle) {  // the socket closes: a refused connection, to the client
+      m_problems.push_back({peer, why, false});
+      continue;
+    }
     changed = true;
     client->session = *handle;
+    client->peer = peer;
     const auto& nodes = session.world().nodes();
     const auto server = std::find_if(nodes.begin(), nodes.end(),
                                      [&](const auto& n) { return n->spec.name == m.host; });
     if (server != nodes.end() && world::World::implicit_tls_port(**server, m.port) &&
         !client->served.start_tls(&why)) {
+      m_problems.push_back({peer, why, false});
       session.client_input(client->session, scenario::ClientInputKind::kClose, {});
       continue;
     }
@@ -88,6 +105,7 @@ bool LiveClients::poll(Session& session) {
         std::string more;
         bool tls_up = false;
         if (!c->served.incoming(bytes, &more, &tls_up, &why)) {
+          m_problems.push_back({c->peer, why, true});
           send_plain();
           c->client_closed = true;
           c->served.stream().close();

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gui/session.h"
@@ -27,7 +28,8 @@ class LiveClients {
   LiveClients& operator=(const LiveClients&) = delete;
 
   // Opens the ports for `session`'s scenario (cli::default_ports, or `ports` when given).
-  // False with `why` (no server to listen for, a port in use); then nothing is open.
+  // False with `why` (no server to listen for, a host that is not in the scenario, a port in
+  // use); then nothing is open.
   bool start(const Session& session, std::string* why, std::vector<cli::PortMap> ports = {});
   // Closes the ports and the connections.
   void stop();
@@ -36,6 +38,17 @@ class LiveClients {
   std::size_t connected() const { return m_clients.size(); }
   // The SHA-256 fingerprint of the self-signed certificate the ports use (while active).
   std::string fingerprint() const { return m_identity ? m_identity->fingerprint_sha256() : ""; }
+  // Where clients connect (while active): this computer's network addresses, then 127.0.0.1.
+  const std::vector<std::string>& addresses() const { return m_addresses; }
+  // A client whose connection was closed against its will, and why: it could not join the
+  // world's script, or its TLS handshake failed.
+  struct Problem {
+    std::string peer;  // "127.0.0.1"
+    std::string why;
+    bool tls = false;
+  };
+  // Those since the last call.
+  std::vector<Problem> take_problems() { return std::exchange(m_problems, {}); }
 
   // Accepts new clients, passes what they sent into `session` and writes back what the
   // world's servers answered. True when the session changed.
@@ -47,6 +60,8 @@ class LiveClients {
   std::vector<cli::PortMap> m_ports;
   std::vector<std::unique_ptr<Client>> m_clients;
   std::shared_ptr<const realnet::TlsIdentity> m_identity;
+  std::vector<std::string> m_addresses;
+  std::vector<Problem> m_problems;
 };
 
 }  // namespace mailhop::gui

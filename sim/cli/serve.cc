@@ -243,6 +243,12 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
   for (const auto& [listener, m] : listeners) {
     out << "  " << cat.format("cli.serve.port", listener.port(), m.host, m.port) << "\n";
   }
+  const std::vector<std::string> addresses = realnet::local_addresses();
+  if (addresses.empty()) {
+    out << cat.get("cli.serve.no_addresses") << "\n";
+  } else {
+    out << cat.format("cli.serve.addresses", join_addresses(addresses)) << "\n";
+  }
   out << cat.format("cli.serve.fingerprint", identity->fingerprint_sha256()) << "\n";
   out << cat.get("cli.serve.how_to_stop") << "\n\n" << std::flush;
 

@@ -44,4 +44,13 @@ std::vector<PortMap> default_ports(const scenario::Scenario& sc) {
   return out;
 }
 
+std::string join_addresses(const std::vector<std::string>& addresses) {
+  std::string out;
+  for (const std::string& a : addresses) {
+    if (!out.empty()) out += ", ";
+    out += a;
+  }
+  return out;
+}
+
 }  // namespace mailhop::cli

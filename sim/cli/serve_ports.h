@@ -23,4 +23,7 @@ bool parse_port_map(const std::string& text, PortMap* out);
 // 995 on 2995 and 993 on 2993 (those of the scenario's nodes that have them).
 std::vector<PortMap> default_ports(const scenario::Scenario& sc);
 
+// Addresses as the class reads them: "192.168.1.20, 10.0.0.5".
+std::string join_addresses(const std::vector<std::string>& addresses);
+
 }  // namespace mailhop::cli

@@ -1,9 +1,14 @@
 #include "sim/realnet/tcp.h"
 
 #include <SDL_net.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -47,6 +52,25 @@ bool ready(void* set, void* socket, std::chrono::milliseconds wait) {
 }
 
 }  // namespace
+
+std::vector<std::string> local_addresses() {
+  std::vector<std::string> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (const ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    if ((a->ifa_flags & IFF_UP) == 0 || (a->ifa_flags & IFF_LOOPBACK) != 0) continue;
+    sockaddr_in in{};
+    std::memcpy(&in, a->ifa_addr, sizeof in);
+    if ((ntohl(in.sin_addr.s_addr) >> 24) == 127) continue;
+    std::array<char, INET_ADDRSTRLEN> text{};
+    if (inet_ntop(AF_INET, &in.sin_addr, text.data(), text.size()) == nullptr) continue;
+    std::string address(text.data());
+    if (std::find(out.begin(), out.end(), address) == out.end()) out.push_back(std::move(address));
+  }
+  freeifaddrs(list);
+  return out;
+}
 
 bool start_network(std::string* error) {
   static const bool started = SDLNet_Init() == 0;

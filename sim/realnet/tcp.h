@@ -6,11 +6,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mailhop::realnet {
 
 // Starts SDL_net once for the process. False (with the reason) when it cannot.
 bool start_network(std::string* error);
+
+// This computer's IPv4 addresses other than 127.0.0.0/8, those of its interfaces that are up:
+// where a client on another machine reaches a TcpListener (which listens on each of them and
+// on 127.0.0.1; SDL_net listens on IPv4 only). Read from the system, no traffic sent.
+std::vector<std::string> local_addresses();
 
 class TcpStream {
  public:

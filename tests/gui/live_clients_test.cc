@@ -113,3 +113,55 @@ TEST_CASE("a real client speaks to the world shown, and its session joins the sc
   live.stop();
   CHECK_FALSE(live.active());
 }
+
+TEST_CASE("real-client ports name this computer's addresses, and only the scenario's hosts",
+          "[gui][live]") {
+  std::string error;
+  std::unique_ptr<Session> s = Session::open(kScenarios / "01-journey.json", &error);
+  REQUIRE(s);
+  LiveClients live;
+  std::string why;
+  CHECK_FALSE(live.start(*s, &why, {{2999, "no.such.example", 25}}));
+  CHECK(why == "no host no.such.example in this scenario");
+  CHECK_FALSE(live.active());
+
+  start_on_free_port(live, *s, "smtp.gmail.example", 587);
+  std::vector<std::string> expected = realnet::local_addresses();
+  expected.push_back("127.0.0.1");
+  CHECK(live.addresses() == expected);
+  live.stop();
+  CHECK(live.addresses().empty());
+}
+
+TEST_CASE("a real client whose TLS fails is closed, and the app is told why", "[gui][live]") {
+  std::string error;
+  std::unique_ptr<Session> s = Session::open(kScenarios / "01-journey.json", &error);
+  REQUIRE(s);
+  s->seek_time(SimTime::from_seconds(30));
+  LiveClients live;
+  // Port 465 is implicit TLS: a client that speaks plaintext there fails the handshake.
+  const int port = start_on_free_port(live, *s, "smtp.gmail.example", 465);
+  std::string why;
+  std::optional<realnet::TcpStream> stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
+  REQUIRE(stream);
+  REQUIRE(stream->write("EHLO plain.example\r\n"));
+  std::vector<LiveClients::Problem> problems;
+  for (int i = 0; i < 400 && problems.empty(); ++i) {
+    live.poll(*s);
+    problems = live.take_problems();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].peer == "127.0.0.1");
+  CHECK(problems[0].tls);
+  CHECK_FALSE(problems[0].why.empty());
+  CHECK(live.connected() == 0);
+  CHECK(live.take_problems().empty());
+  // The client sees its connection closed.
+  std::string bytes;
+  realnet::TcpStream::Read r = realnet::TcpStream::Read::kData;
+  for (int i = 0; i < 50 && r != realnet::TcpStream::Read::kClosed; ++i) {
+    r = stream->read(std::chrono::milliseconds(20), &bytes);
+  }
+  CHECK(r == realnet::TcpStream::Read::kClosed);
+}

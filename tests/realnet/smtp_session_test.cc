@@ -2,8 +2,11 @@
 
 #include "sim/realnet/smtp_session.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/serve_ports.h"
 #include "sim/realnet/tcp.h"
 #include "sim/realnet/tls.h"
 #include "sim/scenario/scenario_json.h"
@@ -553,6 +557,27 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
   CHECK(serve.out().find("TLS certificate (self-signed), SHA-256 fingerprint: ") !=
         std::string::npos);
   CHECK(serve.out().find("julia@yahoo.example: 2 in the inbox") != std::string::npos);
+  // Where clients on other computers connect.
+  const std::vector<std::string> addresses = realnet::local_addresses();
+  CHECK(serve.out().find(addresses.empty()
+                             ? std::string("This computer has no network address but 127.0.0.1")
+                             : "From another computer, clients connect to this one's address: " +
+                                   cli::join_addresses(addresses) + " (") != std::string::npos);
+}
+
+TEST_CASE("this computer's addresses are IPv4 addresses other than loopback, each once",
+          "[realnet]") {
+  const std::vector<std::string> addresses = realnet::local_addresses();
+  for (const std::string& a : addresses) {
+    INFO(a);
+    in_addr parsed{};
+    REQUIRE(inet_pton(AF_INET, a.c_str(), &parsed) == 1);
+    CHECK((ntohl(parsed.s_addr) >> 24) != 127);
+    CHECK(std::count(addresses.begin(), addresses.end(), a) == 1);
+  }
+  CHECK(cli::join_addresses({}).empty());
+  CHECK(cli::join_addresses({"192.0.2.7"}) == "192.0.2.7");
+  CHECK(cli::join_addresses({"192.0.2.7", "198.51.100.1"}) == "192.0.2.7, 198.51.100.1");
 }
 
 namespace {
