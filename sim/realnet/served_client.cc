@@ -25,10 +25,26 @@ bool ServedClient::incoming(const std::string& bytes, std::string* plain, bool* 
     watch_for_starttls(bytes);
     return true;
   }
+  const bool first = !m_tls_fed && !bytes.empty();
+  m_tls_fed = m_tls_fed || first;
   const bool ok = m_tls->feed(bytes);
   flush();
   if (!ok) {
     *why = m_tls->error();
+    // A client that speaks plain text where TLS comes first: say so, with what it said.
+    if (first && bytes[0] != 0x16) {
+      std::string said;
+      for (const char c : bytes.substr(0, bytes.find_first_of("\r\n"))) {
+        if (said.size() == 40) {
+          said += "...";
+          break;
+        }
+        said += (c >= 0x20 && c < 0x7f) ? c : '?';
+      }
+      *why += "; the client began in plain text (\"" + said +
+              "\") where TLS comes first: it should use implicit TLS on this port, or STARTTLS "
+              "(STLS) on the plain one";
+    }
     return false;
   }
   if (m_tls->established() && !m_reported_up) {

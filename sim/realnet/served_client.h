@@ -43,6 +43,7 @@ class ServedClient {
   std::unique_ptr<TlsSession> m_tls;
   std::string m_line;
   bool m_expect_tls = false;
+  bool m_tls_fed = false;  // the TLS session has had bytes from the client
   bool m_reported_up = false;
   bool m_server_closed = false;
 };
