@@ -295,10 +295,12 @@ namespace {
 std::pair<scenario::ScriptStep*, std::size_t> find_session(scenario::Scenario& sc,
                                                            const Session::ClientSessionHandle& h) {
   std::size_t rank = 0;
+  std::size_t same = 0;
   for (scenario::ScriptStep& step : sc.script) {
     auto* a = std::get_if<scenario::ClientSessionAction>(&step.action);
     if (!a) continue;
-    if (step.at == h.at && a->client == h.client && a->server == h.server && a->port == h.port) {
+    if (step.at == h.at && a->client == h.client && a->server == h.server && a->port == h.port &&
+        same++ == h.nth) {
       return {&step, rank};
     }
     ++rank;
@@ -311,8 +313,15 @@ std::optional<Session::ClientSessionHandle> Session::begin_client_session(const 
                                                                           const std::string& server,
                                                                           int port,
                                                                           std::string* error) {
+  // The new step goes after every step at or before now: after the sessions like it.
+  std::size_t nth = 0;
+  for (const scenario::ScriptStep& step : m_impl->scenario.script) {
+    const auto* a = std::get_if<scenario::ClientSessionAction>(&step.action);
+    nth += a && step.at == m_impl->now && a->client == client && a->server == server &&
+           a->port == port;
+  }
   if (!apply(scenario::ClientSessionAction{client, server, port, {}}, error)) return std::nullopt;
-  return ClientSessionHandle{m_impl->now, client, server, port};
+  return ClientSessionHandle{m_impl->now, client, server, port, nth};
 }
 
 void Session::client_input(const ClientSessionHandle& session, scenario::ClientInputKind kind,

@@ -109,6 +109,9 @@ class Session {
     std::string client;
     std::string server;
     int port = 0;
+    // Which of the script's sessions with that time, client, server and port (two clients of
+    // one computer connect at the same time shown while the app is paused).
+    std::size_t nth = 0;
   };
   std::optional<ClientSessionHandle> begin_client_session(const std::string& client,
                                                           const std::string& server, int port,

@@ -166,3 +166,46 @@ TEST_CASE("a real client whose TLS fails is closed, and the app is told why", "[
   }
   CHECK(r == realnet::TcpStream::Read::kClosed);
 }
+
+TEST_CASE("two real clients at the same time shown each get their own session", "[gui][live]") {
+  std::string error;
+  std::unique_ptr<Session> s = Session::open(kScenarios / "01-journey.json", &error);
+  REQUIRE(s);
+  s->seek_time(SimTime::from_seconds(30));  // paused: both connect at 30 s
+  LiveClients live;
+  const int port = start_on_free_port(live, *s, "smtp.gmail.example", 587);
+  // Polls until the client has read `expected`.
+  const auto read_until = [&](realnet::TcpStream& stream, std::string* received,
+                              const std::string& expected) {
+    std::string bytes;
+    for (int i = 0; i < 400 && received->find(expected) == std::string::npos; ++i) {
+      live.poll(*s);
+      if (stream.read(std::chrono::milliseconds(5), &bytes) == realnet::TcpStream::Read::kData) {
+        *received += bytes;
+      }
+    }
+    return received->find(expected) != std::string::npos;
+  };
+  std::string why;
+  for (int client = 0; client < 2; ++client) {
+    INFO("client " << client);
+    std::optional<realnet::TcpStream> stream =
+        realnet::TcpStream::connect("127.0.0.1", port, &why);
+    REQUIRE(stream);
+    std::string received;
+    CHECK(read_until(*stream, &received, "220 smtp.gmail.example ESMTP"));
+    REQUIRE(stream->write("QUIT\r\n"));
+    CHECK(read_until(*stream, &received, "221 "));
+    stream->close();
+  }
+  std::size_t sessions = 0;
+  for (const scenario::ScriptStep& step : s->scenario().script) {
+    const auto* a = std::get_if<scenario::ClientSessionAction>(&step.action);
+    if (!a) continue;
+    ++sessions;
+    CHECK(step.at == SimTime::from_seconds(30));
+    REQUIRE(a->input.size() >= 1);
+    CHECK(a->input.front().text == "QUIT\r\n");
+  }
+  CHECK(sessions == 2);
+}
