@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -259,6 +260,12 @@ void App::apply(const AppCommand& command) {
               m_live.stop();
             } else if (s && !m_live.start(*s, &why, c.ports)) {
               set_error(m_catalog.format("app.error.live_clients", why));
+            } else if (s && !m_cert_file.empty()) {
+              // For the class to trust (curl --cacert, mailhop send --ca).
+              std::ofstream f(m_cert_file, std::ios::binary | std::ios::trunc);
+              f << m_live.certificate_pem();
+              f.close();
+              if (!f) set_error(m_catalog.format("cli.cannot_write", m_cert_file.string()));
             }
           } else if constexpr (std::is_same_v<T, command::LiveAction>) {
             std::string why;

@@ -104,6 +104,8 @@ class App {
   // Real clients may connect or speak at any moment: the window wakes often to let them in.
   bool polling() const { return m_live.active(); }
   const LiveClients& live_clients() const { return m_live; }
+  // Where the real clients' certificate is written each time their ports open (none: empty).
+  void set_certificate_file(std::filesystem::path file) { m_cert_file = std::move(file); }
   // Envelopes in flight at the time shown (what the network view animates).
   std::size_t envelopes_in_flight() const;
   // The fewest and the most in flight at any of `times` (ascending) of the session shown.
@@ -180,6 +182,7 @@ class App {
   TimelinePanel m_timeline;
   std::unique_ptr<PanelSlots> m_slots;
   LiveClients m_live;
+  std::filesystem::path m_cert_file;
 };
 
 }  // namespace mailhop::gui

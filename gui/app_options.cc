@@ -122,7 +122,8 @@ std::variant<AppOptions, OptionsError> parse_app_options(
       return options;
     }
     if (arg == "--lang" || arg == "--scale" || arg == "--screenshot" || arg == "--steps" ||
-        arg == "--size" || arg == "--at" || arg == "--frame-stats" || arg == "--select") {
+        arg == "--size" || arg == "--at" || arg == "--frame-stats" || arg == "--select" ||
+        arg == "--cert") {
       auto v = value_of(arg);
       if (auto* error = std::get_if<OptionsError>(&v)) return *error;
       const std::string_view value = std::get<std::string_view>(v);
@@ -145,6 +146,9 @@ std::variant<AppOptions, OptionsError> parse_app_options(
       } else if (arg == "--at") {
         options.at = parse_time_option(value);
         if (!options.at) return OptionsError{"cli.error.bad_time", {std::string(value)}};
+      } else if (arg == "--cert") {
+        if (value.empty()) return OptionsError{"cli.error.missing_value", {std::string(arg)}};
+        options.cert_path = std::string(value);
       } else if (arg == "--select") {
         if (value.empty()) return OptionsError{"cli.error.missing_value", {std::string(arg)}};
         options.select = std::string(value);

@@ -2,7 +2,7 @@
 // The command line of the mailhop program, parsed into a plain struct (tested without a window).
 //
 //   mailhop [gui] [FILE] [--lang es|en] [--scale S] [--size WxH] [--high-contrast] [--at T]
-//                        [--select HOST] [--real-clients]
+//                        [--select HOST] [--real-clients] [--cert OUT.pem]
 //   mailhop [gui] [FILE] --screenshot OUT.png [--at T] [--size WxH] [--lang es|en] [--scale S]
 //   mailhop [gui] [FILE] --frame-stats N [--at T] [--size WxH]
 //   mailhop demo [--lang es|en] [--explain]
@@ -40,6 +40,7 @@ struct AppOptions {
   int frames = 0;                          // --frame-stats N
   bool paused = false;                     // --paused: measure frames without playing
   bool real_clients = false;               // --real-clients: real ports open at the start
+  std::string cert_path;                   // --cert: the real clients' certificate written here
   int width = 1280;                        // --size WxH
   int height = 800;
   bool explain = false;  // demo --explain

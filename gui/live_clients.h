@@ -38,6 +38,8 @@ class LiveClients {
   std::size_t connected() const { return m_clients.size(); }
   // The SHA-256 fingerprint of the self-signed certificate the ports use (while active).
   std::string fingerprint() const { return m_identity ? m_identity->fingerprint_sha256() : ""; }
+  // The certificate in PEM (while active), for clients to trust (curl --cacert).
+  std::string certificate_pem() const { return m_identity ? m_identity->certificate_pem() : ""; }
   // Where clients connect (while active): this computer's network addresses, then 127.0.0.1.
   const std::vector<std::string>& addresses() const { return m_addresses; }
   // A client whose connection was closed against its will, and why: it could not join the

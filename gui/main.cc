@@ -77,6 +77,7 @@ int show(mailhop::gui::App& app, const mailhop::gui::AppOptions& options,
   namespace gui = mailhop::gui;
   namespace text = mailhop::text;
   std::string open_error;
+  app.set_certificate_file(options.cert_path);
   if (app.open(scenario_file, &open_error)) {
     gui::Session& session = *app.session();
     if (options.steps) session.seek_events(static_cast<std::size_t>(*options.steps));

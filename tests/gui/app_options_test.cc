@@ -76,6 +76,11 @@ TEST_CASE("mailhop gui FILE with a time, a screenshot or frame statistics", "[gu
   CHECK_FALSE(shot.real_clients);
   CHECK(ok({"a.json", "--real-clients"}).real_clients);
   CHECK(bad({"demo", "--real-clients"}).key == "cli.error.not_in_demo");
+  CHECK(shot.cert_path.empty());
+  CHECK(ok({"a.json", "--real-clients", "--cert", "class.pem"}).cert_path == "class.pem");
+  CHECK(bad({"a.json", "--cert"}).key == "cli.error.missing_value");
+  CHECK(bad({"a.json", "--cert", ""}).key == "cli.error.missing_value");
+  CHECK(bad({"demo", "--cert", "a.pem"}).key == "cli.error.not_in_demo");
 
   const AppOptions stats = ok({"gui", "big.json", "--frame-stats", "300", "--at", "1h30m"});
   CHECK(stats.mode == AppMode::kFrameStats);

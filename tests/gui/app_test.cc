@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "gui/playback.h"
 #include "sim/realnet/tcp.h"
@@ -688,6 +689,10 @@ TEST_CASE("real clients: the app lets one in, answers it in the next frame and s
           "[gui][app][live]") {
   Headless h;
   h.open();
+  // The certificate is written out for the class each time the ports open.
+  const std::filesystem::path cert =
+      std::filesystem::temp_directory_path() / ("mailhop-app-cert-" + std::to_string(getpid()));
+  h.app->set_certificate_file(cert);
   // A free port leading to the MSA (SDL_net takes no port 0: ports are tried).
   int port = 0;
   for (int i = 0; i < 200 && !h.app->live_clients().active(); ++i) {
@@ -695,6 +700,16 @@ TEST_CASE("real clients: the app lets one in, answers it in the next frame and s
     h.app->apply(command::SetRealClients{true, {{port, "smtp.gmail.example", 587}}});
   }
   REQUIRE(h.app->live_clients().active());
+  {
+    std::ifstream in(cert, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string pem = text.str();
+    CHECK(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    CHECK(pem == h.app->live_clients().certificate_pem());
+    CHECK(h.app->error_message().empty());
+  }
+  std::filesystem::remove(cert);
   std::string why;
   std::optional<mailhop::realnet::TcpStream> stream =
       mailhop::realnet::TcpStream::connect("127.0.0.1", port, &why);
@@ -729,4 +744,11 @@ TEST_CASE("real clients: the app lets one in, answers it in the next frame and s
   h.app->apply(command::SetRealClients{false, {}});
   CHECK_FALSE(h.app->live_clients().active());
   CHECK(h.app->session()->dirty());  // the session is part of the lesson now
+
+  // A certificate file that cannot be written is said (the ports stay open).
+  h.app->set_certificate_file(cert / "no-such-folder" / "cert.pem");
+  h.app->apply(command::SetRealClients{true, {{port, "smtp.gmail.example", 587}}});
+  CHECK(h.app->live_clients().active());
+  CHECK(h.app->error_message() == "cannot write " + (cert / "no-such-folder" / "cert.pem").string());
+  h.app->apply(command::SetRealClients{false, {}});
 }
