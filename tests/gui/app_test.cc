@@ -749,6 +749,7 @@ TEST_CASE("real clients: the app lets one in, answers it in the next frame and s
   h.app->set_certificate_file(cert / "no-such-folder" / "cert.pem");
   h.app->apply(command::SetRealClients{true, {{port, "smtp.gmail.example", 587}}});
   CHECK(h.app->live_clients().active());
-  CHECK(h.app->error_message() == "cannot write " + (cert / "no-such-folder" / "cert.pem").string());
+  CHECK(h.app->error_message() ==
+        "cannot write " + (cert / "no-such-folder" / "cert.pem").string());
   h.app->apply(command::SetRealClients{false, {}});
 }

@@ -189,8 +189,7 @@ TEST_CASE("two real clients at the same time shown each get their own session", 
   std::string why;
   for (int client = 0; client < 2; ++client) {
     INFO("client " << client);
-    std::optional<realnet::TcpStream> stream =
-        realnet::TcpStream::connect("127.0.0.1", port, &why);
+    std::optional<realnet::TcpStream> stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
     REQUIRE(stream);
     std::string received;
     CHECK(read_until(*stream, &received, "220 smtp.gmail.example ESMTP"));
