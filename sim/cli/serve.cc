@@ -49,24 +49,31 @@ class RealClient : public world::World::ExternalClient {
   bool client_closed = false;
 };
 
-// Ctrl+C ends the loop, so that the mailboxes and the queues are still told.
+// Ctrl+C (or a kill's SIGTERM, as `timeout` sends) ends the loop, so that the mailboxes and the
+// queues are still told and the recording is complete.
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) {
   g_interrupted = true;
 }
-// Ctrl+C sets g_interrupted while the guard lives; the previous handler comes back after.
+// SIGINT and SIGTERM set g_interrupted while the guard lives; the previous handlers come back
+// after.
 class InterruptGuard {
  public:
   InterruptGuard() {
     g_interrupted = false;
     m_previous = std::signal(SIGINT, on_interrupt);
+    m_previous_term = std::signal(SIGTERM, on_interrupt);
   }
-  ~InterruptGuard() { std::signal(SIGINT, m_previous); }
+  ~InterruptGuard() {
+    std::signal(SIGINT, m_previous);
+    std::signal(SIGTERM, m_previous_term);
+  }
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
  private:
   void (*m_previous)(int) = SIG_DFL;
+  void (*m_previous_term)(int) = SIG_DFL;
 };
 
 // What `--record FILE` keeps: the scenario as served, with every real client's session as a

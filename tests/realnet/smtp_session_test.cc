@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -563,6 +565,29 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
                              ? std::string("This computer has no network address but 127.0.0.1")
                              : "From another computer, clients connect to this one's address: " +
                                    cli::join_addresses(addresses) + " (") != std::string::npos);
+}
+
+TEST_CASE("mailhop serve ends on Ctrl+C or SIGTERM and still lists the mailboxes",
+          "[realnet][cli]") {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    INFO("signal " << sig);
+    const int port = free_port();
+    ServeThread serve("01-journey.json",
+                      {"--port", std::to_string(port) + "=smtp.gmail.example:587", "--for", "20s"});
+    // The greeting comes from the serving loop: the signal handlers are in place by then.
+    std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
+    REQUIRE(stream);
+    std::string bytes;
+    REQUIRE(stream->read(std::chrono::seconds(5), &bytes) == realnet::TcpStream::Read::kData);
+    REQUIRE(bytes.rfind("220 ", 0) == 0);
+    const auto start = std::chrono::steady_clock::now();
+    std::raise(sig);
+    const int status = serve.join();
+    INFO(serve.output());
+    CHECK(status == 0);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));  // not --for
+    CHECK(serve.out().find("Mailboxes at the end:") != std::string::npos);
+  }
 }
 
 TEST_CASE("this computer's addresses are IPv4 addresses other than loopback, each once",
