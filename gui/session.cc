@@ -330,9 +330,13 @@ void Session::client_input(const ClientSessionHandle& session, scenario::ClientI
   auto [step, rank] = find_session(m.scenario, session);
   if (!step) return;
   auto& action = std::get<scenario::ClientSessionAction>(step->action);
-  // At now, or with the previous input when now is earlier (after a step back).
+  // At now, or a microsecond after the previous input when now is not later (paused, or after
+  // a step back): what the server answered that input (at once: an outside client takes no
+  // link) comes before this one, as the client saw it.
   core::SimTime after = m.now > step->at ? m.now - step->at : core::SimTime{};
-  if (!action.input.empty()) after = std::max(after, action.input.back().after);
+  if (!action.input.empty()) {
+    after = std::max(after, action.input.back().after + core::SimTime::from_micros(1));
+  }
   action.input.push_back({after, kind, std::move(text)});
   // The run goes on while the client speaks: past `until` if need be.
   m.scenario.until = std::max(m.scenario.until, step->at + after + core::SimTime::from_minutes(1));

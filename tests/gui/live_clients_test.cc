@@ -208,3 +208,31 @@ TEST_CASE("two real clients at the same time shown each get their own session", 
   }
   CHECK(sessions == 2);
 }
+
+TEST_CASE("a real client's lines at one time shown keep their order with the server's answers",
+          "[gui][live]") {
+  // Paused, the time shown does not move: a client that waits for each answer before its next
+  // line must still be seen that way on the ladder (each input a microsecond after the last).
+  std::string error;
+  std::unique_ptr<Session> s = Session::open(kScenarios / "01-journey.json", &error);
+  REQUIRE(s);
+  s->seek_time(SimTime::from_seconds(30));
+  std::optional<Session::ClientSessionHandle> h =
+      s->begin_client_session("127.0.0.1", "smtp.gmail.example", 587, &error);
+  REQUIRE(h);
+  s->client_input(*h, scenario::ClientInputKind::kSend, "EHLO a.example\r\n");
+  s->client_input(*h, scenario::ClientInputKind::kSend, "NOOP\r\n");
+  s->client_input(*h, scenario::ClientInputKind::kSend, "QUIT\r\n");
+  std::vector<std::string> lines;
+  for (const mailhop::core::TraceEvent& e : s->events()) {
+    if (e.kind == mailhop::core::TraceKind::kClientLine && e.node == "127.0.0.1") {
+      lines.push_back("C: " + e.text);
+    } else if (e.kind == mailhop::core::TraceKind::kServerLine && e.peer == "127.0.0.1") {
+      lines.push_back("S: " + e.text.substr(0, 4));
+    }
+  }
+  const std::vector<std::string> expected = {
+      "S: 220 ", "C: EHLO a.example", "S: 250-", "S: 250-", "S: 250-", "S: 250-", "S: 250-",
+      "S: 250-", "S: 250 ",           "C: NOOP", "S: 250 ", "C: QUIT", "S: 221 "};
+  CHECK(lines == expected);
+}
