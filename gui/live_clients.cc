@@ -80,7 +80,7 @@ bool LiveClients::poll(Session& session) {
                                      [&](const auto& n) { return n->spec.name == m.host; });
     if (server != nodes.end() && world::World::implicit_tls_port(**server, m.port) &&
         !client->served.start_tls(&why)) {
-      m_problems.push_back({peer, why, false});
+      m_problems.push_back({peer, why, true});
       session.client_input(client->session, scenario::ClientInputKind::kClose, {});
       continue;
     }
