@@ -131,15 +131,17 @@ bool LiveClients::poll(Session& session) {
     }
     send_plain();
   }
-  // What the servers answered since, to the sockets; a socket closes once its server closed.
+  // What the servers answered since, to the sockets (none while the time shown is before a
+  // session's start, after a step back: it waits). A socket closes once either side has closed:
+  // the world tells a client that left nothing more.
   for (auto& c : m_clients) {
     const world::World::ClientSessionRun* run = session.client_run(c->session);
-    if (!run) continue;  // shown before its start (a step back): it waits
-    if (run->received.size() > c->written) {
+    if (run && run->received.size() > c->written) {
       c->served.send(std::string_view(run->received).substr(c->written));
       c->written = run->received.size();
     }
-    if ((run->closed || c->served.is_server_closed()) && c->served.stream().is_open()) {
+    if ((c->client_closed || c->served.is_server_closed() || (run && run->closed)) &&
+        c->served.stream().is_open()) {
       c->served.stream().close();
     }
   }

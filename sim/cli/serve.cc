@@ -333,9 +333,10 @@ int serve_command(const std::vector<std::string>& args, std::ostream& out, std::
         }
       }
       world->run_until(now());
-      // A socket closes once the server has closed its side.
+      // A socket closes once either side has closed (the world tells a client that left
+      // nothing more, and its socket would stay open until the end).
       for (auto& c : clients) {
-        if (c->served.is_server_closed() && c->served.stream().is_open())
+        if ((c->served.is_server_closed() || c->client_closed) && c->served.stream().is_open())
           c->served.stream().close();
       }
       std::erase_if(clients, [](const std::unique_ptr<RealClient>& c) {

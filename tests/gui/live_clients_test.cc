@@ -236,3 +236,34 @@ TEST_CASE("a real client's lines at one time shown keep their order with the ser
       "S: 250-", "S: 250 ",           "C: NOOP", "S: 250 ", "C: QUIT", "S: 221 "};
   CHECK(lines == expected);
 }
+
+TEST_CASE("a real client that sends garbage and leaves is let go", "[gui][live]") {
+  std::string error;
+  std::unique_ptr<Session> s = Session::open(kScenarios / "01-journey.json", &error);
+  REQUIRE(s);
+  LiveClients live;
+  const int port = start_on_free_port(live, *s, "smtp.gmail.example", 25);
+  std::string why;
+  {
+    std::optional<realnet::TcpStream> stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
+    REQUIRE(stream);
+    std::string garbage(200000, '\0');
+    std::uint32_t x = 12345;
+    for (char& c : garbage) {
+      x = x * 1664525u + 1013904223u;
+      c = static_cast<char>(x >> 24);
+    }
+    REQUIRE(stream->write(garbage));
+    for (int i = 0; i < 100 && live.connected() == 0; ++i) {
+      live.poll(*s);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    CHECK(live.connected() == 1);
+    stream->close();
+  }
+  for (int i = 0; i < 400 && live.connected() > 0; ++i) {
+    live.poll(*s);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(live.connected() == 0);
+}

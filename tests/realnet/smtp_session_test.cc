@@ -567,6 +567,38 @@ TEST_CASE("mailhop serve does STARTTLS and AUTH for a real client", "[realnet][t
                                    cli::join_addresses(addresses) + " (") != std::string::npos);
 }
 
+namespace {
+std::size_t open_descriptors() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("mailhop serve closes the socket of a client that left without QUIT", "[realnet][cli]") {
+  const int port = free_port();
+  ServeThread serve("01-journey.json",
+                    {"--port", std::to_string(port) + "=smtp.gmail.example:25", "--for", "4s"});
+  // Each client reads the greeting, says EHLO and leaves; serve (a thread of this process)
+  // must not keep a descriptor for any of them.
+  std::vector<std::size_t> counts;
+  for (int i = 0; i < 6; ++i) {
+    std::optional<realnet::TcpStream> stream = ServeThread::connect(port);
+    REQUIRE(stream);
+    std::string bytes;
+    REQUIRE(stream->read(std::chrono::seconds(2), &bytes) == realnet::TcpStream::Read::kData);
+    REQUIRE(stream->write("EHLO leaving.example\r\n"));
+    stream->close();
+    std::this_thread::sleep_for(200ms);
+    counts.push_back(open_descriptors());
+  }
+  CHECK(serve.join() == 0);
+  INFO(serve.output());
+  // (The first count may still hold what serve opened lazily.)
+  CHECK(counts.back() <= counts[1]);
+}
+
 TEST_CASE("mailhop serve ends on Ctrl+C or SIGTERM and still lists the mailboxes",
           "[realnet][cli]") {
   for (const int sig : {SIGINT, SIGTERM}) {
