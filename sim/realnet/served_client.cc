@@ -1,5 +1,8 @@
 #include "sim/realnet/served_client.h"
 
+#include <algorithm>
+#include <string_view>
+
 #include "sim/mail/ascii.h"
 
 namespace mailhop::realnet {
@@ -32,18 +35,18 @@ bool ServedClient::incoming(const std::string& bytes, std::string* plain, bool* 
   if (!ok) {
     *why = m_tls->error();
     // A client that speaks plain text where TLS comes first: say so, with what it said.
-    if (first && bytes[0] != 0x16) {
-      std::string said;
-      for (const char c : bytes.substr(0, bytes.find_first_of("\r\n"))) {
-        if (said.size() == 40) {
-          said += "...";
-          break;
-        }
-        said += (c >= 0x20 && c < 0x7f) ? c : '?';
-      }
-      *why += "; the client began in plain text (\"" + said +
-              "\") where TLS comes first: it should use implicit TLS on this port, or STARTTLS "
+    const std::string_view line = std::string_view(bytes).substr(0, bytes.find_first_of("\r\n"));
+    const bool text = !line.empty() && std::all_of(line.begin(), line.end(), [](char c) {
+      return (c >= 0x20 && c < 0x7f) || c == '\t';
+    });
+    if (first && text) {
+      const bool cut = line.size() > 40;
+      *why += "; the client began in plain text (\"" + std::string(line.substr(0, 40)) +
+              (cut ? "...\"" : "\"") +
+              ") where TLS comes first: it should use implicit TLS on this port, or STARTTLS "
               "(STLS) on the plain one";
+    } else if (first && bytes[0] != 0x16) {
+      *why += "; the client's first octets are not a TLS handshake";
     }
     return false;
   }

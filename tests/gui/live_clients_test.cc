@@ -165,6 +165,22 @@ TEST_CASE("a real client whose TLS fails is closed, and the app is told why", "[
     r = stream->read(std::chrono::milliseconds(20), &bytes);
   }
   CHECK(r == realnet::TcpStream::Read::kClosed);
+
+  // Octets that are neither TLS nor text are not called plain text.
+  std::optional<realnet::TcpStream> binary = realnet::TcpStream::connect("127.0.0.1", port, &why);
+  REQUIRE(binary);
+  REQUIRE(binary->write(std::string("\x01\x02\xff\xfe garbage\r\n", 14)));
+  problems.clear();
+  for (int i = 0; i < 400 && problems.empty(); ++i) {
+    live.poll(*s);
+    problems = live.take_problems();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].tls);
+  CHECK(problems[0].why.find("the client's first octets are not a TLS handshake") !=
+        std::string::npos);
+  CHECK(problems[0].why.find("plain text") == std::string::npos);
 }
 
 TEST_CASE("two real clients at the same time shown each get their own session", "[gui][live]") {
