@@ -145,12 +145,17 @@ TEST_CASE("a real client whose TLS fails is closed, and the app is told why", "[
   std::optional<realnet::TcpStream> stream = realnet::TcpStream::connect("127.0.0.1", port, &why);
   REQUIRE(stream);
   REQUIRE(stream->write("EHLO plain.example\r\n"));
-  std::vector<LiveClients::Problem> problems;
-  for (int i = 0; i < 400 && problems.empty(); ++i) {
-    live.poll(*s);
-    problems = live.take_problems();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  // Polls until the app is told of a problem (two seconds at most).
+  const auto problems_reported = [&] {
+    std::vector<LiveClients::Problem> problems;
+    for (int i = 0; i < 400 && problems.empty(); ++i) {
+      live.poll(*s);
+      problems = live.take_problems();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return problems;
+  };
+  std::vector<LiveClients::Problem> problems = problems_reported();
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].peer == "127.0.0.1");
   CHECK(problems[0].tls);
@@ -170,12 +175,7 @@ TEST_CASE("a real client whose TLS fails is closed, and the app is told why", "[
   std::optional<realnet::TcpStream> binary = realnet::TcpStream::connect("127.0.0.1", port, &why);
   REQUIRE(binary);
   REQUIRE(binary->write(std::string("\x01\x02\xff\xfe garbage\r\n", 14)));
-  problems.clear();
-  for (int i = 0; i < 400 && problems.empty(); ++i) {
-    live.poll(*s);
-    problems = live.take_problems();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  problems = problems_reported();
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].tls);
   CHECK(problems[0].why.find("the client's first octets are not a TLS handshake") !=
