@@ -4,8 +4,12 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
-#include <deque>
+#include <span>
 #include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "sim/mail/address.h"
 #include "sim/mail/ascii.h"
@@ -71,8 +75,39 @@ char status_class_digit(DeliveryStatus s) {
   return '4';
 }
 
+// A complete reply as the engine reads it: views of the received octets, valid while the
+// reply is handled. An SmtpReply (strings of its own) is made only where one is kept: in a
+// recipient's outcome or a ReplyReceived event.
+struct Reply {
+  int code = 0;
+  std::string_view enhanced;
+  std::span<const std::string_view> lines;
+
+  int reply_class() const { return code / 100; }
+  SmtpReply to_reply() const {
+    SmtpReply r;
+    r.code = code;
+    r.enhanced.assign(enhanced);
+    r.lines.reserve(lines.size());
+    for (const std::string_view line : lines) r.lines.emplace_back(line);
+    return r;
+  }
+  // SmtpReply::summary(), appended to `out`.
+  void append_summary(std::string& out) const {
+    out += std::to_string(code);
+    if (!enhanced.empty()) {
+      out += ' ';
+      out += enhanced;
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      out += i == 0 ? " " : " / ";
+      out += lines[i];
+    }
+  }
+};
+
 // The outcome a reply gives a recipient by its first digit (RFC 5321 4.2.1).
-DeliveryStatus status_from_reply(const SmtpReply& reply) {
+DeliveryStatus status_from_reply(const Reply& reply) {
   if (reply.reply_class() == 2) return DeliveryStatus::kDelivered;
   if (reply.reply_class() == 5) return DeliveryStatus::kFailed;
   return DeliveryStatus::kDeferred;
@@ -80,10 +115,46 @@ DeliveryStatus status_from_reply(const SmtpReply& reply) {
 
 // RFC 3463 status for a DSN: the reply's enhanced code when it has one, else "c.0.0"; the
 // class follows the decision (a 5xx that only defers reports 4.x.x).
-std::string status_code_for(const SmtpReply& reply, DeliveryStatus status) {
-  std::string code = reply.enhanced.empty() ? std::string("0.0.0") : reply.enhanced;
+std::string status_code_for(const Reply& reply, DeliveryStatus status) {
+  std::string code = reply.enhanced.empty() ? std::string("0.0.0") : std::string(reply.enhanced);
   code[0] = status_class_digit(status);
   return code;
+}
+
+// parse_enhanced_code without its output: the length of the RFC 3463 code `text` starts with
+// (followed by a space or the end), or 0.
+std::size_t enhanced_code_length(std::string_view text) {
+  if (text.empty() || (text[0] != '2' && text[0] != '4' && text[0] != '5')) return 0;
+  std::size_t i = 1;
+  for (int part = 0; part < 2; ++part) {
+    if (i >= text.size() || text[i] != '.') return 0;
+    ++i;
+    const std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) ++i;
+    if (i == start) return 0;
+  }
+  if (i < text.size() && text[i] != ' ') return 0;
+  return i;
+}
+
+// std::to_string(n) appended to `out`.
+void append_decimal(std::string& out, std::size_t n) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, static_cast<std::size_t>(res.ptr - buf));
+}
+
+// mail::format_path appended to `out`: "<local@domain>", or "<>" for the null path.
+void append_path(std::string& out, const mail::Mailbox* mailbox) {
+  if (mailbox == nullptr) {
+    out += "<>";
+    return;
+  }
+  out += '<';
+  out += mailbox->local_part;
+  out += '@';
+  out += mailbox->domain;
+  out += '>';
 }
 
 enum class Cmd {
@@ -163,14 +234,53 @@ std::string smtp_canonical_content(std::string_view content) {
 }
 
 namespace {
+// The index of the next LF at or after `from` that a "." follows, or npos. Messages have
+// about as many dots as line ends, so looking at each line start (memchr per line) costs more
+// than looking for the pair: 32 octets a step where SSE2 is there (every x86-64).
+std::size_t find_lf_dot(std::string_view s, std::size_t from) {
+  const char* const p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = from;
+#if defined(__SSE2__)
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i dot = _mm_set1_epi8('.');
+  const auto pairs_at = [&](std::size_t k) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k + 1));
+    return _mm_and_si128(_mm_cmpeq_epi8(a, lf), _mm_cmpeq_epi8(b, dot));
+  };
+  // p[k + 16] must exist for the second load: k + 17 <= n.
+  while (i + 33 <= n) {
+    const __m128i lo = pairs_at(i);
+    const __m128i hi = pairs_at(i + 16);
+    if (_mm_movemask_epi8(_mm_or_si128(lo, hi)) != 0) {
+      const unsigned m_lo = static_cast<unsigned>(_mm_movemask_epi8(lo));
+      if (m_lo != 0) return i + static_cast<std::size_t>(__builtin_ctz(m_lo));
+      const unsigned m_hi = static_cast<unsigned>(_mm_movemask_epi8(hi));
+      return i + 16 + static_cast<std::size_t>(__builtin_ctz(m_hi));
+    }
+    i += 32;
+  }
+  if (i + 17 <= n) {
+    const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(pairs_at(i)));
+    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 16;
+  }
+#endif
+  for (; i + 1 < n; ++i) {
+    if (p[i] == '\n' && p[i + 1] == '.') return i;
+  }
+  return std::string_view::npos;
+}
+
 void append_dot_stuffed(std::string& out, std::string_view canonical) {
   out.reserve(out.size() + canonical.size() + canonical.size() / 64 + 3);
   // A line starts at the beginning and after every CR LF; only there can a dot need doubling.
   std::size_t copied = 0;
   if (!canonical.empty() && canonical.front() == '.') out += '.';
-  for (std::size_t lf = canonical.find('\n'); lf != std::string_view::npos;
-       lf = canonical.find('\n', lf + 1)) {
-    if (lf + 1 < canonical.size() && canonical[lf + 1] == '.' && lf > 0 && canonical[lf - 1] == '\r') {
+  for (std::size_t lf = find_lf_dot(canonical, 0); lf != std::string_view::npos;
+       lf = find_lf_dot(canonical, lf + 1)) {
+    if (lf > 0 && canonical[lf - 1] == '\r') {  // a "." after a line end: doubled
       out.append(canonical.data() + copied, lf + 1 - copied);
       out += '.';
       copied = lf + 1;
@@ -188,10 +298,27 @@ std::string smtp_dot_stuff(std::string_view canonical) {
 }
 
 namespace {
+// The extensions the engine acts on, as bits of Capabilities::known.
+enum Known : unsigned {
+  kStartTlsExt = 1u << 0,
+  kPipeliningExt = 1u << 1,
+  kEnhancedCodesExt = 1u << 2,
+  k8BitMimeExt = 1u << 3,
+  kDsnExt = 1u << 4,
+  kSizeExt = 1u << 5,
+  kAuthExt = 1u << 6,
+  kAuthPlain = 1u << 7,  // AUTH offers PLAIN
+  kAuthLogin = 1u << 8,  // AUTH offers LOGIN
+};
+
 // What a server's EHLO reply said about itself.
 struct Capabilities {
   std::vector<std::string> keywords;
   std::vector<SmtpExtension> capabilities;
+  // Looked up once when parsed (the session asks for these at every step): Known bits, and
+  // SIZE's fixed limit (RFC 1870: "SIZE n" with n > 0; "SIZE 0" or a bare "SIZE" declares none).
+  unsigned known = 0;
+  std::optional<std::size_t> size_limit;
 };
 
 const std::shared_ptr<const Capabilities>& no_capabilities() {
@@ -206,14 +333,30 @@ struct SmtpClient::Impl {
     std::size_t txn = 0;
     std::size_t rcpt = 0;
     // What is awaited, for diagnostics ("the reply to RCPT TO:<bob@example.org>"): a constant
-    // text, or `text`, or (both empty) "the reply to " and the command line built again
-    // (EHLO, HELO, RCPT), so that sending a command costs no description.
+    // text, or (null) "the reply to " and the command line built again (EHLO, HELO, RCPT),
+    // so that sending a command costs no description.
     const char* fixed = nullptr;
-    std::string text;
+  };
 
-    Pending() = default;
-    Pending(Cmd c, std::size_t t, std::size_t r, const char* f = nullptr)
-        : cmd(c), txn(t), rcpt(r), fixed(f) {}
+  // The commands whose replies are awaited, in order: a vector read from `head`, emptied
+  // whenever everything was answered (so its buffer serves the whole session).
+  struct PendingQueue {
+    std::vector<Pending> items;
+    std::size_t head = 0;
+
+    bool empty() const { return head == items.size(); }
+    const Pending& front() const { return items[head]; }
+    void pop_front() {
+      if (++head == items.size()) clear();
+    }
+    void push_back(const Pending& p) {
+      if (items.capacity() == 0) items.reserve(8);
+      items.push_back(p);
+    }
+    void clear() {
+      items.clear();
+      head = 0;
+    }
   };
 
   struct TxnState {
@@ -236,13 +379,26 @@ struct SmtpClient::Impl {
   std::vector<TxnState> state;
 
   Phase phase = Phase::kIdle;
-  std::deque<Pending> pending;  // commands sent whose replies are awaited, in order
+  PendingQueue pending;  // commands sent whose replies are awaited, in order
   Micros now{0};
   Micros wait_since{0};  // when the head of `pending` started waiting
 
-  std::string in;           // received bytes not yet split into lines
+  // Input. Replies are read where they arrived (the bytes given to receive, usually whole
+  // replies) and handled as views; only an unfinished reply is kept, in `in`, from its first
+  // line on, until the rest arrives.
+  std::string in;
+  std::size_t parsed = 0;   // octets of `in` read as complete lines of the unfinished reply
   std::size_t scanned = 0;  // octets of `in` already checked for line ends
-  SmtpReplyParser parser;
+  // The reply being read (SmtpReplyParser's rules): where its pieces are in the input.
+  struct Span {
+    std::size_t at = 0;
+    std::size_t size = 0;
+  };
+  int reply_code = 0;
+  bool reply_started = false;
+  Span reply_enhanced;
+  std::vector<Span> reply_spans;              // each line's text
+  std::vector<std::string_view> reply_lines;  // the same as views, once complete
   std::string out;
   std::vector<SmtpClientEvent> events;
 
@@ -301,7 +457,7 @@ struct SmtpClient::Impl {
     }
     return nullptr;
   }
-  bool offers(std::string_view keyword) const { return find_ext(keyword) != nullptr; }
+  bool offers(unsigned known) const { return (caps->known & known) != 0; }
 
   void forget_capabilities() {
     esmtp = false;
@@ -312,38 +468,48 @@ struct SmtpClient::Impl {
 
   // RFC 5321 4.1.1.1: the first line is the server's domain and greeting; each further line
   // is ehlo-keyword *(SP ehlo-param). Lines that are not valid ehlo-lines are ignored.
-  void parse_ehlo(const SmtpReply& reply) {
+  void parse_ehlo(const Reply& reply) {
     forget_capabilities();
     esmtp = true;
     caps = capabilities_of(reply);
-    enhanced_codes = offers("ENHANCEDSTATUSCODES");
-    pipelining = opt.use_pipelining && offers("PIPELINING");
+    enhanced_codes = offers(kEnhancedCodesExt);
+    pipelining = opt.use_pipelining && offers(kPipeliningExt);
   }
 
   // The capabilities an EHLO reply's lines after the first give. Servers answer the same
   // lines over and over, so the last few results are kept and shared (they never change).
-  static std::shared_ptr<const Capabilities> capabilities_of(const SmtpReply& reply) {
+  static std::shared_ptr<const Capabilities> capabilities_of(const Reply& reply) {
+    const std::span<const std::string_view> lines =
+        reply.lines.empty() ? reply.lines : reply.lines.subspan(1);
     struct Entry {
-      std::vector<std::string> lines;  // the reply's lines after the first
+      std::size_t count = 0;  // lines after the first
+      std::string text;       // those lines, each followed by a LF (which no line contains)
       std::shared_ptr<const Capabilities> caps;
     };
     constexpr std::size_t kEntries = 8;
     thread_local std::vector<Entry> cache;
     thread_local std::size_t next_slot = 0;
+    std::size_t text_size = 0;
+    for (const std::string_view line : lines) text_size += line.size() + 1;
     const auto same_lines = [&](const Entry& e) {
-      if (e.lines.size() + 1 != reply.lines.size()) return false;
-      for (std::size_t i = 0; i < e.lines.size(); ++i) {
-        if (e.lines[i] != reply.lines[i + 1]) return false;
+      if (e.count != lines.size() || e.text.size() != text_size) return false;
+      const char* p = e.text.data();
+      for (const std::string_view line : lines) {
+        if (std::memcmp(p, line.data(), line.size()) != 0 || p[line.size()] != '\n') return false;
+        p += line.size() + 1;
       }
       return true;
     };
     for (const Entry& e : cache) {
       if (same_lines(e)) return e.caps;
     }
-    auto parsed = std::make_shared<Capabilities>(parse_capabilities(reply));
-    Entry entry{std::vector<std::string>(reply.lines.begin() + (reply.lines.empty() ? 0 : 1),
-                                         reply.lines.end()),
-                parsed};
+    auto parsed = std::make_shared<Capabilities>(parse_capabilities(lines));
+    Entry entry{lines.size(), {}, parsed};
+    entry.text.reserve(text_size);
+    for (const std::string_view line : lines) {
+      entry.text += line;
+      entry.text += '\n';
+    }
     if (cache.size() < kEntries) {
       cache.push_back(std::move(entry));
     } else {
@@ -353,12 +519,12 @@ struct SmtpClient::Impl {
     return parsed;
   }
 
-  static Capabilities parse_capabilities(const SmtpReply& reply) {
+  static Capabilities parse_capabilities(std::span<const std::string_view> lines) {
     Capabilities result;
     std::vector<std::string>& keywords = result.keywords;
     std::vector<SmtpExtension>& capabilities = result.capabilities;
-    for (std::size_t i = 1; i < reply.lines.size(); ++i) {
-      std::vector<std::string> words = split_spaces(reply.lines[i]);
+    for (const std::string_view line : lines) {
+      std::vector<std::string> words = split_spaces(line);
       if (words.empty()) continue;
       std::string keyword = ascii_upper(words[0]);
       std::vector<std::string> params(words.begin() + 1, words.end());
@@ -384,83 +550,103 @@ struct SmtpClient::Impl {
       keywords.push_back(keyword);
       capabilities.push_back({std::move(keyword), std::move(params)});
     }
+    for (const SmtpExtension& e : capabilities) {
+      if (e.keyword == "STARTTLS") result.known |= kStartTlsExt;
+      if (e.keyword == "PIPELINING") result.known |= kPipeliningExt;
+      if (e.keyword == "ENHANCEDSTATUSCODES") result.known |= kEnhancedCodesExt;
+      if (e.keyword == "8BITMIME") result.known |= k8BitMimeExt;
+      if (e.keyword == "DSN") result.known |= kDsnExt;
+      if (e.keyword == "SIZE") {
+        result.known |= kSizeExt;
+        result.size_limit = size_limit_of(e);
+      }
+      if (e.keyword == "AUTH") {
+        result.known |= kAuthExt;
+        for (const auto& p : e.params) {
+          const std::string mech = ascii_upper(p);
+          if (mech == "PLAIN") result.known |= kAuthPlain;
+          if (mech == "LOGIN") result.known |= kAuthLogin;
+        }
+      }
+    }
     return result;
   }
 
   // RFC 1870: "SIZE n" with n > 0 is a fixed limit; "SIZE 0" or a bare "SIZE" declares none.
-  std::optional<std::size_t> size_limit() const {
-    const SmtpExtension* e = find_ext("SIZE");
-    if (!e || e->params.empty()) return std::nullopt;
-    const std::string& p = e->params[0];
+  static std::optional<std::size_t> size_limit_of(const SmtpExtension& e) {
+    if (e.params.empty()) return std::nullopt;
+    const std::string& p = e.params[0];
     std::size_t value = 0;
     const auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
     if (ec != std::errc() || ptr != p.data() + p.size() || value == 0) return std::nullopt;
     return value;
   }
 
-  bool offers_auth_mechanism(std::string_view mech) const {
-    const SmtpExtension* e = find_ext("AUTH");
-    if (!e) return false;
-    for (const auto& p : e->params) {
-      if (ascii_upper(p) == mech) return true;
-    }
-    return false;
-  }
-
   // ---- output -------------------------------------------------------------------------
 
-  void send_line(std::string line, Pending p) {
-    out += line;
-    out.append("\r\n", 2);
-    if (opt.report_commands) events.emplace_back(ev::CommandSent{std::move(line)});
-    if (pending.empty()) wait_since = now;
-    pending.push_back(std::move(p));
-  }
-
-  void send_command(std::string line, Cmd cmd, std::size_t txn = 0, std::size_t rcpt = 0) {
-    Pending p{cmd, txn, rcpt};
+  // What the diagnostics say is awaited after `cmd` (null: "the reply to " and the line).
+  static const char* fixed_waiting_text(Cmd cmd) {
     // The commands with a fixed line ("STARTTLS", "RSET", "DATA", "QUIT", "AUTH LOGIN") are
     // known by `cmd`, which saves comparing the line with each.
     switch (cmd) {
       case Cmd::kMail:
-        p.fixed = "the reply to MAIL FROM";
-        break;
+        return "the reply to MAIL FROM";
       case Cmd::kAuthPlain:
       case Cmd::kAuthPlainStart:
-        p.fixed = "the reply to AUTH PLAIN";
-        break;
+        return "the reply to AUTH PLAIN";
       case Cmd::kStartTls:
-        p.fixed = "the reply to STARTTLS";
-        break;
+        return "the reply to STARTTLS";
       case Cmd::kRset:
-        p.fixed = "the reply to RSET";
-        break;
+        return "the reply to RSET";
       case Cmd::kData:
-        p.fixed = "the reply to DATA";
-        break;
+        return "the reply to DATA";
       case Cmd::kQuit:
-        p.fixed = "the reply to QUIT";
-        break;
+        return "the reply to QUIT";
       case Cmd::kAuthLoginStart:
-        p.fixed = "the reply to AUTH LOGIN";
-        break;
-      case Cmd::kRcpt:
-      case Cmd::kEhlo:
-      case Cmd::kHelo:
-        // (RCPT, EHLO and HELO lines are always rcpt_line() and hello_line(): built again.)
-        break;
+        return "the reply to AUTH LOGIN";
       default:
-        p.text = "the reply to " + line;
-        break;
+        // (RCPT, EHLO and HELO lines are always rcpt_line() and hello_line(): built again.)
+        return nullptr;
     }
-    send_line(std::move(line), std::move(p));
   }
 
-  std::string hello_line(const char* verb) const { return verb + opt.helo_domain; }
+  // A command line is written straight into `out` from `start` on; this ends it.
+  void end_line(std::size_t start, Pending p) {
+    if (opt.report_commands) {
+      events.emplace_back(ev::CommandSent{std::string(out, start, out.size() - start)});
+    }
+    out.append("\r\n", 2);
+    if (pending.empty()) wait_since = now;
+    pending.push_back(p);
+  }
+
+  void send_line(std::string_view line, Pending p) {
+    const std::size_t start = out.size();
+    out += line;
+    end_line(start, p);
+  }
+
+  void send_command(std::string_view line, Cmd cmd, std::size_t txn = 0, std::size_t rcpt = 0) {
+    send_line(line, Pending{cmd, txn, rcpt, fixed_waiting_text(cmd)});
+  }
+
+  void append_hello_line(std::string& s, std::string_view verb) const {
+    s += verb;
+    s += opt.helo_domain;
+  }
+  std::string hello_line(std::string_view verb) const {
+    std::string line;
+    append_hello_line(line, verb);
+    return line;
+  }
+  void send_hello(std::string_view verb, Cmd cmd) {
+    const std::size_t start = out.size();
+    append_hello_line(out, verb);
+    end_line(start, Pending{cmd, 0, 0, nullptr});
+  }
 
   std::string waiting_text(const Pending& p) const {
     if (p.fixed != nullptr) return p.fixed;
-    if (!p.text.empty()) return p.text;
     switch (p.cmd) {
       case Cmd::kRcpt:
         return "the reply to " + rcpt_line(p.txn, p.rcpt);
@@ -471,7 +657,7 @@ struct SmtpClient::Impl {
     }
   }
 
-  void send_data(std::string bytes, Cmd cmd, std::size_t txn) {
+  void send_data(std::string_view bytes, Cmd cmd, std::size_t txn) {
     events.emplace_back(ev::DataSent{bytes.size()});
     out += bytes;
     if (pending.empty()) wait_since = now;
@@ -519,16 +705,26 @@ struct SmtpClient::Impl {
   }
 
   // `forced` overrides the status the reply's class gives, `code` the RFC 3463 status.
-  void decide_by_reply(std::size_t t, std::size_t r, const SmtpReply& reply, Cmd cmd,
+  void decide_by_reply(std::size_t t, std::size_t r, const Reply& reply, Cmd cmd,
                        std::optional<DeliveryStatus> forced = std::nullopt,
                        std::string_view note = {}, std::string_view code = {}) {
+    if (state[t].decided[r]) return;
     const DeliveryStatus status = forced ? *forced : status_from_reply(reply);
-    const std::string context = cmd == Cmd::kGreeting
-                                    ? std::string("in the greeting")
-                                    : "in reply to " + std::string(command_name(cmd));
-    std::string diag = reply.summary() + " (" + context + ")";
-    if (!note.empty()) diag += "; " + std::string(note);
-    decide(t, r, status, reply, std::move(diag),
+    // summary() + " (in the greeting)" or " (in reply to CMD)", then "; " and the note.
+    std::string diag;
+    reply.append_summary(diag);
+    if (cmd == Cmd::kGreeting) {
+      diag += " (in the greeting)";
+    } else {
+      diag += " (in reply to ";
+      diag += command_name(cmd);
+      diag += ')';
+    }
+    if (!note.empty()) {
+      diag += "; ";
+      diag += note;
+    }
+    decide(t, r, status, reply.to_reply(), std::move(diag),
            code.empty() ? status_code_for(reply, status) : std::string(code));
   }
 
@@ -539,18 +735,18 @@ struct SmtpClient::Impl {
   }
 
   // Every recipient not yet decided gets this outcome; every open transaction completes.
-  void settle_all(DeliveryStatus status, const std::optional<SmtpReply>& reply,
-                  const std::string& diagnostic, const std::string& code) {
+  void settle_all(DeliveryStatus status, std::string_view diagnostic, std::string_view code) {
     for (std::size_t t = 0; t < txns.size(); ++t) {
       if (state[t].done) continue;
       for (std::size_t r = 0; r < state[t].decided.size(); ++r) {
-        decide(t, r, status, reply, diagnostic, code);
+        if (state[t].decided[r]) continue;
+        decide(t, r, status, std::nullopt, std::string(diagnostic), std::string(code));
       }
       complete_txn(t);
     }
   }
 
-  void settle_all_by_reply(const SmtpReply& reply, Cmd cmd,
+  void settle_all_by_reply(const Reply& reply, Cmd cmd,
                            std::optional<DeliveryStatus> forced = std::nullopt,
                            std::string_view note = {}, std::string_view code = {}) {
     for (std::size_t t = 0; t < txns.size(); ++t) {
@@ -566,16 +762,16 @@ struct SmtpClient::Impl {
 
   void finish() {
     if (phase == Phase::kFinished) return;
-    settle_all(DeliveryStatus::kDeferred, std::nullopt,
-               "the session ended before this message was sent", "4.4.2");
+    settle_all(DeliveryStatus::kDeferred, "the session ended before this message was sent",
+               "4.4.2");
     phase = Phase::kFinished;
     pending.clear();
     events.emplace_back(ev::Finished{});
   }
 
   void send_quit() {
-    settle_all(DeliveryStatus::kDeferred, std::nullopt,
-               "the session ended before this message was sent", "4.4.2");
+    settle_all(DeliveryStatus::kDeferred, "the session ended before this message was sent",
+               "4.4.2");
     send_command("QUIT", Cmd::kQuit);
   }
 
@@ -587,7 +783,7 @@ struct SmtpClient::Impl {
     events.emplace_back(ev::ProtocolError{reason});
     std::string diag = "protocol error: " + reason;
     if (after_data) diag += kMayDuplicate;
-    settle_all(DeliveryStatus::kDeferred, std::nullopt, diag, "4.5.0");
+    settle_all(DeliveryStatus::kDeferred, diag, "4.5.0");
     pending.clear();
     // Say goodbye, but do not wait for an answer from a server that is out of step. During the
     // TLS handshake the server expects TLS records, not a plaintext QUIT.
@@ -596,21 +792,21 @@ struct SmtpClient::Impl {
   }
 
   // RFC 5321 3.8: 421 may answer any command; the server is closing the channel.
-  void service_closing(const SmtpReply& reply, Cmd cmd) {
+  void service_closing(const Reply& reply, Cmd cmd) {
     settle_all_by_reply(reply, cmd, DeliveryStatus::kDeferred,
                         "the server is closing the connection");
     finish();
   }
 
   // A reply that ends the whole session before any transaction (greeting, EHLO, AUTH...).
-  void end_session_by_reply(const SmtpReply& reply, Cmd cmd,
+  void end_session_by_reply(const Reply& reply, Cmd cmd,
                             std::optional<DeliveryStatus> forced = std::nullopt,
                             std::string_view note = {}, std::string_view code = {}) {
     settle_all_by_reply(reply, cmd, forced, note, code);
     send_quit();
   }
 
-  void unexpected_reply(const SmtpReply& reply, const Pending& p, std::string_view expected) {
+  void unexpected_reply(const Reply& reply, const Pending& p, std::string_view expected) {
     protocol_error("unexpected reply " + std::to_string(reply.code) + " to " + command_name(p.cmd) +
                    " (expected " + std::string(expected) + ")");
   }
@@ -625,21 +821,21 @@ struct SmtpClient::Impl {
     wait_since = now;
   }
 
-  void send_ehlo() { send_command("EHLO " + opt.helo_domain, Cmd::kEhlo); }
+  void send_ehlo() { send_hello("EHLO ", Cmd::kEhlo); }
 
   // After a successful EHLO or HELO: STARTTLS, then AUTH, then the transactions.
   void after_hello() {
     if (!tls && opt.tls != ClientTls::kNever && opt.tls != ClientTls::kImplicit &&
         !starttls_refused) {
-      const bool offered = offers("STARTTLS");
+      const bool offered = offers(kStartTlsExt);
       if (opt.tls == ClientTls::kRequired && !opt.tls_capable) {
-        settle_all(DeliveryStatus::kDeferred, std::nullopt,
-                   "STARTTLS required, but this client cannot run TLS", "4.7.4");
+        settle_all(DeliveryStatus::kDeferred, "STARTTLS required, but this client cannot run TLS",
+                   "4.7.4");
         send_quit();
         return;
       }
       if (opt.tls == ClientTls::kRequired && !offered) {
-        settle_all(DeliveryStatus::kDeferred, std::nullopt,
+        settle_all(DeliveryStatus::kDeferred,
                    esmtp ? "STARTTLS required but not offered by the server (RFC 3207)"
                          : "STARTTLS required but not offered: the server only answered HELO, "
                            "so it has no extensions (RFC 3207)",
@@ -661,16 +857,16 @@ struct SmtpClient::Impl {
 
   void start_auth() {
     const SmtpCredentials& cred = *opt.credentials;
-    if (!offers("AUTH")) {
+    if (!offers(kAuthExt)) {
       std::string diag =
           "credentials are configured but the server did not offer AUTH "
           "(RFC 4954); the message was not sent unauthenticated";
       if (!tls) diag += " (many servers offer AUTH only after STARTTLS)";
-      settle_all(DeliveryStatus::kFailed, std::nullopt, diag, "5.7.4");
+      settle_all(DeliveryStatus::kFailed, diag, "5.7.4");
       send_quit();
       return;
     }
-    if (offers_auth_mechanism("PLAIN")) {
+    if (offers(kAuthPlain)) {
       auth_mechanism = "PLAIN";
       // RFC 4616: [authzid] NUL authcid NUL passwd; no authzid.
       std::string message;
@@ -689,15 +885,16 @@ struct SmtpClient::Impl {
       }
       return;
     }
-    if (offers_auth_mechanism("LOGIN")) {
+    if (offers(kAuthLogin)) {
       auth_mechanism = "LOGIN";
       send_command("AUTH LOGIN", Cmd::kAuthLoginStart);
       return;
     }
-    const SmtpExtension* e = find_ext("AUTH");
     std::string offered;
-    for (const auto& p : e->params) offered += (offered.empty() ? "" : " ") + p;
-    settle_all(DeliveryStatus::kFailed, std::nullopt,
+    if (const SmtpExtension* e = find_ext("AUTH")) {  // (offered: kAuthExt is set)
+      for (const auto& p : e->params) offered += (offered.empty() ? "" : " ") + p;
+    }
+    settle_all(DeliveryStatus::kFailed,
                "the server offers no AUTH mechanism this client supports (offered: " +
                    (offered.empty() ? std::string("none") : offered) + "; supported: PLAIN, LOGIN)",
                "5.7.4");
@@ -713,7 +910,7 @@ struct SmtpClient::Impl {
       return true;
     }
     const std::string& content = canonical(t);
-    if (const auto limit = size_limit(); limit && content.size() > *limit) {
+    if (const auto& limit = caps->size_limit; limit && content.size() > *limit) {
       const std::string diag = "message too big for the server: " + std::to_string(content.size()) +
                                " octets, but its EHLO reply says SIZE " + std::to_string(*limit) +
                                " (RFC 1870); not sent";
@@ -723,7 +920,7 @@ struct SmtpClient::Impl {
       complete_txn(t);
       return true;
     }
-    if (eight_bit[t] && !offers("8BITMIME")) {
+    if (eight_bit[t] && !offers(k8BitMimeExt)) {
       const std::string diag =
           "the message has 8-bit octets but the server does not offer 8BITMIME, and this "
           "client does not convert messages to 7 bit (RFC 6152 section 3); not sent";
@@ -736,35 +933,66 @@ struct SmtpClient::Impl {
     return false;
   }
 
-  std::string mail_line(std::size_t t) const {
+  void append_mail_line(std::string& line, std::size_t t) const {
     const mail::Envelope& env = txns[t].envelope;
-    std::string line = "MAIL FROM:" + mail::format_path(env.mail_from);
-    if (offers("SIZE")) line += " SIZE=" + std::to_string(canonical(t).size());
-    if (offers("8BITMIME")) {
+    line += "MAIL FROM:";
+    append_path(line, env.mail_from ? &*env.mail_from : nullptr);
+    if (offers(kSizeExt)) {
+      line += " SIZE=";
+      append_decimal(line, canonical(t).size());
+    }
+    if (offers(k8BitMimeExt)) {
       if (eight_bit[t] || env.body == mail::BodyType::k8BitMime) {
         line += " BODY=8BITMIME";
       } else if (env.body == mail::BodyType::k7Bit) {
         line += " BODY=7BIT";
       }
     }
-    if (offers("DSN")) {
-      if (env.ret) line += " RET=" + *env.ret;
-      if (env.envid) line += " ENVID=" + *env.envid;
+    if (offers(kDsnExt)) {
+      if (env.ret) {
+        line += " RET=";
+        line += *env.ret;
+      }
+      if (env.envid) {
+        line += " ENVID=";
+        line += *env.envid;
+      }
     }
-    return line;
+  }
+
+  void append_rcpt_line(std::string& line, std::size_t t, std::size_t r) const {
+    const mail::EnvelopeRecipient& rcpt = txns[t].envelope.rcpt_to[r];
+    line += "RCPT TO:";
+    append_path(line, &rcpt.mailbox);
+    if (offers(kDsnExt)) {
+      if (rcpt.notify) {
+        line += " NOTIFY=";
+        line += *rcpt.notify;
+      }
+      if (rcpt.orcpt) {
+        line += " ORCPT=";
+        line += *rcpt.orcpt;
+      }
+    }
   }
 
   std::string rcpt_line(std::size_t t, std::size_t r) const {
-    const mail::EnvelopeRecipient& rcpt = txns[t].envelope.rcpt_to[r];
-    std::string line = "RCPT TO:" + mail::format_path(rcpt.mailbox);
-    if (offers("DSN")) {
-      if (rcpt.notify) line += " NOTIFY=" + *rcpt.notify;
-      if (rcpt.orcpt) line += " ORCPT=" + *rcpt.orcpt;
-    }
+    std::string line;
+    append_rcpt_line(line, t, r);
     return line;
   }
 
-  void send_rcpt(std::size_t t, std::size_t r) { send_command(rcpt_line(t, r), Cmd::kRcpt, t, r); }
+  void send_rcpt(std::size_t t, std::size_t r) {
+    const std::size_t start = out.size();
+    append_rcpt_line(out, t, r);
+    end_line(start, Pending{Cmd::kRcpt, t, r, nullptr});
+  }
+
+  void send_mail(std::size_t t) {
+    const std::size_t start = out.size();
+    append_mail_line(out, t);
+    end_line(start, Pending{Cmd::kMail, t, 0, fixed_waiting_text(Cmd::kMail)});
+  }
 
   // Sends the next transaction (RSET first when one was left open), or QUIT after the last.
   // With PIPELINING, RSET, MAIL, every RCPT and DATA go as one group (RFC 2920 section 3.1:
@@ -780,7 +1008,7 @@ struct SmtpClient::Impl {
       send_command("RSET", Cmd::kRset, t);
       if (!pipelining) return;
     }
-    send_command(mail_line(t), Cmd::kMail, t);
+    send_mail(t);
     if (!pipelining) return;
     for (std::size_t r = 0; r < txns[t].envelope.rcpt_to.size(); ++r) send_rcpt(t, r);
     send_command("DATA", Cmd::kData, t);
@@ -797,71 +1025,94 @@ struct SmtpClient::Impl {
   void receive(std::string_view bytes, Micros t) {
     if (phase == Phase::kIdle || phase == Phase::kFinished) return;
     now = t;
-    in.append(bytes);
-    process_input();
+    if (in.empty()) {
+      process_input(bytes, false);
+    } else {
+      in.append(bytes);
+      process_input(in, true);
+    }
   }
 
-  void process_input() {
-    std::size_t pos = 0;  // start of the current line in `in`
+  void forget_input() {
+    in.clear();
+    parsed = 0;
+    scanned = 0;
+    reset_reply();
+  }
+
+  // `data` is `in` (buffered) or the bytes just received, which have no unfinished reply
+  // before them.
+  void process_input(std::string_view data, bool buffered) {
+    std::size_t pos = buffered ? parsed : 0;    // start of the current line
+    std::size_t scan = buffered ? scanned : 0;  // data before it has no line end to find
+    std::size_t keep = 0;                       // start of the unfinished reply
     while (phase == Phase::kActive) {
       // Look for the LF ending the line; a CR is only allowed right before it.
       // (memchr for both: the first LF, then any CR before it that no LF follows.)
-      std::size_t i = scanned > pos ? scanned : pos;
+      std::size_t i = scan > pos ? scan : pos;
       {
-        const char* const base = in.data();
-        const void* lf_at = std::memchr(base + i, '\n', in.size() - i);
+        const char* const base = data.data();
+        const void* lf_at = std::memchr(base + i, '\n', data.size() - i);
         const std::size_t limit =
             lf_at != nullptr ? static_cast<std::size_t>(static_cast<const char*>(lf_at) - base)
-                             : in.size();
+                             : data.size();
         const std::size_t from = i;
         i = limit;  // unless a bare CR comes first
         for (std::size_t c = from; c < limit;) {
           const void* cr_at = std::memchr(base + c, '\r', limit - c);
           if (cr_at == nullptr) break;
           c = static_cast<std::size_t>(static_cast<const char*>(cr_at) - base);
-          if (c + 1 < in.size() && in[c + 1] != '\n') {
+          if (c + 1 < data.size() && data[c + 1] != '\n') {
             i = c;
             break;
           }
           ++c;
         }
       }
-      if (i < in.size() && in[i] == '\r') {
+      if (i < data.size() && data[i] == '\r') {
         protocol_error("the server sent a bare CR inside a reply line (RFC 5321 section 2.3.8)");
         break;
       }
-      if (i == in.size()) {
+      if (i == data.size()) {
         // No complete line yet; a CR at the very end may still be followed by its LF.
-        scanned = (!in.empty() && in.back() == '\r') ? in.size() - 1 : in.size();
-        if (in.size() - pos > kMaxReplyLineOctets) {
+        scan = (!data.empty() && data.back() == '\r') ? data.size() - 1 : data.size();
+        if (data.size() - pos > kMaxReplyLineOctets) {
           protocol_error("reply line longer than " + std::to_string(kMaxReplyLineOctets) +
                          " octets");
         }
         break;
       }
       const std::size_t lf = i;
-      if (lf == pos || in[lf - 1] != '\r') {
+      if (lf == pos || data[lf - 1] != '\r') {
         protocol_error(
             "the server ended a reply line with a bare LF instead of CRLF (RFC 5321 section "
             "2.3.8)");
         break;
       }
-      const std::string_view line(in.data() + pos, lf - 1 - pos);
+      const std::size_t line_at = pos;
+      const std::size_t line_size = lf - 1 - pos;
       pos = lf + 1;
-      scanned = pos;
-      if (line.size() + 2 > kMaxReplyLineOctets) {
+      scan = pos;
+      if (line_size + 2 > kMaxReplyLineOctets) {
         protocol_error("reply line longer than " + std::to_string(kMaxReplyLineOctets) + " octets");
         break;
       }
-      handle_line(line);
+      if (handle_line(data, line_at, line_size)) keep = pos;
     }
     if (phase == Phase::kFinished) {
-      in.clear();
-      scanned = 0;
+      forget_input();
       return;
     }
-    in.erase(0, pos);
-    scanned = scanned > pos ? scanned - pos : 0;
+    // Keep the unfinished reply; the places of its lines move with it.
+    if (buffered) {
+      in.erase(0, keep);
+    } else {
+      in.assign(data.substr(keep));
+    }
+    parsed = pos - keep;
+    scanned = scan - keep;
+    reply_enhanced.at -= std::min(reply_enhanced.at, keep);
+    for (Span& span : reply_spans) span.at -= keep;
     if (phase == Phase::kTlsHandshake && !in.empty()) {
       // Anything after the 220 reply to STARTTLS arrived in plaintext, where a TLS handshake
       // must begin: an attacker may have injected it (it would be read as the reply to the
@@ -873,35 +1124,81 @@ struct SmtpClient::Impl {
     }
   }
 
-  void handle_line(std::string_view line) {
-    const auto status = parser.feed_line(line, enhanced_codes);
-    if (status == SmtpReplyParser::Status::kError) {
-      const std::string waiting =
-          pending.empty() ? std::string("nothing") : waiting_text(pending.front());
-      protocol_error(parser.error() + " while waiting for " + waiting);
-      return;
+  void reset_reply() {
+    reply_code = 0;
+    reply_started = false;
+    reply_enhanced = {};
+    reply_spans.clear();
+  }
+
+  // One reply line (without CRLF) at data[at, at + size), read by SmtpReplyParser's rules
+  // (smtp_reply.cc); true when it completed a reply, which is then handled. When
+  // ENHANCEDSTATUSCODES was advertised, a leading enhanced code is split from each line's text.
+  bool handle_line(std::string_view data, std::size_t at, std::size_t size) {
+    const std::string_view line = data.substr(at, size);
+    if (line.size() < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
+        line[2] < '0' || line[2] > '9' || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+      reset_reply();
+      line_error("malformed reply line: \"" + std::string(line.substr(0, 80)) + "\"");
+      return false;
     }
-    if (status == SmtpReplyParser::Status::kNeedMore) return;
+    const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+    if (reply_started && code != reply_code) {
+      const int was = reply_code;
+      reset_reply();
+      line_error("reply code changed inside a multi-line reply: " + std::to_string(was) + " then " +
+                 std::to_string(code));
+      return false;
+    }
+    reply_code = code;
+    std::size_t text_at = at + (size > 4 ? 4 : size);
+    std::size_t text_size = size > 4 ? size - 4 : 0;
+    if (enhanced_codes) {
+      // RFC 3463: the enhanced code's class must match the reply's class.
+      const std::size_t len = enhanced_code_length(data.substr(text_at, text_size));
+      if (len > 0 && data[text_at] == line[0]) {
+        if (!reply_started) reply_enhanced = {text_at, len};
+        text_at += len;
+        text_size -= len;
+        if (text_size > 0 && data[text_at] == ' ') {
+          ++text_at;
+          --text_size;
+        }
+      }
+    }
+    reply_spans.push_back({text_at, text_size});
+    reply_started = true;
+    const bool last = size == 3 || line[3] == ' ';
+    if (!last) return false;
+
+    reply_lines.clear();
+    for (const Span& span : reply_spans) reply_lines.push_back(data.substr(span.at, span.size));
+    const Reply reply{code, data.substr(reply_enhanced.at, reply_enhanced.size), reply_lines};
+    reset_reply();
     if (!opt.report_replies) {
-      // Handled in the parser's buffers, which the next reply reuses.
-      on_reply(parser.reply());
-      parser.reset();
-      return;
+      on_reply(reply);
+      return true;
     }
-    SmtpReply reply = parser.take();
-    // The event comes first; the reply moves into it once handled (no copy).
+    // The event comes first, as the reply came before what the engine does about it.
     const std::size_t event_index = events.size();
     events.emplace_back(ev::ReplyReceived{});
     on_reply(reply);
-    std::get<ev::ReplyReceived>(events[event_index]).reply = std::move(reply);
+    std::get<ev::ReplyReceived>(events[event_index]).reply = reply.to_reply();
+    return true;
   }
 
-  void on_reply(const SmtpReply& reply) {
+  void line_error(const std::string& error) {
+    const std::string waiting =
+        pending.empty() ? std::string("nothing") : waiting_text(pending.front());
+    protocol_error(error + " while waiting for " + waiting);
+  }
+
+  void on_reply(const Reply& reply) {
     if (pending.empty()) {
       protocol_error("reply " + std::to_string(reply.code) + " to no command");
       return;
     }
-    const Pending p = std::move(pending.front());
+    const Pending p = pending.front();
     pending.pop_front();
     wait_since = now;
     if (reply.code == 421 && p.cmd != Cmd::kQuit) {
@@ -913,7 +1210,7 @@ struct SmtpClient::Impl {
     handling.reset();
   }
 
-  void handle_reply(const SmtpReply& reply, const Pending& p) {
+  void handle_reply(const Reply& reply, const Pending& p) {
     const int cls = reply.reply_class();
     switch (p.cmd) {
       case Cmd::kGreeting:
@@ -929,7 +1226,7 @@ struct SmtpClient::Impl {
         }
         if (cls == 3) return unexpected_reply(reply, p, "250");
         // RFC 5321 3.2 / 4.1.4: a server without extensions rejects EHLO with 5xx; use HELO.
-        if (cls == 5) return send_command("HELO " + opt.helo_domain, Cmd::kHelo);
+        if (cls == 5) return send_hello("HELO ", Cmd::kHelo);
         return end_session_by_reply(reply, p.cmd);
 
       case Cmd::kHelo:
@@ -1030,7 +1327,7 @@ struct SmtpClient::Impl {
     start_next_transaction();
   }
 
-  void on_mail_reply(const SmtpReply& reply, const Pending& p) {
+  void on_mail_reply(const Reply& reply, const Pending& p) {
     const std::size_t t = p.txn;
     const int cls = reply.reply_class();
     if (cls == 3) return unexpected_reply(reply, p, "250");
@@ -1048,7 +1345,7 @@ struct SmtpClient::Impl {
     if (!pipelining) next_transaction(t);
   }
 
-  void on_rcpt_reply(const SmtpReply& reply, const Pending& p) {
+  void on_rcpt_reply(const Reply& reply, const Pending& p) {
     const std::size_t t = p.txn;
     const std::size_t r = p.rcpt;
     const int cls = reply.reply_class();
@@ -1074,7 +1371,7 @@ struct SmtpClient::Impl {
     next_transaction(t);
   }
 
-  void on_data_reply(const SmtpReply& reply, const Pending& p) {
+  void on_data_reply(const Reply& reply, const Pending& p) {
     const std::size_t t = p.txn;
     const int cls = reply.reply_class();
     TxnState& st = state[t];
@@ -1099,7 +1396,7 @@ struct SmtpClient::Impl {
     next_transaction(t);
   }
 
-  void on_data_end_reply(const SmtpReply& reply, const Pending& p) {
+  void on_data_end_reply(const Reply& reply, const Pending& p) {
     const std::size_t t = p.txn;
     if (reply.reply_class() == 3) return unexpected_reply(reply, p, "250");
     TxnState& st = state[t];
@@ -1120,9 +1417,7 @@ struct SmtpClient::Impl {
     tls = true;
     // RFC 3207 section 4.2: forget what the server said before TLS, and say EHLO again.
     forget_capabilities();
-    parser = SmtpReplyParser{};
-    in.clear();
-    scanned = 0;
+    forget_input();
     send_ehlo();
   }
 
@@ -1141,7 +1436,7 @@ struct SmtpClient::Impl {
       if (!pending.empty() && pending.front().cmd == Cmd::kDataEnd) {
         diag += kMayDuplicate;
       }
-      settle_all(DeliveryStatus::kDeferred, std::nullopt, diag, "4.4.2");
+      settle_all(DeliveryStatus::kDeferred, diag, "4.4.2");
     }
     finish();
   }
@@ -1163,7 +1458,7 @@ struct SmtpClient::Impl {
                        ", RFC 5321 section 4.5.3.2)";
     if (phase == Phase::kActive && pending.front().cmd == Cmd::kDataEnd) diag += kMayDuplicate;
     events.emplace_back(ev::TimedOut{what});
-    settle_all(DeliveryStatus::kDeferred, std::nullopt, diag, "4.4.2");
+    settle_all(DeliveryStatus::kDeferred, diag, "4.4.2");
     finish();
   }
 };
