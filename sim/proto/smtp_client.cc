@@ -75,6 +75,35 @@ char status_class_digit(DeliveryStatus s) {
   return '4';
 }
 
+// std::to_string(n) appended to `out`.
+void append_decimal(std::string& out, std::size_t n) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, static_cast<std::size_t>(res.ptr - buf));
+}
+
+// The index of the first CR or LF in s[from...], or s.size(): 16 octets a step where SSE2 is
+// there (a reply line is usually a few dozen octets, read once).
+std::size_t find_cr_or_lf(std::string_view s, std::size_t from) {
+  const char* const p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = from;
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const unsigned m = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf))));
+    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == '\r' || p[i] == '\n') return i;
+  }
+  return n;
+}
+
 // A complete reply as the engine reads it: views of the received octets, valid while the
 // reply is handled. An SmtpReply (strings of its own) is made only where one is kept: in a
 // recipient's outcome or a ReplyReceived event.
@@ -94,7 +123,7 @@ struct Reply {
   }
   // SmtpReply::summary(), appended to `out`.
   void append_summary(std::string& out) const {
-    out += std::to_string(code);
+    append_decimal(out, static_cast<std::size_t>(code));  // (a reply's code is 200..559)
     if (!enhanced.empty()) {
       out += ' ';
       out += enhanced;
@@ -135,13 +164,6 @@ std::size_t enhanced_code_length(std::string_view text) {
   }
   if (i < text.size() && text[i] != ' ') return 0;
   return i;
-}
-
-// std::to_string(n) appended to `out`.
-void append_decimal(std::string& out, std::size_t n) {
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, static_cast<std::size_t>(res.ptr - buf));
 }
 
 // mail::format_path appended to `out`: "<local@domain>", or "<>" for the null path.
@@ -712,6 +734,9 @@ struct SmtpClient::Impl {
     const DeliveryStatus status = forced ? *forced : status_from_reply(reply);
     // summary() + " (in the greeting)" or " (in reply to CMD)", then "; " and the note.
     std::string diag;
+    std::size_t size = 3 + reply.enhanced.size() + 1 + 40 + note.size();
+    for (const std::string_view line : reply.lines) size += line.size() + 3;
+    diag.reserve(size);
     reply.append_summary(diag);
     if (cmd == Cmd::kGreeting) {
       diag += " (in the greeting)";
@@ -1004,6 +1029,8 @@ struct SmtpClient::Impl {
       return;
     }
     const std::size_t t = current;
+    // Room for the lines about to be written, at once (longer addresses just grow it).
+    out.reserve(out.size() + 160 + (pipelining ? 96 * txns[t].envelope.rcpt_to.size() : 0));
     if (need_rset) {
       send_command("RSET", Cmd::kRset, t);
       if (!pipelining) return;
@@ -1047,31 +1074,19 @@ struct SmtpClient::Impl {
     std::size_t scan = buffered ? scanned : 0;  // data before it has no line end to find
     std::size_t keep = 0;                       // start of the unfinished reply
     while (phase == Phase::kActive) {
-      // Look for the LF ending the line; a CR is only allowed right before it.
-      // (memchr for both: the first LF, then any CR before it that no LF follows.)
-      std::size_t i = scan > pos ? scan : pos;
-      {
-        const char* const base = data.data();
-        const void* lf_at = std::memchr(base + i, '\n', data.size() - i);
-        const std::size_t limit =
-            lf_at != nullptr ? static_cast<std::size_t>(static_cast<const char*>(lf_at) - base)
-                             : data.size();
-        const std::size_t from = i;
-        i = limit;  // unless a bare CR comes first
-        for (std::size_t c = from; c < limit;) {
-          const void* cr_at = std::memchr(base + c, '\r', limit - c);
-          if (cr_at == nullptr) break;
-          c = static_cast<std::size_t>(static_cast<const char*>(cr_at) - base);
-          if (c + 1 < data.size() && data[c + 1] != '\n') {
-            i = c;
-            break;
-          }
-          ++c;
-        }
-      }
+      // The line ends at the first CR or LF, which must be a CR followed by LF: a CR followed
+      // by anything else is a bare CR, an LF first a bare LF; a CR at the very end waits for
+      // what follows it.
+      std::size_t i = find_cr_or_lf(data, scan > pos ? scan : pos);
       if (i < data.size() && data[i] == '\r') {
-        protocol_error("the server sent a bare CR inside a reply line (RFC 5321 section 2.3.8)");
-        break;
+        if (i + 1 == data.size()) {
+          i = data.size();  // no complete line yet
+        } else if (data[i + 1] == '\n') {
+          ++i;  // the LF of CRLF
+        } else {
+          protocol_error("the server sent a bare CR inside a reply line (RFC 5321 section 2.3.8)");
+          break;
+        }
       }
       if (i == data.size()) {
         // No complete line yet; a CR at the very end may still be followed by its LF.
@@ -1135,7 +1150,7 @@ struct SmtpClient::Impl {
   // (smtp_reply.cc); true when it completed a reply, which is then handled. When
   // ENHANCEDSTATUSCODES was advertised, a leading enhanced code is split from each line's text.
   bool handle_line(std::string_view data, std::size_t at, std::size_t size) {
-    const std::string_view line = data.substr(at, size);
+    const std::string_view line(data.data() + at, size);
     if (line.size() < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
         line[2] < '0' || line[2] > '9' || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
       reset_reply();
@@ -1155,7 +1170,8 @@ struct SmtpClient::Impl {
     std::size_t text_size = size > 4 ? size - 4 : 0;
     if (enhanced_codes) {
       // RFC 3463: the enhanced code's class must match the reply's class.
-      const std::size_t len = enhanced_code_length(data.substr(text_at, text_size));
+      const std::size_t len =
+          enhanced_code_length(std::string_view(data.data() + text_at, text_size));
       if (len > 0 && data[text_at] == line[0]) {
         if (!reply_started) reply_enhanced = {text_at, len};
         text_at += len;
@@ -1166,14 +1182,25 @@ struct SmtpClient::Impl {
         }
       }
     }
-    reply_spans.push_back({text_at, text_size});
-    reply_started = true;
     const bool last = size == 3 || line[3] == ' ';
-    if (!last) return false;
-
-    reply_lines.clear();
-    for (const Span& span : reply_spans) reply_lines.push_back(data.substr(span.at, span.size));
-    const Reply reply{code, data.substr(reply_enhanced.at, reply_enhanced.size), reply_lines};
+    if (!reply_started && last) {
+      // A one-line reply (most are): no need to note where its line was.
+      if (reply_lines.capacity() == 0) reply_lines.reserve(16);
+      reply_lines.resize(1);
+      reply_lines[0] = std::string_view(data.data() + text_at, text_size);
+    } else {
+      // A multi-line reply (EHLO's) gets room for its usual length at once.
+      if (reply_spans.capacity() == 0) reply_spans.reserve(16);
+      reply_spans.push_back({text_at, text_size});
+      reply_started = true;
+      if (!last) return false;
+      reply_lines.clear();
+      for (const Span& span : reply_spans) {
+        reply_lines.emplace_back(data.data() + span.at, span.size);
+      }
+    }
+    const Reply reply{code, std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size),
+                      reply_lines};
     reset_reply();
     if (!opt.report_replies) {
       on_reply(reply);
