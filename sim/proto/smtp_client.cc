@@ -91,11 +91,21 @@ std::size_t find_cr_or_lf(std::string_view s, std::size_t from) {
 #if defined(__SSE2__)
   const __m128i cr = _mm_set1_epi8('\r');
   const __m128i lf = _mm_set1_epi8('\n');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const unsigned m = static_cast<unsigned>(
+  const auto mask_at = [&](std::size_t at) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+    return static_cast<unsigned>(
         _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf))));
-    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+  };
+  if (n >= 16) {
+    for (; i + 16 <= n; i += 16) {
+      const unsigned m = mask_at(i);
+      if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    }
+    if (i == n) return n;
+    // The last 16 octets, those before i masked off: no octet-by-octet tail.
+    const std::size_t last = n - 16;
+    const unsigned m = mask_at(last) & (0xFFFFu << (i - last));
+    return m != 0 ? last + static_cast<std::size_t>(__builtin_ctz(m)) : n;
   }
 #endif
   for (; i < n; ++i) {
@@ -266,28 +276,21 @@ std::size_t find_lf_dot(std::string_view s, std::size_t from) {
 #if defined(__SSE2__)
   const __m128i lf = _mm_set1_epi8('\n');
   const __m128i dot = _mm_set1_epi8('.');
-  const auto pairs_at = [&](std::size_t k) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k + 1));
-    return _mm_and_si128(_mm_cmpeq_epi8(a, lf), _mm_cmpeq_epi8(b, dot));
-  };
-  // p[k + 16] must exist for the second load: k + 17 <= n.
-  while (i + 33 <= n) {
-    const __m128i lo = pairs_at(i);
-    const __m128i hi = pairs_at(i + 16);
-    if (_mm_movemask_epi8(_mm_or_si128(lo, hi)) != 0) {
-      const unsigned m_lo = static_cast<unsigned>(_mm_movemask_epi8(lo));
-      if (m_lo != 0) return i + static_cast<std::size_t>(__builtin_ctz(m_lo));
-      const unsigned m_hi = static_cast<unsigned>(_mm_movemask_epi8(hi));
-      return i + 16 + static_cast<std::size_t>(__builtin_ctz(m_hi));
-    }
-    i += 32;
+  // Bit k of the mask: p[at + k] is a LF and p[at + k + 1] a "." (p[at + 16] must exist).
+#define MAILHOP_LF_DOT_MASK(at)                                                        \
+  static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(                               \
+      _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + (at))), lf), \
+      _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + (at) + 1)), dot))))
+  for (; i + 33 <= n; i += 32) {
+    const unsigned m = MAILHOP_LF_DOT_MASK(i) | (MAILHOP_LF_DOT_MASK(i + 16) << 16);
+    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
   }
   if (i + 17 <= n) {
-    const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(pairs_at(i)));
+    const unsigned m = MAILHOP_LF_DOT_MASK(i);
     if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
     i += 16;
   }
+#undef MAILHOP_LF_DOT_MASK
 #endif
   for (; i + 1 < n; ++i) {
     if (p[i] == '\n' && p[i + 1] == '.') return i;
@@ -381,22 +384,30 @@ struct SmtpClient::Impl {
     }
   };
 
+  // What the session knows of each transaction: one vector of these (and one of flags per
+  // recipient), not a vector per field.
   struct TxnState {
     bool done = false;         // TransactionDone was emitted
     bool mail_failed = false;  // MAIL FROM got 4xx/5xx: the recipients have its reply
-    std::vector<bool> decided;
-    std::vector<bool> accepted;  // RCPT got 2xx; decided by the end of DATA
+    bool eight_bit = false;    // has_8bit(canonical)
     std::size_t accepted_count = 0;
+    // smtp_canonical_content(content) when that differs from the content (a message from a
+    // queue is usually canonical already, and is then not copied).
+    std::optional<std::string> canonical_copy;
+    // Per recipient: kDecided, and kAccepted when RCPT got 2xx (decided by the end of DATA).
+    static constexpr std::uint8_t kDecided = 1;
+    static constexpr std::uint8_t kAccepted = 2;
+    std::vector<std::uint8_t> rcpt;
+
+    std::size_t recipients() const { return rcpt.size(); }
+    bool decided(std::size_t r) const { return (rcpt[r] & kDecided) != 0; }
+    bool accepted(std::size_t r) const { return (rcpt[r] & kAccepted) != 0; }
   };
 
   enum class Phase { kIdle, kActive, kTlsHandshake, kFinished };
 
   SmtpClientOptions opt;
   std::vector<SmtpTransaction> txns;
-  // Per transaction: smtp_canonical_content(content) when that differs from the content (a
-  // message from a queue is usually canonical already, and is then not copied).
-  std::vector<std::optional<std::string>> canonical_copy;
-  std::vector<bool> eight_bit;         // per transaction: has_8bit(canonical)
   std::vector<TransactionOutcome> outcomes;
   std::vector<TxnState> state;
 
@@ -441,8 +452,6 @@ struct SmtpClient::Impl {
   Impl(SmtpClientOptions o, std::vector<SmtpTransaction> t)
       : opt(std::move(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
-    canonical_copy.reserve(txns.size());
-    eight_bit.reserve(txns.size());
     outcomes.resize(txns.size());
     state.resize(txns.size());
     for (std::size_t i = 0; i < txns.size(); ++i) {
@@ -450,25 +459,24 @@ struct SmtpClient::Impl {
           txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].content);
       assert(!txns[i].shape || mail::text_shape(txns[i].content) == shape);
       if (shape.crlf) {
-        canonical_copy.emplace_back();
-        eight_bit.push_back(shape.eight_bit);
+        state[i].eight_bit = shape.eight_bit;
       } else {
-        canonical_copy.emplace_back(smtp_canonical_content(txns[i].content));
-        eight_bit.push_back(has_8bit(canonical(i)));
+        state[i].canonical_copy.emplace(smtp_canonical_content(txns[i].content));
+        state[i].eight_bit = has_8bit(canonical(i));
       }
       const auto& rcpts = txns[i].envelope.rcpt_to;
+      outcomes[i].recipients.reserve(rcpts.size());
       for (const auto& r : rcpts) {
-        RecipientOutcome outcome;
+        RecipientOutcome& outcome = outcomes[i].recipients.emplace_back();
         outcome.recipient = r.mailbox;
-        outcomes[i].recipients.push_back(std::move(outcome));
       }
-      state[i].decided.assign(rcpts.size(), false);
-      state[i].accepted.assign(rcpts.size(), false);
+      state[i].rcpt.assign(rcpts.size(), 0);
     }
   }
 
   const std::string& canonical(std::size_t t) const {
-    return canonical_copy[t] ? *canonical_copy[t] : txns[t].content;
+    const std::optional<std::string>& copy = state[t].canonical_copy;
+    return copy ? *copy : txns[t].content;
   }
 
   // ---- capabilities -------------------------------------------------------------------
@@ -637,7 +645,8 @@ struct SmtpClient::Impl {
     if (opt.report_commands) {
       events.emplace_back(ev::CommandSent{std::string(out, start, out.size() - start)});
     }
-    out.append("\r\n", 2);
+    out.push_back('\r');  // (push_back is inline where append is a call)
+    out.push_back('\n');
     if (pending.empty()) wait_since = now;
     pending.push_back(p);
   }
@@ -717,8 +726,8 @@ struct SmtpClient::Impl {
 
   void decide(std::size_t t, std::size_t r, DeliveryStatus status, std::optional<SmtpReply> reply,
               std::string diagnostic, std::string code) {
-    if (state[t].decided[r]) return;
-    state[t].decided[r] = true;
+    if (state[t].decided(r)) return;
+    state[t].rcpt[r] |= TxnState::kDecided;
     RecipientOutcome& o = outcomes[t].recipients[r];
     o.status = status;
     o.reply = std::move(reply);
@@ -730,7 +739,7 @@ struct SmtpClient::Impl {
   void decide_by_reply(std::size_t t, std::size_t r, const Reply& reply, Cmd cmd,
                        std::optional<DeliveryStatus> forced = std::nullopt,
                        std::string_view note = {}, std::string_view code = {}) {
-    if (state[t].decided[r]) return;
+    if (state[t].decided(r)) return;
     const DeliveryStatus status = forced ? *forced : status_from_reply(reply);
     // summary() + " (in the greeting)" or " (in reply to CMD)", then "; " and the note.
     std::string diag;
@@ -763,8 +772,8 @@ struct SmtpClient::Impl {
   void settle_all(DeliveryStatus status, std::string_view diagnostic, std::string_view code) {
     for (std::size_t t = 0; t < txns.size(); ++t) {
       if (state[t].done) continue;
-      for (std::size_t r = 0; r < state[t].decided.size(); ++r) {
-        if (state[t].decided[r]) continue;
+      for (std::size_t r = 0; r < state[t].recipients(); ++r) {
+        if (state[t].decided(r)) continue;
         decide(t, r, status, std::nullopt, std::string(diagnostic), std::string(code));
       }
       complete_txn(t);
@@ -776,7 +785,7 @@ struct SmtpClient::Impl {
                            std::string_view note = {}, std::string_view code = {}) {
     for (std::size_t t = 0; t < txns.size(); ++t) {
       if (state[t].done) continue;
-      for (std::size_t r = 0; r < state[t].decided.size(); ++r) {
+      for (std::size_t r = 0; r < state[t].recipients(); ++r) {
         decide_by_reply(t, r, reply, cmd, forced, note, code);
       }
       complete_txn(t);
@@ -945,7 +954,7 @@ struct SmtpClient::Impl {
       complete_txn(t);
       return true;
     }
-    if (eight_bit[t] && !offers(k8BitMimeExt)) {
+    if (state[t].eight_bit && !offers(k8BitMimeExt)) {
       const std::string diag =
           "the message has 8-bit octets but the server does not offer 8BITMIME, and this "
           "client does not convert messages to 7 bit (RFC 6152 section 3); not sent";
@@ -967,7 +976,7 @@ struct SmtpClient::Impl {
       append_decimal(line, canonical(t).size());
     }
     if (offers(k8BitMimeExt)) {
-      if (eight_bit[t] || env.body == mail::BodyType::k8BitMime) {
+      if (state[t].eight_bit || env.body == mail::BodyType::k8BitMime) {
         line += " BODY=8BITMIME";
       } else if (env.body == mail::BodyType::k7Bit) {
         line += " BODY=7BIT";
@@ -1366,7 +1375,7 @@ struct SmtpClient::Impl {
     // No transaction was started: every recipient shares the reply (with PIPELINING their
     // RCPT replies, most likely 503, are read and ignored).
     state[t].mail_failed = true;
-    for (std::size_t r = 0; r < state[t].decided.size(); ++r) {
+    for (std::size_t r = 0; r < state[t].recipients(); ++r) {
       decide_by_reply(t, r, reply, Cmd::kMail);
     }
     if (!pipelining) next_transaction(t);
@@ -1380,7 +1389,7 @@ struct SmtpClient::Impl {
     TxnState& st = state[t];
     if (!st.mail_failed) {
       if (cls == 2) {
-        st.accepted[r] = true;
+        st.rcpt[r] |= TxnState::kAccepted;
         ++st.accepted_count;
       } else if (reply.code == 552) {
         // RFC 5321 4.5.3.1.10: 552 for "too many recipients" is RFC 821's mistake for 452;
@@ -1392,7 +1401,7 @@ struct SmtpClient::Impl {
       }
     }
     if (pipelining) return;
-    if (r + 1 < st.decided.size()) return send_rcpt(t, r + 1);
+    if (r + 1 < st.recipients()) return send_rcpt(t, r + 1);
     if (st.accepted_count > 0) return send_command("DATA", Cmd::kData, t);
     // Nobody to send to: skip DATA; the open transaction is reset before the next one.
     next_transaction(t);
@@ -1415,8 +1424,8 @@ struct SmtpClient::Impl {
     }
     if (cls == 2 || cls == 3) return unexpected_reply(reply, p, "354");
     if (!nobody) {
-      for (std::size_t r = 0; r < st.accepted.size(); ++r) {
-        if (st.accepted[r]) decide_by_reply(t, r, reply, Cmd::kData);
+      for (std::size_t r = 0; r < st.recipients(); ++r) {
+        if (st.accepted(r)) decide_by_reply(t, r, reply, Cmd::kData);
       }
     }
     // MAIL FROM and the RCPTs, if accepted, are still in the server's buffers: need_rset stays.
@@ -1427,8 +1436,8 @@ struct SmtpClient::Impl {
     const std::size_t t = p.txn;
     if (reply.reply_class() == 3) return unexpected_reply(reply, p, "250");
     TxnState& st = state[t];
-    for (std::size_t r = 0; r < st.accepted.size(); ++r) {
-      if (st.accepted[r]) decide_by_reply(t, r, reply, Cmd::kDataEnd);
+    for (std::size_t r = 0; r < st.recipients(); ++r) {
+      if (st.accepted(r)) decide_by_reply(t, r, reply, Cmd::kDataEnd);
     }
     // The final reply ends the transaction whatever it says (RFC 5321 4.1.1.4).
     need_rset = false;
