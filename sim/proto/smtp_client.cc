@@ -10,6 +10,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define MAILHOP_AVX2_DISPATCH 1
+#endif
 
 #include "sim/mail/address.h"
 #include "sim/mail/ascii.h"
@@ -266,13 +270,51 @@ std::string smtp_canonical_content(std::string_view content) {
 }
 
 namespace {
+#if defined(MAILHOP_AVX2_DISPATCH)
+// find_lf_dot with AVX2, 64 octets a step, while 65 remain: the index found, or npos with
+// `*at` where the rest is to be looked at.
+__attribute__((target("avx2"))) std::size_t find_lf_dot_avx2(const char* p, std::size_t n,
+                                                             std::size_t* at) {
+  std::size_t i = *at;
+  const __m256i lf = _mm256_set1_epi8('\n');
+  const __m256i dot = _mm256_set1_epi8('.');
+  for (; i + 65 <= n; i += 64) {
+    const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 1));
+    const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 32));
+    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 33));
+    const __m256i m0 = _mm256_and_si256(_mm256_cmpeq_epi8(a0, lf), _mm256_cmpeq_epi8(b0, dot));
+    const __m256i m1 = _mm256_and_si256(_mm256_cmpeq_epi8(a1, lf), _mm256_cmpeq_epi8(b1, dot));
+    if (!_mm256_testz_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m0, m1))) {
+      const unsigned lo = static_cast<unsigned>(_mm256_movemask_epi8(m0));
+      if (lo != 0) return i + static_cast<std::size_t>(__builtin_ctz(lo));
+      const unsigned hi = static_cast<unsigned>(_mm256_movemask_epi8(m1));
+      return i + 32 + static_cast<std::size_t>(__builtin_ctz(hi));
+    }
+  }
+  *at = i;
+  return std::string_view::npos;
+}
+
+bool have_avx2() {
+  static const bool kHave = __builtin_cpu_supports("avx2");
+  return kHave;
+}
+#endif
+
 // The index of the next LF at or after `from` that a "." follows, or npos. Messages have
 // about as many dots as line ends, so looking at each line start (memchr per line) costs more
-// than looking for the pair: 32 octets a step where SSE2 is there (every x86-64).
+// than looking for the pair: 64 octets a step with AVX2, 32 with SSE2 (every x86-64).
 std::size_t find_lf_dot(std::string_view s, std::size_t from) {
   const char* const p = s.data();
   const std::size_t n = s.size();
   std::size_t i = from;
+#if defined(MAILHOP_AVX2_DISPATCH)
+  if (n >= 65 && have_avx2()) {
+    const std::size_t found = find_lf_dot_avx2(p, n, &i);
+    if (found != std::string_view::npos) return found;
+  }
+#endif
 #if defined(__SSE2__)
   const __m128i lf = _mm_set1_epi8('\n');
   const __m128i dot = _mm_set1_epi8('.');
@@ -1130,7 +1172,7 @@ struct SmtpClient::Impl {
     // Keep the unfinished reply; the places of its lines move with it.
     if (buffered) {
       in.erase(0, keep);
-    } else {
+    } else if (keep < data.size()) {  // (`in` is empty)
       in.assign(data.substr(keep));
     }
     parsed = pos - keep;
