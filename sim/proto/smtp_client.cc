@@ -125,6 +125,12 @@ struct Reply {
   int code = 0;
   std::string_view enhanced;
   std::span<const std::string_view> lines;
+  // The received octets from the second line's text to the end of the last line's text
+  // (lines[1] ... lines.back() and what separates them: a reply's lines are read from one
+  // buffer, in order); empty for a one-line reply. Equal octets read with the same
+  // ENHANCEDSTATUSCODES setting give equal lines.
+  std::string_view rest_octets;
+  bool read_enhanced = false;  // whether enhanced codes were split from the lines' text
 
   int reply_class() const { return code / 100; }
   SmtpReply to_reply() const {
@@ -555,33 +561,21 @@ struct SmtpClient::Impl {
         reply.lines.empty() ? reply.lines : reply.lines.subspan(1);
     struct Entry {
       std::size_t count = 0;  // lines after the first
-      std::string text;       // those lines, each followed by a LF (which no line contains)
+      bool enhanced = false;  // their read_enhanced
+      std::string octets;     // their rest_octets
       std::shared_ptr<const Capabilities> caps;
     };
     constexpr std::size_t kEntries = 8;
     thread_local std::vector<Entry> cache;
     thread_local std::size_t next_slot = 0;
-    std::size_t text_size = 0;
-    for (const std::string_view line : lines) text_size += line.size() + 1;
-    const auto same_lines = [&](const Entry& e) {
-      if (e.count != lines.size() || e.text.size() != text_size) return false;
-      const char* p = e.text.data();
-      for (const std::string_view line : lines) {
-        if (std::memcmp(p, line.data(), line.size()) != 0 || p[line.size()] != '\n') return false;
-        p += line.size() + 1;
-      }
-      return true;
-    };
+    const std::string_view octets = reply.rest_octets;
     for (const Entry& e : cache) {
-      if (same_lines(e)) return e.caps;
+      if (e.count == lines.size() && e.enhanced == reply.read_enhanced && e.octets == octets) {
+        return e.caps;
+      }
     }
     auto parsed = std::make_shared<Capabilities>(parse_capabilities(lines));
-    Entry entry{lines.size(), {}, parsed};
-    entry.text.reserve(text_size);
-    for (const std::string_view line : lines) {
-      entry.text += line;
-      entry.text += '\n';
-    }
+    Entry entry{lines.size(), reply.read_enhanced, std::string(octets), parsed};
     if (cache.size() < kEntries) {
       cache.push_back(std::move(entry));
     } else {
@@ -1234,6 +1228,7 @@ struct SmtpClient::Impl {
       }
     }
     const bool last = size == 3 || line[3] == ' ';
+    std::string_view rest;
     if (!reply_started && last) {
       // A one-line reply (most are): no need to note where its line was.
       if (reply_lines.capacity() == 0) reply_lines.reserve(16);
@@ -1249,9 +1244,13 @@ struct SmtpClient::Impl {
       for (const Span& span : reply_spans) {
         reply_lines.emplace_back(data.data() + span.at, span.size);
       }
+      if (reply_spans.size() > 1) {
+        const std::size_t from = reply_spans[1].at;
+        rest = std::string_view(data.data() + from, text_at + text_size - from);
+      }
     }
     const Reply reply{code, std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size),
-                      reply_lines};
+                      reply_lines, rest, enhanced_codes};
     reset_reply();
     if (!opt.report_replies) {
       on_reply(reply);
