@@ -143,7 +143,11 @@ struct Reply {
   }
   // SmtpReply::summary(), appended to `out`.
   void append_summary(std::string& out) const {
-    append_decimal(out, static_cast<std::size_t>(code));  // (a reply's code is 200..559)
+    // (std::to_string(code): a reply's code has three digits, 200..559.)
+    const char digits[3] = {static_cast<char>('0' + code / 100),
+                            static_cast<char>('0' + code / 10 % 10),
+                            static_cast<char>('0' + code % 10)};
+    out.append(digits, 3);
     if (!enhanced.empty()) {
       out += ' ';
       out += enhanced;
@@ -776,11 +780,16 @@ struct SmtpClient::Impl {
                        std::optional<DeliveryStatus> forced = std::nullopt,
                        std::string_view note = {}, std::string_view code = {}) {
     if (state[t].decided(r)) return;
+    state[t].rcpt[r] |= TxnState::kDecided;
     const DeliveryStatus status = forced ? *forced : status_from_reply(reply);
+    // Written in place into the outcome (as decide() would store them).
+    RecipientOutcome& o = outcomes[t].recipients[r];
+    o.status = status;
     // summary() + " (in the greeting)" or " (in reply to CMD)", then "; " and the note.
-    std::string diag;
+    std::string& diag = o.diagnostic;
     std::size_t size = 3 + reply.enhanced.size() + 1 + 40 + note.size();
     for (const std::string_view line : reply.lines) size += line.size() + 3;
+    diag.clear();
     diag.reserve(size);
     reply.append_summary(diag);
     if (cmd == Cmd::kGreeting) {
@@ -794,8 +803,16 @@ struct SmtpClient::Impl {
       diag += "; ";
       diag += note;
     }
-    decide(t, r, status, reply.to_reply(), std::move(diag),
-           code.empty() ? status_code_for(reply, status) : std::string(code));
+    SmtpReply& kept = o.reply.emplace();
+    kept.code = reply.code;
+    kept.enhanced.assign(reply.enhanced);
+    kept.lines.reserve(reply.lines.size());
+    for (const std::string_view line : reply.lines) kept.lines.emplace_back(line);
+    if (code.empty()) {
+      o.status_code = status_code_for(reply, status);
+    } else {
+      o.status_code.assign(code);
+    }
   }
 
   void complete_txn(std::size_t t) {
@@ -940,15 +957,19 @@ struct SmtpClient::Impl {
       auth_mechanism = "PLAIN";
       // RFC 4616: [authzid] NUL authcid NUL passwd; no authzid.
       std::string message;
+      message.reserve(2 + cred.user.size() + cred.password.size());
       message += '\0';
       message += cred.user;
       message += '\0';
       message += cred.password;
       std::string response = mail::base64_encode(message);
       if (response.empty()) response = "=";  // RFC 4954 section 4: an empty initial response
-      std::string line = "AUTH PLAIN " + response;
-      if (line.size() + 2 <= kMaxCommandLineOctets) {
-        send_command(std::move(line), Cmd::kAuthPlain);
+      constexpr std::string_view kVerb = "AUTH PLAIN ";
+      if (kVerb.size() + response.size() + 2 <= kMaxCommandLineOctets) {
+        const std::size_t start = out.size();
+        out += kVerb;
+        out += response;
+        end_line(start, Pending{Cmd::kAuthPlain, 0, 0, fixed_waiting_text(Cmd::kAuthPlain)});
       } else {
         // RFC 4954 section 4: too long for one command line, so no initial response.
         send_command("AUTH PLAIN", Cmd::kAuthPlainStart);
