@@ -2,11 +2,25 @@
 // Splits a byte stream into CRLF-terminated lines with a length limit, for the text protocols.
 
 #include <cstddef>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace mailhop::proto {
+
+// The position of the first CRLF in `s` at or after `from`, or npos. One memchr per CR and a
+// direct look at the next octet (std::string_view::find("\r\n") also calls memcmp on each CR).
+inline std::size_t find_crlf(std::string_view s, std::size_t from) {
+  while (from < s.size()) {
+    const void* hit = std::memchr(s.data() + from, '\r', s.size() - from);
+    if (hit == nullptr) return std::string_view::npos;
+    const auto cr = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    if (cr + 1 < s.size() && s[cr + 1] == '\n') return cr;
+    from = cr + 1;
+  }
+  return std::string_view::npos;
+}
 
 class LineReader {
  public:

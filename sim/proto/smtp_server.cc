@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <utility>
 
-#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
+#include "sim/mail/ascii.h"
 #include "sim/mail/base64.h"
 #include "sim/proto/line_reader.h"
 
@@ -153,6 +155,35 @@ std::vector<std::string> text_lines(std::string_view text) {
     start = end + 1;
   }
   return lines;
+}
+
+// Appends the one-line reply "ddd" SP [enhanced SP] text CRLF for a three-digit code, the text
+// given in parts: the octets append_reply_wire() writes for it, without a string for the text.
+void append_one_line(std::string& out, int code, std::string_view enh,
+                     std::initializer_list<std::string_view> parts, std::size_t text_size) {
+  const bool space = !enh.empty() && text_size != 0;
+  const std::size_t n = 4 + enh.size() + (space ? 1 : 0) + text_size + 2;
+  const std::size_t at = out.size();
+  if (at + n > out.capacity()) out.reserve(std::max(at + n, 2 * out.capacity()));
+  out.resize(at + n);
+  char* p = out.data() + at;
+  p[0] = static_cast<char>('0' + code / 100);
+  p[1] = static_cast<char>('0' + code / 10 % 10);
+  p[2] = static_cast<char>('0' + code % 10);
+  p[3] = ' ';
+  p += 4;
+  if (!enh.empty()) {
+    std::memcpy(p, enh.data(), enh.size());
+    p += enh.size();
+    if (space) *p++ = ' ';
+  }
+  for (const std::string_view part : parts) {
+    if (part.empty()) continue;
+    std::memcpy(p, part.data(), part.size());
+    p += part.size();
+  }
+  p[0] = '\r';
+  p[1] = '\n';
 }
 
 // xtext (RFC 3461 section 4): xchar / "+" HEXDIG HEXDIG, xchar = %x21-2A / %x2C-3C / %x3E-7E.
@@ -325,7 +356,9 @@ struct SmtpServer::Impl {
     sanitize_in_place(config.hostname);
     if (config.hostname.empty()) config.hostname = "localhost";
     sanitize_in_place(config.greeting_text);
-    size_keyword = "SIZE " + std::to_string(config.max_message_size);
+    char size[32] = "SIZE ";
+    size_keyword.assign(size,
+                        std::to_chars(size + 5, size + sizeof size, config.max_message_size).ptr);
   }
 
   SmtpServerConfig config;
@@ -404,8 +437,39 @@ struct SmtpServer::Impl {
     r.enhanced = enh;
     if (config.report_reply_text) r.lines.assign(lines.begin(), lines.end());
   }
+  // A one-line reply whose text is `parts` joined: written to the wire from the parts, joined
+  // into a string only for the event's text (when the driver wants it).
+  void send_parts(int code, std::string_view enh, std::initializer_list<std::string_view> parts,
+                  Kind kind = Kind::kNormal) {
+    std::size_t size = 0;
+    for (const std::string_view part : parts) size += part.size();
+    bool clean = size <= kMaxReplyText && code >= 100 && code <= 999;
+    for (const std::string_view part : parts) {
+      if (clean && !all_printable(part)) clean = false;
+    }
+    if (!clean) {
+      // Rare: the slow path cuts and replaces.
+      std::string text;
+      text.reserve(size);
+      for (const std::string_view part : parts) text.append(part);
+      const std::string_view view = text;
+      send_lines(code, enh, std::span<const std::string_view>(&view, 1), kind);
+      return;
+    }
+    if (!sends_enhanced(code, kind)) enh = {};
+    append_one_line(output, code, enh, parts, size);
+    SmtpReply& r =
+        std::get<ev::ReplySent>(events.emplace_back(std::in_place_type<ev::ReplySent>)).reply;
+    r.code = code;
+    r.enhanced = enh;
+    if (config.report_reply_text) {
+      std::string& line = r.lines.emplace_back();
+      line.reserve(size);
+      for (const std::string_view part : parts) line.append(part);
+    }
+  }
   void send(int code, std::string_view enh, std::string_view text, Kind kind = Kind::kNormal) {
-    send_lines(code, enh, std::span<const std::string_view>(&text, 1), kind);
+    send_parts(code, enh, {text}, kind);
   }
 
   // A protocol error (500-504, 555). After config.max_errors of them the session ends with
@@ -415,7 +479,7 @@ struct SmtpServer::Impl {
     send(code, enh, text, kind);
     ++errors;
     if (config.max_errors > 0 && errors >= config.max_errors && state != State::kClosed) {
-      send(421, "4.7.0", config.hostname + " Error: too many errors");
+      send_parts(421, "4.7.0", {config.hostname, " Error: too many errors"});
       close("too many errors (" + std::to_string(errors) + ")");
     }
   }
@@ -473,8 +537,8 @@ struct SmtpServer::Impl {
     const SmtpDecision d = policy->on_connect(session);
     if (d.accepted()) {
       state = State::kCommand;
-      send(220, "",
-           config.hostname + (config.greeting_text.empty() ? "" : " " + config.greeting_text));
+      send_parts(220, "",
+                 {config.hostname, config.greeting_text.empty() ? "" : " ", config.greeting_text});
       return;
     }
     // RFC 5321 3.1: 421 closes at once; 554 keeps the connection until QUIT.
@@ -549,7 +613,7 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 4.5.3.2: the server gives up; 421 is the reply for a closing channel.
-    send(421, "4.4.2", config.hostname + " Error: timeout exceeded");
+    send_parts(421, "4.4.2", {config.hostname, " Error: timeout exceeded"});
     close(state == State::kData ? "timeout during DATA; the message is discarded" : "timeout");
   }
 
@@ -610,9 +674,12 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 4.5.3.1.4 (and the extensions' additions, see kMailLineMax).
-    const std::size_t limit = verb == pack_verb("MAIL")   ? kMailLineMax
-                              : verb == pack_verb("RCPT") ? kRcptLineMax
-                                                          : kCommandLineMax;
+    // (constexpr: pack_verb() of a literal is otherwise computed on every command)
+    static constexpr std::uint64_t kMailVerb = pack_verb("MAIL");
+    static constexpr std::uint64_t kRcptVerb = pack_verb("RCPT");
+    const std::size_t limit = verb == kMailVerb   ? kMailLineMax
+                              : verb == kRcptVerb ? kRcptLineMax
+                                                  : kCommandLineMax;
     if (line.too_long || text.size() + 2 > limit) {
       // RFC 5321 4.2.2: 500 "may include errors such as command line too long". X.5.2 (syntax
       // error) rather than X.5.6, which RFC 4954 defines for over-long AUTH responses only.
@@ -729,20 +796,52 @@ struct SmtpServer::Impl {
     session.esmtp = ehlo;
     greeted = true;
     enhanced = ehlo;
-    std::array<std::string_view, 8> lines;
-    std::size_t n = 0;
-    lines[n++] = config.hostname;
-    if (ehlo) {
-      lines[n++] = "PIPELINING";                               // RFC 2920
-      lines[n++] = size_keyword;                               // RFC 1870
-      lines[n++] = "8BITMIME";                                 // RFC 6152
-      lines[n++] = "ENHANCEDSTATUSCODES";                      // RFC 2034
-      lines[n++] = "DSN";                                      // RFC 3461
-      if (starttls_available()) lines[n++] = "STARTTLS";       // RFC 3207
-      if (auth_advertised()) lines[n++] = "AUTH PLAIN LOGIN";  // RFC 4954
+    send_helo_reply(ehlo);
+  }
+
+  // 250 with the hostname and, for EHLO, the extensions. The wire form is written at once: but
+  // for the hostname (sanitized at construction) and the SIZE keyword, it is fixed text.
+  void send_helo_reply(bool ehlo) {
+    const bool starttls = ehlo && starttls_available();
+    const bool auth = ehlo && auth_advertised();
+    static constexpr std::string_view kAfterHost = "\r\n250-PIPELINING\r\n250-";  // RFC 2920
+    // RFC 1870 (the SIZE keyword), RFC 6152, RFC 2034, RFC 3461.
+    static constexpr std::string_view kAfterSize =
+        "\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-DSN\r\n";
+    static constexpr std::string_view kStartTls = "250-STARTTLS\r\n";      // RFC 3207
+    static constexpr std::string_view kAuth = "250-AUTH PLAIN LOGIN\r\n";  // RFC 4954
+    if (!ehlo) {
+      append_one_line(output, 250, {}, {config.hostname}, config.hostname.size());
+    } else {
+      output.reserve(output.size() + 4 + config.hostname.size() + kAfterHost.size() +
+                     size_keyword.size() + kAfterSize.size() + kStartTls.size() + kAuth.size());
+      output.append("250-", 4);
+      output.append(config.hostname);
+      output.append(kAfterHost);
+      output.append(size_keyword);
+      output.append(kAfterSize);
+      if (starttls) output.append(kStartTls);
+      if (auth) output.append(kAuth);
+      // The last line's "-" becomes " ".
+      const std::size_t last = auth ? kAuth.size() : starttls ? kStartTls.size() : 9;  // "250-DSN"
+      output[output.size() - last + 3] = ' ';
     }
-    send_lines(250, {}, std::span<const std::string_view>(lines.data(), n), Kind::kHeloReply,
-               Lines::kClean);
+    SmtpReply& r =
+        std::get<ev::ReplySent>(events.emplace_back(std::in_place_type<ev::ReplySent>)).reply;
+    r.code = 250;
+    if (config.report_reply_text) {
+      r.lines.reserve(ehlo ? 8 : 1);
+      r.lines.emplace_back(config.hostname);
+      if (ehlo) {
+        r.lines.emplace_back("PIPELINING");
+        r.lines.emplace_back(size_keyword);
+        r.lines.emplace_back("8BITMIME");
+        r.lines.emplace_back("ENHANCEDSTATUSCODES");
+        r.lines.emplace_back("DSN");
+        if (starttls) r.lines.emplace_back("STARTTLS");
+        if (auth) r.lines.emplace_back("AUTH PLAIN LOGIN");
+      }
+    }
   }
 
   // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error.
@@ -1053,27 +1152,50 @@ struct SmtpServer::Impl {
 
   // The message's lines in bulk: takes the complete lines the reader holds, each as
   // on_data_line would, up to the final "." or a line the reader must judge (one longer than
-  // its limit), which on_data_line then gets. Consecutive lines are copied at once.
+  // its limit), which on_data_line then gets. Consecutive lines are copied at once, and the
+  // counts and limits are settled once for all of them (the outcome is the same as line by
+  // line: a message over a limit keeps no content).
   void take_data_lines() {
     const std::string_view buf = reader.unread();
     const std::size_t max = reader.max();
-    bool keep = !(data_too_big || data_line_too_long);
+    const bool keep = !(data_too_big || data_line_too_long);
     std::size_t p = 0;    // the next line
     std::size_t run = 0;  // start of the octets to copy as they are (when keep)
+    std::size_t lines = 0;
+    std::size_t octets = 0;
+    std::size_t longest = 0;  // the longest line's text (without CRLF and transparency dot)
     // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
-    for (std::size_t crlf; (crlf = buf.find("\r\n", p)) != std::string_view::npos; p = crlf + 2) {
+    for (std::size_t crlf; (crlf = find_crlf(buf, p)) != std::string_view::npos; p = crlf + 2) {
       const std::size_t len = crlf - p;
       if (len + 2 > max || (len == 1 && buf[p] == '.')) break;
       // RFC 5321 4.5.2: a line starting with "." has that dot removed.
       const bool dot = len > 0 && buf[p] == '.';
-      if (!count_data_line(dot ? len - 1 : len, false)) {
-        keep = false;
-      } else if (dot) {
+      const std::size_t text = dot ? len - 1 : len;
+      ++lines;
+      octets += text + 2;
+      longest = std::max(longest, text);
+      if (dot && keep) {
         content.append(buf.substr(run, p - run));
         run = p + 1;
       }
     }
-    if (keep && p != run) content.append(buf.substr(run, p - run));
+    if (lines > 0) {
+      // As count_data_line() for each line.
+      data_lines += lines;
+      data_octets += octets;
+      if (longest + 2 > kTextLineMax) data_line_too_long = true;
+      if (config.max_message_size != 0 && data_octets > config.max_message_size) {
+        data_too_big = true;
+      }
+    }
+    if (data_too_big || data_line_too_long) {
+      if (!content.empty()) {
+        content.clear();
+        content.shrink_to_fit();
+      }
+    } else if (p != run) {
+      content.append(buf.substr(run, p - run));
+    }
     reader.skip(p);
   }
 
@@ -1143,7 +1265,7 @@ struct SmtpServer::Impl {
       return;
     }
     const bool abandoned = in_transaction;
-    send(221, "2.0.0", config.hostname + " Service closing transmission channel");
+    send_parts(221, "2.0.0", {config.hostname, " Service closing transmission channel"});
     close(abandoned ? "QUIT; the unfinished mail transaction is abandoned" : "QUIT");
   }
 
