@@ -141,6 +141,25 @@ void sanitize_in_place(std::string& line) {
   }
 }
 
+constexpr std::size_t kMaxTextLines = 20;
+
+// text_lines() as views into `text`, not sanitized: the number of lines.
+std::size_t split_text_lines(std::string_view text,
+                             std::array<std::string_view, kMaxTextLines>* lines) {
+  std::size_t n = 0;
+  std::size_t start = 0;
+  while (n < kMaxTextLines) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view piece = text.substr(start, end - start);
+    if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+    (*lines)[n++] = piece;
+    if (end >= text.size()) break;
+    start = end + 1;
+  }
+  return n;
+}
+
 // Splits policy text on LF into reply lines (dropping CR), each sanitized; at most 20 lines.
 std::vector<std::string> text_lines(std::string_view text) {
   std::vector<std::string> lines;
@@ -238,16 +257,43 @@ std::string default_text(int code) {
   }
 }
 
-// A parsed "KEYWORD[=value]" from MAIL or RCPT (RFC 5321 4.1.2 esmtp-param).
+// A parsed "KEYWORD[=value]" from MAIL or RCPT (RFC 5321 4.1.2 esmtp-param), as views into the
+// command line (no string per parameter).
 struct Param {
-  std::string keyword;  // upper-cased
-  std::string value;
+  std::string_view keyword;  // as sent: keywords compare case-insensitively
+  std::string_view value;
   bool has_value = false;
+
+  bool is(std::string_view upper) const { return ascii_iequal(keyword, upper); }
+  std::string name() const { return ascii_upper(keyword); }  // for replies: upper-cased
+};
+
+// The parameters of one command: the first few in place (a command has one or two), more in
+// a vector.
+class ParamList {
+ public:
+  void push_back(const Param& p) {
+    if (m_size < m_first.size()) {
+      m_first[m_size] = p;
+    } else {
+      m_more.push_back(p);
+    }
+    ++m_size;
+  }
+  std::size_t size() const { return m_size; }
+  const Param& operator[](std::size_t i) const {
+    return i < m_first.size() ? m_first[i] : m_more[i - m_first.size()];
+  }
+
+ private:
+  std::array<Param, 6> m_first;
+  std::vector<Param> m_more;
+  std::size_t m_size = 0;
 };
 
 // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-");
 // esmtp-value = 1*(%d33-60 / %d62-126). Parameters are separated by spaces.
-bool parse_params(std::string_view text, std::vector<Param>* out) {
+bool parse_params(std::string_view text, ParamList* out) {
   std::size_t i = 0;
   while (true) {
     while (i < text.size() && text[i] == ' ') ++i;
@@ -260,7 +306,7 @@ bool parse_params(std::string_view text, std::vector<Param>* out) {
     for (char c : keyword) {
       if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
     }
-    p.keyword = ascii_upper(keyword);
+    p.keyword = keyword;
     if (i < text.size() && text[i] == '=') {
       ++i;
       const std::size_t vstart = i;
@@ -270,10 +316,10 @@ bool parse_params(std::string_view text, std::vector<Param>* out) {
         ++i;
       }
       if (i == vstart) return false;
-      p.value = std::string(text.substr(vstart, i - vstart));
+      p.value = text.substr(vstart, i - vstart);
       p.has_value = true;
     }
-    out->push_back(std::move(p));
+    out->push_back(p);
   }
 }
 
@@ -517,10 +563,12 @@ struct SmtpServer::Impl {
   }
 
   void reset_transaction() {
+    // The envelope is only filled together with in_transaction (on_mail): outside a
+    // transaction it is already empty.
+    if (in_transaction) envelope = mail::Envelope{};
     in_transaction = false;
-    envelope = mail::Envelope{};
     content.clear();
-    content.shrink_to_fit();
+    if (content.capacity() > std::string().capacity()) content.shrink_to_fit();
     data_octets = 0;
     data_lines = 0;
     data_too_big = false;
@@ -863,7 +911,7 @@ struct SmtpServer::Impl {
 
   // The ESMTP parameters after a path (RFC 5321 4.1.2): " KEYWORD[=value]..." each at most
   // once. Sends the 501 and returns false when they are malformed.
-  bool read_params(std::string_view tail, std::vector<Param>* params) {
+  bool read_params(std::string_view tail, ParamList* params) {
     if (!tail.empty() && tail.front() != ' ') {
       send_error(501, "5.5.2", "Syntax: expected a space between the address and the parameters");
       return false;
@@ -874,8 +922,8 @@ struct SmtpServer::Impl {
     }
     for (std::size_t i = 0; i < params->size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
-        if ((*params)[j].keyword == (*params)[i].keyword) {
-          send_error(501, "5.5.4", "Duplicate " + (*params)[i].keyword + " parameter");
+        if ((*params)[j].is((*params)[i].keyword)) {
+          send_error(501, "5.5.4", "Duplicate " + (*params)[i].name() + " parameter");
           return false;
         }
       }
@@ -894,7 +942,7 @@ struct SmtpServer::Impl {
     }
     const auto rest = after_keyword(args, "FROM:", "MAIL FROM:<address> [parameters]");
     if (!rest) return;
-    const mail::PathParse path = mail::parse_path(*rest, true);
+    mail::PathParse path = mail::parse_path(*rest, true);
     if (path.error != mail::PathError::kNone) {
       // RFC 3463 X.1.7: bad sender's mailbox address syntax. RFC 5321 4.5.3.1.10: an
       // over-long path is "501 Path too long".
@@ -902,24 +950,24 @@ struct SmtpServer::Impl {
       return;
     }
     mail::Envelope env;
-    if (!path.null_path) env.mail_from = path.mailbox;
+    if (!path.null_path) env.mail_from = std::move(path.mailbox);
     std::string_view tail = rest->substr(path.consumed);
-    std::vector<Param> params;
+    ParamList params;
     if (!read_params(tail, &params)) return;
-    for (const Param& p : params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Param& p = params[i];
       // RFC 5321 4.1.1.11 and 4.1.2: parameters exist only with EHLO.
-      const bool known =
-          session.esmtp && (p.keyword == "SIZE" || p.keyword == "BODY" || p.keyword == "RET" ||
-                            p.keyword == "ENVID" || (p.keyword == "AUTH" && auth_advertised()));
+      const bool known = session.esmtp && (p.is("SIZE") || p.is("BODY") || p.is("RET") ||
+                                           p.is("ENVID") || (p.is("AUTH") && auth_advertised()));
       if (!known) {
-        send_error(555, "5.5.4", "MAIL FROM parameter " + sanitize(p.keyword) + " not recognized");
+        send_error(555, "5.5.4", "MAIL FROM parameter " + sanitize(p.name()) + " not recognized");
         return;
       }
       if (!p.has_value) {
-        send_error(501, "5.5.4", p.keyword + " needs a value (" + p.keyword + "=...)");
+        send_error(501, "5.5.4", p.name() + " needs a value (" + p.name() + "=...)");
         return;
       }
-      if (p.keyword == "SIZE") {
+      if (p.is("SIZE")) {
         // RFC 1870 section 5: size-value ::= 1*20DIGIT.
         if (p.value.size() > 20 || !std::all_of(p.value.begin(), p.value.end(), is_digit)) {
           send_error(501, "5.5.4", "SIZE must be a decimal number of octets");
@@ -941,7 +989,7 @@ struct SmtpServer::Impl {
           return;
         }
         env.declared_size = n;
-      } else if (p.keyword == "BODY") {
+      } else if (p.is("BODY")) {
         if (ascii_iequal(p.value, "7BIT")) {
           env.body = mail::BodyType::k7Bit;
         } else if (ascii_iequal(p.value, "8BITMIME")) {
@@ -954,19 +1002,19 @@ struct SmtpServer::Impl {
           send_error(501, "5.5.4", "BODY must be 7BIT or 8BITMIME (RFC 6152)");
           return;
         }
-      } else if (p.keyword == "RET") {
+      } else if (p.is("RET")) {
         if (!ascii_iequal(p.value, "FULL") && !ascii_iequal(p.value, "HDRS")) {
           send_error(501, "5.5.4", "RET must be FULL or HDRS (RFC 3461 4.3)");
           return;
         }
         env.ret = ascii_upper(p.value);
-      } else if (p.keyword == "ENVID") {
+      } else if (p.is("ENVID")) {
         if (p.value.size() > kMaxEnvidChars || !is_xtext(p.value)) {
           send_error(501, "5.5.4", "ENVID must be xtext of at most 100 characters (RFC 3461 4.4)");
           return;
         }
-        env.envid = p.value;
-      } else if (p.keyword == "AUTH") {
+        env.envid.emplace(p.value);
+      } else if (p.is("AUTH")) {
         // RFC 4954 section 5: parsed and discarded, as a server that trusts no one may do.
         if (!is_xtext(p.value)) {
           send_error(501, "5.5.4", "AUTH= must be xtext (RFC 4954 section 5)");
@@ -1002,42 +1050,43 @@ struct SmtpServer::Impl {
       rcpt.mailbox.local_part = std::string(rest->substr(1, n - 2));
       rcpt.mailbox.domain = config.hostname;
     } else {
-      const mail::PathParse path = mail::parse_path(*rest, false);
+      mail::PathParse path = mail::parse_path(*rest, false);
       if (path.error != mail::PathError::kNone) {
         // RFC 3463 X.1.3: bad destination mailbox address syntax.
         send_error(501, "5.1.3", "Bad recipient address syntax: " + path.message);
         return;
       }
-      rcpt.mailbox = *path.mailbox;
+      rcpt.mailbox = std::move(*path.mailbox);
       consumed = path.consumed;
     }
     const std::string_view tail = rest->substr(consumed);
-    std::vector<Param> params;
+    ParamList params;
     if (!read_params(tail, &params)) return;
-    for (const Param& p : params) {
-      const bool known = session.esmtp && (p.keyword == "NOTIFY" || p.keyword == "ORCPT");
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Param& p = params[i];
+      const bool known = session.esmtp && (p.is("NOTIFY") || p.is("ORCPT"));
       if (!known) {
-        send_error(555, "5.5.4", "RCPT TO parameter " + sanitize(p.keyword) + " not recognized");
+        send_error(555, "5.5.4", "RCPT TO parameter " + sanitize(p.name()) + " not recognized");
         return;
       }
       if (!p.has_value) {
-        send_error(501, "5.5.4", p.keyword + " needs a value (" + p.keyword + "=...)");
+        send_error(501, "5.5.4", p.name() + " needs a value (" + p.name() + "=...)");
         return;
       }
-      if (p.keyword == "NOTIFY") {
+      if (p.is("NOTIFY")) {
         if (!valid_notify(p.value)) {
           send_error(501, "5.5.4",
                      "NOTIFY must be NEVER or a list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)");
           return;
         }
-        rcpt.notify = p.value;
+        rcpt.notify.emplace(p.value);
       } else {
         if (!valid_orcpt(p.value)) {
           send_error(501, "5.5.4",
                      "ORCPT must be addr-type;xtext, at most 500 characters (RFC 3461 4.2)");
           return;
         }
-        rcpt.orcpt = p.value;
+        rcpt.orcpt.emplace(p.value);
       }
     }
     // RFC 5321 4.5.3.1.10.
@@ -1218,19 +1267,22 @@ struct SmtpServer::Impl {
     } else {
       const SmtpDecision d = policy->on_message(session, envelope, content);
       if (d.accepted()) {
-        std::string enh;
+        std::string_view enh = d.enhanced;
         std::size_t len = 0;
-        if (!(parse_enhanced_code(d.enhanced, &enh, &len) && len == d.enhanced.size() &&
+        if (!(parse_enhanced_code(d.enhanced, nullptr, &len) && len == d.enhanced.size() &&
               enh[0] == '2')) {
           enh = "2.0.0";
         }
-        SmtpReply r(250, enh, "");
-        r.lines = text_lines(d.text.empty() ? "OK" : d.text);
         if (config.report_messages) {
-          events.emplace_back(ev::MessageAccepted{envelope, std::move(content)});
+          // reset_transaction() follows: the envelope is not needed after.
+          events.emplace_back(ev::MessageAccepted{std::move(envelope), std::move(content)});
         }
         content.clear();
-        send(std::move(r));
+        // The decision's text as views (send_lines() sanitizes them as text_lines() would).
+        std::array<std::string_view, kMaxTextLines> lines;
+        const std::size_t n = split_text_lines(
+            d.text.empty() ? std::string_view("OK") : std::string_view(d.text), &lines);
+        send_lines(250, enh, std::span<const std::string_view>(lines.data(), n));
       } else {
         SmtpReply r = decision_reply(d);
         const bool shutdown = r.code == 421;
@@ -1400,7 +1452,7 @@ struct SmtpServer::Impl {
     if (config.report_commands) events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const State s = state;
     end_auth_line();
-    const std::string mech = s == State::kAuthPlain ? "PLAIN" : "LOGIN";
+    const std::string_view mech = s == State::kAuthPlain ? "PLAIN" : "LOGIN";
     if (line.too_long) {
       send_error(500, "5.5.6", "Authentication Exchange line is too long");
       return;
@@ -1450,18 +1502,19 @@ struct SmtpServer::Impl {
                  "Malformed PLAIN response: expected authzid NUL authcid NUL password (RFC 4616)");
       return;
     }
-    check("PLAIN", message.substr(0, first), message.substr(first + 1, second - first - 1),
-          message.substr(second + 1));
+    const std::string_view m = message;
+    check("PLAIN", m.substr(0, first), m.substr(first + 1, second - first - 1),
+          m.substr(second + 1));
   }
 
-  void check(const std::string& mech, const std::string& authzid, const std::string& user,
-             const std::string& password) {
+  void check(std::string_view mech, std::string_view authzid, std::string_view user,
+             std::string_view password) {
     if (policy->check_credentials(session, authzid, user, password)) {
-      session.auth_user = authzid.empty() ? user : authzid;
-      events.emplace_back(ev::Authenticated{user, mech});
+      session.auth_user.emplace(authzid.empty() ? user : authzid);
+      events.emplace_back(ev::Authenticated{std::string(user), std::string(mech)});
       send(235, "2.7.0", "Authentication successful");
     } else {
-      events.emplace_back(ev::AuthFailed{user, mech});
+      events.emplace_back(ev::AuthFailed{std::string(user), std::string(mech)});
       send(535, "5.7.8", "Authentication credentials invalid");
     }
   }
