@@ -46,6 +46,8 @@ constexpr std::size_t kAuthLineMax = 12288;
 // RFC 3461 4.2 and 4.4.
 constexpr std::size_t kMaxEnvidChars = 100;
 constexpr std::size_t kMaxOrcptChars = 500;
+// Events made by one pipelined batch of commands (MAIL, RCPT, DATA), for the first reservation.
+constexpr std::size_t kEventBatch = 4;
 // Keeps every reply line well under the 512-octet reply line limit (RFC 5321 4.5.3.1.5).
 constexpr std::size_t kMaxReplyText = 400;
 
@@ -175,6 +177,20 @@ std::vector<std::string> text_lines(std::string_view text) {
   }
   return lines;
 }
+
+// A reply text written in the source: checked at compile time to be printable US-ASCII and
+// short enough (what sanitize() would otherwise check on every reply).
+struct FixedText {
+  std::string_view text;
+  template <std::size_t N>
+  consteval FixedText(const char (&s)[N])  // NOLINT: implicit, for literals
+      : text(s, N - 1) {
+    if (N - 1 > kMaxReplyText) throw "reply text too long";
+    for (std::size_t i = 0; i + 1 < N; ++i) {
+      if (s[i] < 0x20 || s[i] > 0x7E) throw "reply text not printable";
+    }
+  }
+};
 
 // Appends the one-line reply "ddd" SP [enhanced SP] text CRLF for a three-digit code, the text
 // given in parts: the octets append_reply_wire() writes for it, without a string for the text.
@@ -402,6 +418,7 @@ struct SmtpServer::Impl {
     sanitize_in_place(config.hostname);
     if (config.hostname.empty()) config.hostname = "localhost";
     sanitize_in_place(config.greeting_text);
+    events.reserve(kEventBatch);
     char size[32] = "SIZE ";
     size_keyword.assign(size,
                         std::to_chars(size + 5, size + sizeof size, config.max_message_size).ptr);
@@ -485,13 +502,17 @@ struct SmtpServer::Impl {
   }
   // A one-line reply whose text is `parts` joined: written to the wire from the parts, joined
   // into a string only for the event's text (when the driver wants it).
+  // kClean parts are known printable (fixed texts, the hostname and greeting sanitized at the
+  // start; a TAB these keep is written as the slow path would); their total length still counts.
   void send_parts(int code, std::string_view enh, std::initializer_list<std::string_view> parts,
-                  Kind kind = Kind::kNormal) {
+                  Kind kind = Kind::kNormal, Lines check = Lines::kCheck) {
     std::size_t size = 0;
     for (const std::string_view part : parts) size += part.size();
     bool clean = size <= kMaxReplyText && code >= 100 && code <= 999;
-    for (const std::string_view part : parts) {
-      if (clean && !all_printable(part)) clean = false;
+    if (check == Lines::kCheck) {
+      for (const std::string_view part : parts) {
+        if (clean && !all_printable(part)) clean = false;
+      }
     }
     if (!clean) {
       // Rare: the slow path cuts and replaces.
@@ -517,6 +538,10 @@ struct SmtpServer::Impl {
   void send(int code, std::string_view enh, std::string_view text, Kind kind = Kind::kNormal) {
     send_parts(code, enh, {text}, kind);
   }
+  // A reply with a text fixed at compile time (checked there): no check at run time.
+  void send_fixed(int code, std::string_view enh, FixedText text) {
+    send_parts(code, enh, {text.text}, Kind::kNormal, Lines::kClean);
+  }
 
   // A protocol error (500-504, 555). After config.max_errors of them the session ends with
   // 421 4.7.0 right after the error's own reply, as Postfix does (smtpd_hard_error_limit).
@@ -525,7 +550,8 @@ struct SmtpServer::Impl {
     send(code, enh, text, kind);
     ++errors;
     if (config.max_errors > 0 && errors >= config.max_errors && state != State::kClosed) {
-      send_parts(421, "4.7.0", {config.hostname, " Error: too many errors"});
+      send_parts(421, "4.7.0", {config.hostname, " Error: too many errors"}, Kind::kNormal,
+                 Lines::kClean);
       close("too many errors (" + std::to_string(errors) + ")");
     }
   }
@@ -586,7 +612,8 @@ struct SmtpServer::Impl {
     if (d.accepted()) {
       state = State::kCommand;
       send_parts(220, "",
-                 {config.hostname, config.greeting_text.empty() ? "" : " ", config.greeting_text});
+                 {config.hostname, config.greeting_text.empty() ? "" : " ", config.greeting_text},
+                 Kind::kNormal, Lines::kClean);
       return;
     }
     // RFC 5321 3.1: 421 closes at once; 554 keeps the connection until QUIT.
@@ -661,7 +688,8 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 4.5.3.2: the server gives up; 421 is the reply for a closing channel.
-    send_parts(421, "4.4.2", {config.hostname, " Error: timeout exceeded"});
+    send_parts(421, "4.4.2", {config.hostname, " Error: timeout exceeded"}, Kind::kNormal,
+               Lines::kClean);
     close(state == State::kData ? "timeout during DATA; the message is discarded" : "timeout");
   }
 
@@ -757,7 +785,7 @@ struct SmtpServer::Impl {
     // for STARTTLS.
     if (config.require_tls && !session.tls && cmd != Cmd::kNoop && cmd != Cmd::kEhlo &&
         cmd != Cmd::kStartTls && cmd != Cmd::kQuit) {
-      send(530, "5.7.0", "Must issue a STARTTLS command first");
+      send_fixed(530, "5.7.0", "Must issue a STARTTLS command first");
       return;
     }
     // RFC 4954 section 6: with authentication required, 530 for every command other than AUTH,
@@ -765,7 +793,7 @@ struct SmtpServer::Impl {
     if (config.require_auth && !session.auth_user &&
         (cmd == Cmd::kMail || cmd == Cmd::kRcpt || cmd == Cmd::kData || cmd == Cmd::kVrfy ||
          cmd == Cmd::kExpn)) {
-      send(530, "5.7.0", "Authentication required");
+      send_fixed(530, "5.7.0", "Authentication required");
       return;
     }
     switch (cmd) {
@@ -788,7 +816,7 @@ struct SmtpServer::Impl {
         on_rset(args);
         break;
       case Cmd::kNoop:
-        send(250, "2.0.0", "OK");
+        send_fixed(250, "2.0.0", "OK");
         break;  // RFC 5321 4.1.1.9: ignore arguments
       case Cmd::kQuit:
         on_quit(args);
@@ -985,7 +1013,7 @@ struct SmtpServer::Impl {
         }
         if (overflow || (config.max_message_size != 0 && n > config.max_message_size)) {
           // RFC 1870 section 6.1.
-          send(552, "5.3.4", "Message size exceeds fixed maximum message size");
+          send_fixed(552, "5.3.4", "Message size exceeds fixed maximum message size");
           return;
         }
         env.declared_size = n;
@@ -1029,7 +1057,7 @@ struct SmtpServer::Impl {
     }
     envelope = std::move(env);
     in_transaction = true;
-    send(250, "2.1.0", "OK");
+    send_fixed(250, "2.1.0", "OK");
   }
 
   void on_rcpt(std::string_view args) {
@@ -1091,7 +1119,7 @@ struct SmtpServer::Impl {
     }
     // RFC 5321 4.5.3.1.10.
     if (config.max_recipients > 0 && envelope.rcpt_to.size() >= config.max_recipients) {
-      send(452, "4.5.3", "Too many recipients");
+      send_fixed(452, "4.5.3", "Too many recipients");
       return;
     }
     if (!postmaster) {
@@ -1102,7 +1130,7 @@ struct SmtpServer::Impl {
       }
     }
     envelope.rcpt_to.push_back(std::move(rcpt));
-    send(250, "2.1.5", "OK");
+    send_fixed(250, "2.1.5", "OK");
   }
 
   static bool valid_notify(std::string_view v) {
@@ -1164,7 +1192,7 @@ struct SmtpServer::Impl {
     data_lines = 0;
     data_too_big = false;
     data_line_too_long = false;
-    send(354, "", "Start mail input; end with <CRLF>.<CRLF>");
+    send_fixed(354, "", "Start mail input; end with <CRLF>.<CRLF>");
   }
 
   void on_data_line(const LineReader::LineView& line) {
@@ -1308,7 +1336,7 @@ struct SmtpServer::Impl {
       return;
     }
     reset_transaction();
-    send(250, "2.0.0", "OK");
+    send_fixed(250, "2.0.0", "OK");
   }
 
   void on_quit(std::string_view args) {
@@ -1317,7 +1345,8 @@ struct SmtpServer::Impl {
       return;
     }
     const bool abandoned = in_transaction;
-    send_parts(221, "2.0.0", {config.hostname, " Service closing transmission channel"});
+    send_parts(221, "2.0.0", {config.hostname, " Service closing transmission channel"},
+               Kind::kNormal, Lines::kClean);
     close(abandoned ? "QUIT; the unfinished mail transaction is abandoned" : "QUIT");
   }
 
@@ -1327,7 +1356,7 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 3.5.3: 252 when the server will not verify but will still try to deliver.
-    send(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
+    send_fixed(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
   }
 
   void on_help() {
@@ -1357,7 +1386,7 @@ struct SmtpServer::Impl {
       send_error(503, "5.5.1", "Bad sequence of commands: STARTTLS inside a mail transaction");
       return;
     }
-    send(220, "2.0.0", "Ready to start TLS");
+    send_fixed(220, "2.0.0", "Ready to start TLS");
     events.emplace_back(ev::StartTls{});
     // RFC 3207 4.2: anything the client pipelined after STARTTLS is discarded.
     reader.clear();
@@ -1403,7 +1432,7 @@ struct SmtpServer::Impl {
       return;
     }
     if (config.auth == AuthAdvertise::kAfterTls && !session.tls) {
-      send(538, "5.7.11", "Encryption required for requested authentication mechanism");
+      send_fixed(538, "5.7.11", "Encryption required for requested authentication mechanism");
       return;
     }
     if (mech == "PLAIN") {
@@ -1412,7 +1441,7 @@ struct SmtpServer::Impl {
       } else {
         // RFC 4954 section 4: an empty challenge is "334 " (code, space, nothing).
         start_auth_line(State::kAuthPlain);
-        send(334, "", "");
+        send_fixed(334, "", "");
       }
       return;
     }
@@ -1425,11 +1454,11 @@ struct SmtpServer::Impl {
       }
       login_user = *user;
       start_auth_line(State::kAuthLoginPass);
-      send(334, "", "UGFzc3dvcmQ6");
+      send_fixed(334, "", "UGFzc3dvcmQ6");
       return;
     }
     start_auth_line(State::kAuthLoginUser);
-    send(334, "", "VXNlcm5hbWU6");
+    send_fixed(334, "", "VXNlcm5hbWU6");
   }
 
   void start_auth_line(State s) {
@@ -1474,7 +1503,7 @@ struct SmtpServer::Impl {
     } else if (s == State::kAuthLoginUser) {
       login_user = *decoded;
       start_auth_line(State::kAuthLoginPass);
-      send(334, "", "UGFzc3dvcmQ6");
+      send_fixed(334, "", "UGFzc3dvcmQ6");
     } else {
       const std::string user = std::move(login_user);
       login_user.clear();
@@ -1512,10 +1541,10 @@ struct SmtpServer::Impl {
     if (policy->check_credentials(session, authzid, user, password)) {
       session.auth_user.emplace(authzid.empty() ? user : authzid);
       events.emplace_back(ev::Authenticated{std::string(user), std::string(mech)});
-      send(235, "2.7.0", "Authentication successful");
+      send_fixed(235, "2.7.0", "Authentication successful");
     } else {
       events.emplace_back(ev::AuthFailed{std::string(user), std::string(mech)});
-      send(535, "5.7.8", "Authentication credentials invalid");
+      send_fixed(535, "5.7.8", "Authentication credentials invalid");
     }
   }
 };
@@ -1553,6 +1582,9 @@ std::vector<SmtpServerEvent> SmtpServer::take_events() {
 void SmtpServer::take_events(std::vector<SmtpServerEvent>* out) {
   out->clear();
   out->swap(m_impl->events);
+  // The buffer given back grows at once to what a pipelined batch of commands needs, instead
+  // of one reallocation per event at the start of a session.
+  m_impl->events.reserve(kEventBatch);
 }
 std::optional<Micros> SmtpServer::next_deadline() const {
   return m_impl->deadline();
