@@ -54,8 +54,13 @@ constexpr std::size_t kMaxReplyText = 400;
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
 
+// `prefix` is upper-case (letters compare case-insensitively).
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && ascii_iequal(s.substr(0, prefix.size()), prefix);
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (mail::ascii_upper(s[i]) != prefix[i]) return false;
+  }
+  return true;
 }
 
 bool is_alpha(char c) {
@@ -77,18 +82,24 @@ constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
 
 // True when some octet of `s` passes `octet`, read eight at a time: `word(x)` is nonzero when
 // one of the eight octets in x passes (it may be wrong about which, never about whether).
+// From eight octets on, the last word overlaps the one before it instead of a loop over the
+// remaining octets (an octet looked at twice does not change the answer).
 template <class Word, class Octet>
 bool any_octet(std::string_view s, Word word, Octet octet) {
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t x;
+  const std::size_t n = s.size();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (octet(static_cast<unsigned char>(s[i]))) return true;
+    }
+    return false;
+  }
+  std::uint64_t x;
+  for (std::size_t i = 0; i + 8 < n; i += 8) {
     std::memcpy(&x, s.data() + i, 8);
     if ((word(x) & kHigh) != 0) return true;
   }
-  for (; i < s.size(); ++i) {
-    if (octet(static_cast<unsigned char>(s[i]))) return true;
-  }
-  return false;
+  std::memcpy(&x, s.data() + n - 8, 8);
+  return (word(x) & kHigh) != 0;
 }
 
 // True when some octet of `s` is a control character (is_ctl).
@@ -734,9 +745,11 @@ struct SmtpServer::Impl {
     if (config.report_commands) events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const std::string_view text = line.text;
     const std::size_t sp = text.find(' ');
-    const std::uint64_t verb = pack_verb(text.substr(0, sp));
+    // (Views made directly: substr() checks a bound that is known here.)
+    const std::uint64_t verb = pack_verb(std::string_view(text.data(), std::min(sp, text.size())));
     const std::string_view args =
-        sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
+        sp == std::string_view::npos ? std::string_view{}
+                                     : std::string_view(text.data() + sp + 1, text.size() - sp - 1);
 
     // RFC 5321 3.1: after a 554 greeting, 503 to everything but QUIT.
     if (state == State::kRefused) {
