@@ -881,7 +881,7 @@ struct SmtpServer::Impl {
     }
     // RFC 5321 4.1.4: an accepted EHLO/HELO resets the state as RSET does.
     reset_transaction();
-    session.helo = std::string(args);
+    session.helo.assign(args);
     session.esmtp = ehlo;
     greeted = true;
     enhanced = ehlo;
@@ -1252,28 +1252,37 @@ struct SmtpServer::Impl {
     std::size_t p = 0;    // the next line
     std::size_t run = 0;  // start of the octets to copy as they are (when keep)
     std::size_t lines = 0;
-    std::size_t octets = 0;
-    std::size_t longest = 0;  // the longest line's text (without CRLF and transparency dot)
+    std::size_t dots = 0;  // lines that start with a transparency dot
+    bool long_line = false;
+    // Lines this long need a closer look (the reader's limit, or the 1000 octets of text).
+    const std::size_t look = std::min(max, kTextLineMax);
     // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
     for (std::size_t crlf; (crlf = find_crlf(buf, p)) != std::string_view::npos; p = crlf + 2) {
       const std::size_t len = crlf - p;
-      if (len + 2 > max || (len == 1 && buf[p] == '.')) break;
-      // RFC 5321 4.5.2: a line starting with "." has that dot removed.
-      const bool dot = len > 0 && buf[p] == '.';
-      const std::size_t text = dot ? len - 1 : len;
-      ++lines;
-      octets += text + 2;
-      longest = std::max(longest, text);
-      if (dot && keep) {
-        content.append(buf.substr(run, p - run));
-        run = p + 1;
+      // (buf[p] is the line's first octet, or the CR of its CRLF when it is empty.)
+      const bool dot = buf[p] == '.';
+      if (len + 2 > look) {
+        if (len + 2 > max) break;
+        // RFC 5321 4.5.3.1.6: the limit does not count a transparency dot.
+        if (len + 2 - (dot ? 1 : 0) > kTextLineMax) long_line = true;
       }
+      if (dot) {
+        if (len == 1) break;  // the final "."
+        // RFC 5321 4.5.2: a line starting with "." has that dot removed.
+        ++dots;
+        if (keep) {
+          content.append(buf.substr(run, p - run));
+          run = p + 1;
+        }
+      }
+      ++lines;
     }
     if (lines > 0) {
-      // As count_data_line() for each line.
+      // As count_data_line() for each line: the octets are those of the lines taken (CRLFs
+      // included) but their transparency dots.
       data_lines += lines;
-      data_octets += octets;
-      if (longest + 2 > kTextLineMax) data_line_too_long = true;
+      data_octets += p - dots;
+      if (long_line) data_line_too_long = true;
       if (config.max_message_size != 0 && data_octets > config.max_message_size) {
         data_too_big = true;
       }
