@@ -990,7 +990,15 @@ struct SmtpServer::Impl {
       send_error(501, "5.1.7", "Bad sender address syntax: " + path.message);
       return;
     }
-    mail::Envelope env;
+    // Filled in place: outside a transaction the envelope is empty, and it is emptied again
+    // when this MAIL is not accepted.
+    struct EmptyUnlessAccepted {
+      Impl* self;
+      ~EmptyUnlessAccepted() {
+        if (!self->in_transaction) self->envelope = mail::Envelope{};
+      }
+    } undo{this};
+    mail::Envelope& env = envelope;
     if (!path.null_path) env.mail_from = std::move(path.mailbox);
     std::string_view tail = rest->substr(path.consumed);
     ParamList params;
@@ -1068,7 +1076,6 @@ struct SmtpServer::Impl {
       send_decision(d);
       return;
     }
-    envelope = std::move(env);
     in_transaction = true;
     send_fixed(250, "2.1.0", "OK");
   }
