@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -381,6 +382,43 @@ constexpr std::uint64_t pack_verb(std::string_view verb) {
   return x;
 }
 
+// A command line's verb packed as pack_verb() packs it, and the position of the line's first
+// space (npos when none). From eight octets on, the verb is found and upper-cased in one word.
+struct VerbAndSpace {
+  std::uint64_t verb;
+  std::size_t sp;
+};
+VerbAndSpace split_verb(std::string_view text) {
+  if (std::endian::native != std::endian::little || text.size() < 8) {
+    const std::size_t sp = text.find(' ');
+    return {pack_verb(text.substr(0, sp)), sp};
+  }
+  std::uint64_t w;
+  std::memcpy(&w, text.data(), 8);  // the first octet is the lowest
+  const std::uint64_t not_space = w ^ (kOnes * ' ');
+  const std::uint64_t spaces = (not_space - kOnes) & ~not_space & kHigh;  // lowest one exact
+  std::size_t len;
+  std::size_t sp;
+  if (spaces != 0) {
+    len = static_cast<std::size_t>(std::countr_zero(spaces)) / 8;
+    sp = len;
+  } else if (text.size() == 8 || text[8] == ' ') {
+    len = 8;
+    sp = text.size() == 8 ? std::string_view::npos : 8;
+  } else {
+    return {0, text.find(' ', 9)};  // longer than any verb
+  }
+  if (len == 0) return {0, 0};
+  // Upper-case the ASCII letters: the octets from 'a' to 'z' lose 0x20.
+  const std::uint64_t low7 = w & ~kHigh;
+  const std::uint64_t from_a = low7 + kOnes * (0x80 - 'a');  // high bit: at least 'a'
+  const std::uint64_t past_z = low7 + kOnes * (0x7F - 'z');  // high bit: beyond 'z'
+  w -= ((from_a & ~past_z & ~w & kHigh) >> 2);
+  if (len < 8) w &= (std::uint64_t{1} << (8 * len)) - 1;
+  // pack_verb() puts the first octet highest.
+  return {__builtin_bswap64(w) >> (8 * (8 - len)), sp};
+}
+
 // `verb` packed by pack_verb(), from a line without control characters. Known SMTP verbs this
 // server does not implement: TURN (RFC 821), ETRN (RFC 1985), ATRN (RFC 2645), BDAT (RFC 3030
 // CHUNKING, not advertised), SEND, SOML and SAML (RFC 821, removed by RFC 5321 F.6).
@@ -744,9 +782,8 @@ struct SmtpServer::Impl {
   void on_command(const LineReader::LineView& line) {
     if (config.report_commands) events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const std::string_view text = line.text;
-    const std::size_t sp = text.find(' ');
-    // (Views made directly: substr() checks a bound that is known here.)
-    const std::uint64_t verb = pack_verb(std::string_view(text.data(), std::min(sp, text.size())));
+    const auto [verb, sp] = split_verb(text);
+    // (A view made directly: substr() checks a bound that is known here.)
     const std::string_view args =
         sp == std::string_view::npos ? std::string_view{}
                                      : std::string_view(text.data() + sp + 1, text.size() - sp - 1);
