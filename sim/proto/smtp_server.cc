@@ -49,6 +49,9 @@ constexpr std::size_t kMaxEnvidChars = 100;
 constexpr std::size_t kMaxOrcptChars = 500;
 // Events made by one pipelined batch of commands (MAIL, RCPT, DATA), for the first reservation.
 constexpr std::size_t kEventBatch = 4;
+// The first room taken for output that outgrows the string's own: a batch of replies to
+// pipelined commands (250, 250, 354) fits in it.
+constexpr std::size_t kOutputRoom = 128;
 // Keeps every reply line well under the 512-octet reply line limit (RFC 5321 4.5.3.1.5).
 constexpr std::size_t kMaxReplyText = 400;
 
@@ -211,7 +214,8 @@ void append_one_line(std::string& out, int code, std::string_view enh,
   const bool space = !enh.empty() && text_size != 0;
   const std::size_t n = 4 + enh.size() + (space ? 1 : 0) + text_size + 2;
   const std::size_t at = out.size();
-  if (at + n > out.capacity()) out.reserve(std::max(at + n, 2 * out.capacity()));
+  // At least kOutputRoom at once: pipelined commands get several replies in one output.
+  if (at + n > out.capacity()) out.reserve(std::max({at + n, 2 * out.capacity(), kOutputRoom}));
   out.resize(at + n);
   char* p = out.data() + at;
   p[0] = static_cast<char>('0' + code / 100);
