@@ -205,7 +205,7 @@ class Scanner {
     const std::size_t begin = m_pos;
     while (true) {
       const std::size_t start = m_pos;
-      while (!at_end() && is_atext(m_s[m_pos])) ++m_pos;
+      m_pos = skip(start, is_atext);
       if (m_pos == start) {
         if (start == begin && (at_end() || peek() == '@' || peek() == '>')) {
           return fail("empty local part (nothing before '@')");
@@ -249,7 +249,7 @@ class Scanner {
   bool domain(std::string_view what) {
     while (true) {
       const std::size_t start = m_pos;
-      while (!at_end() && is_ldh(m_s[m_pos])) ++m_pos;
+      m_pos = skip(start, is_ldh);
       const std::string_view label = m_s.substr(start, m_pos - start);
       if (label.empty()) {
         if (at_end() || peek() == '>' || peek() == ',' || peek() == ':') {
@@ -354,6 +354,16 @@ class Scanner {
   }
 
  private:
+  // The position of the first octet from `i` on that `in_class` refuses (or the end), in
+  // locals rather than m_pos on every octet.
+  template <class Class>
+  std::size_t skip(std::size_t i, Class in_class) const {
+    const char* const s = m_s.data();
+    const std::size_t n = m_s.size();
+    while (i < n && in_class(s[i])) ++i;
+    return i;
+  }
+
   std::string_view m_s;
   std::size_t m_pos = 0;
   PathError m_error = PathError::kNone;
