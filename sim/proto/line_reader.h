@@ -1,6 +1,7 @@
 #pragma once
 // Splits a byte stream into CRLF-terminated lines with a length limit, for the text protocols.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <optional>
@@ -50,6 +51,12 @@ class LineReader {
       m_pos = 0;
       m_scan = 0;
     }
+    if (m_buffer.size() + bytes.size() > m_buffer.capacity()) {
+      // Room for a whole message of a few kilobytes at the first growth, rather than
+      // reallocating for each longer batch of commands and again for the message.
+      m_buffer.reserve(
+          std::max({m_buffer.size() + bytes.size(), 2 * m_buffer.capacity(), kFirstRoom}));
+    }
     m_buffer.append(bytes);
   }
 
@@ -78,6 +85,9 @@ class LineReader {
   void clear();
 
  private:
+  // Under the 4 KB the allocator serves from its own classes (with the string's terminator).
+  static constexpr std::size_t kFirstRoom = 4000;
+
   std::size_t m_max;
   std::string m_buffer;
   std::size_t m_pos = 0;      // start of the unread part of m_buffer
