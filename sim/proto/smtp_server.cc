@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "sim/mail/address.h"
@@ -308,9 +310,12 @@ struct Param {
 // a vector.
 class ParamList {
  public:
+  ParamList() {}  // NOLINT: the first ones are left unconstructed until pushed
+  ParamList(const ParamList&) = delete;
+  ParamList& operator=(const ParamList&) = delete;
   void push_back(const Param& p) {
-    if (m_size < m_first.size()) {
-      m_first[m_size] = p;
+    if (m_size < kInPlace) {
+      std::construct_at(&m_first.params[m_size], p);
     } else {
       m_more.push_back(p);
     }
@@ -318,11 +323,17 @@ class ParamList {
   }
   std::size_t size() const { return m_size; }
   const Param& operator[](std::size_t i) const {
-    return i < m_first.size() ? m_first[i] : m_more[i - m_first.size()];
+    return i < kInPlace ? m_first.params[i] : m_more[i - kInPlace];
   }
 
  private:
-  std::array<Param, 6> m_first;
+  static constexpr std::size_t kInPlace = 6;
+  static_assert(std::is_trivially_destructible_v<Param>);
+  // Not constructed up front (a command has one or two parameters, not six).
+  union InPlace {
+    InPlace() {}
+    Param params[kInPlace];
+  } m_first;
   std::vector<Param> m_more;
   std::size_t m_size = 0;
 };
@@ -471,7 +482,7 @@ struct SmtpServer::Impl {
     kClosed,         // after 221/421 or peer_closed: input is ignored
   };
 
-  Impl(SmtpServerConfig c, SmtpServerPolicy& p) : config(std::move(c)), policy(&p) {
+  Impl(SmtpServerConfig&& c, SmtpServerPolicy& p) : config(std::move(c)), policy(&p) {
     sanitize_in_place(config.hostname);
     if (config.hostname.empty()) config.hostname = "localhost";
     sanitize_in_place(config.greeting_text);
