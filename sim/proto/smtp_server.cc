@@ -1429,7 +1429,11 @@ struct SmtpServer::Impl {
         std::array<std::string_view, kMaxTextLines> lines;
         const std::size_t n = split_text_lines(
             d.text.empty() ? std::string_view("OK") : std::string_view(d.text), &lines);
-        send_lines(250, enh, std::span<const std::string_view>(lines.data(), n));
+        if (n == 1) {
+          send(250, enh, lines[0]);  // the usual one line, without the multi-line writer
+        } else {
+          send_lines(250, enh, std::span<const std::string_view>(lines.data(), n));
+        }
       } else {
         SmtpReply r = decision_reply(d);
         const bool shutdown = r.code == 421;
