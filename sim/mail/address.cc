@@ -1,8 +1,11 @@
-#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+
+#include "sim/mail/ascii.h"
 
 namespace mailhop::mail {
 
@@ -389,7 +392,23 @@ bool Mailbox::is_address_literal() const {
 
 std::string Mailbox::domain_lower() const {
   std::string out(domain);
-  for (char& c : out) c = to_lower(c);
+  // Eight octets at a time: the octets from 'A' to 'Z' gain 0x20 (routing asks this for every
+  // recipient).
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  char* const p = out.data();
+  const std::size_t n = out.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    const std::uint64_t low7 = x & ~kHigh;
+    const std::uint64_t from_a = low7 + kOnes * (0x80 - 'A');  // high bit: at least 'A'
+    const std::uint64_t past_z = low7 + kOnes * (0x7F - 'Z');  // high bit: beyond 'Z'
+    x += (from_a & ~past_z & ~x & kHigh) >> 2;
+    std::memcpy(p + i, &x, 8);
+  }
+  for (; i < n; ++i) p[i] = to_lower(p[i]);
   return out;
 }
 
