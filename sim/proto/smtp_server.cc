@@ -958,15 +958,27 @@ struct SmtpServer::Impl {
     if (!ehlo) {
       append_one_line(output, 250, {}, {config.hostname}, config.hostname.size());
     } else {
-      output.reserve(output.size() + 4 + config.hostname.size() + kAfterHost.size() +
-                     size_keyword.size() + kAfterSize.size() + kStartTls.size() + kAuth.size());
-      output.append("250-", 4);
-      output.append(config.hostname);
-      output.append(kAfterHost);
-      output.append(size_keyword);
-      output.append(kAfterSize);
-      if (starttls) output.append(kStartTls);
-      if (auth) output.append(kAuth);
+      const std::size_t n = 4 + config.hostname.size() + kAfterHost.size() + size_keyword.size() +
+                            kAfterSize.size() + (starttls ? kStartTls.size() : 0) +
+                            (auth ? kAuth.size() : 0);
+      const std::size_t at = output.size();
+      if (at + n > output.capacity()) {
+        output.reserve(std::max({at + n, 2 * output.capacity(), kOutputRoom}));
+      }
+      output.resize(at + n);
+      // Copies of fixed sizes, but for the hostname and the SIZE keyword.
+      char* p = output.data() + at;
+      const auto put = [&p](std::string_view piece) {
+        std::memcpy(p, piece.data(), piece.size());
+        p += piece.size();
+      };
+      put("250-");
+      put(config.hostname);
+      put(kAfterHost);
+      put(size_keyword);
+      put(kAfterSize);
+      if (starttls) put(kStartTls);
+      if (auth) put(kAuth);
       // The last line's "-" becomes " ".
       const std::size_t last = auth ? kAuth.size() : starttls ? kStartTls.size() : 9;  // "250-DSN"
       output[output.size() - last + 3] = ' ';
