@@ -1,8 +1,11 @@
-#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+
+#include "sim/mail/ascii.h"
 
 namespace mailhop::mail {
 
@@ -205,7 +208,7 @@ class Scanner {
     const std::size_t begin = m_pos;
     while (true) {
       const std::size_t start = m_pos;
-      while (!at_end() && is_atext(m_s[m_pos])) ++m_pos;
+      m_pos = skip(start, is_atext);
       if (m_pos == start) {
         if (start == begin && (at_end() || peek() == '@' || peek() == '>')) {
           return fail("empty local part (nothing before '@')");
@@ -249,7 +252,7 @@ class Scanner {
   bool domain(std::string_view what) {
     while (true) {
       const std::size_t start = m_pos;
-      while (!at_end() && is_ldh(m_s[m_pos])) ++m_pos;
+      m_pos = skip(start, is_ldh);
       const std::string_view label = m_s.substr(start, m_pos - start);
       if (label.empty()) {
         if (at_end() || peek() == '>' || peek() == ',' || peek() == ':') {
@@ -354,6 +357,16 @@ class Scanner {
   }
 
  private:
+  // The position of the first octet from `i` on that `in_class` refuses (or the end), in
+  // locals rather than m_pos on every octet.
+  template <class Class>
+  std::size_t skip(std::size_t i, Class in_class) const {
+    const char* const s = m_s.data();
+    const std::size_t n = m_s.size();
+    while (i < n && in_class(s[i])) ++i;
+    return i;
+  }
+
   std::string_view m_s;
   std::size_t m_pos = 0;
   PathError m_error = PathError::kNone;
@@ -379,7 +392,23 @@ bool Mailbox::is_address_literal() const {
 
 std::string Mailbox::domain_lower() const {
   std::string out(domain);
-  for (char& c : out) c = to_lower(c);
+  // Eight octets at a time: the octets from 'A' to 'Z' gain 0x20 (routing asks this for every
+  // recipient).
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  char* const p = out.data();
+  const std::size_t n = out.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    const std::uint64_t low7 = x & ~kHigh;
+    const std::uint64_t from_a = low7 + kOnes * (0x80 - 'A');  // high bit: at least 'A'
+    const std::uint64_t past_z = low7 + kOnes * (0x7F - 'Z');  // high bit: beyond 'Z'
+    x += (from_a & ~past_z & ~x & kHigh) >> 2;
+    std::memcpy(p + i, &x, 8);
+  }
+  for (; i < n; ++i) p[i] = to_lower(p[i]);
   return out;
 }
 

@@ -11,7 +11,7 @@ std::optional<LineReader::Line> LineReader::next() {
 bool LineReader::next_view(LineView* out) {
   while (true) {
     if (m_scan < m_pos) m_scan = m_pos;
-    const std::size_t crlf = m_buffer.find("\r\n", m_scan);
+    const std::size_t crlf = find_crlf(m_buffer, m_scan);
     if (crlf == std::string::npos) {
       const std::size_t have = m_buffer.size() - m_pos;
       if (have > m_max) {

@@ -1,12 +1,27 @@
 #pragma once
 // Splits a byte stream into CRLF-terminated lines with a length limit, for the text protocols.
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace mailhop::proto {
+
+// The position of the first CRLF in `s` at or after `from`, or npos. One memchr per CR and a
+// direct look at the next octet (std::string_view::find("\r\n") also calls memcmp on each CR).
+inline std::size_t find_crlf(std::string_view s, std::size_t from) {
+  while (from < s.size()) {
+    const void* hit = std::memchr(s.data() + from, '\r', s.size() - from);
+    if (hit == nullptr) return std::string_view::npos;
+    const auto cr = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    if (cr + 1 < s.size() && s[cr + 1] == '\n') return cr;
+    from = cr + 1;
+  }
+  return std::string_view::npos;
+}
 
 class LineReader {
  public:
@@ -36,6 +51,12 @@ class LineReader {
       m_pos = 0;
       m_scan = 0;
     }
+    if (m_buffer.size() + bytes.size() > m_buffer.capacity()) {
+      // Room for a whole message of a few kilobytes at the first growth, rather than
+      // reallocating for each longer batch of commands and again for the message.
+      m_buffer.reserve(
+          std::max({m_buffer.size() + bytes.size(), 2 * m_buffer.capacity(), kFirstRoom}));
+    }
     m_buffer.append(bytes);
   }
 
@@ -64,6 +85,9 @@ class LineReader {
   void clear();
 
  private:
+  // Under the 4 KB the allocator serves from its own classes (with the string's terminator).
+  static constexpr std::size_t kFirstRoom = 4000;
+
   std::size_t m_max;
   std::string m_buffer;
   std::size_t m_pos = 0;      // start of the unread part of m_buffer

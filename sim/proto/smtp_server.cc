@@ -2,14 +2,23 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <memory>
+#include <type_traits>
 #include <utility>
 
-#include "sim/mail/ascii.h"
 #include "sim/mail/address.h"
+#include "sim/mail/ascii.h"
 #include "sim/mail/base64.h"
 #include "sim/proto/line_reader.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace mailhop::proto {
 namespace {
@@ -44,14 +53,24 @@ constexpr std::size_t kAuthLineMax = 12288;
 // RFC 3461 4.2 and 4.4.
 constexpr std::size_t kMaxEnvidChars = 100;
 constexpr std::size_t kMaxOrcptChars = 500;
+// Events made by one pipelined batch of commands (MAIL, RCPT, DATA), for the first reservation.
+constexpr std::size_t kEventBatch = 4;
+// The first room taken for output that outgrows the string's own: a batch of replies to
+// pipelined commands (250, 250, 354) fits in it.
+constexpr std::size_t kOutputRoom = 128;
 // Keeps every reply line well under the 512-octet reply line limit (RFC 5321 4.5.3.1.5).
 constexpr std::size_t kMaxReplyText = 400;
 
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
 
+// `prefix` is upper-case (letters compare case-insensitively).
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && ascii_iequal(s.substr(0, prefix.size()), prefix);
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (mail::ascii_upper(s[i]) != prefix[i]) return false;
+  }
+  return true;
 }
 
 bool is_alpha(char c) {
@@ -73,18 +92,24 @@ constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
 
 // True when some octet of `s` passes `octet`, read eight at a time: `word(x)` is nonzero when
 // one of the eight octets in x passes (it may be wrong about which, never about whether).
+// From eight octets on, the last word overlaps the one before it instead of a loop over the
+// remaining octets (an octet looked at twice does not change the answer).
 template <class Word, class Octet>
 bool any_octet(std::string_view s, Word word, Octet octet) {
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t x;
+  const std::size_t n = s.size();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (octet(static_cast<unsigned char>(s[i]))) return true;
+    }
+    return false;
+  }
+  std::uint64_t x;
+  for (std::size_t i = 0; i + 8 < n; i += 8) {
     std::memcpy(&x, s.data() + i, 8);
     if ((word(x) & kHigh) != 0) return true;
   }
-  for (; i < s.size(); ++i) {
-    if (octet(static_cast<unsigned char>(s[i]))) return true;
-  }
-  return false;
+  std::memcpy(&x, s.data() + n - 8, 8);
+  return (word(x) & kHigh) != 0;
 }
 
 // True when some octet of `s` is a control character (is_ctl).
@@ -139,6 +164,25 @@ void sanitize_in_place(std::string& line) {
   }
 }
 
+constexpr std::size_t kMaxTextLines = 20;
+
+// text_lines() as views into `text`, not sanitized: the number of lines.
+std::size_t split_text_lines(std::string_view text,
+                             std::array<std::string_view, kMaxTextLines>* lines) {
+  std::size_t n = 0;
+  std::size_t start = 0;
+  while (n < kMaxTextLines) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view piece = text.substr(start, end - start);
+    if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+    (*lines)[n++] = piece;
+    if (end >= text.size()) break;
+    start = end + 1;
+  }
+  return n;
+}
+
 // Splits policy text on LF into reply lines (dropping CR), each sanitized; at most 20 lines.
 std::vector<std::string> text_lines(std::string_view text) {
   std::vector<std::string> lines;
@@ -153,6 +197,50 @@ std::vector<std::string> text_lines(std::string_view text) {
     start = end + 1;
   }
   return lines;
+}
+
+// A reply text written in the source: checked at compile time to be printable US-ASCII and
+// short enough (what sanitize() would otherwise check on every reply).
+struct FixedText {
+  std::string_view text;
+  template <std::size_t N>
+  consteval FixedText(const char (&s)[N])  // NOLINT: implicit, for literals
+      : text(s, N - 1) {
+    if (N - 1 > kMaxReplyText) throw "reply text too long";
+    for (std::size_t i = 0; i + 1 < N; ++i) {
+      if (s[i] < 0x20 || s[i] > 0x7E) throw "reply text not printable";
+    }
+  }
+};
+
+// Appends the one-line reply "ddd" SP [enhanced SP] text CRLF for a three-digit code, the text
+// given in parts: the octets append_reply_wire() writes for it, without a string for the text.
+void append_one_line(std::string& out, int code, std::string_view enh,
+                     std::initializer_list<std::string_view> parts, std::size_t text_size) {
+  const bool space = !enh.empty() && text_size != 0;
+  const std::size_t n = 4 + enh.size() + (space ? 1 : 0) + text_size + 2;
+  const std::size_t at = out.size();
+  // At least kOutputRoom at once: pipelined commands get several replies in one output.
+  if (at + n > out.capacity()) out.reserve(std::max({at + n, 2 * out.capacity(), kOutputRoom}));
+  out.resize(at + n);
+  char* p = out.data() + at;
+  p[0] = static_cast<char>('0' + code / 100);
+  p[1] = static_cast<char>('0' + code / 10 % 10);
+  p[2] = static_cast<char>('0' + code % 10);
+  p[3] = ' ';
+  p += 4;
+  if (!enh.empty()) {
+    std::memcpy(p, enh.data(), enh.size());
+    p += enh.size();
+    if (space) *p++ = ' ';
+  }
+  for (const std::string_view part : parts) {
+    if (part.empty()) continue;
+    std::memcpy(p, part.data(), part.size());
+    p += part.size();
+  }
+  p[0] = '\r';
+  p[1] = '\n';
 }
 
 // xtext (RFC 3461 section 4): xchar / "+" HEXDIG HEXDIG, xchar = %x21-2A / %x2C-3C / %x3E-7E.
@@ -207,16 +295,52 @@ std::string default_text(int code) {
   }
 }
 
-// A parsed "KEYWORD[=value]" from MAIL or RCPT (RFC 5321 4.1.2 esmtp-param).
+// A parsed "KEYWORD[=value]" from MAIL or RCPT (RFC 5321 4.1.2 esmtp-param), as views into the
+// command line (no string per parameter).
 struct Param {
-  std::string keyword;  // upper-cased
-  std::string value;
+  std::string_view keyword;  // as sent: keywords compare case-insensitively
+  std::string_view value;
   bool has_value = false;
+
+  bool is(std::string_view upper) const { return ascii_iequal(keyword, upper); }
+  std::string name() const { return ascii_upper(keyword); }  // for replies: upper-cased
+};
+
+// The parameters of one command: the first few in place (a command has one or two), more in
+// a vector.
+class ParamList {
+ public:
+  ParamList() {}  // NOLINT: the first ones are left unconstructed until pushed
+  ParamList(const ParamList&) = delete;
+  ParamList& operator=(const ParamList&) = delete;
+  void push_back(const Param& p) {
+    if (m_size < kInPlace) {
+      std::construct_at(&m_first.params[m_size], p);
+    } else {
+      m_more.push_back(p);
+    }
+    ++m_size;
+  }
+  std::size_t size() const { return m_size; }
+  const Param& operator[](std::size_t i) const {
+    return i < kInPlace ? m_first.params[i] : m_more[i - kInPlace];
+  }
+
+ private:
+  static constexpr std::size_t kInPlace = 6;
+  static_assert(std::is_trivially_destructible_v<Param>);
+  // Not constructed up front (a command has one or two parameters, not six).
+  union InPlace {
+    InPlace() {}
+    Param params[kInPlace];
+  } m_first;
+  std::vector<Param> m_more;
+  std::size_t m_size = 0;
 };
 
 // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-");
 // esmtp-value = 1*(%d33-60 / %d62-126). Parameters are separated by spaces.
-bool parse_params(std::string_view text, std::vector<Param>* out) {
+bool parse_params(std::string_view text, ParamList* out) {
   std::size_t i = 0;
   while (true) {
     while (i < text.size() && text[i] == ' ') ++i;
@@ -229,7 +353,7 @@ bool parse_params(std::string_view text, std::vector<Param>* out) {
     for (char c : keyword) {
       if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
     }
-    p.keyword = ascii_upper(keyword);
+    p.keyword = keyword;
     if (i < text.size() && text[i] == '=') {
       ++i;
       const std::size_t vstart = i;
@@ -239,10 +363,10 @@ bool parse_params(std::string_view text, std::vector<Param>* out) {
         ++i;
       }
       if (i == vstart) return false;
-      p.value = std::string(text.substr(vstart, i - vstart));
+      p.value = text.substr(vstart, i - vstart);
       p.has_value = true;
     }
-    out->push_back(std::move(p));
+    out->push_back(p);
   }
 }
 
@@ -275,6 +399,43 @@ constexpr std::uint64_t pack_verb(std::string_view verb) {
     x = x << 8 | static_cast<unsigned char>(upper);
   }
   return x;
+}
+
+// A command line's verb packed as pack_verb() packs it, and the position of the line's first
+// space (npos when none). From eight octets on, the verb is found and upper-cased in one word.
+struct VerbAndSpace {
+  std::uint64_t verb;
+  std::size_t sp;
+};
+VerbAndSpace split_verb(std::string_view text) {
+  if (std::endian::native != std::endian::little || text.size() < 8) {
+    const std::size_t sp = text.find(' ');
+    return {pack_verb(text.substr(0, sp)), sp};
+  }
+  std::uint64_t w;
+  std::memcpy(&w, text.data(), 8);  // the first octet is the lowest
+  const std::uint64_t not_space = w ^ (kOnes * ' ');
+  const std::uint64_t spaces = (not_space - kOnes) & ~not_space & kHigh;  // lowest one exact
+  std::size_t len;
+  std::size_t sp;
+  if (spaces != 0) {
+    len = static_cast<std::size_t>(std::countr_zero(spaces)) / 8;
+    sp = len;
+  } else if (text.size() == 8 || text[8] == ' ') {
+    len = 8;
+    sp = text.size() == 8 ? std::string_view::npos : 8;
+  } else {
+    return {0, text.find(' ', 9)};  // longer than any verb
+  }
+  if (len == 0) return {0, 0};
+  // Upper-case the ASCII letters: the octets from 'a' to 'z' lose 0x20.
+  const std::uint64_t low7 = w & ~kHigh;
+  const std::uint64_t from_a = low7 + kOnes * (0x80 - 'a');  // high bit: at least 'a'
+  const std::uint64_t past_z = low7 + kOnes * (0x7F - 'z');  // high bit: beyond 'z'
+  w -= ((from_a & ~past_z & ~w & kHigh) >> 2);
+  if (len < 8) w &= (std::uint64_t{1} << (8 * len)) - 1;
+  // pack_verb() puts the first octet highest.
+  return {__builtin_bswap64(w) >> (8 * (8 - len)), sp};
 }
 
 // `verb` packed by pack_verb(), from a line without control characters. Known SMTP verbs this
@@ -321,11 +482,14 @@ struct SmtpServer::Impl {
     kClosed,         // after 221/421 or peer_closed: input is ignored
   };
 
-  Impl(SmtpServerConfig c, SmtpServerPolicy& p) : config(std::move(c)), policy(&p) {
+  Impl(SmtpServerConfig&& c, SmtpServerPolicy& p) : config(std::move(c)), policy(&p) {
     sanitize_in_place(config.hostname);
     if (config.hostname.empty()) config.hostname = "localhost";
     sanitize_in_place(config.greeting_text);
-    size_keyword = "SIZE " + std::to_string(config.max_message_size);
+    events.reserve(kEventBatch);
+    char size[32] = "SIZE ";
+    size_keyword.assign(size,
+                        std::to_chars(size + 5, size + sizeof size, config.max_message_size).ptr);
   }
 
   SmtpServerConfig config;
@@ -404,8 +568,47 @@ struct SmtpServer::Impl {
     r.enhanced = enh;
     if (config.report_reply_text) r.lines.assign(lines.begin(), lines.end());
   }
+  // A one-line reply whose text is `parts` joined: written to the wire from the parts, joined
+  // into a string only for the event's text (when the driver wants it).
+  // kClean parts are known printable (fixed texts, the hostname and greeting sanitized at the
+  // start; a TAB these keep is written as the slow path would); their total length still counts.
+  void send_parts(int code, std::string_view enh, std::initializer_list<std::string_view> parts,
+                  Kind kind = Kind::kNormal, Lines check = Lines::kCheck) {
+    std::size_t size = 0;
+    for (const std::string_view part : parts) size += part.size();
+    bool clean = size <= kMaxReplyText && code >= 100 && code <= 999;
+    if (check == Lines::kCheck) {
+      for (const std::string_view part : parts) {
+        if (clean && !all_printable(part)) clean = false;
+      }
+    }
+    if (!clean) {
+      // Rare: the slow path cuts and replaces.
+      std::string text;
+      text.reserve(size);
+      for (const std::string_view part : parts) text.append(part);
+      const std::string_view view = text;
+      send_lines(code, enh, std::span<const std::string_view>(&view, 1), kind);
+      return;
+    }
+    if (!sends_enhanced(code, kind)) enh = {};
+    append_one_line(output, code, enh, parts, size);
+    SmtpReply& r =
+        std::get<ev::ReplySent>(events.emplace_back(std::in_place_type<ev::ReplySent>)).reply;
+    r.code = code;
+    r.enhanced = enh;
+    if (config.report_reply_text) {
+      std::string& line = r.lines.emplace_back();
+      line.reserve(size);
+      for (const std::string_view part : parts) line.append(part);
+    }
+  }
   void send(int code, std::string_view enh, std::string_view text, Kind kind = Kind::kNormal) {
-    send_lines(code, enh, std::span<const std::string_view>(&text, 1), kind);
+    send_parts(code, enh, {text}, kind);
+  }
+  // A reply with a text fixed at compile time (checked there): no check at run time.
+  void send_fixed(int code, std::string_view enh, FixedText text) {
+    send_parts(code, enh, {text.text}, Kind::kNormal, Lines::kClean);
   }
 
   // A protocol error (500-504, 555). After config.max_errors of them the session ends with
@@ -415,7 +618,8 @@ struct SmtpServer::Impl {
     send(code, enh, text, kind);
     ++errors;
     if (config.max_errors > 0 && errors >= config.max_errors && state != State::kClosed) {
-      send(421, "4.7.0", config.hostname + " Error: too many errors");
+      send_parts(421, "4.7.0", {config.hostname, " Error: too many errors"}, Kind::kNormal,
+                 Lines::kClean);
       close("too many errors (" + std::to_string(errors) + ")");
     }
   }
@@ -453,10 +657,12 @@ struct SmtpServer::Impl {
   }
 
   void reset_transaction() {
+    // The envelope is only filled together with in_transaction (on_mail): outside a
+    // transaction it is already empty.
+    if (in_transaction) envelope = mail::Envelope{};
     in_transaction = false;
-    envelope = mail::Envelope{};
     content.clear();
-    content.shrink_to_fit();
+    if (content.capacity() > std::string().capacity()) content.shrink_to_fit();
     data_octets = 0;
     data_lines = 0;
     data_too_big = false;
@@ -473,8 +679,9 @@ struct SmtpServer::Impl {
     const SmtpDecision d = policy->on_connect(session);
     if (d.accepted()) {
       state = State::kCommand;
-      send(220, "",
-           config.hostname + (config.greeting_text.empty() ? "" : " " + config.greeting_text));
+      send_parts(220, "",
+                 {config.hostname, config.greeting_text.empty() ? "" : " ", config.greeting_text},
+                 Kind::kNormal, Lines::kClean);
       return;
     }
     // RFC 5321 3.1: 421 closes at once; 554 keeps the connection until QUIT.
@@ -549,7 +756,8 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 4.5.3.2: the server gives up; 421 is the reply for a closing channel.
-    send(421, "4.4.2", config.hostname + " Error: timeout exceeded");
+    send_parts(421, "4.4.2", {config.hostname, " Error: timeout exceeded"}, Kind::kNormal,
+               Lines::kClean);
     close(state == State::kData ? "timeout during DATA; the message is discarded" : "timeout");
   }
 
@@ -593,10 +801,11 @@ struct SmtpServer::Impl {
   void on_command(const LineReader::LineView& line) {
     if (config.report_commands) events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const std::string_view text = line.text;
-    const std::size_t sp = text.find(' ');
-    const std::uint64_t verb = pack_verb(text.substr(0, sp));
+    const auto [verb, sp] = split_verb(text);
+    // (A view made directly: substr() checks a bound that is known here.)
     const std::string_view args =
-        sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
+        sp == std::string_view::npos ? std::string_view{}
+                                     : std::string_view(text.data() + sp + 1, text.size() - sp - 1);
 
     // RFC 5321 3.1: after a 554 greeting, 503 to everything but QUIT.
     if (state == State::kRefused) {
@@ -610,9 +819,12 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 4.5.3.1.4 (and the extensions' additions, see kMailLineMax).
-    const std::size_t limit = verb == pack_verb("MAIL")   ? kMailLineMax
-                              : verb == pack_verb("RCPT") ? kRcptLineMax
-                                                          : kCommandLineMax;
+    // (constexpr: pack_verb() of a literal is otherwise computed on every command)
+    static constexpr std::uint64_t kMailVerb = pack_verb("MAIL");
+    static constexpr std::uint64_t kRcptVerb = pack_verb("RCPT");
+    const std::size_t limit = verb == kMailVerb   ? kMailLineMax
+                              : verb == kRcptVerb ? kRcptLineMax
+                                                  : kCommandLineMax;
     if (line.too_long || text.size() + 2 > limit) {
       // RFC 5321 4.2.2: 500 "may include errors such as command line too long". X.5.2 (syntax
       // error) rather than X.5.6, which RFC 4954 defines for over-long AUTH responses only.
@@ -642,7 +854,7 @@ struct SmtpServer::Impl {
     // for STARTTLS.
     if (config.require_tls && !session.tls && cmd != Cmd::kNoop && cmd != Cmd::kEhlo &&
         cmd != Cmd::kStartTls && cmd != Cmd::kQuit) {
-      send(530, "5.7.0", "Must issue a STARTTLS command first");
+      send_fixed(530, "5.7.0", "Must issue a STARTTLS command first");
       return;
     }
     // RFC 4954 section 6: with authentication required, 530 for every command other than AUTH,
@@ -650,7 +862,7 @@ struct SmtpServer::Impl {
     if (config.require_auth && !session.auth_user &&
         (cmd == Cmd::kMail || cmd == Cmd::kRcpt || cmd == Cmd::kData || cmd == Cmd::kVrfy ||
          cmd == Cmd::kExpn)) {
-      send(530, "5.7.0", "Authentication required");
+      send_fixed(530, "5.7.0", "Authentication required");
       return;
     }
     switch (cmd) {
@@ -673,7 +885,7 @@ struct SmtpServer::Impl {
         on_rset(args);
         break;
       case Cmd::kNoop:
-        send(250, "2.0.0", "OK");
+        send_fixed(250, "2.0.0", "OK");
         break;  // RFC 5321 4.1.1.9: ignore arguments
       case Cmd::kQuit:
         on_quit(args);
@@ -725,24 +937,68 @@ struct SmtpServer::Impl {
     }
     // RFC 5321 4.1.4: an accepted EHLO/HELO resets the state as RSET does.
     reset_transaction();
-    session.helo = std::string(args);
+    session.helo.assign(args);
     session.esmtp = ehlo;
     greeted = true;
     enhanced = ehlo;
-    std::array<std::string_view, 8> lines;
-    std::size_t n = 0;
-    lines[n++] = config.hostname;
-    if (ehlo) {
-      lines[n++] = "PIPELINING";                               // RFC 2920
-      lines[n++] = size_keyword;                               // RFC 1870
-      lines[n++] = "8BITMIME";                                 // RFC 6152
-      lines[n++] = "ENHANCEDSTATUSCODES";                      // RFC 2034
-      lines[n++] = "DSN";                                      // RFC 3461
-      if (starttls_available()) lines[n++] = "STARTTLS";       // RFC 3207
-      if (auth_advertised()) lines[n++] = "AUTH PLAIN LOGIN";  // RFC 4954
+    send_helo_reply(ehlo);
+  }
+
+  // 250 with the hostname and, for EHLO, the extensions. The wire form is written at once: but
+  // for the hostname (sanitized at construction) and the SIZE keyword, it is fixed text.
+  void send_helo_reply(bool ehlo) {
+    const bool starttls = ehlo && starttls_available();
+    const bool auth = ehlo && auth_advertised();
+    static constexpr std::string_view kAfterHost = "\r\n250-PIPELINING\r\n250-";  // RFC 2920
+    // RFC 1870 (the SIZE keyword), RFC 6152, RFC 2034, RFC 3461.
+    static constexpr std::string_view kAfterSize =
+        "\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-DSN\r\n";
+    static constexpr std::string_view kStartTls = "250-STARTTLS\r\n";      // RFC 3207
+    static constexpr std::string_view kAuth = "250-AUTH PLAIN LOGIN\r\n";  // RFC 4954
+    if (!ehlo) {
+      append_one_line(output, 250, {}, {config.hostname}, config.hostname.size());
+    } else {
+      const std::size_t n = 4 + config.hostname.size() + kAfterHost.size() + size_keyword.size() +
+                            kAfterSize.size() + (starttls ? kStartTls.size() : 0) +
+                            (auth ? kAuth.size() : 0);
+      const std::size_t at = output.size();
+      if (at + n > output.capacity()) {
+        output.reserve(std::max({at + n, 2 * output.capacity(), kOutputRoom}));
+      }
+      output.resize(at + n);
+      // Copies of fixed sizes, but for the hostname and the SIZE keyword.
+      char* p = output.data() + at;
+      const auto put = [&p](std::string_view piece) {
+        std::memcpy(p, piece.data(), piece.size());
+        p += piece.size();
+      };
+      put("250-");
+      put(config.hostname);
+      put(kAfterHost);
+      put(size_keyword);
+      put(kAfterSize);
+      if (starttls) put(kStartTls);
+      if (auth) put(kAuth);
+      // The last line's "-" becomes " ".
+      const std::size_t last = auth ? kAuth.size() : starttls ? kStartTls.size() : 9;  // "250-DSN"
+      output[output.size() - last + 3] = ' ';
     }
-    send_lines(250, {}, std::span<const std::string_view>(lines.data(), n), Kind::kHeloReply,
-               Lines::kClean);
+    SmtpReply& r =
+        std::get<ev::ReplySent>(events.emplace_back(std::in_place_type<ev::ReplySent>)).reply;
+    r.code = 250;
+    if (config.report_reply_text) {
+      r.lines.reserve(ehlo ? 8 : 1);
+      r.lines.emplace_back(config.hostname);
+      if (ehlo) {
+        r.lines.emplace_back("PIPELINING");
+        r.lines.emplace_back(size_keyword);
+        r.lines.emplace_back("8BITMIME");
+        r.lines.emplace_back("ENHANCEDSTATUSCODES");
+        r.lines.emplace_back("DSN");
+        if (starttls) r.lines.emplace_back("STARTTLS");
+        if (auth) r.lines.emplace_back("AUTH PLAIN LOGIN");
+      }
+    }
   }
 
   // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error.
@@ -764,7 +1020,7 @@ struct SmtpServer::Impl {
 
   // The ESMTP parameters after a path (RFC 5321 4.1.2): " KEYWORD[=value]..." each at most
   // once. Sends the 501 and returns false when they are malformed.
-  bool read_params(std::string_view tail, std::vector<Param>* params) {
+  bool read_params(std::string_view tail, ParamList* params) {
     if (!tail.empty() && tail.front() != ' ') {
       send_error(501, "5.5.2", "Syntax: expected a space between the address and the parameters");
       return false;
@@ -775,8 +1031,8 @@ struct SmtpServer::Impl {
     }
     for (std::size_t i = 0; i < params->size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
-        if ((*params)[j].keyword == (*params)[i].keyword) {
-          send_error(501, "5.5.4", "Duplicate " + (*params)[i].keyword + " parameter");
+        if ((*params)[j].is((*params)[i].keyword)) {
+          send_error(501, "5.5.4", "Duplicate " + (*params)[i].name() + " parameter");
           return false;
         }
       }
@@ -795,32 +1051,40 @@ struct SmtpServer::Impl {
     }
     const auto rest = after_keyword(args, "FROM:", "MAIL FROM:<address> [parameters]");
     if (!rest) return;
-    const mail::PathParse path = mail::parse_path(*rest, true);
+    mail::PathParse path = mail::parse_path(*rest, true);
     if (path.error != mail::PathError::kNone) {
       // RFC 3463 X.1.7: bad sender's mailbox address syntax. RFC 5321 4.5.3.1.10: an
       // over-long path is "501 Path too long".
       send_error(501, "5.1.7", "Bad sender address syntax: " + path.message);
       return;
     }
-    mail::Envelope env;
-    if (!path.null_path) env.mail_from = path.mailbox;
+    // Filled in place: outside a transaction the envelope is empty, and it is emptied again
+    // when this MAIL is not accepted.
+    struct EmptyUnlessAccepted {
+      Impl* self;
+      ~EmptyUnlessAccepted() {
+        if (!self->in_transaction) self->envelope = mail::Envelope{};
+      }
+    } undo{this};
+    mail::Envelope& env = envelope;
+    if (!path.null_path) env.mail_from = std::move(path.mailbox);
     std::string_view tail = rest->substr(path.consumed);
-    std::vector<Param> params;
+    ParamList params;
     if (!read_params(tail, &params)) return;
-    for (const Param& p : params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Param& p = params[i];
       // RFC 5321 4.1.1.11 and 4.1.2: parameters exist only with EHLO.
-      const bool known =
-          session.esmtp && (p.keyword == "SIZE" || p.keyword == "BODY" || p.keyword == "RET" ||
-                            p.keyword == "ENVID" || (p.keyword == "AUTH" && auth_advertised()));
+      const bool known = session.esmtp && (p.is("SIZE") || p.is("BODY") || p.is("RET") ||
+                                           p.is("ENVID") || (p.is("AUTH") && auth_advertised()));
       if (!known) {
-        send_error(555, "5.5.4", "MAIL FROM parameter " + sanitize(p.keyword) + " not recognized");
+        send_error(555, "5.5.4", "MAIL FROM parameter " + sanitize(p.name()) + " not recognized");
         return;
       }
       if (!p.has_value) {
-        send_error(501, "5.5.4", p.keyword + " needs a value (" + p.keyword + "=...)");
+        send_error(501, "5.5.4", p.name() + " needs a value (" + p.name() + "=...)");
         return;
       }
-      if (p.keyword == "SIZE") {
+      if (p.is("SIZE")) {
         // RFC 1870 section 5: size-value ::= 1*20DIGIT.
         if (p.value.size() > 20 || !std::all_of(p.value.begin(), p.value.end(), is_digit)) {
           send_error(501, "5.5.4", "SIZE must be a decimal number of octets");
@@ -838,11 +1102,11 @@ struct SmtpServer::Impl {
         }
         if (overflow || (config.max_message_size != 0 && n > config.max_message_size)) {
           // RFC 1870 section 6.1.
-          send(552, "5.3.4", "Message size exceeds fixed maximum message size");
+          send_fixed(552, "5.3.4", "Message size exceeds fixed maximum message size");
           return;
         }
         env.declared_size = n;
-      } else if (p.keyword == "BODY") {
+      } else if (p.is("BODY")) {
         if (ascii_iequal(p.value, "7BIT")) {
           env.body = mail::BodyType::k7Bit;
         } else if (ascii_iequal(p.value, "8BITMIME")) {
@@ -855,19 +1119,19 @@ struct SmtpServer::Impl {
           send_error(501, "5.5.4", "BODY must be 7BIT or 8BITMIME (RFC 6152)");
           return;
         }
-      } else if (p.keyword == "RET") {
+      } else if (p.is("RET")) {
         if (!ascii_iequal(p.value, "FULL") && !ascii_iequal(p.value, "HDRS")) {
           send_error(501, "5.5.4", "RET must be FULL or HDRS (RFC 3461 4.3)");
           return;
         }
         env.ret = ascii_upper(p.value);
-      } else if (p.keyword == "ENVID") {
+      } else if (p.is("ENVID")) {
         if (p.value.size() > kMaxEnvidChars || !is_xtext(p.value)) {
           send_error(501, "5.5.4", "ENVID must be xtext of at most 100 characters (RFC 3461 4.4)");
           return;
         }
-        env.envid = p.value;
-      } else if (p.keyword == "AUTH") {
+        env.envid.emplace(p.value);
+      } else if (p.is("AUTH")) {
         // RFC 4954 section 5: parsed and discarded, as a server that trusts no one may do.
         if (!is_xtext(p.value)) {
           send_error(501, "5.5.4", "AUTH= must be xtext (RFC 4954 section 5)");
@@ -880,9 +1144,8 @@ struct SmtpServer::Impl {
       send_decision(d);
       return;
     }
-    envelope = std::move(env);
     in_transaction = true;
-    send(250, "2.1.0", "OK");
+    send_fixed(250, "2.1.0", "OK");
   }
 
   void on_rcpt(std::string_view args) {
@@ -903,47 +1166,48 @@ struct SmtpServer::Impl {
       rcpt.mailbox.local_part = std::string(rest->substr(1, n - 2));
       rcpt.mailbox.domain = config.hostname;
     } else {
-      const mail::PathParse path = mail::parse_path(*rest, false);
+      mail::PathParse path = mail::parse_path(*rest, false);
       if (path.error != mail::PathError::kNone) {
         // RFC 3463 X.1.3: bad destination mailbox address syntax.
         send_error(501, "5.1.3", "Bad recipient address syntax: " + path.message);
         return;
       }
-      rcpt.mailbox = *path.mailbox;
+      rcpt.mailbox = std::move(*path.mailbox);
       consumed = path.consumed;
     }
     const std::string_view tail = rest->substr(consumed);
-    std::vector<Param> params;
+    ParamList params;
     if (!read_params(tail, &params)) return;
-    for (const Param& p : params) {
-      const bool known = session.esmtp && (p.keyword == "NOTIFY" || p.keyword == "ORCPT");
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Param& p = params[i];
+      const bool known = session.esmtp && (p.is("NOTIFY") || p.is("ORCPT"));
       if (!known) {
-        send_error(555, "5.5.4", "RCPT TO parameter " + sanitize(p.keyword) + " not recognized");
+        send_error(555, "5.5.4", "RCPT TO parameter " + sanitize(p.name()) + " not recognized");
         return;
       }
       if (!p.has_value) {
-        send_error(501, "5.5.4", p.keyword + " needs a value (" + p.keyword + "=...)");
+        send_error(501, "5.5.4", p.name() + " needs a value (" + p.name() + "=...)");
         return;
       }
-      if (p.keyword == "NOTIFY") {
+      if (p.is("NOTIFY")) {
         if (!valid_notify(p.value)) {
           send_error(501, "5.5.4",
                      "NOTIFY must be NEVER or a list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)");
           return;
         }
-        rcpt.notify = p.value;
+        rcpt.notify.emplace(p.value);
       } else {
         if (!valid_orcpt(p.value)) {
           send_error(501, "5.5.4",
                      "ORCPT must be addr-type;xtext, at most 500 characters (RFC 3461 4.2)");
           return;
         }
-        rcpt.orcpt = p.value;
+        rcpt.orcpt.emplace(p.value);
       }
     }
     // RFC 5321 4.5.3.1.10.
     if (config.max_recipients > 0 && envelope.rcpt_to.size() >= config.max_recipients) {
-      send(452, "4.5.3", "Too many recipients");
+      send_fixed(452, "4.5.3", "Too many recipients");
       return;
     }
     if (!postmaster) {
@@ -954,7 +1218,7 @@ struct SmtpServer::Impl {
       }
     }
     envelope.rcpt_to.push_back(std::move(rcpt));
-    send(250, "2.1.5", "OK");
+    send_fixed(250, "2.1.5", "OK");
   }
 
   static bool valid_notify(std::string_view v) {
@@ -1016,7 +1280,7 @@ struct SmtpServer::Impl {
     data_lines = 0;
     data_too_big = false;
     data_line_too_long = false;
-    send(354, "", "Start mail input; end with <CRLF>.<CRLF>");
+    send_fixed(354, "", "Start mail input; end with <CRLF>.<CRLF>");
   }
 
   void on_data_line(const LineReader::LineView& line) {
@@ -1053,27 +1317,93 @@ struct SmtpServer::Impl {
 
   // The message's lines in bulk: takes the complete lines the reader holds, each as
   // on_data_line would, up to the final "." or a line the reader must judge (one longer than
-  // its limit), which on_data_line then gets. Consecutive lines are copied at once.
+  // its limit), which on_data_line then gets. Consecutive lines are copied at once, and the
+  // counts and limits are settled once for all of them (the outcome is the same as line by
+  // line: a message over a limit keeps no content).
   void take_data_lines() {
     const std::string_view buf = reader.unread();
     const std::size_t max = reader.max();
-    bool keep = !(data_too_big || data_line_too_long);
+    const bool keep = !(data_too_big || data_line_too_long);
     std::size_t p = 0;    // the next line
     std::size_t run = 0;  // start of the octets to copy as they are (when keep)
-    // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
-    for (std::size_t crlf; (crlf = buf.find("\r\n", p)) != std::string_view::npos; p = crlf + 2) {
+    std::size_t lines = 0;
+    std::size_t dots = 0;  // lines that start with a transparency dot
+    bool long_line = false;
+    // Lines this long need a closer look (the reader's limit, or the 1000 octets of text).
+    const std::size_t look = std::min(max, kTextLineMax);
+    // Takes the line from p to the CRLF at `crlf`; false (p unchanged) where the bulk stops.
+    const auto take = [&](std::size_t crlf) {
       const std::size_t len = crlf - p;
-      if (len + 2 > max || (len == 1 && buf[p] == '.')) break;
-      // RFC 5321 4.5.2: a line starting with "." has that dot removed.
-      const bool dot = len > 0 && buf[p] == '.';
-      if (!count_data_line(dot ? len - 1 : len, false)) {
-        keep = false;
-      } else if (dot) {
-        content.append(buf.substr(run, p - run));
-        run = p + 1;
+      // (buf[p] is the line's first octet, or the CR of its CRLF when it is empty.)
+      const bool dot = buf[p] == '.';
+      if (len + 2 > look) {
+        if (len + 2 > max) return false;
+        // RFC 5321 4.5.3.1.6: the limit does not count a transparency dot.
+        if (len + 2 - (dot ? 1 : 0) > kTextLineMax) long_line = true;
+      }
+      if (dot) {
+        if (len == 1) return false;  // the final "."
+        // RFC 5321 4.5.2: a line starting with "." has that dot removed.
+        ++dots;
+        if (keep) {
+          content.append(buf.substr(run, p - run));
+          run = p + 1;
+        }
+      }
+      ++lines;
+      p = crlf + 2;
+      return true;
+    };
+    // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
+    std::size_t from = p;
+#if defined(__SSE2__)
+    // The LFs of 32 octets at a time (lines of tens of octets cost less so than with a memchr
+    // each); a LF ends a line when a CR of the same line precedes it.
+    bool stopped = false;
+    std::size_t block = 0;
+    const __m128i lf_octets = _mm_set1_epi8('\n');
+    for (; block + 32 <= buf.size(); block += 32) {
+      const auto* at = reinterpret_cast<const __m128i*>(buf.data() + block);
+      std::uint32_t lfs = static_cast<std::uint32_t>(
+                              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(at), lf_octets))) |
+                          static_cast<std::uint32_t>(
+                              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(at + 1), lf_octets)))
+                              << 16;
+      while (lfs != 0) {
+        const std::size_t lf = block + static_cast<std::size_t>(std::countr_zero(lfs));
+        lfs &= lfs - 1;
+        if (lf > p && buf[lf - 1] == '\r' && !take(lf - 1)) {
+          stopped = true;
+          break;
+        }
+      }
+      if (stopped) break;
+    }
+    // The rest: a CRLF may also straddle the last block's end.
+    from = stopped ? std::string_view::npos : block == 0 ? p : std::max(p, block - 1);
+#endif
+    for (std::size_t crlf; from != std::string_view::npos &&
+                           (crlf = find_crlf(buf, from)) != std::string_view::npos && take(crlf);) {
+      from = p;
+    }
+    if (lines > 0) {
+      // As count_data_line() for each line: the octets are those of the lines taken (CRLFs
+      // included) but their transparency dots.
+      data_lines += lines;
+      data_octets += p - dots;
+      if (long_line) data_line_too_long = true;
+      if (config.max_message_size != 0 && data_octets > config.max_message_size) {
+        data_too_big = true;
       }
     }
-    if (keep && p != run) content.append(buf.substr(run, p - run));
+    if (data_too_big || data_line_too_long) {
+      if (!content.empty()) {
+        content.clear();
+        content.shrink_to_fit();
+      }
+    } else if (p != run) {
+      content.append(buf.substr(run, p - run));
+    }
     reader.skip(p);
   }
 
@@ -1096,19 +1426,26 @@ struct SmtpServer::Impl {
     } else {
       const SmtpDecision d = policy->on_message(session, envelope, content);
       if (d.accepted()) {
-        std::string enh;
+        std::string_view enh = d.enhanced;
         std::size_t len = 0;
-        if (!(parse_enhanced_code(d.enhanced, &enh, &len) && len == d.enhanced.size() &&
+        if (!(parse_enhanced_code(d.enhanced, nullptr, &len) && len == d.enhanced.size() &&
               enh[0] == '2')) {
           enh = "2.0.0";
         }
-        SmtpReply r(250, enh, "");
-        r.lines = text_lines(d.text.empty() ? "OK" : d.text);
         if (config.report_messages) {
-          events.emplace_back(ev::MessageAccepted{envelope, std::move(content)});
+          // reset_transaction() follows: the envelope is not needed after.
+          events.emplace_back(ev::MessageAccepted{std::move(envelope), std::move(content)});
         }
         content.clear();
-        send(std::move(r));
+        // The decision's text as views (send_lines() sanitizes them as text_lines() would).
+        std::array<std::string_view, kMaxTextLines> lines;
+        const std::size_t n = split_text_lines(
+            d.text.empty() ? std::string_view("OK") : std::string_view(d.text), &lines);
+        if (n == 1) {
+          send(250, enh, lines[0]);  // the usual one line, without the multi-line writer
+        } else {
+          send_lines(250, enh, std::span<const std::string_view>(lines.data(), n));
+        }
       } else {
         SmtpReply r = decision_reply(d);
         const bool shutdown = r.code == 421;
@@ -1134,7 +1471,7 @@ struct SmtpServer::Impl {
       return;
     }
     reset_transaction();
-    send(250, "2.0.0", "OK");
+    send_fixed(250, "2.0.0", "OK");
   }
 
   void on_quit(std::string_view args) {
@@ -1143,7 +1480,8 @@ struct SmtpServer::Impl {
       return;
     }
     const bool abandoned = in_transaction;
-    send(221, "2.0.0", config.hostname + " Service closing transmission channel");
+    send_parts(221, "2.0.0", {config.hostname, " Service closing transmission channel"},
+               Kind::kNormal, Lines::kClean);
     close(abandoned ? "QUIT; the unfinished mail transaction is abandoned" : "QUIT");
   }
 
@@ -1153,7 +1491,7 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 3.5.3: 252 when the server will not verify but will still try to deliver.
-    send(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
+    send_fixed(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
   }
 
   void on_help() {
@@ -1183,7 +1521,7 @@ struct SmtpServer::Impl {
       send_error(503, "5.5.1", "Bad sequence of commands: STARTTLS inside a mail transaction");
       return;
     }
-    send(220, "2.0.0", "Ready to start TLS");
+    send_fixed(220, "2.0.0", "Ready to start TLS");
     events.emplace_back(ev::StartTls{});
     // RFC 3207 4.2: anything the client pipelined after STARTTLS is discarded.
     reader.clear();
@@ -1229,7 +1567,7 @@ struct SmtpServer::Impl {
       return;
     }
     if (config.auth == AuthAdvertise::kAfterTls && !session.tls) {
-      send(538, "5.7.11", "Encryption required for requested authentication mechanism");
+      send_fixed(538, "5.7.11", "Encryption required for requested authentication mechanism");
       return;
     }
     if (mech == "PLAIN") {
@@ -1238,7 +1576,7 @@ struct SmtpServer::Impl {
       } else {
         // RFC 4954 section 4: an empty challenge is "334 " (code, space, nothing).
         start_auth_line(State::kAuthPlain);
-        send(334, "", "");
+        send_fixed(334, "", "");
       }
       return;
     }
@@ -1251,11 +1589,11 @@ struct SmtpServer::Impl {
       }
       login_user = *user;
       start_auth_line(State::kAuthLoginPass);
-      send(334, "", "UGFzc3dvcmQ6");
+      send_fixed(334, "", "UGFzc3dvcmQ6");
       return;
     }
     start_auth_line(State::kAuthLoginUser);
-    send(334, "", "VXNlcm5hbWU6");
+    send_fixed(334, "", "VXNlcm5hbWU6");
   }
 
   void start_auth_line(State s) {
@@ -1278,7 +1616,7 @@ struct SmtpServer::Impl {
     if (config.report_commands) events.emplace_back(ev::CommandReceived{std::string(line.text)});
     const State s = state;
     end_auth_line();
-    const std::string mech = s == State::kAuthPlain ? "PLAIN" : "LOGIN";
+    const std::string_view mech = s == State::kAuthPlain ? "PLAIN" : "LOGIN";
     if (line.too_long) {
       send_error(500, "5.5.6", "Authentication Exchange line is too long");
       return;
@@ -1300,7 +1638,7 @@ struct SmtpServer::Impl {
     } else if (s == State::kAuthLoginUser) {
       login_user = *decoded;
       start_auth_line(State::kAuthLoginPass);
-      send(334, "", "UGFzc3dvcmQ6");
+      send_fixed(334, "", "UGFzc3dvcmQ6");
     } else {
       const std::string user = std::move(login_user);
       login_user.clear();
@@ -1328,19 +1666,20 @@ struct SmtpServer::Impl {
                  "Malformed PLAIN response: expected authzid NUL authcid NUL password (RFC 4616)");
       return;
     }
-    check("PLAIN", message.substr(0, first), message.substr(first + 1, second - first - 1),
-          message.substr(second + 1));
+    const std::string_view m = message;
+    check("PLAIN", m.substr(0, first), m.substr(first + 1, second - first - 1),
+          m.substr(second + 1));
   }
 
-  void check(const std::string& mech, const std::string& authzid, const std::string& user,
-             const std::string& password) {
+  void check(std::string_view mech, std::string_view authzid, std::string_view user,
+             std::string_view password) {
     if (policy->check_credentials(session, authzid, user, password)) {
-      session.auth_user = authzid.empty() ? user : authzid;
-      events.emplace_back(ev::Authenticated{user, mech});
-      send(235, "2.7.0", "Authentication successful");
+      session.auth_user.emplace(authzid.empty() ? user : authzid);
+      events.emplace_back(ev::Authenticated{std::string(user), std::string(mech)});
+      send_fixed(235, "2.7.0", "Authentication successful");
     } else {
-      events.emplace_back(ev::AuthFailed{user, mech});
-      send(535, "5.7.8", "Authentication credentials invalid");
+      events.emplace_back(ev::AuthFailed{std::string(user), std::string(mech)});
+      send_fixed(535, "5.7.8", "Authentication credentials invalid");
     }
   }
 };
@@ -1378,6 +1717,9 @@ std::vector<SmtpServerEvent> SmtpServer::take_events() {
 void SmtpServer::take_events(std::vector<SmtpServerEvent>* out) {
   out->clear();
   out->swap(m_impl->events);
+  // The buffer given back grows at once to what a pipelined batch of commands needs, instead
+  // of one reallocation per event at the start of a session.
+  m_impl->events.reserve(kEventBatch);
 }
 std::optional<Micros> SmtpServer::next_deadline() const {
   return m_impl->deadline();
