@@ -40,6 +40,8 @@ class Simulator {
 
  private:
   void skip_cancelled();
+  // Runs the earliest event: the cancelled ones before it were skipped, and there is one.
+  void run_next();
   bool finished(EventId id) const { return m_finished[static_cast<std::size_t>(id)]; }
 
   EventQueue m_queue;
