@@ -116,8 +116,9 @@ void Connection::check_finished() {
   if (m_reset || (m_c2s.fin_delivered && m_s2c.fin_delivered)) {
     m_finished_reported = true;
     if (m_on_finished) {
-      // Report from a fresh event: the owner may destroy this connection.
-      m_sim.schedule(m_sim.now(), [fn = m_on_finished, id = m_id] { fn(id); });
+      // Report from a fresh event: the owner may destroy this connection. (Reported once: the
+      // function can move.)
+      m_sim.schedule(m_sim.now(), [fn = std::move(m_on_finished), id = m_id] { fn(id); });
     }
   }
 }
