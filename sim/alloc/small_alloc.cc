@@ -227,16 +227,20 @@ inline void* allocate_block(std::size_t bytes) noexcept {
   return allocate_slow(tc, c);
 }
 
-inline bool deallocate_block(void* p) noexcept {
-  const unsigned cls = class_of(p);
-  if (cls == 0) return false;
+// Puts block `p` of class `c` on the calling thread's free list.
+inline void free_block(void* p, std::size_t c) noexcept {
   ThreadCache& tc = t_cache;
   if (!tc.registered) register_thread(tc);  // so that its blocks are handed over when it ends
-  const std::size_t c = cls - 1;
   auto* b = static_cast<FreeBlock*>(p);
   b->next = tc.free[c];
   tc.free[c] = b;
   if (++tc.cached[c] > max_cached(c)) hand_over_locked(tc, c);
+}
+
+inline bool deallocate_block(void* p) noexcept {
+  const unsigned cls = class_of(p);
+  if (cls == 0) return false;
+  free_block(p, cls - 1);
   return true;
 }
 
@@ -265,7 +269,9 @@ std::size_t block_size(const void* p) noexcept {
 namespace {
 
 using mailhop::alloc::allocate_block;
+using mailhop::alloc::class_of_size;
 using mailhop::alloc::deallocate_block;
+using mailhop::alloc::free_block;
 using mailhop::alloc::kMaxSize;
 
 void* allocate_or_null(std::size_t bytes) noexcept {
@@ -317,11 +323,18 @@ void operator delete(void* p) noexcept {
 void operator delete[](void* p) noexcept {
   release(p);
 }
-void operator delete(void* p, std::size_t) noexcept {
+// A sized delete names the size the block was made with: up to kMaxSize, operator new took it
+// from here (it never gives such a size to malloc), in the class of that size, so the slab map
+// need not be read.
+void operator delete(void* p, std::size_t bytes) noexcept {
+  if (p != nullptr && bytes <= kMaxSize) {
+    free_block(p, class_of_size(bytes));
+    return;
+  }
   release(p);
 }
-void operator delete[](void* p, std::size_t) noexcept {
-  release(p);
+void operator delete[](void* p, std::size_t bytes) noexcept {
+  ::operator delete(p, bytes);
 }
 void operator delete(void* p, const std::nothrow_t&) noexcept {
   release(p);
