@@ -79,8 +79,8 @@ constexpr std::int32_t max_cached(std::size_t c) {
   return kMaxCached[c];
 }
 
-// The calling thread's free lists, their lengths (an estimate after lists change hands) and
-// the unused end of its current slab, per class. Trivial, so the thread-local needs no guard
+// The calling thread's free lists, their lengths and the unused end of its current slab, per
+// class. Trivial, so the thread-local needs no guard
 // on each access: zero until the thread's first block.
 struct ThreadCache {
   FreeBlock* free[kClasses];
@@ -201,8 +201,25 @@ void* allocate_slow(ThreadCache& tc, std::size_t c) {
     const std::lock_guard<std::mutex> lock(g_mutex);
     if (FreeBlock* list = g_handed[c]) {  // blocks other threads gave away come first
       g_handed[c] = list->next_list;
-      tc.free[c] = list->next;
-      tc.cached[c] = max_cached(c) / 2;
+      // The first block is the one asked for; of the rest, the thread keeps half its limit and
+      // leaves any more handed over (a list is up to a limit and a slab's remainder long), so
+      // that its count is the length of its list.
+      const std::int32_t keep = max_cached(c) / 2;
+      std::int32_t kept = 0;
+      FreeBlock* last = nullptr;
+      FreeBlock* rest = list->next;
+      while (rest != nullptr && kept < keep) {
+        last = rest;
+        rest = rest->next;
+        ++kept;
+      }
+      if (rest != nullptr && last != nullptr) {  // (`keep` is never 0: some were kept)
+        last->next = nullptr;
+        rest->next_list = g_handed[c];
+        g_handed[c] = rest;
+      }
+      tc.free[c] = kept > 0 ? list->next : nullptr;
+      tc.cached[c] = kept;
       return list;
     }
     char* slab = new_slab(c);
@@ -221,7 +238,7 @@ inline void* allocate_block(std::size_t bytes) noexcept {
   ThreadCache& tc = t_cache;
   if (FreeBlock* b = tc.free[c]) {
     tc.free[c] = b->next;
-    if (tc.cached[c] > 0) --tc.cached[c];
+    --tc.cached[c];  // the length of the list: it held this block
     return b;
   }
   return allocate_slow(tc, c);
