@@ -79,8 +79,8 @@ constexpr std::int32_t max_cached(std::size_t c) {
   return kMaxCached[c];
 }
 
-// The calling thread's free lists, their lengths (an estimate after lists change hands) and
-// the unused end of its current slab, per class. Trivial, so the thread-local needs no guard
+// The calling thread's free lists, their lengths and the unused end of its current slab, per
+// class. Trivial, so the thread-local needs no guard
 // on each access: zero until the thread's first block.
 struct ThreadCache {
   FreeBlock* free[kClasses];
@@ -201,8 +201,25 @@ void* allocate_slow(ThreadCache& tc, std::size_t c) {
     const std::lock_guard<std::mutex> lock(g_mutex);
     if (FreeBlock* list = g_handed[c]) {  // blocks other threads gave away come first
       g_handed[c] = list->next_list;
-      tc.free[c] = list->next;
-      tc.cached[c] = max_cached(c) / 2;
+      // The first block is the one asked for; of the rest, the thread keeps half its limit and
+      // leaves any more handed over (a list is up to a limit and a slab's remainder long), so
+      // that its count is the length of its list.
+      const std::int32_t keep = max_cached(c) / 2;
+      std::int32_t kept = 0;
+      FreeBlock* last = nullptr;
+      FreeBlock* rest = list->next;
+      while (rest != nullptr && kept < keep) {
+        last = rest;
+        rest = rest->next;
+        ++kept;
+      }
+      if (rest != nullptr && last != nullptr) {  // (`keep` is never 0: some were kept)
+        last->next = nullptr;
+        rest->next_list = g_handed[c];
+        g_handed[c] = rest;
+      }
+      tc.free[c] = kept > 0 ? list->next : nullptr;
+      tc.cached[c] = kept;
       return list;
     }
     char* slab = new_slab(c);
@@ -221,22 +238,26 @@ inline void* allocate_block(std::size_t bytes) noexcept {
   ThreadCache& tc = t_cache;
   if (FreeBlock* b = tc.free[c]) {
     tc.free[c] = b->next;
-    if (tc.cached[c] > 0) --tc.cached[c];
+    --tc.cached[c];  // the length of the list: it held this block
     return b;
   }
   return allocate_slow(tc, c);
 }
 
-inline bool deallocate_block(void* p) noexcept {
-  const unsigned cls = class_of(p);
-  if (cls == 0) return false;
+// Puts block `p` of class `c` on the calling thread's free list.
+inline void free_block(void* p, std::size_t c) noexcept {
   ThreadCache& tc = t_cache;
   if (!tc.registered) register_thread(tc);  // so that its blocks are handed over when it ends
-  const std::size_t c = cls - 1;
   auto* b = static_cast<FreeBlock*>(p);
   b->next = tc.free[c];
   tc.free[c] = b;
   if (++tc.cached[c] > max_cached(c)) hand_over_locked(tc, c);
+}
+
+inline bool deallocate_block(void* p) noexcept {
+  const unsigned cls = class_of(p);
+  if (cls == 0) return false;
+  free_block(p, cls - 1);
   return true;
 }
 
@@ -265,7 +286,9 @@ std::size_t block_size(const void* p) noexcept {
 namespace {
 
 using mailhop::alloc::allocate_block;
+using mailhop::alloc::class_of_size;
 using mailhop::alloc::deallocate_block;
+using mailhop::alloc::free_block;
 using mailhop::alloc::kMaxSize;
 
 void* allocate_or_null(std::size_t bytes) noexcept {
@@ -317,11 +340,18 @@ void operator delete(void* p) noexcept {
 void operator delete[](void* p) noexcept {
   release(p);
 }
-void operator delete(void* p, std::size_t) noexcept {
+// A sized delete names the size the block was made with: up to kMaxSize, operator new took it
+// from here (it never gives such a size to malloc), in the class of that size, so the slab map
+// need not be read.
+void operator delete(void* p, std::size_t bytes) noexcept {
+  if (p != nullptr && bytes <= kMaxSize) {
+    free_block(p, class_of_size(bytes));
+    return;
+  }
   release(p);
 }
-void operator delete[](void* p, std::size_t) noexcept {
-  release(p);
+void operator delete[](void* p, std::size_t bytes) noexcept {
+  ::operator delete(p, bytes);
 }
 void operator delete(void* p, const std::nothrow_t&) noexcept {
   release(p);

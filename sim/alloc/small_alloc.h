@@ -3,8 +3,9 @@
 // the global operator new and delete of each program it is linked into (an object library,
 // mailhop_alloc: the app, the headless commands, the tests): blocks of up to kMaxSize bytes come
 // from here, larger ones from malloc; delete asks deallocate() whether a block is its own and
-// gives any other to free(). Under AddressSanitizer the operators are not replaced (the
-// sanitizer's own find memory errors); the functions below stay, for their tests.
+// gives any other to free() (a sized delete of up to kMaxSize bytes need not ask: such a block
+// is always its own, of the class of that size). Under AddressSanitizer the operators are not
+// replaced (the sanitizer's own find memory errors); the functions below stay, for their tests.
 // The simulation makes and frees hundreds of small strings and nodes per message (a line, a
 // reply, a path, an event's text); glibc's malloc spends about 140 instructions on each
 // malloc/free pair, most of them in bins and consolidation that blocks of the same few sizes

@@ -20,13 +20,17 @@ class Action {
   template <class F, class D = std::decay_t<F>,
             std::enable_if_t<!std::is_same_v<D, Action> && std::is_invocable_r_v<void, D&>, int> = 0>
   Action(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert like to std::function
-    if constexpr (fits_inline<D>()) {
-      ::new (static_cast<void*>(m_storage)) D(std::forward<F>(f));
-      m_ops = &kInlineOps<D>;
-    } else {
-      ::new (static_cast<void*>(m_storage)) D*(new D(std::forward<F>(f)));
-      m_ops = &kHeapOps<D>;
-    }
+    construct<F, D>(std::forward<F>(f));
+  }
+
+  // Replaces the callable with `f`, made in place: no Action in between to move it from (the
+  // event queue makes each event's action this way, in its slot).
+  template <
+      class F, class D = std::decay_t<F>,
+      std::enable_if_t<!std::is_same_v<D, Action> && std::is_invocable_r_v<void, D&>, int> = 0>
+  void emplace(F&& f) {
+    reset();
+    construct<F, D>(std::forward<F>(f));
   }
 
   Action(Action&& other) noexcept : m_ops(other.m_ops) {
@@ -63,6 +67,19 @@ class Action {
     void (*move)(void* to, void* from) noexcept;  // constructs at `to`, destroys `from`
     void (*destroy)(void* self) noexcept;
   };
+
+  // Into empty storage; m_ops is set only once the callable is made (if making it throws, the
+  // Action stays empty).
+  template <class F, class D>
+  void construct(F&& f) {
+    if constexpr (fits_inline<D>()) {
+      ::new (static_cast<void*>(m_storage)) D(std::forward<F>(f));
+      m_ops = &kInlineOps<D>;
+    } else {
+      ::new (static_cast<void*>(m_storage)) D*(new D(std::forward<F>(f)));
+      m_ops = &kHeapOps<D>;
+    }
+  }
 
   template <class D>
   static constexpr bool fits_inline() {

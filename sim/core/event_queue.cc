@@ -5,11 +5,16 @@
 namespace mailhop::core {
 
 EventId EventQueue::push(SimTime time, Action&& action) {
+  const std::uint32_t i = claim();
+  slot(i) = std::move(action);
+  return enqueue(time, i);
+}
+
+std::uint32_t EventQueue::claim() {
   if (m_next_seq > kMaxSeq) {
     throw SimulationLimit(SimulationLimit::Which::kEventNumbers,
                           "the simulation ran out of event numbers (2^40 events)");
   }
-  const EventId seq = m_next_seq++;
   std::uint32_t i;
   if (m_free.empty()) {
     if (m_slots >= m_max_slots) {
@@ -22,7 +27,11 @@ EventId EventQueue::push(SimTime time, Action&& action) {
     i = m_free.back();
     m_free.pop_back();
   }
-  slot(i) = std::move(action);
+  return i;
+}
+
+EventId EventQueue::enqueue(SimTime time, std::uint32_t i) {
+  const EventId seq = m_next_seq++;
   const Key k(time, seq, i);
   if (m_size == 0) {
     m_buckets[0].clear();

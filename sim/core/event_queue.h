@@ -46,6 +46,18 @@ class EventQueue {
 
   // Throws SimulationLimit when the queue is full or out of event numbers.
   EventId push(SimTime time, Action&& action);
+  // The same with the action made in place from `f` (a callable, not an Action): no move of it.
+  template <class F>
+  EventId emplace(SimTime time, F&& f) {
+    const std::uint32_t i = claim();
+    try {
+      slot(i).emplace(std::forward<F>(f));
+    } catch (...) {
+      m_free.push_back(i);  // nothing was scheduled
+      throw;
+    }
+    return enqueue(time, i);
+  }
   bool empty() const { return m_size == 0; }
   std::size_t size() const { return m_size; }
   // The earliest event's time and id; the queue must not be empty.
@@ -141,6 +153,10 @@ class EventQueue {
   static constexpr std::size_t kBuckets = 65;
 
   Action& slot(std::uint32_t i) { return m_chunks[i >> kChunkBits][i & (kChunkSize - 1)]; }
+  // A free slot for an event (throws SimulationLimit when there is none or no event number is
+  // left), then the event's number and key once its action fills the slot.
+  std::uint32_t claim();
+  EventId enqueue(SimTime time, std::uint32_t i);
   Key pop_key();
   std::size_t bucket_of(std::uint64_t when) const {
     const std::uint64_t diff = when ^ m_last;

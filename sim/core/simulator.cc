@@ -49,6 +49,11 @@ bool Simulator::next_time(SimTime* out) {
 bool Simulator::step() {
   skip_cancelled();
   if (m_queue.empty()) return false;
+  run_next();
+  return true;
+}
+
+void Simulator::run_next() {
   m_queue.run_top([this](SimTime time, EventId seq) {
     m_finished[static_cast<std::size_t>(seq)] = true;
     m_now = time;
@@ -59,14 +64,15 @@ bool Simulator::step() {
   // that the background thread maps it before this one reaches it (a look costs a read of the
   // heap's end).
   if ((m_processed & 63) == 0) HugePageHeap::advise();
-  return true;
 }
 
 std::uint64_t Simulator::run_until(SimTime t) {
   std::uint64_t n = 0;
-  SimTime next;
-  while (next_time(&next) && next <= t) {
-    step();
+  // As next_time() then step(), with the cancelled events skipped once per event.
+  for (;;) {
+    skip_cancelled();
+    if (m_queue.empty() || m_queue.top_time() > t) break;
+    run_next();
     ++n;
   }
   if (t > m_now) m_now = t;

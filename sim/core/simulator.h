@@ -2,6 +2,8 @@
 // The discrete-event simulator: schedule actions at simulated times and run them in order.
 
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sim/core/action.h"
@@ -14,9 +16,26 @@ class Simulator {
  public:
   // Schedules `action` at absolute time `at` (clamped to now: the past cannot be scheduled).
   EventId schedule(SimTime at, Action action);
+  // The same for a callable that is not an Action (a lambda): it is made in the event's slot.
+  template <class F, std::enable_if_t<!std::is_same_v<std::decay_t<F>, Action> &&
+                                          std::is_invocable_r_v<void, std::decay_t<F>&>,
+                                      int> = 0>
+  EventId schedule(SimTime at, F&& action) {
+    if (at < m_now) at = m_now;
+    EventId id;
+    try {
+      id = m_queue.emplace(at, std::forward<F>(action));
+    } catch (SimulationLimit& limit) {
+      limit.set_at(m_now);
+      throw;
+    }
+    m_finished.push_back(false);  // index == id: ids are handed out densely from 1
+    return id;
+  }
   // Schedules `action` `delay` after now.
-  EventId schedule_in(SimTime delay, Action action) {
-    return schedule(m_now + delay, std::move(action));
+  template <class F>
+  EventId schedule_in(SimTime delay, F&& action) {
+    return schedule(m_now + delay, std::forward<F>(action));
   }
   // A cancelled event is skipped when its time comes. Returns false if it already ran or
   // was never scheduled.
@@ -40,6 +59,8 @@ class Simulator {
 
  private:
   void skip_cancelled();
+  // Runs the earliest event: the cancelled ones before it were skipped, and there is one.
+  void run_next();
   bool finished(EventId id) const { return m_finished[static_cast<std::size_t>(id)]; }
 
   EventQueue m_queue;

@@ -30,11 +30,11 @@ void Connection::establish() {
   const core::SimTime at = m_sim.now() + rtt;
   m_c2s.last_arrival = at;
   m_s2c.last_arrival = at;
-  // The server learns first so that its greeting is queued before the client could speak.
+  // The server learns first so that its greeting is queued before the client could speak. One
+  // event tells both: two events scheduled one after the other for the same time would run one
+  // after the other too (what either schedules for that time runs after both).
   m_sim.schedule(at, [this] {
     if (!m_reset && m_server) m_server->on_open(m_sim.now());
-  });
-  m_sim.schedule(at, [this] {
     if (!m_reset && m_client) m_client->on_open(m_sim.now());
   });
 }
@@ -116,8 +116,9 @@ void Connection::check_finished() {
   if (m_reset || (m_c2s.fin_delivered && m_s2c.fin_delivered)) {
     m_finished_reported = true;
     if (m_on_finished) {
-      // Report from a fresh event: the owner may destroy this connection.
-      m_sim.schedule(m_sim.now(), [fn = m_on_finished, id = m_id] { fn(id); });
+      // Report from a fresh event: the owner may destroy this connection. (Reported once: the
+      // function can move.)
+      m_sim.schedule(m_sim.now(), [fn = std::move(m_on_finished), id = m_id] { fn(id); });
     }
   }
 }

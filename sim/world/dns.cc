@@ -56,6 +56,16 @@ DnsAnswer<T> Dns::answer(std::string_view name, std::vector<T> Entry::*field) co
 }
 
 DnsAnswer<MxRecord> Dns::query_mx(std::string_view name) const { return answer(name, &Entry::mx); }
+
+DnsStatus Dns::find_mx(std::string_view normalized_name,
+                       const std::vector<MxRecord>** records) const {
+  if (auto f = m_failures.find(normalized_name); f != m_failures.end()) return f->second;
+  auto it = m_entries.find(normalized_name);
+  if (it == m_entries.end()) return DnsStatus::kNxDomain;
+  if (it->second.mx.empty()) return DnsStatus::kNoData;
+  *records = &it->second.mx;
+  return DnsStatus::kOk;
+}
 DnsAnswer<std::string> Dns::query_a(std::string_view name) const { return answer(name, &Entry::a); }
 DnsAnswer<std::string> Dns::query_txt(std::string_view name) const {
   return answer(name, &Entry::txt);
@@ -68,50 +78,81 @@ std::vector<std::string> Dns::names() const {
   return out;
 }
 
+namespace {
+// Whether `raw` names `normalized` (a name as Dns::normalize leaves it), without making the
+// normalized copy of `raw`.
+bool names_normalized(std::string_view raw, std::string_view normalized) {
+  while (!raw.empty() && raw.back() == '.') raw.remove_suffix(1);
+  if (raw.size() != normalized.size()) return false;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != normalized[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
 MailRouting route_mail(const Dns& dns, std::string_view domain, std::string_view self,
                        core::Rng& rng) {
   MailRouting result;
   const std::string name = Dns::normalize(domain);
-  const DnsAnswer<MxRecord> mx = dns.query_mx(name);
-  if (mx.status == DnsStatus::kOk) {
-    std::vector<MxRecord> records = mx.records;
-    if (records.size() == 1 && records[0].exchange == ".") {
+  const std::vector<MxRecord>* found = nullptr;
+  const DnsStatus mx_status = dns.find_mx(name, &found);
+  if (mx_status == DnsStatus::kOk) {
+    const std::vector<MxRecord>& all = *found;
+    if (all.size() == 1 && all[0].exchange == ".") {
       result.status = DnsStatus::kNoData;
       result.explanation = "MX " + name + ": null MX (RFC 7505): the domain accepts no mail";
       return result;
     }
+    // The records are ordered through pointers to them: no copy of their names.
+    std::vector<const MxRecord*> records;
+    records.reserve(all.size());
+    for (const MxRecord& r : all) records.push_back(&r);
     // Sort by preference; shuffle each group of equal preference (RFC 5321 5.1).
-    std::stable_sort(records.begin(), records.end(),
-                     [](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; });
+    std::stable_sort(records.begin(), records.end(), [](const MxRecord* a, const MxRecord* b) {
+      return a->preference < b->preference;
+    });
     for (std::size_t i = 0; i < records.size();) {
       std::size_t j = i;
-      while (j < records.size() && records[j].preference == records[i].preference) ++j;
+      while (j < records.size() && records[j]->preference == records[i]->preference) ++j;
       for (std::size_t k = j - i; k > 1; --k) {  // Fisher-Yates within [i, j)
         const std::size_t pick = static_cast<std::size_t>(rng.below(k));
         std::swap(records[i + k - 1], records[i + pick]);
       }
       i = j;
     }
-    const std::string me = Dns::normalize(self);
-    auto mine = std::find_if(records.begin(), records.end(),
-                             [&](const MxRecord& r) { return r.exchange == me; });
+    auto mine = std::find_if(records.begin(), records.end(), [&](const MxRecord* r) {
+      return names_normalized(self, r->exchange);
+    });
     if (mine != records.end()) {
-      const int cut = mine->preference;
+      const int cut = (*mine)->preference;
       records.erase(std::remove_if(records.begin(), records.end(),
-                                   [&](const MxRecord& r) { return r.preference >= cut; }),
+                                   [&](const MxRecord* r) { return r->preference >= cut; }),
                     records.end());
     }
-    result.explanation = "MX " + name + ":";
-    for (const MxRecord& r : mx.records)
-      result.explanation += " " + std::to_string(r.preference) + " " + r.exchange;
-    for (const MxRecord& r : records) result.routes.push_back({r.exchange, r.preference, false});
+    result.explanation.reserve(4 + name.size() + all.size() * 24);
+    result.explanation += "MX ";
+    result.explanation += name;
+    result.explanation += ':';
+    for (const MxRecord& r : all) {
+      result.explanation += ' ';
+      result.explanation += std::to_string(r.preference);
+      result.explanation += ' ';
+      result.explanation += r.exchange;
+    }
+    result.routes.reserve(records.size());
+    for (const MxRecord* r : records) result.routes.push_back({r->exchange, r->preference, false});
     if (result.routes.empty()) {
       // We are the best MX left: RFC 5321 5.1 calls this a configuration error.
       result.status = DnsStatus::kNoData;
-      result.explanation += " (" + me + " is the most preferred MX: no better host to relay to)";
+      result.explanation +=
+          " (" + Dns::normalize(self) + " is the most preferred MX: no better host to relay to)";
     }
     return result;
   }
+  const DnsAnswer<MxRecord> mx{mx_status, {}};
   if (mx.status == DnsStatus::kNoData) {
     // No MX: the domain itself is the implicit MX when it has an address.
     const DnsAnswer<std::string> a = dns.query_a(name);

@@ -57,6 +57,10 @@ class Dns {
 
   static std::string normalize(std::string_view name);
 
+  // query_mx without the copy: the records stay in the table (valid until it changes). `name`
+  // must be normalized already. `*records` is set when the status is kOk.
+  DnsStatus find_mx(std::string_view normalized_name, const std::vector<MxRecord>** records) const;
+
  private:
   struct Entry {
     std::vector<MxRecord> mx;

@@ -50,7 +50,10 @@ const Network::Graph& Network::graph() const {
     g.end_a.push_back(a);
     g.end_b.push_back(b);
     g.adjacent[a].push_back({i, b});
-    if (b != a) g.adjacent[b].push_back({i, a});
+    if (b != a) {
+      g.adjacent[b].push_back({i, a});
+      g.direct.try_emplace(pair_key(a, b), i);  // the first such link stays
+    }
   }
   g.links = m_links.size();
   m_graph = std::move(g);
@@ -64,8 +67,11 @@ std::optional<Path> Network::search(const std::string& from, const std::string& 
   const auto from_it = g.ids.find(from);
   const auto to_it = g.ids.find(to);
   if (from_it == g.ids.end() || to_it == g.ids.end()) return std::nullopt;
-  const std::uint32_t start = from_it->second;
-  const std::uint32_t goal = to_it->second;
+  return search(from_it->second, to_it->second, only_up);
+}
+
+std::optional<Path> Network::search(std::uint32_t start, std::uint32_t goal, bool only_up) const {
+  const Graph& g = m_graph;
   // Breadth-first over hosts, each host's links in link order; `via` remembers the link that
   // reached each host.
   constexpr std::size_t kUnseen = SIZE_MAX;
@@ -115,21 +121,33 @@ Path Network::measure(std::vector<std::size_t> links) const {
 
 std::optional<Path> Network::path(const std::string& from, const std::string& to) const {
   if (from == to) return Path{};
-  PathsFrom& from_here = m_paths[from];
-  auto it = from_here.find(to);
-  if (it != from_here.end()) {
+  const Graph& g = graph();
+  const auto from_it = g.ids.find(from);
+  const auto to_it = g.ids.find(to);
+  if (from_it == g.ids.end() || to_it == g.ids.end()) return std::nullopt;
+  const std::uint32_t start = from_it->second;
+  const std::uint32_t goal = to_it->second;
+  // A link between the two hosts that is up is what the search would find first: the first
+  // step from `from` that reaches `to` ends it, and a host's steps are in link order.
+  if (const auto d = g.direct.find(pair_key(start, goal)); d != g.direct.end()) {
+    if (m_links[d->second].up) return measure({d->second});
+    // The first such link is down: a later one, or a longer path, may serve.
+  }
+  const std::uint64_t key = route_key(start, goal);
+  auto it = m_paths.find(key);
+  if (it != m_paths.end()) {
     const CachedPath& c = it->second;
     if (c.version == m_version) {
       if (!c.found) return std::nullopt;
       return measure(c.links);
     }
   }
-  std::optional<Path> p = search(from, to, true);
+  std::optional<Path> p = search(start, goal, true);
   CachedPath c;
   c.version = m_version;
   c.found = p.has_value();
   if (p) c.links = p->links;
-  from_here.insert_or_assign(to, std::move(c));
+  m_paths.insert_or_assign(key, std::move(c));
   return p;
 }
 

@@ -60,6 +60,7 @@ class Network {
 
  private:
   std::optional<Path> search(const std::string& from, const std::string& to, bool only_up) const;
+  std::optional<Path> search(std::uint32_t start, std::uint32_t goal, bool only_up) const;
   // The hosts numbered, and the links at each host in link order, for search(): a search then
   // costs one visit per host and link instead of comparing names. Built again when links are
   // added (a link's ends never change).
@@ -73,21 +74,31 @@ class Network {
     std::vector<std::vector<Step>> adjacent;  // by host id
     std::vector<std::uint32_t> end_a;         // by link: the ids of its ends
     std::vector<std::uint32_t> end_b;
+    // The first link, in link order, between two different hosts (keyed by pair_key): when it
+    // is up it is the path between them, the one the breadth-first search finds first.
+    std::unordered_map<std::uint64_t, std::size_t> direct;
   };
+  // The key of an unordered pair of host ids, and of an ordered one.
+  static std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
+    return a < b ? (std::uint64_t{a} << 32 | b) : (std::uint64_t{b} << 32 | a);
+  }
+  static std::uint64_t route_key(std::uint32_t from, std::uint32_t to) {
+    return std::uint64_t{from} << 32 | to;
+  }
   const Graph& graph() const;
   mutable Graph m_graph;
   // The hops of `links` with the current latency, bandwidth and loss of each.
   Path measure(std::vector<std::size_t> links) const;
   std::vector<LinkState> m_links;
-  // The hops path() found for (from, to), valid while no link was added, taken down or brought
-  // up since: a connection costs a lookup, not a breadth-first search.
+  // The hops path() found by a search for (from, to) (keyed by route_key of their ids), valid
+  // while no link was added, taken down or brought up since: a connection between hosts with no
+  // direct link up costs a lookup, not a breadth-first search.
   struct CachedPath {
     std::uint64_t version = 0;  // m_version when it was found
     bool found = false;
     std::vector<std::size_t> links;
   };
-  using PathsFrom = std::unordered_map<std::string, CachedPath, core::StringHash, std::equal_to<>>;
-  mutable std::unordered_map<std::string, PathsFrom, core::StringHash, std::equal_to<>> m_paths;
+  mutable std::unordered_map<std::uint64_t, CachedPath> m_paths;
   std::uint64_t m_version = 0;  // goes up when a link is added or changes state
 };
 

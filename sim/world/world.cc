@@ -865,7 +865,7 @@ void World::connect(const std::string& from, const std::string& to, int port,
   const std::uint64_t id = m_next_connection++;
   ++m_stats.connections;
   auto conn = std::make_unique<Connection>(m_sim, m_rng.stream("conn-" + std::to_string(id)), id,
-                                           from, to, port, *path);
+                                           from, to, port, std::move(*path));
   Connection& c = *conn;
   c.attach(Side::kServer, make_server(c, *server, port));
   c.attach(Side::kClient, make_client(c));
