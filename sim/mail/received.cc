@@ -106,22 +106,30 @@ CivilTime civil_from_unix(std::int64_t seconds) {
   return t;
 }
 
-std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
-  // Many messages pass within the same second: the last result is kept.
+namespace {
+// Many messages pass within the same second: the last result is kept.
+const std::string& cached_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
   struct Last {
     std::int64_t seconds = 0;
     int offset = 0;
     std::string text;
   };
   thread_local Last last;
-  if (!last.text.empty() && last.seconds == unix_seconds && last.offset == utc_offset_minutes) {
-    return last.text;
+  if (last.text.empty() || last.seconds != unix_seconds || last.offset != utc_offset_minutes) {
+    last.text = format_rfc5322_date_uncached(unix_seconds, utc_offset_minutes);
+    last.seconds = unix_seconds;
+    last.offset = utc_offset_minutes;
   }
-  std::string text = format_rfc5322_date_uncached(unix_seconds, utc_offset_minutes);
-  last.seconds = unix_seconds;
-  last.offset = utc_offset_minutes;
-  last.text = text;
-  return text;
+  return last.text;
+}
+}  // namespace
+
+std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
+  return cached_rfc5322_date(unix_seconds, utc_offset_minutes);
+}
+
+void append_rfc5322_date(std::string& out, std::int64_t unix_seconds, int utc_offset_minutes) {
+  out += cached_rfc5322_date(unix_seconds, utc_offset_minutes);
 }
 
 std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offset_minutes) {
@@ -151,6 +159,12 @@ std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offs
 }
 
 std::string format_received(const ReceivedInfo& info) {
+  std::string out;
+  append_received(out, info);
+  return out;
+}
+
+void append_received(std::string& out, const ReceivedInfo& info) {
   std::string literal = address_literal(info.from_address);
   if (!literal.empty() && !is_valid_domain(literal)) literal.clear();  // not an IP address
   // An address literal is an Extended-Domain only when TCP-info follows it.
@@ -159,8 +173,8 @@ std::string format_received(const ReceivedInfo& info) {
   const bool host_ok = is_valid_domain(info.from_host) && info.from_host.front() != '[';
   const bool by_ok = is_valid_domain(info.by_host) && info.by_host.front() != '[';
 
-  std::string out;
-  out.reserve(160 + info.from_helo.size() + info.from_host.size() + info.by_host.size());
+  out.reserve(out.size() + 160 + info.from_helo.size() + info.from_host.size() +
+              info.by_host.size());
 
   // From-domain = "FROM" FWS Extended-Domain
   out += "from ";
@@ -212,7 +226,7 @@ std::string format_received(const ReceivedInfo& info) {
     out += " id ";
     out += info.id;
   }
-  const std::string date = format_rfc5322_date(info.unix_seconds, info.utc_offset_minutes);
+  const std::string& date = cached_rfc5322_date(info.unix_seconds, info.utc_offset_minutes);
   // For = CFWS "FOR" FWS ( Path / Mailbox )
   if (info.for_recipient && is_path_or_mailbox(*info.for_recipient)) {
     out += "\r\n";
@@ -227,7 +241,6 @@ std::string format_received(const ReceivedInfo& info) {
     out += "; ";
   }
   out += date;
-  return out;
 }
 
 std::string with_protocol(bool esmtp, bool tls, bool authenticated) {

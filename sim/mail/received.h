@@ -12,6 +12,8 @@ namespace mailhop::mail {
 // leading zero, proleptic Gregorian calendar. Offsets beyond +-99:59 are clamped. Years
 // outside 0..9999 (beyond what RFC 5322 can express) come out with more digits or a sign.
 std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes = 0);
+// The same written at the end of `out`.
+void append_rfc5322_date(std::string& out, std::int64_t unix_seconds, int utc_offset_minutes = 0);
 // The same without the one-entry cache format_rfc5322_date keeps.
 std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offset_minutes = 0);
 
@@ -55,6 +57,8 @@ struct ReceivedInfo {
 // or an id that is not an Atom (an id may also be a msg-id), and a recipient that is not a
 // Path or Mailbox are left out, so the result always follows the grammar.
 std::string format_received(const ReceivedInfo& info);
+// The same written at the end of `out`.
+void append_received(std::string& out, const ReceivedInfo& info);
 
 // RFC 3848 "with" keyword from the session's state.
 std::string with_protocol(bool esmtp, bool tls, bool authenticated);

@@ -71,9 +71,14 @@ bool NodeState::has_role(Role r) const {
 }
 
 bool NodeState::is_local_domain(const std::string& domain_lower) const {
-  for (const std::string& d : spec.domains)
-    if (ascii_lower(d) == domain_lower) return true;
-  return false;
+  // ascii_lower(d) == domain_lower, without making the lowered copy.
+  const auto same = [&](const std::string& d) {
+    if (d.size() != domain_lower.size()) return false;
+    for (std::size_t i = 0; i < d.size(); ++i)
+      if (ascii_lower(d[i]) != domain_lower[i]) return false;
+    return true;
+  };
+  return std::any_of(spec.domains.begin(), spec.domains.end(), same);
 }
 
 // --- the policy of one SMTP session on a node --------------------------------------------
@@ -167,11 +172,29 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     info.by_host = m_node.spec.name;
     info.with_protocol = mail::with_protocol(s.esmtp, s.tls, s.auth_user.has_value());
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
-    if (env.rcpt_to.size() == 1) info.for_recipient = "<" + env.rcpt_to[0].mailbox.str() + ">";
+    if (env.rcpt_to.size() == 1) {
+      const mail::Mailbox& to = env.rcpt_to[0].mailbox;
+      std::string& path = info.for_recipient.emplace();
+      path.reserve(to.local_part.size() + to.domain.size() + 3);
+      path += '<';
+      path += to.local_part;
+      path += '@';
+      path += to.domain;
+      path += '>';
+    }
     const bool submission = is_submission();
     // The Received line names the queue id the message is about to get.
-    info.id = m_node.queue.upcoming_id();
-    std::string text = auth_results + "Received: " + mail::format_received(info) + "\r\n";
+    m_node.queue.append_upcoming_id(info.id);
+    // Room for all that goes in front of the message and what a submission server adds, so
+    // that the message is copied once.
+    std::string text;
+    text.reserve(auth_results.size() + 256 + info.from_helo.size() + info.from_host.size() +
+                 info.by_host.size() + (info.for_recipient ? info.for_recipient->size() : 0) +
+                 content.size() + 128 + m_node.spec.name.size());
+    text += auth_results;
+    text += "Received: ";
+    mail::append_received(text, info);
+    text += "\r\n";
     const std::size_t message_start = text.size();
     // The message's shape, for the client that sends it on, when it costs no more than what
     // the submission server reads anyway (a relay's client reads it for itself).
@@ -772,17 +795,19 @@ void World::start() {
     for (const auto& [domain, users] : m_users_by_domain) m_traffic_domains.push_back(domain);
     // A plain-text body of the requested size, in lines of at most 72 octets.
     const std::string words = "El cartero electronico lleva este mensaje de salto en salto. ";
-    m_traffic_body.reserve(m_scenario.traffic->body_size);
+    std::string body;
+    body.reserve(m_scenario.traffic->body_size);
     std::size_t column = 0;
-    for (std::size_t i = 0; m_traffic_body.size() < m_scenario.traffic->body_size; ++i) {
-      if (column == 71 || m_traffic_body.size() + 1 == m_scenario.traffic->body_size) {
-        m_traffic_body += '\n';
+    for (std::size_t i = 0; body.size() < m_scenario.traffic->body_size; ++i) {
+      if (column == 71 || body.size() + 1 == m_scenario.traffic->body_size) {
+        body += '\n';
         column = 0;
       } else {
-        m_traffic_body += words[i % words.size()];
+        body += words[i % words.size()];
         ++column;
       }
     }
+    m_traffic_body = prepare_body(body);
     if (m_traffic_senders.empty() || m_traffic_domains.empty()) {
       note(TraceKind::kNote, "", "traffic: no MUA account or no mailbox to use");
     } else {
@@ -1133,11 +1158,12 @@ std::string World::accept_message(NodeState& node, mail::Envelope envelope, std:
 }
 
 void World::schedule_delivery(NodeState& node, const std::string& queue_id, SimTime at) {
-  m_sim.schedule(at, [this, name = node.spec.name, queue_id] { deliver(name, queue_id); });
+  // Nodes live as long as the world: the event holds the node itself, not its name.
+  m_sim.schedule(at, [this, n = &node, queue_id] { deliver(*n, queue_id); });
 }
 
 struct World::Attempt {
-  std::string node;
+  NodeState* node;  // nodes live as long as the world
   std::string queue_id;
   struct Group {
     std::string destination;                 // domain or relay host, for the trace
@@ -1151,16 +1177,18 @@ struct World::Attempt {
   std::size_t groups_left = 0;
 };
 
-void World::deliver(const std::string& node_name, const std::string& queue_id) {
-  NodeState* n = node(node_name);
-  if (!n) return;
+void World::deliver(NodeState& node_state, const std::string& queue_id) {
+  NodeState* n = &node_state;
+  const std::string& node_name = n->spec.name;
   QueueEntry* entry = n->queue.find(queue_id);
-  if (!entry || n->in_flight.count(queue_id) || entry->state == QueueState::kHold) return;
+  if (!entry || entry->in_flight || entry->state == QueueState::kHold) return;
   if (n->down) return;  // resumed when the host comes back up
-  n->queue.activate(queue_id);
+  // As MailQueue::activate, without finding the entry again.
+  entry->state = QueueState::kActive;
+  ++entry->attempts;
 
   auto attempt = std::make_shared<Attempt>();
-  attempt->node = node_name;
+  attempt->node = n;
   attempt->queue_id = queue_id;
   for (std::size_t i = 0; i < entry->recipients.size(); ++i) {
     QueuedRecipient& r = entry->recipients[i];
@@ -1181,7 +1209,7 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
     finish_attempt(*attempt);
     return;
   }
-  n->in_flight.insert(queue_id);
+  entry->in_flight = true;
   attempt->groups_left = attempt->groups.size();
   for (std::size_t gi = 0; gi < attempt->groups.size(); ++gi) {
     Attempt::Group& g = attempt->groups[gi];
@@ -1209,7 +1237,7 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
     }
     m_sim.schedule_in(delay, [this, attempt, gi, routing = std::move(routing)]() mutable {
       Attempt::Group& grp = attempt->groups[gi];
-      note(TraceKind::kDnsAnswer, attempt->node, routing.explanation, attempt->queue_id);
+      note(TraceKind::kDnsAnswer, attempt->node->spec.name, routing.explanation, attempt->queue_id);
       if (routing.routes.empty()) {
         const bool temporary = dns_is_temporary(routing.status);
         grp.permanent_dns_failure = !temporary;
@@ -1263,9 +1291,9 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
 
 void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   Attempt::Group& g = attempt->groups[gi];
-  NodeState* n = node(attempt->node);
-  QueueEntry* entry = n ? n->queue.find(attempt->queue_id) : nullptr;
-  if (!n || !entry) return;
+  NodeState* n = attempt->node;
+  QueueEntry* entry = n->queue.find(attempt->queue_id);
+  if (!entry) return;
   if (g.next_route >= g.routes.size()) {
     // Every host was tried: what happened last decides, per recipient.
     for (std::size_t idx : g.recipients) {
@@ -1299,8 +1327,8 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
     if (applied->done) return;
     applied->done = true;
     Attempt::Group& grp = attempt->groups[gi];
-    NodeState* nn = node(attempt->node);
-    QueueEntry* e = nn ? nn->queue.find(attempt->queue_id) : nullptr;
+    NodeState* nn = attempt->node;
+    QueueEntry* e = nn->queue.find(attempt->queue_id);
     if (!e) return;
     const auto& rs = outcome.recipients;
     for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
@@ -1358,11 +1386,10 @@ void World::finish_group(std::shared_ptr<Attempt> attempt) {
 }
 
 void World::finish_attempt(Attempt& attempt) {
-  NodeState* n = node(attempt.node);
-  if (!n) return;
-  n->in_flight.erase(attempt.queue_id);
+  NodeState* n = attempt.node;
   QueueEntry* entry = n->queue.find(attempt.queue_id);
   if (!entry) return;
+  entry->in_flight = false;
   std::vector<const QueuedRecipient*> failed;
   for (QueuedRecipient& r : entry->recipients)
     if (r.state == RecipientState::kFailed && !r.reported) failed.push_back(&r);
@@ -1444,9 +1471,20 @@ void World::bounce(NodeState& n, const QueueEntry& entry,
 
 // --- MUAs --------------------------------------------------------------------------------
 
-void World::send(const scenario::SendAction& a) { send(a, a.body); }
+World::PreparedBody World::prepare_body(std::string_view body) {
+  PreparedBody out;
+  append_crlf_body(out.text, body);
+  // append_crlf_body makes every LF a CRLF; only a CR alone needs the body read again.
+  out.crlf = body.find('\r') == std::string_view::npos || mail::text_shape(out.text).crlf;
+  out.eight_bit = mail::has_8bit(body);
+  return out;
+}
 
-void World::send(const scenario::SendAction& a, std::string_view body) {
+void World::send(const scenario::SendAction& a) {
+  send(a, prepare_body(a.body));
+}
+
+void World::send(const scenario::SendAction& a, const PreparedBody& body) {
   NodeState* mua = node(a.from_node);
   if (!mua) {
     note(TraceKind::kSendFailed, a.from_node, "unknown MUA node");
@@ -1488,7 +1526,7 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
     return s;
   };
   std::string content;
-  content.reserve(body.size() + body.size() / 32 + 512);
+  content.reserve(body.text.size() + 512);
   content += "Date: ";
   content += mail::format_rfc5322_date(unix_time(m_sim.now()));
   content += "\r\nFrom: ";
@@ -1513,18 +1551,13 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
   content += "MIME-Version: 1.0\r\n";
   content += "Content-Type: text/plain; charset=UTF-8\r\n";
   content += "Content-Transfer-Encoding: ";
-  const bool body_8bit = mail::has_8bit(body);
-  content += body_8bit ? "8bit" : "7bit";
+  content += body.eight_bit ? "8bit" : "7bit";
   content += "\r\n\r\n";
   // The message's shape for the client, from what is known of its parts (they are whole
-  // lines): the header's read here (a few hundred octets), the body's from its 8-bit test and
-  // its line ends, which append_crlf_body makes CRLF; only a CR alone needs the body read again.
+  // lines): the header's read here (a few hundred octets), the body's from its preparation.
   const mail::TextShape header_shape = mail::text_shape(content);
-  const std::size_t body_start = content.size();
-  append_crlf_body(content, body);
-  const bool body_crlf = body.find('\r') == std::string_view::npos ||
-                         mail::text_shape(std::string_view(content).substr(body_start)).crlf;
-  const mail::TextShape shape = mail::joined(header_shape, {body_crlf, body_8bit});
+  content += body.text;
+  const mail::TextShape shape = mail::joined(header_shape, {body.crlf, body.eight_bit});
 
   proto::SmtpClientOptions opts;
   opts.helo_domain = mua->spec.name;

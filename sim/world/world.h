@@ -71,7 +71,6 @@ struct NodeState {
   std::map<std::string, core::SimTime> greylist;
   // Rate limiting: sender → times of accepted messages in the last hour.
   std::map<std::string, std::deque<core::SimTime>> sent_times;
-  std::set<std::string> in_flight;  // queue ids being delivered now
   std::vector<std::size_t> reply_records;  // this server's entries in World::replies()
   std::uint64_t accepted = 0;       // messages accepted over SMTP
 
@@ -241,7 +240,7 @@ class World {
   std::string accept_message(NodeState& node, mail::Envelope envelope, std::string content,
                              std::optional<mail::TextShape> shape = std::nullopt);
   void schedule_delivery(NodeState& node, const std::string& queue_id, core::SimTime at);
-  void deliver(const std::string& node_name, const std::string& queue_id);
+  void deliver(NodeState& node, const std::string& queue_id);
   bool deliver_local(NodeState& node, QueueEntry& entry, QueuedRecipient& r);
   void try_route(std::shared_ptr<Attempt> attempt, std::size_t group);
   void finish_group(std::shared_ptr<Attempt> attempt);
@@ -249,8 +248,17 @@ class World {
   void bounce(NodeState& node, const QueueEntry& entry,
               const std::vector<const QueuedRecipient*>& failed);
   void resume_node(NodeState& node);
-  // send() with the message body given apart (synthetic traffic shares one body).
-  void send(const scenario::SendAction& action, std::string_view body);
+  // A message body made ready for sending: CRLF line ends and a final CRLF, and what
+  // mail::text_shape would say of it.
+  struct PreparedBody {
+    std::string text;
+    bool crlf = true;        // every line ends in CRLF, with no CR alone
+    bool eight_bit = false;  // the body as given has octets above 127
+  };
+  static PreparedBody prepare_body(std::string_view body);
+  // send() with the message body given apart and prepared (synthetic traffic shares one body,
+  // prepared once).
+  void send(const scenario::SendAction& action, const PreparedBody& body);
   // The scenario's name server (the first node with the dns role), if it has one.
   const NodeState* dns_server() const { return m_dns_server; }
   void send_traffic(std::uint64_t index);
@@ -312,7 +320,7 @@ class World {
   std::vector<TrafficSender> m_traffic_senders;
   std::map<std::string, std::vector<std::string>> m_users_by_domain;
   std::vector<std::string> m_traffic_domains;
-  std::string m_traffic_body;
+  PreparedBody m_traffic_body;
   core::Rng m_traffic_rng;
   std::unique_ptr<Retrieval> m_retrieval;
 };
