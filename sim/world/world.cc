@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 
@@ -45,6 +46,20 @@ std::string domain_of(const std::string& address) {
 // Whether a peer's name is its address (a real client outside, named "127.0.0.1" or "::1").
 bool looks_like_address(std::string_view name) {
   return !name.empty() && name.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos;
+}
+
+// The name of connection `id`'s random stream, "conn-<id>" (in a buffer: no string made).
+struct StreamName {
+  char text[32];
+  std::size_t size;
+  operator std::string_view() const { return {text, size}; }
+};
+StreamName connection_stream_name(std::uint64_t id) {
+  StreamName name;
+  std::memcpy(name.text, "conn-", 5);
+  const auto end = std::to_chars(name.text + 5, name.text + sizeof name.text, id).ptr;
+  name.size = static_cast<std::size_t>(end - name.text);
+  return name;
 }
 
 // Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
@@ -863,6 +878,12 @@ void World::note(TraceKind kind, const std::string& node, const std::string& tex
 
 void World::connect(const std::string& from, const std::string& to, int port,
                     MakeClient make_client, ConnectFailed on_fail) {
+  open_connection(from, to, port, std::move(make_client), std::move(on_fail));
+}
+
+template <typename MakeClientFn, typename ConnectFailedFn>
+void World::open_connection(const std::string& from, const std::string& to, int port,
+                            MakeClientFn make_client, ConnectFailedFn on_fail) {
   NodeState* server = node(to);
   // "host[address]:port", for diagnostics and the trace (built only when needed).
   const auto where_text = [&] {
@@ -871,17 +892,18 @@ void World::connect(const std::string& from, const std::string& to, int port,
   std::optional<Path> path = m_network.path(from, to);
   if (!server || !path) {
     // Nothing answers: the SYN is lost and the client gives up after its timeout.
-    m_sim.schedule_in(kConnectTimeout, [this, from, on_fail, where = where_text()] {
-      const std::string why = "connect to " + where + ": Connection timed out";
-      note(TraceKind::kConnectionRefused, from, why);
-      on_fail(why);
-    });
+    m_sim.schedule_in(kConnectTimeout,
+                      [this, from, on_fail = std::move(on_fail), where = where_text()] {
+                        const std::string why = "connect to " + where + ": Connection timed out";
+                        note(TraceKind::kConnectionRefused, from, why);
+                        on_fail(why);
+                      });
     return;
   }
   if (server->down || !listens(*server, port)) {
     // The host answers the SYN with a RST after one round trip.
     const std::string why = "connect to " + where_text() + ": Connection refused";
-    m_sim.schedule_in(path->latency * 2, [this, from, why, on_fail] {
+    m_sim.schedule_in(path->latency * 2, [this, from, why, on_fail = std::move(on_fail)] {
       note(TraceKind::kConnectionRefused, from, why);
       on_fail(why);
     });
@@ -889,7 +911,7 @@ void World::connect(const std::string& from, const std::string& to, int port,
   }
   const std::uint64_t id = m_next_connection++;
   ++m_stats.connections;
-  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream("conn-" + std::to_string(id)), id,
+  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream(connection_stream_name(id)), id,
                                            from, to, port, *path);
   Connection& c = *conn;
   c.attach(Side::kServer, make_server(c, *server, port));
@@ -1022,7 +1044,7 @@ std::optional<std::uint64_t> World::connect_external(const std::string& peer, co
                 " needs TLS from the first byte, which this connection cannot do");
   const std::uint64_t id = m_next_connection++;
   ++m_stats.connections;
-  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream("conn-" + std::to_string(id)), id,
+  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream(connection_stream_name(id)), id,
                                            peer, to, port, Path{});
   Connection& c = *conn;
   c.attach(Side::kServer, make_server(c, *server, port, tls_possible));
@@ -1305,9 +1327,11 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
     finish_group(attempt);
     return;
   }
-  const MailRoute route = g.routes[g.next_route++];
+  // (g.routes stays as it is while the session is made: connect() reports only later.)
+  const MailRoute& route = g.routes[g.next_route++];
   proto::SmtpTransaction tx;
   tx.envelope = entry->envelope;
+  tx.envelope.rcpt_to.reserve(g.recipients.size());
   for (std::size_t idx : g.recipients) tx.envelope.rcpt_to.push_back(entry->recipients[idx].rcpt);
   tx.content = entry->content;
   tx.shape = entry->content_shape;
@@ -1316,69 +1340,73 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   opts.tls = proto::ClientTls::kOpportunistic;
   opts.tls_capable = true;
   const int port = n->spec.relay_host ? n->spec.relay_port : 25;
-  const std::string host = route.host;
-  // What the session decided for this group's recipients; applied as soon as it is known.
-  struct Applied {
+  // What the session decided for this group's recipients, applied as soon as it is known; one
+  // state shared by the session's callbacks.
+  struct Session {
+    World* world;
+    std::shared_ptr<Attempt> attempt;
+    std::size_t gi;
+    std::string host;
     bool done = false;
     bool any_final = false;  // someone was delivered or refused for good
-  };
-  auto applied = std::make_shared<Applied>();
-  auto apply = [this, attempt, gi, host, applied](const proto::TransactionOutcome& outcome) {
-    if (applied->done) return;
-    applied->done = true;
-    Attempt::Group& grp = attempt->groups[gi];
-    NodeState* nn = attempt->node;
-    QueueEntry* e = nn->queue.find(attempt->queue_id);
-    if (!e) return;
-    const auto& rs = outcome.recipients;
-    for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
-      QueuedRecipient& r = e->recipients[grp.recipients[k]];
-      r.remote_mta = host;
-      r.diagnostic = rs[k].diagnostic;
-      if (rs[k].status == proto::DeliveryStatus::kDelivered) {
-        r.state = RecipientState::kDelivered;
-        applied->any_final = true;
-        ++m_ledger.relayed;
-        if (m_trace.has_observers())
-          note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
-               attempt->queue_id);
-      } else if (rs[k].status == proto::DeliveryStatus::kFailed) {
-        r.state = RecipientState::kFailed;
-        applied->any_final = true;
+
+    void apply(const proto::TransactionOutcome& outcome) {
+      if (done) return;
+      done = true;
+      Attempt::Group& grp = attempt->groups[gi];
+      NodeState* nn = attempt->node;
+      QueueEntry* e = nn->queue.find(attempt->queue_id);
+      if (!e) return;
+      const auto& rs = outcome.recipients;
+      for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
+        QueuedRecipient& r = e->recipients[grp.recipients[k]];
+        r.remote_mta = host;
+        r.diagnostic = rs[k].diagnostic;
+        if (rs[k].status == proto::DeliveryStatus::kDelivered) {
+          r.state = RecipientState::kDelivered;
+          any_final = true;
+          ++world->m_ledger.relayed;
+          if (world->m_trace.has_observers())
+            world->note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
+                        attempt->queue_id);
+        } else if (rs[k].status == proto::DeliveryStatus::kFailed) {
+          r.state = RecipientState::kFailed;
+          any_final = true;
+        }
       }
     }
   };
-  auto make_client = [this, attempt, gi, opts = std::move(opts), apply, applied,
+  auto session = std::make_shared<Session>(Session{this, attempt, gi, route.host});
+  auto make_client = [this, session, opts = std::move(opts),
                       tx = std::move(tx)](Connection& conn) mutable {
     std::vector<proto::SmtpTransaction> txs;
     txs.push_back(std::move(tx));
     // (Called once per connection: what it captured can move.)
     auto client = std::make_unique<SmtpClientEndpoint>(
-        m_sim, m_trace, conn, std::move(opts), std::move(txs), attempt->queue_id,
-        [this, attempt, gi, apply, applied](const std::vector<proto::TransactionOutcome>& outcomes,
-                                            SimTime) {
+        m_sim, m_trace, conn, std::move(opts), std::move(txs), session->attempt->queue_id,
+        [session](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) {
           // The session is over; outcomes it did not report earlier (a lost connection,
           // a timeout) are applied now.
-          if (!outcomes.empty()) apply(outcomes[0]);
+          if (!outcomes.empty()) session->apply(outcomes[0]);
           // Nobody took it and nobody refused it for good: try the next MX.
-          if (!applied->any_final) {
-            attempt->groups[gi].last_error.clear();
-            try_route(attempt, gi);
+          if (!session->any_final) {
+            session->attempt->groups[session->gi].last_error.clear();
+            session->world->try_route(session->attempt, session->gi);
           } else {
-            finish_group(attempt);
+            session->world->finish_group(session->attempt);
           }
         });
     client->set_on_transaction(
-        [apply = std::move(apply)](std::size_t, const proto::TransactionOutcome& outcome, SimTime) {
-          apply(outcome);
-        });
+        [session = std::move(session)](std::size_t, const proto::TransactionOutcome& outcome,
+                                       SimTime) { session->apply(outcome); });
     return client;
   };
-  connect(n->spec.name, host, port, std::move(make_client),
-          [this, attempt, gi](const std::string& why) {
-            attempt->groups[gi].last_error = "4.4.1 " + why;
-            try_route(attempt, gi);
-          });
+  const std::string& from = n->spec.name;
+  open_connection(from, route.host, port, std::move(make_client),
+                  [this, attempt = std::move(attempt), gi](const std::string& why) {
+                    attempt->groups[gi].last_error = "4.4.1 " + why;
+                    try_route(attempt, gi);
+                  });
 }
 
 void World::finish_group(std::shared_ptr<Attempt> attempt) {
@@ -1579,9 +1607,10 @@ void World::send(const scenario::SendAction& a, const PreparedBody& body) {
     if (NodeState* m = node(node_name)) m->outbox.push_back(std::move(failed));
     note(TraceKind::kSendFailed, node_name, why);
   };
-  connect(
+  open_connection(
       node_name, msa, account->submission_port,
-      [this, opts = std::move(opts), tx = std::move(tx), fail, node_name](Connection& conn) mutable {
+      [this, opts = std::move(opts), tx = std::move(tx), fail,
+       node_name](Connection& conn) mutable {
         std::vector<proto::SmtpTransaction> txs;
         txs.push_back(std::move(tx));
         // (Called once per connection: what it captured can move.)

@@ -228,6 +228,11 @@ class World {
       std::function<std::unique_ptr<Endpoint>(Connection& conn)>;
   void connect(const std::string& from, const std::string& to, int port, MakeClient make_client,
                ConnectFailed on_fail);
+  // The same for world.cc's own callers, without a std::function to allocate: `make_client`
+  // is called like a MakeClient (at most once, at once), `on_fail` like a ConnectFailed (later).
+  template <typename MakeClientFn, typename ConnectFailedFn>
+  void open_connection(const std::string& from, const std::string& to, int port,
+                       MakeClientFn make_client, ConnectFailedFn on_fail);
   // Without `tls_possible` (a real client outside), STARTTLS and STLS are not offered.
   std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server, int port,
                                         bool tls_possible = true);
