@@ -62,6 +62,16 @@ StreamName connection_stream_name(std::uint64_t id) {
   return name;
 }
 
+// ascii_lower(mailbox.str()): "local@domain" lowered, made at once.
+std::string lowered_address(const mail::Mailbox& mailbox) {
+  std::string out;
+  out.reserve(mailbox.local_part.size() + 1 + mailbox.domain.size());
+  for (const char c : mailbox.local_part) out += ascii_lower(c);
+  out += '@';
+  for (const char c : mailbox.domain) out += ascii_lower(c);
+  return out;
+}
+
 // Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
 void append_crlf_body(std::string& out, std::string_view body) {
   const std::size_t start = out.size();
@@ -85,9 +95,9 @@ bool NodeState::has_role(Role r) const {
   return std::find(spec.roles.begin(), spec.roles.end(), r) != spec.roles.end();
 }
 
-bool NodeState::is_local_domain(const std::string& domain_lower) const {
+bool NodeState::is_local_domain(std::string_view domain_lower) const {
   // ascii_lower(d) == domain_lower, without making the lowered copy.
-  const auto same = [&](const std::string& d) {
+  const auto same = [domain_lower](const std::string& d) {
     if (d.size() != domain_lower.size()) return false;
     for (std::size_t i = 0; i < d.size(); ++i)
       if (ascii_lower(d[i]) != domain_lower[i]) return false;
@@ -129,35 +139,38 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
   proto::SmtpDecision on_rcpt_to(const proto::SmtpSessionInfo& s, const mail::Envelope& env,
                                  const mail::EnvelopeRecipient& rcpt) override {
-    const std::string address = rcpt.mailbox.str();
-    const std::string domain = rcpt.mailbox.domain_lower();
+    // The address as given (for the replies, made only for a refusal) and lowered (for the
+    // lookups), with the domain lowered at its end.
+    const auto address = [&rcpt] { return rcpt.mailbox.str(); };
+    const std::string lowered = lowered_address(rcpt.mailbox);
+    const std::string_view domain =
+        std::string_view(lowered).substr(rcpt.mailbox.local_part.size() + 1);
     if (m_node.temp_refusal == "rcpt")
       return proto::SmtpDecision::reject(450, "4.3.2", "Service temporarily unavailable");
     // Postfix's usual order: relaying is checked first, then the blocklists, then the mailbox.
     const bool local = m_node.is_local_domain(domain) && m_node.has_role(Role::kMda);
     if (!local && !may_relay(s, domain))
-      return proto::SmtpDecision::reject(
-          550, "5.7.1", "<" + address + ">: Relay access denied");
+      return proto::SmtpDecision::reject(550, "5.7.1", "<" + address() + ">: Relay access denied");
     if (const std::optional<proto::SmtpDecision>& blocked = dnsbl_refusal(); blocked)
       return *blocked;
     if (local) {
-      MailboxState* box = m_world.mailbox(ascii_lower(address));
+      MailboxState* box = m_world.mailbox(lowered);
       if (!box || box->unknown)
         return proto::SmtpDecision::reject(
-            550, "5.1.1", "<" + address + ">: Recipient address rejected: User unknown");
+            550, "5.1.1", "<" + address() + ">: Recipient address rejected: User unknown");
       if (box->full)
         return box->full_permanent
-                   ? proto::SmtpDecision::reject(552, "5.2.2", "<" + address + ">: Mailbox full")
-                   : proto::SmtpDecision::reject(452, "4.2.2", "<" + address + ">: Mailbox full");
+                   ? proto::SmtpDecision::reject(552, "5.2.2", "<" + address() + ">: Mailbox full")
+                   : proto::SmtpDecision::reject(452, "4.2.2", "<" + address() + ">: Mailbox full");
     }
     if (m_node.greylisting || m_node.spec.policy.greylisting) {
-      const std::string key = m_peer + "|" + mail::format_path(env.mail_from) + "|" + address;
+      const std::string key = m_peer + "|" + mail::format_path(env.mail_from) + "|" + address();
       const SimTime now = m_world.m_sim.now();
       auto [it, first] = m_node.greylist.emplace(key, now);
       if (first || now - it->second < m_node.spec.policy.greylist_delay)
         return proto::SmtpDecision::reject(
             450, "4.7.1",
-            "<" + address + ">: Recipient address rejected: Greylisted, please try again later");
+            "<" + address() + ">: Recipient address rejected: Greylisted, please try again later");
     }
     return proto::SmtpDecision::accept();
   }
@@ -569,7 +582,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     return looks_like_address(m_peer) ? m_peer : std::string();
   }
 
-  bool may_relay(const proto::SmtpSessionInfo& s, const std::string& domain) const {
+  bool may_relay(const proto::SmtpSessionInfo& s, std::string_view domain) const {
     if (m_node.relay_denied) return false;
     if (s.auth_user) return true;
     const auto& clients = m_node.spec.policy.relay_clients;
@@ -1278,17 +1291,20 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
 }
 
 bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
-  const std::string address = ascii_lower(r.rcpt.mailbox.str());
+  const std::string address = lowered_address(r.rcpt.mailbox);
   MailboxState* box = mailbox(address);
-  const std::string qid = entry.id;
+  const std::string& qid = entry.id;
   if (!box || box->unknown || box->host != n.spec.name) {
     r.state = RecipientState::kFailed;
     r.diagnostic = "550 5.1.1 <" + address + ">: User unknown in local recipient table";
     return false;
   }
-  const std::string return_path = "Return-Path: " + mail::format_path(entry.envelope.mail_from) + "\r\n";
-  const std::string delivered_to = "Delivered-To: " + address + "\r\n";
-  const std::uint64_t size = return_path.size() + delivered_to.size() + entry.content.size();
+  // What goes on top: "Return-Path: <sender>" (or "<>") and "Delivered-To: address".
+  const std::optional<mail::Mailbox>& sender = entry.envelope.mail_from;
+  const std::size_t return_path_size =
+      14 + (sender ? sender->local_part.size() + 1 + sender->domain.size() : 0) + 3;
+  const std::size_t delivered_to_size = 14 + address.size() + 2;
+  const std::uint64_t size = return_path_size + delivered_to_size + entry.content.size();
   if (box->full || (box->quota && box->used() + size > box->quota)) {
     const bool permanent = box->full ? box->full_permanent : true;
     r.diagnostic = permanent ? "552 5.2.2 <" + address + ">: Mailbox full"
@@ -1299,8 +1315,16 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
   }
   std::string stored;
   stored.reserve(size);
-  stored += return_path;
-  stored += delivered_to;
+  stored += "Return-Path: <";
+  if (sender) {
+    stored += sender->local_part;
+    stored += '@';
+    stored += sender->domain;
+  }
+  stored += ">\r\n";
+  stored += "Delivered-To: ";
+  stored += address;
+  stored += "\r\n";
   stored += entry.content;
   box->store->append("INBOX", std::move(stored), unix_time(m_sim.now()));
   r.state = RecipientState::kDelivered;

@@ -77,7 +77,7 @@ struct NodeState {
   NodeState(scenario::Node node, RetryPolicy policy)
       : spec(std::move(node)), queue(spec.name, policy) {}
   bool has_role(scenario::Role r) const;
-  bool is_local_domain(const std::string& domain_lower) const;
+  bool is_local_domain(std::string_view domain_lower) const;
 };
 
 class Retrieval;
