@@ -820,7 +820,10 @@ void World::start() {
         for (const scenario::Account& acc : n->spec.accounts)
           m_traffic_senders.push_back({n->spec.name, acc.address, domain_of(acc.address)});
     for (const auto& [address, box] : m_mailboxes) m_users_by_domain[domain_of(address)].push_back(address);
-    for (const auto& [domain, users] : m_users_by_domain) m_traffic_domains.push_back(domain);
+    for (const auto& [domain, users] : m_users_by_domain) {
+      m_traffic_domains.push_back(domain);
+      m_traffic_users.push_back(&users);
+    }
     // A plain-text body of the requested size, in lines of at most 72 octets.
     const std::string words = "El cartero electronico lleva este mensaje de salto en salto. ";
     std::string body;
@@ -848,22 +851,23 @@ void World::send_traffic(std::uint64_t index) {
   const scenario::Traffic& t = *m_scenario.traffic;
   const TrafficSender& from = m_traffic_senders[index % m_traffic_senders.size()];
   // A user of another domain when there is one.
-  std::string domain = m_traffic_domains[m_traffic_rng.below(m_traffic_domains.size())];
-  if (domain == from.domain && m_traffic_domains.size() > 1) {
+  std::size_t domain = m_traffic_rng.below(m_traffic_domains.size());
+  if (m_traffic_domains[domain] == from.domain && m_traffic_domains.size() > 1) {
     const std::size_t k = m_traffic_rng.below(m_traffic_domains.size() - 1);
     std::size_t j = 0;
-    for (const std::string& d : m_traffic_domains) {
-      if (d == from.domain) continue;
-      if (j++ == k) domain = d;
+    for (std::size_t i = 0; i < m_traffic_domains.size(); ++i) {
+      if (m_traffic_domains[i] == from.domain) continue;
+      if (j++ == k) domain = i;
     }
   }
-  const std::vector<std::string>& users = m_users_by_domain[domain];
+  const std::vector<std::string>& users = *m_traffic_users[domain];
   scenario::SendAction a;
   a.from_node = from.node;
   a.from = from.address;
   a.to = {users[m_traffic_rng.below(users.size())]};
-  a.subject = "Traffic " + std::to_string(index + 1);
-  send(a, m_traffic_body);
+  a.subject = "Traffic ";
+  a.subject += std::to_string(index + 1);
+  send(std::move(a), m_traffic_body);
   if (index + 1 < t.messages) m_sim.schedule_in(t.interval, [this, index] { send_traffic(index + 1); });
 }
 
@@ -1533,10 +1537,10 @@ World::PreparedBody World::prepare_body(std::string_view body) {
 }
 
 void World::send(const scenario::SendAction& a) {
-  send(a, prepare_body(a.body));
+  send(scenario::SendAction(a), prepare_body(a.body));
 }
 
-void World::send(const scenario::SendAction& a, const PreparedBody& body) {
+void World::send(scenario::SendAction&& a, const PreparedBody& body) {
   NodeState* mua = node(a.from_node);
   if (!mua) {
     note(TraceKind::kSendFailed, a.from_node, "unknown MUA node");
@@ -1560,10 +1564,10 @@ void World::send(const scenario::SendAction& a, const PreparedBody& body) {
     return;
   }
   mail::Envelope env;
-  env.mail_from = *sender;
+  env.mail_from = std::move(*sender);
   auto add_rcpts = [&](const std::vector<std::string>& list) {
     for (const std::string& to : list)
-      if (auto mb = mail::parse_mailbox(to)) env.rcpt_to.push_back({*mb, {}, {}});
+      if (auto mb = mail::parse_mailbox(to)) env.rcpt_to.push_back({std::move(*mb), {}, {}});
   };
   add_rcpts(a.to);
   add_rcpts(a.cc);
@@ -1572,23 +1576,26 @@ void World::send(const scenario::SendAction& a, const PreparedBody& body) {
     return;
   }
   // The message as a mail client writes it; the MSA adds Message-ID (RFC 6409 8.3).
-  auto join = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
+  // The addresses separated by ", " (none before an address while nothing is written yet).
+  const auto append_joined = [](std::string& out, const std::vector<std::string>& v) {
+    const std::size_t start = out.size();
+    for (const std::string& x : v) {
+      if (out.size() != start) out += ", ";
+      out += x;
+    }
   };
   std::string content;
   content.reserve(body.text.size() + 512);
   content += "Date: ";
-  content += mail::format_rfc5322_date(unix_time(m_sim.now()));
+  mail::append_rfc5322_date(content, unix_time(m_sim.now()));
   content += "\r\nFrom: ";
   content += a.header_from ? *a.header_from : a.from;
   content += "\r\nTo: ";
-  content += join(a.to);
+  append_joined(content, a.to);
   content += "\r\n";
   if (!a.cc.empty()) {
     content += "Cc: ";
-    content += join(a.cc);
+    append_joined(content, a.cc);
     content += "\r\n";
   }
   content += "Subject: ";
@@ -1620,21 +1627,20 @@ void World::send(const scenario::SendAction& a, const PreparedBody& body) {
     opts.credentials = proto::SmtpCredentials{account->user.empty() ? account->address : account->user,
                                               account->password};
   proto::SmtpTransaction tx{std::move(env), std::move(content), shape};
-  const std::string node_name = mua->spec.name;
-  const std::string msa = account->submission_host;
-  // Shared by the copies of `fail` (each callback holds one); copied only when it fails.
-  auto pending =
-      std::make_shared<const OutboxMessage>(OutboxMessage{a.from, a.to, a.subject, {}, m_sim.now()});
-  auto fail = [this, node_name, pending](const std::string& why) {
+  // Shared by the copies of `fail` (each callback holds one); copied only when it fails. The
+  // action's parts are not needed any more: they move.
+  auto pending = std::make_shared<const OutboxMessage>(
+      OutboxMessage{std::move(a.from), std::move(a.to), std::move(a.subject), {}, m_sim.now()});
+  // (Nodes live as long as the world.)
+  auto fail = [this, mua, pending](const std::string& why) {
     OutboxMessage failed = *pending;
     failed.diagnostic = why;
-    if (NodeState* m = node(node_name)) m->outbox.push_back(std::move(failed));
-    note(TraceKind::kSendFailed, node_name, why);
+    mua->outbox.push_back(std::move(failed));
+    note(TraceKind::kSendFailed, mua->spec.name, why);
   };
   open_connection(
-      node_name, msa, account->submission_port,
-      [this, opts = std::move(opts), tx = std::move(tx), fail,
-       node_name](Connection& conn) mutable {
+      mua->spec.name, account->submission_host, account->submission_port,
+      [this, opts = std::move(opts), tx = std::move(tx), fail](Connection& conn) mutable {
         std::vector<proto::SmtpTransaction> txs;
         txs.push_back(std::move(tx));
         // (Called once per connection: what it captured can move.)

@@ -263,7 +263,7 @@ class World {
   static PreparedBody prepare_body(std::string_view body);
   // send() with the message body given apart and prepared (synthetic traffic shares one body,
   // prepared once).
-  void send(const scenario::SendAction& action, const PreparedBody& body);
+  void send(scenario::SendAction&& action, const PreparedBody& body);
   // The scenario's name server (the first node with the dns role), if it has one.
   const NodeState* dns_server() const { return m_dns_server; }
   void send_traffic(std::uint64_t index);
@@ -325,6 +325,7 @@ class World {
   std::vector<TrafficSender> m_traffic_senders;
   std::map<std::string, std::vector<std::string>> m_users_by_domain;
   std::vector<std::string> m_traffic_domains;
+  std::vector<const std::vector<std::string>*> m_traffic_users;  // of each traffic domain
   PreparedBody m_traffic_body;
   core::Rng m_traffic_rng;
   std::unique_ptr<Retrieval> m_retrieval;
