@@ -24,15 +24,22 @@ constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-// RFC 5322 3.2.3 atext, for the ID clause (an Atom).
+// RFC 5322 3.2.3 atext, as a table of the 256 octets.
+constexpr std::array<bool, 256> kAtext = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (const char c : std::string_view("!#$%&'*+-/=?^_`{|}~"))
+    t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+// An Atom of atext, for the ID clause.
 bool is_atom(std::string_view s) {
   if (s.empty()) return false;
-  for (char c : s) {
-    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) == std::string_view::npos) {
-      return false;
-    }
-  }
+  for (const char c : s)
+    if (!kAtext[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 

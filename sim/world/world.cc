@@ -62,6 +62,14 @@ StreamName connection_stream_name(std::uint64_t id) {
   return name;
 }
 
+// Appends std::to_string(n) (without making that string).
+template <typename Integer>
+void append_number(std::string& out, Integer n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
 // ascii_lower(mailbox.str()): "local@domain" lowered, made at once.
 std::string lowered_address(const mail::Mailbox& mailbox) {
   std::string out;
@@ -613,7 +621,9 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       if (lf == std::string_view::npos || lf == pos || header[lf - 1] != '\r') return false;
       const std::string_view line = header.substr(pos, lf - 1 - pos);
       pos = lf + 1;
-      if (line.empty() || line.find('\r') != std::string_view::npos) return false;
+      // With canonical line ends (shape->crlf) every CR is a line's last octet before its LF:
+      // none can be inside the line.
+      if (line.empty() || (!shape->crlf && line.find('\r') != std::string_view::npos)) return false;
       const bool fold = line.front() == ' ' || line.front() == '\t';
       if (fold && first) return false;
       first = false;
@@ -646,9 +656,9 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     }
     if (!has_message_id) {
       out += "Message-ID: <";
-      out += std::to_string(info.unix_seconds);
+      append_number(out, info.unix_seconds);
       out += '.';
-      out += std::to_string(++m_world.m_message_counter);
+      append_number(out, ++m_world.m_message_counter);
       out += '@';
       out += m_node.spec.name;
       out += ">\r\n";
