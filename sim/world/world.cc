@@ -264,7 +264,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   bool check_credentials(const proto::SmtpSessionInfo&, std::string_view, std::string_view user,
                          std::string_view password) override {
     if (m_node.auth_failure) return false;
-    const MailboxState* box = m_world.mailbox(ascii_lower(std::string(user)));
+    const MailboxState* box = m_world.mailbox(ascii_lower(user));
     return box && box->password == password;
   }
 
