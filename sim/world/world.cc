@@ -981,14 +981,15 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
       m_sim, m_trace, conn, std::move(cfg), std::move(policy),
       [this, node](const proto::SmtpReply& r) {
         ++m_stats.smtp_replies;
-        for (const std::size_t i : node->reply_records) {
-          ReplyRecord& rec = m_replies[i];
-          if (rec.code == r.code && rec.enhanced == r.enhanced) {
-            ++rec.count;
+        const NodeState::ReplyKey key = NodeState::reply_key(r.code, r.enhanced, 0);
+        for (const NodeState::ReplyKey& k : node->reply_records) {
+          if (k.code == key.code && k.size == key.size && k.head == key.head &&
+              (k.size <= sizeof k.head || m_replies[k.record].enhanced == r.enhanced)) {
+            ++m_replies[k.record].count;
             return;
           }
         }
-        node->reply_records.push_back(m_replies.size());
+        node->reply_records.push_back(NodeState::reply_key(r.code, r.enhanced, m_replies.size()));
         m_replies.push_back({node->spec.name, r.code, r.enhanced, 1});
       });
   if (implicit) endpoint->expect_implicit_tls();

@@ -2,7 +2,9 @@
 // The simulated mail world: hosts with roles, links, DNS, mailboxes, queues and faults, built
 // from a scenario. Every hop is a real SMTP conversation between the engines.
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
@@ -71,7 +73,24 @@ struct NodeState {
   std::map<std::string, core::SimTime> greylist;
   // Rate limiting: sender → times of accepted messages in the last hour.
   std::map<std::string, std::deque<core::SimTime>> sent_times;
-  std::vector<std::size_t> reply_records;  // this server's entries in World::replies()
+  // This server's entries in World::replies(), each with its code and enhanced code in a form
+  // quick to compare (the enhanced code's length and first 8 octets; a longer one is compared
+  // in full).
+  struct ReplyKey {
+    int code = 0;
+    std::uint32_t size = 0;
+    std::uint64_t head = 0;
+    std::size_t record = 0;
+  };
+  static ReplyKey reply_key(int code, std::string_view enhanced, std::size_t record) {
+    ReplyKey k;
+    k.code = code;
+    k.size = static_cast<std::uint32_t>(enhanced.size());
+    std::memcpy(&k.head, enhanced.data(), std::min(enhanced.size(), sizeof k.head));
+    k.record = record;
+    return k;
+  }
+  std::vector<ReplyKey> reply_records;
   std::uint64_t accepted = 0;       // messages accepted over SMTP
 
   NodeState(scenario::Node node, RetryPolicy policy)
