@@ -1243,16 +1243,17 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
   for (std::size_t i = 0; i < entry->recipients.size(); ++i) {
     QueuedRecipient& r = entry->recipients[i];
     if (r.state != RecipientState::kPending) continue;
-    const std::string domain = r.rcpt.mailbox.domain_lower();
+    std::string domain = r.rcpt.mailbox.domain_lower();
     if (n->has_role(Role::kMda) && n->is_local_domain(domain)) {
       deliver_local(*n, *entry, r);  // same host: no travel
       continue;
     }
-    const std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : domain;
+    std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : std::move(domain);
     // Groups in order of first appearance (a message has few destinations).
     std::size_t gi = 0;
     while (gi < attempt->groups.size() && attempt->groups[gi].destination != dest) ++gi;
-    if (gi == attempt->groups.size()) attempt->groups.push_back({dest, {}, {}, 0, {}, false});
+    if (gi == attempt->groups.size())
+      attempt->groups.push_back({std::move(dest), {}, {}, 0, {}, false});
     attempt->groups[gi].recipients.push_back(i);
   }
   if (attempt->groups.empty()) {
