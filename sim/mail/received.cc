@@ -166,12 +166,22 @@ std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offs
 }
 
 std::string format_received(const ReceivedInfo& info) {
+  ReceivedFields fields;
+  fields.from_helo = info.from_helo;
+  fields.from_host = info.from_host;
+  fields.from_address = info.from_address;
+  fields.by_host = info.by_host;
+  fields.with_protocol = info.with_protocol;
+  fields.id = info.id;
+  if (info.for_recipient) fields.for_recipient = *info.for_recipient;
+  fields.unix_seconds = info.unix_seconds;
+  fields.utc_offset_minutes = info.utc_offset_minutes;
   std::string out;
-  append_received(out, info);
+  append_received(out, fields);
   return out;
 }
 
-void append_received(std::string& out, const ReceivedInfo& info) {
+void append_received(std::string& out, const ReceivedFields& info) {
   std::string literal = address_literal(info.from_address);
   if (!literal.empty() && !is_valid_domain(literal)) literal.clear();  // not an IP address
   // An address literal is an Extended-Domain only when TCP-info follows it.
@@ -251,6 +261,10 @@ void append_received(std::string& out, const ReceivedInfo& info) {
 }
 
 std::string with_protocol(bool esmtp, bool tls, bool authenticated) {
+  return std::string(with_protocol_name(esmtp, tls, authenticated));
+}
+
+std::string_view with_protocol_name(bool esmtp, bool tls, bool authenticated) {
   // RFC 3848 section 1: without EHLO there is neither STARTTLS nor AUTH.
   if (!esmtp) return "SMTP";
   if (tls && authenticated) return "ESMTPSA";

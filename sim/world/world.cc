@@ -201,26 +201,30 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     if (!auth_results.empty() && strip_own_results(content, &without_forged))
       content = without_forged;
     // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
-    mail::ReceivedInfo info;
+    // (Views of strings that outlive the call: the session's, the nodes', and these.)
+    std::string for_path;
+    std::string queue_id;
+    mail::ReceivedFields info;
     info.from_helo = s.helo;
     info.from_host = m_peer;
-    info.from_address = peer_address();
+    info.from_address = peer_address_view();
     info.by_host = m_node.spec.name;
-    info.with_protocol = mail::with_protocol(s.esmtp, s.tls, s.auth_user.has_value());
+    info.with_protocol = mail::with_protocol_name(s.esmtp, s.tls, s.auth_user.has_value());
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
     if (env.rcpt_to.size() == 1) {
       const mail::Mailbox& to = env.rcpt_to[0].mailbox;
-      std::string& path = info.for_recipient.emplace();
-      path.reserve(to.local_part.size() + to.domain.size() + 3);
-      path += '<';
-      path += to.local_part;
-      path += '@';
-      path += to.domain;
-      path += '>';
+      for_path.reserve(to.local_part.size() + to.domain.size() + 3);
+      for_path += '<';
+      for_path += to.local_part;
+      for_path += '@';
+      for_path += to.domain;
+      for_path += '>';
+      info.for_recipient = for_path;
     }
     const bool submission = is_submission();
     // The Received line names the queue id the message is about to get.
-    m_node.queue.append_upcoming_id(info.id);
+    m_node.queue.append_upcoming_id(queue_id);
+    info.id = queue_id;
     // Room for all that goes in front of the message and what a submission server adds, so
     // that the message is copied once.
     std::string text;
@@ -585,9 +589,11 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
   // The client's IP address: its node's, or, for a client outside the simulation (named by
   // its address), that address.
-  std::string peer_address() const {
+  std::string peer_address() const { return std::string(peer_address_view()); }
+  // The same without a copy (the node's or the session's string).
+  std::string_view peer_address_view() const {
     if (const NodeState* peer = m_world.node(m_peer)) return peer->spec.address;
-    return looks_like_address(m_peer) ? m_peer : std::string();
+    return looks_like_address(m_peer) ? std::string_view(m_peer) : std::string_view();
   }
 
   bool may_relay(const proto::SmtpSessionInfo& s, std::string_view domain) const {
@@ -608,7 +614,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   // line. False (and `out` unchanged) for anything else, which takes the general way.
   // `shape` comes in as mail::text_shape(content) and leaves as that of what was appended.
   bool complete_simple_submission(std::string& out, std::string_view content,
-                                  const mail::ReceivedInfo& info, mail::TextShape* shape) {
+                                  const mail::ReceivedFields& info, mail::TextShape* shape) {
     const std::size_t blank = content.find("\r\n\r\n");
     if (blank == std::string_view::npos || content.starts_with("\r\n")) return false;
     const std::string_view header = content.substr(0, blank + 2);
@@ -670,7 +676,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   }
 
   // Adds Message-ID and Date when the MUA left them out (RFC 6409 section 8).
-  std::string complete_submission(std::string_view content, const mail::ReceivedInfo& info) {
+  std::string complete_submission(std::string_view content, const mail::ReceivedFields& info) {
     auto msg = mail::Message::parse(content);
     if (!msg) return std::string(content);
     bool changed = false;
