@@ -24,15 +24,22 @@ constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-// RFC 5322 3.2.3 atext, for the ID clause (an Atom).
+// RFC 5322 3.2.3 atext, as a table of the 256 octets.
+constexpr std::array<bool, 256> kAtext = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (const char c : std::string_view("!#$%&'*+-/=?^_`{|}~"))
+    t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+// An Atom of atext, for the ID clause.
 bool is_atom(std::string_view s) {
   if (s.empty()) return false;
-  for (char c : s) {
-    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) == std::string_view::npos) {
-      return false;
-    }
-  }
+  for (const char c : s)
+    if (!kAtext[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 
@@ -106,22 +113,30 @@ CivilTime civil_from_unix(std::int64_t seconds) {
   return t;
 }
 
-std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
-  // Many messages pass within the same second: the last result is kept.
+namespace {
+// Many messages pass within the same second: the last result is kept.
+const std::string& cached_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
   struct Last {
     std::int64_t seconds = 0;
     int offset = 0;
     std::string text;
   };
   thread_local Last last;
-  if (!last.text.empty() && last.seconds == unix_seconds && last.offset == utc_offset_minutes) {
-    return last.text;
+  if (last.text.empty() || last.seconds != unix_seconds || last.offset != utc_offset_minutes) {
+    last.text = format_rfc5322_date_uncached(unix_seconds, utc_offset_minutes);
+    last.seconds = unix_seconds;
+    last.offset = utc_offset_minutes;
   }
-  std::string text = format_rfc5322_date_uncached(unix_seconds, utc_offset_minutes);
-  last.seconds = unix_seconds;
-  last.offset = utc_offset_minutes;
-  last.text = text;
-  return text;
+  return last.text;
+}
+}  // namespace
+
+std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes) {
+  return cached_rfc5322_date(unix_seconds, utc_offset_minutes);
+}
+
+void append_rfc5322_date(std::string& out, std::int64_t unix_seconds, int utc_offset_minutes) {
+  out += cached_rfc5322_date(unix_seconds, utc_offset_minutes);
 }
 
 std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offset_minutes) {
@@ -151,6 +166,22 @@ std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offs
 }
 
 std::string format_received(const ReceivedInfo& info) {
+  ReceivedFields fields;
+  fields.from_helo = info.from_helo;
+  fields.from_host = info.from_host;
+  fields.from_address = info.from_address;
+  fields.by_host = info.by_host;
+  fields.with_protocol = info.with_protocol;
+  fields.id = info.id;
+  if (info.for_recipient) fields.for_recipient = *info.for_recipient;
+  fields.unix_seconds = info.unix_seconds;
+  fields.utc_offset_minutes = info.utc_offset_minutes;
+  std::string out;
+  append_received(out, fields);
+  return out;
+}
+
+void append_received(std::string& out, const ReceivedFields& info) {
   std::string literal = address_literal(info.from_address);
   if (!literal.empty() && !is_valid_domain(literal)) literal.clear();  // not an IP address
   // An address literal is an Extended-Domain only when TCP-info follows it.
@@ -159,8 +190,8 @@ std::string format_received(const ReceivedInfo& info) {
   const bool host_ok = is_valid_domain(info.from_host) && info.from_host.front() != '[';
   const bool by_ok = is_valid_domain(info.by_host) && info.by_host.front() != '[';
 
-  std::string out;
-  out.reserve(160 + info.from_helo.size() + info.from_host.size() + info.by_host.size());
+  out.reserve(out.size() + 160 + info.from_helo.size() + info.from_host.size() +
+              info.by_host.size());
 
   // From-domain = "FROM" FWS Extended-Domain
   out += "from ";
@@ -212,7 +243,7 @@ std::string format_received(const ReceivedInfo& info) {
     out += " id ";
     out += info.id;
   }
-  const std::string date = format_rfc5322_date(info.unix_seconds, info.utc_offset_minutes);
+  const std::string& date = cached_rfc5322_date(info.unix_seconds, info.utc_offset_minutes);
   // For = CFWS "FOR" FWS ( Path / Mailbox )
   if (info.for_recipient && is_path_or_mailbox(*info.for_recipient)) {
     out += "\r\n";
@@ -227,10 +258,13 @@ std::string format_received(const ReceivedInfo& info) {
     out += "; ";
   }
   out += date;
-  return out;
 }
 
 std::string with_protocol(bool esmtp, bool tls, bool authenticated) {
+  return std::string(with_protocol_name(esmtp, tls, authenticated));
+}
+
+std::string_view with_protocol_name(bool esmtp, bool tls, bool authenticated) {
   // RFC 3848 section 1: without EHLO there is neither STARTTLS nor AUTH.
   if (!esmtp) return "SMTP";
   if (tls && authenticated) return "ESMTPSA";

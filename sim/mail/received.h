@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace mailhop::mail {
 
@@ -12,6 +13,8 @@ namespace mailhop::mail {
 // leading zero, proleptic Gregorian calendar. Offsets beyond +-99:59 are clamped. Years
 // outside 0..9999 (beyond what RFC 5322 can express) come out with more digits or a sign.
 std::string format_rfc5322_date(std::int64_t unix_seconds, int utc_offset_minutes = 0);
+// The same written at the end of `out`.
+void append_rfc5322_date(std::string& out, std::int64_t unix_seconds, int utc_offset_minutes = 0);
 // The same without the one-entry cache format_rfc5322_date keeps.
 std::string format_rfc5322_date_uncached(std::int64_t unix_seconds, int utc_offset_minutes = 0);
 
@@ -55,8 +58,23 @@ struct ReceivedInfo {
 // or an id that is not an Atom (an id may also be a msg-id), and a recipient that is not a
 // Path or Mailbox are left out, so the result always follows the grammar.
 std::string format_received(const ReceivedInfo& info);
+// The same fields, viewed: for a caller whose values are already in strings of its own.
+struct ReceivedFields {
+  std::string_view from_helo;
+  std::string_view from_host;
+  std::string_view from_address;
+  std::string_view by_host;
+  std::string_view with_protocol;
+  std::string_view id;
+  std::optional<std::string_view> for_recipient;
+  std::int64_t unix_seconds = 0;
+  int utc_offset_minutes = 0;
+};
+// format_received's value written at the end of `out`.
+void append_received(std::string& out, const ReceivedFields& fields);
 
 // RFC 3848 "with" keyword from the session's state.
 std::string with_protocol(bool esmtp, bool tls, bool authenticated);
+std::string_view with_protocol_name(bool esmtp, bool tls, bool authenticated);
 
 }  // namespace mailhop::mail

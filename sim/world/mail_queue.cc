@@ -27,13 +27,8 @@ std::vector<mail::EnvelopeRecipient> QueueEntry::pending() const {
   return out;
 }
 
-std::string MailQueue::next_id() {
-  std::string id = upcoming_id();
-  ++m_counter;
-  return id;
-}
-
-std::string MailQueue::upcoming_id() const {
+MailQueue::MailQueue(std::string node_name, RetryPolicy policy)
+    : m_node(std::move(node_name)), m_policy(policy) {
   // Ten upper-case hex digits like Postfix's short queue ids: the arrival counter mixed with
   // the node's name, so ids differ between hosts but sort by arrival within one.
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -41,21 +36,41 @@ std::string MailQueue::upcoming_id() const {
     h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ULL;
   }
-  const std::uint64_t value = ((h & 0xFFFULL) << 28) | ((m_counter + 1) & 0xFFFFFFFULL);
+  m_node_bits = (h & 0xFFFULL) << 28;
+}
+
+std::string MailQueue::next_id() {
+  std::string id = upcoming_id();
+  ++m_counter;
+  return id;
+}
+
+std::string MailQueue::upcoming_id() const {
+  std::string id;
+  append_upcoming_id(id);
+  return id;
+}
+
+void MailQueue::append_upcoming_id(std::string& out) const {
+  const std::uint64_t value = m_node_bits | ((m_counter + 1) & 0xFFFFFFFULL);
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string id(10, '0');
+  char id[10];
   std::uint64_t v = value;
-  for (std::size_t i = id.size(); i-- > 0;) {
+  for (std::size_t i = sizeof id; i-- > 0;) {
     id[i] = kHex[v & 0xF];
     v >>= 4;
   }
-  return id;
+  out.append(id, sizeof id);
 }
 
 const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string content,
                                       core::SimTime now, std::optional<mail::TextShape> shape) {
-  QueueEntry entry;
-  entry.id = next_id();
+  // Built in its place in the map (a QueueEntry is not small to move).
+  auto [it, inserted] = m_entries.try_emplace(next_id());
+  if (!inserted) return it->first;  // the id came round again: the entry there stays
+  QueueEntry& entry = it->second;
+  entry.id = it->first;
+  entry.recipients.reserve(envelope.rcpt_to.size());
   for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry.recipients.push_back({std::move(r), {}, {}, {}});
   envelope.rcpt_to.clear();
   entry.envelope = std::move(envelope);
@@ -63,7 +78,6 @@ const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string conte
   entry.content_shape = shape;
   entry.arrival = now;
   entry.next_attempt = now;
-  auto [it, inserted] = m_entries.emplace(entry.id, std::move(entry));
   return it->first;
 }
 

@@ -47,6 +47,7 @@ struct QueueEntry {
   core::SimTime arrival;
   core::SimTime next_attempt;     // when kDeferred
   int attempts = 0;
+  bool in_flight = false;  // an attempt to deliver it is under way
 
   bool all_done() const;          // no recipient is pending
   std::vector<mail::EnvelopeRecipient> pending() const;
@@ -54,8 +55,7 @@ struct QueueEntry {
 
 class MailQueue {
  public:
-  MailQueue(std::string node_name, RetryPolicy policy)
-      : m_node(std::move(node_name)), m_policy(policy) {}
+  MailQueue(std::string node_name, RetryPolicy policy);
 
   const RetryPolicy& policy() const { return m_policy; }
   void set_policy(const RetryPolicy& policy) { m_policy = policy; }
@@ -63,6 +63,8 @@ class MailQueue {
   // The queue id the next enqueue() will give (a server writes it into the Received field
   // before the message is queued).
   std::string upcoming_id() const;
+  // The same, written at the end of `out` (no string of its own).
+  void append_upcoming_id(std::string& out) const;
   // Takes responsibility for a message; returns its new queue id.
   // `shape`, when given, must be mail::text_shape(content).
   const std::string& enqueue(mail::Envelope envelope, std::string content, core::SimTime now,
@@ -93,6 +95,8 @@ class MailQueue {
   std::string next_id();
 
   std::string m_node;
+  // The node's part of every id (its name hashed): the name never changes, so it is hashed once.
+  std::uint64_t m_node_bits = 0;
   RetryPolicy m_policy;
   std::map<std::string, QueueEntry> m_entries;
   std::uint64_t m_counter = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 
@@ -47,6 +48,38 @@ bool looks_like_address(std::string_view name) {
   return !name.empty() && name.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos;
 }
 
+// The name of connection `id`'s random stream, "conn-<id>" (in a buffer: no string made).
+struct StreamName {
+  char text[32];
+  std::size_t size;
+  operator std::string_view() const { return {text, size}; }
+};
+StreamName connection_stream_name(std::uint64_t id) {
+  StreamName name;
+  std::memcpy(name.text, "conn-", 5);
+  const auto end = std::to_chars(name.text + 5, name.text + sizeof name.text, id).ptr;
+  name.size = static_cast<std::size_t>(end - name.text);
+  return name;
+}
+
+// Appends std::to_string(n) (without making that string).
+template <typename Integer>
+void append_number(std::string& out, Integer n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+// ascii_lower(mailbox.str()): "local@domain" lowered, made at once.
+std::string lowered_address(const mail::Mailbox& mailbox) {
+  std::string out;
+  out.reserve(mailbox.local_part.size() + 1 + mailbox.domain.size());
+  for (const char c : mailbox.local_part) out += ascii_lower(c);
+  out += '@';
+  for (const char c : mailbox.domain) out += ascii_lower(c);
+  return out;
+}
+
 // Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
 void append_crlf_body(std::string& out, std::string_view body) {
   const std::size_t start = out.size();
@@ -70,10 +103,15 @@ bool NodeState::has_role(Role r) const {
   return std::find(spec.roles.begin(), spec.roles.end(), r) != spec.roles.end();
 }
 
-bool NodeState::is_local_domain(const std::string& domain_lower) const {
-  for (const std::string& d : spec.domains)
-    if (ascii_lower(d) == domain_lower) return true;
-  return false;
+bool NodeState::is_local_domain(std::string_view domain_lower) const {
+  // ascii_lower(d) == domain_lower, without making the lowered copy.
+  const auto same = [domain_lower](const std::string& d) {
+    if (d.size() != domain_lower.size()) return false;
+    for (std::size_t i = 0; i < d.size(); ++i)
+      if (ascii_lower(d[i]) != domain_lower[i]) return false;
+    return true;
+  };
+  return std::any_of(spec.domains.begin(), spec.domains.end(), same);
 }
 
 // --- the policy of one SMTP session on a node --------------------------------------------
@@ -109,35 +147,38 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
   proto::SmtpDecision on_rcpt_to(const proto::SmtpSessionInfo& s, const mail::Envelope& env,
                                  const mail::EnvelopeRecipient& rcpt) override {
-    const std::string address = rcpt.mailbox.str();
-    const std::string domain = rcpt.mailbox.domain_lower();
+    // The address as given (for the replies, made only for a refusal) and lowered (for the
+    // lookups), with the domain lowered at its end.
+    const auto address = [&rcpt] { return rcpt.mailbox.str(); };
+    const std::string lowered = lowered_address(rcpt.mailbox);
+    const std::string_view domain =
+        std::string_view(lowered).substr(rcpt.mailbox.local_part.size() + 1);
     if (m_node.temp_refusal == "rcpt")
       return proto::SmtpDecision::reject(450, "4.3.2", "Service temporarily unavailable");
     // Postfix's usual order: relaying is checked first, then the blocklists, then the mailbox.
     const bool local = m_node.is_local_domain(domain) && m_node.has_role(Role::kMda);
     if (!local && !may_relay(s, domain))
-      return proto::SmtpDecision::reject(
-          550, "5.7.1", "<" + address + ">: Relay access denied");
+      return proto::SmtpDecision::reject(550, "5.7.1", "<" + address() + ">: Relay access denied");
     if (const std::optional<proto::SmtpDecision>& blocked = dnsbl_refusal(); blocked)
       return *blocked;
     if (local) {
-      MailboxState* box = m_world.mailbox(ascii_lower(address));
+      MailboxState* box = m_world.mailbox(lowered);
       if (!box || box->unknown)
         return proto::SmtpDecision::reject(
-            550, "5.1.1", "<" + address + ">: Recipient address rejected: User unknown");
+            550, "5.1.1", "<" + address() + ">: Recipient address rejected: User unknown");
       if (box->full)
         return box->full_permanent
-                   ? proto::SmtpDecision::reject(552, "5.2.2", "<" + address + ">: Mailbox full")
-                   : proto::SmtpDecision::reject(452, "4.2.2", "<" + address + ">: Mailbox full");
+                   ? proto::SmtpDecision::reject(552, "5.2.2", "<" + address() + ">: Mailbox full")
+                   : proto::SmtpDecision::reject(452, "4.2.2", "<" + address() + ">: Mailbox full");
     }
     if (m_node.greylisting || m_node.spec.policy.greylisting) {
-      const std::string key = m_peer + "|" + mail::format_path(env.mail_from) + "|" + address;
+      const std::string key = m_peer + "|" + mail::format_path(env.mail_from) + "|" + address();
       const SimTime now = m_world.m_sim.now();
       auto [it, first] = m_node.greylist.emplace(key, now);
       if (first || now - it->second < m_node.spec.policy.greylist_delay)
         return proto::SmtpDecision::reject(
             450, "4.7.1",
-            "<" + address + ">: Recipient address rejected: Greylisted, please try again later");
+            "<" + address() + ">: Recipient address rejected: Greylisted, please try again later");
     }
     return proto::SmtpDecision::accept();
   }
@@ -160,18 +201,40 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     if (!auth_results.empty() && strip_own_results(content, &without_forged))
       content = without_forged;
     // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
-    mail::ReceivedInfo info;
+    // (Views of strings that outlive the call: the session's, the nodes', and these.)
+    std::string for_path;
+    std::string queue_id;
+    mail::ReceivedFields info;
     info.from_helo = s.helo;
     info.from_host = m_peer;
-    info.from_address = peer_address();
+    info.from_address = peer_address_view();
     info.by_host = m_node.spec.name;
-    info.with_protocol = mail::with_protocol(s.esmtp, s.tls, s.auth_user.has_value());
+    info.with_protocol = mail::with_protocol_name(s.esmtp, s.tls, s.auth_user.has_value());
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
-    if (env.rcpt_to.size() == 1) info.for_recipient = "<" + env.rcpt_to[0].mailbox.str() + ">";
+    if (env.rcpt_to.size() == 1) {
+      const mail::Mailbox& to = env.rcpt_to[0].mailbox;
+      for_path.reserve(to.local_part.size() + to.domain.size() + 3);
+      for_path += '<';
+      for_path += to.local_part;
+      for_path += '@';
+      for_path += to.domain;
+      for_path += '>';
+      info.for_recipient = for_path;
+    }
     const bool submission = is_submission();
     // The Received line names the queue id the message is about to get.
-    info.id = m_node.queue.upcoming_id();
-    std::string text = auth_results + "Received: " + mail::format_received(info) + "\r\n";
+    m_node.queue.append_upcoming_id(queue_id);
+    info.id = queue_id;
+    // Room for all that goes in front of the message and what a submission server adds, so
+    // that the message is copied once.
+    std::string text;
+    text.reserve(auth_results.size() + 256 + info.from_helo.size() + info.from_host.size() +
+                 info.by_host.size() + (info.for_recipient ? info.for_recipient->size() : 0) +
+                 content.size() + 128 + m_node.spec.name.size());
+    text += auth_results;
+    text += "Received: ";
+    mail::append_received(text, info);
+    text += "\r\n";
     const std::size_t message_start = text.size();
     // The message's shape, for the client that sends it on, when it costs no more than what
     // the submission server reads anyway (a relay's client reads it for itself).
@@ -205,7 +268,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   bool check_credentials(const proto::SmtpSessionInfo&, std::string_view, std::string_view user,
                          std::string_view password) override {
     if (m_node.auth_failure) return false;
-    const MailboxState* box = m_world.mailbox(ascii_lower(std::string(user)));
+    const MailboxState* box = m_world.mailbox(ascii_lower(user));
     return box && box->password == password;
   }
 
@@ -526,12 +589,14 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
   // The client's IP address: its node's, or, for a client outside the simulation (named by
   // its address), that address.
-  std::string peer_address() const {
+  std::string peer_address() const { return std::string(peer_address_view()); }
+  // The same without a copy (the node's or the session's string).
+  std::string_view peer_address_view() const {
     if (const NodeState* peer = m_world.node(m_peer)) return peer->spec.address;
-    return looks_like_address(m_peer) ? m_peer : std::string();
+    return looks_like_address(m_peer) ? std::string_view(m_peer) : std::string_view();
   }
 
-  bool may_relay(const proto::SmtpSessionInfo& s, const std::string& domain) const {
+  bool may_relay(const proto::SmtpSessionInfo& s, std::string_view domain) const {
     if (m_node.relay_denied) return false;
     if (s.auth_user) return true;
     const auto& clients = m_node.spec.policy.relay_clients;
@@ -549,7 +614,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   // line. False (and `out` unchanged) for anything else, which takes the general way.
   // `shape` comes in as mail::text_shape(content) and leaves as that of what was appended.
   bool complete_simple_submission(std::string& out, std::string_view content,
-                                  const mail::ReceivedInfo& info, mail::TextShape* shape) {
+                                  const mail::ReceivedFields& info, mail::TextShape* shape) {
     const std::size_t blank = content.find("\r\n\r\n");
     if (blank == std::string_view::npos || content.starts_with("\r\n")) return false;
     const std::string_view header = content.substr(0, blank + 2);
@@ -562,7 +627,9 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       if (lf == std::string_view::npos || lf == pos || header[lf - 1] != '\r') return false;
       const std::string_view line = header.substr(pos, lf - 1 - pos);
       pos = lf + 1;
-      if (line.empty() || line.find('\r') != std::string_view::npos) return false;
+      // With canonical line ends (shape->crlf) every CR is a line's last octet before its LF:
+      // none can be inside the line.
+      if (line.empty() || (!shape->crlf && line.find('\r') != std::string_view::npos)) return false;
       const bool fold = line.front() == ' ' || line.front() == '\t';
       if (fold && first) return false;
       first = false;
@@ -595,9 +662,9 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     }
     if (!has_message_id) {
       out += "Message-ID: <";
-      out += std::to_string(info.unix_seconds);
+      append_number(out, info.unix_seconds);
       out += '.';
-      out += std::to_string(++m_world.m_message_counter);
+      append_number(out, ++m_world.m_message_counter);
       out += '@';
       out += m_node.spec.name;
       out += ">\r\n";
@@ -609,7 +676,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   }
 
   // Adds Message-ID and Date when the MUA left them out (RFC 6409 section 8).
-  std::string complete_submission(std::string_view content, const mail::ReceivedInfo& info) {
+  std::string complete_submission(std::string_view content, const mail::ReceivedFields& info) {
     auto msg = mail::Message::parse(content);
     if (!msg) return std::string(content);
     bool changed = false;
@@ -769,20 +836,25 @@ void World::start() {
         for (const scenario::Account& acc : n->spec.accounts)
           m_traffic_senders.push_back({n->spec.name, acc.address, domain_of(acc.address)});
     for (const auto& [address, box] : m_mailboxes) m_users_by_domain[domain_of(address)].push_back(address);
-    for (const auto& [domain, users] : m_users_by_domain) m_traffic_domains.push_back(domain);
+    for (const auto& [domain, users] : m_users_by_domain) {
+      m_traffic_domains.push_back(domain);
+      m_traffic_users.push_back(&users);
+    }
     // A plain-text body of the requested size, in lines of at most 72 octets.
     const std::string words = "El cartero electronico lleva este mensaje de salto en salto. ";
-    m_traffic_body.reserve(m_scenario.traffic->body_size);
+    std::string body;
+    body.reserve(m_scenario.traffic->body_size);
     std::size_t column = 0;
-    for (std::size_t i = 0; m_traffic_body.size() < m_scenario.traffic->body_size; ++i) {
-      if (column == 71 || m_traffic_body.size() + 1 == m_scenario.traffic->body_size) {
-        m_traffic_body += '\n';
+    for (std::size_t i = 0; body.size() < m_scenario.traffic->body_size; ++i) {
+      if (column == 71 || body.size() + 1 == m_scenario.traffic->body_size) {
+        body += '\n';
         column = 0;
       } else {
-        m_traffic_body += words[i % words.size()];
+        body += words[i % words.size()];
         ++column;
       }
     }
+    m_traffic_body = prepare_body(body);
     if (m_traffic_senders.empty() || m_traffic_domains.empty()) {
       note(TraceKind::kNote, "", "traffic: no MUA account or no mailbox to use");
     } else {
@@ -795,22 +867,23 @@ void World::send_traffic(std::uint64_t index) {
   const scenario::Traffic& t = *m_scenario.traffic;
   const TrafficSender& from = m_traffic_senders[index % m_traffic_senders.size()];
   // A user of another domain when there is one.
-  std::string domain = m_traffic_domains[m_traffic_rng.below(m_traffic_domains.size())];
-  if (domain == from.domain && m_traffic_domains.size() > 1) {
+  std::size_t domain = m_traffic_rng.below(m_traffic_domains.size());
+  if (m_traffic_domains[domain] == from.domain && m_traffic_domains.size() > 1) {
     const std::size_t k = m_traffic_rng.below(m_traffic_domains.size() - 1);
     std::size_t j = 0;
-    for (const std::string& d : m_traffic_domains) {
-      if (d == from.domain) continue;
-      if (j++ == k) domain = d;
+    for (std::size_t i = 0; i < m_traffic_domains.size(); ++i) {
+      if (m_traffic_domains[i] == from.domain) continue;
+      if (j++ == k) domain = i;
     }
   }
-  const std::vector<std::string>& users = m_users_by_domain[domain];
+  const std::vector<std::string>& users = *m_traffic_users[domain];
   scenario::SendAction a;
   a.from_node = from.node;
   a.from = from.address;
   a.to = {users[m_traffic_rng.below(users.size())]};
-  a.subject = "Traffic " + std::to_string(index + 1);
-  send(a, m_traffic_body);
+  a.subject = "Traffic ";
+  a.subject += std::to_string(index + 1);
+  send(std::move(a), m_traffic_body);
   if (index + 1 < t.messages) m_sim.schedule_in(t.interval, [this, index] { send_traffic(index + 1); });
 }
 
@@ -838,6 +911,12 @@ void World::note(TraceKind kind, const std::string& node, const std::string& tex
 
 void World::connect(const std::string& from, const std::string& to, int port,
                     MakeClient make_client, ConnectFailed on_fail) {
+  open_connection(from, to, port, std::move(make_client), std::move(on_fail));
+}
+
+template <typename MakeClientFn, typename ConnectFailedFn>
+void World::open_connection(const std::string& from, const std::string& to, int port,
+                            MakeClientFn make_client, ConnectFailedFn on_fail) {
   NodeState* server = node(to);
   // "host[address]:port", for diagnostics and the trace (built only when needed).
   const auto where_text = [&] {
@@ -846,17 +925,18 @@ void World::connect(const std::string& from, const std::string& to, int port,
   std::optional<Path> path = m_network.path(from, to);
   if (!server || !path) {
     // Nothing answers: the SYN is lost and the client gives up after its timeout.
-    m_sim.schedule_in(kConnectTimeout, [this, from, on_fail, where = where_text()] {
-      const std::string why = "connect to " + where + ": Connection timed out";
-      note(TraceKind::kConnectionRefused, from, why);
-      on_fail(why);
-    });
+    m_sim.schedule_in(kConnectTimeout,
+                      [this, from, on_fail = std::move(on_fail), where = where_text()] {
+                        const std::string why = "connect to " + where + ": Connection timed out";
+                        note(TraceKind::kConnectionRefused, from, why);
+                        on_fail(why);
+                      });
     return;
   }
   if (server->down || !listens(*server, port)) {
     // The host answers the SYN with a RST after one round trip.
     const std::string why = "connect to " + where_text() + ": Connection refused";
-    m_sim.schedule_in(path->latency * 2, [this, from, why, on_fail] {
+    m_sim.schedule_in(path->latency * 2, [this, from, why, on_fail = std::move(on_fail)] {
       note(TraceKind::kConnectionRefused, from, why);
       on_fail(why);
     });
@@ -864,7 +944,7 @@ void World::connect(const std::string& from, const std::string& to, int port,
   }
   const std::uint64_t id = m_next_connection++;
   ++m_stats.connections;
-  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream("conn-" + std::to_string(id)), id,
+  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream(connection_stream_name(id)), id,
                                            from, to, port, std::move(*path));
   Connection& c = *conn;
   c.attach(Side::kServer, make_server(c, *server, port));
@@ -907,14 +987,15 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
       m_sim, m_trace, conn, std::move(cfg), std::move(policy),
       [this, node](const proto::SmtpReply& r) {
         ++m_stats.smtp_replies;
-        for (const std::size_t i : node->reply_records) {
-          ReplyRecord& rec = m_replies[i];
-          if (rec.code == r.code && rec.enhanced == r.enhanced) {
-            ++rec.count;
+        const NodeState::ReplyKey key = NodeState::reply_key(r.code, r.enhanced, 0);
+        for (const NodeState::ReplyKey& k : node->reply_records) {
+          if (k.code == key.code && k.size == key.size && k.head == key.head &&
+              (k.size <= sizeof k.head || m_replies[k.record].enhanced == r.enhanced)) {
+            ++m_replies[k.record].count;
             return;
           }
         }
-        node->reply_records.push_back(m_replies.size());
+        node->reply_records.push_back(NodeState::reply_key(r.code, r.enhanced, m_replies.size()));
         m_replies.push_back({node->spec.name, r.code, r.enhanced, 1});
       });
   if (implicit) endpoint->expect_implicit_tls();
@@ -997,7 +1078,7 @@ std::optional<std::uint64_t> World::connect_external(const std::string& peer, co
                 " needs TLS from the first byte, which this connection cannot do");
   const std::uint64_t id = m_next_connection++;
   ++m_stats.connections;
-  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream("conn-" + std::to_string(id)), id,
+  auto conn = std::make_unique<Connection>(m_sim, m_rng.stream(connection_stream_name(id)), id,
                                            peer, to, port, Path{});
   Connection& c = *conn;
   c.attach(Side::kServer, make_server(c, *server, port, tls_possible));
@@ -1133,11 +1214,12 @@ std::string World::accept_message(NodeState& node, mail::Envelope envelope, std:
 }
 
 void World::schedule_delivery(NodeState& node, const std::string& queue_id, SimTime at) {
-  m_sim.schedule(at, [this, name = node.spec.name, queue_id] { deliver(name, queue_id); });
+  // Nodes live as long as the world: the event holds the node itself, not its name.
+  m_sim.schedule(at, [this, n = &node, queue_id] { deliver(*n, queue_id); });
 }
 
 struct World::Attempt {
-  std::string node;
+  NodeState* node;  // nodes live as long as the world
   std::string queue_id;
   struct Group {
     std::string destination;                 // domain or relay host, for the trace
@@ -1151,37 +1233,40 @@ struct World::Attempt {
   std::size_t groups_left = 0;
 };
 
-void World::deliver(const std::string& node_name, const std::string& queue_id) {
-  NodeState* n = node(node_name);
-  if (!n) return;
+void World::deliver(NodeState& node_state, const std::string& queue_id) {
+  NodeState* n = &node_state;
+  const std::string& node_name = n->spec.name;
   QueueEntry* entry = n->queue.find(queue_id);
-  if (!entry || n->in_flight.count(queue_id) || entry->state == QueueState::kHold) return;
+  if (!entry || entry->in_flight || entry->state == QueueState::kHold) return;
   if (n->down) return;  // resumed when the host comes back up
-  n->queue.activate(queue_id);
+  // As MailQueue::activate, without finding the entry again.
+  entry->state = QueueState::kActive;
+  ++entry->attempts;
 
   auto attempt = std::make_shared<Attempt>();
-  attempt->node = node_name;
+  attempt->node = n;
   attempt->queue_id = queue_id;
   for (std::size_t i = 0; i < entry->recipients.size(); ++i) {
     QueuedRecipient& r = entry->recipients[i];
     if (r.state != RecipientState::kPending) continue;
-    const std::string domain = r.rcpt.mailbox.domain_lower();
+    std::string domain = r.rcpt.mailbox.domain_lower();
     if (n->has_role(Role::kMda) && n->is_local_domain(domain)) {
       deliver_local(*n, *entry, r);  // same host: no travel
       continue;
     }
-    const std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : domain;
+    std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : std::move(domain);
     // Groups in order of first appearance (a message has few destinations).
     std::size_t gi = 0;
     while (gi < attempt->groups.size() && attempt->groups[gi].destination != dest) ++gi;
-    if (gi == attempt->groups.size()) attempt->groups.push_back({dest, {}, {}, 0, {}, false});
+    if (gi == attempt->groups.size())
+      attempt->groups.push_back({std::move(dest), {}, {}, 0, {}, false});
     attempt->groups[gi].recipients.push_back(i);
   }
   if (attempt->groups.empty()) {
     finish_attempt(*attempt);
     return;
   }
-  n->in_flight.insert(queue_id);
+  entry->in_flight = true;
   attempt->groups_left = attempt->groups.size();
   for (std::size_t gi = 0; gi < attempt->groups.size(); ++gi) {
     Attempt::Group& g = attempt->groups[gi];
@@ -1209,7 +1294,7 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
     }
     m_sim.schedule_in(delay, [this, attempt, gi, routing = std::move(routing)]() mutable {
       Attempt::Group& grp = attempt->groups[gi];
-      note(TraceKind::kDnsAnswer, attempt->node, routing.explanation, attempt->queue_id);
+      note(TraceKind::kDnsAnswer, attempt->node->spec.name, routing.explanation, attempt->queue_id);
       if (routing.routes.empty()) {
         const bool temporary = dns_is_temporary(routing.status);
         grp.permanent_dns_failure = !temporary;
@@ -1228,17 +1313,20 @@ void World::deliver(const std::string& node_name, const std::string& queue_id) {
 }
 
 bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
-  const std::string address = ascii_lower(r.rcpt.mailbox.str());
+  const std::string address = lowered_address(r.rcpt.mailbox);
   MailboxState* box = mailbox(address);
-  const std::string qid = entry.id;
+  const std::string& qid = entry.id;
   if (!box || box->unknown || box->host != n.spec.name) {
     r.state = RecipientState::kFailed;
     r.diagnostic = "550 5.1.1 <" + address + ">: User unknown in local recipient table";
     return false;
   }
-  const std::string return_path = "Return-Path: " + mail::format_path(entry.envelope.mail_from) + "\r\n";
-  const std::string delivered_to = "Delivered-To: " + address + "\r\n";
-  const std::uint64_t size = return_path.size() + delivered_to.size() + entry.content.size();
+  // What goes on top: "Return-Path: <sender>" (or "<>") and "Delivered-To: address".
+  const std::optional<mail::Mailbox>& sender = entry.envelope.mail_from;
+  const std::size_t return_path_size =
+      14 + (sender ? sender->local_part.size() + 1 + sender->domain.size() : 0) + 3;
+  const std::size_t delivered_to_size = 14 + address.size() + 2;
+  const std::uint64_t size = return_path_size + delivered_to_size + entry.content.size();
   if (box->full || (box->quota && box->used() + size > box->quota)) {
     const bool permanent = box->full ? box->full_permanent : true;
     r.diagnostic = permanent ? "552 5.2.2 <" + address + ">: Mailbox full"
@@ -1249,8 +1337,16 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
   }
   std::string stored;
   stored.reserve(size);
-  stored += return_path;
-  stored += delivered_to;
+  stored += "Return-Path: <";
+  if (sender) {
+    stored += sender->local_part;
+    stored += '@';
+    stored += sender->domain;
+  }
+  stored += ">\r\n";
+  stored += "Delivered-To: ";
+  stored += address;
+  stored += "\r\n";
   stored += entry.content;
   box->store->append("INBOX", std::move(stored), unix_time(m_sim.now()));
   r.state = RecipientState::kDelivered;
@@ -1263,9 +1359,9 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
 
 void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   Attempt::Group& g = attempt->groups[gi];
-  NodeState* n = node(attempt->node);
-  QueueEntry* entry = n ? n->queue.find(attempt->queue_id) : nullptr;
-  if (!n || !entry) return;
+  NodeState* n = attempt->node;
+  QueueEntry* entry = n->queue.find(attempt->queue_id);
+  if (!entry) return;
   if (g.next_route >= g.routes.size()) {
     // Every host was tried: what happened last decides, per recipient.
     for (std::size_t idx : g.recipients) {
@@ -1277,9 +1373,11 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
     finish_group(attempt);
     return;
   }
-  const MailRoute route = g.routes[g.next_route++];
+  // (g.routes stays as it is while the session is made: connect() reports only later.)
+  const MailRoute& route = g.routes[g.next_route++];
   proto::SmtpTransaction tx;
   tx.envelope = entry->envelope;
+  tx.envelope.rcpt_to.reserve(g.recipients.size());
   for (std::size_t idx : g.recipients) tx.envelope.rcpt_to.push_back(entry->recipients[idx].rcpt);
   tx.content = entry->content;
   tx.shape = entry->content_shape;
@@ -1288,69 +1386,73 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   opts.tls = proto::ClientTls::kOpportunistic;
   opts.tls_capable = true;
   const int port = n->spec.relay_host ? n->spec.relay_port : 25;
-  const std::string host = route.host;
-  // What the session decided for this group's recipients; applied as soon as it is known.
-  struct Applied {
+  // What the session decided for this group's recipients, applied as soon as it is known; one
+  // state shared by the session's callbacks.
+  struct Session {
+    World* world;
+    std::shared_ptr<Attempt> attempt;
+    std::size_t gi;
+    std::string host;
     bool done = false;
     bool any_final = false;  // someone was delivered or refused for good
-  };
-  auto applied = std::make_shared<Applied>();
-  auto apply = [this, attempt, gi, host, applied](const proto::TransactionOutcome& outcome) {
-    if (applied->done) return;
-    applied->done = true;
-    Attempt::Group& grp = attempt->groups[gi];
-    NodeState* nn = node(attempt->node);
-    QueueEntry* e = nn ? nn->queue.find(attempt->queue_id) : nullptr;
-    if (!e) return;
-    const auto& rs = outcome.recipients;
-    for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
-      QueuedRecipient& r = e->recipients[grp.recipients[k]];
-      r.remote_mta = host;
-      r.diagnostic = rs[k].diagnostic;
-      if (rs[k].status == proto::DeliveryStatus::kDelivered) {
-        r.state = RecipientState::kDelivered;
-        applied->any_final = true;
-        ++m_ledger.relayed;
-        if (m_trace.has_observers())
-          note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
-               attempt->queue_id);
-      } else if (rs[k].status == proto::DeliveryStatus::kFailed) {
-        r.state = RecipientState::kFailed;
-        applied->any_final = true;
+
+    void apply(const proto::TransactionOutcome& outcome) {
+      if (done) return;
+      done = true;
+      Attempt::Group& grp = attempt->groups[gi];
+      NodeState* nn = attempt->node;
+      QueueEntry* e = nn->queue.find(attempt->queue_id);
+      if (!e) return;
+      const auto& rs = outcome.recipients;
+      for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
+        QueuedRecipient& r = e->recipients[grp.recipients[k]];
+        r.remote_mta = host;
+        r.diagnostic = rs[k].diagnostic;
+        if (rs[k].status == proto::DeliveryStatus::kDelivered) {
+          r.state = RecipientState::kDelivered;
+          any_final = true;
+          ++world->m_ledger.relayed;
+          if (world->m_trace.has_observers())
+            world->note(TraceKind::kRelayed, nn->spec.name, r.rcpt.mailbox.str() + " → " + host,
+                        attempt->queue_id);
+        } else if (rs[k].status == proto::DeliveryStatus::kFailed) {
+          r.state = RecipientState::kFailed;
+          any_final = true;
+        }
       }
     }
   };
-  auto make_client = [this, attempt, gi, opts = std::move(opts), apply, applied,
+  auto session = std::make_shared<Session>(Session{this, attempt, gi, route.host});
+  auto make_client = [this, session, opts = std::move(opts),
                       tx = std::move(tx)](Connection& conn) mutable {
     std::vector<proto::SmtpTransaction> txs;
     txs.push_back(std::move(tx));
     // (Called once per connection: what it captured can move.)
     auto client = std::make_unique<SmtpClientEndpoint>(
-        m_sim, m_trace, conn, std::move(opts), std::move(txs), attempt->queue_id,
-        [this, attempt, gi, apply, applied](const std::vector<proto::TransactionOutcome>& outcomes,
-                                            SimTime) {
+        m_sim, m_trace, conn, std::move(opts), std::move(txs), session->attempt->queue_id,
+        [session](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) {
           // The session is over; outcomes it did not report earlier (a lost connection,
           // a timeout) are applied now.
-          if (!outcomes.empty()) apply(outcomes[0]);
+          if (!outcomes.empty()) session->apply(outcomes[0]);
           // Nobody took it and nobody refused it for good: try the next MX.
-          if (!applied->any_final) {
-            attempt->groups[gi].last_error.clear();
-            try_route(attempt, gi);
+          if (!session->any_final) {
+            session->attempt->groups[session->gi].last_error.clear();
+            session->world->try_route(session->attempt, session->gi);
           } else {
-            finish_group(attempt);
+            session->world->finish_group(session->attempt);
           }
         });
     client->set_on_transaction(
-        [apply = std::move(apply)](std::size_t, const proto::TransactionOutcome& outcome, SimTime) {
-          apply(outcome);
-        });
+        [session = std::move(session)](std::size_t, const proto::TransactionOutcome& outcome,
+                                       SimTime) { session->apply(outcome); });
     return client;
   };
-  connect(n->spec.name, host, port, std::move(make_client),
-          [this, attempt, gi](const std::string& why) {
-            attempt->groups[gi].last_error = "4.4.1 " + why;
-            try_route(attempt, gi);
-          });
+  const std::string& from = n->spec.name;
+  open_connection(from, route.host, port, std::move(make_client),
+                  [this, attempt = std::move(attempt), gi](const std::string& why) {
+                    attempt->groups[gi].last_error = "4.4.1 " + why;
+                    try_route(attempt, gi);
+                  });
 }
 
 void World::finish_group(std::shared_ptr<Attempt> attempt) {
@@ -1358,11 +1460,10 @@ void World::finish_group(std::shared_ptr<Attempt> attempt) {
 }
 
 void World::finish_attempt(Attempt& attempt) {
-  NodeState* n = node(attempt.node);
-  if (!n) return;
-  n->in_flight.erase(attempt.queue_id);
+  NodeState* n = attempt.node;
   QueueEntry* entry = n->queue.find(attempt.queue_id);
   if (!entry) return;
+  entry->in_flight = false;
   std::vector<const QueuedRecipient*> failed;
   for (QueuedRecipient& r : entry->recipients)
     if (r.state == RecipientState::kFailed && !r.reported) failed.push_back(&r);
@@ -1444,9 +1545,20 @@ void World::bounce(NodeState& n, const QueueEntry& entry,
 
 // --- MUAs --------------------------------------------------------------------------------
 
-void World::send(const scenario::SendAction& a) { send(a, a.body); }
+World::PreparedBody World::prepare_body(std::string_view body) {
+  PreparedBody out;
+  append_crlf_body(out.text, body);
+  // append_crlf_body makes every LF a CRLF; only a CR alone needs the body read again.
+  out.crlf = body.find('\r') == std::string_view::npos || mail::text_shape(out.text).crlf;
+  out.eight_bit = mail::has_8bit(body);
+  return out;
+}
 
-void World::send(const scenario::SendAction& a, std::string_view body) {
+void World::send(const scenario::SendAction& a) {
+  send(scenario::SendAction(a), prepare_body(a.body));
+}
+
+void World::send(scenario::SendAction&& a, const PreparedBody& body) {
   NodeState* mua = node(a.from_node);
   if (!mua) {
     note(TraceKind::kSendFailed, a.from_node, "unknown MUA node");
@@ -1470,10 +1582,10 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
     return;
   }
   mail::Envelope env;
-  env.mail_from = *sender;
+  env.mail_from = std::move(*sender);
   auto add_rcpts = [&](const std::vector<std::string>& list) {
     for (const std::string& to : list)
-      if (auto mb = mail::parse_mailbox(to)) env.rcpt_to.push_back({*mb, {}, {}});
+      if (auto mb = mail::parse_mailbox(to)) env.rcpt_to.push_back({std::move(*mb), {}, {}});
   };
   add_rcpts(a.to);
   add_rcpts(a.cc);
@@ -1482,23 +1594,26 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
     return;
   }
   // The message as a mail client writes it; the MSA adds Message-ID (RFC 6409 8.3).
-  auto join = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
+  // The addresses separated by ", " (none before an address while nothing is written yet).
+  const auto append_joined = [](std::string& out, const std::vector<std::string>& v) {
+    const std::size_t start = out.size();
+    for (const std::string& x : v) {
+      if (out.size() != start) out += ", ";
+      out += x;
+    }
   };
   std::string content;
-  content.reserve(body.size() + body.size() / 32 + 512);
+  content.reserve(body.text.size() + 512);
   content += "Date: ";
-  content += mail::format_rfc5322_date(unix_time(m_sim.now()));
+  mail::append_rfc5322_date(content, unix_time(m_sim.now()));
   content += "\r\nFrom: ";
   content += a.header_from ? *a.header_from : a.from;
   content += "\r\nTo: ";
-  content += join(a.to);
+  append_joined(content, a.to);
   content += "\r\n";
   if (!a.cc.empty()) {
     content += "Cc: ";
-    content += join(a.cc);
+    append_joined(content, a.cc);
     content += "\r\n";
   }
   content += "Subject: ";
@@ -1513,18 +1628,13 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
   content += "MIME-Version: 1.0\r\n";
   content += "Content-Type: text/plain; charset=UTF-8\r\n";
   content += "Content-Transfer-Encoding: ";
-  const bool body_8bit = mail::has_8bit(body);
-  content += body_8bit ? "8bit" : "7bit";
+  content += body.eight_bit ? "8bit" : "7bit";
   content += "\r\n\r\n";
   // The message's shape for the client, from what is known of its parts (they are whole
-  // lines): the header's read here (a few hundred octets), the body's from its 8-bit test and
-  // its line ends, which append_crlf_body makes CRLF; only a CR alone needs the body read again.
+  // lines): the header's read here (a few hundred octets), the body's from its preparation.
   const mail::TextShape header_shape = mail::text_shape(content);
-  const std::size_t body_start = content.size();
-  append_crlf_body(content, body);
-  const bool body_crlf = body.find('\r') == std::string_view::npos ||
-                         mail::text_shape(std::string_view(content).substr(body_start)).crlf;
-  const mail::TextShape shape = mail::joined(header_shape, {body_crlf, body_8bit});
+  content += body.text;
+  const mail::TextShape shape = mail::joined(header_shape, {body.crlf, body.eight_bit});
 
   proto::SmtpClientOptions opts;
   opts.helo_domain = mua->spec.name;
@@ -1535,20 +1645,20 @@ void World::send(const scenario::SendAction& a, std::string_view body) {
     opts.credentials = proto::SmtpCredentials{account->user.empty() ? account->address : account->user,
                                               account->password};
   proto::SmtpTransaction tx{std::move(env), std::move(content), shape};
-  const std::string node_name = mua->spec.name;
-  const std::string msa = account->submission_host;
-  // Shared by the copies of `fail` (each callback holds one); copied only when it fails.
-  auto pending =
-      std::make_shared<const OutboxMessage>(OutboxMessage{a.from, a.to, a.subject, {}, m_sim.now()});
-  auto fail = [this, node_name, pending](const std::string& why) {
+  // Shared by the copies of `fail` (each callback holds one); copied only when it fails. The
+  // action's parts are not needed any more: they move.
+  auto pending = std::make_shared<const OutboxMessage>(
+      OutboxMessage{std::move(a.from), std::move(a.to), std::move(a.subject), {}, m_sim.now()});
+  // (Nodes live as long as the world.)
+  auto fail = [this, mua, pending](const std::string& why) {
     OutboxMessage failed = *pending;
     failed.diagnostic = why;
-    if (NodeState* m = node(node_name)) m->outbox.push_back(std::move(failed));
-    note(TraceKind::kSendFailed, node_name, why);
+    mua->outbox.push_back(std::move(failed));
+    note(TraceKind::kSendFailed, mua->spec.name, why);
   };
-  connect(
-      node_name, msa, account->submission_port,
-      [this, opts = std::move(opts), tx = std::move(tx), fail, node_name](Connection& conn) mutable {
+  open_connection(
+      mua->spec.name, account->submission_host, account->submission_port,
+      [this, opts = std::move(opts), tx = std::move(tx), fail](Connection& conn) mutable {
         std::vector<proto::SmtpTransaction> txs;
         txs.push_back(std::move(tx));
         // (Called once per connection: what it captured can move.)

@@ -2,7 +2,9 @@
 // The simulated mail world: hosts with roles, links, DNS, mailboxes, queues and faults, built
 // from a scenario. Every hop is a real SMTP conversation between the engines.
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
@@ -71,14 +73,30 @@ struct NodeState {
   std::map<std::string, core::SimTime> greylist;
   // Rate limiting: sender → times of accepted messages in the last hour.
   std::map<std::string, std::deque<core::SimTime>> sent_times;
-  std::set<std::string> in_flight;  // queue ids being delivered now
-  std::vector<std::size_t> reply_records;  // this server's entries in World::replies()
+  // This server's entries in World::replies(), each with its code and enhanced code in a form
+  // quick to compare (the enhanced code's length and first 8 octets; a longer one is compared
+  // in full).
+  struct ReplyKey {
+    int code = 0;
+    std::uint32_t size = 0;
+    std::uint64_t head = 0;
+    std::size_t record = 0;
+  };
+  static ReplyKey reply_key(int code, std::string_view enhanced, std::size_t record) {
+    ReplyKey k;
+    k.code = code;
+    k.size = static_cast<std::uint32_t>(enhanced.size());
+    std::memcpy(&k.head, enhanced.data(), std::min(enhanced.size(), sizeof k.head));
+    k.record = record;
+    return k;
+  }
+  std::vector<ReplyKey> reply_records;
   std::uint64_t accepted = 0;       // messages accepted over SMTP
 
   NodeState(scenario::Node node, RetryPolicy policy)
       : spec(std::move(node)), queue(spec.name, policy) {}
   bool has_role(scenario::Role r) const;
-  bool is_local_domain(const std::string& domain_lower) const;
+  bool is_local_domain(std::string_view domain_lower) const;
 };
 
 class Retrieval;
@@ -229,6 +247,11 @@ class World {
       std::function<std::unique_ptr<Endpoint>(Connection& conn)>;
   void connect(const std::string& from, const std::string& to, int port, MakeClient make_client,
                ConnectFailed on_fail);
+  // The same for world.cc's own callers, without a std::function to allocate: `make_client`
+  // is called like a MakeClient (at most once, at once), `on_fail` like a ConnectFailed (later).
+  template <typename MakeClientFn, typename ConnectFailedFn>
+  void open_connection(const std::string& from, const std::string& to, int port,
+                       MakeClientFn make_client, ConnectFailedFn on_fail);
   // Without `tls_possible` (a real client outside), STARTTLS and STLS are not offered.
   std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server, int port,
                                         bool tls_possible = true);
@@ -241,7 +264,7 @@ class World {
   std::string accept_message(NodeState& node, mail::Envelope envelope, std::string content,
                              std::optional<mail::TextShape> shape = std::nullopt);
   void schedule_delivery(NodeState& node, const std::string& queue_id, core::SimTime at);
-  void deliver(const std::string& node_name, const std::string& queue_id);
+  void deliver(NodeState& node, const std::string& queue_id);
   bool deliver_local(NodeState& node, QueueEntry& entry, QueuedRecipient& r);
   void try_route(std::shared_ptr<Attempt> attempt, std::size_t group);
   void finish_group(std::shared_ptr<Attempt> attempt);
@@ -249,8 +272,17 @@ class World {
   void bounce(NodeState& node, const QueueEntry& entry,
               const std::vector<const QueuedRecipient*>& failed);
   void resume_node(NodeState& node);
-  // send() with the message body given apart (synthetic traffic shares one body).
-  void send(const scenario::SendAction& action, std::string_view body);
+  // A message body made ready for sending: CRLF line ends and a final CRLF, and what
+  // mail::text_shape would say of it.
+  struct PreparedBody {
+    std::string text;
+    bool crlf = true;        // every line ends in CRLF, with no CR alone
+    bool eight_bit = false;  // the body as given has octets above 127
+  };
+  static PreparedBody prepare_body(std::string_view body);
+  // send() with the message body given apart and prepared (synthetic traffic shares one body,
+  // prepared once).
+  void send(scenario::SendAction&& action, const PreparedBody& body);
   // The scenario's name server (the first node with the dns role), if it has one.
   const NodeState* dns_server() const { return m_dns_server; }
   void send_traffic(std::uint64_t index);
@@ -312,7 +344,8 @@ class World {
   std::vector<TrafficSender> m_traffic_senders;
   std::map<std::string, std::vector<std::string>> m_users_by_domain;
   std::vector<std::string> m_traffic_domains;
-  std::string m_traffic_body;
+  std::vector<const std::vector<std::string>*> m_traffic_users;  // of each traffic domain
+  PreparedBody m_traffic_body;
   core::Rng m_traffic_rng;
   std::unique_ptr<Retrieval> m_retrieval;
 };
