@@ -215,8 +215,10 @@ struct FixedText {
 
 // Appends the one-line reply "ddd" SP [enhanced SP] text CRLF for a three-digit code, the text
 // given in parts: the octets append_reply_wire() writes for it, without a string for the text.
-void append_one_line(std::string& out, int code, std::string_view enh,
-                     std::initializer_list<std::string_view> parts, std::size_t text_size) {
+// (A template over the parts: the copies are unrolled, and inlined where the code is a constant.)
+template <class... Parts>
+void append_one_line(std::string& out, int code, std::string_view enh, std::size_t text_size,
+                     const Parts&... parts) {
   const bool space = !enh.empty() && text_size != 0;
   const std::size_t n = 4 + enh.size() + (space ? 1 : 0) + text_size + 2;
   const std::size_t at = out.size();
@@ -234,11 +236,11 @@ void append_one_line(std::string& out, int code, std::string_view enh,
     p += enh.size();
     if (space) *p++ = ' ';
   }
-  for (const std::string_view part : parts) {
-    if (part.empty()) continue;
+  const auto put = [&p](std::string_view part) {
     std::memcpy(p, part.data(), part.size());
     p += part.size();
-  }
+  };
+  (put(parts), ...);
   p[0] = '\r';
   p[1] = '\n';
 }
@@ -572,27 +574,22 @@ struct SmtpServer::Impl {
   // into a string only for the event's text (when the driver wants it).
   // kClean parts are known printable (fixed texts, the hostname and greeting sanitized at the
   // start; a TAB these keep is written as the slow path would); their total length still counts.
-  void send_parts(int code, std::string_view enh, std::initializer_list<std::string_view> parts,
-                  Kind kind = Kind::kNormal, Lines check = Lines::kCheck) {
-    std::size_t size = 0;
-    for (const std::string_view part : parts) size += part.size();
+  template <class... Parts>
+  void send_parts(int code, std::string_view enh, Kind kind, Lines check, const Parts&... parts) {
+    const std::size_t size = (std::string_view(parts).size() + ...);
     bool clean = size <= kMaxReplyText && code >= 100 && code <= 999;
-    if (check == Lines::kCheck) {
-      for (const std::string_view part : parts) {
-        if (clean && !all_printable(part)) clean = false;
-      }
-    }
+    if (check == Lines::kCheck) clean = clean && (all_printable(parts) && ...);
     if (!clean) {
       // Rare: the slow path cuts and replaces.
       std::string text;
       text.reserve(size);
-      for (const std::string_view part : parts) text.append(part);
+      (text.append(parts), ...);
       const std::string_view view = text;
       send_lines(code, enh, std::span<const std::string_view>(&view, 1), kind);
       return;
     }
     if (!sends_enhanced(code, kind)) enh = {};
-    append_one_line(output, code, enh, parts, size);
+    append_one_line(output, code, enh, size, std::string_view(parts)...);
     SmtpReply& r =
         std::get<ev::ReplySent>(events.emplace_back(std::in_place_type<ev::ReplySent>)).reply;
     r.code = code;
@@ -600,15 +597,15 @@ struct SmtpServer::Impl {
     if (config.report_reply_text) {
       std::string& line = r.lines.emplace_back();
       line.reserve(size);
-      for (const std::string_view part : parts) line.append(part);
+      (line.append(parts), ...);
     }
   }
   void send(int code, std::string_view enh, std::string_view text, Kind kind = Kind::kNormal) {
-    send_parts(code, enh, {text}, kind);
+    send_parts(code, enh, kind, Lines::kCheck, text);
   }
   // A reply with a text fixed at compile time (checked there): no check at run time.
   void send_fixed(int code, std::string_view enh, FixedText text) {
-    send_parts(code, enh, {text.text}, Kind::kNormal, Lines::kClean);
+    send_parts(code, enh, Kind::kNormal, Lines::kClean, text.text);
   }
 
   // A protocol error (500-504, 555). After config.max_errors of them the session ends with
@@ -618,8 +615,8 @@ struct SmtpServer::Impl {
     send(code, enh, text, kind);
     ++errors;
     if (config.max_errors > 0 && errors >= config.max_errors && state != State::kClosed) {
-      send_parts(421, "4.7.0", {config.hostname, " Error: too many errors"}, Kind::kNormal,
-                 Lines::kClean);
+      send_parts(421, "4.7.0", Kind::kNormal, Lines::kClean, config.hostname,
+                 " Error: too many errors");
       close("too many errors (" + std::to_string(errors) + ")");
     }
   }
@@ -679,9 +676,8 @@ struct SmtpServer::Impl {
     const SmtpDecision d = policy->on_connect(session);
     if (d.accepted()) {
       state = State::kCommand;
-      send_parts(220, "",
-                 {config.hostname, config.greeting_text.empty() ? "" : " ", config.greeting_text},
-                 Kind::kNormal, Lines::kClean);
+      send_parts(220, "", Kind::kNormal, Lines::kClean, config.hostname,
+                 std::string_view(config.greeting_text.empty() ? "" : " "), config.greeting_text);
       return;
     }
     // RFC 5321 3.1: 421 closes at once; 554 keeps the connection until QUIT.
@@ -756,8 +752,8 @@ struct SmtpServer::Impl {
       return;
     }
     // RFC 5321 4.5.3.2: the server gives up; 421 is the reply for a closing channel.
-    send_parts(421, "4.4.2", {config.hostname, " Error: timeout exceeded"}, Kind::kNormal,
-               Lines::kClean);
+    send_parts(421, "4.4.2", Kind::kNormal, Lines::kClean, config.hostname,
+               " Error: timeout exceeded");
     close(state == State::kData ? "timeout during DATA; the message is discarded" : "timeout");
   }
 
@@ -956,7 +952,7 @@ struct SmtpServer::Impl {
     static constexpr std::string_view kStartTls = "250-STARTTLS\r\n";      // RFC 3207
     static constexpr std::string_view kAuth = "250-AUTH PLAIN LOGIN\r\n";  // RFC 4954
     if (!ehlo) {
-      append_one_line(output, 250, {}, {config.hostname}, config.hostname.size());
+      append_one_line(output, 250, {}, config.hostname.size(), std::string_view(config.hostname));
     } else {
       const std::size_t n = 4 + config.hostname.size() + kAfterHost.size() + size_keyword.size() +
                             kAfterSize.size() + (starttls ? kStartTls.size() : 0) +
@@ -1480,8 +1476,8 @@ struct SmtpServer::Impl {
       return;
     }
     const bool abandoned = in_transaction;
-    send_parts(221, "2.0.0", {config.hostname, " Service closing transmission channel"},
-               Kind::kNormal, Lines::kClean);
+    send_parts(221, "2.0.0", Kind::kNormal, Lines::kClean, config.hostname,
+               " Service closing transmission channel");
     close(abandoned ? "QUIT; the unfinished mail transaction is abandoned" : "QUIT");
   }
 
