@@ -217,8 +217,8 @@ struct FixedText {
 // given in parts: the octets append_reply_wire() writes for it, without a string for the text.
 // (A template over the parts: the copies are unrolled, and inlined where the code is a constant.)
 template <class... Parts>
-void append_one_line(std::string& out, int code, std::string_view enh, std::size_t text_size,
-                     const Parts&... parts) {
+[[gnu::always_inline]] inline void append_one_line(std::string& out, int code, std::string_view enh,
+                                                   std::size_t text_size, const Parts&... parts) {
   const bool space = !enh.empty() && text_size != 0;
   const std::size_t n = 4 + enh.size() + (space ? 1 : 0) + text_size + 2;
   const std::size_t at = out.size();
@@ -575,7 +575,8 @@ struct SmtpServer::Impl {
   // kClean parts are known printable (fixed texts, the hostname and greeting sanitized at the
   // start; a TAB these keep is written as the slow path would); their total length still counts.
   template <class... Parts>
-  void send_parts(int code, std::string_view enh, Kind kind, Lines check, const Parts&... parts) {
+  [[gnu::always_inline]] void send_parts(int code, std::string_view enh, Kind kind, Lines check,
+                                         const Parts&... parts) {
     const std::size_t size = (std::string_view(parts).size() + ...);
     bool clean = size <= kMaxReplyText && code >= 100 && code <= 999;
     if (check == Lines::kCheck) clean = clean && (all_printable(parts) && ...);
@@ -603,8 +604,10 @@ struct SmtpServer::Impl {
   void send(int code, std::string_view enh, std::string_view text, Kind kind = Kind::kNormal) {
     send_parts(code, enh, kind, Lines::kCheck, text);
   }
-  // A reply with a text fixed at compile time (checked there): no check at run time.
-  void send_fixed(int code, std::string_view enh, FixedText text) {
+  // A reply with a text fixed at compile time (checked there): no check at run time. Inlined
+  // with send_parts() and append_one_line(): the code, enhanced code and text being constants,
+  // the reply's length and digits are computed at compile time.
+  [[gnu::always_inline]] void send_fixed(int code, std::string_view enh, FixedText text) {
     send_parts(code, enh, Kind::kNormal, Lines::kClean, text.text);
   }
 
