@@ -1436,13 +1436,16 @@ struct SmtpServer::Impl {
           events.emplace_back(ev::MessageAccepted{std::move(envelope), std::move(content)});
         }
         content.clear();
-        // The decision's text as views (send_lines() sanitizes them as text_lines() would).
-        std::array<std::string_view, kMaxTextLines> lines;
-        const std::size_t n = split_text_lines(
-            d.text.empty() ? std::string_view("OK") : std::string_view(d.text), &lines);
-        if (n == 1) {
-          send(250, enh, lines[0]);  // the usual one line, without the multi-line writer
+        std::string_view text = d.text.empty() ? std::string_view("OK") : std::string_view(d.text);
+        if (text.find('\n') == std::string_view::npos) {
+          // The usual one line (what split_text_lines() gives for it), without the multi-line
+          // writer.
+          if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+          send(250, enh, text);
         } else {
+          // The decision's text as views (send_lines() sanitizes them as text_lines() would).
+          std::array<std::string_view, kMaxTextLines> lines;
+          const std::size_t n = split_text_lines(text, &lines);
           send_lines(250, enh, std::span<const std::string_view>(lines.data(), n));
         }
       } else {
