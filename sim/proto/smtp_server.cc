@@ -1563,8 +1563,9 @@ struct SmtpServer::Impl {
       send_error(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
       return;
     }
-    const std::string mech = ascii_upper(mech_text);
-    if (mech != "PLAIN" && mech != "LOGIN") {
+    // (Compared without case rather than upper-cased into a string.)
+    const bool plain = ascii_iequal(mech_text, "PLAIN");
+    if (!plain && !ascii_iequal(mech_text, "LOGIN")) {
       send_error(504, "5.5.4", "Unrecognized authentication type");
       return;
     }
@@ -1572,7 +1573,7 @@ struct SmtpServer::Impl {
       send_fixed(538, "5.7.11", "Encryption required for requested authentication mechanism");
       return;
     }
-    if (mech == "PLAIN") {
+    if (plain) {
       if (initial) {
         finish_plain(*initial);
       } else {
