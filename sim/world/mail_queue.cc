@@ -68,6 +68,7 @@ const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string conte
   // Built in its place in the map (a QueueEntry is not small to move).
   auto [it, inserted] = m_entries.try_emplace(next_id());
   if (!inserted) return it->first;  // the id came round again: the entry there stays
+  m_last.kv = &*it;
   QueueEntry& entry = it->second;
   entry.id = it->first;
   entry.recipients.reserve(envelope.rcpt_to.size());
@@ -82,13 +83,19 @@ const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string conte
 }
 
 QueueEntry* MailQueue::find(const std::string& id) {
+  if (m_last.kv && m_last.kv->first == id) return &m_last.kv->second;
   auto it = m_entries.find(id);
-  return it == m_entries.end() ? nullptr : &it->second;
+  if (it == m_entries.end()) return nullptr;
+  m_last.kv = &*it;
+  return &it->second;
 }
 
 const QueueEntry* MailQueue::find(const std::string& id) const {
+  if (m_last.kv && m_last.kv->first == id) return &m_last.kv->second;
   auto it = m_entries.find(id);
-  return it == m_entries.end() ? nullptr : &it->second;
+  if (it == m_entries.end()) return nullptr;
+  m_last.kv = const_cast<std::pair<const std::string, QueueEntry>*>(&*it);  // (the cache only)
+  return &it->second;
 }
 
 void MailQueue::activate(const std::string& id) {
@@ -125,7 +132,10 @@ void MailQueue::release(const std::string& id, core::SimTime now) {
   }
 }
 
-void MailQueue::remove(const std::string& id) { m_entries.erase(id); }
+void MailQueue::remove(const std::string& id) {
+  m_last.kv = nullptr;
+  m_entries.erase(id);
+}
 
 std::size_t MailQueue::count(QueueState state) const {
   return static_cast<std::size_t>(std::count_if(
