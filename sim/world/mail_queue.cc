@@ -68,6 +68,8 @@ const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string conte
   // Built in its place in the map (a QueueEntry is not small to move).
   auto [it, inserted] = m_entries.try_emplace(next_id());
   if (!inserted) return it->first;  // the id came round again: the entry there stays
+  m_last.it = it;
+  m_last.set = true;
   QueueEntry& entry = it->second;
   entry.id = it->first;
   entry.recipients.reserve(envelope.rcpt_to.size());
@@ -82,11 +84,16 @@ const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string conte
 }
 
 QueueEntry* MailQueue::find(const std::string& id) {
+  if (m_last.set && m_last.it->first == id) return &m_last.it->second;
   auto it = m_entries.find(id);
-  return it == m_entries.end() ? nullptr : &it->second;
+  if (it == m_entries.end()) return nullptr;
+  m_last.it = it;
+  m_last.set = true;
+  return &it->second;
 }
 
 const QueueEntry* MailQueue::find(const std::string& id) const {
+  if (m_last.set && m_last.it->first == id) return &m_last.it->second;
   auto it = m_entries.find(id);
   return it == m_entries.end() ? nullptr : &it->second;
 }
@@ -125,7 +132,14 @@ void MailQueue::release(const std::string& id, core::SimTime now) {
   }
 }
 
-void MailQueue::remove(const std::string& id) { m_entries.erase(id); }
+void MailQueue::remove(const std::string& id) {
+  if (m_last.set && m_last.it->first == id) {
+    m_entries.erase(m_last.it);
+  } else {
+    m_entries.erase(id);
+  }
+  m_last.set = false;
+}
 
 std::size_t MailQueue::count(QueueState state) const {
   return static_cast<std::size_t>(std::count_if(

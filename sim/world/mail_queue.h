@@ -100,6 +100,27 @@ class MailQueue {
   RetryPolicy m_policy;
   std::map<std::string, QueueEntry> m_entries;
   std::uint64_t m_counter = 0;
+  // The entry last enqueued or found: a message's events look up the same id again and again
+  // (deliver, route, session outcome, finish, remove), and comparing one id is cheaper than a
+  // walk down the tree. Map nodes stay where they are until erased; remove() forgets it, and
+  // a copied or moved queue starts without it (it would point into the other map).
+  struct LastFound {
+    std::map<std::string, QueueEntry>::iterator it;
+    bool set = false;
+    LastFound() = default;
+    LastFound(const LastFound&) {}
+    LastFound(LastFound&& other) noexcept { other.set = false; }
+    LastFound& operator=(const LastFound&) {
+      set = false;
+      return *this;
+    }
+    LastFound& operator=(LastFound&& other) noexcept {
+      set = false;
+      other.set = false;
+      return *this;
+    }
+  };
+  LastFound m_last;
 };
 
 }  // namespace mailhop::world
