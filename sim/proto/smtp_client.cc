@@ -1,5 +1,6 @@
 #include "sim/proto/smtp_client.h"
 
+#include <array>
 #include <cassert>
 #include <charconv>
 #include <cstdint>
@@ -77,13 +78,6 @@ char status_class_digit(DeliveryStatus s) {
       return '5';
   }
   return '4';
-}
-
-// std::to_string(n) appended to `out`.
-void append_decimal(std::string& out, std::size_t n) {
-  char buf[24];
-  const auto res = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, static_cast<std::size_t>(res.ptr - buf));
 }
 
 // The index of the first CR or LF in s[from...], or s.size(): 16 octets a step where SSE2 is
@@ -168,10 +162,10 @@ DeliveryStatus status_from_reply(const Reply& reply) {
 
 // RFC 3463 status for a DSN: the reply's enhanced code when it has one, else "c.0.0"; the
 // class follows the decision (a 5xx that only defers reports 4.x.x).
-std::string status_code_for(const Reply& reply, DeliveryStatus status) {
-  std::string code = reply.enhanced.empty() ? std::string("0.0.0") : std::string(reply.enhanced);
+// Written into `code` (an outcome's, whose buffer serves).
+void assign_status_code(std::string& code, const Reply& reply, DeliveryStatus status) {
+  code.assign(reply.enhanced.empty() ? std::string_view("0.0.0") : reply.enhanced);
   code[0] = status_class_digit(status);
-  return code;
 }
 
 // parse_enhanced_code without its output: the length of the RFC 3463 code `text` starts with
@@ -190,18 +184,36 @@ std::size_t enhanced_code_length(std::string_view text) {
   return i;
 }
 
-// mail::format_path appended to `out`: "<local@domain>", or "<>" for the null path.
-void append_path(std::string& out, const mail::Mailbox* mailbox) {
-  if (mailbox == nullptr) {
-    out += "<>";
-    return;
+// The pieces of a command line, appended to a string with one growth: each += would be a call
+// of its own (and a literal's another for its length).
+class LineParts {
+ public:
+  LineParts& operator<<(std::string_view piece) {
+    assert(m_count < m_parts.size());
+    m_parts[m_count++] = piece;
+    m_size += piece.size();
+    return *this;
   }
-  out += '<';
-  out += mailbox->local_part;
-  out += '@';
-  out += mailbox->domain;
-  out += '>';
-}
+  // mail::format_path: "<local@domain>", or "<>" for the null path.
+  LineParts& path(const mail::Mailbox* mailbox) {
+    if (mailbox == nullptr) return *this << "<>";
+    return *this << "<" << mailbox->local_part << "@" << mailbox->domain << ">";
+  }
+  void append_to(std::string& out) const {
+    const std::size_t at = out.size();
+    out.resize(at + m_size);
+    char* d = out.data() + at;
+    for (std::size_t i = 0; i < m_count; ++i) {
+      std::memcpy(d, m_parts[i].data(), m_parts[i].size());
+      d += m_parts[i].size();
+    }
+  }
+
+ private:
+  std::array<std::string_view, 16> m_parts;  // (the longest line, MAIL, has 14)
+  std::size_t m_count = 0;
+  std::size_t m_size = 0;
+};
 
 enum class Cmd {
   kGreeting,
@@ -447,9 +459,11 @@ struct SmtpClient::Impl {
     // queue is usually canonical already, and is then not copied).
     std::optional<std::string> canonical_copy;
     // Per recipient: kDecided, and kAccepted when RCPT got 2xx (decided by the end of DATA).
-    static constexpr std::uint8_t kDecided = 1;
-    static constexpr std::uint8_t kAccepted = 2;
-    std::vector<std::uint8_t> rcpt;
+    // A string of flags, not a vector: no allocation for up to 15 recipients (its inline
+    // buffer), which is most transactions.
+    static constexpr char kDecided = 1;
+    static constexpr char kAccepted = 2;
+    std::string rcpt;
 
     std::size_t recipients() const { return rcpt.size(); }
     bool decided(std::size_t r) const { return (rcpt[r] & kDecided) != 0; }
@@ -522,7 +536,7 @@ struct SmtpClient::Impl {
         RecipientOutcome& outcome = outcomes[i].recipients.emplace_back();
         outcome.recipient = r.mailbox;
       }
-      state[i].rcpt.assign(rcpts.size(), 0);
+      state[i].rcpt.assign(rcpts.size(), '\0');
     }
   }
 
@@ -680,20 +694,18 @@ struct SmtpClient::Impl {
     }
   }
 
-  // A command line is written straight into `out` from `start` on; this ends it.
+  // A command line and its CRLF are written straight into `out` from `start` on; this notes it.
   void end_line(std::size_t start, Pending p) {
     if (opt.report_commands) {
-      events.emplace_back(ev::CommandSent{std::string(out, start, out.size() - start)});
+      events.emplace_back(ev::CommandSent{std::string(out, start, out.size() - 2 - start)});
     }
-    out.push_back('\r');  // (push_back is inline where append is a call)
-    out.push_back('\n');
     if (pending.empty()) wait_since = now;
     pending.push_back(p);
   }
 
   void send_line(std::string_view line, Pending p) {
     const std::size_t start = out.size();
-    out += line;
+    (LineParts() << line << "\r\n").append_to(out);
     end_line(start, p);
   }
 
@@ -701,18 +713,14 @@ struct SmtpClient::Impl {
     send_line(line, Pending{cmd, txn, rcpt, fixed_waiting_text(cmd)});
   }
 
-  void append_hello_line(std::string& s, std::string_view verb) const {
-    s += verb;
-    s += opt.helo_domain;
-  }
   std::string hello_line(std::string_view verb) const {
     std::string line;
-    append_hello_line(line, verb);
+    (LineParts() << verb << opt.helo_domain).append_to(line);
     return line;
   }
   void send_hello(std::string_view verb, Cmd cmd) {
     const std::size_t start = out.size();
-    append_hello_line(out, verb);
+    (LineParts() << verb << opt.helo_domain << "\r\n").append_to(out);
     end_line(start, Pending{cmd, 0, 0, nullptr});
   }
 
@@ -803,13 +811,15 @@ struct SmtpClient::Impl {
       diag += "; ";
       diag += note;
     }
-    SmtpReply& kept = o.reply.emplace();
-    kept.code = reply.code;
-    kept.enhanced.assign(reply.enhanced);
-    kept.lines.reserve(reply.lines.size());
-    for (const std::string_view line : reply.lines) kept.lines.emplace_back(line);
+    if (opt.keep_outcome_replies) {
+      SmtpReply& kept = o.reply.emplace();
+      kept.code = reply.code;
+      kept.enhanced.assign(reply.enhanced);
+      kept.lines.reserve(reply.lines.size());
+      for (const std::string_view line : reply.lines) kept.lines.emplace_back(line);
+    }
     if (code.empty()) {
-      o.status_code = status_code_for(reply, status);
+      assign_status_code(o.status_code, reply, status);
     } else {
       o.status_code.assign(code);
     }
@@ -967,8 +977,7 @@ struct SmtpClient::Impl {
       constexpr std::string_view kVerb = "AUTH PLAIN ";
       if (kVerb.size() + response.size() + 2 <= kMaxCommandLineOctets) {
         const std::size_t start = out.size();
-        out += kVerb;
-        out += response;
+        (LineParts() << kVerb << response << "\r\n").append_to(out);
         end_line(start, Pending{Cmd::kAuthPlain, 0, 0, fixed_waiting_text(Cmd::kAuthPlain)});
       } else {
         // RFC 4954 section 4: too long for one command line, so no initial response.
@@ -1024,64 +1033,64 @@ struct SmtpClient::Impl {
     return false;
   }
 
-  void append_mail_line(std::string& line, std::size_t t) const {
+  // The MAIL command line (with its CRLF when `crlf`) appended to `out`.
+  void append_mail_line(std::string& out_line, std::size_t t, bool crlf) const {
     const mail::Envelope& env = txns[t].envelope;
-    line += "MAIL FROM:";
-    append_path(line, env.mail_from ? &*env.mail_from : nullptr);
+    LineParts parts;
+    parts << "MAIL FROM:";
+    parts.path(env.mail_from ? &*env.mail_from : nullptr);
+    char size_digits[24];
     if (offers(kSizeExt)) {
-      line += " SIZE=";
-      append_decimal(line, canonical(t).size());
+      const auto res =
+          std::to_chars(size_digits, size_digits + sizeof size_digits, canonical(t).size());
+      parts << " SIZE="
+            << std::string_view(size_digits, static_cast<std::size_t>(res.ptr - size_digits));
     }
     if (offers(k8BitMimeExt)) {
       if (state[t].eight_bit || env.body == mail::BodyType::k8BitMime) {
-        line += " BODY=8BITMIME";
+        parts << " BODY=8BITMIME";
       } else if (env.body == mail::BodyType::k7Bit) {
-        line += " BODY=7BIT";
+        parts << " BODY=7BIT";
       }
     }
     if (offers(kDsnExt)) {
-      if (env.ret) {
-        line += " RET=";
-        line += *env.ret;
-      }
-      if (env.envid) {
-        line += " ENVID=";
-        line += *env.envid;
-      }
+      if (env.ret) parts << " RET=" << *env.ret;
+      if (env.envid) parts << " ENVID=" << *env.envid;
     }
+    if (crlf) parts << "\r\n";
+    parts.append_to(out_line);
   }
 
-  void append_rcpt_line(std::string& line, std::size_t t, std::size_t r) const {
+  // The RCPT command line for recipient r of transaction t (with its CRLF when `crlf`)
+  // appended to `out`.
+  void append_rcpt_line(std::string& out_line, std::size_t t, std::size_t r, bool crlf) const {
     const mail::EnvelopeRecipient& rcpt = txns[t].envelope.rcpt_to[r];
-    line += "RCPT TO:";
-    append_path(line, &rcpt.mailbox);
+    LineParts parts;
+    parts << "RCPT TO:";
+    parts.path(&rcpt.mailbox);
     if (offers(kDsnExt)) {
-      if (rcpt.notify) {
-        line += " NOTIFY=";
-        line += *rcpt.notify;
-      }
-      if (rcpt.orcpt) {
-        line += " ORCPT=";
-        line += *rcpt.orcpt;
-      }
+      if (rcpt.notify) parts << " NOTIFY=" << *rcpt.notify;
+      if (rcpt.orcpt) parts << " ORCPT=" << *rcpt.orcpt;
     }
+    if (crlf) parts << "\r\n";
+    parts.append_to(out_line);
   }
 
   std::string rcpt_line(std::size_t t, std::size_t r) const {
     std::string line;
-    append_rcpt_line(line, t, r);
+    append_rcpt_line(line, t, r, false);
     return line;
   }
 
   void send_rcpt(std::size_t t, std::size_t r) {
     const std::size_t start = out.size();
-    append_rcpt_line(out, t, r);
+    append_rcpt_line(out, t, r, true);
     end_line(start, Pending{Cmd::kRcpt, t, r, nullptr});
   }
 
   void send_mail(std::size_t t) {
     const std::size_t start = out.size();
-    append_mail_line(out, t);
+    append_mail_line(out, t, true);
     end_line(start, Pending{Cmd::kMail, t, 0, fixed_waiting_text(Cmd::kMail)});
   }
 

@@ -87,6 +87,10 @@ struct SmtpClientOptions {
   // Whether take_events() reports each reply received (ReplyReceived); a driver that learns
   // what it needs from the outcomes turns it off and spares the engine a copy of every reply.
   bool report_replies = true;
+  // Whether each RecipientOutcome keeps a copy of the reply that decided it (`reply`); a
+  // driver that reads only the status, diagnostic and status code turns it off and spares the
+  // engine building a reply (its lines' strings) per recipient. The diagnostic still quotes it.
+  bool keep_outcome_replies = true;
 };
 
 // One message to send: the envelope and the message text (CRLF lines, not dot-stuffed).

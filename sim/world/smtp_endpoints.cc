@@ -19,6 +19,7 @@ proto::SmtpServerConfig without_unread_events(proto::SmtpServerConfig config, bo
 proto::SmtpClientOptions with_command_events_if(proto::SmtpClientOptions options, bool tracing) {
   options.report_commands = tracing;
   options.report_replies = false;  // the server's side traces the reply lines
+  options.keep_outcome_replies = false;  // the world reads status and diagnostic only
   return options;
 }
 }  // namespace
