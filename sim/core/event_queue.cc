@@ -80,13 +80,6 @@ void EventQueue::rebase(std::uint64_t when) {
   for (const Key& k : all) m_buckets[bucket_of(k.when)].push_back(k);
 }
 
-EventQueue::Key EventQueue::pop_key() {
-  settle();
-  const Key k = m_buckets[0][m_head++];
-  --m_size;
-  return k;
-}
-
 EventQueue::Event EventQueue::pop() {
   const Key k = pop_key();
   Event e{k.time(), k.seq(), std::move(slot(k.slot()))};

@@ -69,7 +69,21 @@ class EventQueue {
     settle();
     return m_buckets[0][m_head].seq();
   }
+  // Both at once (one settle): what the simulator's loop looks at before every event.
+  void top(SimTime* time, EventId* seq) {
+    settle();
+    const Key& k = m_buckets[0][m_head];
+    *time = k.time();
+    *seq = k.seq();
+  }
   Event pop();
+  // Removes the earliest event without running it (a cancelled one): its action is destroyed
+  // where it lies. The queue must not be empty.
+  void drop_top() {
+    const Key k = pop_key();
+    slot(k.slot()) = nullptr;
+    m_free.push_back(k.slot());
+  }
   // Removes the earliest event (the queue must not be empty), calls `before(time, id)`, then
   // runs its action where it lies: no move of the action. The action may push more events.
   template <class Before>
@@ -157,7 +171,12 @@ class EventQueue {
   // left), then the event's number and key once its action fills the slot.
   std::uint32_t claim();
   EventId enqueue(SimTime time, std::uint32_t i);
-  Key pop_key();
+  Key pop_key() {
+    settle();
+    const Key k = m_buckets[0][m_head++];
+    --m_size;
+    return k;
+  }
   std::size_t bucket_of(std::uint64_t when) const {
     const std::uint64_t diff = when ^ m_last;
     return diff == 0 ? 0 : static_cast<std::size_t>(64 - __builtin_clzll(diff));

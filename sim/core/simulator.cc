@@ -34,7 +34,7 @@ bool Simulator::cancel(EventId id) {
 void Simulator::skip_cancelled() {
   // Every finished event still in the queue was cancelled: ones that ran were popped.
   while (m_cancelled > 0 && !m_queue.empty() && finished(m_queue.top_seq())) {
-    m_queue.pop();
+    m_queue.drop_top();
     --m_cancelled;
   }
 }
@@ -68,10 +68,18 @@ void Simulator::run_next() {
 
 std::uint64_t Simulator::run_until(SimTime t) {
   std::uint64_t n = 0;
-  // As next_time() then step(), with the cancelled events skipped once per event.
-  for (;;) {
-    skip_cancelled();
-    if (m_queue.empty() || m_queue.top_time() > t) break;
+  // As next_time() then step(), with the earliest key looked at once per event: a cancelled one
+  // is dropped (every finished event still in the queue was cancelled), a live one runs if due.
+  while (!m_queue.empty()) {
+    SimTime time;
+    EventId seq;
+    m_queue.top(&time, &seq);
+    if (finished(seq)) {
+      m_queue.drop_top();
+      --m_cancelled;
+      continue;
+    }
+    if (time > t) break;
     run_next();
     ++n;
   }

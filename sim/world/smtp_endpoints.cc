@@ -24,38 +24,23 @@ proto::SmtpClientOptions with_command_events_if(proto::SmtpClientOptions options
 }
 }  // namespace
 
-void DeadlineTimer::arm(std::optional<proto::Micros> deadline) {
-  if (!deadline) {
-    cancel();
-    return;
-  }
-  m_deadline = core::SimTime::from_proto(*deadline);
-  // A pending event at or before the deadline will notice it and wait again.
-  if (m_event && *m_event_at <= *m_deadline) return;
-  if (m_event) m_sim.cancel(*m_event);
-  schedule(*m_deadline);
+void DeadlineTimer::reschedule() {
+  if (m_event != 0) m_sim.cancel(m_event);
+  schedule(m_deadline);
 }
 
 void DeadlineTimer::schedule(core::SimTime at) {
   m_event_at = at;
   m_event = m_sim.schedule(at, [this] {
-    m_event.reset();
-    m_event_at.reset();
-    if (!m_deadline) return;
-    if (*m_deadline > m_sim.now()) {
-      schedule(*m_deadline);
+    m_event = 0;
+    if (!m_armed) return;
+    if (m_deadline > m_sim.now()) {
+      schedule(m_deadline);
       return;
     }
-    m_deadline.reset();
+    m_armed = false;
     m_fire();
   });
-}
-
-void DeadlineTimer::cancel() {
-  if (m_event) m_sim.cancel(*m_event);
-  m_event.reset();
-  m_event_at.reset();
-  m_deadline.reset();
 }
 
 core::Name protocol_name(std::string_view protocol) {

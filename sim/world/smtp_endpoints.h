@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,17 +28,36 @@ class DeadlineTimer {
   ~DeadlineTimer() { cancel(); }
   DeadlineTimer(const DeadlineTimer&) = delete;
   DeadlineTimer& operator=(const DeadlineTimer&) = delete;
-  void arm(std::optional<proto::Micros> deadline);
-  void cancel();
+  // Inline: called after every exchange, and it almost always finds its pending event early
+  // enough to wait again.
+  void arm(std::optional<proto::Micros> deadline) {
+    if (!deadline) {
+      cancel();
+      return;
+    }
+    m_deadline = core::SimTime::from_proto(*deadline);
+    m_armed = true;
+    // A pending event at or before the deadline will notice it and wait again.
+    if (m_event != 0 && m_event_at <= m_deadline) return;
+    reschedule();
+  }
+  void cancel() {
+    if (m_event != 0) m_sim.cancel(m_event);
+    m_event = 0;
+    m_armed = false;
+  }
 
  private:
+  void reschedule();
   void schedule(core::SimTime at);
 
   core::Simulator& m_sim;
   std::function<void()> m_fire;
-  std::optional<core::SimTime> m_deadline;   // when the engine wants its tick
-  std::optional<core::SimTime> m_event_at;   // when the pending event fires
-  std::optional<core::EventId> m_event;
+  // Plain fields rather than optionals: this runs on every line of every session.
+  core::SimTime m_deadline;   // when the engine wants its tick, if m_armed
+  core::SimTime m_event_at;   // when the pending event fires, if m_event is not 0
+  core::EventId m_event = 0;  // the pending event (ids start at 1)
+  bool m_armed = false;
 };
 
 // How the TLS of a session starts: in plain text (STARTTLS or STLS may come later), or with the
