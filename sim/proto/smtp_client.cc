@@ -168,22 +168,6 @@ void assign_status_code(std::string& code, const Reply& reply, DeliveryStatus st
   code[0] = status_class_digit(status);
 }
 
-// parse_enhanced_code without its output: the length of the RFC 3463 code `text` starts with
-// (followed by a space or the end), or 0.
-std::size_t enhanced_code_length(std::string_view text) {
-  if (text.empty() || (text[0] != '2' && text[0] != '4' && text[0] != '5')) return 0;
-  std::size_t i = 1;
-  for (int part = 0; part < 2; ++part) {
-    if (i >= text.size() || text[i] != '.') return 0;
-    ++i;
-    const std::size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) ++i;
-    if (i == start) return 0;
-  }
-  if (i < text.size() && text[i] != ' ') return 0;
-  return i;
-}
-
 // The pieces of a command line, appended to a string with one growth: each += would be a call
 // of its own (and a literal's another for its length).
 class LineParts {
@@ -1221,43 +1205,32 @@ struct SmtpClient::Impl {
     reply_spans.clear();
   }
 
-  // One reply line (without CRLF) at data[at, at + size), read by SmtpReplyParser's rules
-  // (smtp_reply.cc); true when it completed a reply, which is then handled. When
-  // ENHANCEDSTATUSCODES was advertised, a leading enhanced code is split from each line's text.
+  // One reply line (without CRLF) at data[at, at + size), read by parse_reply_line's rules
+  // (smtp_reply.h) as SmtpReplyParser reads it; true when it completed a reply, which is then
+  // handled.
   bool handle_line(std::string_view data, std::size_t at, std::size_t size) {
     const std::string_view line(data.data() + at, size);
-    if (line.size() < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
-        line[2] < '0' || line[2] > '9' || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+    SmtpReplyLine read;
+    if (!parse_reply_line(line, enhanced_codes, read)) {
       reset_reply();
-      line_error("malformed reply line: \"" + std::string(line.substr(0, 80)) + "\"");
+      line_error(malformed_reply_line_error(line));
       return false;
     }
-    const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+    const int code = read.code;
     if (reply_started && code != reply_code) {
       const int was = reply_code;
       reset_reply();
-      line_error("reply code changed inside a multi-line reply: " + std::to_string(was) + " then " +
-                 std::to_string(code));
+      line_error(reply_code_changed_error(was, code));
       return false;
     }
     reply_code = code;
-    std::size_t text_at = at + (size > 4 ? 4 : size);
-    std::size_t text_size = size > 4 ? size - 4 : 0;
-    if (enhanced_codes) {
-      // RFC 3463: the enhanced code's class must match the reply's class.
-      const std::size_t len =
-          enhanced_code_length(std::string_view(data.data() + text_at, text_size));
-      if (len > 0 && data[text_at] == line[0]) {
-        if (!reply_started) reply_enhanced = {text_at, len};
-        text_at += len;
-        text_size -= len;
-        if (text_size > 0 && data[text_at] == ' ') {
-          ++text_at;
-          --text_size;
-        }
-      }
+    if (!reply_started && !read.enhanced.empty()) {
+      reply_enhanced = {static_cast<std::size_t>(read.enhanced.data() - data.data()),
+                        read.enhanced.size()};
     }
-    const bool last = size == 3 || line[3] == ' ';
+    const std::size_t text_at = static_cast<std::size_t>(read.text.data() - data.data());
+    const std::size_t text_size = read.text.size();
+    const bool last = read.last;
     std::string_view rest;
     if (!reply_started && last) {
       // A one-line reply (most are): no need to note where its line was.

@@ -7,12 +7,6 @@
 #include <cctype>
 
 namespace mailhop::proto {
-namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-}  // namespace
-
 std::string SmtpReply::to_wire() const {
   std::string out;
   append_wire(out);
@@ -111,57 +105,43 @@ std::string SmtpReply::summary() const {
 }
 
 bool parse_enhanced_code(std::string_view text, std::string* out, std::size_t* length) {
-  // class "." subject "." detail: class 2/4/5, subject 1-3 digits, detail 1-3 digits.
-  std::size_t i = 0;
-  if (text.empty() || (text[0] != '2' && text[0] != '4' && text[0] != '5')) return false;
-  i = 1;
-  for (int part = 0; part < 2; ++part) {
-    if (i >= text.size() || text[i] != '.') return false;
-    ++i;
-    const std::size_t start = i;
-    while (i < text.size() && is_digit(text[i]) && i - start < 3) ++i;
-    if (i == start) return false;
-  }
-  if (i < text.size() && text[i] != ' ') return false;
-  if (out) out->assign(text.substr(0, i));
-  if (length) *length = i;
+  const std::size_t n = enhanced_code_length(text);
+  if (n == 0) return false;
+  if (out) out->assign(text.substr(0, n));
+  if (length) *length = n;
   return true;
 }
 
+std::string malformed_reply_line_error(std::string_view line) {
+  return "malformed reply line: \"" + std::string(line.substr(0, 80)) + "\"";
+}
+
+std::string reply_code_changed_error(int first, int then) {
+  return "reply code changed inside a multi-line reply: " + std::to_string(first) + " then " +
+         std::to_string(then);
+}
+
 SmtpReplyParser::Status SmtpReplyParser::feed_line(std::string_view line, bool enhanced) {
-  if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2]) ||
-      line[0] < '2' || line[0] > '5' || line[1] > '5' ||
-      (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
-    m_error = "malformed reply line: \"" + std::string(line.substr(0, 80)) + "\"";
+  SmtpReplyLine parsed;
+  if (!parse_reply_line(line, enhanced, parsed)) {
+    m_error = malformed_reply_line_error(line);
     m_reply = {};
     m_started = false;
     return Status::kError;
   }
-  const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-  if (m_started && code != m_reply.code) {
-    m_error = "reply code changed inside a multi-line reply: " + std::to_string(m_reply.code) +
-              " then " + std::to_string(code);
+  if (m_started && parsed.code != m_reply.code) {
+    m_error = reply_code_changed_error(m_reply.code, parsed.code);
     m_reply = {};
     m_started = false;
     return Status::kError;
   }
-  m_reply.code = code;
-  std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
-  if (enhanced) {
-    std::size_t len = 0;
-    // RFC 3463: the enhanced code's class must match the reply's class.
-    if (parse_enhanced_code(text, nullptr, &len) && text[0] == line[0]) {
-      if (!m_started) m_reply.enhanced.assign(text.substr(0, len));
-      text.remove_prefix(len);
-      if (!text.empty() && text[0] == ' ') text.remove_prefix(1);
-    }
-  }
-  const bool last = line.size() == 3 || line[3] == ' ';
+  m_reply.code = parsed.code;
+  if (!m_started && !parsed.enhanced.empty()) m_reply.enhanced.assign(parsed.enhanced);
   // A multi-line reply (EHLO's) gets room for its usual length at once.
-  if (!m_started && m_reply.lines.capacity() == 0) m_reply.lines.reserve(last ? 1 : 8);
-  m_reply.lines.emplace_back(text);
+  if (!m_started && m_reply.lines.capacity() == 0) m_reply.lines.reserve(parsed.last ? 1 : 8);
+  m_reply.lines.emplace_back(parsed.text);
   m_started = true;
-  return last ? Status::kComplete : Status::kNeedMore;
+  return parsed.last ? Status::kComplete : Status::kNeedMore;
 }
 
 void SmtpReplyParser::reset() {

@@ -1,6 +1,7 @@
 #pragma once
 // SMTP replies (RFC 5321 4.2) with RFC 3463 enhanced status codes, and a parser for clients.
 
+#include <algorithm>
 #include <optional>
 #include <span>
 #include <string>
@@ -49,8 +50,61 @@ void append_reply_wire(std::string& out, int code, std::string_view enhanced,
 // True when `text` starts with an RFC 3463 enhanced status code "c.sss.ddd" followed by a
 // space or the end; `out` receives the code.
 bool parse_enhanced_code(std::string_view text, std::string* out, std::size_t* length);
+// The length of the RFC 3463 code that `text` starts with (followed by a space or the end), or
+// 0 when it does not start with one.
+inline std::size_t enhanced_code_length(std::string_view text) {
+  // class "." subject "." detail: class 2/4/5, subject 1-3 digits, detail 1-3 digits.
+  if (text.empty() || (text[0] != '2' && text[0] != '4' && text[0] != '5')) return 0;
+  std::size_t i = 1;
+  for (int part = 0; part < 2; ++part) {
+    if (i >= text.size() || text[i] != '.') return 0;
+    ++i;
+    const std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) ++i;
+    if (i == start) return 0;
+  }
+  if (i < text.size() && text[i] != ' ') return 0;
+  return i;
+}
 
-// Builds replies from reply lines (client side). Feed one line (without CRLF) at a time.
+// One reply line (without its CRLF) read by RFC 5321 section 4.2's rules: "ddd-text" (more
+// lines follow), "ddd text" or "ddd" (the last line), ddd from 200 to 559.
+struct SmtpReplyLine {
+  int code = 0;
+  bool last = false;
+  std::string_view enhanced;  // the leading enhanced code, when asked for and present
+  std::string_view text;      // the rest of the line: views into it
+};
+// Reads `line` into `out`; false when it is not a reply line. With `enhanced`
+// (ENHANCEDSTATUSCODES was advertised) a leading enhanced code of the reply's class is split
+// from the text (RFC 3463: a code of another class is text).
+inline bool parse_reply_line(std::string_view line, bool enhanced, SmtpReplyLine& out) {
+  if (line.size() < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
+      line[2] < '0' || line[2] > '9' || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+    return false;
+  }
+  out.code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  out.last = line.size() == 3 || line[3] == ' ';
+  out.enhanced = {};
+  out.text = line.substr(std::min<std::size_t>(line.size(), 4));  // (empty: at the line's end)
+  if (enhanced) {
+    const std::size_t len = enhanced_code_length(out.text);
+    if (len > 0 && out.text[0] == line[0]) {
+      out.enhanced = out.text.substr(0, len);
+      out.text.remove_prefix(len);
+      if (!out.text.empty() && out.text[0] == ' ') out.text.remove_prefix(1);
+    }
+  }
+  return true;
+}
+
+// The reasons a client gives when a reply cannot be read: a line that parse_reply_line refuses,
+// and a line of a multi-line reply whose code is not the first line's.
+std::string malformed_reply_line_error(std::string_view line);
+std::string reply_code_changed_error(int first, int then);
+
+// Builds replies from reply lines (client side) by parse_reply_line's rules. Feed one line
+// (without CRLF) at a time.
 class SmtpReplyParser {
  public:
   enum class Status { kNeedMore, kComplete, kError };

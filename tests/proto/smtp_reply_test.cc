@@ -1,4 +1,5 @@
-// Tests of SmtpReply, parse_enhanced_code and SmtpReplyParser (sim/proto/smtp_reply.h).
+// Tests of SmtpReply, parse_enhanced_code, parse_reply_line and SmtpReplyParser
+// (sim/proto/smtp_reply.h).
 
 #include "sim/proto/smtp_reply.h"
 
@@ -116,6 +117,39 @@ TEST_CASE("parse_enhanced_code follows RFC 3463", "[proto][smtp_reply]") {
   CHECK_FALSE(parse_enhanced_code("2..5", nullptr, nullptr));
   CHECK_FALSE(parse_enhanced_code("", nullptr, nullptr));
   CHECK_FALSE(parse_enhanced_code("OK", nullptr, nullptr));
+}
+
+TEST_CASE("parse_reply_line reads a line as views into it", "[proto][smtp_reply]") {
+  SmtpReplyLine l;
+  const std::string_view line = "550 5.1.1 User unknown";
+  REQUIRE(parse_reply_line(line, true, l));
+  CHECK(l.code == 550);
+  CHECK(l.last);
+  CHECK(l.enhanced == "5.1.1");
+  CHECK(l.enhanced.data() == line.data() + 4);
+  CHECK(l.text == "User unknown");
+  CHECK(l.text.data() == line.data() + 10);
+  REQUIRE(parse_reply_line("250-PIPELINING", true, l));
+  CHECK(l.code == 250);
+  CHECK_FALSE(l.last);
+  CHECK(l.enhanced.empty());
+  CHECK(l.text == "PIPELINING");
+  // A bare code and a code with a space: empty text, placed at the line's end.
+  const std::string_view bare = "354";
+  REQUIRE(parse_reply_line(bare, false, l));
+  CHECK(l.last);
+  CHECK(l.text.empty());
+  CHECK(l.text.data() == bare.data() + 3);
+  REQUIRE(parse_reply_line("334 ", false, l));
+  CHECK(l.text.empty());
+  CHECK_FALSE(parse_reply_line("25", false, l));
+  CHECK_FALSE(parse_reply_line("560 x", false, l));
+  CHECK_FALSE(parse_reply_line("250x", false, l));
+  CHECK(enhanced_code_length("4.7.1 greylisted") == 5);
+  CHECK(enhanced_code_length("4.7.1x") == 0);
+  CHECK(malformed_reply_line_error("hello") == "malformed reply line: \"hello\"");
+  CHECK(reply_code_changed_error(250, 251) ==
+        "reply code changed inside a multi-line reply: 250 then 251");
 }
 
 TEST_CASE("SmtpReplyParser assembles multi-line replies", "[proto][smtp_reply]") {
