@@ -861,10 +861,11 @@ void NetworkView::draw_nodes(const UiContext& ctx, ImDrawList* dl) {
   const std::vector<bool>* whole = compact ? &m_label_whole : nullptr;
   // Where labels are placed against their neighbours, some may go beside their icon.
   m_label_beside.clear();
+  m_labels_cover_icons = false;
   if (labels && m_layout.size() <= kNeighbourLabelHosts) {
     m_label_beside = label_sides(label_widths(ctx, font, label_size, compact, whole),
                                  label_heights(ctx, label_size, tag_size, compact, whole),
-                                 clip_min.x, clip_min.y + 2.0f, clip_max.x);
+                                 clip_min.x, clip_min.y + 2.0f, clip_max.x, &m_labels_cover_icons);
   }
 
   const IconStyle style;

@@ -74,6 +74,9 @@ class NetworkView {
   bool label_on_left(std::size_t index) const {
     return label_beside(index) && m_label_beside[index]->left;
   }
+  // Whether in the last frame some host's label, under its icon, covered part of another
+  // host's icon (see label_sides: `covered`).
+  bool labels_cover_icons() const { return m_labels_cover_icons; }
   std::size_t envelopes_hidden() const { return m_envelopes_hidden; }
   // The mailboxes a host (by its index in the world) holds and the messages in them, as the
   // last frame drew them beside it.
@@ -214,6 +217,7 @@ class NetworkView {
   std::vector<EnvelopeHit> m_envelope_hits;
   std::vector<char> m_tls_links;
   std::size_t m_links_drawn = 0;
+  bool m_labels_cover_icons = false;
   std::size_t m_labels_cut = 0;
   // By layout index, as the last frame drew them: the top of a label beside its icon.
   std::vector<std::optional<LabelBeside>> m_label_beside;

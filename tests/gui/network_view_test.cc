@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 
 const fs::path kAssets = MAILHOP_ASSETS_DIR;
 const fs::path kScenarios = kAssets.parent_path() / "scenarios";
+const fs::path kTestScenarios = kAssets.parent_path() / "tests" / "data" / "scenarios";
 
 class Harness {
  public:
@@ -302,16 +303,27 @@ TEST_CASE("a view too short for whole labels labels its hosts with their names a
     CHECK(h.view.label_whole(*h.view.layout().index("mx.yahoo.example")));
     CHECK_FALSE(h.view.label_whole(*h.view.layout().index("smtp.gmail.example")));
   }
-  // Where the canvas ends too soon on the right (the mailbox server's clients, at its edge),
-  // a name goes on the left of its icon.
+  // Where the canvas ends too soon on the right (the mailbox server's clients in one column at
+  // its edge), a name goes on the left of its icon. In that column, at this size, a name under
+  // its icon still covers the icon below it ...
   {
-    Harness h("11-pop3-vs-imap.json", 1880, 550, 3.0f);
+    Harness h((kTestScenarios / "mailbox-clients-in-a-column.json").string(), 1880, 550, 3.0f);
     h.frame();
     h.frame();
     CHECK(h.view.labels_compact());
     const auto julia = h.view.layout().index("laptop.julia.example");
     REQUIRE(julia);
     CHECK(h.view.label_on_left(*julia));
+    CHECK(h.view.labels_cover_icons());
+  }
+  // ... which is why the POP3/IMAP lesson sets each person's phone a column to the right of
+  // their laptop: no name covers an icon.
+  {
+    Harness h("11-pop3-vs-imap.json", 1880, 550, 3.0f);
+    h.frame();
+    h.frame();
+    CHECK(h.view.labels_compact());
+    CHECK_FALSE(h.view.labels_cover_icons());
   }
 }
 
