@@ -181,14 +181,30 @@ std::string format_received(const ReceivedInfo& info) {
   return out;
 }
 
-void append_received(std::string& out, const ReceivedFields& info) {
-  std::string literal = address_literal(info.from_address);
+std::string received_address_literal(std::string_view address) {
+  std::string literal = address_literal(address);
   if (!literal.empty() && !is_valid_domain(literal)) literal.clear();  // not an IP address
+  return literal;
+}
+
+void append_received(std::string& out, const ReceivedFields& info) {
+  // What the caller knows already is not checked again.
+  std::string literal_text;
+  std::string_view literal;
+  if (info.from_literal) {
+    literal = *info.from_literal;
+  } else {
+    literal_text = received_address_literal(info.from_address);
+    literal = literal_text;
+  }
+  const auto valid = [](const std::optional<bool>& known, std::string_view field) {
+    return known ? *known : is_valid_domain(field);
+  };
   // An address literal is an Extended-Domain only when TCP-info follows it.
-  const bool helo_ok =
-      is_valid_domain(info.from_helo) && (info.from_helo.front() != '[' || !literal.empty());
-  const bool host_ok = is_valid_domain(info.from_host) && info.from_host.front() != '[';
-  const bool by_ok = is_valid_domain(info.by_host) && info.by_host.front() != '[';
+  const bool helo_ok = valid(info.from_helo_valid, info.from_helo) &&
+                       (info.from_helo.front() != '[' || !literal.empty());
+  const bool host_ok = valid(info.from_host_valid, info.from_host) && info.from_host.front() != '[';
+  const bool by_ok = valid(info.by_host_valid, info.by_host) && info.by_host.front() != '[';
 
   out.reserve(out.size() + 160 + info.from_helo.size() + info.from_host.size() +
               info.by_host.size());

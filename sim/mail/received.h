@@ -69,7 +69,18 @@ struct ReceivedFields {
   std::optional<std::string_view> for_recipient;
   std::int64_t unix_seconds = 0;
   int utc_offset_minutes = 0;
+  // What the caller already knows of the fields' syntax (each a function of a field's text
+  // alone, e.g. kept with a host whose name and address do not change), so that it is not
+  // checked again for every message. When set, each must be what is said: is_valid_domain of
+  // the field, and received_address_literal(from_address).
+  std::optional<bool> from_helo_valid;
+  std::optional<bool> from_host_valid;
+  std::optional<bool> by_host_valid;
+  std::optional<std::string_view> from_literal;
 };
+// The client address as the RFC 5321 address-literal a Received field writes ("[192.0.2.1]"
+// or "[IPv6:2001:db8::1]"), or "" when it is not an IP address.
+std::string received_address_literal(std::string_view address);
 // format_received's value written at the end of `out`.
 void append_received(std::string& out, const ReceivedFields& fields);
 

@@ -99,6 +99,12 @@ void append_crlf_body(std::string& out, std::string_view body) {
 
 }  // namespace
 
+NodeState::NodeState(scenario::Node node, RetryPolicy policy)
+    : spec(std::move(node)),
+      queue(spec.name, policy),
+      name_is_domain(mail::is_valid_domain(spec.name)),
+      address_literal(mail::received_address_literal(spec.address)) {}
+
 bool NodeState::has_role(Role r) const {
   return std::find(spec.roles.begin(), spec.roles.end(), r) != spec.roles.end();
 }
@@ -207,8 +213,17 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     mail::ReceivedFields info;
     info.from_helo = s.helo;
     info.from_host = m_peer;
-    info.from_address = peer_address_view();
     info.by_host = m_node.spec.name;
+    // What is known of the names and the address (a client outside the simulation, named by
+    // its address, has them checked).
+    const NodeState* peer = m_world.node(m_peer);
+    info.from_address = peer_address_view(peer);
+    info.by_host_valid = m_node.name_is_domain;
+    if (peer) {
+      info.from_host_valid = peer->name_is_domain;
+      info.from_literal = peer->address_literal;
+      if (s.helo == peer->spec.name) info.from_helo_valid = peer->name_is_domain;
+    }
     info.with_protocol = mail::with_protocol_name(s.esmtp, s.tls, s.auth_user.has_value());
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
     if (env.rcpt_to.size() == 1) {
@@ -591,8 +606,10 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   // its address), that address.
   std::string peer_address() const { return std::string(peer_address_view()); }
   // The same without a copy (the node's or the session's string).
-  std::string_view peer_address_view() const {
-    if (const NodeState* peer = m_world.node(m_peer)) return peer->spec.address;
+  std::string_view peer_address_view() const { return peer_address_view(m_world.node(m_peer)); }
+  // The same when the client's node (`m_world.node(m_peer)`) is known.
+  std::string_view peer_address_view(const NodeState* peer) const {
+    if (peer) return peer->spec.address;
     return looks_like_address(m_peer) ? std::string_view(m_peer) : std::string_view();
   }
 

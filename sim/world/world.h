@@ -93,8 +93,13 @@ struct NodeState {
   std::vector<ReplyKey> reply_records;
   std::uint64_t accepted = 0;       // messages accepted over SMTP
 
-  NodeState(scenario::Node node, RetryPolicy policy)
-      : spec(std::move(node)), queue(spec.name, policy) {}
+  // What every Received field this host writes or is named in needs to know of its name and
+  // address (which never change): whether the name is a valid Domain, and the address as an
+  // address literal ("" when it is not an IP address). See mail::ReceivedFields.
+  bool name_is_domain = false;
+  std::string address_literal;
+
+  NodeState(scenario::Node node, RetryPolicy policy);
   bool has_role(scenario::Role r) const;
   bool is_local_domain(std::string_view domain_lower) const;
 };
