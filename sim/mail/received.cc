@@ -55,7 +55,34 @@ bool is_msg_id(std::string_view s) {
   return true;
 }
 
+// "<" Dot-string "@" Domain ">" within the size limits of RFC 5321 4.5.3.1: the usual
+// recipient, which parse_path accepts, told without making its result (its error texts).
+// False says nothing: the path may still be valid in a form this does not look at.
+bool is_plain_path(std::string_view s) {
+  if (s.size() < 5 || s.size() > kMaxPathOctets || s.front() != '<' || s.back() != '>')
+    return false;
+  const std::size_t at = s.find('@');
+  if (at == std::string_view::npos || at - 1 > kMaxLocalPartOctets) return false;
+  // Dot-string = Atom *("." Atom): no dot first, last or next to another.
+  bool after_dot = true;
+  for (std::size_t i = 1; i < at; ++i) {
+    const char c = s[i];
+    if (c == '.') {
+      if (after_dot) return false;
+      after_dot = true;
+    } else if (kAtext[static_cast<unsigned char>(c)]) {
+      after_dot = false;
+    } else {
+      return false;
+    }
+  }
+  if (after_dot) return false;  // empty local part, or a dot at its end
+  const std::string_view domain = s.substr(at + 1, s.size() - at - 2);
+  return !domain.empty() && domain.front() != '[' && is_valid_domain(domain);
+}
+
 bool is_path_or_mailbox(std::string_view s) {
+  if (is_plain_path(s)) return true;
   if (!s.empty() && s.front() == '<') {
     const PathParse p = parse_path(s, false);
     return p.error == PathError::kNone && p.consumed == s.size();

@@ -424,6 +424,62 @@ TEST_CASE("format_received writes a Time-stamp-line like real MTAs", "[mail][rec
     n.for_recipient = "julia@yahoo.example";  // a bare Mailbox is allowed too
     CHECK(format_received(n).find("\r\n\tfor julia@yahoo.example; ") != std::string::npos);
   }
+  SECTION("a recipient is written exactly when it is a path or a mailbox") {
+    // Paths near the limits and the forms of a Dot-string: what parse_path says decides.
+    const std::vector<std::string> paths = {"<a@b>",
+                                            "<" + std::string(64, 'j') + "@yahoo.example>",
+                                            "<" + std::string(65, 'j') + "@yahoo.example>",
+                                            "<.a@b.example>",
+                                            "<a.@b.example>",
+                                            "<a..b@b.example>",
+                                            "<a.b@b.example>",
+                                            "<@b.example>",
+                                            "<a@>",
+                                            "<a@[192.0.2.1]>",
+                                            "<a@b_c.example>",
+                                            "<a@-b.example>",
+                                            "<\"a b\"@b.example>",
+                                            "<a b@b.example>",
+                                            "<@x.example:a@b.example>",
+                                            "<a@b.example",
+                                            "<a@" + std::string(64, 'x') + ".example>",
+                                            "<j@" + std::string(245, 'y') + ".example>",
+                                            "<a@b.example.>",
+                                            "<a\x80@b.example>"};
+    for (const std::string& p : paths) {
+      ReceivedInfo n = r;
+      n.for_recipient = p;
+      const mailhop::mail::PathParse parsed = mailhop::mail::parse_path(p, false);
+      const bool valid =
+          parsed.error == mailhop::mail::PathError::kNone && parsed.consumed == p.size();
+      INFO(p);
+      CHECK((format_received(n).find("\tfor " + p + ";") != std::string::npos) == valid);
+    }
+  }
+  SECTION("what the caller knows of the fields gives the same field") {
+    mailhop::mail::ReceivedFields f;
+    f.from_helo = r.from_helo;
+    f.from_host = r.from_host;
+    f.from_address = r.from_address;
+    f.by_host = r.by_host;
+    f.with_protocol = r.with_protocol;
+    f.id = r.id;
+    f.for_recipient = *r.for_recipient;
+    f.unix_seconds = r.unix_seconds;
+    std::string unknown;
+    mailhop::mail::append_received(unknown, f);
+    const std::string literal = mailhop::mail::received_address_literal(r.from_address);
+    f.from_helo_valid = mailhop::mail::is_valid_domain(r.from_helo);
+    f.from_host_valid = mailhop::mail::is_valid_domain(r.from_host);
+    f.by_host_valid = mailhop::mail::is_valid_domain(r.by_host);
+    f.from_literal = literal;
+    std::string known;
+    mailhop::mail::append_received(known, f);
+    CHECK(known == unknown);
+    CHECK(known == value);
+    CHECK(mailhop::mail::received_address_literal("not-an-address").empty());
+    CHECK(mailhop::mail::received_address_literal("2001:db8::1") == "[IPv6:2001:db8::1]");
+  }
   SECTION("a long recipient pushes the date onto its own line") {
     ReceivedInfo n = r;
     n.for_recipient = "<" + std::string(60, 'j') + "@yahoo.example>";
