@@ -1634,42 +1634,44 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body) {
     return;
   }
   // The message as a mail client writes it; the MSA adds Message-ID (RFC 6409 8.3).
+  // (Literals as string_views: their lengths are known without a strlen at run time.)
+  using namespace std::string_view_literals;
   // The addresses separated by ", " (none before an address while nothing is written yet).
   const auto append_joined = [](std::string& out, const std::vector<std::string>& v) {
     const std::size_t start = out.size();
     for (const std::string& x : v) {
-      if (out.size() != start) out += ", ";
+      if (out.size() != start) out += ", "sv;
       out += x;
     }
   };
   std::string content;
   content.reserve(body.text.size() + 512);
-  content += "Date: ";
+  content += "Date: "sv;
   mail::append_rfc5322_date(content, unix_time(m_sim.now()));
-  content += "\r\nFrom: ";
+  content += "\r\nFrom: "sv;
   content += a.header_from ? *a.header_from : a.from;
-  content += "\r\nTo: ";
+  content += "\r\nTo: "sv;
   append_joined(content, a.to);
-  content += "\r\n";
+  content += "\r\n"sv;
   if (!a.cc.empty()) {
-    content += "Cc: ";
+    content += "Cc: "sv;
     append_joined(content, a.cc);
-    content += "\r\n";
+    content += "\r\n"sv;
   }
-  content += "Subject: ";
+  content += "Subject: "sv;
   content += mail::encode_header_text(a.subject);
-  content += "\r\n";
+  content += "\r\n"sv;
   for (const auto& [name, value] : a.headers) {
     content += name;
-    content += ": ";
+    content += ": "sv;
     content += value;
-    content += "\r\n";
+    content += "\r\n"sv;
   }
-  content += "MIME-Version: 1.0\r\n";
-  content += "Content-Type: text/plain; charset=UTF-8\r\n";
-  content += "Content-Transfer-Encoding: ";
-  content += body.eight_bit ? "8bit" : "7bit";
-  content += "\r\n\r\n";
+  content += "MIME-Version: 1.0\r\n"sv;
+  content += "Content-Type: text/plain; charset=UTF-8\r\n"sv;
+  content += "Content-Transfer-Encoding: "sv;
+  content += body.eight_bit ? "8bit"sv : "7bit"sv;
+  content += "\r\n\r\n"sv;
   // The message's shape for the client, from what is known of its parts (they are whole
   // lines): the header's read here (a few hundred octets), the body's from its preparation.
   const mail::TextShape header_shape = mail::text_shape(content);
