@@ -874,11 +874,15 @@ void World::start() {
     for (const auto& n : m_nodes)
       if (n->has_role(Role::kMua))
         for (const scenario::Account& acc : n->spec.accounts)
-          m_traffic_senders.push_back({n->spec.name, acc.address, domain_of(acc.address)});
+          m_traffic_senders.push_back({n->spec.name, acc.address, domain_of(acc.address), n.get(),
+                                       mail::parse_mailbox(acc.address)});
     for (const auto& [address, box] : m_mailboxes) m_users_by_domain[domain_of(address)].push_back(address);
     for (const auto& [domain, users] : m_users_by_domain) {
       m_traffic_domains.push_back(domain);
       m_traffic_users.push_back(&users);
+      std::vector<std::optional<mail::Mailbox>>& parsed = m_traffic_parsed_users.emplace_back();
+      parsed.reserve(users.size());
+      for (const std::string& user : users) parsed.push_back(mail::parse_mailbox(user));
     }
     // A plain-text body of the requested size, in lines of at most 72 octets.
     const std::string words = "El cartero electronico lleva este mensaje de salto en salto. ";
@@ -917,13 +921,15 @@ void World::send_traffic(std::uint64_t index) {
     }
   }
   const std::vector<std::string>& users = *m_traffic_users[domain];
+  const std::size_t user = m_traffic_rng.below(users.size());
   scenario::SendAction a;
   a.from_node = from.node;
   a.from = from.address;
-  a.to = {users[m_traffic_rng.below(users.size())]};
+  a.to = {users[user]};
   a.subject = "Traffic ";
   a.subject += std::to_string(index + 1);
-  send(std::move(a), m_traffic_body);
+  const KnownSend known{from.node_state, &from.parsed, &m_traffic_parsed_users[domain][user]};
+  send(std::move(a), m_traffic_body, &known);
   if (index + 1 < t.messages) m_sim.schedule_in(t.interval, [this, index] { send_traffic(index + 1); });
 }
 
@@ -1598,8 +1604,8 @@ void World::send(const scenario::SendAction& a) {
   send(scenario::SendAction(a), prepare_body(a.body));
 }
 
-void World::send(scenario::SendAction&& a, const PreparedBody& body) {
-  NodeState* mua = node(a.from_node);
+void World::send(scenario::SendAction&& a, const PreparedBody& body, const KnownSend* known) {
+  NodeState* mua = known ? known->mua : node(a.from_node);
   if (!mua) {
     note(TraceKind::kSendFailed, a.from_node, "unknown MUA node");
     return;
@@ -1616,7 +1622,7 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body) {
     note(TraceKind::kSendFailed, a.from_node, "no mail account configured on this device");
     return;
   }
-  auto sender = mail::parse_mailbox(a.from);
+  std::optional<mail::Mailbox> sender = known ? *known->from : mail::parse_mailbox(a.from);
   if (!sender) {
     note(TraceKind::kSendFailed, a.from_node, "invalid sender address " + a.from);
     return;
@@ -1627,7 +1633,11 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body) {
     for (const std::string& to : list)
       if (auto mb = mail::parse_mailbox(to)) env.rcpt_to.push_back({std::move(*mb), {}, {}});
   };
-  add_rcpts(a.to);
+  if (known) {
+    if (*known->to) env.rcpt_to.push_back({**known->to, {}, {}});
+  } else {
+    add_rcpts(a.to);
+  }
   add_rcpts(a.cc);
   if (env.rcpt_to.empty()) {
     note(TraceKind::kSendFailed, a.from_node, "no valid recipient");

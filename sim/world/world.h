@@ -285,9 +285,18 @@ class World {
     bool eight_bit = false;  // the body as given has octets above 127
   };
   static PreparedBody prepare_body(std::string_view body);
+  // What synthetic traffic knows of a message before it sends it, found once when the world
+  // starts (its nodes, accounts and mailboxes never change): the MUA's node, and the sender and
+  // the one recipient as mail::parse_mailbox gives them.
+  struct KnownSend {
+    NodeState* mua = nullptr;
+    const std::optional<mail::Mailbox>* from = nullptr;
+    const std::optional<mail::Mailbox>* to = nullptr;  // that of the action's only `to`
+  };
   // send() with the message body given apart and prepared (synthetic traffic shares one body,
-  // prepared once).
-  void send(scenario::SendAction&& action, const PreparedBody& body);
+  // prepared once), and, with `known`, what need not be looked up or parsed again.
+  void send(scenario::SendAction&& action, const PreparedBody& body,
+            const KnownSend* known = nullptr);
   // The scenario's name server (the first node with the dns role), if it has one.
   const NodeState* dns_server() const { return m_dns_server; }
   void send_traffic(std::uint64_t index);
@@ -345,11 +354,15 @@ class World {
     std::string node;
     std::string address;
     std::string domain;
+    NodeState* node_state = nullptr;
+    std::optional<mail::Mailbox> parsed;  // mail::parse_mailbox(address)
   };
   std::vector<TrafficSender> m_traffic_senders;
   std::map<std::string, std::vector<std::string>> m_users_by_domain;
   std::vector<std::string> m_traffic_domains;
   std::vector<const std::vector<std::string>*> m_traffic_users;  // of each traffic domain
+  // The same users parsed by mail::parse_mailbox, in the same order.
+  std::vector<std::vector<std::optional<mail::Mailbox>>> m_traffic_parsed_users;
   PreparedBody m_traffic_body;
   core::Rng m_traffic_rng;
   std::unique_ptr<Retrieval> m_retrieval;
