@@ -73,7 +73,8 @@ const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string conte
   QueueEntry& entry = it->second;
   entry.id = it->first;
   entry.recipients.reserve(envelope.rcpt_to.size());
-  for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry.recipients.push_back({std::move(r), {}, {}, {}});
+  // Each recipient moved once, into its place (not into a temporary moved again).
+  for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry.recipients.emplace_back(std::move(r));
   envelope.rcpt_to.clear();
   entry.envelope = std::move(envelope);
   entry.content = std::move(content);

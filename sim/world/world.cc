@@ -1631,10 +1631,10 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body, const Known
   env.mail_from = std::move(*sender);
   auto add_rcpts = [&](const std::vector<std::string>& list) {
     for (const std::string& to : list)
-      if (auto mb = mail::parse_mailbox(to)) env.rcpt_to.push_back({std::move(*mb), {}, {}});
+      if (auto mb = mail::parse_mailbox(to)) env.rcpt_to.emplace_back(std::move(*mb));
   };
   if (known) {
-    if (*known->to) env.rcpt_to.push_back({**known->to, {}, {}});
+    if (*known->to) env.rcpt_to.emplace_back(**known->to);
   } else {
     add_rcpts(a.to);
   }
