@@ -1289,9 +1289,9 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
   entry->state = QueueState::kActive;
   ++entry->attempts;
 
-  auto attempt = std::make_shared<Attempt>();
-  attempt->node = n;
-  attempt->queue_id = queue_id;
+  // Made for the first recipient that travels (a message for this host's own mailboxes
+  // needs none).
+  std::shared_ptr<Attempt> attempt;
   for (std::size_t i = 0; i < entry->recipients.size(); ++i) {
     QueuedRecipient& r = entry->recipients[i];
     if (r.state != RecipientState::kPending) continue;
@@ -1299,6 +1299,11 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
     if (n->has_role(Role::kMda) && n->is_local_domain(domain)) {
       deliver_local(*n, *entry, r);  // same host: no travel
       continue;
+    }
+    if (!attempt) {
+      attempt = std::make_shared<Attempt>();
+      attempt->node = n;
+      attempt->queue_id = queue_id;
     }
     std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : std::move(domain);
     // Groups in order of first appearance (a message has few destinations).
@@ -1308,8 +1313,8 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
       attempt->groups.push_back({std::move(dest), {}, {}, 0, {}, false});
     attempt->groups[gi].recipients.push_back(i);
   }
-  if (attempt->groups.empty()) {
-    finish_attempt(*attempt);
+  if (!attempt) {
+    finish_attempt(*n, queue_id);
     return;
   }
   entry->in_flight = true;
@@ -1502,26 +1507,26 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
 }
 
 void World::finish_group(std::shared_ptr<Attempt> attempt) {
-  if (--attempt->groups_left == 0) finish_attempt(*attempt);
+  if (--attempt->groups_left == 0) finish_attempt(*attempt->node, attempt->queue_id);
 }
 
-void World::finish_attempt(Attempt& attempt) {
-  NodeState* n = attempt.node;
-  QueueEntry* entry = n->queue.find(attempt.queue_id);
+void World::finish_attempt(NodeState& node, const std::string& queue_id) {
+  NodeState* n = &node;
+  QueueEntry* entry = n->queue.find(queue_id);
   if (!entry) return;
   entry->in_flight = false;
   std::vector<const QueuedRecipient*> failed;
   for (QueuedRecipient& r : entry->recipients)
     if (r.state == RecipientState::kFailed && !r.reported) failed.push_back(&r);
   if (!entry->all_done()) {
-    const auto next = n->queue.defer(attempt.queue_id, m_sim.now());
+    const auto next = n->queue.defer(queue_id, m_sim.now());
     if (next) {
       for (const QueuedRecipient& r : entry->recipients)
         if (r.state == RecipientState::kPending)
           note(TraceKind::kDeferred, n->spec.name, r.rcpt.mailbox.str() + ": " + r.diagnostic,
-               attempt.queue_id);
-      note(TraceKind::kRetryScheduled, n->spec.name, core::format_sim_time(*next), attempt.queue_id);
-      schedule_delivery(*n, attempt.queue_id, *next);
+               queue_id);
+      note(TraceKind::kRetryScheduled, n->spec.name, core::format_sim_time(*next), queue_id);
+      schedule_delivery(*n, queue_id, *next);
     } else {
       // The queue lifetime is over: what is still pending fails now (RFC 3463 4.4.7).
       for (QueuedRecipient& r : entry->recipients) {
@@ -1535,7 +1540,7 @@ void World::finish_attempt(Attempt& attempt) {
   if (!failed.empty()) bounce(*n, *entry, failed);
   for (QueuedRecipient& r : entry->recipients)
     if (r.state == RecipientState::kFailed) r.reported = true;
-  if (entry->all_done()) n->queue.remove(attempt.queue_id);
+  if (entry->all_done()) n->queue.remove(queue_id);
 }
 
 void World::bounce(NodeState& n, const QueueEntry& entry,
