@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -518,6 +519,8 @@ struct SmtpServer::Impl {
   std::size_t data_lines = 0;
   bool data_too_big = false;
   bool data_line_too_long = false;
+  // mail::text_shape(content), when config.measure_content_shape (joined line by line).
+  mail::TextShape content_shape;
 
   // AUTH LOGIN: the user name, between the two challenges.
   std::string login_user;
@@ -667,6 +670,7 @@ struct SmtpServer::Impl {
     data_lines = 0;
     data_too_big = false;
     data_line_too_long = false;
+    content_shape = {};
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1279,6 +1283,7 @@ struct SmtpServer::Impl {
     data_lines = 0;
     data_too_big = false;
     data_line_too_long = false;
+    content_shape = {};
     send_fixed(354, "", "Start mail input; end with <CRLF>.<CRLF>");
   }
 
@@ -1291,6 +1296,11 @@ struct SmtpServer::Impl {
     // RFC 5321 4.5.2: a line starting with "." has that dot removed.
     if (!t.empty() && t.front() == '.') t.remove_prefix(1);
     if (!count_data_line(t.size(), line.too_long)) return;
+    if (config.measure_content_shape) {
+      // The line with its CRLF: a CR or LF in its text is one without its pair.
+      if (t.find_first_of("\r\n") != std::string_view::npos) content_shape.crlf = false;
+      if (mail::has_8bit(t)) content_shape.eight_bit = true;
+    }
     content.append(t);
     content.append("\r\n", 2);
   }
@@ -1320,6 +1330,18 @@ struct SmtpServer::Impl {
   // counts and limits are settled once for all of them (the outcome is the same as line by
   // line: a message over a limit keeps no content).
   void take_data_lines() {
+    if (config.measure_content_shape) {
+      take_data_lines_impl<true>();
+    } else {
+      take_data_lines_impl<false>();
+    }
+  }
+
+  // With kShape, also joins the shape of the octets taken (mail::text_shape) to content_shape.
+  // That of the lines as received is that of the content: a transparency dot removed is
+  // neither a CR, an LF nor 8-bit, and it follows an LF, so removing it makes no CRLF.
+  template <bool kShape>
+  void take_data_lines_impl() {
     const std::string_view buf = reader.unread();
     const std::size_t max = reader.max();
     const bool keep = !(data_too_big || data_line_too_long);
@@ -1355,19 +1377,37 @@ struct SmtpServer::Impl {
     };
     // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
     std::size_t from = p;
+    // (kShape) Whether an octet taken is a CR without its LF or an LF without its CR, or has
+    // its high bit set. The octets looked at beyond the last line taken belong to a line not
+    // complete yet (looked at again when it is), or to a final "." line that is cut off.
+    bool odd = false;
+    bool eight_bit = false;
 #if defined(__SSE2__)
     // The LFs of 32 octets at a time (lines of tens of octets cost less so than with a memchr
     // each); a LF ends a line when a CR of the same line precedes it.
     bool stopped = false;
     std::size_t block = 0;
     const __m128i lf_octets = _mm_set1_epi8('\n');
+    const __m128i cr_octets = _mm_set1_epi8('\r');
+    [[maybe_unused]] __m128i high = _mm_setzero_si128();  // the blocks' octets OR-ed
+    [[maybe_unused]] std::uint32_t unpaired = 0;  // bit k: a CR/LF mismatch at an LF's place
+    [[maybe_unused]] std::uint32_t cr_carry = 0;  // 1 when the block before ended with a CR
     for (; block + 32 <= buf.size(); block += 32) {
       const auto* at = reinterpret_cast<const __m128i*>(buf.data() + block);
-      std::uint32_t lfs = static_cast<std::uint32_t>(
-                              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(at), lf_octets))) |
-                          static_cast<std::uint32_t>(
-                              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(at + 1), lf_octets)))
-                              << 16;
+      const __m128i a0 = _mm_loadu_si128(at);
+      const __m128i a1 = _mm_loadu_si128(at + 1);
+      std::uint32_t lfs =
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a0, lf_octets))) |
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a1, lf_octets))) << 16;
+      std::uint32_t block_unpaired = 0;
+      if constexpr (kShape) {
+        const std::uint32_t crs =
+            static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a0, cr_octets))) |
+            static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a1, cr_octets))) << 16;
+        // As in mail::text_shape: the LFs must be where the CRs are, moved by one.
+        block_unpaired = lfs ^ ((crs << 1) | cr_carry);
+        cr_carry = crs >> 31;
+      }
       while (lfs != 0) {
         const std::size_t lf = block + static_cast<std::size_t>(std::countr_zero(lfs));
         lfs &= lfs - 1;
@@ -1376,14 +1416,49 @@ struct SmtpServer::Impl {
           break;
         }
       }
+      if constexpr (kShape) {
+        if (stopped) {
+          // Only the octets before the line not taken (p is at most 31 octets into the block,
+          // or before it when that line began in an earlier block).
+          const std::uint32_t before =
+              p > block ? (std::uint32_t{1} << (p - block)) - 1 : std::uint32_t{0};
+          const std::uint32_t highs = static_cast<std::uint32_t>(_mm_movemask_epi8(a0)) |
+                                      static_cast<std::uint32_t>(_mm_movemask_epi8(a1)) << 16;
+          unpaired |= block_unpaired & before;
+          eight_bit = (highs & before) != 0;
+        } else {
+          unpaired |= block_unpaired;
+          high = _mm_or_si128(high, _mm_or_si128(a0, a1));
+        }
+      }
       if (stopped) break;
     }
+    if constexpr (kShape) {
+      odd = unpaired != 0;
+      eight_bit = eight_bit || _mm_movemask_epi8(high) != 0;
+    }
+    const std::size_t looked = block;  // octets looked at 32 at a time (if not stopped)
     // The rest: a CRLF may also straddle the last block's end.
     from = stopped ? std::string_view::npos : block == 0 ? p : std::max(p, block - 1);
+#else
+    const std::size_t looked = 0;
+    const bool stopped = false;
 #endif
     for (std::size_t crlf; from != std::string_view::npos &&
                            (crlf = find_crlf(buf, from)) != std::string_view::npos && take(crlf);) {
       from = p;
+    }
+    if constexpr (kShape) {
+      if (!stopped && p > looked) {
+        // The lines taken past the blocks, from the CR before them if the last block ended
+        // with one (it pairs with an LF there, or is unpaired).
+        const std::size_t start = looked > 0 && buf[looked - 1] == '\r' ? looked - 1 : looked;
+        const mail::TextShape rest = mail::text_shape(buf.substr(start, p - start));
+        odd = odd || !rest.crlf;
+        eight_bit = eight_bit || rest.eight_bit;
+      }
+      if (odd) content_shape.crlf = false;
+      if (eight_bit) content_shape.eight_bit = true;
     }
     if (lines > 0) {
       // As count_data_line() for each line: the octets are those of the lines taken (CRLFs
@@ -1423,7 +1498,11 @@ struct SmtpServer::Impl {
                                "Message rejected: a text line is longer than 1000 octets "
                                "(RFC 5321 4.5.3.1.6)"));
     } else {
-      const SmtpDecision d = policy->on_message(session, envelope, content);
+      assert(!config.measure_content_shape || mail::text_shape(content) == content_shape);
+      const SmtpDecision d = policy->on_message_with_shape(
+          session, envelope, content,
+          config.measure_content_shape ? std::optional<mail::TextShape>(content_shape)
+                                       : std::nullopt);
       if (d.accepted()) {
         std::string_view enh = d.enhanced;
         std::size_t len = 0;
