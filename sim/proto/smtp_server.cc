@@ -224,7 +224,8 @@ template <class... Parts>
   const std::size_t n = 4 + enh.size() + (space ? 1 : 0) + text_size + 2;
   const std::size_t at = out.size();
   // At least kOutputRoom at once: pipelined commands get several replies in one output.
-  if (at + n > out.capacity()) out.reserve(std::max({at + n, 2 * out.capacity(), kOutputRoom}));
+  if (at + n > out.capacity())
+    out.reserve(std::max(at + n, std::max(2 * out.capacity(), kOutputRoom)));
   out.resize(at + n);
   char* p = out.data() + at;
   p[0] = static_cast<char>('0' + code / 100);
@@ -966,7 +967,7 @@ struct SmtpServer::Impl {
                             (auth ? kAuth.size() : 0);
       const std::size_t at = output.size();
       if (at + n > output.capacity()) {
-        output.reserve(std::max({at + n, 2 * output.capacity(), kOutputRoom}));
+        output.reserve(std::max(at + n, std::max(2 * output.capacity(), kOutputRoom)));
       }
       output.resize(at + n);
       // Copies of fixed sizes, but for the hostname and the SIZE keyword.
