@@ -299,14 +299,43 @@ std::string default_text(int code) {
   }
 }
 
+// A verb of at most 8 octets, none of them NUL, packed into a number with its letters
+// upper-cased: verbs compare as numbers, and a verb differs from every other one, longer or
+// shorter. 0 for a longer verb (none is known: STARTTLS is the longest).
+constexpr std::uint64_t pack_verb(std::string_view verb) {
+  if (verb.size() > 8) return 0;
+  std::uint64_t x = 0;
+  for (const char c : verb) {
+    const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    x = x << 8 | static_cast<unsigned char>(upper);
+  }
+  return x;
+}
+
+// A parameter keyword written in the source (upper-case, at most 8 octets), packed by
+// pack_verb() at compile time.
+struct PackedKeyword {
+  std::uint64_t packed;
+  template <std::size_t N>
+  consteval PackedKeyword(const char (&s)[N])  // NOLINT: implicit, for literals
+      : packed(pack_verb(std::string_view(s, N - 1))) {
+    if (N - 1 == 0 || N - 1 > 8) throw "keyword of 1 to 8 octets expected";
+  }
+};
+
 // A parsed "KEYWORD[=value]" from MAIL or RCPT (RFC 5321 4.1.2 esmtp-param), as views into the
 // command line (no string per parameter).
 struct Param {
   std::string_view keyword;  // as sent: keywords compare case-insensitively
   std::string_view value;
   bool has_value = false;
+  // pack_verb(keyword): keywords compare as numbers, case already folded (0: over 8 octets).
+  std::uint64_t packed = 0;
 
-  bool is(std::string_view upper) const { return ascii_iequal(keyword, upper); }
+  bool is(PackedKeyword upper) const { return packed == upper.packed; }
+  bool same_keyword(const Param& other) const {
+    return packed == other.packed && (packed != 0 || ascii_iequal(keyword, other.keyword));
+  }
   std::string name() const { return ascii_upper(keyword); }  // for replies: upper-cased
 };
 
@@ -358,6 +387,7 @@ bool parse_params(std::string_view text, ParamList* out) {
       if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
     }
     p.keyword = keyword;
+    p.packed = pack_verb(keyword);
     if (i < text.size() && text[i] == '=') {
       ++i;
       const std::size_t vstart = i;
@@ -391,19 +421,6 @@ enum class Cmd {
   kAuth,
   kNotImplemented,
 };
-
-// A verb of at most 8 octets, none of them NUL, packed into a number with its letters
-// upper-cased: verbs compare as numbers, and a verb differs from every other one, longer or
-// shorter. 0 for a longer verb (none is known: STARTTLS is the longest).
-constexpr std::uint64_t pack_verb(std::string_view verb) {
-  if (verb.size() > 8) return 0;
-  std::uint64_t x = 0;
-  for (const char c : verb) {
-    const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-    x = x << 8 | static_cast<unsigned char>(upper);
-  }
-  return x;
-}
 
 // A command line's verb packed as pack_verb() packs it, and the position of the line's first
 // space (npos when none). From eight octets on, the verb is found and upper-cased in one word.
@@ -1035,7 +1052,7 @@ struct SmtpServer::Impl {
     }
     for (std::size_t i = 0; i < params->size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
-        if ((*params)[j].is((*params)[i].keyword)) {
+        if ((*params)[j].same_keyword((*params)[i])) {
           send_error(501, "5.5.4", "Duplicate " + (*params)[i].name() + " parameter");
           return false;
         }
