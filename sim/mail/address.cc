@@ -245,14 +245,18 @@ class Scanner {
   }
 
   // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str]
+  // (The position kept in a local from label to label, m_pos set on the way out.)
   bool domain(std::string_view what) {
+    const char* const s = m_s.data();
+    const std::size_t n = m_s.size();
+    std::size_t pos = m_pos;
     while (true) {
-      const std::size_t start = m_pos;
-      m_pos = skip(start, is_ldh);
-      const std::string_view label = m_s.substr(start, m_pos - start);
-      if (label.empty()) {
+      const std::size_t start = pos;
+      pos = skip(start, is_ldh);
+      m_pos = pos;
+      if (pos == start) {
         if (at_end() || peek() == '>' || peek() == ',' || peek() == ':') {
-          if (start > 0 && m_s[start - 1] == '.') {
+          if (start > 0 && s[start - 1] == '.') {
             return fail(std::string(what) + " ends with '.'");
           }
           return fail("missing " + std::string(what));
@@ -261,7 +265,8 @@ class Scanner {
           return fail(std::string(what) + " has an empty label ('..' or a leading '.')");
         return fail(non_ascii_or(peek(), what));
       }
-      if (label.front() == '-' || label.back() == '-') {
+      const std::string_view label(s + start, pos - start);
+      if (s[start] == '-' || s[pos - 1] == '-') {
         return fail("label '" + std::string(label) + "' of the " + std::string(what) +
                     " must start and end with a letter or digit");
       }
@@ -269,7 +274,8 @@ class Scanner {
         m_max_label = label.size();
         m_longest_label = label;
       }
-      if (!eat('.')) return true;
+      if (pos == n || s[pos] != '.') return true;
+      ++pos;
     }
   }
 
