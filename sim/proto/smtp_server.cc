@@ -115,6 +115,24 @@ bool any_octet(std::string_view s, Word word, Octet octet) {
 
 // True when some octet of `s` is a control character (is_ctl).
 bool has_ctl(std::string_view s) {
+#if defined(__SSE2__)
+  // Sixteen octets at a time from sixteen on (every command line is looked at), the last
+  // sixteen overlapping the ones before: an octet at most 0x1F is its own minimum with 0x1F.
+  if (s.size() >= 16) {
+    const __m128i below_space = _mm_set1_epi8(0x1F);
+    const __m128i del = _mm_set1_epi8(0x7F);
+    const auto ctl_in = [&](std::size_t at) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+      const __m128i ctl =
+          _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below_space), x), _mm_cmpeq_epi8(x, del));
+      return _mm_movemask_epi8(ctl) != 0;
+    };
+    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
+      if (ctl_in(i)) return true;
+    }
+    return ctl_in(s.size() - 16);
+  }
+#endif
   return any_octet(
       s,
       [](std::uint64_t x) {
