@@ -161,6 +161,24 @@ std::string sanitize(std::string_view text) {
 
 // True when every octet is in %x20-7E (then no octet needs replacing).
 bool all_printable(std::string_view s) {
+#if defined(__SSE2__)
+  // As has_ctl(): an octet below 0x20 is its own minimum with 0x1F, one from 0x7F on its own
+  // maximum with 0x7F.
+  if (s.size() >= 16) {
+    const __m128i below_space = _mm_set1_epi8(0x1F);
+    const __m128i del = _mm_set1_epi8(0x7F);
+    const auto unprintable_in = [&](std::size_t at) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+      const __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below_space), x),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(x, del), x));
+      return _mm_movemask_epi8(bad) != 0;
+    };
+    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
+      if (unprintable_in(i)) return false;
+    }
+    return !unprintable_in(s.size() - 16);
+  }
+#endif
   return !any_octet(
       s,
       [](std::uint64_t x) {
