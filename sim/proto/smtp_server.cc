@@ -1077,22 +1077,28 @@ struct SmtpServer::Impl {
     }
   }
 
-  // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error.
-  std::optional<std::string_view> after_keyword(std::string_view args, std::string_view keyword,
+  // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error. (A template over
+  // the keyword: with its length a constant, the comparison is unrolled in place.)
+  template <std::size_t N>
+  std::optional<std::string_view> after_keyword(std::string_view args, const char (&keyword)[N],
                                                 std::string_view usage) {
+    constexpr std::size_t n = N - 1;
+    if (args.size() >= n && istarts_with(args, std::string_view(keyword, n)) &&
+        (args.size() == n || args[n] != ' ')) {
+      return std::string_view(args.data() + n, args.size() - n);
+    }
+    keyword_error(args, std::string_view(keyword, n), usage);
+    return std::nullopt;
+  }
+  [[gnu::cold]] void keyword_error(std::string_view args, std::string_view keyword,
+                                   std::string_view usage) {
     if (!istarts_with(args, keyword)) {
       send_error(501, "5.5.2", "Syntax: " + std::string(usage));
-      return std::nullopt;
-    }
-    std::string_view rest = args.substr(keyword.size());
-    if (!rest.empty() && rest.front() == ' ') {
+    } else {
       send_error(501, "5.5.2",
                  "Syntax: " + std::string(usage) + " (no space after the colon, RFC 5321 3.3)");
-      return std::nullopt;
     }
-    return rest;
   }
-
 
   // The ESMTP parameters after a path (RFC 5321 4.1.2): " KEYWORD[=value]..." each at most
   // once. Sends the 501 and returns false when they are malformed.
