@@ -76,28 +76,24 @@ std::string non_ascii_or(char c, std::string_view where) {
   return "invalid character " + describe_char(c) + " in " + std::string(where);
 }
 
-// Snum = 1*3DIGIT, value 0..255.
-bool is_snum(std::string_view s) {
-  if (s.empty() || s.size() > 3) return false;
-  int v = 0;
-  for (char c : s) {
-    if (!is_digit(c)) return false;
-    v = v * 10 + (c - '0');
-  }
-  return v <= 255;
-}
-
-// IPv4-address-literal = Snum 3("." Snum)
+// IPv4-address-literal = Snum 3("." Snum), Snum = 1*3DIGIT of value 0..255; in one pass (no
+// search for each dot).
 bool is_ipv4_literal(std::string_view s) {
-  int parts = 0;
-  while (true) {
-    const std::size_t dot = s.find('.');
-    if (!is_snum(s.substr(0, dot))) return false;
-    ++parts;
-    if (dot == std::string_view::npos) break;
-    s.remove_prefix(dot + 1);
+  int dots = 0;
+  int digits = 0;  // of the current Snum
+  int value = 0;
+  for (const char c : s) {
+    if (c == '.') {
+      if (digits == 0 || ++dots == 4) return false;
+      digits = 0;
+      value = 0;
+      continue;
+    }
+    if (!is_digit(c) || ++digits > 3) return false;
+    value = value * 10 + (c - '0');
+    if (value > 255) return false;
   }
-  return parts == 4;
+  return digits > 0 && dots == 3;
 }
 
 // A colon-separated list of IPv6-hex groups, possibly empty; when `allow_ipv4_last` the last
@@ -249,14 +245,18 @@ class Scanner {
   }
 
   // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str]
+  // (The position kept in a local from label to label, m_pos set on the way out.)
   bool domain(std::string_view what) {
+    const char* const s = m_s.data();
+    const std::size_t n = m_s.size();
+    std::size_t pos = m_pos;
     while (true) {
-      const std::size_t start = m_pos;
-      m_pos = skip(start, is_ldh);
-      const std::string_view label = m_s.substr(start, m_pos - start);
-      if (label.empty()) {
+      const std::size_t start = pos;
+      pos = skip(start, is_ldh);
+      m_pos = pos;
+      if (pos == start) {
         if (at_end() || peek() == '>' || peek() == ',' || peek() == ':') {
-          if (start > 0 && m_s[start - 1] == '.') {
+          if (start > 0 && s[start - 1] == '.') {
             return fail(std::string(what) + " ends with '.'");
           }
           return fail("missing " + std::string(what));
@@ -265,7 +265,8 @@ class Scanner {
           return fail(std::string(what) + " has an empty label ('..' or a leading '.')");
         return fail(non_ascii_or(peek(), what));
       }
-      if (label.front() == '-' || label.back() == '-') {
+      const std::string_view label(s + start, pos - start);
+      if (s[start] == '-' || s[pos - 1] == '-') {
         return fail("label '" + std::string(label) + "' of the " + std::string(what) +
                     " must start and end with a letter or digit");
       }
@@ -273,7 +274,8 @@ class Scanner {
         m_max_label = label.size();
         m_longest_label = label;
       }
-      if (!eat('.')) return true;
+      if (pos == n || s[pos] != '.') return true;
+      ++pos;
     }
   }
 
@@ -486,6 +488,13 @@ std::optional<Mailbox> parse_mailbox(std::string_view text, std::string* error) 
 bool is_valid_domain(std::string_view domain) {
   if (domain.empty() || domain.size() > kMaxDomainOctets) return false;
   if (domain.front() == '[') {
+    // The usual IPv4 literal without a Scanner (what check_address_literal_body() decides for
+    // it: such a body holds only digits and dots, so no other ']' and nothing to refuse).
+    const std::string_view body = domain.substr(1, domain.size() - 1 - (domain.back() == ']'));
+    if (domain.back() == ']' && !body.empty() && is_digit(body[0]) &&
+        body.find(':') == std::string_view::npos) {
+      return is_ipv4_literal(body);
+    }
     Scanner sc(domain);
     return sc.address_literal() && sc.at_end();
   }

@@ -55,7 +55,7 @@ class LineReader {
       // Room for a whole message of a few kilobytes at the first growth, rather than
       // reallocating for each longer batch of commands and again for the message.
       m_buffer.reserve(
-          std::max({m_buffer.size() + bytes.size(), 2 * m_buffer.capacity(), kFirstRoom}));
+          std::max(m_buffer.size() + bytes.size(), std::max(2 * m_buffer.capacity(), kFirstRoom)));
     }
     m_buffer.append(bytes);
   }

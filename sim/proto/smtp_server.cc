@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -114,6 +115,24 @@ bool any_octet(std::string_view s, Word word, Octet octet) {
 
 // True when some octet of `s` is a control character (is_ctl).
 bool has_ctl(std::string_view s) {
+#if defined(__SSE2__)
+  // Sixteen octets at a time from sixteen on (every command line is looked at), the last
+  // sixteen overlapping the ones before: an octet at most 0x1F is its own minimum with 0x1F.
+  if (s.size() >= 16) {
+    const __m128i below_space = _mm_set1_epi8(0x1F);
+    const __m128i del = _mm_set1_epi8(0x7F);
+    const auto ctl_in = [&](std::size_t at) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+      const __m128i ctl =
+          _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below_space), x), _mm_cmpeq_epi8(x, del));
+      return _mm_movemask_epi8(ctl) != 0;
+    };
+    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
+      if (ctl_in(i)) return true;
+    }
+    return ctl_in(s.size() - 16);
+  }
+#endif
   return any_octet(
       s,
       [](std::uint64_t x) {
@@ -142,6 +161,24 @@ std::string sanitize(std::string_view text) {
 
 // True when every octet is in %x20-7E (then no octet needs replacing).
 bool all_printable(std::string_view s) {
+#if defined(__SSE2__)
+  // As has_ctl(): an octet below 0x20 is its own minimum with 0x1F, one from 0x7F on its own
+  // maximum with 0x7F.
+  if (s.size() >= 16) {
+    const __m128i below_space = _mm_set1_epi8(0x1F);
+    const __m128i del = _mm_set1_epi8(0x7F);
+    const auto unprintable_in = [&](std::size_t at) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+      const __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below_space), x),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(x, del), x));
+      return _mm_movemask_epi8(bad) != 0;
+    };
+    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
+      if (unprintable_in(i)) return false;
+    }
+    return !unprintable_in(s.size() - 16);
+  }
+#endif
   return !any_octet(
       s,
       [](std::uint64_t x) {
@@ -223,7 +260,8 @@ template <class... Parts>
   const std::size_t n = 4 + enh.size() + (space ? 1 : 0) + text_size + 2;
   const std::size_t at = out.size();
   // At least kOutputRoom at once: pipelined commands get several replies in one output.
-  if (at + n > out.capacity()) out.reserve(std::max({at + n, 2 * out.capacity(), kOutputRoom}));
+  if (at + n > out.capacity())
+    out.reserve(std::max(at + n, std::max(2 * out.capacity(), kOutputRoom)));
   out.resize(at + n);
   char* p = out.data() + at;
   p[0] = static_cast<char>('0' + code / 100);
@@ -297,14 +335,43 @@ std::string default_text(int code) {
   }
 }
 
+// A verb of at most 8 octets, none of them NUL, packed into a number with its letters
+// upper-cased: verbs compare as numbers, and a verb differs from every other one, longer or
+// shorter. 0 for a longer verb (none is known: STARTTLS is the longest).
+constexpr std::uint64_t pack_verb(std::string_view verb) {
+  if (verb.size() > 8) return 0;
+  std::uint64_t x = 0;
+  for (const char c : verb) {
+    const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    x = x << 8 | static_cast<unsigned char>(upper);
+  }
+  return x;
+}
+
+// A parameter keyword written in the source (upper-case, at most 8 octets), packed by
+// pack_verb() at compile time.
+struct PackedKeyword {
+  std::uint64_t packed;
+  template <std::size_t N>
+  consteval PackedKeyword(const char (&s)[N])  // NOLINT: implicit, for literals
+      : packed(pack_verb(std::string_view(s, N - 1))) {
+    if (N - 1 == 0 || N - 1 > 8) throw "keyword of 1 to 8 octets expected";
+  }
+};
+
 // A parsed "KEYWORD[=value]" from MAIL or RCPT (RFC 5321 4.1.2 esmtp-param), as views into the
 // command line (no string per parameter).
 struct Param {
   std::string_view keyword;  // as sent: keywords compare case-insensitively
   std::string_view value;
   bool has_value = false;
+  // pack_verb(keyword): keywords compare as numbers, case already folded (0: over 8 octets).
+  std::uint64_t packed = 0;
 
-  bool is(std::string_view upper) const { return ascii_iequal(keyword, upper); }
+  bool is(PackedKeyword upper) const { return packed == upper.packed; }
+  bool same_keyword(const Param& other) const {
+    return packed == other.packed && (packed != 0 || ascii_iequal(keyword, other.keyword));
+  }
   std::string name() const { return ascii_upper(keyword); }  // for replies: upper-cased
 };
 
@@ -356,6 +423,7 @@ bool parse_params(std::string_view text, ParamList* out) {
       if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
     }
     p.keyword = keyword;
+    p.packed = pack_verb(keyword);
     if (i < text.size() && text[i] == '=') {
       ++i;
       const std::size_t vstart = i;
@@ -389,19 +457,6 @@ enum class Cmd {
   kAuth,
   kNotImplemented,
 };
-
-// A verb of at most 8 octets, none of them NUL, packed into a number with its letters
-// upper-cased: verbs compare as numbers, and a verb differs from every other one, longer or
-// shorter. 0 for a longer verb (none is known: STARTTLS is the longest).
-constexpr std::uint64_t pack_verb(std::string_view verb) {
-  if (verb.size() > 8) return 0;
-  std::uint64_t x = 0;
-  for (const char c : verb) {
-    const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-    x = x << 8 | static_cast<unsigned char>(upper);
-  }
-  return x;
-}
 
 // A command line's verb packed as pack_verb() packs it, and the position of the line's first
 // space (npos when none). From eight octets on, the verb is found and upper-cased in one word.
@@ -444,27 +499,46 @@ VerbAndSpace split_verb(std::string_view text) {
 // server does not implement: TURN (RFC 821), ETRN (RFC 1985), ATRN (RFC 2645), BDAT (RFC 3030
 // CHUNKING, not advertised), SEND, SOML and SAML (RFC 821, removed by RFC 5321 F.6).
 Cmd command_of(std::uint64_t verb) {
-  struct Entry {
-    std::uint64_t verb;
-    Cmd cmd;
-  };
-  static constexpr Entry kCommands[] = {
-      {pack_verb("EHLO"), Cmd::kEhlo},           {pack_verb("HELO"), Cmd::kHelo},
-      {pack_verb("MAIL"), Cmd::kMail},           {pack_verb("RCPT"), Cmd::kRcpt},
-      {pack_verb("DATA"), Cmd::kData},           {pack_verb("RSET"), Cmd::kRset},
-      {pack_verb("NOOP"), Cmd::kNoop},           {pack_verb("QUIT"), Cmd::kQuit},
-      {pack_verb("VRFY"), Cmd::kVrfy},           {pack_verb("EXPN"), Cmd::kExpn},
-      {pack_verb("HELP"), Cmd::kHelp},           {pack_verb("STARTTLS"), Cmd::kStartTls},
-      {pack_verb("AUTH"), Cmd::kAuth},           {pack_verb("TURN"), Cmd::kNotImplemented},
-      {pack_verb("ETRN"), Cmd::kNotImplemented}, {pack_verb("ATRN"), Cmd::kNotImplemented},
-      {pack_verb("BDAT"), Cmd::kNotImplemented}, {pack_verb("SEND"), Cmd::kNotImplemented},
-      {pack_verb("SOML"), Cmd::kNotImplemented}, {pack_verb("SAML"), Cmd::kNotImplemented},
-  };
-  if (verb == 0) return Cmd::kUnknown;
-  for (const Entry& e : kCommands) {
-    if (e.verb == verb) return e.cmd;
+  // A switch over the packed verbs: the compiler searches them in a few comparisons instead of
+  // a walk down a table on every command.
+  switch (verb) {
+    case pack_verb("EHLO"):
+      return Cmd::kEhlo;
+    case pack_verb("HELO"):
+      return Cmd::kHelo;
+    case pack_verb("MAIL"):
+      return Cmd::kMail;
+    case pack_verb("RCPT"):
+      return Cmd::kRcpt;
+    case pack_verb("DATA"):
+      return Cmd::kData;
+    case pack_verb("RSET"):
+      return Cmd::kRset;
+    case pack_verb("NOOP"):
+      return Cmd::kNoop;
+    case pack_verb("QUIT"):
+      return Cmd::kQuit;
+    case pack_verb("VRFY"):
+      return Cmd::kVrfy;
+    case pack_verb("EXPN"):
+      return Cmd::kExpn;
+    case pack_verb("HELP"):
+      return Cmd::kHelp;
+    case pack_verb("STARTTLS"):
+      return Cmd::kStartTls;
+    case pack_verb("AUTH"):
+      return Cmd::kAuth;
+    case pack_verb("TURN"):
+    case pack_verb("ETRN"):
+    case pack_verb("ATRN"):
+    case pack_verb("BDAT"):
+    case pack_verb("SEND"):
+    case pack_verb("SOML"):
+    case pack_verb("SAML"):
+      return Cmd::kNotImplemented;
+    default:
+      return Cmd::kUnknown;  // also 0: no verb, or one longer than 8 octets
   }
-  return Cmd::kUnknown;
 }
 
 }  // namespace
@@ -518,6 +592,8 @@ struct SmtpServer::Impl {
   std::size_t data_lines = 0;
   bool data_too_big = false;
   bool data_line_too_long = false;
+  // mail::text_shape(content), when config.measure_content_shape (joined line by line).
+  mail::TextShape content_shape;
 
   // AUTH LOGIN: the user name, between the two challenges.
   std::string login_user;
@@ -667,6 +743,7 @@ struct SmtpServer::Impl {
     data_lines = 0;
     data_too_big = false;
     data_line_too_long = false;
+    content_shape = {};
   }
 
   // -------------------------------------------------------------------------------------------
@@ -962,7 +1039,7 @@ struct SmtpServer::Impl {
                             (auth ? kAuth.size() : 0);
       const std::size_t at = output.size();
       if (at + n > output.capacity()) {
-        output.reserve(std::max({at + n, 2 * output.capacity(), kOutputRoom}));
+        output.reserve(std::max(at + n, std::max(2 * output.capacity(), kOutputRoom)));
       }
       output.resize(at + n);
       // Copies of fixed sizes, but for the hostname and the SIZE keyword.
@@ -1000,22 +1077,28 @@ struct SmtpServer::Impl {
     }
   }
 
-  // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error.
-  std::optional<std::string_view> after_keyword(std::string_view args, std::string_view keyword,
+  // Checks "FROM:" / "TO:" and returns what follows, or sends the syntax error. (A template over
+  // the keyword: with its length a constant, the comparison is unrolled in place.)
+  template <std::size_t N>
+  std::optional<std::string_view> after_keyword(std::string_view args, const char (&keyword)[N],
                                                 std::string_view usage) {
+    constexpr std::size_t n = N - 1;
+    if (args.size() >= n && istarts_with(args, std::string_view(keyword, n)) &&
+        (args.size() == n || args[n] != ' ')) {
+      return std::string_view(args.data() + n, args.size() - n);
+    }
+    keyword_error(args, std::string_view(keyword, n), usage);
+    return std::nullopt;
+  }
+  [[gnu::cold]] void keyword_error(std::string_view args, std::string_view keyword,
+                                   std::string_view usage) {
     if (!istarts_with(args, keyword)) {
       send_error(501, "5.5.2", "Syntax: " + std::string(usage));
-      return std::nullopt;
-    }
-    std::string_view rest = args.substr(keyword.size());
-    if (!rest.empty() && rest.front() == ' ') {
+    } else {
       send_error(501, "5.5.2",
                  "Syntax: " + std::string(usage) + " (no space after the colon, RFC 5321 3.3)");
-      return std::nullopt;
     }
-    return rest;
   }
-
 
   // The ESMTP parameters after a path (RFC 5321 4.1.2): " KEYWORD[=value]..." each at most
   // once. Sends the 501 and returns false when they are malformed.
@@ -1030,7 +1113,7 @@ struct SmtpServer::Impl {
     }
     for (std::size_t i = 0; i < params->size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
-        if ((*params)[j].is((*params)[i].keyword)) {
+        if ((*params)[j].same_keyword((*params)[i])) {
           send_error(501, "5.5.4", "Duplicate " + (*params)[i].name() + " parameter");
           return false;
         }
@@ -1279,6 +1362,7 @@ struct SmtpServer::Impl {
     data_lines = 0;
     data_too_big = false;
     data_line_too_long = false;
+    content_shape = {};
     send_fixed(354, "", "Start mail input; end with <CRLF>.<CRLF>");
   }
 
@@ -1291,6 +1375,11 @@ struct SmtpServer::Impl {
     // RFC 5321 4.5.2: a line starting with "." has that dot removed.
     if (!t.empty() && t.front() == '.') t.remove_prefix(1);
     if (!count_data_line(t.size(), line.too_long)) return;
+    if (config.measure_content_shape) {
+      // The line with its CRLF: a CR or LF in its text is one without its pair.
+      if (t.find_first_of("\r\n") != std::string_view::npos) content_shape.crlf = false;
+      if (mail::has_8bit(t)) content_shape.eight_bit = true;
+    }
     content.append(t);
     content.append("\r\n", 2);
   }
@@ -1320,6 +1409,18 @@ struct SmtpServer::Impl {
   // counts and limits are settled once for all of them (the outcome is the same as line by
   // line: a message over a limit keeps no content).
   void take_data_lines() {
+    if (config.measure_content_shape) {
+      take_data_lines_impl<true>();
+    } else {
+      take_data_lines_impl<false>();
+    }
+  }
+
+  // With kShape, also joins the shape of the octets taken (mail::text_shape) to content_shape.
+  // That of the lines as received is that of the content: a transparency dot removed is
+  // neither a CR, an LF nor 8-bit, and it follows an LF, so removing it makes no CRLF.
+  template <bool kShape>
+  void take_data_lines_impl() {
     const std::string_view buf = reader.unread();
     const std::size_t max = reader.max();
     const bool keep = !(data_too_big || data_line_too_long);
@@ -1355,19 +1456,37 @@ struct SmtpServer::Impl {
     };
     // Only CRLF ends a line; a bare CR or LF belongs to the line (as in LineReader).
     std::size_t from = p;
+    // (kShape) Whether an octet taken is a CR without its LF or an LF without its CR, or has
+    // its high bit set. The octets looked at beyond the last line taken belong to a line not
+    // complete yet (looked at again when it is), or to a final "." line that is cut off.
+    bool odd = false;
+    bool eight_bit = false;
 #if defined(__SSE2__)
     // The LFs of 32 octets at a time (lines of tens of octets cost less so than with a memchr
     // each); a LF ends a line when a CR of the same line precedes it.
     bool stopped = false;
     std::size_t block = 0;
     const __m128i lf_octets = _mm_set1_epi8('\n');
+    const __m128i cr_octets = _mm_set1_epi8('\r');
+    [[maybe_unused]] __m128i high = _mm_setzero_si128();  // the blocks' octets OR-ed
+    [[maybe_unused]] std::uint32_t unpaired = 0;  // bit k: a CR/LF mismatch at an LF's place
+    [[maybe_unused]] std::uint32_t cr_carry = 0;  // 1 when the block before ended with a CR
     for (; block + 32 <= buf.size(); block += 32) {
       const auto* at = reinterpret_cast<const __m128i*>(buf.data() + block);
-      std::uint32_t lfs = static_cast<std::uint32_t>(
-                              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(at), lf_octets))) |
-                          static_cast<std::uint32_t>(
-                              _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(at + 1), lf_octets)))
-                              << 16;
+      const __m128i a0 = _mm_loadu_si128(at);
+      const __m128i a1 = _mm_loadu_si128(at + 1);
+      std::uint32_t lfs =
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a0, lf_octets))) |
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a1, lf_octets))) << 16;
+      std::uint32_t block_unpaired = 0;
+      if constexpr (kShape) {
+        const std::uint32_t crs =
+            static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a0, cr_octets))) |
+            static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a1, cr_octets))) << 16;
+        // As in mail::text_shape: the LFs must be where the CRs are, moved by one.
+        block_unpaired = lfs ^ ((crs << 1) | cr_carry);
+        cr_carry = crs >> 31;
+      }
       while (lfs != 0) {
         const std::size_t lf = block + static_cast<std::size_t>(std::countr_zero(lfs));
         lfs &= lfs - 1;
@@ -1376,14 +1495,49 @@ struct SmtpServer::Impl {
           break;
         }
       }
+      if constexpr (kShape) {
+        if (stopped) {
+          // Only the octets before the line not taken (p is at most 31 octets into the block,
+          // or before it when that line began in an earlier block).
+          const std::uint32_t before =
+              p > block ? (std::uint32_t{1} << (p - block)) - 1 : std::uint32_t{0};
+          const std::uint32_t highs = static_cast<std::uint32_t>(_mm_movemask_epi8(a0)) |
+                                      static_cast<std::uint32_t>(_mm_movemask_epi8(a1)) << 16;
+          unpaired |= block_unpaired & before;
+          eight_bit = (highs & before) != 0;
+        } else {
+          unpaired |= block_unpaired;
+          high = _mm_or_si128(high, _mm_or_si128(a0, a1));
+        }
+      }
       if (stopped) break;
     }
+    if constexpr (kShape) {
+      odd = unpaired != 0;
+      eight_bit = eight_bit || _mm_movemask_epi8(high) != 0;
+    }
+    const std::size_t looked = block;  // octets looked at 32 at a time (if not stopped)
     // The rest: a CRLF may also straddle the last block's end.
     from = stopped ? std::string_view::npos : block == 0 ? p : std::max(p, block - 1);
+#else
+    const std::size_t looked = 0;
+    const bool stopped = false;
 #endif
     for (std::size_t crlf; from != std::string_view::npos &&
                            (crlf = find_crlf(buf, from)) != std::string_view::npos && take(crlf);) {
       from = p;
+    }
+    if constexpr (kShape) {
+      if (!stopped && p > looked) {
+        // The lines taken past the blocks, from the CR before them if the last block ended
+        // with one (it pairs with an LF there, or is unpaired).
+        const std::size_t start = looked > 0 && buf[looked - 1] == '\r' ? looked - 1 : looked;
+        const mail::TextShape rest = mail::text_shape(buf.substr(start, p - start));
+        odd = odd || !rest.crlf;
+        eight_bit = eight_bit || rest.eight_bit;
+      }
+      if (odd) content_shape.crlf = false;
+      if (eight_bit) content_shape.eight_bit = true;
     }
     if (lines > 0) {
       // As count_data_line() for each line: the octets are those of the lines taken (CRLFs
@@ -1423,7 +1577,11 @@ struct SmtpServer::Impl {
                                "Message rejected: a text line is longer than 1000 octets "
                                "(RFC 5321 4.5.3.1.6)"));
     } else {
-      const SmtpDecision d = policy->on_message(session, envelope, content);
+      assert(!config.measure_content_shape || mail::text_shape(content) == content_shape);
+      const SmtpDecision d = policy->on_message_with_shape(
+          session, envelope, content,
+          config.measure_content_shape ? std::optional<mail::TextShape>(content_shape)
+                                       : std::nullopt);
       if (d.accepted()) {
         std::string_view enh = d.enhanced;
         std::size_t len = 0;

@@ -38,6 +38,7 @@
 #include <variant>
 #include <vector>
 
+#include "sim/mail/ascii.h"
 #include "sim/mail/envelope.h"
 #include "sim/proto/smtp_reply.h"
 #include "sim/proto/time.h"
@@ -73,6 +74,10 @@ struct SmtpServerConfig {
   // Whether each reply's event (ReplySent) carries its text lines, or only the code and the
   // enhanced code (a driver that shows no replies spares the engine copying them).
   bool report_reply_text = true;
+  // Whether the engine measures the content's shape (mail::text_shape) while it reads the
+  // data lines, for on_message's `shape`: a few operations per 32 octets it looks at anyway,
+  // instead of another pass over the message by a policy that needs it.
+  bool measure_content_shape = false;
 };
 
 // What the policy answers. A 2xx decision lets the engine send its own success reply (for
@@ -125,6 +130,14 @@ class SmtpServerPolicy {
   virtual SmtpDecision on_message(const SmtpSessionInfo&, const mail::Envelope&,
                                   std::string_view /*content*/) {
     return SmtpDecision::accept();
+  }
+  // What the engine calls: on_message with mail::text_shape(content) when the engine measured
+  // it (SmtpServerConfig::measure_content_shape), else nothing. By default, on_message.
+  virtual SmtpDecision on_message_with_shape(const SmtpSessionInfo& session,
+                                             const mail::Envelope& envelope,
+                                             std::string_view content,
+                                             std::optional<mail::TextShape> /*shape*/) {
+    return on_message(session, envelope, content);
   }
   // AUTH: true when the credentials are right.
   virtual bool check_credentials(const SmtpSessionInfo&, std::string_view /*authzid*/,

@@ -205,8 +205,9 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     return proto::SmtpDecision::accept();
   }
 
-  proto::SmtpDecision on_message(const proto::SmtpSessionInfo& s, const mail::Envelope& env,
-                                 std::string_view content) override {
+  proto::SmtpDecision on_message_with_shape(const proto::SmtpSessionInfo& s,
+                                            const mail::Envelope& env, std::string_view content,
+                                            std::optional<mail::TextShape> content_shape) override {
     // The content filter reads the message as it arrived, header and body, before anything
     // is added to it; a refused message was never accepted, so the client keeps it.
     if (const std::string* phrase = spam_phrase(content)) {
@@ -220,8 +221,10 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
         refused)
       return *refused;
     std::string without_forged;
-    if (!auth_results.empty() && strip_own_results(content, &without_forged))
+    if (!auth_results.empty() && strip_own_results(content, &without_forged)) {
       content = without_forged;
+      content_shape.reset();
+    }
     // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
     // (Views of strings that outlive the call: the session's, the nodes', and these.)
     std::string for_path;
@@ -271,7 +274,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     // the submission server reads anyway (a relay's client reads it for itself).
     std::optional<mail::TextShape> shape;
     if (submission && m_node.spec.policy.add_message_id) {
-      mail::TextShape message_shape = mail::text_shape(content);
+      mail::TextShape message_shape = content_shape ? *content_shape : mail::text_shape(content);
       if (complete_simple_submission(text, content, info, &message_shape)) {
         // The trace fields in front are whole lines too: the two shapes add up.
         shape = mail::joined(mail::text_shape(std::string_view(text).substr(0, message_start)),
@@ -1026,6 +1029,7 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
                    ? proto::AuthAdvertise::kAfterTls
                    : proto::AuthAdvertise::kAlways;
     cfg.require_auth = true;
+    cfg.measure_content_shape = true;  // for on_message_with_shape
   }
   auto policy = std::make_unique<SessionPolicy>(*this, server, conn.client_host(), port);
   NodeState* const node = &server;
