@@ -135,22 +135,6 @@ struct Reply {
     for (const std::string_view line : lines) r.lines.emplace_back(line);
     return r;
   }
-  // SmtpReply::summary(), appended to `out`.
-  void append_summary(std::string& out) const {
-    // (std::to_string(code): a reply's code has three digits, 200..559.)
-    const char digits[3] = {static_cast<char>('0' + code / 100),
-                            static_cast<char>('0' + code / 10 % 10),
-                            static_cast<char>('0' + code % 10)};
-    out.append(digits, 3);
-    if (!enhanced.empty()) {
-      out += ' ';
-      out += enhanced;
-    }
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      out += i == 0 ? " " : " / ";
-      out += lines[i];
-    }
-  }
 };
 
 // The outcome a reply gives a recipient by its first digit (RFC 5321 4.2.1).
@@ -219,7 +203,7 @@ enum class Cmd {
 };
 
 // What "in reply to ..." says in a recipient's diagnostic.
-const char* command_name(Cmd cmd) {
+std::string_view command_name(Cmd cmd) {
   switch (cmd) {
     case Cmd::kGreeting:
       return "greeting";
@@ -777,24 +761,48 @@ struct SmtpClient::Impl {
     // Written in place into the outcome (as decide() would store them).
     RecipientOutcome& o = outcomes[t].recipients[r];
     o.status = status;
-    // summary() + " (in the greeting)" or " (in reply to CMD)", then "; " and the note.
+    // summary() + " (in the greeting)" or " (in reply to CMD)", then "; " and the note: its
+    // size counted first, then the pieces copied in (one growth; each += would be a call).
+    constexpr std::string_view kGreeting = " (in the greeting)";
+    constexpr std::string_view kInReplyTo = " (in reply to ";
+    const std::string_view name = cmd == Cmd::kGreeting ? std::string_view() : command_name(cmd);
+    std::size_t size = 3 + (reply.enhanced.empty() ? 0 : 1 + reply.enhanced.size());
+    for (std::size_t i = 0; i < reply.lines.size(); ++i) {
+      size += (i == 0 ? 1 : 3) + reply.lines[i].size();
+    }
+    size += cmd == Cmd::kGreeting ? kGreeting.size() : kInReplyTo.size() + name.size() + 1;
+    if (!note.empty()) size += 2 + note.size();
     std::string& diag = o.diagnostic;
-    std::size_t size = 3 + reply.enhanced.size() + 1 + 40 + note.size();
-    for (const std::string_view line : reply.lines) size += line.size() + 3;
-    diag.clear();
-    diag.reserve(size);
-    reply.append_summary(diag);
+    diag.resize(size);
+    char* d = diag.data();
+    const auto put = [&d](std::string_view piece) {
+      std::memcpy(d, piece.data(), piece.size());
+      d += piece.size();
+    };
+    // (SmtpReply::summary(): a reply's code has three digits, 200..559.)
+    *d++ = static_cast<char>('0' + reply.code / 100);
+    *d++ = static_cast<char>('0' + reply.code / 10 % 10);
+    *d++ = static_cast<char>('0' + reply.code % 10);
+    if (!reply.enhanced.empty()) {
+      *d++ = ' ';
+      put(reply.enhanced);
+    }
+    for (std::size_t i = 0; i < reply.lines.size(); ++i) {
+      put(i == 0 ? std::string_view(" ") : std::string_view(" / "));
+      put(reply.lines[i]);
+    }
     if (cmd == Cmd::kGreeting) {
-      diag += " (in the greeting)";
+      put(kGreeting);
     } else {
-      diag += " (in reply to ";
-      diag += command_name(cmd);
-      diag += ')';
+      put(kInReplyTo);
+      put(name);
+      *d++ = ')';
     }
     if (!note.empty()) {
-      diag += "; ";
-      diag += note;
+      put("; ");
+      put(note);
     }
+    assert(d == diag.data() + diag.size());
     if (opt.keep_outcome_replies) {
       SmtpReply& kept = o.reply.emplace();
       kept.code = reply.code;
@@ -888,8 +896,8 @@ struct SmtpClient::Impl {
   }
 
   void unexpected_reply(const Reply& reply, const Pending& p, std::string_view expected) {
-    protocol_error("unexpected reply " + std::to_string(reply.code) + " to " + command_name(p.cmd) +
-                   " (expected " + std::string(expected) + ")");
+    protocol_error("unexpected reply " + std::to_string(reply.code) + " to " +
+                   std::string(command_name(p.cmd)) + " (expected " + std::string(expected) + ")");
   }
 
   // ---- session flow -------------------------------------------------------------------
