@@ -53,17 +53,22 @@ bool parse_enhanced_code(std::string_view text, std::string* out, std::size_t* l
 // The length of the RFC 3463 code that `text` starts with (followed by a space or the end), or
 // 0 when it does not start with one.
 inline std::size_t enhanced_code_length(std::string_view text) {
-  // class "." subject "." detail: class 2/4/5, subject 1-3 digits, detail 1-3 digits.
-  if (text.empty() || (text[0] != '2' && text[0] != '4' && text[0] != '5')) return 0;
-  std::size_t i = 1;
+  // class "." subject "." detail: class 2/4/5, subject 1-3 digits, detail 1-3 digits (so at
+  // least five octets: most texts fail the first test).
+  const std::size_t n = text.size();
+  if (n < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5') || text[1] != '.') return 0;
+  const auto is_digit = [](char c) { return static_cast<unsigned char>(c) - unsigned{'0'} <= 9; };
+  std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {
-    if (i >= text.size() || text[i] != '.') return 0;
-    ++i;
     const std::size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) ++i;
+    while (i < n && i - start < 3 && is_digit(text[i])) ++i;
     if (i == start) return 0;
+    if (part == 0) {
+      if (i >= n || text[i] != '.') return 0;
+      ++i;
+    }
   }
-  if (i < text.size() && text[i] != ' ') return 0;
+  if (i < n && text[i] != ' ') return 0;
   return i;
 }
 
