@@ -464,8 +464,10 @@ struct SmtpClient::Impl {
   int reply_code = 0;
   bool reply_started = false;
   Span reply_enhanced;
-  std::vector<Span> reply_spans;              // each line's text
-  std::vector<std::string_view> reply_lines;  // the same as views, once complete
+  // Each line's text, as views of the input they were read from; when an unfinished reply is
+  // kept in `in`, they are moved with it (rebase_lines). The last complete reply's lines stay
+  // here while it is handled, until the next reply's first line.
+  std::vector<std::string_view> reply_lines;
   std::string out;
   std::vector<SmtpClientEvent> events;
 
@@ -1122,7 +1124,9 @@ struct SmtpClient::Impl {
     if (in.empty()) {
       process_input(bytes, false);
     } else {
+      const char* const was = in.data();
       in.append(bytes);
+      if (reply_started) rebase_lines(was, in.data());
       process_input(in, true);
     }
   }
@@ -1194,7 +1198,7 @@ struct SmtpClient::Impl {
     parsed = pos - keep;
     scanned = scan - keep;
     reply_enhanced.at -= std::min(reply_enhanced.at, keep);
-    for (Span& span : reply_spans) span.at -= keep;
+    if (reply_started) rebase_lines(data.data() + keep, in.data());
     if (phase == Phase::kTlsHandshake && !in.empty()) {
       // Anything after the 220 reply to STARTTLS arrived in plaintext, where a TLS handshake
       // must begin: an attacker may have injected it (it would be read as the reply to the
@@ -1210,7 +1214,13 @@ struct SmtpClient::Impl {
     reply_code = 0;
     reply_started = false;
     reply_enhanced = {};
-    reply_spans.clear();
+  }
+
+  // The unfinished reply's lines were read at `from` and are now at `to`.
+  void rebase_lines(const char* from, const char* to) {
+    for (std::string_view& line : reply_lines) {
+      line = std::string_view(to + (line.data() - from), line.size());
+    }
   }
 
   // One reply line (without CRLF) at data[at, at + size), read by parse_reply_line's rules
@@ -1236,29 +1246,21 @@ struct SmtpClient::Impl {
       reply_enhanced = {static_cast<std::size_t>(read.enhanced.data() - data.data()),
                         read.enhanced.size()};
     }
-    const std::size_t text_at = static_cast<std::size_t>(read.text.data() - data.data());
-    const std::size_t text_size = read.text.size();
-    const bool last = read.last;
-    std::string_view rest;
-    if (!reply_started && last) {
-      // A one-line reply (most are): no need to note where its line was.
+    if (!reply_started) {
+      // (Room for a multi-line reply of the usual length, EHLO's, at once.)
       if (reply_lines.capacity() == 0) reply_lines.reserve(16);
-      reply_lines.resize(1);
-      reply_lines[0] = std::string_view(data.data() + text_at, text_size);
-    } else {
-      // A multi-line reply (EHLO's) gets room for its usual length at once.
-      if (reply_spans.capacity() == 0) reply_spans.reserve(16);
-      reply_spans.push_back({text_at, text_size});
-      reply_started = true;
-      if (!last) return false;
       reply_lines.clear();
-      for (const Span& span : reply_spans) {
-        reply_lines.emplace_back(data.data() + span.at, span.size);
-      }
-      if (reply_spans.size() > 1) {
-        const std::size_t from = reply_spans[1].at;
-        rest = std::string_view(data.data() + from, text_at + text_size - from);
-      }
+    }
+    reply_lines.push_back(read.text);
+    if (!read.last) {
+      reply_started = true;
+      return false;
+    }
+    std::string_view rest;
+    if (reply_lines.size() > 1) {
+      const char* const from = reply_lines[1].data();
+      rest = std::string_view(from,
+                              static_cast<std::size_t>(read.text.data() + read.text.size() - from));
     }
     const Reply reply{code, std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size),
                       reply_lines, rest, enhanced_codes};
