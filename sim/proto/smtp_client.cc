@@ -406,10 +406,9 @@ struct SmtpClient::Impl {
     void pop_front() {
       if (++head == items.size()) clear();
     }
-    void push_back(const Pending& p) {
-      if (items.capacity() == 0) items.reserve(8);
-      items.push_back(p);
-    }
+    // Inline: every command line ends here (the vector has its room from the start, see
+    // open(), so the call of the growth is rarely taken).
+    [[gnu::always_inline]] void push_back(const Pending& p) { items.push_back(p); }
     void clear() {
       items.clear();
       head = 0;
@@ -665,7 +664,7 @@ struct SmtpClient::Impl {
   }
 
   // A command line and its CRLF are written straight into `out` from `start` on; this notes it.
-  void end_line(std::size_t start, Pending p) {
+  [[gnu::always_inline]] void end_line(std::size_t start, Pending p) {
     if (opt.report_commands) {
       events.emplace_back(ev::CommandSent{std::string(out, start, out.size() - 2 - start)});
     }
@@ -908,6 +907,7 @@ struct SmtpClient::Impl {
     if (phase != Phase::kIdle) return;
     now = t;
     phase = Phase::kActive;
+    pending.items.reserve(8);  // (a pipelined transaction of a few recipients fits)
     pending.push_back(Pending{Cmd::kGreeting, 0, 0, "the 220 greeting"});
     wait_since = now;
   }
