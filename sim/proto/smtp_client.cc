@@ -135,22 +135,6 @@ struct Reply {
     for (const std::string_view line : lines) r.lines.emplace_back(line);
     return r;
   }
-  // SmtpReply::summary(), appended to `out`.
-  void append_summary(std::string& out) const {
-    // (std::to_string(code): a reply's code has three digits, 200..559.)
-    const char digits[3] = {static_cast<char>('0' + code / 100),
-                            static_cast<char>('0' + code / 10 % 10),
-                            static_cast<char>('0' + code % 10)};
-    out.append(digits, 3);
-    if (!enhanced.empty()) {
-      out += ' ';
-      out += enhanced;
-    }
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      out += i == 0 ? " " : " / ";
-      out += lines[i];
-    }
-  }
 };
 
 // The outcome a reply gives a recipient by its first digit (RFC 5321 4.2.1).
@@ -219,7 +203,7 @@ enum class Cmd {
 };
 
 // What "in reply to ..." says in a recipient's diagnostic.
-const char* command_name(Cmd cmd) {
+std::string_view command_name(Cmd cmd) {
   switch (cmd) {
     case Cmd::kGreeting:
       return "greeting";
@@ -422,10 +406,9 @@ struct SmtpClient::Impl {
     void pop_front() {
       if (++head == items.size()) clear();
     }
-    void push_back(const Pending& p) {
-      if (items.capacity() == 0) items.reserve(8);
-      items.push_back(p);
-    }
+    // Inline: every command line ends here (the vector has its room from the start, see
+    // open(), so the call of the growth is rarely taken).
+    [[gnu::always_inline]] void push_back(const Pending& p) { items.push_back(p); }
     void clear() {
       items.clear();
       head = 0;
@@ -480,8 +463,10 @@ struct SmtpClient::Impl {
   int reply_code = 0;
   bool reply_started = false;
   Span reply_enhanced;
-  std::vector<Span> reply_spans;              // each line's text
-  std::vector<std::string_view> reply_lines;  // the same as views, once complete
+  // Each line's text, as views of the input they were read from; when an unfinished reply is
+  // kept in `in`, they are moved with it (rebase_lines). The last complete reply's lines stay
+  // here while it is handled, until the next reply's first line.
+  std::vector<std::string_view> reply_lines;
   std::string out;
   std::vector<SmtpClientEvent> events;
 
@@ -679,7 +664,7 @@ struct SmtpClient::Impl {
   }
 
   // A command line and its CRLF are written straight into `out` from `start` on; this notes it.
-  void end_line(std::size_t start, Pending p) {
+  [[gnu::always_inline]] void end_line(std::size_t start, Pending p) {
     if (opt.report_commands) {
       events.emplace_back(ev::CommandSent{std::string(out, start, out.size() - 2 - start)});
     }
@@ -777,24 +762,48 @@ struct SmtpClient::Impl {
     // Written in place into the outcome (as decide() would store them).
     RecipientOutcome& o = outcomes[t].recipients[r];
     o.status = status;
-    // summary() + " (in the greeting)" or " (in reply to CMD)", then "; " and the note.
+    // summary() + " (in the greeting)" or " (in reply to CMD)", then "; " and the note: its
+    // size counted first, then the pieces copied in (one growth; each += would be a call).
+    constexpr std::string_view kGreeting = " (in the greeting)";
+    constexpr std::string_view kInReplyTo = " (in reply to ";
+    const std::string_view name = cmd == Cmd::kGreeting ? std::string_view() : command_name(cmd);
+    std::size_t size = 3 + (reply.enhanced.empty() ? 0 : 1 + reply.enhanced.size());
+    for (std::size_t i = 0; i < reply.lines.size(); ++i) {
+      size += (i == 0 ? 1 : 3) + reply.lines[i].size();
+    }
+    size += cmd == Cmd::kGreeting ? kGreeting.size() : kInReplyTo.size() + name.size() + 1;
+    if (!note.empty()) size += 2 + note.size();
     std::string& diag = o.diagnostic;
-    std::size_t size = 3 + reply.enhanced.size() + 1 + 40 + note.size();
-    for (const std::string_view line : reply.lines) size += line.size() + 3;
-    diag.clear();
-    diag.reserve(size);
-    reply.append_summary(diag);
+    diag.resize(size);
+    char* d = diag.data();
+    const auto put = [&d](std::string_view piece) {
+      std::memcpy(d, piece.data(), piece.size());
+      d += piece.size();
+    };
+    // (SmtpReply::summary(): a reply's code has three digits, 200..559.)
+    *d++ = static_cast<char>('0' + reply.code / 100);
+    *d++ = static_cast<char>('0' + reply.code / 10 % 10);
+    *d++ = static_cast<char>('0' + reply.code % 10);
+    if (!reply.enhanced.empty()) {
+      *d++ = ' ';
+      put(reply.enhanced);
+    }
+    for (std::size_t i = 0; i < reply.lines.size(); ++i) {
+      put(i == 0 ? std::string_view(" ") : std::string_view(" / "));
+      put(reply.lines[i]);
+    }
     if (cmd == Cmd::kGreeting) {
-      diag += " (in the greeting)";
+      put(kGreeting);
     } else {
-      diag += " (in reply to ";
-      diag += command_name(cmd);
-      diag += ')';
+      put(kInReplyTo);
+      put(name);
+      *d++ = ')';
     }
     if (!note.empty()) {
-      diag += "; ";
-      diag += note;
+      put("; ");
+      put(note);
     }
+    assert(d == diag.data() + diag.size());
     if (opt.keep_outcome_replies) {
       SmtpReply& kept = o.reply.emplace();
       kept.code = reply.code;
@@ -888,8 +897,8 @@ struct SmtpClient::Impl {
   }
 
   void unexpected_reply(const Reply& reply, const Pending& p, std::string_view expected) {
-    protocol_error("unexpected reply " + std::to_string(reply.code) + " to " + command_name(p.cmd) +
-                   " (expected " + std::string(expected) + ")");
+    protocol_error("unexpected reply " + std::to_string(reply.code) + " to " +
+                   std::string(command_name(p.cmd)) + " (expected " + std::string(expected) + ")");
   }
 
   // ---- session flow -------------------------------------------------------------------
@@ -898,6 +907,7 @@ struct SmtpClient::Impl {
     if (phase != Phase::kIdle) return;
     now = t;
     phase = Phase::kActive;
+    pending.items.reserve(8);  // (a pipelined transaction of a few recipients fits)
     pending.push_back(Pending{Cmd::kGreeting, 0, 0, "the 220 greeting"});
     wait_since = now;
   }
@@ -1114,7 +1124,9 @@ struct SmtpClient::Impl {
     if (in.empty()) {
       process_input(bytes, false);
     } else {
+      const char* const was = in.data();
       in.append(bytes);
+      if (reply_started) rebase_lines(was, in.data());
       process_input(in, true);
     }
   }
@@ -1186,7 +1198,7 @@ struct SmtpClient::Impl {
     parsed = pos - keep;
     scanned = scan - keep;
     reply_enhanced.at -= std::min(reply_enhanced.at, keep);
-    for (Span& span : reply_spans) span.at -= keep;
+    if (reply_started) rebase_lines(data.data() + keep, in.data());
     if (phase == Phase::kTlsHandshake && !in.empty()) {
       // Anything after the 220 reply to STARTTLS arrived in plaintext, where a TLS handshake
       // must begin: an attacker may have injected it (it would be read as the reply to the
@@ -1202,7 +1214,13 @@ struct SmtpClient::Impl {
     reply_code = 0;
     reply_started = false;
     reply_enhanced = {};
-    reply_spans.clear();
+  }
+
+  // The unfinished reply's lines were read at `from` and are now at `to`.
+  void rebase_lines(const char* from, const char* to) {
+    for (std::string_view& line : reply_lines) {
+      line = std::string_view(to + (line.data() - from), line.size());
+    }
   }
 
   // One reply line (without CRLF) at data[at, at + size), read by parse_reply_line's rules
@@ -1228,29 +1246,21 @@ struct SmtpClient::Impl {
       reply_enhanced = {static_cast<std::size_t>(read.enhanced.data() - data.data()),
                         read.enhanced.size()};
     }
-    const std::size_t text_at = static_cast<std::size_t>(read.text.data() - data.data());
-    const std::size_t text_size = read.text.size();
-    const bool last = read.last;
-    std::string_view rest;
-    if (!reply_started && last) {
-      // A one-line reply (most are): no need to note where its line was.
+    if (!reply_started) {
+      // (Room for a multi-line reply of the usual length, EHLO's, at once.)
       if (reply_lines.capacity() == 0) reply_lines.reserve(16);
-      reply_lines.resize(1);
-      reply_lines[0] = std::string_view(data.data() + text_at, text_size);
-    } else {
-      // A multi-line reply (EHLO's) gets room for its usual length at once.
-      if (reply_spans.capacity() == 0) reply_spans.reserve(16);
-      reply_spans.push_back({text_at, text_size});
-      reply_started = true;
-      if (!last) return false;
       reply_lines.clear();
-      for (const Span& span : reply_spans) {
-        reply_lines.emplace_back(data.data() + span.at, span.size);
-      }
-      if (reply_spans.size() > 1) {
-        const std::size_t from = reply_spans[1].at;
-        rest = std::string_view(data.data() + from, text_at + text_size - from);
-      }
+    }
+    reply_lines.push_back(read.text);
+    if (!read.last) {
+      reply_started = true;
+      return false;
+    }
+    std::string_view rest;
+    if (reply_lines.size() > 1) {
+      const char* const from = reply_lines[1].data();
+      rest = std::string_view(from,
+                              static_cast<std::size_t>(read.text.data() + read.text.size() - from));
     }
     const Reply reply{code, std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size),
                       reply_lines, rest, enhanced_codes};

@@ -53,17 +53,22 @@ bool parse_enhanced_code(std::string_view text, std::string* out, std::size_t* l
 // The length of the RFC 3463 code that `text` starts with (followed by a space or the end), or
 // 0 when it does not start with one.
 inline std::size_t enhanced_code_length(std::string_view text) {
-  // class "." subject "." detail: class 2/4/5, subject 1-3 digits, detail 1-3 digits.
-  if (text.empty() || (text[0] != '2' && text[0] != '4' && text[0] != '5')) return 0;
-  std::size_t i = 1;
+  // class "." subject "." detail: class 2/4/5, subject 1-3 digits, detail 1-3 digits (so at
+  // least five octets: most texts fail the first test).
+  const std::size_t n = text.size();
+  if (n < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5') || text[1] != '.') return 0;
+  const auto is_digit = [](char c) { return static_cast<unsigned char>(c) - unsigned{'0'} <= 9; };
+  std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {
-    if (i >= text.size() || text[i] != '.') return 0;
-    ++i;
     const std::size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) ++i;
+    while (i < n && i - start < 3 && is_digit(text[i])) ++i;
     if (i == start) return 0;
+    if (part == 0) {
+      if (i >= n || text[i] != '.') return 0;
+      ++i;
+    }
   }
-  if (i < text.size() && text[i] != ' ') return 0;
+  if (i < n && text[i] != ' ') return 0;
   return i;
 }
 
@@ -78,15 +83,23 @@ struct SmtpReplyLine {
 // Reads `line` into `out`; false when it is not a reply line. With `enhanced`
 // (ENHANCEDSTATUSCODES was advertised) a leading enhanced code of the reply's class is split
 // from the text (RFC 3463: a code of another class is text).
-inline bool parse_reply_line(std::string_view line, bool enhanced, SmtpReplyLine& out) {
-  if (line.size() < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
-      line[2] < '0' || line[2] > '9' || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
-    return false;
-  }
-  out.code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-  out.last = line.size() == 3 || line[3] == ' ';
+// (Inlined: a client reads every line of every reply through it, and the checks below are a
+// few comparisons of unsigned differences, cheaper than the call.)
+[[gnu::always_inline]] inline bool parse_reply_line(std::string_view line, bool enhanced,
+                                                    SmtpReplyLine& out) {
+  const std::size_t n = line.size();
+  if (n < 3) return false;
+  // Each digit's distance from the lowest it may be, compared unsigned: one test per range.
+  const unsigned d0 = static_cast<unsigned char>(line[0]) - unsigned{'2'};  // '2'..'5'
+  const unsigned d1 = static_cast<unsigned char>(line[1]) - unsigned{'0'};  // '0'..'5'
+  const unsigned d2 = static_cast<unsigned char>(line[2]) - unsigned{'0'};  // '0'..'9'
+  const char sep = n > 3 ? line[3] : ' ';                                   // "ddd" is a last line
+  if (d0 > 3 || d1 > 5 || d2 > 9 || (sep != ' ' && sep != '-')) return false;
+  out.code = static_cast<int>(200 + d0 * 100 + d1 * 10 + d2);
+  out.last = sep == ' ';
   out.enhanced = {};
-  out.text = line.substr(std::min<std::size_t>(line.size(), 4));  // (empty: at the line's end)
+  const std::size_t text_at = n > 3 ? 4 : 3;  // (empty: at the line's end)
+  out.text = std::string_view(line.data() + text_at, n - text_at);
   if (enhanced) {
     const std::size_t len = enhanced_code_length(out.text);
     if (len > 0 && out.text[0] == line[0]) {
