@@ -168,9 +168,32 @@ class EventQueue {
 
   Action& slot(std::uint32_t i) { return m_chunks[i >> kChunkBits][i & (kChunkSize - 1)]; }
   // A free slot for an event (throws SimulationLimit when there is none or no event number is
-  // left), then the event's number and key once its action fills the slot.
-  std::uint32_t claim();
-  EventId enqueue(SimTime time, std::uint32_t i);
+  // left), then the event's number and key once its action fills the slot. Inline: every event
+  // passes here; the common case (a freed slot to reuse, a time not before the earliest one
+  // waiting) is a few instructions, the rest is out of line.
+  std::uint32_t claim() {
+    if (m_next_seq <= kMaxSeq && !m_free.empty()) [[likely]] {
+      const std::uint32_t i = m_free.back();
+      m_free.pop_back();
+      return i;
+    }
+    return claim_slow();
+  }
+  std::uint32_t claim_slow();
+  EventId enqueue(SimTime time, std::uint32_t i) {
+    const EventId seq = m_next_seq++;
+    const Key k(time, seq, i);
+    if (m_size == 0 || k.when < m_last) [[unlikely]] {
+      enqueue_first_or_early(k);
+    } else {
+      // A key of time m_last goes after the others in bucket 0: its sequence number is the
+      // highest.
+      m_buckets[bucket_of(k.when)].push_back(k);
+    }
+    ++m_size;
+    return seq;
+  }
+  void enqueue_first_or_early(const Key& k);
   Key pop_key() {
     settle();
     const Key k = m_buckets[0][m_head++];
