@@ -63,7 +63,7 @@ core::SimTime Connection::arrival_for(Side from, std::size_t octets) {
   return arrival;
 }
 
-core::SimTime Connection::send(Side from, std::string bytes) {
+core::SimTime Connection::send(Side from, std::string&& bytes) {
   Direction& d = dir(from);
   if (m_reset || d.fin_sent || bytes.empty()) return m_sim.now();
   d.bytes += bytes.size();
