@@ -49,8 +49,19 @@ void EventQueue::refill() {
   while (m_buckets[b].empty()) ++b;
   std::vector<Key>& from = m_buckets[b];
   std::uint64_t least = from.front().when;
-  for (const Key& k : from) least = std::min(least, k.when);
+  std::uint64_t most = least;
+  for (const Key& k : from) {
+    least = std::min(least, k.when);
+    most = std::max(most, k.when);
+  }
   m_last = least;
+  if (least == most) {
+    // Every key has the same time (half the refills of a mail run, where sessions move in
+    // step): they all belong in bucket 0, in the order they are in. Swap the buffers instead of
+    // moving the keys one by one.
+    zero.swap(from);
+    return;
+  }
   // Every key in bucket b agrees with the new m_last on the bits above b-1, so each goes to a
   // lower bucket; the buckets above b keep theirs.
   for (const Key& k : from) m_buckets[bucket_of(k.when)].push_back(k);
