@@ -89,17 +89,18 @@ class EventQueue {
   template <class Before>
   void run_top(Before&& before) {
     const Key k = pop_key();
-    // Frees the slot even if the action throws.
+    // Frees the slot even if the action throws (run_once destroys the action either way).
     struct Release {
       EventQueue& q;
+      Action& action;
       std::uint32_t slot;
       ~Release() {
-        q.slot(slot) = nullptr;
+        action = nullptr;  // empty already unless `before` threw
         q.m_free.push_back(slot);
       }
-    } release{*this, k.slot()};
+    } release{*this, slot(k.slot()), k.slot()};
     before(k.time(), k.seq());
-    slot(k.slot())();
+    release.action.run_once();
   }
   void clear();
   // For tests: at most `n` events waiting at once (with the ones cancelled but not yet dropped),
