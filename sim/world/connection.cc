@@ -39,7 +39,8 @@ void Connection::establish() {
   });
 }
 
-core::SimTime Connection::arrival_for(Side from, std::size_t octets) {
+// Inline: every send, TLS flight and FIN passes here (private, so only this file calls it).
+[[gnu::always_inline]] inline core::SimTime Connection::arrival_for(Side from, std::size_t octets) {
   Direction& d = dir(from);
   const core::SimTime now = m_sim.now();
   core::SimTime start = std::max(now, d.busy_until);
