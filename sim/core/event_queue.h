@@ -86,9 +86,13 @@ class EventQueue {
   }
   // Removes the earliest event (the queue must not be empty), calls `before(time, id)`, then
   // runs its action where it lies: no move of the action. The action may push more events.
-  template <class Before>
+  // kLookedAt: top() was called just before and nothing changed the queue since, so bucket 0
+  // holds the earliest key already (the simulator's loop; it saves a test per event).
+  template <bool kLookedAt = false, class Before>
   void run_top(Before&& before) {
-    const Key k = pop_key();
+    if constexpr (!kLookedAt) settle();
+    const Key k = m_buckets[0][m_head++];
+    --m_size;
     // Frees the slot even if the action throws (run_once destroys the action either way).
     struct Release {
       EventQueue& q;
