@@ -244,14 +244,28 @@ inline void* allocate_block(std::size_t bytes) noexcept {
   return allocate_slow(tc, c);
 }
 
-// Puts block `p` of class `c` on the calling thread's free list.
-inline void free_block(void* p, std::size_t c) noexcept {
+// free_block() when the thread is not registered yet or its list of class `c` is full. Out of
+// line, so that the fast path keeps nothing in registers across a call.
+[[gnu::noinline]] void free_block_slow(void* p, std::size_t c) noexcept {
   ThreadCache& tc = t_cache;
   if (!tc.registered) register_thread(tc);  // so that its blocks are handed over when it ends
   auto* b = static_cast<FreeBlock*>(p);
   b->next = tc.free[c];
   tc.free[c] = b;
   if (++tc.cached[c] > max_cached(c)) hand_over_locked(tc, c);
+}
+
+// Puts block `p` of class `c` on the calling thread's free list.
+inline void free_block(void* p, std::size_t c) noexcept {
+  ThreadCache& tc = t_cache;
+  if (tc.registered && tc.cached[c] < max_cached(c)) [[likely]] {
+    auto* b = static_cast<FreeBlock*>(p);
+    b->next = tc.free[c];
+    tc.free[c] = b;
+    ++tc.cached[c];
+    return;
+  }
+  free_block_slow(p, c);
 }
 
 inline bool deallocate_block(void* p) noexcept {
@@ -289,14 +303,18 @@ using mailhop::alloc::allocate_block;
 using mailhop::alloc::class_of_size;
 using mailhop::alloc::deallocate_block;
 using mailhop::alloc::free_block;
+using mailhop::alloc::FreeBlock;
 using mailhop::alloc::kMaxSize;
+using mailhop::alloc::t_cache;
+using mailhop::alloc::ThreadCache;
 
 void* allocate_or_null(std::size_t bytes) noexcept {
   return bytes <= kMaxSize ? allocate_block(bytes) : std::malloc(bytes);
 }
 
-// As the standard asks: on failure call the new-handler and try again, or throw.
-void* allocate_or_throw(std::size_t bytes) {
+// As the standard asks: on failure call the new-handler and try again, or throw. (Out of line:
+// operator new's fast path ends in a jump here when its free list is empty.)
+[[gnu::noinline]] void* allocate_or_throw(std::size_t bytes) {
   for (;;) {
     if (void* p = allocate_or_null(bytes)) return p;
     const std::new_handler handler = std::get_new_handler();
@@ -320,8 +338,17 @@ void release(void* p) noexcept {
 }  // namespace
 
 void* operator new(std::size_t bytes) {
-  if (bytes <= kMaxSize) {
-    if (void* p = allocate_block(bytes)) return p;
+  // The fast path only: a block from the thread's free list of the size's class. Anything else
+  // (an empty list, a new slab, a large block, no memory) goes by allocate_or_throw, which
+  // looks again.
+  if (bytes <= kMaxSize) [[likely]] {
+    const std::size_t c = class_of_size(bytes);
+    ThreadCache& tc = t_cache;
+    if (FreeBlock* b = tc.free[c]) [[likely]] {
+      tc.free[c] = b->next;
+      --tc.cached[c];  // the length of the list: it held this block
+      return b;
+    }
   }
   return allocate_or_throw(bytes);
 }
@@ -344,7 +371,7 @@ void operator delete[](void* p) noexcept {
 // from here (it never gives such a size to malloc), in the class of that size, so the slab map
 // need not be read.
 void operator delete(void* p, std::size_t bytes) noexcept {
-  if (p != nullptr && bytes <= kMaxSize) {
+  if (p != nullptr && bytes <= kMaxSize) [[likely]] {
     free_block(p, class_of_size(bytes));
     return;
   }

@@ -60,10 +60,18 @@ class Action {
 
   explicit operator bool() const noexcept { return m_ops != nullptr; }
   void operator()() { m_ops->invoke(m_storage); }
+  // Calls the callable once and destroys it (also if the call throws), leaving the Action
+  // empty: what an event does, with one indirect call instead of two.
+  void run_once() {
+    const Ops* ops = m_ops;
+    m_ops = nullptr;
+    ops->run_once(m_storage);
+  }
 
  private:
   struct Ops {
     void (*invoke)(void* self);
+    void (*run_once)(void* self);  // invokes, then destroys (also when the call throws)
     void (*move)(void* to, void* from) noexcept;  // constructs at `to`, destroys `from`
     void (*destroy)(void* self) noexcept;
   };
@@ -97,8 +105,23 @@ class Action {
   }
 
   template <class D>
+  struct DestroyAtExit {
+    D* d;
+    ~DestroyAtExit() { d->~D(); }
+  };
+  template <class D>
+  struct DeleteAtExit {
+    D* d;
+    ~DeleteAtExit() { delete d; }
+  };
+
+  template <class D>
   static constexpr Ops kInlineOps{
       [](void* self) { (*inline_ptr<D>(self))(); },
+      [](void* self) {
+        const DestroyAtExit<D> done{inline_ptr<D>(self)};
+        (*done.d)();
+      },
       [](void* to, void* from) noexcept {
         D* src = inline_ptr<D>(from);
         ::new (to) D(std::move(*src));
@@ -109,6 +132,10 @@ class Action {
   template <class D>
   static constexpr Ops kHeapOps{
       [](void* self) { (*heap_ptr<D>(self))(); },
+      [](void* self) {
+        const DeleteAtExit<D> done{heap_ptr<D>(self)};
+        (*done.d)();
+      },
       [](void* to, void* from) noexcept { ::new (to) D*(heap_ptr<D>(from)); },
       [](void* self) noexcept { delete heap_ptr<D>(self); },
   };

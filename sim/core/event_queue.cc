@@ -10,7 +10,7 @@ EventId EventQueue::push(SimTime time, Action&& action) {
   return enqueue(time, i);
 }
 
-std::uint32_t EventQueue::claim() {
+std::uint32_t EventQueue::claim_slow() {
   if (m_next_seq > kMaxSeq) {
     throw SimulationLimit(SimulationLimit::Which::kEventNumbers,
                           "the simulation ran out of event numbers (2^40 events)");
@@ -30,20 +30,15 @@ std::uint32_t EventQueue::claim() {
   return i;
 }
 
-EventId EventQueue::enqueue(SimTime time, std::uint32_t i) {
-  const EventId seq = m_next_seq++;
-  const Key k(time, seq, i);
+void EventQueue::enqueue_first_or_early(const Key& k) {
   if (m_size == 0) {
     m_buckets[0].clear();
     m_head = 0;
     m_last = k.when;
-  } else if (k.when < m_last) {
+  } else {
     rebase(k.when);
   }
-  // A key of time m_last goes after the others in bucket 0: its sequence number is the highest.
   m_buckets[bucket_of(k.when)].push_back(k);
-  ++m_size;
-  return seq;
 }
 
 void EventQueue::refill() {
@@ -54,8 +49,19 @@ void EventQueue::refill() {
   while (m_buckets[b].empty()) ++b;
   std::vector<Key>& from = m_buckets[b];
   std::uint64_t least = from.front().when;
-  for (const Key& k : from) least = std::min(least, k.when);
+  std::uint64_t most = least;
+  for (const Key& k : from) {
+    least = std::min(least, k.when);
+    most = std::max(most, k.when);
+  }
   m_last = least;
+  if (least == most) {
+    // Every key has the same time (half the refills of a mail run, where sessions move in
+    // step): they all belong in bucket 0, in the order they are in. Swap the buffers instead of
+    // moving the keys one by one.
+    zero.swap(from);
+    return;
+  }
   // Every key in bucket b agrees with the new m_last on the bits above b-1, so each goes to a
   // lower bucket; the buckets above b keep theirs.
   for (const Key& k : from) m_buckets[bucket_of(k.when)].push_back(k);

@@ -86,20 +86,25 @@ class EventQueue {
   }
   // Removes the earliest event (the queue must not be empty), calls `before(time, id)`, then
   // runs its action where it lies: no move of the action. The action may push more events.
-  template <class Before>
+  // kLookedAt: top() was called just before and nothing changed the queue since, so bucket 0
+  // holds the earliest key already (the simulator's loop; it saves a test per event).
+  template <bool kLookedAt = false, class Before>
   void run_top(Before&& before) {
-    const Key k = pop_key();
-    // Frees the slot even if the action throws.
+    if constexpr (!kLookedAt) settle();
+    const Key k = m_buckets[0][m_head++];
+    --m_size;
+    // Frees the slot even if the action throws (run_once destroys the action either way).
     struct Release {
       EventQueue& q;
+      Action& action;
       std::uint32_t slot;
       ~Release() {
-        q.slot(slot) = nullptr;
+        action = nullptr;  // empty already unless `before` threw
         q.m_free.push_back(slot);
       }
-    } release{*this, k.slot()};
+    } release{*this, slot(k.slot()), k.slot()};
     before(k.time(), k.seq());
-    slot(k.slot())();
+    release.action.run_once();
   }
   void clear();
   // For tests: at most `n` events waiting at once (with the ones cancelled but not yet dropped),
@@ -168,9 +173,32 @@ class EventQueue {
 
   Action& slot(std::uint32_t i) { return m_chunks[i >> kChunkBits][i & (kChunkSize - 1)]; }
   // A free slot for an event (throws SimulationLimit when there is none or no event number is
-  // left), then the event's number and key once its action fills the slot.
-  std::uint32_t claim();
-  EventId enqueue(SimTime time, std::uint32_t i);
+  // left), then the event's number and key once its action fills the slot. Inline: every event
+  // passes here; the common case (a freed slot to reuse, a time not before the earliest one
+  // waiting) is a few instructions, the rest is out of line.
+  std::uint32_t claim() {
+    if (m_next_seq <= kMaxSeq && !m_free.empty()) [[likely]] {
+      const std::uint32_t i = m_free.back();
+      m_free.pop_back();
+      return i;
+    }
+    return claim_slow();
+  }
+  std::uint32_t claim_slow();
+  EventId enqueue(SimTime time, std::uint32_t i) {
+    const EventId seq = m_next_seq++;
+    const Key k(time, seq, i);
+    if (m_size == 0 || k.when < m_last) [[unlikely]] {
+      enqueue_first_or_early(k);
+    } else {
+      // A key of time m_last goes after the others in bucket 0: its sequence number is the
+      // highest.
+      m_buckets[bucket_of(k.when)].push_back(k);
+    }
+    ++m_size;
+    return seq;
+  }
+  void enqueue_first_or_early(const Key& k);
   Key pop_key() {
     settle();
     const Key k = m_buckets[0][m_head++];

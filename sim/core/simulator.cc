@@ -53,8 +53,9 @@ bool Simulator::step() {
   return true;
 }
 
+template <bool kLookedAt>
 void Simulator::run_next() {
-  m_queue.run_top([this](SimTime time, EventId seq) {
+  m_queue.run_top<kLookedAt>([this](SimTime time, EventId seq) {
     m_finished[static_cast<std::size_t>(seq)] = true;
     m_now = time;
     ++m_processed;
@@ -80,7 +81,7 @@ std::uint64_t Simulator::run_until(SimTime t) {
       continue;
     }
     if (time > t) break;
-    run_next();
+    run_next<true>();
     ++n;
   }
   if (t > m_now) m_now = t;

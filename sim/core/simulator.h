@@ -60,6 +60,8 @@ class Simulator {
  private:
   void skip_cancelled();
   // Runs the earliest event: the cancelled ones before it were skipped, and there is one.
+  // kLookedAt: the queue's top() was just read (see EventQueue::run_top).
+  template <bool kLookedAt = false>
   void run_next();
   bool finished(EventId id) const { return m_finished[static_cast<std::size_t>(id)]; }
 

@@ -39,7 +39,8 @@ void Connection::establish() {
   });
 }
 
-core::SimTime Connection::arrival_for(Side from, std::size_t octets) {
+// Inline: every send, TLS flight and FIN passes here (private, so only this file calls it).
+[[gnu::always_inline]] inline core::SimTime Connection::arrival_for(Side from, std::size_t octets) {
   Direction& d = dir(from);
   const core::SimTime now = m_sim.now();
   core::SimTime start = std::max(now, d.busy_until);
@@ -63,7 +64,7 @@ core::SimTime Connection::arrival_for(Side from, std::size_t octets) {
   return arrival;
 }
 
-core::SimTime Connection::send(Side from, std::string bytes) {
+core::SimTime Connection::send(Side from, std::string&& bytes) {
   Direction& d = dir(from);
   if (m_reset || d.fin_sent || bytes.empty()) return m_sim.now();
   d.bytes += bytes.size();

@@ -43,8 +43,9 @@ class Connection {
 
   // Both ends are told the connection is open after one round trip (SYN, SYN-ACK).
   void establish();
-  // Queues bytes from `from` to the other side; returns when they arrive.
-  core::SimTime send(Side from, std::string bytes);
+  // Queues bytes from `from` to the other side; returns when they arrive. (An rvalue: the
+  // bytes move straight into the event that delivers them.)
+  core::SimTime send(Side from, std::string&& bytes);
   // The TLS handshake message from `from`: the other side's on_tls runs when it arrives,
   // in order with the bytes. Returns its arrival time.
   core::SimTime send_tls(Side from);
