@@ -1,6 +1,7 @@
 #include "sim/world/dns.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace mailhop::world {
 
@@ -111,9 +112,14 @@ MailRouting route_mail(const Dns& dns, std::string_view domain, std::string_view
     records.reserve(all.size());
     for (const MxRecord& r : all) records.push_back(&r);
     // Sort by preference; shuffle each group of equal preference (RFC 5321 5.1).
-    std::stable_sort(records.begin(), records.end(), [](const MxRecord* a, const MxRecord* b) {
-      return a->preference < b->preference;
-    });
+    // (An insertion sort, stable like std::stable_sort: MX lists are short, and it needs no
+    // temporary buffer, which std::stable_sort allocates even for one record.)
+    for (std::size_t i = 1; i < records.size(); ++i) {
+      const MxRecord* r = records[i];
+      std::size_t j = i;
+      for (; j > 0 && r->preference < records[j - 1]->preference; --j) records[j] = records[j - 1];
+      records[j] = r;
+    }
     for (std::size_t i = 0; i < records.size();) {
       std::size_t j = i;
       while (j < records.size() && records[j]->preference == records[i]->preference) ++j;
@@ -138,7 +144,9 @@ MailRouting route_mail(const Dns& dns, std::string_view domain, std::string_view
     result.explanation += ':';
     for (const MxRecord& r : all) {
       result.explanation += ' ';
-      result.explanation += std::to_string(r.preference);
+      char digits[16];
+      const char* const end = std::to_chars(digits, digits + sizeof digits, r.preference).ptr;
+      result.explanation.append(digits, static_cast<std::size_t>(end - digits));
       result.explanation += ' ';
       result.explanation += r.exchange;
     }
