@@ -65,9 +65,12 @@ void MailQueue::append_upcoming_id(std::string& out) const {
 
 const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string content,
                                       core::SimTime now, std::optional<mail::TextShape> shape) {
-  // Built in its place in the map (a QueueEntry is not small to move).
-  auto [it, inserted] = m_entries.try_emplace(next_id());
-  if (!inserted) return it->first;  // the id came round again: the entry there stays
+  // Built in its place in the map (a QueueEntry is not small to move). Ids grow with arrival,
+  // so the new one nearly always goes last: the hint at the end spares the walk down the tree
+  // (when it is wrong, after the counter wraps, the insert just searches as usual).
+  const std::size_t before = m_entries.size();
+  const auto it = m_entries.try_emplace(m_entries.end(), next_id());
+  if (m_entries.size() == before) return it->first;  // the id came round again: the entry stays
   m_last.it = it;
   m_last.set = true;
   QueueEntry& entry = it->second;
