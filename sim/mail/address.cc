@@ -38,9 +38,6 @@ constexpr bool is_ldh(char c) {
 constexpr bool is_hex(char c) {
   return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
 }
-constexpr char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
 
 // RFC 5322 3.2.3 atext.
 constexpr std::array<bool, 256> make_atext_table() {
@@ -394,23 +391,7 @@ bool Mailbox::is_address_literal() const {
 
 std::string Mailbox::domain_lower() const {
   std::string out(domain);
-  // Eight octets at a time: the octets from 'A' to 'Z' gain 0x20 (routing asks this for every
-  // recipient).
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  char* const p = out.data();
-  const std::size_t n = out.size();
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    const std::uint64_t low7 = x & ~kHigh;
-    const std::uint64_t from_a = low7 + kOnes * (0x80 - 'A');  // high bit: at least 'A'
-    const std::uint64_t past_z = low7 + kOnes * (0x7F - 'Z');  // high bit: beyond 'Z'
-    x += (from_a & ~past_z & ~x & kHigh) >> 2;
-    std::memcpy(p + i, &x, 8);
-  }
-  for (; i < n; ++i) p[i] = to_lower(p[i]);
+  ascii_lower_in_place(out.data(), out.size());
   return out;
 }
 

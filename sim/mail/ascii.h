@@ -26,6 +26,24 @@ constexpr bool ascii_iequal(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Lowers the ASCII letters of p[0, n) in place, eight octets at a time: the octets from 'A' to
+// 'Z' gain 0x20 (routing lowers every recipient's address and domain this way).
+inline void ascii_lower_in_place(char* p, std::size_t n) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    const std::uint64_t low7 = x & ~kHigh;
+    const std::uint64_t from_a = low7 + kOnes * (0x80 - 'A');  // high bit: at least 'A'
+    const std::uint64_t past_z = low7 + kOnes * (0x7F - 'Z');  // high bit: beyond 'Z'
+    x += (from_a & ~past_z & ~x & kHigh) >> 2;
+    std::memcpy(p + i, &x, 8);
+  }
+  for (; i < n; ++i) p[i] = ascii_lower(p[i]);
+}
+
 inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = ascii_lower(c);

@@ -113,24 +113,33 @@ bool any_octet(std::string_view s, Word word, Octet octet) {
   return (word(x) & kHigh) != 0;
 }
 
+#if defined(__SSE2__)
+// any_octet() sixteen octets at a time with SSE2, for `s` of sixteen octets or more:
+// `block(x)` has the bits of an octet of x set where that octet passes. The last sixteen
+// overlap the ones before them.
+template <class Block>
+bool any_octet16(std::string_view s, Block block) {
+  const auto passes_in = [&](std::size_t at) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+    return _mm_movemask_epi8(block(x)) != 0;
+  };
+  for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
+    if (passes_in(i)) return true;
+  }
+  return passes_in(s.size() - 16);
+}
+#endif
+
 // True when some octet of `s` is a control character (is_ctl).
 bool has_ctl(std::string_view s) {
 #if defined(__SSE2__)
-  // Sixteen octets at a time from sixteen on (every command line is looked at), the last
-  // sixteen overlapping the ones before: an octet at most 0x1F is its own minimum with 0x1F.
+  // Sixteen at a time from sixteen octets on (every command line is looked at): an octet at
+  // most 0x1F is its own minimum with 0x1F.
   if (s.size() >= 16) {
-    const __m128i below_space = _mm_set1_epi8(0x1F);
-    const __m128i del = _mm_set1_epi8(0x7F);
-    const auto ctl_in = [&](std::size_t at) {
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
-      const __m128i ctl =
-          _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below_space), x), _mm_cmpeq_epi8(x, del));
-      return _mm_movemask_epi8(ctl) != 0;
-    };
-    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
-      if (ctl_in(i)) return true;
-    }
-    return ctl_in(s.size() - 16);
+    return any_octet16(s, [](__m128i x) {
+      return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
+                          _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+    });
   }
 #endif
   return any_octet(
@@ -165,18 +174,10 @@ bool all_printable(std::string_view s) {
   // As has_ctl(): an octet below 0x20 is its own minimum with 0x1F, one from 0x7F on its own
   // maximum with 0x7F.
   if (s.size() >= 16) {
-    const __m128i below_space = _mm_set1_epi8(0x1F);
-    const __m128i del = _mm_set1_epi8(0x7F);
-    const auto unprintable_in = [&](std::size_t at) {
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
-      const __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, below_space), x),
-                                       _mm_cmpeq_epi8(_mm_max_epu8(x, del), x));
-      return _mm_movemask_epi8(bad) != 0;
-    };
-    for (std::size_t i = 0; i + 16 < s.size(); i += 16) {
-      if (unprintable_in(i)) return false;
-    }
-    return !unprintable_in(s.size() - 16);
+    return !any_octet16(s, [](__m128i x) {
+      return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
+                          _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x7F)), x));
+    });
   }
 #endif
   return !any_octet(

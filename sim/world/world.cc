@@ -71,28 +71,15 @@ void append_number(std::string& out, Integer n) {
 }
 
 // ascii_lower(mailbox.str()): "local@domain" lowered, made at once. Every recipient is
-// looked up this way (RCPT TO, local delivery): the parts are copied whole and lowered eight
-// octets at a time (the octets from 'A' to 'Z' gain 0x20), not appended an octet at a time.
+// looked up this way (RCPT TO, local delivery): the parts are copied whole and lowered in
+// place (mail::ascii_lower_in_place), not appended an octet at a time.
 std::string lowered_address(const mail::Mailbox& mailbox) {
   const std::size_t local = mailbox.local_part.size();
   std::string out(local + 1 + mailbox.domain.size(), '@');
   char* const p = out.data();
   std::memcpy(p, mailbox.local_part.data(), local);
   std::memcpy(p + local + 1, mailbox.domain.data(), mailbox.domain.size());
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  const std::size_t n = out.size();
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    const std::uint64_t low7 = x & ~kHigh;
-    const std::uint64_t from_a = low7 + kOnes * (0x80 - 'A');  // high bit: at least 'A'
-    const std::uint64_t past_z = low7 + kOnes * (0x7F - 'Z');  // high bit: beyond 'Z'
-    x += (from_a & ~past_z & ~x & kHigh) >> 2;
-    std::memcpy(p + i, &x, 8);
-  }
-  for (; i < n; ++i) p[i] = ascii_lower(p[i]);
+  mail::ascii_lower_in_place(p, out.size());
   return out;
 }
 
