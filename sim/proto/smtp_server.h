@@ -131,8 +131,9 @@ class SmtpServerPolicy {
                                   std::string_view /*content*/) {
     return SmtpDecision::accept();
   }
-  // What the engine calls: on_message with mail::text_shape(content) when the engine measured
-  // it (SmtpServerConfig::measure_content_shape), else nothing. By default, on_message.
+  // What the engine calls with the message: `shape` is mail::text_shape(content) when the
+  // engine measured it (SmtpServerConfig::measure_content_shape), else empty. By default it
+  // calls on_message.
   virtual SmtpDecision on_message_with_shape(const SmtpSessionInfo& session,
                                              const mail::Envelope& envelope,
                                              std::string_view content,
