@@ -13,9 +13,6 @@ constexpr std::size_t kHardLineLimit = 998;
 constexpr bool is_wsp(char c) {
   return c == ' ' || c == '\t';
 }
-constexpr char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
 
 // ftext = %d33-57 / %d59-126
 constexpr bool is_ftext(char c) {
