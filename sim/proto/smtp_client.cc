@@ -1195,6 +1195,8 @@ struct SmtpClient::Impl {
       }
       if (handle_line(data, line_at, line_size)) {
         keep = pos;
+        // Replies usually end where the bytes received end: nothing more to look for.
+        if (pos == data.size()) break;
       } else if (reply_started && reply_lines.size() == 1) {
         // The first line of a multi-line reply: the rest may be lines known already.
         std::size_t end = 0;
@@ -1202,6 +1204,7 @@ struct SmtpClient::Impl {
           pos = end;
           scan = pos;
           keep = pos;
+          if (pos == data.size()) break;
         }
       }
     }
@@ -1651,10 +1654,7 @@ void SmtpClient::tick(Micros now) {
 }
 
 std::string SmtpClient::take_output() {
-  // A move leaves `out` empty (and clear() says so): cheaper than exchanging with a new string.
-  std::string taken(std::move(m_impl->out));
-  m_impl->out.clear();
-  return taken;
+  return std::exchange(m_impl->out, {});
 }
 std::vector<SmtpClientEvent> SmtpClient::take_events() {
   return std::exchange(m_impl->events, {});
