@@ -511,7 +511,7 @@ struct SmtpClient::Impl {
   bool tls = false;
   bool starttls_refused = false;  // opportunistic STARTTLS got 4xx/5xx: go on in plaintext
   bool authenticated = false;
-  std::string auth_mechanism;
+  std::string_view auth_mechanism;  // "PLAIN" or "LOGIN" (literals)
   bool need_rset = false;  // MAIL FROM was accepted and the transaction was not completed
   bool pipelining = false;
   std::size_t current = 0;      // the transaction being sent
@@ -956,6 +956,24 @@ struct SmtpClient::Impl {
     start_next_transaction();
   }
 
+  // RFC 4616: [authzid] NUL authcid NUL passwd, no authzid; in base64 (RFC 4954). The
+  // message is put together on the stack when it is short, as it nearly always is.
+  static std::string plain_response(const SmtpCredentials& cred) {
+    const std::size_t size = 2 + cred.user.size() + cred.password.size();
+    std::array<char, 256> small;
+    std::string large;
+    char* m = small.data();
+    if (size > small.size()) {
+      large.resize(size);
+      m = large.data();
+    }
+    m[0] = '\0';
+    std::memcpy(m + 1, cred.user.data(), cred.user.size());
+    m[1 + cred.user.size()] = '\0';
+    std::memcpy(m + 2 + cred.user.size(), cred.password.data(), cred.password.size());
+    return mail::base64_encode(std::string_view(m, size));
+  }
+
   void start_auth() {
     const SmtpCredentials& cred = *opt.credentials;
     if (!offers(kAuthExt)) {
@@ -969,14 +987,7 @@ struct SmtpClient::Impl {
     }
     if (offers(kAuthPlain)) {
       auth_mechanism = "PLAIN";
-      // RFC 4616: [authzid] NUL authcid NUL passwd; no authzid.
-      std::string message;
-      message.reserve(2 + cred.user.size() + cred.password.size());
-      message += '\0';
-      message += cred.user;
-      message += '\0';
-      message += cred.password;
-      std::string response = mail::base64_encode(message);
+      std::string response = plain_response(cred);
       if (response.empty()) response = "=";  // RFC 4954 section 4: an empty initial response
       constexpr std::string_view kVerb = "AUTH PLAIN ";
       if (kVerb.size() + response.size() + 2 <= kMaxCommandLineOctets) {
@@ -1467,12 +1478,7 @@ struct SmtpClient::Impl {
     const SmtpCredentials& cred = *opt.credentials;
     switch (cmd) {
       case Cmd::kAuthPlainStart: {
-        std::string message;
-        message += '\0';
-        message += cred.user;
-        message += '\0';
-        message += cred.password;
-        send_line(mail::base64_encode(message),
+        send_line(plain_response(cred),
                   Pending{Cmd::kAuthFinal, 0, 0, "the reply to the AUTH PLAIN response"});
         return;
       }
@@ -1491,7 +1497,7 @@ struct SmtpClient::Impl {
 
   void auth_succeeded() {
     authenticated = true;
-    events.emplace_back(ev::Authenticated{auth_mechanism});
+    events.emplace_back(ev::Authenticated{std::string(auth_mechanism)});
     start_next_transaction();
   }
 
