@@ -521,8 +521,13 @@ struct SmtpClient::Impl {
   Impl(SmtpClientOptions&& o, std::vector<SmtpTransaction>&& t)
       : opt(std::move(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
-    outcomes.resize(txns.size());
-    state.resize(txns.size());
+    // (reserve and emplace_back: inline, where resize() calls its general growth.)
+    outcomes.reserve(txns.size());
+    state.reserve(txns.size());
+    for (std::size_t i = 0; i < txns.size(); ++i) {
+      outcomes.emplace_back();
+      state.emplace_back();
+    }
     for (std::size_t i = 0; i < txns.size(); ++i) {
       const mail::TextShape shape =
           txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].content);
