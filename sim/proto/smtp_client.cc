@@ -1665,7 +1665,9 @@ void SmtpClient::tick(Micros now) {
 }
 
 std::string SmtpClient::take_output() {
-  return std::exchange(m_impl->out, {});
+  std::string taken;
+  if (!m_impl->out.empty()) taken.swap(m_impl->out);
+  return taken;
 }
 std::vector<SmtpClientEvent> SmtpClient::take_events() {
   return std::exchange(m_impl->events, {});
