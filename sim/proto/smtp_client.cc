@@ -112,19 +112,19 @@ std::size_t find_cr_or_lf(std::string_view s, std::size_t from) {
   return n;
 }
 
+struct Capabilities;
+
 // A complete reply as the engine reads it: views of the received octets, valid while the
 // reply is handled. An SmtpReply (strings of its own) is made only where one is kept: in a
 // recipient's outcome or a ReplyReceived event.
+
 struct Reply {
   int code = 0;
   std::string_view enhanced;
   std::span<const std::string_view> lines;
-  // The received octets from the second line's text to the end of the last line's text
-  // (lines[1] ... lines.back() and what separates them: a reply's lines are read from one
-  // buffer, in order); empty for a one-line reply. Equal octets read with the same
-  // ENHANCEDSTATUSCODES setting give equal lines.
-  std::string_view rest_octets;
-  bool read_enhanced = false;  // whether enhanced codes were split from the lines' text
+  // Where what these lines say as an EHLO reply is kept for the next reply with the same lines
+  // after the first (null until worked out once); null for a one-line reply.
+  std::shared_ptr<const Capabilities>* known_caps = nullptr;
 
   int reply_class() const { return code / 100; }
   SmtpReply to_reply() const {
@@ -467,6 +467,39 @@ struct SmtpClient::Impl {
   // kept in `in`, they are moved with it (rebase_lines). The last complete reply's lines stay
   // here while it is handled, until the next reply's first line.
   std::vector<std::string_view> reply_lines;
+  std::size_t tail_at = 0;  // where the second line of the reply being read starts in the input
+
+  // The lines after the first of multi-line replies read before, as received. A server answers
+  // EHLO with the same extension lines every time (only the first line names the client), so
+  // when they come again they need not be split and checked line by line: equal octets read
+  // with the same first line's code and ENHANCEDSTATUSCODES setting are the same lines, and
+  // they say the same capabilities. Shared by the sessions of a thread, a few at a time.
+  struct KnownTail {
+    int code = 0;
+    bool enhanced = false;
+    std::string octets;       // from the second line to the last line's CRLF
+    std::vector<Span> lines;  // each line's text (as handle_line reads it) within `octets`
+    std::shared_ptr<const Capabilities> caps;  // what they say in an EHLO reply, once asked
+  };
+  struct KnownTails {
+    static constexpr std::size_t kEntries = 8;
+    std::vector<KnownTail> entries;
+    std::size_t next_slot = 0;
+  };
+  static KnownTails& known_tails() {
+    thread_local KnownTails tails;
+    return tails;
+  }
+  static KnownTail* find_tail(KnownTails& tails, int code, bool enhanced, std::string_view rest) {
+    for (KnownTail& t : tails.entries) {
+      if (t.code == code && t.enhanced == enhanced && t.octets.size() <= rest.size() &&
+          std::memcmp(t.octets.data(), rest.data(), t.octets.size()) == 0) {
+        return &t;
+      }
+    }
+    return nullptr;
+  }
+
   std::string out;
   std::vector<SmtpClientEvent> events;
 
@@ -478,17 +511,23 @@ struct SmtpClient::Impl {
   bool tls = false;
   bool starttls_refused = false;  // opportunistic STARTTLS got 4xx/5xx: go on in plaintext
   bool authenticated = false;
-  std::string auth_mechanism;
+  std::string_view auth_mechanism;  // "PLAIN" or "LOGIN" (literals)
   bool need_rset = false;  // MAIL FROM was accepted and the transaction was not completed
   bool pipelining = false;
   std::size_t current = 0;      // the transaction being sent
   std::optional<Cmd> handling;  // the command whose reply is being handled
 
-  Impl(SmtpClientOptions o, std::vector<SmtpTransaction> t)
+  // (By reference: SmtpClient's by-value arguments move once, straight into place.)
+  Impl(SmtpClientOptions&& o, std::vector<SmtpTransaction>&& t)
       : opt(std::move(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
-    outcomes.resize(txns.size());
-    state.resize(txns.size());
+    // (reserve and emplace_back: inline, where resize() calls its general growth.)
+    outcomes.reserve(txns.size());
+    state.reserve(txns.size());
+    for (std::size_t i = 0; i < txns.size(); ++i) {
+      outcomes.emplace_back();
+      state.emplace_back();
+    }
     for (std::size_t i = 0; i < txns.size(); ++i) {
       const mail::TextShape shape =
           txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].content);
@@ -536,40 +575,16 @@ struct SmtpClient::Impl {
   void parse_ehlo(const Reply& reply) {
     forget_capabilities();
     esmtp = true;
-    caps = capabilities_of(reply);
+    if (reply.known_caps == nullptr) {
+      caps = no_capabilities();  // (a one-line reply: no extensions)
+    } else {
+      std::shared_ptr<const Capabilities>& known = *reply.known_caps;
+      if (!known)
+        known = std::make_shared<Capabilities>(parse_capabilities(reply.lines.subspan(1)));
+      caps = known;
+    }
     enhanced_codes = offers(kEnhancedCodesExt);
     pipelining = opt.use_pipelining && offers(kPipeliningExt);
-  }
-
-  // The capabilities an EHLO reply's lines after the first give. Servers answer the same
-  // lines over and over, so the last few results are kept and shared (they never change).
-  static std::shared_ptr<const Capabilities> capabilities_of(const Reply& reply) {
-    const std::span<const std::string_view> lines =
-        reply.lines.empty() ? reply.lines : reply.lines.subspan(1);
-    struct Entry {
-      std::size_t count = 0;  // lines after the first
-      bool enhanced = false;  // their read_enhanced
-      std::string octets;     // their rest_octets
-      std::shared_ptr<const Capabilities> caps;
-    };
-    constexpr std::size_t kEntries = 8;
-    thread_local std::vector<Entry> cache;
-    thread_local std::size_t next_slot = 0;
-    const std::string_view octets = reply.rest_octets;
-    for (const Entry& e : cache) {
-      if (e.count == lines.size() && e.enhanced == reply.read_enhanced && e.octets == octets) {
-        return e.caps;
-      }
-    }
-    auto parsed = std::make_shared<Capabilities>(parse_capabilities(lines));
-    Entry entry{lines.size(), reply.read_enhanced, std::string(octets), parsed};
-    if (cache.size() < kEntries) {
-      cache.push_back(std::move(entry));
-    } else {
-      cache[next_slot] = std::move(entry);
-      next_slot = (next_slot + 1) % kEntries;
-    }
-    return parsed;
   }
 
   static Capabilities parse_capabilities(std::span<const std::string_view> lines) {
@@ -946,6 +961,24 @@ struct SmtpClient::Impl {
     start_next_transaction();
   }
 
+  // RFC 4616: [authzid] NUL authcid NUL passwd, no authzid; in base64 (RFC 4954). The
+  // message is put together on the stack when it is short, as it nearly always is.
+  static std::string plain_response(const SmtpCredentials& cred) {
+    const std::size_t size = 2 + cred.user.size() + cred.password.size();
+    std::array<char, 256> small;
+    std::string large;
+    char* m = small.data();
+    if (size > small.size()) {
+      large.resize(size);
+      m = large.data();
+    }
+    m[0] = '\0';
+    std::memcpy(m + 1, cred.user.data(), cred.user.size());
+    m[1 + cred.user.size()] = '\0';
+    std::memcpy(m + 2 + cred.user.size(), cred.password.data(), cred.password.size());
+    return mail::base64_encode(std::string_view(m, size));
+  }
+
   void start_auth() {
     const SmtpCredentials& cred = *opt.credentials;
     if (!offers(kAuthExt)) {
@@ -959,14 +992,7 @@ struct SmtpClient::Impl {
     }
     if (offers(kAuthPlain)) {
       auth_mechanism = "PLAIN";
-      // RFC 4616: [authzid] NUL authcid NUL passwd; no authzid.
-      std::string message;
-      message.reserve(2 + cred.user.size() + cred.password.size());
-      message += '\0';
-      message += cred.user;
-      message += '\0';
-      message += cred.password;
-      std::string response = mail::base64_encode(message);
+      std::string response = plain_response(cred);
       if (response.empty()) response = "=";  // RFC 4954 section 4: an empty initial response
       constexpr std::string_view kVerb = "AUTH PLAIN ";
       if (kVerb.size() + response.size() + 2 <= kMaxCommandLineOctets) {
@@ -1183,7 +1209,20 @@ struct SmtpClient::Impl {
         protocol_error("reply line longer than " + std::to_string(kMaxReplyLineOctets) + " octets");
         break;
       }
-      if (handle_line(data, line_at, line_size)) keep = pos;
+      if (handle_line(data, line_at, line_size)) {
+        keep = pos;
+        // Replies usually end where the bytes received end: nothing more to look for.
+        if (pos == data.size()) break;
+      } else if (reply_started && reply_lines.size() == 1) {
+        // The first line of a multi-line reply: the rest may be lines known already.
+        std::size_t end = 0;
+        if (read_known_tail(data, pos, &end)) {
+          pos = end;
+          scan = pos;
+          keep = pos;
+          if (pos == data.size()) break;
+        }
+      }
     }
     if (phase == Phase::kFinished) {
       forget_input();
@@ -1198,6 +1237,7 @@ struct SmtpClient::Impl {
     parsed = pos - keep;
     scanned = scan - keep;
     reply_enhanced.at -= std::min(reply_enhanced.at, keep);
+    tail_at -= std::min(tail_at, keep);
     if (reply_started) rebase_lines(data.data() + keep, in.data());
     if (phase == Phase::kTlsHandshake && !in.empty()) {
       // Anything after the 220 reply to STARTTLS arrived in plaintext, where a TLS handshake
@@ -1253,28 +1293,82 @@ struct SmtpClient::Impl {
     }
     reply_lines.push_back(read.text);
     if (!read.last) {
+      if (!reply_started) tail_at = at + size + 2;
       reply_started = true;
       return false;
     }
-    std::string_view rest;
-    if (reply_lines.size() > 1) {
-      const char* const from = reply_lines[1].data();
-      rest = std::string_view(from,
-                              static_cast<std::size_t>(read.text.data() + read.text.size() - from));
+    std::shared_ptr<const Capabilities>* known_caps = nullptr;
+    if (reply_lines.size() > 1) known_caps = &remember_tail(data, at + size + 2);
+    complete_reply(data, known_caps);
+    return true;
+  }
+
+  // The lines after the first of the reply just read (data[tail_at, end)), kept for the next
+  // reply that has them (KnownTail); their capabilities slot.
+  std::shared_ptr<const Capabilities>& remember_tail(std::string_view data, std::size_t end) {
+    KnownTails& tails = known_tails();
+    const std::string_view octets(data.data() + tail_at, end - tail_at);
+    if (KnownTail* t = find_tail(tails, reply_code, enhanced_codes, octets);
+        t != nullptr && t->octets.size() == octets.size()) {
+      return t->caps;
     }
-    const Reply reply{code, std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size),
-                      reply_lines, rest, enhanced_codes};
+    KnownTail* t;
+    if (tails.entries.size() < KnownTails::kEntries) {
+      t = &tails.entries.emplace_back();
+    } else {
+      t = &tails.entries[tails.next_slot];
+      tails.next_slot = (tails.next_slot + 1) % KnownTails::kEntries;
+    }
+    t->code = reply_code;
+    t->enhanced = enhanced_codes;
+    t->octets.assign(octets);
+    t->lines.clear();
+    for (std::size_t i = 1; i < reply_lines.size(); ++i) {
+      t->lines.push_back(
+          {static_cast<std::size_t>(reply_lines[i].data() - octets.data()), reply_lines[i].size()});
+    }
+    t->caps.reset();
+    return t->caps;
+  }
+
+  // The reply whose first line was just read goes on with known lines at data[at...]: they are
+  // read at once. True when they were (the reply is then handled), false when they are not
+  // known (read them line by line).
+  bool read_known_tail(std::string_view data, std::size_t at, std::size_t* end) {
+    KnownTails& tails = known_tails();
+    if (tails.entries.empty()) return false;
+    const std::string_view rest(data.data() + at, data.size() - at);
+    KnownTail* const t = find_tail(tails, reply_code, enhanced_codes, rest);
+    if (t == nullptr) return false;
+    // (Room for them at once: the vector keeps its buffer from reply to reply.)
+    const std::size_t first = reply_lines.size();
+    reply_lines.resize(first + t->lines.size());
+    std::string_view* const to = reply_lines.data() + first;
+    for (std::size_t i = 0; i < t->lines.size(); ++i) {
+      to[i] = std::string_view(rest.data() + t->lines[i].at, t->lines[i].size);
+    }
+    *end = at + t->octets.size();
+    complete_reply(data, &t->caps);
+    return true;
+  }
+
+  // The reply in reply_lines is complete: handled (after its event, when reported). (Inline:
+  // it runs once per reply.)
+  [[gnu::always_inline]] void complete_reply(std::string_view data,
+                                             std::shared_ptr<const Capabilities>* known_caps) {
+    const Reply reply{reply_code,
+                      std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size),
+                      reply_lines, known_caps};
     reset_reply();
     if (!opt.report_replies) {
       on_reply(reply);
-      return true;
+      return;
     }
     // The event comes first, as the reply came before what the engine does about it.
     const std::size_t event_index = events.size();
     events.emplace_back(ev::ReplyReceived{});
     on_reply(reply);
     std::get<ev::ReplyReceived>(events[event_index]).reply = reply.to_reply();
-    return true;
   }
 
   void line_error(const std::string& error) {
@@ -1389,12 +1483,7 @@ struct SmtpClient::Impl {
     const SmtpCredentials& cred = *opt.credentials;
     switch (cmd) {
       case Cmd::kAuthPlainStart: {
-        std::string message;
-        message += '\0';
-        message += cred.user;
-        message += '\0';
-        message += cred.password;
-        send_line(mail::base64_encode(message),
+        send_line(plain_response(cred),
                   Pending{Cmd::kAuthFinal, 0, 0, "the reply to the AUTH PLAIN response"});
         return;
       }
@@ -1413,7 +1502,7 @@ struct SmtpClient::Impl {
 
   void auth_succeeded() {
     authenticated = true;
-    events.emplace_back(ev::Authenticated{auth_mechanism});
+    events.emplace_back(ev::Authenticated{std::string(auth_mechanism)});
     start_next_transaction();
   }
 
@@ -1576,7 +1665,9 @@ void SmtpClient::tick(Micros now) {
 }
 
 std::string SmtpClient::take_output() {
-  return std::exchange(m_impl->out, {});
+  std::string taken;
+  if (!m_impl->out.empty()) taken.swap(m_impl->out);
+  return taken;
 }
 std::vector<SmtpClientEvent> SmtpClient::take_events() {
   return std::exchange(m_impl->events, {});

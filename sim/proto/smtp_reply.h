@@ -58,6 +58,10 @@ inline std::size_t enhanced_code_length(std::string_view text) {
   const std::size_t n = text.size();
   if (n < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5') || text[1] != '.') return 0;
   const auto is_digit = [](char c) { return static_cast<unsigned char>(c) - unsigned{'0'} <= 9; };
+  // The usual shape, a one-digit subject and detail ("2.1.0"), looked at directly.
+  if (is_digit(text[2]) && text[3] == '.' && is_digit(text[4]) && (n == 5 || text[5] == ' ')) {
+    return 5;
+  }
   std::size_t i = 2;
   for (int part = 0; part < 2; ++part) {
     const std::size_t start = i;

@@ -16,11 +16,12 @@ proto::SmtpServerConfig without_unread_events(proto::SmtpServerConfig config, bo
   config.report_reply_text = tracing;
   return config;
 }
-proto::SmtpClientOptions with_command_events_if(proto::SmtpClientOptions options, bool tracing) {
+// (Changed in place and passed on: the options move once, into the engine.)
+proto::SmtpClientOptions&& with_command_events_if(proto::SmtpClientOptions& options, bool tracing) {
   options.report_commands = tracing;
   options.report_replies = false;  // the server's side traces the reply lines
   options.keep_outcome_replies = false;  // the world reads status and diagnostic only
-  return options;
+  return std::move(options);
 }
 }  // namespace
 
@@ -129,16 +130,15 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
 
 // --- client -----------------------------------------------------------------------------
 
-SmtpClientEndpoint::SmtpClientEndpoint(core::Simulator& sim, core::Trace& trace,
-                                       Connection& conn, proto::SmtpClientOptions options,
+SmtpClientEndpoint::SmtpClientEndpoint(core::Simulator& sim, core::Trace& trace, Connection& conn,
+                                       proto::SmtpClientOptions options,
                                        std::vector<proto::SmtpTransaction> transactions,
                                        std::string message_ref, Done on_done)
     : m_sim(sim),
       m_trace(trace),
       m_conn(conn),
       m_implicit_tls(options.tls == proto::ClientTls::kImplicit),
-      m_engine(with_command_events_if(std::move(options), trace.has_observers()),
-               std::move(transactions)),
+      m_engine(with_command_events_if(options, trace.has_observers()), std::move(transactions)),
       m_message_ref(std::move(message_ref)),
       m_on_done(std::move(on_done)),
       m_timer(sim, [this] {

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/mail/address.h"
@@ -272,6 +274,57 @@ TEST_CASE("enhanced status codes are parsed only when advertised", "[smtp][clien
       CHECK(o.reply->enhanced.empty());
       CHECK(o.reply->lines == std::vector<std::string>{"5.1.1 User unknown"});
       CHECK(o.status_code == "5.0.0");
+    }
+  }
+}
+
+TEST_CASE("the lines of a reply seen before are read as if new", "[smtp][client]") {
+  // The engine remembers the lines after the first of multi-line replies and takes them at once
+  // when they come again: what it reads must not depend on that.
+  const std::string tail = "250-PIPELINING\r\n250-SIZE 5000\r\n250 8BITMIME\r\n";
+  const auto ehlo = [&](const std::string& first_lines, std::size_t split) {
+    auto d = std::make_unique<Driver>(plain_options(), std::vector{txn({"bob@b.example"})});
+    d->open();
+    d->say("220 mx ESMTP\r\n");
+    const std::string reply = first_lines + tail;
+    std::string out = d->say(reply.substr(0, split));
+    out += d->say(reply.substr(split));
+    return std::make_pair(std::move(d), out);
+  };
+  const std::vector<std::string> extensions = {"PIPELINING", "SIZE", "8BITMIME"};
+  std::string expected;                      // what the client sends after the first reading
+  for (int round = 0; round < 2; ++round) {  // (the second round reads lines known already)
+    for (const std::string first : {"250-mx.example\r\n", "250-other.example greets you\r\n"}) {
+      for (const std::size_t split : {first.size() + tail.size(), first.size(), first.size() + 5}) {
+        auto [d, out] = ehlo(first, split);
+        CHECK(d->client.server_extensions() == extensions);
+        if (expected.empty()) expected = out;
+        CHECK(out == expected);
+        CHECK(out.starts_with("MAIL FROM:<alice@a.example> SIZE=4"));
+        CHECK(d->count<ev::ProtocolError>() == 0);
+      }
+      // A first line of another code: the known lines are a code change, an error.
+      auto [d, out] = ehlo("550-" + first.substr(4), first.size() + tail.size());
+      CHECK(out == "QUIT\r\n");
+      CHECK(d->count<ev::ProtocolError>() == 1);
+    }
+  }
+  // The same octets read with and without ENHANCEDSTATUSCODES are different lines.
+  for (int round = 0; round < 2; ++round) {
+    for (const bool advertised : {true, false}) {
+      Driver d(plain_options(), {txn({"bob@b.example"})});
+      d.open();
+      d.say("220 mx ESMTP\r\n");
+      d.say(advertised ? "250-mx\r\n250 ENHANCEDSTATUSCODES\r\n" : "250 mx\r\n");
+      d.say("550-5.1.1 User unknown\r\n550-5.1.1 here\r\n550 5.1.1 or there\r\n");
+      const auto& o = d.client.outcomes().at(0).recipients.at(0);
+      REQUIRE(o.reply);
+      if (advertised) {
+        CHECK(o.reply->lines == std::vector<std::string>{"User unknown", "here", "or there"});
+      } else {
+        CHECK(o.reply->lines ==
+              std::vector<std::string>{"5.1.1 User unknown", "5.1.1 here", "5.1.1 or there"});
+      }
     }
   }
 }
