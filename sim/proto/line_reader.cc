@@ -9,6 +9,20 @@ std::optional<LineReader::Line> LineReader::next() {
 }
 
 bool LineReader::next_view(LineView* out) {
+  if (m_lending) {
+    const std::size_t crlf = find_crlf(m_lent, m_lent_pos);
+    if (crlf != std::string_view::npos) {
+      // As below, for a line that began after the last one returned (nothing discarded).
+      std::string_view text(m_lent.data() + m_lent_pos, crlf - m_lent_pos);
+      out->too_long = text.size() + 2 > m_max;
+      if (text.size() > m_max) text = text.substr(0, m_max);
+      out->text = text;
+      m_lent_pos = crlf + 2;
+      return true;
+    }
+    // An incomplete line: kept in the buffer (and limited) as fed bytes are.
+    own_lent();
+  }
   while (true) {
     if (m_scan < m_pos) m_scan = m_pos;
     const std::size_t crlf = find_crlf(m_buffer, m_scan);
@@ -57,7 +71,16 @@ bool LineReader::next_view(LineView* out) {
   }
 }
 
+void LineReader::own_lent() {
+  const std::string_view rest = m_lent.substr(m_lent_pos);
+  m_lending = false;
+  m_lent = {};
+  m_lent_pos = 0;
+  if (!rest.empty()) feed(rest);
+}
+
 void LineReader::clear() {
+  if (m_lending) m_lent_pos = m_lent.size();
   // Forget the unread bytes without touching the buffer: a line view handed out stays valid.
   m_pos = m_buffer.size();
   m_scan = m_pos;

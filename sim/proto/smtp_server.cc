@@ -785,8 +785,11 @@ struct SmtpServer::Impl {
       return;  // RFC 3207 4.2: bytes after STARTTLS and before the handshake are discarded
     }
     last_activity = now;
-    reader.feed(bytes);
+    // Lines that arrive whole are read where they are (the message's octets are copied once,
+    // into the content, not first into the reader); the views do not outlive this call.
+    reader.lend(bytes);
     process();
+    reader.end_lend();
   }
 
   void tls_established(Micros now) {
