@@ -8,21 +8,7 @@ std::optional<LineReader::Line> LineReader::next() {
   return Line{std::string(view.text), view.too_long};
 }
 
-bool LineReader::next_view(LineView* out) {
-  if (m_lending) {
-    const std::size_t crlf = find_crlf(m_lent, m_lent_pos);
-    if (crlf != std::string_view::npos) {
-      // As below, for a line that began after the last one returned (nothing discarded).
-      std::string_view text(m_lent.data() + m_lent_pos, crlf - m_lent_pos);
-      out->too_long = text.size() + 2 > m_max;
-      if (text.size() > m_max) text = text.substr(0, m_max);
-      out->text = text;
-      m_lent_pos = crlf + 2;
-      return true;
-    }
-    // An incomplete line: kept in the buffer (and limited) as fed bytes are.
-    own_lent();
-  }
+bool LineReader::next_buffered_view(LineView* out) {
   while (true) {
     if (m_scan < m_pos) m_scan = m_pos;
     const std::size_t crlf = find_crlf(m_buffer, m_scan);

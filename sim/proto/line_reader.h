@@ -84,7 +84,25 @@ class LineReader {
   // a bare LF or CR is kept in the line's text (RFC 5321 2.3.8).
   std::optional<Line> next();
   // The same without copying the line: false until more bytes arrive.
-  bool next_view(LineView* out);
+  bool next_view(LineView* out) {
+    // Inline for a line read in place (lend()), the usual case; the rest out of line.
+    if (m_lending) {
+      const std::size_t crlf = find_crlf(m_lent, m_lent_pos);
+      if (crlf != std::string_view::npos) {
+        // As next_buffered_view() for a line that began after the last one returned (nothing
+        // was discarded of it).
+        std::string_view text(m_lent.data() + m_lent_pos, crlf - m_lent_pos);
+        out->too_long = text.size() + 2 > m_max;
+        if (text.size() > m_max) text = text.substr(0, m_max);
+        out->text = text;
+        m_lent_pos = crlf + 2;
+        return true;
+      }
+      // An incomplete line: kept in the buffer (and limited) as fed bytes are.
+      own_lent();
+    }
+    return next_buffered_view(out);
+  }
 
   // Bytes received but not yet returned as lines (pipelined input).
   std::size_t buffered() const {
@@ -118,6 +136,8 @@ class LineReader {
   // Moves the unread rest of the lent bytes into m_buffer (all of which was read) and stops
   // lending.
   void own_lent();
+  // next_view() from m_buffer.
+  bool next_buffered_view(LineView* out);
 
   std::size_t m_max;
   std::string m_buffer;

@@ -564,13 +564,18 @@ struct SmtpServer::Impl {
     if (config.hostname.empty()) config.hostname = "localhost";
     sanitize_in_place(config.greeting_text);
     events.reserve(kEventBatch);
-    char size[32] = "SIZE ";
-    size_keyword.assign(size,
-                        std::to_chars(size + 5, size + sizeof size, config.max_message_size).ptr);
+    std::memcpy(size_keyword_text, "SIZE ", 5);
+    size_keyword_size = static_cast<std::size_t>(
+        std::to_chars(size_keyword_text + 5, std::end(size_keyword_text), config.max_message_size)
+            .ptr -
+        size_keyword_text);
   }
 
   SmtpServerConfig config;
-  std::string size_keyword;  // "SIZE n" in the EHLO reply
+  // "SIZE n" in the EHLO reply (in place: no string to build for each session).
+  char size_keyword_text[32];
+  std::size_t size_keyword_size;
+  std::string_view size_keyword() const { return {size_keyword_text, size_keyword_size}; }
   SmtpServerPolicy* policy;
   SmtpSessionInfo session;
   State state = State::kNotOpen;
@@ -1038,7 +1043,7 @@ struct SmtpServer::Impl {
     if (!ehlo) {
       append_one_line(output, 250, {}, config.hostname.size(), std::string_view(config.hostname));
     } else {
-      const std::size_t n = 4 + config.hostname.size() + kAfterHost.size() + size_keyword.size() +
+      const std::size_t n = 4 + config.hostname.size() + kAfterHost.size() + size_keyword().size() +
                             kAfterSize.size() + (starttls ? kStartTls.size() : 0) +
                             (auth ? kAuth.size() : 0);
       const std::size_t at = output.size();
@@ -1055,7 +1060,7 @@ struct SmtpServer::Impl {
       put("250-");
       put(config.hostname);
       put(kAfterHost);
-      put(size_keyword);
+      put(size_keyword());
       put(kAfterSize);
       if (starttls) put(kStartTls);
       if (auth) put(kAuth);
@@ -1071,7 +1076,7 @@ struct SmtpServer::Impl {
       r.lines.emplace_back(config.hostname);
       if (ehlo) {
         r.lines.emplace_back("PIPELINING");
-        r.lines.emplace_back(size_keyword);
+        r.lines.emplace_back(size_keyword());
         r.lines.emplace_back("8BITMIME");
         r.lines.emplace_back("ENHANCEDSTATUSCODES");
         r.lines.emplace_back("DSN");
