@@ -738,10 +738,22 @@ struct SmtpServer::Impl {
     events.emplace_back(ev::Closing{std::move(reason)});
   }
 
+  // envelope = mail::Envelope{}, field by field: no envelope is made and moved from, and the
+  // recipients' vector keeps its room for the next transaction.
+  void clear_envelope() {
+    envelope.mail_from.reset();
+    envelope.rcpt_to.clear();
+    envelope.declared_size.reset();
+    envelope.body = mail::BodyType::kUnspecified;
+    envelope.ret.reset();
+    envelope.envid.reset();
+    assert(envelope == mail::Envelope{});
+  }
+
   void reset_transaction() {
     // The envelope is only filled together with in_transaction (on_mail): outside a
     // transaction it is already empty.
-    if (in_transaction) envelope = mail::Envelope{};
+    if (in_transaction) clear_envelope();
     in_transaction = false;
     content.clear();
     if (content.capacity() > std::string().capacity()) content.shrink_to_fit();
@@ -1154,7 +1166,7 @@ struct SmtpServer::Impl {
     struct EmptyUnlessAccepted {
       Impl* self;
       ~EmptyUnlessAccepted() {
-        if (!self->in_transaction) self->envelope = mail::Envelope{};
+        if (!self->in_transaction) self->clear_envelope();
       }
     } undo{this};
     mail::Envelope& env = envelope;
