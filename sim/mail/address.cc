@@ -446,6 +446,15 @@ bool parse_plain_path(std::string_view text, std::string_view* local, std::strin
 
 }  // namespace
 
+bool parse_plain_path(std::string_view text, Mailbox* out, std::size_t* consumed) {
+  std::string_view local;
+  std::string_view dom;
+  if (!parse_plain_path(text, &local, &dom, consumed)) return false;
+  out->local_part.assign(local);
+  out->domain.assign(dom);
+  return true;
+}
+
 PathParse parse_path(std::string_view text, bool allow_null) {
   PathParse result;
   {

@@ -1225,13 +1225,6 @@ struct SmtpServer::Impl {
     }
     const auto rest = after_keyword(args, "FROM:", "MAIL FROM:<address> [parameters]");
     if (!rest) return;
-    mail::PathParse path = mail::parse_path(*rest, true);
-    if (path.error != mail::PathError::kNone) {
-      // RFC 3463 X.1.7: bad sender's mailbox address syntax. RFC 5321 4.5.3.1.10: an
-      // over-long path is "501 Path too long".
-      send_error(501, "5.1.7", "Bad sender address syntax: " + path.message);
-      return;
-    }
     // Filled in place: outside a transaction the envelope is empty, and it is emptied again
     // when this MAIL is not accepted.
     struct EmptyUnlessAccepted {
@@ -1241,8 +1234,21 @@ struct SmtpServer::Impl {
       }
     } undo{this};
     mail::Envelope& env = envelope;
-    if (!path.null_path) env.mail_from = std::move(path.mailbox);
-    std::string_view tail = rest->substr(path.consumed);
+    std::size_t path_size = 0;
+    // The usual <local@domain> straight into the envelope; anything else through parse_path().
+    if (!mail::parse_plain_path(*rest, &env.mail_from.emplace(), &path_size)) {
+      env.mail_from.reset();
+      mail::PathParse path = mail::parse_path(*rest, true);
+      if (path.error != mail::PathError::kNone) {
+        // RFC 3463 X.1.7: bad sender's mailbox address syntax. RFC 5321 4.5.3.1.10: an
+        // over-long path is "501 Path too long".
+        send_error(501, "5.1.7", "Bad sender address syntax: " + path.message);
+        return;
+      }
+      if (!path.null_path) env.mail_from = std::move(path.mailbox);
+      path_size = path.consumed;
+    }
+    std::string_view tail = rest->substr(path_size);
     ParamList params;
     if (!read_params(tail, &params)) return;
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -1339,7 +1345,8 @@ struct SmtpServer::Impl {
       consumed = n;
       rcpt.mailbox.local_part = std::string(rest->substr(1, n - 2));
       rcpt.mailbox.domain = config.hostname;
-    } else {
+    } else if (!mail::parse_plain_path(*rest, &rcpt.mailbox, &consumed)) {
+      // Not the usual <local@domain>: parse_path() says what it is.
       mail::PathParse path = mail::parse_path(*rest, false);
       if (path.error != mail::PathError::kNone) {
         // RFC 3463 X.1.3: bad destination mailbox address syntax.
