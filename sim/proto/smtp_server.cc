@@ -887,8 +887,11 @@ struct SmtpServer::Impl {
     reader.clear();
     reader.set_max(kReaderCommandMax);
     reset_transaction();
-    session = SmtpSessionInfo{};
+    // session = SmtpSessionInfo{} with TLS, field by field (no SmtpSessionInfo made and moved).
+    session.helo.clear();
+    session.esmtp = false;
     session.tls = true;
+    session.auth_user.reset();
     greeted = false;
     enhanced = false;
     login_user.clear();
