@@ -806,7 +806,7 @@ struct SmtpServer::Impl {
     wants_close = true;
     reader.clear();
     content.clear();
-    events.emplace_back(ev::Closing{std::move(reason)});
+    events.emplace_back(std::in_place_type<ev::Closing>, std::move(reason));
   }
 
   // envelope = mail::Envelope{}, field by field: no envelope is made and moved from, and the
@@ -909,7 +909,7 @@ struct SmtpServer::Impl {
     reset_transaction();
     state = State::kClosed;
     reader.clear();
-    events.emplace_back(ev::Closing{std::move(reason)});
+    events.emplace_back(std::in_place_type<ev::Closing>, std::move(reason));
   }
 
   std::optional<Micros> deadline() const {
@@ -1675,7 +1675,7 @@ struct SmtpServer::Impl {
   void end_data() {
     state = State::kCommand;
     reader.set_max(kReaderCommandMax);
-    events.emplace_back(ev::DataLineCount{data_lines, data_octets});
+    events.emplace_back(std::in_place_type<ev::DataLineCount>, data_lines, data_octets);
     if (data_too_big) {
       // RFC 1870 section 6.3 (and RFC 5321 4.5.3.1.10 "552 Too much mail data").
       reject_message(SmtpReply(552, "5.3.4", "Message size exceeds fixed maximum message size"));
@@ -1794,7 +1794,7 @@ struct SmtpServer::Impl {
       return;
     }
     send_fixed(220, "2.0.0", "Ready to start TLS");
-    events.emplace_back(ev::StartTls{});
+    events.emplace_back(std::in_place_type<ev::StartTls>);
     // RFC 3207 4.2: anything the client pipelined after STARTTLS is discarded.
     reader.clear();
     state = State::kAwaitTls;
@@ -1948,7 +1948,8 @@ struct SmtpServer::Impl {
              std::string_view password) {
     if (policy->check_credentials(session, authzid, user, password)) {
       session.auth_user.emplace(authzid.empty() ? user : authzid);
-      events.emplace_back(ev::Authenticated{std::string(user), std::string(mech)});
+      events.emplace_back(std::in_place_type<ev::Authenticated>, std::string(user),
+                          std::string(mech));
       send_fixed(235, "2.7.0", "Authentication successful");
     } else {
       events.emplace_back(ev::AuthFailed{std::string(user), std::string(mech)});
