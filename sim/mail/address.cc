@@ -395,8 +395,76 @@ std::string Mailbox::domain_lower() const {
   return out;
 }
 
+namespace {
+
+// The usual path, "<" Dot-string "@" Domain ">" within the size limits, in one pass without a
+// Scanner: true with the two parts and the octets consumed when `text` starts with one. Else
+// (a quoted local part, a source route, an address literal, a syntax error, a size over a
+// limit) false, and the Scanner decides, with its words for what is wrong. What this accepts,
+// parse_path() below accepts too, with the same parts.
+bool parse_plain_path(std::string_view text, std::string_view* local, std::string_view* dom,
+                      std::size_t* consumed) {
+  const char* const s = text.data();
+  const std::size_t n = text.size();
+  if (n < 2 || s[0] != '<') return false;
+  std::size_t i = 1;
+  // Dot-string = Atom *("." Atom)
+  while (true) {
+    const std::size_t start = i;
+    while (i < n && is_atext(s[i])) ++i;
+    if (i == start) return false;
+    if (i < n && s[i] == '.') {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  if (i >= n || s[i] != '@') return false;
+  const std::size_t local_size = i - 1;
+  const std::size_t dom_start = ++i;
+  // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str], at most 63 octets.
+  while (true) {
+    const std::size_t start = i;
+    while (i < n && is_ldh(s[i])) ++i;
+    const std::size_t label = i - start;
+    if (label == 0 || label > kMaxLabelOctets || s[start] == '-' || s[i - 1] == '-') return false;
+    if (i < n && s[i] == '.') {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  if (i >= n || s[i] != '>') return false;
+  const std::size_t dom_size = i - dom_start;
+  if (local_size > kMaxLocalPartOctets || dom_size > kMaxDomainOctets || i + 1 > kMaxPathOctets)
+    return false;
+  *local = std::string_view(s + 1, local_size);
+  *dom = std::string_view(s + dom_start, dom_size);
+  *consumed = i + 1;
+  return true;
+}
+
+}  // namespace
+
+bool parse_plain_path(std::string_view text, Mailbox* out, std::size_t* consumed) {
+  std::string_view local;
+  std::string_view dom;
+  if (!parse_plain_path(text, &local, &dom, consumed)) return false;
+  out->local_part.assign(local);
+  out->domain.assign(dom);
+  return true;
+}
+
 PathParse parse_path(std::string_view text, bool allow_null) {
   PathParse result;
+  {
+    std::string_view local;
+    std::string_view dom;
+    if (parse_plain_path(text, &local, &dom, &result.consumed)) {
+      result.mailbox.emplace(std::string(local), std::string(dom));
+      return result;
+    }
+  }
   Scanner sc(text);
   auto fail = [&](PathError e, std::string message) {
     result.error = e;

@@ -8,7 +8,7 @@ std::optional<LineReader::Line> LineReader::next() {
   return Line{std::string(view.text), view.too_long};
 }
 
-bool LineReader::next_view(LineView* out) {
+bool LineReader::next_buffered_view(LineView* out) {
   while (true) {
     if (m_scan < m_pos) m_scan = m_pos;
     const std::size_t crlf = find_crlf(m_buffer, m_scan);
@@ -57,7 +57,16 @@ bool LineReader::next_view(LineView* out) {
   }
 }
 
+void LineReader::own_lent() {
+  const std::string_view rest = m_lent.substr(m_lent_pos);
+  m_lending = false;
+  m_lent = {};
+  m_lent_pos = 0;
+  if (!rest.empty()) feed(rest);
+}
+
 void LineReader::clear() {
+  if (m_lending) m_lent_pos = m_lent.size();
   // Forget the unread bytes without touching the buffer: a line view handed out stays valid.
   m_pos = m_buffer.size();
   m_scan = m_pos;

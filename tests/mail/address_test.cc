@@ -401,3 +401,40 @@ TEST_CASE("parse_path never reads past the input", "[mail][address]") {
     CHECK(parse_path(full, kForward).consumed == full.size());
   }
 }
+
+TEST_CASE("parse_plain_path takes the usual paths as parse_path does, and leaves the rest to it",
+          "[mail][address]") {
+  using mailhop::mail::parse_plain_path;
+  const std::string long_local(kMaxLocalPartOctets, 'l');
+  const std::string long_domain = domain_of_length(246) + ".org";  // the path: 254 octets
+  // Accepted by both, with the same parts and length.
+  for (const std::string& text :
+       {std::string("<julia@yahoo.example>"), std::string("<a.b+tag@x-1.example> SIZE=10"),
+        std::string("<A!#$%&'*+-/=?^_`{|}~@EXAMPLE.ORG>"), "<" + long_local + "@example.org>",
+        "<x@" + long_domain + ">", "<x@" + std::string(63, 'd') + ".example>"}) {
+    INFO(text);
+    const PathParse full = parse_path(text, kForward);
+    REQUIRE(full.error == PathError::kNone);
+    Mailbox box;
+    std::size_t consumed = 0;
+    REQUIRE(parse_plain_path(text, &box, &consumed));
+    CHECK(box == *full.mailbox);
+    CHECK(consumed == full.consumed);
+  }
+  // Anything else is left to parse_path, with the mailbox untouched.
+  for (const std::string& text :
+       {std::string("<>"), std::string("<\"q\"@example.org>"),
+        std::string("<@r.example:a@b.example>"), std::string("<a@[192.0.2.1]>"),
+        std::string("<a@b.example"), std::string("<a..b@c.example>"), std::string("<a@b.example.>"),
+        std::string("<a@-b.example>"), std::string("<a@b_c.example>"),
+        "<" + long_local + "l@example.org>", "<x@" + std::string(64, 'd') + ".example>",
+        "<x@" + domain_of_length(kMaxDomainOctets + 1) + ">", std::string("julia@yahoo.example"),
+        std::string("<a@b.example >"), std::string("")}) {
+    INFO(text);
+    Mailbox box{"keep", "me"};
+    std::size_t consumed = 7;
+    CHECK_FALSE(parse_plain_path(text, &box, &consumed));
+    CHECK(box == Mailbox{"keep", "me"});
+    CHECK(consumed == 7);
+  }
+}

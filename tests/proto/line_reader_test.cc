@@ -42,6 +42,28 @@ std::vector<Got> feed_in_pieces(std::size_t max, const std::string& input,
   return out;
 }
 
+// The same with lend() and end_lend(), as the SMTP server reads: each piece is a copy that is
+// gone after end_lend(), so a line kept from it after that would be caught by the sanitizers.
+std::vector<Got> lend_in_pieces(std::size_t max, const std::string& input,
+                                const std::vector<std::size_t>& sizes) {
+  LineReader reader(max);
+  std::vector<Got> out;
+  std::size_t pos = 0;
+  const auto lend = [&](std::size_t n) {
+    const std::string piece(std::string_view(input).substr(pos, n));
+    pos += piece.size();
+    reader.lend(piece);
+    for (auto& g : drain(reader)) out.push_back(std::move(g));
+    reader.end_lend();
+  };
+  for (std::size_t n : sizes) {
+    if (pos >= input.size()) break;
+    lend(n);
+  }
+  lend(input.size() - std::min(pos, input.size()));
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("LineReader splits on CRLF only", "[proto][line_reader]") {
@@ -104,15 +126,48 @@ TEST_CASE("LineReader gives the same lines however the input is split", "[proto]
                                     {"end", false}});
   // One byte at a time.
   CHECK(feed_in_pieces(max, input, std::vector<std::size_t>(input.size(), 1)) == whole);
+  CHECK(lend_in_pieces(max, input, {}) == whole);
+  CHECK(lend_in_pieces(max, input, std::vector<std::size_t>(input.size(), 1)) == whole);
   // Split in two at every offset, and in three at every pair of offsets.
   for (std::size_t a = 1; a < input.size(); ++a) {
     INFO("split at " << a);
     CHECK(feed_in_pieces(max, input, {a}) == whole);
+    CHECK(lend_in_pieces(max, input, {a}) == whole);
     for (std::size_t b = 1; a + b < input.size(); b += 7) {
       INFO("and after " << b << " more");
       CHECK(feed_in_pieces(max, input, {a, b}) == whole);
+      CHECK(lend_in_pieces(max, input, {a, b}) == whole);
     }
   }
+}
+
+TEST_CASE("LineReader lend() reads whole lines in place and keeps the rest",
+          "[proto][line_reader]") {
+  LineReader reader(512);
+  const std::string first = "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDA";
+  reader.lend(first);
+  auto line = reader.next();
+  REQUIRE(line);
+  CHECK(line->text == "MAIL FROM:<a@b.example>");
+  CHECK(reader.unread() == std::string_view(first).substr(25));
+  CHECK(reader.buffered() == first.size() - 25);
+  reader.skip(23);  // the RCPT line
+  CHECK(reader.unread() == "DA");
+  CHECK_FALSE(reader.next());
+  reader.end_lend();
+  CHECK(reader.buffered() == 2);
+  // Bytes buffered before: lend() appends as feed() does.
+  reader.lend("TA\r\nQUIT\r\n");
+  CHECK(drain(reader) == std::vector<Got>{{"DATA", false}, {"QUIT", false}});
+  reader.end_lend();
+  CHECK(reader.buffered() == 0);
+  // clear() while lending drops the lent bytes.
+  reader.lend("STARTTLS\r\nEHLO x\r\n");
+  REQUIRE(reader.next());
+  reader.clear();
+  CHECK_FALSE(reader.next());
+  reader.end_lend();
+  CHECK(reader.buffered() == 0);
 }
 
 TEST_CASE("LineReader does not pair a CR inside a dropped run with a later LF",
@@ -126,6 +181,8 @@ TEST_CASE("LineReader does not pair a CR inside a dropped run with a later LF",
   CHECK(feed_in_pieces(6, input, {9}) == expected);
   CHECK(feed_in_pieces(6, input, std::vector<std::size_t>(input.size(), 1)) == expected);
   for (std::size_t a = 1; a < input.size(); ++a) CHECK(feed_in_pieces(6, input, {a}) == expected);
+  CHECK(lend_in_pieces(6, input, std::vector<std::size_t>(input.size(), 1)) == expected);
+  for (std::size_t a = 1; a < input.size(); ++a) CHECK(lend_in_pieces(6, input, {a}) == expected);
 }
 
 TEST_CASE("LineReader clear() drops buffered input", "[proto][line_reader]") {
