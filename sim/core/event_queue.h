@@ -59,6 +59,8 @@ class EventQueue {
     return enqueue(time, i);
   }
   bool empty() const { return m_size == 0; }
+  // The id the next event pushed will get (ids are dense from 1).
+  EventId next_seq() const { return m_next_seq; }
   std::size_t size() const { return m_size; }
   // The earliest event's time and id; the queue must not be empty.
   SimTime top_time() {
