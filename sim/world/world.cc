@@ -1669,28 +1669,28 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body, const Known
   mail::append_rfc5322_date(content, unix_time(m_sim.now()));
   content += "\r\nFrom: "sv;
   content += a.header_from ? *a.header_from : a.from;
+  // Each field's CRLF goes out with the next field's name, the fixed MIME fields as one
+  // literal: fewer appends, the same octets.
   content += "\r\nTo: "sv;
   append_joined(content, a.to);
-  content += "\r\n"sv;
   if (!a.cc.empty()) {
-    content += "Cc: "sv;
+    content += "\r\nCc: "sv;
     append_joined(content, a.cc);
-    content += "\r\n"sv;
   }
-  content += "Subject: "sv;
+  content += "\r\nSubject: "sv;
   content += mail::encode_header_text(a.subject);
-  content += "\r\n"sv;
   for (const auto& [name, value] : a.headers) {
+    content += "\r\n"sv;
     content += name;
     content += ": "sv;
     content += value;
-    content += "\r\n"sv;
   }
-  content += "MIME-Version: 1.0\r\n"sv;
-  content += "Content-Type: text/plain; charset=UTF-8\r\n"sv;
-  content += "Content-Transfer-Encoding: "sv;
-  content += body.eight_bit ? "8bit"sv : "7bit"sv;
-  content += "\r\n\r\n"sv;
+  content += body.eight_bit ? "\r\nMIME-Version: 1.0\r\n"
+                              "Content-Type: text/plain; charset=UTF-8\r\n"
+                              "Content-Transfer-Encoding: 8bit\r\n\r\n"sv
+                            : "\r\nMIME-Version: 1.0\r\n"
+                              "Content-Type: text/plain; charset=UTF-8\r\n"
+                              "Content-Transfer-Encoding: 7bit\r\n\r\n"sv;
   // The message's shape for the client, from what is known of its parts (they are whole
   // lines): the header's read here (a few hundred octets), the body's from its preparation.
   const mail::TextShape header_shape = mail::text_shape(content);
