@@ -10,6 +10,14 @@ EventId EventQueue::push(SimTime time, Action&& action) {
   return enqueue(time, i);
 }
 
+void EventQueue::Keys::grow() {
+  const std::size_t capacity = m_capacity == 0 ? 64 : m_capacity * 2;
+  std::unique_ptr<Key[]> data(new Key[capacity]);
+  std::copy(m_data.get(), m_data.get() + m_size, data.get());
+  m_data = std::move(data);
+  m_capacity = capacity;
+}
+
 std::uint32_t EventQueue::claim_slow() {
   if (m_next_seq > kMaxSeq) {
     throw SimulationLimit(SimulationLimit::Which::kEventNumbers,
@@ -42,13 +50,13 @@ void EventQueue::enqueue_first_or_early(const Key& k) {
 }
 
 void EventQueue::refill() {
-  std::vector<Key>& zero = m_buckets[0];
+  Keys& zero = m_buckets[0];
   zero.clear();
   m_head = 0;
   std::size_t b = 1;
   while (m_buckets[b].empty()) ++b;
-  std::vector<Key>& from = m_buckets[b];
-  std::uint64_t least = from.front().when;
+  Keys& from = m_buckets[b];
+  std::uint64_t least = from[0].when;
   std::uint64_t most = least;
   for (const Key& k : from) {
     least = std::min(least, k.when);
@@ -75,9 +83,8 @@ void EventQueue::rebase(std::uint64_t when) {
   std::vector<Key> all;
   all.reserve(m_size);
   for (std::size_t b = 0; b < kBuckets; ++b) {
-    std::vector<Key>& bucket = m_buckets[b];
-    all.insert(all.end(), bucket.begin() + static_cast<std::ptrdiff_t>(b == 0 ? m_head : 0),
-               bucket.end());
+    Keys& bucket = m_buckets[b];
+    all.insert(all.end(), bucket.begin() + (b == 0 ? m_head : 0), bucket.end());
     bucket.clear();
   }
   m_head = 0;
@@ -95,7 +102,7 @@ EventQueue::Event EventQueue::pop() {
 }
 
 void EventQueue::clear() {
-  for (std::vector<Key>& bucket : m_buckets) bucket.clear();
+  for (Keys& bucket : m_buckets) bucket.clear();
   m_head = 0;
   m_size = 0;
   m_chunks.clear();

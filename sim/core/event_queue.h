@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "sim/core/action.h"
@@ -59,6 +60,8 @@ class EventQueue {
     return enqueue(time, i);
   }
   bool empty() const { return m_size == 0; }
+  // The id the next event pushed will get (ids are dense from 1).
+  EventId next_seq() const { return m_next_seq; }
   std::size_t size() const { return m_size; }
   // The earliest event's time and id; the queue must not be empty.
   SimTime top_time() {
@@ -93,18 +96,19 @@ class EventQueue {
     if constexpr (!kLookedAt) settle();
     const Key k = m_buckets[0][m_head++];
     --m_size;
-    // Frees the slot even if the action throws (run_once destroys the action either way).
-    struct Release {
-      EventQueue& q;
-      Action& action;
-      std::uint32_t slot;
-      ~Release() {
-        action = nullptr;  // empty already unless `before` threw
-        q.m_free.push_back(slot);
-      }
-    } release{*this, slot(k.slot()), k.slot()};
-    before(k.time(), k.seq());
-    release.action.run_once();
+    const std::uint32_t i = k.slot();
+    Action& action = slot(i);
+    // The slot is freed even if something throws (run_once destroys the action either way):
+    // with a handler rather than a guard object's destructor, which costs on every event.
+    try {
+      before(k.time(), k.seq());
+      action.run_once();
+    } catch (...) {
+      action = nullptr;  // empty already unless `before` threw
+      m_free.push_back(i);
+      throw;
+    }
+    m_free.push_back(i);
   }
   void clear();
   // For tests: at most `n` events waiting at once (with the ones cancelled but not yet dropped),
@@ -116,7 +120,7 @@ class EventQueue {
   template <class Pred>
   void remove_if(Pred dead) {
     for (std::size_t b = 0; b < kBuckets; ++b) {
-      std::vector<Key>& bucket = m_buckets[b];
+      Keys& bucket = m_buckets[b];
       std::size_t kept = 0;
       for (std::size_t i = b == 0 ? m_head : 0; i < bucket.size(); ++i) {
         const Key k = bucket[i];
@@ -128,7 +132,7 @@ class EventQueue {
           bucket[kept++] = k;
         }
       }
-      bucket.resize(kept);
+      bucket.shrink_to(kept);
     }
     m_head = 0;
   }
@@ -166,6 +170,47 @@ class EventQueue {
     EventId seq() const { return seq_slot >> kSlotBits; }
     std::uint32_t slot() const { return static_cast<std::uint32_t>(seq_slot & (kMaxSlots - 1)); }
   };
+  // A growable array of keys. Its append is a compare, a store and an increment, with the
+  // growth out of line: std::vector's push_back inlines its reallocation into each caller,
+  // which then saves and restores half a dozen registers on every call (enqueue, refill).
+  class Keys {
+   public:
+    Keys() = default;
+    Keys(Keys&& other) noexcept
+        : m_data(std::move(other.m_data)),
+          m_size(std::exchange(other.m_size, 0)),
+          m_capacity(std::exchange(other.m_capacity, 0)) {}
+    Keys& operator=(Keys&& other) noexcept {
+      Keys moved(std::move(other));
+      swap(moved);
+      return *this;
+    }
+    void push_back(const Key& k) {
+      if (m_size == m_capacity) [[unlikely]]
+        grow();
+      m_data[m_size++] = k;
+    }
+    std::size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    void clear() { m_size = 0; }
+    void shrink_to(std::size_t n) { m_size = n; }  // n <= size()
+    Key& operator[](std::size_t i) { return m_data[i]; }
+    const Key& operator[](std::size_t i) const { return m_data[i]; }
+    Key* begin() { return m_data.get(); }
+    Key* end() { return m_data.get() + m_size; }
+    void swap(Keys& other) noexcept {
+      std::swap(m_data, other.m_data);
+      std::swap(m_size, other.m_size);
+      std::swap(m_capacity, other.m_capacity);
+    }
+
+   private:
+    void grow();
+    std::unique_ptr<Key[]> m_data;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+  };
+
   static constexpr std::uint32_t kChunkBits = 8;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
 
@@ -216,7 +261,7 @@ class EventQueue {
   void refill();
   void rebase(std::uint64_t when);
 
-  std::vector<Key> m_buckets[kBuckets];
+  Keys m_buckets[kBuckets];
   std::size_t m_head = 0;  // bucket 0's keys before this one have been popped
   std::uint64_t m_last = 0;
   std::size_t m_size = 0;

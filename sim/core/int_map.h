@@ -114,7 +114,7 @@ class IntMap {
   void grow() {
     std::vector<Slot> old = std::move(m_slots);
     const std::size_t capacity = old.empty() ? 16 : old.size() * 2;
-    m_slots.assign(capacity, Slot{});
+    m_slots = std::vector<Slot>(capacity);  // (not assign(n, Slot{}): values may be move-only)
     m_shift = 64;
     for (std::size_t c = capacity; c > 1; c >>= 1) --m_shift;
     for (Slot& s : old) {

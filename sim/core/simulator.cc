@@ -13,13 +13,13 @@ EventId Simulator::schedule(SimTime at, Action action) {
     limit.set_at(m_now);
     throw;
   }
-  m_finished.push_back(false);  // index == id: ids are handed out densely from 1
+  note_scheduled(id);
   return id;
 }
 
 bool Simulator::cancel(EventId id) {
-  if (id == 0 || id >= m_finished.size() || finished(id)) return false;
-  m_finished[static_cast<std::size_t>(id)] = true;
+  if (id == 0 || id >= m_queue.next_seq() || finished(id)) return false;
+  set_finished(id);
   ++m_cancelled;
   // Cancelled events wait in the queue until their time comes (a session's timeout, minutes
   // ahead). When they outnumber the live ones, drop them all at once: the queue stays small
@@ -56,7 +56,7 @@ bool Simulator::step() {
 template <bool kLookedAt>
 void Simulator::run_next() {
   m_queue.run_top<kLookedAt>([this](SimTime time, EventId seq) {
-    m_finished[static_cast<std::size_t>(seq)] = true;
+    set_finished(seq);
     m_now = time;
     ++m_processed;
   });

@@ -29,7 +29,7 @@ class Simulator {
       limit.set_at(m_now);
       throw;
     }
-    m_finished.push_back(false);  // index == id: ids are handed out densely from 1
+    note_scheduled(id);
     return id;
   }
   // Schedules `action` `delay` after now.
@@ -63,12 +63,24 @@ class Simulator {
   // kLookedAt: the queue's top() was just read (see EventQueue::run_top).
   template <bool kLookedAt = false>
   void run_next();
-  bool finished(EventId id) const { return m_finished[static_cast<std::size_t>(id)]; }
+  bool finished(EventId id) const {
+    return (m_finished[static_cast<std::size_t>(id >> 6)] >> (id & 63)) & 1;
+  }
+  void set_finished(EventId id) {
+    m_finished[static_cast<std::size_t>(id >> 6)] |= std::uint64_t{1} << (id & 63);
+  }
+  // Ids are handed out densely from 1: a word of bits for the next 64 is added as the first of
+  // them is scheduled (its bits clear), the only work a schedule does here.
+  void note_scheduled(EventId id) {
+    if ((id & 63) == 0) m_finished.push_back(0);
+  }
 
   EventQueue m_queue;
-  // One bit per event ever scheduled (ids are dense from 1): set once it ran or was
-  // cancelled. An eighth of a byte per event keeps cancel() and step() O(1).
-  std::vector<bool> m_finished{false};
+  // One bit per event ever scheduled (bit id % 64 of word id / 64): set once it ran or was
+  // cancelled. An eighth of a byte per event keeps cancel() and step() O(1). (Words of bits
+  // by hand rather than a std::vector<bool>: its push_back, per event, costs a dozen
+  // instructions, and setting or testing a bit a few more than a shift and a mask.)
+  std::vector<std::uint64_t> m_finished{0};
   std::size_t m_cancelled = 0;  // cancelled events still in the queue
   SimTime m_now;
   std::uint64_t m_processed = 0;

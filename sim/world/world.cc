@@ -986,7 +986,7 @@ void World::open_connection(const std::string& from, const std::string& to, int 
   c.attach(Side::kServer, make_server(c, *server, port));
   c.attach(Side::kClient, make_client(c));
   c.set_on_finished([this](std::uint64_t cid) { connection_finished(cid); });
-  m_connections.emplace(id, std::move(conn));
+  m_connections.try_emplace(id, std::move(conn));
   if (m_trace.has_observers()) {
     TraceEvent e = connection_event(c, TraceKind::kConnectionOpened, Side::kClient, m_sim.now());
     if (const char* mail_access = m_retrieval->protocol(*server, port)) e.protocol = mail_access;
@@ -1124,7 +1124,7 @@ std::optional<std::uint64_t> World::connect_external(const std::string& peer, co
     m_external.erase(cid);
     connection_finished(cid);
   });
-  m_connections.emplace(id, std::move(conn));
+  m_connections.try_emplace(id, std::move(conn));
   const char* mail_access = m_retrieval->protocol(*server, port);
   m_external[id].protocol = mail_access ? mail_access : "SMTP";
   if (m_trace.has_observers()) {
@@ -1138,10 +1138,10 @@ std::optional<std::uint64_t> World::connect_external(const std::string& peer, co
 }
 
 void World::send_external(std::uint64_t id, std::string bytes) {
-  auto it = m_connections.find(id);
+  Connection* const found = connection(id);
   // A connection that has finished (both sides closed) takes nothing more.
-  if (it == m_connections.end() || !m_external.contains(id)) return;
-  Connection& c = *it->second;
+  if (!found || !m_external.contains(id)) return;
+  Connection& c = *found;
   if (m_trace.has_observers()) {
     // The outside client's lines as a simulated client's are traced: a command a line, the
     // message of an SMTP DATA as one event with its size.
@@ -1184,9 +1184,9 @@ void World::send_external(std::uint64_t id, std::string bytes) {
 }
 
 void World::tls_external(std::uint64_t id, const std::string& description) {
-  auto it = m_connections.find(id);
-  if (it == m_connections.end() || !m_external.contains(id)) return;
-  Connection& c = *it->second;
+  Connection* const found = connection(id);
+  if (!found || !m_external.contains(id)) return;
+  Connection& c = *found;
   const NodeState* server = node(c.server_host());
   // On an implicit-TLS port the server traces the handshake itself, before its greeting.
   if (m_trace.has_observers() && server && !implicit_tls_port(*server, c.port())) {
@@ -1201,34 +1201,47 @@ void World::tls_external(std::uint64_t id, const std::string& description) {
 }
 
 void World::close_external(std::uint64_t id) {
-  auto it = m_connections.find(id);
-  if (it == m_connections.end() || !m_external.contains(id)) return;
-  static_cast<ExternalEndpoint*>(it->second->endpoint(Side::kClient))->detach();
-  it->second->close(Side::kClient);
+  Connection* const c = connection(id);
+  if (!c || !m_external.contains(id)) return;
+  static_cast<ExternalEndpoint*>(c->endpoint(Side::kClient))->detach();
+  c->close(Side::kClient);
 }
 
 void World::connection_finished(std::uint64_t id) {
-  auto it = m_connections.find(id);
-  if (it == m_connections.end()) return;
+  Connection* const c = connection(id);
+  if (!c) return;
   if (m_trace.has_observers()) {
-    TraceEvent e = connection_event(*it->second, it->second->is_reset() ? TraceKind::kConnectionReset
-                                                                       : TraceKind::kConnectionClosed,
-                                    Side::kClient, m_sim.now());
-    if (const NodeState* server = node(it->second->server_host()))
-      if (const char* mail_access = m_retrieval->protocol(*server, it->second->port()))
+    TraceEvent e = connection_event(
+        *c, c->is_reset() ? TraceKind::kConnectionReset : TraceKind::kConnectionClosed,
+        Side::kClient, m_sim.now());
+    if (const NodeState* server = node(c->server_host()))
+      if (const char* mail_access = m_retrieval->protocol(*server, c->port()))
         e.protocol = mail_access;
     emit(std::move(e));
   }
-  // Destroy it once none of its events can still fire.
-  const SimTime quiet = std::max(it->second->quiet_after(), m_sim.now());
-  m_sim.schedule(quiet, [this, id] { m_connections.erase(id); });
+  // Destroy it once none of its events can still fire. Normally that is now: both FINs were
+  // delivered, each the last event of its direction (this runs from an event of its own, not
+  // the connection's), and what its endpoints still had pending (a timer) they cancel as they
+  // go. After a reset, deliveries already scheduled may still be on their way.
+  if (c->quiet_after() <= m_sim.now()) {
+    m_connections.erase(id);
+    return;
+  }
+  m_sim.schedule(c->quiet_after(), [this, id] { m_connections.erase(id); });
 }
 
 void World::reset_connections(const std::function<bool(const Connection&)>& which,
                               const std::string& why) {
+  // In the order they were opened (the map of connections has none).
+  std::vector<Connection*> open;
+  m_connections.for_each([&open](std::uint64_t, const std::unique_ptr<Connection>& c) {
+    if (!c->fully_closed()) open.push_back(c.get());
+  });
+  std::sort(open.begin(), open.end(),
+            [](const Connection* a, const Connection* b) { return a->id() < b->id(); });
   std::vector<Connection*> victims;
-  for (auto& [id, c] : m_connections)
-    if (!c->fully_closed() && which(*c)) victims.push_back(c.get());
+  for (Connection* c : open)
+    if (which(*c)) victims.push_back(c);
   for (Connection* c : victims) {
     note(TraceKind::kNote, c->client_host(), "connection to " + c->server_host() + " reset: " + why);
     c->reset();
@@ -1656,28 +1669,28 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body, const Known
   mail::append_rfc5322_date(content, unix_time(m_sim.now()));
   content += "\r\nFrom: "sv;
   content += a.header_from ? *a.header_from : a.from;
+  // Each field's CRLF goes out with the next field's name, the fixed MIME fields as one
+  // literal: fewer appends, the same octets.
   content += "\r\nTo: "sv;
   append_joined(content, a.to);
-  content += "\r\n"sv;
   if (!a.cc.empty()) {
-    content += "Cc: "sv;
+    content += "\r\nCc: "sv;
     append_joined(content, a.cc);
-    content += "\r\n"sv;
   }
-  content += "Subject: "sv;
+  content += "\r\nSubject: "sv;
   content += mail::encode_header_text(a.subject);
-  content += "\r\n"sv;
   for (const auto& [name, value] : a.headers) {
+    content += "\r\n"sv;
     content += name;
     content += ": "sv;
     content += value;
-    content += "\r\n"sv;
   }
-  content += "MIME-Version: 1.0\r\n"sv;
-  content += "Content-Type: text/plain; charset=UTF-8\r\n"sv;
-  content += "Content-Transfer-Encoding: "sv;
-  content += body.eight_bit ? "8bit"sv : "7bit"sv;
-  content += "\r\n\r\n"sv;
+  content += body.eight_bit ? "\r\nMIME-Version: 1.0\r\n"
+                              "Content-Type: text/plain; charset=UTF-8\r\n"
+                              "Content-Transfer-Encoding: 8bit\r\n\r\n"sv
+                            : "\r\nMIME-Version: 1.0\r\n"
+                              "Content-Type: text/plain; charset=UTF-8\r\n"
+                              "Content-Transfer-Encoding: 7bit\r\n\r\n"sv;
   // The message's shape for the client, from what is known of its parts (they are whole
   // lines): the header's read here (a few hundred octets), the body's from its preparation.
   const mail::TextShape header_shape = mail::text_shape(content);

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/core/int_map.h"
 #include "sim/core/rng.h"
 #include "sim/core/simulator.h"
 #include "sim/core/string_hash.h"
@@ -317,7 +318,13 @@ class World {
   std::unordered_map<std::string_view, MailboxState*, core::StringHash, std::equal_to<>>
       m_mailbox_index;
   std::map<std::string, std::string> m_user_hosts;  // address → configured mailbox host
-  std::map<std::uint64_t, std::unique_ptr<Connection>> m_connections;
+  // By id: a lookup or an insertion is a multiply and a probe or two, where a tree allocated a
+  // node and rebalanced (three per message). Unordered: what needs an order sorts by id.
+  core::IntMap<std::unique_ptr<Connection>> m_connections;
+  Connection* connection(std::uint64_t id) {
+    std::unique_ptr<Connection>* c = m_connections.find(id);
+    return c ? c->get() : nullptr;
+  }
   std::uint64_t m_next_connection = 1;
   // What outside clients have sent, to trace it a line at a time (connect_external).
   struct ExternalLines {
