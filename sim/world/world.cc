@@ -83,6 +83,30 @@ std::string lowered_address(const mail::Mailbox& mailbox) {
   return out;
 }
 
+// The index of the first octet of `s` from `from` on that is ':' or not printable ASCII (33 to
+// 126, RFC 5322's ftext but for the colon); s.size() when there is none. Sixteen octets at a
+// time: a header field's name is read with one or two comparisons, not an octet at a time.
+std::size_t first_non_ftext(std::string_view s, std::size_t from) {
+#if defined(__SSE2__)
+  const __m128i above_space = _mm_set1_epi8(32);
+  const __m128i del = _mm_set1_epi8(127);
+  const __m128i colon = _mm_set1_epi8(':');
+  for (; from + 16 <= s.size(); from += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + from));
+    // As signed octets, those from 128 on are negative: not above the space either.
+    const __m128i ftext = _mm_and_si128(_mm_cmpgt_epi8(x, above_space), _mm_cmplt_epi8(x, del));
+    const unsigned stop = (~static_cast<unsigned>(_mm_movemask_epi8(ftext)) & 0xFFFFu) |
+                          static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, colon)));
+    if (stop != 0) return from + static_cast<std::size_t>(__builtin_ctz(stop));
+  }
+#endif
+  for (; from < s.size(); ++from) {
+    const auto c = static_cast<unsigned char>(s[from]);
+    if (c == ':' || c < 33 || c > 126) break;
+  }
+  return from;
+}
+
 // Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
 void append_crlf_body(std::string& out, std::string_view body) {
   const std::size_t start = out.size();
@@ -662,11 +686,13 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       if (fold && first) return false;
       first = false;
       if (fold) continue;
-      const std::size_t colon = line.find(':');
-      if (colon == std::string_view::npos || colon == 0) return false;
+      // The name is ftext (RFC 5322 3.6.8) up to the colon: the first octet that is not ftext
+      // must be that colon, and not the first. (The line's CR, which is no ftext, ends the
+      // scan within the line.)
+      const std::size_t line_start = pos - line.size() - 2;
+      const std::size_t colon = first_non_ftext(content, line_start) - line_start;
+      if (colon == 0 || colon >= line.size() || line[colon] != ':') return false;
       const std::string_view name = line.substr(0, colon);
-      for (const char c : name)
-        if (c < 33 || c > 126) return false;  // ftext (RFC 5322 3.6.8); ':' cannot occur
       has_date = has_date || ascii_iequal(name, "Date");
       has_message_id = has_message_id || ascii_iequal(name, "Message-ID");
     }
@@ -1258,6 +1284,9 @@ void World::schedule_delivery(NodeState& node, const std::string& queue_id, SimT
 struct World::Attempt {
   NodeState* node;  // nodes live as long as the world
   std::string queue_id;
+  // The entry itself: an entry whose attempt is under way (in_flight) stays in its queue until
+  // that attempt's finish_attempt removes it, so the attempt's callbacks need not look it up.
+  QueueEntry* entry;
   struct Group {
     std::string destination;                 // domain or relay host, for the trace
     std::vector<std::size_t> recipients;     // indexes into the entry's recipients
@@ -1295,6 +1324,7 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
       attempt = std::make_shared<Attempt>();
       attempt->node = n;
       attempt->queue_id = queue_id;
+      attempt->entry = entry;
     }
     std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : std::move(domain);
     // Groups in order of first appearance (a message has few destinations).
@@ -1305,7 +1335,7 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
     attempt->groups[gi].recipients.push_back(i);
   }
   if (!attempt) {
-    finish_attempt(*n, queue_id);
+    finish_attempt(*n, *entry);
     return;
   }
   entry->in_flight = true;
@@ -1402,8 +1432,7 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
 void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   Attempt::Group& g = attempt->groups[gi];
   NodeState* n = attempt->node;
-  QueueEntry* entry = n->queue.find(attempt->queue_id);
-  if (!entry) return;
+  QueueEntry* entry = attempt->entry;
   if (g.next_route >= g.routes.size()) {
     // Every host was tried: what happened last decides, per recipient.
     for (std::size_t idx : g.recipients) {
@@ -1443,8 +1472,7 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
       done = true;
       Attempt::Group& grp = attempt->groups[gi];
       NodeState* nn = attempt->node;
-      QueueEntry* e = nn->queue.find(attempt->queue_id);
-      if (!e) return;
+      QueueEntry* e = attempt->entry;
       const auto& rs = outcome.recipients;
       for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
         QueuedRecipient& r = e->recipients[grp.recipients[k]];
@@ -1498,13 +1526,14 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
 }
 
 void World::finish_group(std::shared_ptr<Attempt> attempt) {
-  if (--attempt->groups_left == 0) finish_attempt(*attempt->node, attempt->queue_id);
+  if (--attempt->groups_left == 0) finish_attempt(*attempt->node, *attempt->entry);
 }
 
-void World::finish_attempt(NodeState& node, const std::string& queue_id) {
+void World::finish_attempt(NodeState& node, QueueEntry& the_entry) {
   NodeState* n = &node;
-  QueueEntry* entry = n->queue.find(queue_id);
-  if (!entry) return;
+  QueueEntry* entry = &the_entry;
+  // (A copy: the entry, and the id in it, may be removed below.)
+  const std::string queue_id = entry->id;
   entry->in_flight = false;
   std::vector<const QueuedRecipient*> failed;
   for (QueuedRecipient& r : entry->recipients)

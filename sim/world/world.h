@@ -273,7 +273,7 @@ class World {
   bool deliver_local(NodeState& node, QueueEntry& entry, QueuedRecipient& r);
   void try_route(std::shared_ptr<Attempt> attempt, std::size_t group);
   void finish_group(std::shared_ptr<Attempt> attempt);
-  void finish_attempt(NodeState& node, const std::string& queue_id);
+  void finish_attempt(NodeState& node, QueueEntry& entry);
   void bounce(NodeState& node, const QueueEntry& entry,
               const std::vector<const QueuedRecipient*>& failed);
   void resume_node(NodeState& node);
