@@ -63,28 +63,55 @@ void MailQueue::append_upcoming_id(std::string& out) const {
   out.append(id, sizeof id);
 }
 
-const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string content,
-                                      core::SimTime now, std::optional<mail::TextShape> shape) {
+QueueEntry* MailQueue::add_entry(std::string& content, core::SimTime now,
+                                 const std::optional<mail::TextShape>& shape) {
   // Built in its place in the map (a QueueEntry is not small to move). Ids grow with arrival,
   // so the new one nearly always goes last: the hint at the end spares the walk down the tree
   // (when it is wrong, after the counter wraps, the insert just searches as usual).
   const std::size_t before = m_entries.size();
   const auto it = m_entries.try_emplace(m_entries.end(), next_id());
-  if (m_entries.size() == before) return it->first;  // the id came round again: the entry stays
+  if (m_entries.size() == before) {
+    m_last.it = it;  // (what enqueue returns the id of)
+    m_last.set = true;
+    return nullptr;
+  }
   m_last.it = it;
   m_last.set = true;
   QueueEntry& entry = it->second;
   entry.id = it->first;
-  entry.recipients.reserve(envelope.rcpt_to.size());
-  // Each recipient moved once, into its place (not into a temporary moved again).
-  for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry.recipients.emplace_back(std::move(r));
-  envelope.rcpt_to.clear();
-  entry.envelope = std::move(envelope);
   entry.content = std::move(content);
   entry.content_shape = shape;
   entry.arrival = now;
   entry.next_attempt = now;
-  return it->first;
+  return &entry;
+}
+
+const std::string& MailQueue::enqueue(mail::Envelope&& envelope, std::string content,
+                                      core::SimTime now, std::optional<mail::TextShape> shape) {
+  QueueEntry* entry = add_entry(content, now, shape);
+  if (!entry) return m_last.it->first;
+  entry->recipients.reserve(envelope.rcpt_to.size());
+  // Each recipient moved once, into its place (not into a temporary moved again).
+  for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry->recipients.emplace_back(std::move(r));
+  envelope.rcpt_to.clear();
+  entry->envelope = std::move(envelope);
+  return entry->id;
+}
+
+const std::string& MailQueue::enqueue(const mail::Envelope& envelope, std::string content,
+                                      core::SimTime now, std::optional<mail::TextShape> shape) {
+  QueueEntry* entry = add_entry(content, now, shape);
+  if (!entry) return m_last.it->first;
+  entry->recipients.reserve(envelope.rcpt_to.size());
+  for (const mail::EnvelopeRecipient& r : envelope.rcpt_to) entry->recipients.emplace_back(r);
+  // Every part of the envelope but its recipients, which live in the entry's list.
+  mail::Envelope& e = entry->envelope;
+  e.mail_from = envelope.mail_from;
+  e.declared_size = envelope.declared_size;
+  e.body = envelope.body;
+  e.ret = envelope.ret;
+  e.envid = envelope.envid;
+  return entry->id;
 }
 
 QueueEntry* MailQueue::find(const std::string& id) {

@@ -238,6 +238,8 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     }
     // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
     // (Views of strings that outlive the call: the session's, the nodes', and these.)
+    // "<local@domain>", made where it fits in `for_text` (a path is at most 256 octets).
+    char for_text[mail::kMaxPathOctets + 8];
     std::string for_path;
     std::string queue_id;
     mail::ReceivedFields info;
@@ -258,13 +260,19 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
     if (env.rcpt_to.size() == 1) {
       const mail::Mailbox& to = env.rcpt_to[0].mailbox;
-      for_path.reserve(to.local_part.size() + to.domain.size() + 3);
-      for_path += '<';
-      for_path += to.local_part;
-      for_path += '@';
-      for_path += to.domain;
-      for_path += '>';
-      info.for_recipient = for_path;
+      const std::size_t local = to.local_part.size();
+      const std::size_t size = local + to.domain.size() + 3;
+      char* p = for_text;
+      if (size > sizeof for_text) {
+        for_path.resize(size);
+        p = for_path.data();
+      }
+      p[0] = '<';
+      std::memcpy(p + 1, to.local_part.data(), local);
+      p[local + 1] = '@';
+      std::memcpy(p + local + 2, to.domain.data(), to.domain.size());
+      p[size - 1] = '>';
+      info.for_recipient = std::string_view(p, size);
     }
     const bool submission = is_submission();
     // The Received line names the queue id the message is about to get.
@@ -1263,11 +1271,10 @@ void World::reset_connections(const std::function<bool(const Connection&)>& whic
 
 // --- accepting and delivering ------------------------------------------------------------
 
-std::string World::accept_message(NodeState& node, mail::Envelope envelope, std::string content,
-                                  std::optional<mail::TextShape> shape) {
+std::string World::accept_message(NodeState& node, const mail::Envelope& envelope,
+                                  std::string content, std::optional<mail::TextShape> shape) {
   const std::size_t rcpts = envelope.rcpt_to.size();
-  const std::string id =
-      node.queue.enqueue(std::move(envelope), std::move(content), m_sim.now(), shape);
+  const std::string id = node.queue.enqueue(envelope, std::move(content), m_sim.now(), shape);
   m_ledger.accepted += rcpts;
   ++node.accepted;
   if (m_trace.has_observers())

@@ -266,7 +266,7 @@ class World {
 
   // Mail handling.
   // `shape`, when given, must be mail::text_shape(content).
-  std::string accept_message(NodeState& node, mail::Envelope envelope, std::string content,
+  std::string accept_message(NodeState& node, const mail::Envelope& envelope, std::string content,
                              std::optional<mail::TextShape> shape = std::nullopt);
   void schedule_delivery(NodeState& node, const std::string& queue_id, core::SimTime at);
   void deliver(NodeState& node, const std::string& queue_id);
