@@ -1,6 +1,7 @@
 #include "sim/world/mail_queue.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace mailhop::world {
 
@@ -52,14 +53,25 @@ std::string MailQueue::upcoming_id() const {
 }
 
 void MailQueue::append_upcoming_id(std::string& out) const {
+  // Forty bits (twelve of the node's, twenty-eight of the counter) as ten upper-case hex
+  // digits: the first two from a table, the last eight all at once in a 64-bit word (each
+  // nibble spread to its own octet, then turned into its digit).
   const std::uint64_t value = m_node_bits | ((m_counter + 1) & 0xFFFFFFFULL);
   static constexpr char kHex[] = "0123456789ABCDEF";
   char id[10];
-  std::uint64_t v = value;
-  for (std::size_t i = sizeof id; i-- > 0;) {
-    id[i] = kHex[v & 0xF];
-    v >>= 4;
-  }
+  id[0] = kHex[(value >> 36) & 0xF];
+  id[1] = kHex[(value >> 32) & 0xF];
+  std::uint64_t x = value & 0xFFFFFFFFULL;
+  x = ((x & 0xFFFF0000ULL) << 16) | (x & 0xFFFFULL);
+  x = ((x & 0x0000FF000000FF00ULL) << 8) | (x & 0x000000FF000000FFULL);
+  x = ((x & 0x00F000F000F000F0ULL) << 4) | (x & 0x000F000F000F000FULL);
+  // Now octet k (from the least significant) holds nibble k. Digits from 10 on ('A'...)
+  // come 7 after '9' + 1.
+  const std::uint64_t letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+  x += 0x3030303030303030ULL + letters * 7;
+  // The most significant nibble's digit goes first in memory.
+  x = __builtin_bswap64(x);
+  std::memcpy(id + 2, &x, 8);
   out.append(id, sizeof id);
 }
 

@@ -107,6 +107,12 @@ std::size_t first_non_ftext(std::string_view s, std::size_t from) {
   return from;
 }
 
+// node.is_local_domain(ascii_lower(domain)), without making the lowered copy.
+bool has_local_domain(const NodeState& node, std::string_view domain) {
+  const auto same = [domain](const std::string& d) { return ascii_iequal(d, domain); };
+  return std::any_of(node.spec.domains.begin(), node.spec.domains.end(), same);
+}
+
 // Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
 void append_crlf_body(std::string& out, std::string_view body) {
   const std::size_t start = out.size();
@@ -180,22 +186,21 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
   proto::SmtpDecision on_rcpt_to(const proto::SmtpSessionInfo& s, const mail::Envelope& env,
                                  const mail::EnvelopeRecipient& rcpt) override {
-    // The address as given (for the replies, made only for a refusal) and lowered (for the
-    // lookups), with the domain lowered at its end.
+    // The address as given (for the replies, made only for a refusal); lowered for the
+    // mailbox lookup, made only for a local recipient (the domain is compared and looked up
+    // without case).
     const auto address = [&rcpt] { return rcpt.mailbox.str(); };
-    const std::string lowered = lowered_address(rcpt.mailbox);
-    const std::string_view domain =
-        std::string_view(lowered).substr(rcpt.mailbox.local_part.size() + 1);
+    const std::string_view domain = rcpt.mailbox.domain;
     if (m_node.temp_refusal == "rcpt")
       return proto::SmtpDecision::reject(450, "4.3.2", "Service temporarily unavailable");
     // Postfix's usual order: relaying is checked first, then the blocklists, then the mailbox.
-    const bool local = m_node.is_local_domain(domain) && m_node.has_role(Role::kMda);
+    const bool local = has_local_domain(m_node, domain) && m_node.has_role(Role::kMda);
     if (!local && !may_relay(s, domain))
       return proto::SmtpDecision::reject(550, "5.7.1", "<" + address() + ">: Relay access denied");
     if (const std::optional<proto::SmtpDecision>& blocked = dnsbl_refusal(); blocked)
       return *blocked;
     if (local) {
-      MailboxState* box = m_world.mailbox(lowered);
+      MailboxState* box = m_world.mailbox(lowered_address(rcpt.mailbox));
       if (!box || box->unknown)
         return proto::SmtpDecision::reject(
             550, "5.1.1", "<" + address() + ">: Recipient address rejected: User unknown");
@@ -656,7 +661,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     if (s.auth_user) return true;
     const auto& clients = m_node.spec.policy.relay_clients;
     if (std::find(clients.begin(), clients.end(), m_peer) != clients.end()) return true;
-    // A backup MX accepts mail for the domains it is listed for.
+    // A backup MX accepts mail for the domains it is listed for. (The DNS lowers the name.)
     const DnsAnswer<MxRecord> mx = m_world.m_dns.query_mx(domain);
     for (const MxRecord& r : mx.records)
       if (r.exchange == ascii_lower(m_node.spec.name)) return true;
@@ -1322,11 +1327,11 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
   for (std::size_t i = 0; i < entry->recipients.size(); ++i) {
     QueuedRecipient& r = entry->recipients[i];
     if (r.state != RecipientState::kPending) continue;
-    std::string domain = r.rcpt.mailbox.domain_lower();
-    if (n->has_role(Role::kMda) && n->is_local_domain(domain)) {
+    if (n->has_role(Role::kMda) && has_local_domain(*n, r.rcpt.mailbox.domain)) {
       deliver_local(*n, *entry, r);  // same host: no travel
       continue;
     }
+    std::string domain = r.rcpt.mailbox.domain_lower();
     if (!attempt) {
       attempt = std::make_shared<Attempt>();
       attempt->node = n;
