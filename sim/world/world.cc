@@ -730,16 +730,32 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       out += "\r\n";
     }
     if (!has_message_id) {
-      out += "Message-ID: <";
-      append_number(out, info.unix_seconds);
-      out += '.';
-      append_number(out, ++m_world.m_message_counter);
-      out += '@';
-      out += m_node.spec.name;
-      out += ">\r\n";
-      shape->eight_bit = shape->eight_bit || mail::has_8bit(m_node.spec.name);
+      // "Message-ID: <seconds.counter@node>" and the empty line, written in a buffer and
+      // appended at once (a node's name that does not fit takes the string's way).
+      const std::string& name = m_node.spec.name;
+      char line[160];
+      char* p = line;
+      std::memcpy(p, "Message-ID: <", 13);
+      p += 13;
+      p = std::to_chars(p, p + 24, info.unix_seconds).ptr;
+      *p++ = '.';
+      p = std::to_chars(p, p + 24, ++m_world.m_message_counter).ptr;
+      *p++ = '@';
+      if (name.size() <= static_cast<std::size_t>(line + sizeof line - p) - 7) {
+        std::memcpy(p, name.data(), name.size());
+        p += name.size();
+        std::memcpy(p, ">\r\n\r\n", 5);
+        p += 5;
+        out.append(line, static_cast<std::size_t>(p - line));
+      } else {
+        out.append(line, static_cast<std::size_t>(p - line));
+        out += name;
+        out += ">\r\n\r\n";
+      }
+      shape->eight_bit = shape->eight_bit || mail::has_8bit(name);
+    } else {
+      out += "\r\n";
     }
-    out += "\r\n";
     out.append(body);
     return true;
   }
