@@ -1437,16 +1437,37 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
   }
   std::string stored;
   stored.reserve(size);
-  stored += "Return-Path: <";
-  if (sender) {
-    stored += sender->local_part;
-    stored += '@';
-    stored += sender->domain;
+  // The two lines are written in a buffer and appended at once when they fit (a path is at
+  // most 256 octets), not piece by piece.
+  char top[2 * mail::kMaxPathOctets + 64];
+  if (return_path_size + delivered_to_size <= sizeof top) {
+    char* p = top;
+    const auto put = [&p](std::string_view text) {
+      std::memcpy(p, text.data(), text.size());
+      p += text.size();
+    };
+    put("Return-Path: <");
+    if (sender) {
+      put(sender->local_part);
+      *p++ = '@';
+      put(sender->domain);
+    }
+    put(">\r\nDelivered-To: ");
+    put(address);
+    put("\r\n");
+    stored.append(top, static_cast<std::size_t>(p - top));
+  } else {
+    stored += "Return-Path: <";
+    if (sender) {
+      stored += sender->local_part;
+      stored += '@';
+      stored += sender->domain;
+    }
+    stored += ">\r\n";
+    stored += "Delivered-To: ";
+    stored += address;
+    stored += "\r\n";
   }
-  stored += ">\r\n";
-  stored += "Delivered-To: ";
-  stored += address;
-  stored += "\r\n";
   stored += entry.content;
   box->store->append("INBOX", std::move(stored), unix_time(m_sim.now()));
   r.state = RecipientState::kDelivered;
