@@ -192,8 +192,10 @@ bool MailStore::create_folder(std::string_view name, std::uint32_t uidvalidity) 
 }
 
 Folder* MailStore::find(std::string_view name) {
+  // (Whether it names the INBOX is the same for every folder: asked once.)
+  const std::string_view wanted = is_inbox(name) ? std::string_view("INBOX") : name;
   for (auto& f : m_folders) {
-    if (is_inbox(name) ? f->m_name == "INBOX" : f->m_name == name) return f.get();
+    if (f->m_name == wanted) return f.get();
   }
   return nullptr;
 }
@@ -214,14 +216,14 @@ std::optional<std::uint32_t> MailStore::append(std::string_view folder_name, std
                                                std::int64_t internal_date, FlagSet flags) {
   Folder* f = find(folder_name);
   if (!f || !quota_allows(content.size())) return std::nullopt;
-  StoredMessage m;
+  // Made in its place at the end (not made aside and moved there).
+  StoredMessage& m = f->m_messages.emplace_back();
   m.uid = f->m_uidnext++;
   m.content = std::move(content);
   m.internal_date = internal_date;
   m.flags = std::move(flags);
   m.recent = true;
   const std::uint32_t uid = m.uid;
-  f->m_messages.push_back(std::move(m));
   changed(*f, StoreChange::Kind::kAppended, uid);
   return uid;
 }

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string_view>
 
@@ -104,7 +105,8 @@ std::string address_literal(std::string_view addr) {
 }
 
 // Writes text inside an RFC 5322 comment, quoting '(', ')' and '\' and dropping controls.
-void append_comment_text(std::string& out, std::string_view text) {
+template <typename Out>
+void append_comment_text(Out& out, std::string_view text) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 32 || u == 127) continue;
@@ -112,6 +114,23 @@ void append_comment_text(std::string& out, std::string_view text) {
     out += c;
   }
 }
+
+// Where a Received field is written when its longest possible text fits: a buffer on the
+// stack, appended to the string at once, rather than a string appended to piece by piece.
+struct BufferOut {
+  char* begin;
+  char* end;
+  std::size_t size() const { return static_cast<std::size_t>(end - begin); }
+  BufferOut& operator+=(std::string_view text) {
+    std::memcpy(end, text.data(), text.size());
+    end += text.size();
+    return *this;
+  }
+  BufferOut& operator+=(char c) {
+    *end++ = c;
+    return *this;
+  }
+};
 
 }  // namespace
 
@@ -214,6 +233,13 @@ std::string received_address_literal(std::string_view address) {
   return literal;
 }
 
+namespace {
+// append_received's writing, once what is valid is known.
+template <typename Out>
+void write_received(Out& out, const ReceivedFields& info, std::string_view literal, bool helo_ok,
+                    bool host_ok, bool by_ok);
+}  // namespace
+
 void append_received(std::string& out, const ReceivedFields& info) {
   // What the caller knows already is not checked again.
   std::string literal_text;
@@ -233,9 +259,27 @@ void append_received(std::string& out, const ReceivedFields& info) {
   const bool host_ok = valid(info.from_host_valid, info.from_host) && info.from_host.front() != '[';
   const bool by_ok = valid(info.by_host_valid, info.by_host) && info.by_host.front() != '[';
 
-  out.reserve(out.size() + 160 + info.from_helo.size() + info.from_host.size() +
-              info.by_host.size());
+  // The longest the field can be: every part once (the comments' quoting may double the
+  // names they quote), the date, and the fixed words.
+  const std::size_t longest = 96 + 2 * info.from_helo.size() + info.from_host.size() +
+                              literal.size() + 2 * info.by_host.size() + info.with_protocol.size() +
+                              info.id.size() +
+                              (info.for_recipient ? info.for_recipient->size() : 0) + 64;
+  char buffer[1024];
+  if (longest <= sizeof buffer) {
+    BufferOut sink{buffer, buffer};
+    write_received(sink, info, literal, helo_ok, host_ok, by_ok);
+    out.append(buffer, sink.size());
+    return;
+  }
+  out.reserve(out.size() + longest);
+  write_received(out, info, literal, helo_ok, host_ok, by_ok);
+}
 
+namespace {
+template <typename Out>
+void write_received(Out& out, const ReceivedFields& info, std::string_view literal, bool helo_ok,
+                    bool host_ok, bool by_ok) {
   // From-domain = "FROM" FWS Extended-Domain
   out += "from ";
   if (helo_ok) {
@@ -302,6 +346,7 @@ void append_received(std::string& out, const ReceivedFields& info) {
   }
   out += date;
 }
+}  // namespace
 
 std::string with_protocol(bool esmtp, bool tls, bool authenticated) {
   return std::string(with_protocol_name(esmtp, tls, authenticated));

@@ -76,6 +76,7 @@ std::vector<std::string> Dns::names() const {
   std::vector<std::string> out;
   out.reserve(m_entries.size());
   for (const auto& [name, entry] : m_entries) out.push_back(name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

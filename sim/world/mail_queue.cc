@@ -1,6 +1,7 @@
 #include "sim/world/mail_queue.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace mailhop::world {
 
@@ -52,39 +53,77 @@ std::string MailQueue::upcoming_id() const {
 }
 
 void MailQueue::append_upcoming_id(std::string& out) const {
+  // Forty bits (twelve of the node's, twenty-eight of the counter) as ten upper-case hex
+  // digits: the first two from a table, the last eight all at once in a 64-bit word (each
+  // nibble spread to its own octet, then turned into its digit).
   const std::uint64_t value = m_node_bits | ((m_counter + 1) & 0xFFFFFFFULL);
   static constexpr char kHex[] = "0123456789ABCDEF";
   char id[10];
-  std::uint64_t v = value;
-  for (std::size_t i = sizeof id; i-- > 0;) {
-    id[i] = kHex[v & 0xF];
-    v >>= 4;
-  }
+  id[0] = kHex[(value >> 36) & 0xF];
+  id[1] = kHex[(value >> 32) & 0xF];
+  std::uint64_t x = value & 0xFFFFFFFFULL;
+  x = ((x & 0xFFFF0000ULL) << 16) | (x & 0xFFFFULL);
+  x = ((x & 0x0000FF000000FF00ULL) << 8) | (x & 0x000000FF000000FFULL);
+  x = ((x & 0x00F000F000F000F0ULL) << 4) | (x & 0x000F000F000F000FULL);
+  // Now octet k (from the least significant) holds nibble k. Digits from 10 on ('A'...)
+  // come 7 after '9' + 1.
+  const std::uint64_t letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+  x += 0x3030303030303030ULL + letters * 7;
+  // The most significant nibble's digit goes first in memory.
+  x = __builtin_bswap64(x);
+  std::memcpy(id + 2, &x, 8);
   out.append(id, sizeof id);
 }
 
-const std::string& MailQueue::enqueue(mail::Envelope envelope, std::string content,
-                                      core::SimTime now, std::optional<mail::TextShape> shape) {
+QueueEntry* MailQueue::add_entry(std::string& content, core::SimTime now,
+                                 const std::optional<mail::TextShape>& shape) {
   // Built in its place in the map (a QueueEntry is not small to move). Ids grow with arrival,
   // so the new one nearly always goes last: the hint at the end spares the walk down the tree
   // (when it is wrong, after the counter wraps, the insert just searches as usual).
   const std::size_t before = m_entries.size();
   const auto it = m_entries.try_emplace(m_entries.end(), next_id());
-  if (m_entries.size() == before) return it->first;  // the id came round again: the entry stays
+  if (m_entries.size() == before) {
+    m_last.it = it;  // (what enqueue returns the id of)
+    m_last.set = true;
+    return nullptr;
+  }
   m_last.it = it;
   m_last.set = true;
   QueueEntry& entry = it->second;
   entry.id = it->first;
-  entry.recipients.reserve(envelope.rcpt_to.size());
-  // Each recipient moved once, into its place (not into a temporary moved again).
-  for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry.recipients.emplace_back(std::move(r));
-  envelope.rcpt_to.clear();
-  entry.envelope = std::move(envelope);
   entry.content = std::move(content);
   entry.content_shape = shape;
   entry.arrival = now;
   entry.next_attempt = now;
-  return it->first;
+  return &entry;
+}
+
+const std::string& MailQueue::enqueue(mail::Envelope&& envelope, std::string content,
+                                      core::SimTime now, std::optional<mail::TextShape> shape) {
+  QueueEntry* entry = add_entry(content, now, shape);
+  if (!entry) return m_last.it->first;
+  entry->recipients.reserve(envelope.rcpt_to.size());
+  // Each recipient moved once, into its place (not into a temporary moved again).
+  for (mail::EnvelopeRecipient& r : envelope.rcpt_to) entry->recipients.emplace_back(std::move(r));
+  envelope.rcpt_to.clear();
+  entry->envelope = std::move(envelope);
+  return entry->id;
+}
+
+const std::string& MailQueue::enqueue(const mail::Envelope& envelope, std::string content,
+                                      core::SimTime now, std::optional<mail::TextShape> shape) {
+  QueueEntry* entry = add_entry(content, now, shape);
+  if (!entry) return m_last.it->first;
+  entry->recipients.reserve(envelope.rcpt_to.size());
+  for (const mail::EnvelopeRecipient& r : envelope.rcpt_to) entry->recipients.emplace_back(r);
+  // Every part of the envelope but its recipients, which live in the entry's list.
+  mail::Envelope& e = entry->envelope;
+  e.mail_from = envelope.mail_from;
+  e.declared_size = envelope.declared_size;
+  e.body = envelope.body;
+  e.ret = envelope.ret;
+  e.envid = envelope.envid;
+  return entry->id;
 }
 
 QueueEntry* MailQueue::find(const std::string& id) {

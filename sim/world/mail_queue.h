@@ -67,7 +67,11 @@ class MailQueue {
   void append_upcoming_id(std::string& out) const;
   // Takes responsibility for a message; returns its new queue id.
   // `shape`, when given, must be mail::text_shape(content).
-  const std::string& enqueue(mail::Envelope envelope, std::string content, core::SimTime now,
+  const std::string& enqueue(mail::Envelope&& envelope, std::string content, core::SimTime now,
+                             std::optional<mail::TextShape> shape = std::nullopt);
+  // The same for an envelope that stays with the caller (a server's, after DATA): its parts
+  // are copied straight into the entry, with no whole copy to take apart.
+  const std::string& enqueue(const mail::Envelope& envelope, std::string content, core::SimTime now,
                              std::optional<mail::TextShape> shape = std::nullopt);
 
   QueueEntry* find(const std::string& id);
@@ -93,6 +97,11 @@ class MailQueue {
 
  private:
   std::string next_id();
+  // A new entry under the next id with its content, shape and times, its envelope and
+  // recipients left for the caller; nullptr when the id came round to an entry still queued
+  // (the entry stays).
+  QueueEntry* add_entry(std::string& content, core::SimTime now,
+                        const std::optional<mail::TextShape>& shape);
 
   std::string m_node;
   // The node's part of every id (its name hashed): the name never changes, so it is hashed once.

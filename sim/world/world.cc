@@ -83,6 +83,36 @@ std::string lowered_address(const mail::Mailbox& mailbox) {
   return out;
 }
 
+// The index of the first octet of `s` from `from` on that is ':' or not printable ASCII (33 to
+// 126, RFC 5322's ftext but for the colon); s.size() when there is none. Sixteen octets at a
+// time: a header field's name is read with one or two comparisons, not an octet at a time.
+std::size_t first_non_ftext(std::string_view s, std::size_t from) {
+#if defined(__SSE2__)
+  const __m128i above_space = _mm_set1_epi8(32);
+  const __m128i del = _mm_set1_epi8(127);
+  const __m128i colon = _mm_set1_epi8(':');
+  for (; from + 16 <= s.size(); from += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + from));
+    // As signed octets, those from 128 on are negative: not above the space either.
+    const __m128i ftext = _mm_and_si128(_mm_cmpgt_epi8(x, above_space), _mm_cmplt_epi8(x, del));
+    const unsigned stop = (~static_cast<unsigned>(_mm_movemask_epi8(ftext)) & 0xFFFFu) |
+                          static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, colon)));
+    if (stop != 0) return from + static_cast<std::size_t>(__builtin_ctz(stop));
+  }
+#endif
+  for (; from < s.size(); ++from) {
+    const auto c = static_cast<unsigned char>(s[from]);
+    if (c == ':' || c < 33 || c > 126) break;
+  }
+  return from;
+}
+
+// node.is_local_domain(ascii_lower(domain)), without making the lowered copy.
+bool has_local_domain(const NodeState& node, std::string_view domain) {
+  const auto same = [domain](const std::string& d) { return ascii_iequal(d, domain); };
+  return std::any_of(node.spec.domains.begin(), node.spec.domains.end(), same);
+}
+
 // Appends the body with CRLF line ends (a bare LF gets its CR) and a final CRLF.
 void append_crlf_body(std::string& out, std::string_view body) {
   const std::size_t start = out.size();
@@ -156,22 +186,21 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
   proto::SmtpDecision on_rcpt_to(const proto::SmtpSessionInfo& s, const mail::Envelope& env,
                                  const mail::EnvelopeRecipient& rcpt) override {
-    // The address as given (for the replies, made only for a refusal) and lowered (for the
-    // lookups), with the domain lowered at its end.
+    // The address as given (for the replies, made only for a refusal); lowered for the
+    // mailbox lookup, made only for a local recipient (the domain is compared and looked up
+    // without case).
     const auto address = [&rcpt] { return rcpt.mailbox.str(); };
-    const std::string lowered = lowered_address(rcpt.mailbox);
-    const std::string_view domain =
-        std::string_view(lowered).substr(rcpt.mailbox.local_part.size() + 1);
+    const std::string_view domain = rcpt.mailbox.domain;
     if (m_node.temp_refusal == "rcpt")
       return proto::SmtpDecision::reject(450, "4.3.2", "Service temporarily unavailable");
     // Postfix's usual order: relaying is checked first, then the blocklists, then the mailbox.
-    const bool local = m_node.is_local_domain(domain) && m_node.has_role(Role::kMda);
+    const bool local = has_local_domain(m_node, domain) && m_node.has_role(Role::kMda);
     if (!local && !may_relay(s, domain))
       return proto::SmtpDecision::reject(550, "5.7.1", "<" + address() + ">: Relay access denied");
     if (const std::optional<proto::SmtpDecision>& blocked = dnsbl_refusal(); blocked)
       return *blocked;
     if (local) {
-      MailboxState* box = m_world.mailbox(lowered);
+      MailboxState* box = m_world.mailbox(lowered_address(rcpt.mailbox));
       if (!box || box->unknown)
         return proto::SmtpDecision::reject(
             550, "5.1.1", "<" + address() + ">: Recipient address rejected: User unknown");
@@ -214,6 +243,8 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     }
     // Trace fields first (RFC 5321 4.4), then what a submission server may add (RFC 6409 8).
     // (Views of strings that outlive the call: the session's, the nodes', and these.)
+    // "<local@domain>", made where it fits in `for_text` (a path is at most 256 octets).
+    char for_text[mail::kMaxPathOctets + 8];
     std::string for_path;
     std::string queue_id;
     mail::ReceivedFields info;
@@ -234,13 +265,19 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
     if (env.rcpt_to.size() == 1) {
       const mail::Mailbox& to = env.rcpt_to[0].mailbox;
-      for_path.reserve(to.local_part.size() + to.domain.size() + 3);
-      for_path += '<';
-      for_path += to.local_part;
-      for_path += '@';
-      for_path += to.domain;
-      for_path += '>';
-      info.for_recipient = for_path;
+      const std::size_t local = to.local_part.size();
+      const std::size_t size = local + to.domain.size() + 3;
+      char* p = for_text;
+      if (size > sizeof for_text) {
+        for_path.resize(size);
+        p = for_path.data();
+      }
+      p[0] = '<';
+      std::memcpy(p + 1, to.local_part.data(), local);
+      p[local + 1] = '@';
+      std::memcpy(p + local + 2, to.domain.data(), to.domain.size());
+      p[size - 1] = '>';
+      info.for_recipient = std::string_view(p, size);
     }
     const bool submission = is_submission();
     // The Received line names the queue id the message is about to get.
@@ -624,7 +661,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     if (s.auth_user) return true;
     const auto& clients = m_node.spec.policy.relay_clients;
     if (std::find(clients.begin(), clients.end(), m_peer) != clients.end()) return true;
-    // A backup MX accepts mail for the domains it is listed for.
+    // A backup MX accepts mail for the domains it is listed for. (The DNS lowers the name.)
     const DnsAnswer<MxRecord> mx = m_world.m_dns.query_mx(domain);
     for (const MxRecord& r : mx.records)
       if (r.exchange == ascii_lower(m_node.spec.name)) return true;
@@ -662,11 +699,13 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       if (fold && first) return false;
       first = false;
       if (fold) continue;
-      const std::size_t colon = line.find(':');
-      if (colon == std::string_view::npos || colon == 0) return false;
+      // The name is ftext (RFC 5322 3.6.8) up to the colon: the first octet that is not ftext
+      // must be that colon, and not the first. (The line's CR, which is no ftext, ends the
+      // scan within the line.)
+      const std::size_t line_start = pos - line.size() - 2;
+      const std::size_t colon = first_non_ftext(content, line_start) - line_start;
+      if (colon == 0 || colon >= line.size() || line[colon] != ':') return false;
       const std::string_view name = line.substr(0, colon);
-      for (const char c : name)
-        if (c < 33 || c > 126) return false;  // ftext (RFC 5322 3.6.8); ':' cannot occur
       has_date = has_date || ascii_iequal(name, "Date");
       has_message_id = has_message_id || ascii_iequal(name, "Message-ID");
     }
@@ -691,16 +730,32 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
       out += "\r\n";
     }
     if (!has_message_id) {
-      out += "Message-ID: <";
-      append_number(out, info.unix_seconds);
-      out += '.';
-      append_number(out, ++m_world.m_message_counter);
-      out += '@';
-      out += m_node.spec.name;
-      out += ">\r\n";
-      shape->eight_bit = shape->eight_bit || mail::has_8bit(m_node.spec.name);
+      // "Message-ID: <seconds.counter@node>" and the empty line, written in a buffer and
+      // appended at once (a node's name that does not fit takes the string's way).
+      const std::string& name = m_node.spec.name;
+      char line[160];
+      char* p = line;
+      std::memcpy(p, "Message-ID: <", 13);
+      p += 13;
+      p = std::to_chars(p, p + 24, info.unix_seconds).ptr;
+      *p++ = '.';
+      p = std::to_chars(p, p + 24, ++m_world.m_message_counter).ptr;
+      *p++ = '@';
+      if (name.size() <= static_cast<std::size_t>(line + sizeof line - p) - 7) {
+        std::memcpy(p, name.data(), name.size());
+        p += name.size();
+        std::memcpy(p, ">\r\n\r\n", 5);
+        p += 5;
+        out.append(line, static_cast<std::size_t>(p - line));
+      } else {
+        out.append(line, static_cast<std::size_t>(p - line));
+        out += name;
+        out += ">\r\n\r\n";
+      }
+      shape->eight_bit = shape->eight_bit || mail::has_8bit(name);
+    } else {
+      out += "\r\n";
     }
-    out += "\r\n";
     out.append(body);
     return true;
   }
@@ -1250,11 +1305,10 @@ void World::reset_connections(const std::function<bool(const Connection&)>& whic
 
 // --- accepting and delivering ------------------------------------------------------------
 
-std::string World::accept_message(NodeState& node, mail::Envelope envelope, std::string content,
-                                  std::optional<mail::TextShape> shape) {
+std::string World::accept_message(NodeState& node, const mail::Envelope& envelope,
+                                  std::string content, std::optional<mail::TextShape> shape) {
   const std::size_t rcpts = envelope.rcpt_to.size();
-  const std::string id =
-      node.queue.enqueue(std::move(envelope), std::move(content), m_sim.now(), shape);
+  const std::string id = node.queue.enqueue(envelope, std::move(content), m_sim.now(), shape);
   m_ledger.accepted += rcpts;
   ++node.accepted;
   if (m_trace.has_observers())
@@ -1271,6 +1325,9 @@ void World::schedule_delivery(NodeState& node, const std::string& queue_id, SimT
 struct World::Attempt {
   NodeState* node;  // nodes live as long as the world
   std::string queue_id;
+  // The entry itself: an entry whose attempt is under way (in_flight) stays in its queue until
+  // that attempt's finish_attempt removes it, so the attempt's callbacks need not look it up.
+  QueueEntry* entry;
   struct Group {
     std::string destination;                 // domain or relay host, for the trace
     std::vector<std::size_t> recipients;     // indexes into the entry's recipients
@@ -1299,15 +1356,16 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
   for (std::size_t i = 0; i < entry->recipients.size(); ++i) {
     QueuedRecipient& r = entry->recipients[i];
     if (r.state != RecipientState::kPending) continue;
-    std::string domain = r.rcpt.mailbox.domain_lower();
-    if (n->has_role(Role::kMda) && n->is_local_domain(domain)) {
+    if (n->has_role(Role::kMda) && has_local_domain(*n, r.rcpt.mailbox.domain)) {
       deliver_local(*n, *entry, r);  // same host: no travel
       continue;
     }
+    std::string domain = r.rcpt.mailbox.domain_lower();
     if (!attempt) {
       attempt = std::make_shared<Attempt>();
       attempt->node = n;
       attempt->queue_id = queue_id;
+      attempt->entry = entry;
     }
     std::string dest = n->spec.relay_host ? "relay:" + *n->spec.relay_host : std::move(domain);
     // Groups in order of first appearance (a message has few destinations).
@@ -1318,7 +1376,7 @@ void World::deliver(NodeState& node_state, const std::string& queue_id) {
     attempt->groups[gi].recipients.push_back(i);
   }
   if (!attempt) {
-    finish_attempt(*n, queue_id);
+    finish_attempt(*n, *entry);
     return;
   }
   entry->in_flight = true;
@@ -1392,16 +1450,37 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
   }
   std::string stored;
   stored.reserve(size);
-  stored += "Return-Path: <";
-  if (sender) {
-    stored += sender->local_part;
-    stored += '@';
-    stored += sender->domain;
+  // The two lines are written in a buffer and appended at once when they fit (a path is at
+  // most 256 octets), not piece by piece.
+  char top[2 * mail::kMaxPathOctets + 64];
+  if (return_path_size + delivered_to_size <= sizeof top) {
+    char* p = top;
+    const auto put = [&p](std::string_view text) {
+      std::memcpy(p, text.data(), text.size());
+      p += text.size();
+    };
+    put("Return-Path: <");
+    if (sender) {
+      put(sender->local_part);
+      *p++ = '@';
+      put(sender->domain);
+    }
+    put(">\r\nDelivered-To: ");
+    put(address);
+    put("\r\n");
+    stored.append(top, static_cast<std::size_t>(p - top));
+  } else {
+    stored += "Return-Path: <";
+    if (sender) {
+      stored += sender->local_part;
+      stored += '@';
+      stored += sender->domain;
+    }
+    stored += ">\r\n";
+    stored += "Delivered-To: ";
+    stored += address;
+    stored += "\r\n";
   }
-  stored += ">\r\n";
-  stored += "Delivered-To: ";
-  stored += address;
-  stored += "\r\n";
   stored += entry.content;
   box->store->append("INBOX", std::move(stored), unix_time(m_sim.now()));
   r.state = RecipientState::kDelivered;
@@ -1415,8 +1494,7 @@ bool World::deliver_local(NodeState& n, QueueEntry& entry, QueuedRecipient& r) {
 void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   Attempt::Group& g = attempt->groups[gi];
   NodeState* n = attempt->node;
-  QueueEntry* entry = n->queue.find(attempt->queue_id);
-  if (!entry) return;
+  QueueEntry* entry = attempt->entry;
   if (g.next_route >= g.routes.size()) {
     // Every host was tried: what happened last decides, per recipient.
     for (std::size_t idx : g.recipients) {
@@ -1456,8 +1534,7 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
       done = true;
       Attempt::Group& grp = attempt->groups[gi];
       NodeState* nn = attempt->node;
-      QueueEntry* e = nn->queue.find(attempt->queue_id);
-      if (!e) return;
+      QueueEntry* e = attempt->entry;
       const auto& rs = outcome.recipients;
       for (std::size_t k = 0; k < rs.size() && k < grp.recipients.size(); ++k) {
         QueuedRecipient& r = e->recipients[grp.recipients[k]];
@@ -1511,13 +1588,14 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
 }
 
 void World::finish_group(std::shared_ptr<Attempt> attempt) {
-  if (--attempt->groups_left == 0) finish_attempt(*attempt->node, attempt->queue_id);
+  if (--attempt->groups_left == 0) finish_attempt(*attempt->node, *attempt->entry);
 }
 
-void World::finish_attempt(NodeState& node, const std::string& queue_id) {
+void World::finish_attempt(NodeState& node, QueueEntry& the_entry) {
   NodeState* n = &node;
-  QueueEntry* entry = n->queue.find(queue_id);
-  if (!entry) return;
+  QueueEntry* entry = &the_entry;
+  // (A copy: the entry, and the id in it, may be removed below.)
+  const std::string queue_id = entry->id;
   entry->in_flight = false;
   std::vector<const QueuedRecipient*> failed;
   for (QueuedRecipient& r : entry->recipients)

@@ -267,14 +267,14 @@ class World {
 
   // Mail handling.
   // `shape`, when given, must be mail::text_shape(content).
-  std::string accept_message(NodeState& node, mail::Envelope envelope, std::string content,
+  std::string accept_message(NodeState& node, const mail::Envelope& envelope, std::string content,
                              std::optional<mail::TextShape> shape = std::nullopt);
   void schedule_delivery(NodeState& node, const std::string& queue_id, core::SimTime at);
   void deliver(NodeState& node, const std::string& queue_id);
   bool deliver_local(NodeState& node, QueueEntry& entry, QueuedRecipient& r);
   void try_route(std::shared_ptr<Attempt> attempt, std::size_t group);
   void finish_group(std::shared_ptr<Attempt> attempt);
-  void finish_attempt(NodeState& node, const std::string& queue_id);
+  void finish_attempt(NodeState& node, QueueEntry& entry);
   void bounce(NodeState& node, const QueueEntry& entry,
               const std::vector<const QueuedRecipient*>& failed);
   void resume_node(NodeState& node);
