@@ -530,12 +530,13 @@ struct SmtpClient::Impl {
     }
     for (std::size_t i = 0; i < txns.size(); ++i) {
       const mail::TextShape shape =
-          txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].content);
-      assert(!txns[i].shape || mail::text_shape(txns[i].content) == shape);
+          txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].text());
+      assert(!txns[i].shape || mail::text_shape(txns[i].text()) == shape);
+      assert(!txns[i].borrowed_content || txns[i].content.empty());
       if (shape.crlf) {
         state[i].eight_bit = shape.eight_bit;
       } else {
-        state[i].canonical_copy.emplace(smtp_canonical_content(txns[i].content));
+        state[i].canonical_copy.emplace(smtp_canonical_content(txns[i].text()));
         state[i].eight_bit = has_8bit(canonical(i));
       }
       const auto& rcpts = txns[i].envelope.rcpt_to;
@@ -548,9 +549,9 @@ struct SmtpClient::Impl {
     }
   }
 
-  const std::string& canonical(std::size_t t) const {
+  std::string_view canonical(std::size_t t) const {
     const std::optional<std::string>& copy = state[t].canonical_copy;
-    return copy ? *copy : txns[t].content;
+    return copy ? std::string_view(*copy) : txns[t].text();
   }
 
   // ---- capabilities -------------------------------------------------------------------
@@ -1029,7 +1030,7 @@ struct SmtpClient::Impl {
       complete_txn(t);
       return true;
     }
-    const std::string& content = canonical(t);
+    const std::string_view content = canonical(t);
     if (const auto& limit = caps->size_limit; limit && content.size() > *limit) {
       const std::string diag = "message too big for the server: " + std::to_string(content.size()) +
                                " octets, but its EHLO reply says SIZE " + std::to_string(*limit) +

@@ -96,10 +96,20 @@ struct SmtpClientOptions {
 // One message to send: the envelope and the message text (CRLF lines, not dot-stuffed).
 struct SmtpTransaction {
   mail::Envelope envelope;
+  // The message text, owned by the transaction (and moved into the client with it).
   std::string content;
-  // mail::text_shape(content), when the caller already knows it (a server that took the
+  // mail::text_shape(text()), when the caller already knows it (a server that took the
   // message and looked at it): the client then does not read the whole message again for it.
   std::optional<mail::TextShape> shape;
+  // Instead of `content` (which then stays empty): the message text borrowed from the caller,
+  // not copied. A driver that keeps the message anyway (a queue entry) lends it to spare a
+  // copy per attempt. Lifetime rule: the octets must stay alive and unchanged until the client
+  // is finished() or destroyed, or the driver stops calling it (the client reads the text
+  // while it sends DATA, never after the session is over).
+  std::optional<std::string_view> borrowed_content;
+
+  // The text the client sends: the borrowed one when there is one, `content` otherwise.
+  std::string_view text() const { return borrowed_content ? *borrowed_content : content; }
 };
 
 enum class DeliveryStatus {

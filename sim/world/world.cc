@@ -1512,7 +1512,9 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   tx.envelope = entry->envelope;
   tx.envelope.rcpt_to.reserve(g.recipients.size());
   for (std::size_t idx : g.recipients) tx.envelope.rcpt_to.push_back(entry->recipients[idx].rcpt);
-  tx.content = entry->content;
+  // Lent, not copied: an entry in flight stays in its queue, unchanged, until finish_attempt,
+  // which runs only once every group's session is over (a crash or a cut link ends it too).
+  tx.borrowed_content = entry->content;
   tx.shape = entry->content_shape;
   proto::SmtpClientOptions opts;
   opts.helo_domain = n->spec.name;
@@ -1783,7 +1785,7 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body, const Known
   if (account->use_auth)
     opts.credentials = proto::SmtpCredentials{account->user.empty() ? account->address : account->user,
                                               account->password};
-  proto::SmtpTransaction tx{std::move(env), std::move(content), shape};
+  proto::SmtpTransaction tx{std::move(env), std::move(content), shape, std::nullopt};
   // Shared by the copies of `fail` (each callback holds one); copied only when it fails. The
   // action's parts are not needed any more: they move.
   auto pending = std::make_shared<const OutboxMessage>(
