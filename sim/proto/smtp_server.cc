@@ -488,12 +488,13 @@ bool parse_params(std::string_view text, ParamList* out) {
     if (i >= text.size()) return true;
     Param p;
     const std::size_t start = i;
-    while (i < text.size() && text[i] != ' ' && text[i] != '=') ++i;
-    const std::string_view keyword = text.substr(start, i - start);
-    if (keyword.empty() || !(is_alpha(keyword[0]) || is_digit(keyword[0]))) return false;
-    for (char c : keyword) {
+    // The keyword is checked while it is scanned (one pass over it, not two).
+    if (!(is_alpha(text[i]) || is_digit(text[i]))) return false;
+    for (++i; i < text.size() && text[i] != ' ' && text[i] != '='; ++i) {
+      const char c = text[i];
       if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
     }
+    const std::string_view keyword(text.data() + start, i - start);
     p.keyword = keyword;
     p.packed = pack_verb(keyword);
     if (i < text.size() && text[i] == '=') {
@@ -505,7 +506,7 @@ bool parse_params(std::string_view text, ParamList* out) {
         ++i;
       }
       if (i == vstart) return false;
-      p.value = text.substr(vstart, i - vstart);
+      p.value = std::string_view(text.data() + vstart, i - vstart);  // in bounds: no substr()
       p.has_value = true;
     }
     out->push_back(p);
