@@ -1269,20 +1269,24 @@ struct SmtpServer::Impl {
         return;
       }
       if (p.is("SIZE")) {
-        // RFC 1870 section 5: size-value ::= 1*20DIGIT.
-        if (p.value.size() > 20 || !std::all_of(p.value.begin(), p.value.end(), is_digit)) {
-          send_error(501, "5.5.4", "SIZE must be a decimal number of octets");
-          return;
-        }
+        // RFC 1870 section 5: size-value ::= 1*20DIGIT. Checked and summed in one pass (a
+        // non-digit after an overflow is still the syntax error).
+        bool digits = p.value.size() <= 20;
         std::size_t n = 0;
         bool overflow = false;
-        for (char c : p.value) {
-          const std::size_t digit = static_cast<std::size_t>(c - '0');
-          if (n > (static_cast<std::size_t>(-1) - digit) / 10) {
-            overflow = true;
-            break;
+        for (std::size_t k = 0; digits && k < p.value.size(); ++k) {
+          const char c = p.value[k];
+          if (!is_digit(c)) {
+            digits = false;
+          } else if (!overflow) {
+            const std::size_t digit = static_cast<std::size_t>(c - '0');
+            overflow = __builtin_mul_overflow(n, std::size_t{10}, &n) ||
+                       __builtin_add_overflow(n, digit, &n);
           }
-          n = n * 10 + digit;
+        }
+        if (!digits) {
+          send_error(501, "5.5.4", "SIZE must be a decimal number of octets");
+          return;
         }
         if (overflow || (config.max_message_size != 0 && n > config.max_message_size)) {
           // RFC 1870 section 6.1.
