@@ -488,15 +488,19 @@ bool parse_params(std::string_view text, ParamList* out) {
     if (i >= text.size()) return true;
     Param p;
     const std::size_t start = i;
-    // The keyword is checked while it is scanned (one pass over it, not two).
+    // The keyword is checked and packed as pack_verb() packs it while it is scanned (one pass
+    // over it, not three).
     if (!(is_alpha(text[i]) || is_digit(text[i]))) return false;
-    for (++i; i < text.size() && text[i] != ' ' && text[i] != '='; ++i) {
+    std::uint64_t packed = 0;
+    for (; i < text.size() && text[i] != ' ' && text[i] != '='; ++i) {
       const char c = text[i];
       if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
+      const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+      packed = packed << 8 | static_cast<unsigned char>(upper);
     }
-    const std::string_view keyword(text.data() + start, i - start);
-    p.keyword = keyword;
-    p.packed = pack_verb(keyword);
+    p.keyword = std::string_view(text.data() + start, i - start);
+    p.packed = p.keyword.size() <= 8 ? packed : 0;
+    assert(p.packed == pack_verb(p.keyword));
     if (i < text.size() && text[i] == '=') {
       ++i;
       const std::size_t vstart = i;
