@@ -1256,7 +1256,9 @@ struct SmtpServer::Impl {
       if (!path.null_path) env.mail_from = std::move(path.mailbox);
       path_size = path.consumed;
     }
-    std::string_view tail = rest->substr(path_size);
+    // (A view made directly: the parsers' lengths are within `rest`, substr() checks again.)
+    assert(path_size <= rest->size());
+    std::string_view tail(rest->data() + path_size, rest->size() - path_size);
     ParamList params;
     if (!read_params(tail, &params)) return;
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -1368,7 +1370,8 @@ struct SmtpServer::Impl {
       rcpt.mailbox = std::move(*path.mailbox);
       consumed = path.consumed;
     }
-    const std::string_view tail = rest->substr(consumed);
+    assert(consumed <= rest->size());
+    const std::string_view tail(rest->data() + consumed, rest->size() - consumed);
     ParamList params;
     if (!read_params(tail, &params)) return;
     for (std::size_t i = 0; i < params.size(); ++i) {
