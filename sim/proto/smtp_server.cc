@@ -1834,8 +1834,9 @@ struct SmtpServer::Impl {
     std::string_view mech_text = args;
     std::optional<std::string_view> initial;
     if (const std::size_t sp = args.find(' '); sp != std::string_view::npos) {
-      mech_text = args.substr(0, sp);
-      initial = args.substr(sp + 1);
+      // (Views made directly: sp is within args.)
+      mech_text = std::string_view(args.data(), sp);
+      initial = std::string_view(args.data() + sp + 1, args.size() - sp - 1);
       if (initial->empty() || initial->find(' ') != std::string_view::npos) {
         send_error(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
         return;
@@ -1951,9 +1952,10 @@ struct SmtpServer::Impl {
                  "Malformed PLAIN response: expected authzid NUL authcid NUL password (RFC 4616)");
       return;
     }
-    const std::string_view m = message;
-    check("PLAIN", m.substr(0, first), m.substr(first + 1, second - first - 1),
-          m.substr(second + 1));
+    // (Views made directly: first < second < message.size().)
+    const char* const m = message.data();
+    check("PLAIN", std::string_view(m, first), std::string_view(m + first + 1, second - first - 1),
+          std::string_view(m + second + 1, message.size() - second - 1));
   }
 
   void check(std::string_view mech, std::string_view authzid, std::string_view user,
