@@ -1560,7 +1560,7 @@ struct SmtpServer::Impl {
         // RFC 5321 4.5.2: a line starting with "." has that dot removed.
         ++dots;
         if (keep) {
-          content.append(buf.substr(run, p - run));
+          content.append(buf.data() + run, p - run);  // run <= p < buf.size()
           run = p + 1;
         }
       }
@@ -1656,7 +1656,8 @@ struct SmtpServer::Impl {
         // The lines taken past the blocks, from the CR before them if the last block ended
         // with one (it pairs with an LF there, or is unpaired).
         const std::size_t start = looked > 0 && buf[looked - 1] == '\r' ? looked - 1 : looked;
-        const mail::TextShape rest = mail::text_shape(buf.substr(start, p - start));
+        const mail::TextShape rest =
+            mail::text_shape(std::string_view(buf.data() + start, p - start));
         odd = odd || !rest.crlf;
         eight_bit = eight_bit || rest.eight_bit;
       }
@@ -1766,7 +1767,11 @@ struct SmtpServer::Impl {
     const bool abandoned = in_transaction;
     send_parts(221, "2.0.0", Kind::kNormal, Lines::kClean, config.hostname,
                " Service closing transmission channel");
-    close(abandoned ? "QUIT; the unfinished mail transaction is abandoned" : "QUIT");
+    // (From views: the reason's length is known, no strlen().)
+    static constexpr std::string_view kQuit = "QUIT";
+    static constexpr std::string_view kAbandoned =
+        "QUIT; the unfinished mail transaction is abandoned";
+    close(std::string(abandoned ? kAbandoned : kQuit));
   }
 
   void on_vrfy(std::string_view args) {
