@@ -544,7 +544,8 @@ struct VerbAndSpace {
 VerbAndSpace split_verb(std::string_view text) {
   if (std::endian::native != std::endian::little || text.size() < 8) {
     const std::size_t sp = text.find(' ');
-    return {pack_verb(text.substr(0, sp)), sp};
+    // (A view made directly: substr() would be an out-of-line call.)
+    return {pack_verb(std::string_view(text.data(), std::min(sp, text.size()))), sp};
   }
   std::uint64_t w;
   std::memcpy(&w, text.data(), 8);  // the first octet is the lowest
@@ -1680,7 +1681,7 @@ struct SmtpServer::Impl {
         content.shrink_to_fit();
       }
     } else if (p != run) {
-      content.append(buf.substr(run, p - run));
+      content.append(buf.data() + run, p - run);  // run < p <= buf.size()
     }
     reader.skip(p);
   }
