@@ -113,9 +113,10 @@ class LineReader {
   // skip(n) to mark the first n of them read, n ending just after a CRLF. While an over-long
   // line is being dropped, only next() and next_view() know where it ends: unread() is empty.
   std::string_view unread() const {
-    if (m_lending) return m_lent.substr(m_lent_pos);
+    // (Views made directly: the positions never pass the ends, substr() would check again.)
+    if (m_lending) return std::string_view(m_lent.data() + m_lent_pos, m_lent.size() - m_lent_pos);
     if (m_discarding) return {};
-    return std::string_view(m_buffer).substr(m_pos);
+    return std::string_view(m_buffer.data() + m_pos, m_buffer.size() - m_pos);
   }
   void skip(std::size_t n) {
     if (m_lending) {

@@ -488,14 +488,19 @@ bool parse_params(std::string_view text, ParamList* out) {
     if (i >= text.size()) return true;
     Param p;
     const std::size_t start = i;
-    while (i < text.size() && text[i] != ' ' && text[i] != '=') ++i;
-    const std::string_view keyword = text.substr(start, i - start);
-    if (keyword.empty() || !(is_alpha(keyword[0]) || is_digit(keyword[0]))) return false;
-    for (char c : keyword) {
+    // The keyword is checked and packed as pack_verb() packs it while it is scanned (one pass
+    // over it, not three).
+    if (!(is_alpha(text[i]) || is_digit(text[i]))) return false;
+    std::uint64_t packed = 0;
+    for (; i < text.size() && text[i] != ' ' && text[i] != '='; ++i) {
+      const char c = text[i];
       if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
+      const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+      packed = packed << 8 | static_cast<unsigned char>(upper);
     }
-    p.keyword = keyword;
-    p.packed = pack_verb(keyword);
+    p.keyword = std::string_view(text.data() + start, i - start);
+    p.packed = p.keyword.size() <= 8 ? packed : 0;
+    assert(p.packed == pack_verb(p.keyword));
     if (i < text.size() && text[i] == '=') {
       ++i;
       const std::size_t vstart = i;
@@ -505,7 +510,7 @@ bool parse_params(std::string_view text, ParamList* out) {
         ++i;
       }
       if (i == vstart) return false;
-      p.value = text.substr(vstart, i - vstart);
+      p.value = std::string_view(text.data() + vstart, i - vstart);  // in bounds: no substr()
       p.has_value = true;
     }
     out->push_back(p);
@@ -539,7 +544,8 @@ struct VerbAndSpace {
 VerbAndSpace split_verb(std::string_view text) {
   if (std::endian::native != std::endian::little || text.size() < 8) {
     const std::size_t sp = text.find(' ');
-    return {pack_verb(text.substr(0, sp)), sp};
+    // (A view made directly: substr() would be an out-of-line call.)
+    return {pack_verb(std::string_view(text.data(), std::min(sp, text.size()))), sp};
   }
   std::uint64_t w;
   std::memcpy(&w, text.data(), 8);  // the first octet is the lowest
@@ -1251,7 +1257,9 @@ struct SmtpServer::Impl {
       if (!path.null_path) env.mail_from = std::move(path.mailbox);
       path_size = path.consumed;
     }
-    std::string_view tail = rest->substr(path_size);
+    // (A view made directly: the parsers' lengths are within `rest`, substr() checks again.)
+    assert(path_size <= rest->size());
+    std::string_view tail(rest->data() + path_size, rest->size() - path_size);
     ParamList params;
     if (!read_params(tail, &params)) return;
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -1268,20 +1276,24 @@ struct SmtpServer::Impl {
         return;
       }
       if (p.is("SIZE")) {
-        // RFC 1870 section 5: size-value ::= 1*20DIGIT.
-        if (p.value.size() > 20 || !std::all_of(p.value.begin(), p.value.end(), is_digit)) {
-          send_error(501, "5.5.4", "SIZE must be a decimal number of octets");
-          return;
-        }
+        // RFC 1870 section 5: size-value ::= 1*20DIGIT. Checked and summed in one pass (a
+        // non-digit after an overflow is still the syntax error).
+        bool digits = p.value.size() <= 20;
         std::size_t n = 0;
         bool overflow = false;
-        for (char c : p.value) {
-          const std::size_t digit = static_cast<std::size_t>(c - '0');
-          if (n > (static_cast<std::size_t>(-1) - digit) / 10) {
-            overflow = true;
-            break;
+        for (std::size_t k = 0; digits && k < p.value.size(); ++k) {
+          const char c = p.value[k];
+          if (!is_digit(c)) {
+            digits = false;
+          } else if (!overflow) {
+            const std::size_t digit = static_cast<std::size_t>(c - '0');
+            overflow = __builtin_mul_overflow(n, std::size_t{10}, &n) ||
+                       __builtin_add_overflow(n, digit, &n);
           }
-          n = n * 10 + digit;
+        }
+        if (!digits) {
+          send_error(501, "5.5.4", "SIZE must be a decimal number of octets");
+          return;
         }
         if (overflow || (config.max_message_size != 0 && n > config.max_message_size)) {
           // RFC 1870 section 6.1.
@@ -1359,7 +1371,8 @@ struct SmtpServer::Impl {
       rcpt.mailbox = std::move(*path.mailbox);
       consumed = path.consumed;
     }
-    const std::string_view tail = rest->substr(consumed);
+    assert(consumed <= rest->size());
+    const std::string_view tail(rest->data() + consumed, rest->size() - consumed);
     ParamList params;
     if (!read_params(tail, &params)) return;
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -1548,7 +1561,7 @@ struct SmtpServer::Impl {
         // RFC 5321 4.5.2: a line starting with "." has that dot removed.
         ++dots;
         if (keep) {
-          content.append(buf.substr(run, p - run));
+          content.append(buf.data() + run, p - run);  // run <= p < buf.size()
           run = p + 1;
         }
       }
@@ -1644,7 +1657,8 @@ struct SmtpServer::Impl {
         // The lines taken past the blocks, from the CR before them if the last block ended
         // with one (it pairs with an LF there, or is unpaired).
         const std::size_t start = looked > 0 && buf[looked - 1] == '\r' ? looked - 1 : looked;
-        const mail::TextShape rest = mail::text_shape(buf.substr(start, p - start));
+        const mail::TextShape rest =
+            mail::text_shape(std::string_view(buf.data() + start, p - start));
         odd = odd || !rest.crlf;
         eight_bit = eight_bit || rest.eight_bit;
       }
@@ -1667,7 +1681,7 @@ struct SmtpServer::Impl {
         content.shrink_to_fit();
       }
     } else if (p != run) {
-      content.append(buf.substr(run, p - run));
+      content.append(buf.data() + run, p - run);  // run < p <= buf.size()
     }
     reader.skip(p);
   }
@@ -1754,7 +1768,11 @@ struct SmtpServer::Impl {
     const bool abandoned = in_transaction;
     send_parts(221, "2.0.0", Kind::kNormal, Lines::kClean, config.hostname,
                " Service closing transmission channel");
-    close(abandoned ? "QUIT; the unfinished mail transaction is abandoned" : "QUIT");
+    // (From views: the reason's length is known, no strlen().)
+    static constexpr std::string_view kQuit = "QUIT";
+    static constexpr std::string_view kAbandoned =
+        "QUIT; the unfinished mail transaction is abandoned";
+    close(std::string(abandoned ? kAbandoned : kQuit));
   }
 
   void on_vrfy(std::string_view args) {
@@ -1822,8 +1840,9 @@ struct SmtpServer::Impl {
     std::string_view mech_text = args;
     std::optional<std::string_view> initial;
     if (const std::size_t sp = args.find(' '); sp != std::string_view::npos) {
-      mech_text = args.substr(0, sp);
-      initial = args.substr(sp + 1);
+      // (Views made directly: sp is within args.)
+      mech_text = std::string_view(args.data(), sp);
+      initial = std::string_view(args.data() + sp + 1, args.size() - sp - 1);
       if (initial->empty() || initial->find(' ') != std::string_view::npos) {
         send_error(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
         return;
@@ -1939,9 +1958,10 @@ struct SmtpServer::Impl {
                  "Malformed PLAIN response: expected authzid NUL authcid NUL password (RFC 4616)");
       return;
     }
-    const std::string_view m = message;
-    check("PLAIN", m.substr(0, first), m.substr(first + 1, second - first - 1),
-          m.substr(second + 1));
+    // (Views made directly: first < second < message.size().)
+    const char* const m = message.data();
+    check("PLAIN", std::string_view(m, first), std::string_view(m + first + 1, second - first - 1),
+          std::string_view(m + second + 1, message.size() - second - 1));
   }
 
   void check(std::string_view mech, std::string_view authzid, std::string_view user,
