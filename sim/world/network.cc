@@ -94,7 +94,7 @@ std::optional<Path> Network::search(std::uint32_t start, std::uint32_t goal, boo
           at = g.end_a[li] == at ? g.end_b[li] : g.end_a[li];
         }
         std::reverse(hops.begin(), hops.end());
-        return measure(std::move(hops));
+        return measure(LinkList(hops.data(), hops.size()));
       }
       frontier.push_back(step.next);
     }
@@ -102,7 +102,7 @@ std::optional<Path> Network::search(std::uint32_t start, std::uint32_t goal, boo
   return std::nullopt;
 }
 
-Path Network::measure(std::vector<std::size_t> links) const {
+Path Network::measure(LinkList links) const {
   // Hop by hop from the destination back to the source: the order the sums were always made
   // in, so that a path measured again comes out the same to the bit.
   Path p;
