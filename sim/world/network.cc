@@ -1,6 +1,7 @@
 #include "sim/world/network.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 namespace mailhop::world {
@@ -34,9 +35,32 @@ LinkState* Network::find(const std::string& name) {
   return find(name.substr(0, sep), name.substr(sep + 2));
 }
 
+std::size_t Network::HostNameHash::operator()(const std::string& name) const noexcept {
+  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  const char* p = name.data();
+  std::size_t n = name.size();
+  std::uint64_t h = n * kMul;
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
+  }
+  if (n > 0) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
+  }
+  return static_cast<std::size_t>(h);
+}
+
 const Network::Graph& Network::graph() const {
   if (m_graph.links == m_links.size()) return m_graph;  // also the empty network's
   Graph g;
+  // At most two new hosts per link: no rehashing while they are numbered.
+  g.ids.reserve(2 * m_links.size());
+  g.direct.reserve(m_links.size());
   const auto id_of = [&g](const std::string& host) {
     const auto [it, added] = g.ids.try_emplace(host, static_cast<std::uint32_t>(g.ids.size()));
     if (added) g.adjacent.emplace_back();
