@@ -1,7 +1,6 @@
 #include "sim/world/network.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 
 namespace mailhop::world {
@@ -33,26 +32,6 @@ LinkState* Network::find(const std::string& name) {
   const std::size_t sep = name.find("--");
   if (sep == std::string::npos) return nullptr;
   return find(name.substr(0, sep), name.substr(sep + 2));
-}
-
-std::size_t Network::HostNameHash::operator()(const std::string& name) const noexcept {
-  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ULL;
-  const char* p = name.data();
-  std::size_t n = name.size();
-  std::uint64_t h = n * kMul;
-  for (; n >= 8; n -= 8, p += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 32;
-  }
-  if (n > 0) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * kMul;
-    h ^= h >> 32;
-  }
-  return static_cast<std::size_t>(h);
 }
 
 const Network::Graph& Network::graph() const {

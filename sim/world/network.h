@@ -89,11 +89,6 @@ class Network {
   bool connected_ignoring_state(const std::string& from, const std::string& to) const;
 
  private:
-  // Host names are hashed on every path(): eight octets at a time, cheaper than std::hash's
-  // byte-wise mixing for names of a few dozen octets (only the ids' buckets depend on it).
-  struct HostNameHash {
-    std::size_t operator()(const std::string& name) const noexcept;
-  };
   std::optional<Path> search(const std::string& from, const std::string& to, bool only_up) const;
   std::optional<Path> search(std::uint32_t start, std::uint32_t goal, bool only_up) const;
   // The hosts numbered, and the links at each host in link order, for search(): a search then
@@ -101,7 +96,8 @@ class Network {
   // added (a link's ends never change).
   struct Graph {
     std::size_t links = 0;  // m_links.size() when built
-    std::unordered_map<std::string, std::uint32_t, HostNameHash> ids;
+    // (Both host names are hashed on every path(): the cheaper hash.)
+    std::unordered_map<std::string, std::uint32_t, core::WordStringHash> ids;
     struct Step {
       std::size_t link;
       std::uint32_t next;  // the host at the link's other end

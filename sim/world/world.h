@@ -316,7 +316,7 @@ class World {
   Dns m_dns;
   std::vector<std::unique_ptr<NodeState>> m_nodes;  // made with the world, never added to
   const NodeState* m_dns_server = nullptr;           // see dns_server()
-  std::unordered_map<std::string, NodeState*, core::StringHash, std::equal_to<>> m_by_name;
+  std::unordered_map<std::string, NodeState*, core::WordStringHash, std::equal_to<>> m_by_name;
   std::map<std::string, MailboxState> m_mailboxes;  // made with the world, never added to
   // The same by address for lookups (a hash, not a walk down the tree of addresses).
   std::unordered_map<std::string_view, MailboxState*, core::StringHash, std::equal_to<>>
