@@ -54,6 +54,9 @@ class LinkList {
   friend bool operator==(const LinkList& a, const LinkList& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
+  friend bool operator==(const LinkList& a, const std::vector<std::size_t>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
 
  private:
   static constexpr std::size_t kInline = 4;
