@@ -37,6 +37,9 @@ LinkState* Network::find(const std::string& name) {
 const Network::Graph& Network::graph() const {
   if (m_graph.links == m_links.size()) return m_graph;  // also the empty network's
   Graph g;
+  // At most two new hosts per link: no rehashing while they are numbered.
+  g.ids.reserve(2 * m_links.size());
+  g.direct.reserve(m_links.size());
   const auto id_of = [&g](const std::string& host) {
     const auto [it, added] = g.ids.try_emplace(host, static_cast<std::uint32_t>(g.ids.size()));
     if (added) g.adjacent.emplace_back();
@@ -94,7 +97,7 @@ std::optional<Path> Network::search(std::uint32_t start, std::uint32_t goal, boo
           at = g.end_a[li] == at ? g.end_b[li] : g.end_a[li];
         }
         std::reverse(hops.begin(), hops.end());
-        return measure(std::move(hops));
+        return measure(LinkList(hops.data(), hops.size()));
       }
       frontier.push_back(step.next);
     }
@@ -102,7 +105,7 @@ std::optional<Path> Network::search(std::uint32_t start, std::uint32_t goal, boo
   return std::nullopt;
 }
 
-Path Network::measure(std::vector<std::size_t> links) const {
+Path Network::measure(LinkList links) const {
   // Hop by hop from the destination back to the source: the order the sums were always made
   // in, so that a path measured again comes out the same to the bit.
   Path p;

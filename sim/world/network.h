@@ -1,7 +1,9 @@
 #pragma once
 // Links between hosts and the paths connections take over them.
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,11 +34,42 @@ struct LinkState {
   std::string name() const { return a + "--" + b; }
 };
 
+// The links of a path, in order. Most paths are a few hops long (one for a direct link): they
+// are kept in place, and every connection is spared an allocation for its path.
+class LinkList {
+ public:
+  LinkList() = default;
+  LinkList(std::initializer_list<std::size_t> links) : LinkList(links.begin(), links.size()) {}
+  LinkList(const std::size_t* links, std::size_t n) : m_size(n) {
+    if (n > kInline)
+      m_heap.assign(links, links + n);
+    else
+      std::copy(links, links + n, m_inline);
+  }
+  std::size_t size() const { return m_size; }
+  bool empty() const { return m_size == 0; }
+  const std::size_t* begin() const { return m_size > kInline ? m_heap.data() : m_inline; }
+  const std::size_t* end() const { return begin() + m_size; }
+  std::size_t operator[](std::size_t i) const { return begin()[i]; }
+  friend bool operator==(const LinkList& a, const LinkList& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  friend bool operator==(const LinkList& a, const std::vector<std::size_t>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  static constexpr std::size_t kInline = 4;
+  std::size_t m_inline[kInline] = {};
+  std::size_t m_size = 0;
+  std::vector<std::size_t> m_heap;  // all of them when more than kInline
+};
+
 struct Path {
   core::SimTime latency;            // one way, summed over links
   std::uint64_t bandwidth_bps = 0;  // the narrowest link; 0 unlimited
   double loss = 0.0;                // probability a segment is lost somewhere on the path
-  std::vector<std::size_t> links;   // indexes into Network::links(), in order
+  LinkList links;                   // indexes into Network::links(), in order
 };
 
 class Network {
@@ -66,7 +99,8 @@ class Network {
   // added (a link's ends never change).
   struct Graph {
     std::size_t links = 0;  // m_links.size() when built
-    std::unordered_map<std::string, std::uint32_t> ids;
+    // (Both host names are hashed on every path(): the cheaper hash.)
+    std::unordered_map<std::string, std::uint32_t, core::WordStringHash> ids;
     struct Step {
       std::size_t link;
       std::uint32_t next;  // the host at the link's other end
@@ -88,7 +122,7 @@ class Network {
   const Graph& graph() const;
   mutable Graph m_graph;
   // The hops of `links` with the current latency, bandwidth and loss of each.
-  Path measure(std::vector<std::size_t> links) const;
+  Path measure(LinkList links) const;
   std::vector<LinkState> m_links;
   // The hops path() found by a search for (from, to) (keyed by route_key of their ids), valid
   // while no link was added, taken down or brought up since: a connection between hosts with no
@@ -96,7 +130,7 @@ class Network {
   struct CachedPath {
     std::uint64_t version = 0;  // m_version when it was found
     bool found = false;
-    std::vector<std::size_t> links;
+    LinkList links;
   };
   mutable std::unordered_map<std::uint64_t, CachedPath> m_paths;
   std::uint64_t m_version = 0;  // goes up when a link is added or changes state

@@ -10,11 +10,12 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 // The endpoints read only some of their engines' events: the others are not made.
-proto::SmtpServerConfig without_unread_events(proto::SmtpServerConfig config, bool tracing) {
+// (Changed in place and passed on: the config moves once, into the engine.)
+proto::SmtpServerConfig&& without_unread_events(proto::SmtpServerConfig& config, bool tracing) {
   config.report_commands = false;  // the client's side traces the command lines
   config.report_messages = false;  // the world takes messages from the policy
   config.report_reply_text = tracing;
-  return config;
+  return std::move(config);
 }
 // (Changed in place and passed on: the options move once, into the engine.)
 proto::SmtpClientOptions&& with_command_events_if(proto::SmtpClientOptions& options, bool tracing) {
@@ -75,13 +76,13 @@ core::TraceEvent connection_event(const Connection& conn, core::TraceKind kind, 
 // --- server -----------------------------------------------------------------------------
 
 SmtpServerEndpoint::SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace, Connection& conn,
-                                       proto::SmtpServerConfig config,
+                                       proto::SmtpServerConfig&& config,
                                        std::unique_ptr<proto::SmtpServerPolicy> policy,
-                                       std::function<void(const proto::SmtpReply&)> on_reply)
+                                       SmtpReplyObserver* on_reply)
     : ServerEndpointBase(sim, trace, conn, SessionTls::kPlain),
       m_policy(std::move(policy)),
-      m_engine(without_unread_events(std::move(config), trace.has_observers()), *m_policy),
-      m_on_reply(std::move(on_reply)) {}
+      m_engine(without_unread_events(config, trace.has_observers()), *m_policy),
+      m_on_reply(on_reply) {}
 
 void SmtpServerEndpoint::pump(core::SimTime now) {
   std::string out = m_engine.take_output();
@@ -92,7 +93,7 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
   for (proto::SmtpServerEvent& ev : events) {
     std::visit(Overloaded{
                    [&](proto::smtp_server_event::ReplySent& r) {
-                     if (m_on_reply) m_on_reply(r.reply);
+                     if (m_on_reply) m_on_reply->on_reply(r.reply);
                      if (!m_trace.has_observers()) return;
                      // One trace line per wire line, so the ladder shows what was sent (the
                      // engine sends no CR or LF inside a line, so these are the wire's lines).

@@ -154,15 +154,25 @@ class ServerEndpointBase : public Endpoint {
   Derived& self() { return static_cast<Derived&>(*this); }
 };
 
+// Sees every reply a server endpoint sends (an interface rather than a std::function: one is
+// made per connection, and the world's session policy is one already).
+class SmtpReplyObserver {
+ public:
+  virtual void on_reply(const proto::SmtpReply& reply) = 0;
+
+ protected:
+  ~SmtpReplyObserver() = default;
+};
+
 class SmtpServerEndpoint : public ServerEndpointBase<SmtpServerEndpoint> {
  public:
   static constexpr const char* kProtocol = "SMTP";
 
-  // `policy` belongs to this endpoint (it knows the peer); `on_reply` sees every reply.
+  // `policy` belongs to this endpoint (it knows the peer); `on_reply`, if not null, sees every
+  // reply (it may be the policy). (The config is an rvalue: it moves once, into the engine.)
   SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace, Connection& conn,
-                     proto::SmtpServerConfig config,
-                     std::unique_ptr<proto::SmtpServerPolicy> policy,
-                     std::function<void(const proto::SmtpReply&)> on_reply);
+                     proto::SmtpServerConfig&& config,
+                     std::unique_ptr<proto::SmtpServerPolicy> policy, SmtpReplyObserver* on_reply);
 
   // Port 465: the client's TLS handshake comes first, the greeting only after it.
   void expect_implicit_tls() { m_implicit_tls = true; }
@@ -175,7 +185,7 @@ class SmtpServerEndpoint : public ServerEndpointBase<SmtpServerEndpoint> {
   std::unique_ptr<proto::SmtpServerPolicy> m_policy;
   proto::SmtpServer m_engine;
   std::vector<proto::SmtpServerEvent> m_events;  // reused by pump()
-  std::function<void(const proto::SmtpReply&)> m_on_reply;
+  SmtpReplyObserver* m_on_reply;                 // may be null; outlives this endpoint
 };
 
 class SmtpClientEndpoint : public Endpoint {

@@ -155,10 +155,29 @@ bool NodeState::is_local_domain(std::string_view domain_lower) const {
 
 // --- the policy of one SMTP session on a node --------------------------------------------
 
-class World::SessionPolicy : public proto::SmtpServerPolicy {
+class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObserver {
  public:
-  SessionPolicy(World& world, NodeState& node, std::string peer, int port)
-      : m_world(world), m_node(node), m_peer(std::move(peer)), m_port(port) {}
+  // `peer` is the client's host name, a connection's (interned: it outlives the session), and
+  // `peer_node` its node (nullptr for a client outside the simulation).
+  SessionPolicy(World& world, NodeState& node, const NodeState* peer_node, const std::string& peer,
+                int port)
+      : m_world(world), m_node(node), m_peer_node(peer_node), m_peer(peer), m_port(port) {}
+
+  // Counts the node's replies for the statistics.
+  void on_reply(const proto::SmtpReply& r) override {
+    ++m_world.m_stats.smtp_replies;
+    const NodeState::ReplyKey key = NodeState::reply_key(r.code, r.enhanced, 0);
+    std::vector<ReplyRecord>& replies = m_world.m_replies;
+    for (const NodeState::ReplyKey& k : m_node.reply_records) {
+      if (k.code == key.code && k.size == key.size && k.head == key.head &&
+          (k.size <= sizeof k.head || replies[k.record].enhanced == r.enhanced)) {
+        ++replies[k.record].count;
+        return;
+      }
+    }
+    m_node.reply_records.push_back(NodeState::reply_key(r.code, r.enhanced, replies.size()));
+    replies.push_back({m_node.spec.name, r.code, r.enhanced, 1});
+  }
 
   proto::SmtpDecision on_connect(const proto::SmtpSessionInfo&) override {
     if (m_node.temp_refusal == "greeting")
@@ -253,7 +272,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
     info.by_host = m_node.spec.name;
     // What is known of the names and the address (a client outside the simulation, named by
     // its address, has them checked).
-    const NodeState* peer = m_world.node(m_peer);
+    const NodeState* peer = m_peer_node;
     info.from_address = peer_address_view(peer);
     info.by_host_valid = m_node.name_is_domain;
     if (peer) {
@@ -649,8 +668,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
   // its address), that address.
   std::string peer_address() const { return std::string(peer_address_view()); }
   // The same without a copy (the node's or the session's string).
-  std::string_view peer_address_view() const { return peer_address_view(m_world.node(m_peer)); }
-  // The same when the client's node (`m_world.node(m_peer)`) is known.
+  std::string_view peer_address_view() const { return peer_address_view(m_peer_node); }
   std::string_view peer_address_view(const NodeState* peer) const {
     if (peer) return peer->spec.address;
     return looks_like_address(m_peer) ? std::string_view(m_peer) : std::string_view();
@@ -780,7 +798,8 @@ class World::SessionPolicy : public proto::SmtpServerPolicy {
 
   World& m_world;
   NodeState& m_node;
-  std::string m_peer;
+  const NodeState* m_peer_node;  // the node named m_peer, if any
+  const std::string& m_peer;
   int m_port;
   bool m_dnsbl_checked = false;
   std::optional<proto::SmtpDecision> m_dnsbl_refusal;
@@ -1002,12 +1021,12 @@ void World::note(TraceKind kind, const std::string& node, const std::string& tex
 
 void World::connect(const std::string& from, const std::string& to, int port,
                     MakeClient make_client, ConnectFailed on_fail) {
-  open_connection(from, to, port, std::move(make_client), std::move(on_fail));
+  open_connection(node(from), from, to, port, std::move(make_client), std::move(on_fail));
 }
 
 template <typename MakeClientFn, typename ConnectFailedFn>
-void World::open_connection(const std::string& from, const std::string& to, int port,
-                            MakeClientFn make_client, ConnectFailedFn on_fail) {
+void World::open_connection(const NodeState* client, const std::string& from, const std::string& to,
+                            int port, MakeClientFn make_client, ConnectFailedFn on_fail) {
   NodeState* server = node(to);
   // "host[address]:port", for diagnostics and the trace (built only when needed).
   const auto where_text = [&] {
@@ -1038,7 +1057,7 @@ void World::open_connection(const std::string& from, const std::string& to, int 
   auto conn = std::make_unique<Connection>(m_sim, m_rng.stream(connection_stream_name(id)), id,
                                            from, to, port, std::move(*path));
   Connection& c = *conn;
-  c.attach(Side::kServer, make_server(c, *server, port));
+  c.attach(Side::kServer, make_server(c, *server, client, port));
   c.attach(Side::kClient, make_client(c));
   c.set_on_finished([this](std::uint64_t cid) { connection_finished(cid); });
   m_connections.try_emplace(id, std::move(conn));
@@ -1051,8 +1070,8 @@ void World::open_connection(const std::string& from, const std::string& to, int 
   c.establish();
 }
 
-std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server, int port,
-                                             bool tls_possible) {
+std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server,
+                                             const NodeState* client, int port, bool tls_possible) {
   if (auto mailbox_access = m_retrieval->make_server(conn, server, port, tls_possible))
     return mailbox_access;
   proto::SmtpServerConfig cfg;
@@ -1073,23 +1092,10 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
     cfg.require_auth = true;
     cfg.measure_content_shape = true;  // for on_message_with_shape
   }
-  auto policy = std::make_unique<SessionPolicy>(*this, server, conn.client_host(), port);
-  NodeState* const node = &server;
-  auto endpoint = std::make_unique<SmtpServerEndpoint>(
-      m_sim, m_trace, conn, std::move(cfg), std::move(policy),
-      [this, node](const proto::SmtpReply& r) {
-        ++m_stats.smtp_replies;
-        const NodeState::ReplyKey key = NodeState::reply_key(r.code, r.enhanced, 0);
-        for (const NodeState::ReplyKey& k : node->reply_records) {
-          if (k.code == key.code && k.size == key.size && k.head == key.head &&
-              (k.size <= sizeof k.head || m_replies[k.record].enhanced == r.enhanced)) {
-            ++m_replies[k.record].count;
-            return;
-          }
-        }
-        node->reply_records.push_back(NodeState::reply_key(r.code, r.enhanced, m_replies.size()));
-        m_replies.push_back({node->spec.name, r.code, r.enhanced, 1});
-      });
+  auto policy = std::make_unique<SessionPolicy>(*this, server, client, conn.client_host(), port);
+  SmtpReplyObserver* const counter = policy.get();  // the policy counts the replies
+  auto endpoint = std::make_unique<SmtpServerEndpoint>(m_sim, m_trace, conn, std::move(cfg),
+                                                       std::move(policy), counter);
   if (implicit) endpoint->expect_implicit_tls();
   return endpoint;
 }
@@ -1173,7 +1179,7 @@ std::optional<std::uint64_t> World::connect_external(const std::string& peer, co
   auto conn = std::make_unique<Connection>(m_sim, m_rng.stream(connection_stream_name(id)), id,
                                            peer, to, port, Path{});
   Connection& c = *conn;
-  c.attach(Side::kServer, make_server(c, *server, port, tls_possible));
+  c.attach(Side::kServer, make_server(c, *server, node(peer), port, tls_possible));
   c.attach(Side::kClient, std::make_unique<ExternalEndpoint>(c, client));
   c.set_on_finished([this](std::uint64_t cid) {
     m_external.erase(cid);
@@ -1582,7 +1588,7 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
     return client;
   };
   const std::string& from = n->spec.name;
-  open_connection(from, route.host, port, std::move(make_client),
+  open_connection(n, from, route.host, port, std::move(make_client),
                   [this, attempt = std::move(attempt), gi](const std::string& why) {
                     attempt->groups[gi].last_error = "4.4.1 " + why;
                     try_route(attempt, gi);
@@ -1798,7 +1804,7 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body, const Known
     note(TraceKind::kSendFailed, mua->spec.name, why);
   };
   open_connection(
-      mua->spec.name, account->submission_host, account->submission_port,
+      mua, mua->spec.name, account->submission_host, account->submission_port,
       [this, opts = std::move(opts), tx = std::move(tx), fail](Connection& conn) mutable {
         std::vector<proto::SmtpTransaction> txs;
         txs.push_back(std::move(tx));

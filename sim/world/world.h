@@ -256,10 +256,14 @@ class World {
   // The same for world.cc's own callers, without a std::function to allocate: `make_client`
   // is called like a MakeClient (at most once, at once), `on_fail` like a ConnectFailed (later).
   template <typename MakeClientFn, typename ConnectFailedFn>
-  void open_connection(const std::string& from, const std::string& to, int port,
-                       MakeClientFn make_client, ConnectFailedFn on_fail);
+  // `client` is `from`'s node (nullptr when `from` names none): the callers know it, and the
+  // server's policy asks about its peer on every message.
+  void open_connection(const NodeState* client, const std::string& from, const std::string& to,
+                       int port, MakeClientFn make_client, ConnectFailedFn on_fail);
   // Without `tls_possible` (a real client outside), STARTTLS and STLS are not offered.
-  std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server, int port,
+  // `client` is the node of conn.client_host(), or nullptr when no node has that name.
+  std::unique_ptr<Endpoint> make_server(Connection& conn, NodeState& server,
+                                        const NodeState* client, int port,
                                         bool tls_possible = true);
   void connection_finished(std::uint64_t id);
   void reset_connections(const std::function<bool(const Connection&)>& which,
@@ -312,7 +316,7 @@ class World {
   Dns m_dns;
   std::vector<std::unique_ptr<NodeState>> m_nodes;  // made with the world, never added to
   const NodeState* m_dns_server = nullptr;           // see dns_server()
-  std::unordered_map<std::string, NodeState*, core::StringHash, std::equal_to<>> m_by_name;
+  std::unordered_map<std::string, NodeState*, core::WordStringHash, std::equal_to<>> m_by_name;
   std::map<std::string, MailboxState> m_mailboxes;  // made with the world, never added to
   // The same by address for lookups (a hash, not a walk down the tree of addresses).
   std::unordered_map<std::string_view, MailboxState*, core::StringHash, std::equal_to<>>
