@@ -19,7 +19,6 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#include <immintrin.h>
 #endif
 
 namespace mailhop::proto {
@@ -336,76 +335,6 @@ std::string default_text(int code) {
                          : "Requested action not taken; try again later";
   }
 }
-
-#if defined(__SSE2__)
-// What a scan of a message's lines 32 octets at a time found (take_data_lines_impl).
-struct BlockScan {
-  std::size_t block = 0;   // the octets looked at, or where `take` refused a line (stopped)
-  bool stopped = false;    // `take` refused a line
-  bool odd = false;        // (kShape) a CR/LF mismatch in the octets taken
-  bool eight_bit = false;  // (kShape) an octet with its high bit set in them
-};
-
-bool have_avx2() {
-  static const bool kHave = __builtin_cpu_supports("avx2");
-  return kHave;
-}
-
-// take_data_lines_impl's loop over blocks of 32 octets with AVX2: each block is one vector
-// rather than two halves (the same masks, fewer instructions per block). `p` is the start of
-// the next line, moved on by `take`. (Its own function: only it is compiled for AVX2.)
-template <bool kShape, class Take>
-__attribute__((target("avx2"))) BlockScan scan_blocks_avx2(std::string_view buf,
-                                                           const std::size_t& p, Take& take) {
-  BlockScan r;
-  const __m256i lf_octets = _mm256_set1_epi8('\n');
-  const __m256i cr_octets = _mm256_set1_epi8('\r');
-  [[maybe_unused]] __m256i high = _mm256_setzero_si256();  // the blocks' octets OR-ed
-  [[maybe_unused]] std::uint32_t unpaired = 0;  // bit k: a CR/LF mismatch at an LF's place
-  [[maybe_unused]] std::uint32_t cr_carry = 0;  // 1 when the block before ended with a CR
-  std::size_t block = 0;
-  for (; block + 32 <= buf.size(); block += 32) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(buf.data() + block));
-    std::uint32_t lfs =
-        static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, lf_octets)));
-    std::uint32_t block_unpaired = 0;
-    if constexpr (kShape) {
-      const std::uint32_t crs =
-          static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, cr_octets)));
-      block_unpaired = lfs ^ ((crs << 1) | cr_carry);
-      cr_carry = crs >> 31;
-    }
-    while (lfs != 0) {
-      const std::size_t lf = block + static_cast<std::size_t>(std::countr_zero(lfs));
-      lfs &= lfs - 1;
-      if (lf > p && buf[lf - 1] == '\r' && !take(lf - 1)) {
-        r.stopped = true;
-        break;
-      }
-    }
-    if constexpr (kShape) {
-      if (r.stopped) {
-        // As in take_data_lines_impl: only the octets before the line not taken.
-        const std::uint32_t before =
-            p > block ? (std::uint32_t{1} << (p - block)) - 1 : std::uint32_t{0};
-        const auto highs = static_cast<std::uint32_t>(_mm256_movemask_epi8(a));
-        unpaired |= block_unpaired & before;
-        r.eight_bit = (highs & before) != 0;
-      } else {
-        unpaired |= block_unpaired;
-        high = _mm256_or_si256(high, a);
-      }
-    }
-    if (r.stopped) break;
-  }
-  if constexpr (kShape) {
-    r.odd = unpaired != 0;
-    r.eight_bit = r.eight_bit || _mm256_movemask_epi8(high) != 0;
-  }
-  r.block = block;
-  return r;
-}
-#endif
 
 // A verb of at most 8 octets, none of them NUL, packed into a number with its letters
 // upper-cased: verbs compare as numbers, and a verb differs from every other one, longer or
@@ -1581,65 +1510,55 @@ struct SmtpServer::Impl {
     // each); a LF ends a line when a CR of the same line precedes it.
     bool stopped = false;
     std::size_t block = 0;
-    if (buf.size() >= 64 && have_avx2()) {
-      const BlockScan scan = scan_blocks_avx2<kShape>(buf, p, take);
-      stopped = scan.stopped;
-      block = scan.block;
+    const __m128i lf_octets = _mm_set1_epi8('\n');
+    const __m128i cr_octets = _mm_set1_epi8('\r');
+    [[maybe_unused]] __m128i high = _mm_setzero_si128();  // the blocks' octets OR-ed
+    [[maybe_unused]] std::uint32_t unpaired = 0;  // bit k: a CR/LF mismatch at an LF's place
+    [[maybe_unused]] std::uint32_t cr_carry = 0;  // 1 when the block before ended with a CR
+    for (; block + 32 <= buf.size(); block += 32) {
+      const auto* at = reinterpret_cast<const __m128i*>(buf.data() + block);
+      const __m128i a0 = _mm_loadu_si128(at);
+      const __m128i a1 = _mm_loadu_si128(at + 1);
+      std::uint32_t lfs =
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a0, lf_octets))) |
+          static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a1, lf_octets))) << 16;
+      std::uint32_t block_unpaired = 0;
       if constexpr (kShape) {
-        odd = scan.odd;
-        eight_bit = scan.eight_bit;
+        const std::uint32_t crs =
+            static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a0, cr_octets))) |
+            static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a1, cr_octets))) << 16;
+        // As in mail::text_shape: the LFs must be where the CRs are, moved by one.
+        block_unpaired = lfs ^ ((crs << 1) | cr_carry);
+        cr_carry = crs >> 31;
       }
-    } else {
-      const __m128i lf_octets = _mm_set1_epi8('\n');
-      const __m128i cr_octets = _mm_set1_epi8('\r');
-      [[maybe_unused]] __m128i high = _mm_setzero_si128();  // the blocks' octets OR-ed
-      [[maybe_unused]] std::uint32_t unpaired = 0;  // bit k: a CR/LF mismatch at an LF's place
-      [[maybe_unused]] std::uint32_t cr_carry = 0;  // 1 when the block before ended with a CR
-      for (; block + 32 <= buf.size(); block += 32) {
-        const auto* at = reinterpret_cast<const __m128i*>(buf.data() + block);
-        const __m128i a0 = _mm_loadu_si128(at);
-        const __m128i a1 = _mm_loadu_si128(at + 1);
-        std::uint32_t lfs =
-            static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a0, lf_octets))) |
-            static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a1, lf_octets))) << 16;
-        std::uint32_t block_unpaired = 0;
-        if constexpr (kShape) {
-          const std::uint32_t crs =
-              static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a0, cr_octets))) |
-              static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a1, cr_octets))) << 16;
-          // As in mail::text_shape: the LFs must be where the CRs are, moved by one.
-          block_unpaired = lfs ^ ((crs << 1) | cr_carry);
-          cr_carry = crs >> 31;
+      while (lfs != 0) {
+        const std::size_t lf = block + static_cast<std::size_t>(std::countr_zero(lfs));
+        lfs &= lfs - 1;
+        if (lf > p && buf[lf - 1] == '\r' && !take(lf - 1)) {
+          stopped = true;
+          break;
         }
-        while (lfs != 0) {
-          const std::size_t lf = block + static_cast<std::size_t>(std::countr_zero(lfs));
-          lfs &= lfs - 1;
-          if (lf > p && buf[lf - 1] == '\r' && !take(lf - 1)) {
-            stopped = true;
-            break;
-          }
-        }
-        if constexpr (kShape) {
-          if (stopped) {
-            // Only the octets before the line not taken (p is at most 31 octets into the block,
-            // or before it when that line began in an earlier block).
-            const std::uint32_t before =
-                p > block ? (std::uint32_t{1} << (p - block)) - 1 : std::uint32_t{0};
-            const std::uint32_t highs = static_cast<std::uint32_t>(_mm_movemask_epi8(a0)) |
-                                        static_cast<std::uint32_t>(_mm_movemask_epi8(a1)) << 16;
-            unpaired |= block_unpaired & before;
-            eight_bit = (highs & before) != 0;
-          } else {
-            unpaired |= block_unpaired;
-            high = _mm_or_si128(high, _mm_or_si128(a0, a1));
-          }
-        }
-        if (stopped) break;
       }
       if constexpr (kShape) {
-        odd = unpaired != 0;
-        eight_bit = eight_bit || _mm_movemask_epi8(high) != 0;
+        if (stopped) {
+          // Only the octets before the line not taken (p is at most 31 octets into the block,
+          // or before it when that line began in an earlier block).
+          const std::uint32_t before =
+              p > block ? (std::uint32_t{1} << (p - block)) - 1 : std::uint32_t{0};
+          const std::uint32_t highs = static_cast<std::uint32_t>(_mm_movemask_epi8(a0)) |
+                                      static_cast<std::uint32_t>(_mm_movemask_epi8(a1)) << 16;
+          unpaired |= block_unpaired & before;
+          eight_bit = (highs & before) != 0;
+        } else {
+          unpaired |= block_unpaired;
+          high = _mm_or_si128(high, _mm_or_si128(a0, a1));
+        }
       }
+      if (stopped) break;
+    }
+    if constexpr (kShape) {
+      odd = unpaired != 0;
+      eight_bit = eight_bit || _mm_movemask_epi8(high) != 0;
     }
     const std::size_t looked = block;  // octets looked at 32 at a time (if not stopped)
     // The rest: a CRLF may also straddle the last block's end.
