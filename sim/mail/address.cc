@@ -461,7 +461,7 @@ PathParse parse_path(std::string_view text, bool allow_null) {
     std::string_view local;
     std::string_view dom;
     if (parse_plain_path(text, &local, &dom, &result.consumed)) {
-      result.mailbox.emplace(std::string(local), std::string(dom));
+      result.mailbox.emplace(Mailbox{std::string(local), std::string(dom)});
       return result;
     }
   }

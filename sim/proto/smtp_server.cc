@@ -741,7 +741,7 @@ struct SmtpServer::Impl {
     wants_close = true;
     reader.clear();
     content.clear();
-    events.emplace_back(std::in_place_type<ev::Closing>, std::move(reason));
+    events.emplace_back(std::in_place_type<ev::Closing>, ev::Closing{std::move(reason)});
   }
 
   // envelope = mail::Envelope{}, field by field: no envelope is made and moved from, and the
@@ -844,7 +844,7 @@ struct SmtpServer::Impl {
     reset_transaction();
     state = State::kClosed;
     reader.clear();
-    events.emplace_back(std::in_place_type<ev::Closing>, std::move(reason));
+    events.emplace_back(std::in_place_type<ev::Closing>, ev::Closing{std::move(reason)});
   }
 
   std::optional<Micros> deadline() const {
@@ -1608,7 +1608,8 @@ struct SmtpServer::Impl {
   void end_data() {
     state = State::kCommand;
     reader.set_max(kReaderCommandMax);
-    events.emplace_back(std::in_place_type<ev::DataLineCount>, data_lines, data_octets);
+    events.emplace_back(std::in_place_type<ev::DataLineCount>,
+                        ev::DataLineCount{data_lines, data_octets});
     if (data_too_big) {
       // RFC 1870 section 6.3 (and RFC 5321 4.5.3.1.10 "552 Too much mail data").
       reject_message(SmtpReply(552, "5.3.4", "Message size exceeds fixed maximum message size"));
@@ -1887,8 +1888,8 @@ struct SmtpServer::Impl {
              std::string_view password) {
     if (policy->check_credentials(session, authzid, user, password)) {
       session.auth_user.emplace(authzid.empty() ? user : authzid);
-      events.emplace_back(std::in_place_type<ev::Authenticated>, std::string(user),
-                          std::string(mech));
+      events.emplace_back(std::in_place_type<ev::Authenticated>,
+                          ev::Authenticated{std::string(user), std::string(mech)});
       send_fixed(235, "2.7.0", "Authentication successful");
     } else {
       events.emplace_back(ev::AuthFailed{std::string(user), std::string(mech)});
