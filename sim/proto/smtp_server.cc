@@ -61,6 +61,8 @@ constexpr std::size_t kEventBatch = 4;
 constexpr std::size_t kOutputRoom = 128;
 // Keeps every reply line well under the 512-octet reply line limit (RFC 5321 4.5.3.1.5).
 constexpr std::size_t kMaxReplyText = 400;
+// Room for a one-line reply written on the stack: code, enhanced code, text and CRLF.
+constexpr std::size_t kMaxOneLine = 4 + 32 + 1 + kMaxReplyText + 2;
 
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
@@ -263,8 +265,15 @@ template <class... Parts>
   // At least kOutputRoom at once: pipelined commands get several replies in one output.
   if (at + n > out.capacity())
     out.reserve(std::max(at + n, std::max(2 * out.capacity(), kOutputRoom)));
-  out.resize(at + n);
-  char* p = out.data() + at;
+  // Written on the stack and appended: resize() would first fill the room with zeros (a reply
+  // text is at most kMaxReplyText octets, the enhanced code a few).
+  char line[kMaxOneLine];
+  char* p = line;
+  if (n > sizeof line) {
+    out.resize(at + n);  // (not for the replies this engine makes)
+    p = out.data() + at;
+  }
+  char* const start = p;
   p[0] = static_cast<char>('0' + code / 100);
   p[1] = static_cast<char>('0' + code / 10 % 10);
   p[2] = static_cast<char>('0' + code % 10);
@@ -282,6 +291,7 @@ template <class... Parts>
   (put(parts), ...);
   p[0] = '\r';
   p[1] = '\n';
+  if (start == line) out.append(line, n);
 }
 
 // xtext (RFC 3461 section 4): xchar / "+" HEXDIG HEXDIG, xchar = %x21-2A / %x2C-3C / %x3E-7E.
