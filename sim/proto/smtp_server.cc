@@ -620,6 +620,20 @@ struct SmtpServer::Impl {
   // AUTH LOGIN: the user name, between the two challenges.
   std::string login_user;
 
+  // The last EHLO/HELO argument found a valid domain (when it fits here): a client sends the
+  // same one again after STARTTLS, and whether a text is a valid domain never changes.
+  std::array<char, 64> valid_helo;
+  std::size_t valid_helo_size = 0;  // 0: none
+  bool known_valid_helo(std::string_view name) const {
+    return name.size() == valid_helo_size && name.size() != 0 &&
+           std::memcmp(name.data(), valid_helo.data(), name.size()) == 0;
+  }
+  void remember_valid_helo(std::string_view name) {
+    if (name.size() > valid_helo.size()) return;
+    std::memcpy(valid_helo.data(), name.data(), name.size());
+    valid_helo_size = name.size();
+  }
+
   // -------------------------------------------------------------------------------------------
   // Output.
 
@@ -1035,13 +1049,16 @@ struct SmtpServer::Impl {
       send_error(501, "", std::string("Syntax: ") + name + " hostname", Kind::kHeloReply);
       return;
     }
-    if (!mail::is_valid_domain(args)) {
-      send_error(501, "",
-                 std::string("Syntax: ") + name +
-                     " hostname (the argument must be a domain name or an address literal "
-                     "such as [192.0.2.1])",
-                 Kind::kHeloReply);
-      return;
+    if (!known_valid_helo(args)) {
+      if (!mail::is_valid_domain(args)) {
+        send_error(501, "",
+                   std::string("Syntax: ") + name +
+                       " hostname (the argument must be a domain name or an address literal "
+                       "such as [192.0.2.1])",
+                   Kind::kHeloReply);
+        return;
+      }
+      remember_valid_helo(args);
     }
     const SmtpDecision d = policy->on_helo(session, args);
     if (!d.accepted()) {
