@@ -688,7 +688,8 @@ std::string format_path(const std::optional<Mailbox>& mailbox) {
 
 std::size_t match_bare_postmaster(std::string_view text) {
   constexpr std::string_view kPostmaster = "<postmaster>";
-  if (text.size() < kPostmaster.size()) return 0;
+  // (The closing ">" first: it rejects the usual "<local@domain>" at one octet.)
+  if (text.size() < kPostmaster.size() || text[kPostmaster.size() - 1] != '>') return 0;
   return ascii_iequal(text.substr(0, kPostmaster.size()), kPostmaster) ? kPostmaster.size() : 0;
 }
 
