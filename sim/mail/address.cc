@@ -552,8 +552,12 @@ bool parse_plain_path(std::string_view text, Mailbox* out, std::size_t* consumed
   std::string_view local;
   std::string_view dom;
   if (!parse_plain_path(text, &local, &dom, consumed)) return false;
-  out->local_part.assign(local);
-  out->domain.assign(dom);
+  // Appended to the emptied strings: the same as assign() for text that is not theirs (it is a
+  // command line), without assign()'s handling of overlapping text, its dearest part here.
+  out->local_part.clear();
+  out->local_part.append(local);
+  out->domain.clear();
+  out->domain.append(dom);
   return true;
 }
 
