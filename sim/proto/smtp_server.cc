@@ -679,7 +679,7 @@ struct SmtpServer::Impl {
     append_reply_wire(output, code, enh, lines);
     SmtpReply& r = std::get<ev::ReplySent>(events.emplace_back(ev::ReplySent{})).reply;
     r.code = code;
-    r.enhanced = enh;
+    r.enhanced.append(enh);  // (into the new, empty string: assign() without its overlap cases)
     if (config.report_reply_text) r.lines.assign(lines.begin(), lines.end());
   }
   // A one-line reply whose text is `parts` joined: written to the wire from the parts, joined
@@ -706,7 +706,9 @@ struct SmtpServer::Impl {
     SmtpReply& r =
         std::get<ev::ReplySent>(events.emplace_back(std::in_place_type<ev::ReplySent>)).reply;
     r.code = code;
-    r.enhanced = enh;
+    // The new event's string is empty: appended to rather than assigned, which is the same for
+    // text not its own without assign()'s cases of overlapping text (most of its cost).
+    r.enhanced.append(enh);
     if (config.report_reply_text) {
       std::string& line = r.lines.emplace_back();
       line.reserve(size);
@@ -1070,7 +1072,8 @@ struct SmtpServer::Impl {
     }
     // RFC 5321 4.1.4: an accepted EHLO/HELO resets the state as RSET does.
     reset_transaction();
-    session.helo.assign(args);
+    session.helo.clear();  // then appended: as assign() (`args` is the command line's)
+    session.helo.append(args);
     session.esmtp = ehlo;
     greeted = true;
     enhanced = ehlo;
