@@ -132,17 +132,38 @@ bool any_octet16(std::string_view s, Block block) {
 }
 #endif
 
+#if defined(__SSE2__)
+// The octets of `s`, 4 to 15 of them, in one block for any_octet16()'s tests: the first eight
+// and the last eight (or four and four, twice), some of them twice, none from beyond `s`.
+__m128i short_block(std::string_view s) {
+  std::uint64_t first;
+  std::uint64_t last;
+  if (s.size() >= 8) {
+    std::memcpy(&first, s.data(), 8);
+    std::memcpy(&last, s.data() + s.size() - 8, 8);
+  } else {
+    std::uint32_t a;
+    std::uint32_t b;
+    std::memcpy(&a, s.data(), 4);
+    std::memcpy(&b, s.data() + s.size() - 4, 4);
+    first = a | std::uint64_t{b} << 32;
+    last = first;
+  }
+  return _mm_set_epi64x(static_cast<long long>(last), static_cast<long long>(first));
+}
+#endif
+
 // True when some octet of `s` is a control character (is_ctl).
 bool has_ctl(std::string_view s) {
 #if defined(__SSE2__)
-  // Sixteen at a time from sixteen octets on (every command line is looked at): an octet at
-  // most 0x1F is its own minimum with 0x1F.
-  if (s.size() >= 16) {
-    return any_octet16(s, [](__m128i x) {
-      return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
-                          _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
-    });
-  }
+  // Sixteen at a time from sixteen octets on (every command line is looked at), and shorter
+  // lines in one block: an octet at most 0x1F is its own minimum with 0x1F.
+  const auto ctl = [](__m128i x) {
+    return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
+                        _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+  };
+  if (s.size() >= 16) return any_octet16(s, ctl);
+  if (s.size() >= 4) return _mm_movemask_epi8(ctl(short_block(s))) != 0;
 #endif
   return any_octet(
       s,
@@ -175,12 +196,12 @@ bool all_printable(std::string_view s) {
 #if defined(__SSE2__)
   // As has_ctl(): an octet below 0x20 is its own minimum with 0x1F, one from 0x7F on its own
   // maximum with 0x7F.
-  if (s.size() >= 16) {
-    return !any_octet16(s, [](__m128i x) {
-      return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
-                          _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x7F)), x));
-    });
-  }
+  const auto unprintable = [](__m128i x) {
+    return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
+                        _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x7F)), x));
+  };
+  if (s.size() >= 16) return !any_octet16(s, unprintable);
+  if (s.size() >= 4) return _mm_movemask_epi8(unprintable(short_block(s))) == 0;
 #endif
   return !any_octet(
       s,
