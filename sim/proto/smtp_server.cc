@@ -76,10 +76,10 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool is_alpha(char c) {
+constexpr bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-bool is_digit(char c) {
+constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 bool is_hex(char c) {
@@ -439,6 +439,25 @@ class ParamList {
   std::size_t m_size = 0;
 };
 
+// What an octet may be in a parameter, by table (each octet of MAIL's and RCPT's parameters
+// is asked): kKeywordOctet for ALPHA / DIGIT / "-", kValueOctet for %d33-60 / %d62-126.
+constexpr std::uint8_t kKeywordOctet = 1;
+constexpr std::uint8_t kValueOctet = 2;
+constexpr std::array<std::uint8_t, 256> kParamOctet = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    std::uint8_t v = 0;
+    if (is_alpha(ch) || is_digit(ch) || ch == '-') v |= kKeywordOctet;
+    if (c >= 33 && c <= 126 && c != '=') v |= kValueOctet;
+    t[static_cast<std::size_t>(c)] = v;
+  }
+  return t;
+}();
+bool param_octet(char c, std::uint8_t kind) {
+  return (kParamOctet[static_cast<unsigned char>(c)] & kind) != 0;
+}
+
 // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-");
 // esmtp-value = 1*(%d33-60 / %d62-126). Parameters are separated by spaces.
 bool parse_params(std::string_view text, ParamList* out) {
@@ -452,10 +471,14 @@ bool parse_params(std::string_view text, ParamList* out) {
     // over it, not three).
     if (!(is_alpha(text[i]) || is_digit(text[i]))) return false;
     std::uint64_t packed = 0;
-    for (; i < text.size() && text[i] != ' ' && text[i] != '='; ++i) {
+    for (; i < text.size(); ++i) {
       const char c = text[i];
-      if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
-      const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+      if (!param_octet(c, kKeywordOctet)) {
+        if (c == ' ' || c == '=') break;
+        return false;
+      }
+      // An ASCII letter or digit or "-": the lower-case letters (from 0x61 on) lose 0x20.
+      const char upper = c >= 'a' ? static_cast<char>(c - 'a' + 'A') : c;
       packed = packed << 8 | static_cast<unsigned char>(upper);
     }
     p.keyword = std::string_view(text.data() + start, i - start);
@@ -465,8 +488,7 @@ bool parse_params(std::string_view text, ParamList* out) {
       ++i;
       const std::size_t vstart = i;
       while (i < text.size() && text[i] != ' ') {
-        const auto u = static_cast<unsigned char>(text[i]);
-        if (u < 33 || u > 126 || u == '=') return false;
+        if (!param_octet(text[i], kValueOctet)) return false;
         ++i;
       }
       if (i == vstart) return false;
