@@ -1845,9 +1845,13 @@ struct SmtpServer::Impl {
       send_error(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
       return;
     }
-    // (Compared without case rather than upper-cased into a string.)
-    const bool plain = ascii_iequal(mech_text, "PLAIN");
-    if (!plain && !ascii_iequal(mech_text, "LOGIN")) {
+    // Compared without case as packed verbs are (the line has no NUL: no two texts of at most
+    // eight octets pack the same, and a longer one packs as 0).
+    static constexpr std::uint64_t kPlain = pack_verb("PLAIN");
+    static constexpr std::uint64_t kLogin = pack_verb("LOGIN");
+    const std::uint64_t mech = pack_verb(mech_text);
+    const bool plain = mech == kPlain;
+    if (!plain && mech != kLogin) {
       send_error(504, "5.5.4", "Unrecognized authentication type");
       return;
     }
