@@ -52,7 +52,8 @@ PathParse parse_path(std::string_view text, bool allow_null);
 // parse_path() for the usual path only, "<" Dot-string "@" Domain ">" within the size limits:
 // true with the parts assigned to `out` (no PathParse made, no Mailbox moved) and the octets
 // consumed. False, with `out` untouched, for anything else (a null path, a quoted local part,
-// a source route, an address literal, any error): parse_path() then says what it is.
+// a source route, an address literal, any error): parse_path() then says what it is. `text`
+// must not lie in `out`'s strings.
 bool parse_plain_path(std::string_view text, Mailbox* out, std::size_t* consumed);
 
 // Parses a bare "local@domain" mailbox (no brackets), e.g. from a scenario file.

@@ -98,6 +98,14 @@ class LineReader {
         m_lent_pos = crlf + 2;
         return true;
       }
+      if (m_lent_pos == m_lent.size()) {
+        // Every lent byte was read (the usual end of a batch): nothing to keep, and the buffer,
+        // all read too, has no line (its next feed() starts it over).
+        m_lending = false;
+        m_lent = {};
+        m_lent_pos = 0;
+        return false;
+      }
       // An incomplete line: kept in the buffer (and limited) as fed bytes are.
       own_lent();
     }

@@ -61,6 +61,8 @@ constexpr std::size_t kEventBatch = 4;
 constexpr std::size_t kOutputRoom = 128;
 // Keeps every reply line well under the 512-octet reply line limit (RFC 5321 4.5.3.1.5).
 constexpr std::size_t kMaxReplyText = 400;
+// Room for a one-line reply written on the stack: code, enhanced code, text and CRLF.
+constexpr std::size_t kMaxOneLine = 4 + 32 + 1 + kMaxReplyText + 2;
 
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
@@ -74,10 +76,10 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool is_alpha(char c) {
+constexpr bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-bool is_digit(char c) {
+constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 bool is_hex(char c) {
@@ -130,17 +132,38 @@ bool any_octet16(std::string_view s, Block block) {
 }
 #endif
 
+#if defined(__SSE2__)
+// The octets of `s`, 4 to 15 of them, in one block for any_octet16()'s tests: the first eight
+// and the last eight (or four and four, twice), some of them twice, none from beyond `s`.
+__m128i short_block(std::string_view s) {
+  std::uint64_t first;
+  std::uint64_t last;
+  if (s.size() >= 8) {
+    std::memcpy(&first, s.data(), 8);
+    std::memcpy(&last, s.data() + s.size() - 8, 8);
+  } else {
+    std::uint32_t a;
+    std::uint32_t b;
+    std::memcpy(&a, s.data(), 4);
+    std::memcpy(&b, s.data() + s.size() - 4, 4);
+    first = a | std::uint64_t{b} << 32;
+    last = first;
+  }
+  return _mm_set_epi64x(static_cast<long long>(last), static_cast<long long>(first));
+}
+#endif
+
 // True when some octet of `s` is a control character (is_ctl).
 bool has_ctl(std::string_view s) {
 #if defined(__SSE2__)
-  // Sixteen at a time from sixteen octets on (every command line is looked at): an octet at
-  // most 0x1F is its own minimum with 0x1F.
-  if (s.size() >= 16) {
-    return any_octet16(s, [](__m128i x) {
-      return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
-                          _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
-    });
-  }
+  // Sixteen at a time from sixteen octets on (every command line is looked at), and shorter
+  // lines in one block: an octet at most 0x1F is its own minimum with 0x1F.
+  const auto ctl = [](__m128i x) {
+    return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
+                        _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+  };
+  if (s.size() >= 16) return any_octet16(s, ctl);
+  if (s.size() >= 4) return _mm_movemask_epi8(ctl(short_block(s))) != 0;
 #endif
   return any_octet(
       s,
@@ -173,12 +196,12 @@ bool all_printable(std::string_view s) {
 #if defined(__SSE2__)
   // As has_ctl(): an octet below 0x20 is its own minimum with 0x1F, one from 0x7F on its own
   // maximum with 0x7F.
-  if (s.size() >= 16) {
-    return !any_octet16(s, [](__m128i x) {
-      return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
-                          _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x7F)), x));
-    });
-  }
+  const auto unprintable = [](__m128i x) {
+    return _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x),
+                        _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x7F)), x));
+  };
+  if (s.size() >= 16) return !any_octet16(s, unprintable);
+  if (s.size() >= 4) return _mm_movemask_epi8(unprintable(short_block(s))) == 0;
 #endif
   return !any_octet(
       s,
@@ -263,8 +286,15 @@ template <class... Parts>
   // At least kOutputRoom at once: pipelined commands get several replies in one output.
   if (at + n > out.capacity())
     out.reserve(std::max(at + n, std::max(2 * out.capacity(), kOutputRoom)));
-  out.resize(at + n);
-  char* p = out.data() + at;
+  // Written on the stack and appended: resize() would first fill the room with zeros (a reply
+  // text is at most kMaxReplyText octets, the enhanced code a few).
+  char line[kMaxOneLine];
+  char* p = line;
+  if (n > sizeof line) {
+    out.resize(at + n);  // (not for the replies this engine makes)
+    p = out.data() + at;
+  }
+  char* const start = p;
   p[0] = static_cast<char>('0' + code / 100);
   p[1] = static_cast<char>('0' + code / 10 % 10);
   p[2] = static_cast<char>('0' + code % 10);
@@ -282,6 +312,7 @@ template <class... Parts>
   (put(parts), ...);
   p[0] = '\r';
   p[1] = '\n';
+  if (start == line) out.append(line, n);
 }
 
 // xtext (RFC 3461 section 4): xchar / "+" HEXDIG HEXDIG, xchar = %x21-2A / %x2C-3C / %x3E-7E.
@@ -408,6 +439,25 @@ class ParamList {
   std::size_t m_size = 0;
 };
 
+// What an octet may be in a parameter, by table (each octet of MAIL's and RCPT's parameters
+// is asked): kKeywordOctet for ALPHA / DIGIT / "-", kValueOctet for %d33-60 / %d62-126.
+constexpr std::uint8_t kKeywordOctet = 1;
+constexpr std::uint8_t kValueOctet = 2;
+constexpr std::array<std::uint8_t, 256> kParamOctet = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    std::uint8_t v = 0;
+    if (is_alpha(ch) || is_digit(ch) || ch == '-') v |= kKeywordOctet;
+    if (c >= 33 && c <= 126 && c != '=') v |= kValueOctet;
+    t[static_cast<std::size_t>(c)] = v;
+  }
+  return t;
+}();
+bool param_octet(char c, std::uint8_t kind) {
+  return (kParamOctet[static_cast<unsigned char>(c)] & kind) != 0;
+}
+
 // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-");
 // esmtp-value = 1*(%d33-60 / %d62-126). Parameters are separated by spaces.
 bool parse_params(std::string_view text, ParamList* out) {
@@ -421,10 +471,14 @@ bool parse_params(std::string_view text, ParamList* out) {
     // over it, not three).
     if (!(is_alpha(text[i]) || is_digit(text[i]))) return false;
     std::uint64_t packed = 0;
-    for (; i < text.size() && text[i] != ' ' && text[i] != '='; ++i) {
+    for (; i < text.size(); ++i) {
       const char c = text[i];
-      if (!(is_alpha(c) || is_digit(c) || c == '-')) return false;
-      const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+      if (!param_octet(c, kKeywordOctet)) {
+        if (c == ' ' || c == '=') break;
+        return false;
+      }
+      // An ASCII letter or digit or "-": the lower-case letters (from 0x61 on) lose 0x20.
+      const char upper = c >= 'a' ? static_cast<char>(c - 'a' + 'A') : c;
       packed = packed << 8 | static_cast<unsigned char>(upper);
     }
     p.keyword = std::string_view(text.data() + start, i - start);
@@ -434,8 +488,7 @@ bool parse_params(std::string_view text, ParamList* out) {
       ++i;
       const std::size_t vstart = i;
       while (i < text.size() && text[i] != ' ') {
-        const auto u = static_cast<unsigned char>(text[i]);
-        if (u < 33 || u > 126 || u == '=') return false;
+        if (!param_octet(text[i], kValueOctet)) return false;
         ++i;
       }
       if (i == vstart) return false;
@@ -610,6 +663,20 @@ struct SmtpServer::Impl {
   // AUTH LOGIN: the user name, between the two challenges.
   std::string login_user;
 
+  // The last EHLO/HELO argument found a valid domain (when it fits here): a client sends the
+  // same one again after STARTTLS, and whether a text is a valid domain never changes.
+  std::array<char, 64> valid_helo;
+  std::size_t valid_helo_size = 0;  // 0: none
+  bool known_valid_helo(std::string_view name) const {
+    return name.size() == valid_helo_size && name.size() != 0 &&
+           std::memcmp(name.data(), valid_helo.data(), name.size()) == 0;
+  }
+  void remember_valid_helo(std::string_view name) {
+    if (name.size() > valid_helo.size()) return;
+    std::memcpy(valid_helo.data(), name.data(), name.size());
+    valid_helo_size = name.size();
+  }
+
   // -------------------------------------------------------------------------------------------
   // Output.
 
@@ -655,7 +722,7 @@ struct SmtpServer::Impl {
     append_reply_wire(output, code, enh, lines);
     SmtpReply& r = std::get<ev::ReplySent>(events.emplace_back(ev::ReplySent{})).reply;
     r.code = code;
-    r.enhanced = enh;
+    r.enhanced.append(enh);  // (into the new, empty string: assign() without its overlap cases)
     if (config.report_reply_text) r.lines.assign(lines.begin(), lines.end());
   }
   // A one-line reply whose text is `parts` joined: written to the wire from the parts, joined
@@ -682,7 +749,9 @@ struct SmtpServer::Impl {
     SmtpReply& r =
         std::get<ev::ReplySent>(events.emplace_back(std::in_place_type<ev::ReplySent>)).reply;
     r.code = code;
-    r.enhanced = enh;
+    // The new event's string is empty: appended to rather than assigned, which is the same for
+    // text not its own without assign()'s cases of overlapping text (most of its cost).
+    r.enhanced.append(enh);
     if (config.report_reply_text) {
       std::string& line = r.lines.emplace_back();
       line.reserve(size);
@@ -1025,13 +1094,16 @@ struct SmtpServer::Impl {
       send_error(501, "", std::string("Syntax: ") + name + " hostname", Kind::kHeloReply);
       return;
     }
-    if (!mail::is_valid_domain(args)) {
-      send_error(501, "",
-                 std::string("Syntax: ") + name +
-                     " hostname (the argument must be a domain name or an address literal "
-                     "such as [192.0.2.1])",
-                 Kind::kHeloReply);
-      return;
+    if (!known_valid_helo(args)) {
+      if (!mail::is_valid_domain(args)) {
+        send_error(501, "",
+                   std::string("Syntax: ") + name +
+                       " hostname (the argument must be a domain name or an address literal "
+                       "such as [192.0.2.1])",
+                   Kind::kHeloReply);
+        return;
+      }
+      remember_valid_helo(args);
     }
     const SmtpDecision d = policy->on_helo(session, args);
     if (!d.accepted()) {
@@ -1043,7 +1115,8 @@ struct SmtpServer::Impl {
     }
     // RFC 5321 4.1.4: an accepted EHLO/HELO resets the state as RSET does.
     reset_transaction();
-    session.helo.assign(args);
+    session.helo.clear();  // then appended: as assign() (`args` is the command line's)
+    session.helo.append(args);
     session.esmtp = ehlo;
     greeted = true;
     enhanced = ehlo;
@@ -1772,9 +1845,13 @@ struct SmtpServer::Impl {
       send_error(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
       return;
     }
-    // (Compared without case rather than upper-cased into a string.)
-    const bool plain = ascii_iequal(mech_text, "PLAIN");
-    if (!plain && !ascii_iequal(mech_text, "LOGIN")) {
+    // Compared without case as packed verbs are (the line has no NUL: no two texts of at most
+    // eight octets pack the same, and a longer one packs as 0).
+    static constexpr std::uint64_t kPlain = pack_verb("PLAIN");
+    static constexpr std::uint64_t kLogin = pack_verb("LOGIN");
+    const std::uint64_t mech = pack_verb(mech_text);
+    const bool plain = mech == kPlain;
+    if (!plain && mech != kLogin) {
       send_error(504, "5.5.4", "Unrecognized authentication type");
       return;
     }
