@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -52,7 +53,19 @@ class EventQueue {
   EventId emplace(SimTime time, F&& f) {
     const std::uint32_t i = claim();
     try {
-      slot(i).emplace(std::forward<F>(f));
+      slot(i).emplace_empty<std::decay_t<F>>(std::forward<F>(f));  // free slots are empty
+    } catch (...) {
+      m_free.push_back(i);  // nothing was scheduled
+      throw;
+    }
+    return enqueue(time, i);
+  }
+  // The same with an action of type D made in place from `args` (see Action::emplace_empty).
+  template <class D, class... Args>
+  EventId emplace_new(SimTime time, Args&&... args) {
+    const std::uint32_t i = claim();
+    try {
+      slot(i).emplace_empty<D>(std::forward<Args>(args)...);  // free slots are empty
     } catch (...) {
       m_free.push_back(i);  // nothing was scheduled
       throw;
@@ -165,8 +178,9 @@ class EventQueue {
   static constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << kSlotBits;
   static constexpr EventId kMaxSeq = (EventId{1} << (64 - kSlotBits)) - 1;
   struct Key {
-    std::uint64_t when = 0;
-    std::uint64_t seq_slot = 0;
+    // No initialisers: the buckets' arrays are allocated without zeroing them.
+    std::uint64_t when;
+    std::uint64_t seq_slot;
 
     Key() = default;
     Key(SimTime t, EventId seq, std::uint32_t slot)

@@ -32,6 +32,21 @@ class Simulator {
     note_scheduled(id);
     return id;
   }
+  // The same with an action of type D (a callable class) made from `args` in the event's slot:
+  // no callable in between to move its captures from.
+  template <class D, class... Args>
+  EventId schedule_new(SimTime at, Args&&... args) {
+    if (at < m_now) at = m_now;
+    EventId id;
+    try {
+      id = m_queue.emplace_new<D>(at, std::forward<Args>(args)...);
+    } catch (SimulationLimit& limit) {
+      limit.set_at(m_now);
+      throw;
+    }
+    note_scheduled(id);
+    return id;
+  }
   // Schedules `action` `delay` after now.
   template <class F>
   EventId schedule_in(SimTime delay, F&& action) {
