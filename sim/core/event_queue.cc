@@ -18,6 +18,14 @@ void EventQueue::Keys::grow() {
   m_capacity = capacity;
 }
 
+void EventQueue::FreeSlots::reserve(std::size_t n) {
+  if (n <= m_capacity) return;
+  std::unique_ptr<std::uint32_t[]> data(new std::uint32_t[n]);
+  std::copy(m_data.get(), m_data.get() + m_size, data.get());
+  m_data = std::move(data);
+  m_capacity = n;
+}
+
 std::uint32_t EventQueue::claim_slow() {
   if (m_next_seq > kMaxSeq) {
     throw SimulationLimit(SimulationLimit::Which::kEventNumbers,
@@ -30,7 +38,10 @@ std::uint32_t EventQueue::claim_slow() {
                             "more than 16,777,216 simulation events pending at once");
     }
     i = m_slots++;
-    if ((i >> kChunkBits) >= m_chunks.size()) m_chunks.push_back(std::make_unique<Action[]>(kChunkSize));
+    if ((i >> kChunkBits) >= m_chunks.size()) {
+      m_free.reserve((m_chunks.size() + 1) * kChunkSize);
+      m_chunks.push_back(std::make_unique<Action[]>(kChunkSize));
+    }
   } else {
     i = m_free.back();
     m_free.pop_back();

@@ -233,6 +233,26 @@ class EventQueue {
     std::size_t m_capacity = 0;
   };
 
+  // The free slots' numbers: a stack with room for every slot ever made (it grows as slots are
+  // made, never when one is freed), so a push is a store and an increment. (A std::vector's
+  // push_back inlines its reallocation into every event run, which then saves and restores
+  // registers it needs only for that.)
+  class FreeSlots {
+   public:
+    void push_back(std::uint32_t i) { m_data[m_size++] = i; }
+    std::uint32_t back() const { return m_data[m_size - 1]; }
+    void pop_back() { --m_size; }
+    bool empty() const { return m_size == 0; }
+    void clear() { m_size = 0; }
+    std::size_t capacity() const { return m_capacity; }
+    void reserve(std::size_t n);
+
+   private:
+    std::unique_ptr<std::uint32_t[]> m_data;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+  };
+
   static constexpr std::uint32_t kChunkBits = 8;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
 
@@ -321,7 +341,7 @@ class EventQueue {
   std::vector<std::unique_ptr<Action[]>> m_chunks;
   std::uint32_t m_slots = 0;  // slots ever used (the chunks hold at least this many)
   std::uint64_t m_max_slots = kMaxSlots;
-  std::vector<std::uint32_t> m_free;
+  FreeSlots m_free;  // room for m_chunks' slots
   EventId m_next_seq = 1;
 };
 

@@ -17,6 +17,10 @@ EventId Simulator::schedule(SimTime at, Action action) {
   return id;
 }
 
+void Simulator::add_finished_word() {
+  m_finished.push_back(0);
+}
+
 bool Simulator::cancel(EventId id) {
   if (id == 0 || id >= m_queue.next_seq() || finished(id)) return false;
   set_finished(id);

@@ -87,8 +87,11 @@ class Simulator {
   // Ids are handed out densely from 1: a word of bits for the next 64 is added as the first of
   // them is scheduled (its bits clear), the only work a schedule does here.
   void note_scheduled(EventId id) {
-    if ((id & 63) == 0) m_finished.push_back(0);
+    if ((id & 63) == 0) [[unlikely]]
+      add_finished_word();
   }
+  // Out of line: the vector's growth inlined at every schedule() costs its callers registers.
+  void add_finished_word();
 
   EventQueue m_queue;
   // One bit per event ever scheduled (bit id % 64 of word id / 64): set once it ran or was
