@@ -105,7 +105,7 @@ class EventQueue {
   // kLookedAt: top() was called just before and nothing changed the queue since, so the current
   // bucket holds the earliest key already (the simulator's loop; it saves a test per event).
   template <bool kLookedAt = false, class Before>
-  void run_top(Before&& before) {
+  [[gnu::always_inline]] void run_top(Before&& before) {
     if constexpr (!kLookedAt) settle();
     const Key k = (*m_cur)[m_head++];
     --m_size;

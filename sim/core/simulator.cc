@@ -58,7 +58,7 @@ bool Simulator::step() {
 }
 
 template <bool kLookedAt>
-void Simulator::run_next() {
+[[gnu::always_inline]] inline void Simulator::run_next() {
   m_queue.run_top<kLookedAt>([this](SimTime time, EventId seq) {
     set_finished(seq);
     m_now = time;
