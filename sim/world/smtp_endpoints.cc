@@ -109,8 +109,8 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
   if (!m_done) m_timer.arm(m_engine.next_deadline());
 }
 
-void SmtpServerEndpoint::handle_events(std::vector<proto::SmtpServerEvent>& events,
-                                       core::SimTime now, core::SimTime arrival) {
+[[gnu::always_inline]] inline void SmtpServerEndpoint::handle_events(
+    std::vector<proto::SmtpServerEvent>& events, core::SimTime now, core::SimTime arrival) {
   for (proto::SmtpServerEvent& ev : events) {
     std::visit(Overloaded{
                    [&](proto::smtp_server_event::ReplySent& r) {
@@ -243,8 +243,8 @@ void SmtpClientEndpoint::pump(core::SimTime now) {
   if (!m_done) m_timer.arm(m_engine.next_deadline());
 }
 
-void SmtpClientEndpoint::handle_events(std::vector<proto::SmtpClientEvent>& events,
-                                       core::SimTime now, core::SimTime arrival) {
+[[gnu::always_inline]] inline void SmtpClientEndpoint::handle_events(
+    std::vector<proto::SmtpClientEvent>& events, core::SimTime now, core::SimTime arrival) {
   for (proto::SmtpClientEvent& ev : events) {
     std::visit(Overloaded{
                    [&](proto::smtp_client_event::CommandSent& c) {
