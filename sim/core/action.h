@@ -33,6 +33,21 @@ class Action {
     construct<F, D>(std::forward<F>(f));
   }
 
+  // Makes a callable of type D from `args` (braces: D may be an aggregate) in this Action, which
+  // must be empty (an event queue's free slot): the callable is built where it will run, with no
+  // temporary to move its captures (a string of bytes) from.
+  template <class D, class... Args>
+  void emplace_empty(Args&&... args) {
+    static_assert(std::is_invocable_r_v<void, D&>);
+    if constexpr (fits_inline<D>()) {
+      ::new (static_cast<void*>(m_storage)) D{std::forward<Args>(args)...};
+      m_ops = &kInlineOps<D>;
+    } else {
+      ::new (static_cast<void*>(m_storage)) D*(new D{std::forward<Args>(args)...});
+      m_ops = &kHeapOps<D>;
+    }
+  }
+
   Action(Action&& other) noexcept : m_ops(other.m_ops) {
     if (m_ops) {
       m_ops->move(m_storage, other.m_storage);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -52,7 +53,19 @@ class EventQueue {
   EventId emplace(SimTime time, F&& f) {
     const std::uint32_t i = claim();
     try {
-      slot(i).emplace(std::forward<F>(f));
+      slot(i).emplace_empty<std::decay_t<F>>(std::forward<F>(f));  // free slots are empty
+    } catch (...) {
+      m_free.push_back(i);  // nothing was scheduled
+      throw;
+    }
+    return enqueue(time, i);
+  }
+  // The same with an action of type D made in place from `args` (see Action::emplace_empty).
+  template <class D, class... Args>
+  EventId emplace_new(SimTime time, Args&&... args) {
+    const std::uint32_t i = claim();
+    try {
+      slot(i).emplace_empty<D>(std::forward<Args>(args)...);  // free slots are empty
     } catch (...) {
       m_free.push_back(i);  // nothing was scheduled
       throw;
@@ -66,16 +79,16 @@ class EventQueue {
   // The earliest event's time and id; the queue must not be empty.
   SimTime top_time() {
     settle();
-    return m_buckets[0][m_head].time();
+    return (*m_cur)[m_head].time();
   }
   EventId top_seq() {
     settle();
-    return m_buckets[0][m_head].seq();
+    return (*m_cur)[m_head].seq();
   }
   // Both at once (one settle): what the simulator's loop looks at before every event.
   void top(SimTime* time, EventId* seq) {
     settle();
-    const Key& k = m_buckets[0][m_head];
+    const Key& k = (*m_cur)[m_head];
     *time = k.time();
     *seq = k.seq();
   }
@@ -89,12 +102,12 @@ class EventQueue {
   }
   // Removes the earliest event (the queue must not be empty), calls `before(time, id)`, then
   // runs its action where it lies: no move of the action. The action may push more events.
-  // kLookedAt: top() was called just before and nothing changed the queue since, so bucket 0
-  // holds the earliest key already (the simulator's loop; it saves a test per event).
+  // kLookedAt: top() was called just before and nothing changed the queue since, so the current
+  // bucket holds the earliest key already (the simulator's loop; it saves a test per event).
   template <bool kLookedAt = false, class Before>
-  void run_top(Before&& before) {
+  [[gnu::always_inline]] void run_top(Before&& before) {
     if constexpr (!kLookedAt) settle();
-    const Key k = m_buckets[0][m_head++];
+    const Key k = (*m_cur)[m_head++];
     --m_size;
     const std::uint32_t i = k.slot();
     Action& action = slot(i);
@@ -121,8 +134,9 @@ class EventQueue {
   void remove_if(Pred dead) {
     for (std::size_t b = 0; b < kBuckets; ++b) {
       Keys& bucket = m_buckets[b];
+      if (bucket.empty()) continue;
       std::size_t kept = 0;
-      for (std::size_t i = b == 0 ? m_head : 0; i < bucket.size(); ++i) {
+      for (std::size_t i = &bucket == m_cur ? m_head : 0; i < bucket.size(); ++i) {
         const Key k = bucket[i];
         if (dead(k.seq())) {
           slot(k.slot()) = nullptr;
@@ -133,6 +147,7 @@ class EventQueue {
         }
       }
       bucket.shrink_to(kept);
+      if (kept == 0) unmark(b);
     }
     m_head = 0;
   }
@@ -144,21 +159,28 @@ class EventQueue {
   // A key is 16 octets: the time (its sign bit flipped, so that unsigned order is time order),
   // which alone places it, and the sequence number with the slot in its low bits.
   //
-  // The keys wait in a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, 1990): bucket 0 holds the
-  // keys whose time is `m_last`, the earliest time waiting, in sequence order; bucket b (1 to
-  // 64) the keys whose time first differs from `m_last` in bit b-1. A push appends its key to
-  // its bucket; when bucket 0 runs out, the lowest bucket that is not empty is emptied into the
-  // ones below it, around its earliest time, which becomes `m_last`. A simulation schedules
-  // nothing before the time it has reached, so a key moves down a few times at most, each move
-  // an append: no comparisons of keys, where a binary heap makes about 2 log2(n) for every pop.
+  // The keys wait in buckets around a cursor `m_last` (no key waiting is earlier): a radix heap
+  // (Ahuja, Mehlhorn, Orlin and Tarjan, 1990) with 8-bit digits, or a hierarchical timing wheel
+  // aligned on the cursor. A key whose time first differs from `m_last` in digit d (0 if only in
+  // the lowest digit, or not at all) waits in level d's bucket for its digit d: 8 levels of 256
+  // buckets, bucket `level * 256 + digit`. Bucket order is time order: level 0's buckets hold one
+  // time each, and every key of level d is earlier than every key of level d+1. The current
+  // bucket (`m_cur`, level 0's for `m_last`) holds the keys of time `m_last`, in sequence order.
+  // A push appends its key to its bucket and marks the bucket in a bitmap; when the current
+  // bucket runs out, the first marked bucket is found from the bitmap: in level 0 it becomes the
+  // current one, above it the cursor moves to its start and its keys are moved down (each to a
+  // lower level), and the search goes on. A key moves down once per digit of its delay at most
+  // (once for delays under 65 ms), each move an append without comparisons; the binary radix heap
+  // before it moved a key about three times and scanned each bucket for its least time first.
   // A push earlier than `m_last` (the queue used on its own) is correct too, at the cost of
   // sorting every key into the buckets again.
   static constexpr unsigned kSlotBits = 24;
   static constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << kSlotBits;
   static constexpr EventId kMaxSeq = (EventId{1} << (64 - kSlotBits)) - 1;
   struct Key {
-    std::uint64_t when = 0;
-    std::uint64_t seq_slot = 0;
+    // No initialisers: the buckets' arrays are allocated without zeroing them.
+    std::uint64_t when;
+    std::uint64_t seq_slot;
 
     Key() = default;
     Key(SimTime t, EventId seq, std::uint32_t slot)
@@ -211,10 +233,35 @@ class EventQueue {
     std::size_t m_capacity = 0;
   };
 
+  // The free slots' numbers: a stack with room for every slot ever made (it grows as slots are
+  // made, never when one is freed), so a push is a store and an increment. (A std::vector's
+  // push_back inlines its reallocation into every event run, which then saves and restores
+  // registers it needs only for that.)
+  class FreeSlots {
+   public:
+    void push_back(std::uint32_t i) { m_data[m_size++] = i; }
+    std::uint32_t back() const { return m_data[m_size - 1]; }
+    void pop_back() { --m_size; }
+    bool empty() const { return m_size == 0; }
+    void clear() { m_size = 0; }
+    std::size_t capacity() const { return m_capacity; }
+    void reserve(std::size_t n);
+
+   private:
+    std::unique_ptr<std::uint32_t[]> m_data;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+  };
+
   static constexpr std::uint32_t kChunkBits = 8;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
 
-  static constexpr std::size_t kBuckets = 65;
+  static constexpr unsigned kDigitBits = 8;
+  static constexpr std::size_t kDigits = std::size_t{1} << kDigitBits;
+  static constexpr std::size_t kLevels = 64 / kDigitBits;
+  static constexpr std::size_t kBuckets = kLevels * kDigits;
+  static constexpr std::size_t kWords = kBuckets / 64;  // of the bitmap of buckets not empty
+  static_assert(kWords <= 32);
 
   Action& slot(std::uint32_t i) { return m_chunks[i >> kChunkBits][i & (kChunkSize - 1)]; }
   // A free slot for an event (throws SimulationLimit when there is none or no event number is
@@ -236,9 +283,9 @@ class EventQueue {
     if (m_size == 0 || k.when < m_last) [[unlikely]] {
       enqueue_first_or_early(k);
     } else {
-      // A key of time m_last goes after the others in bucket 0: its sequence number is the
-      // highest.
-      m_buckets[bucket_of(k.when)].push_back(k);
+      // A key of time m_last goes after the others in the current bucket: its sequence number
+      // is the highest.
+      place(k);
     }
     ++m_size;
     return seq;
@@ -246,29 +293,55 @@ class EventQueue {
   void enqueue_first_or_early(const Key& k);
   Key pop_key() {
     settle();
-    const Key k = m_buckets[0][m_head++];
+    const Key k = (*m_cur)[m_head++];
     --m_size;
     return k;
   }
+  // The bucket of a key of time `when` (not before m_last).
   std::size_t bucket_of(std::uint64_t when) const {
-    const std::uint64_t diff = when ^ m_last;
-    return diff == 0 ? 0 : static_cast<std::size_t>(64 - __builtin_clzll(diff));
+    // The highest bit where the time differs from m_last picks the level (| 1: the same time
+    // and a difference in bit 0 are both level 0).
+    const std::uint64_t diff = (when ^ m_last) | 1;
+    const unsigned level = static_cast<unsigned>(63 - __builtin_clzll(diff)) / kDigitBits;
+    return level * kDigits + ((when >> (level * kDigitBits)) & (kDigits - 1));
   }
-  // Makes bucket 0 hold the earliest keys; the queue must not be empty.
+  void place(const Key& k) {
+    const std::size_t b = bucket_of(k.when);
+    m_buckets[b].push_back(k);
+    mark(b);
+  }
+  void mark(std::size_t b) {
+    m_bits[b / 64] |= std::uint64_t{1} << (b % 64);
+    m_words |= 1u << (b / 64);
+  }
+  static bool all_at(const Keys& keys, std::uint64_t when) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].when != when) return false;
+    }
+    return true;
+  }
+  void unmark(std::size_t b) {
+    m_bits[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+    if (m_bits[b / 64] == 0) m_words &= ~(1u << (b / 64));
+  }
+  // Makes the current bucket hold the earliest keys; the queue must not be empty.
   void settle() {
-    if (m_head == m_buckets[0].size()) refill();
+    if (m_head == m_cur->size()) refill();
   }
   void refill();
   void rebase(std::uint64_t when);
 
-  Keys m_buckets[kBuckets];
-  std::size_t m_head = 0;  // bucket 0's keys before this one have been popped
+  std::unique_ptr<Keys[]> m_buckets = std::make_unique<Keys[]>(kBuckets);
+  Keys* m_cur = &m_buckets[0];        // level 0's bucket for m_last
+  std::uint64_t m_bits[kWords] = {};  // bit b: bucket b is not empty
+  std::uint32_t m_words = 0;          // bit w: m_bits[w] is not 0
+  std::size_t m_head = 0;             // the current bucket's keys before this one have been popped
   std::uint64_t m_last = 0;
   std::size_t m_size = 0;
   std::vector<std::unique_ptr<Action[]>> m_chunks;
   std::uint32_t m_slots = 0;  // slots ever used (the chunks hold at least this many)
   std::uint64_t m_max_slots = kMaxSlots;
-  std::vector<std::uint32_t> m_free;
+  FreeSlots m_free;  // room for m_chunks' slots
   EventId m_next_seq = 1;
 };
 

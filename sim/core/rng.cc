@@ -25,9 +25,12 @@ std::uint64_t fnv1a(std::string_view s) {
 
 }  // namespace
 
-Rng::Rng(std::uint64_t seed) : m_seed(seed) {
-  std::uint64_t x = seed;
+Rng::Rng(std::uint64_t seed) : m_seed(seed) {}
+
+void Rng::expand() {
+  std::uint64_t x = m_seed;
   for (std::uint64_t& s : m_s) s = splitmix64(x);
+  m_expanded = true;
 }
 
 Rng Rng::stream(std::string_view name) const {
@@ -36,6 +39,8 @@ Rng Rng::stream(std::string_view name) const {
 }
 
 std::uint64_t Rng::next_u64() {
+  if (!m_expanded) [[unlikely]]
+    expand();
   const std::uint64_t result = rotl(m_s[1] * 5, 7) * 9;
   const std::uint64_t t = m_s[1] << 17;
   m_s[2] ^= m_s[0];

@@ -26,8 +26,13 @@ class Rng {
   std::uint64_t seed() const { return m_seed; }
 
  private:
+  // The state is made from the seed at the first draw: many streams draw nothing (a connection's
+  // loss stream over a lossless path), and making it is most of what a stream costs.
+  void expand();
+
   std::uint64_t m_seed;
-  std::uint64_t m_s[4];
+  bool m_expanded = false;
+  std::uint64_t m_s[4] = {};
 };
 
 }  // namespace mailhop::core

@@ -17,6 +17,10 @@ EventId Simulator::schedule(SimTime at, Action action) {
   return id;
 }
 
+void Simulator::add_finished_word() {
+  m_finished.push_back(0);
+}
+
 bool Simulator::cancel(EventId id) {
   if (id == 0 || id >= m_queue.next_seq() || finished(id)) return false;
   set_finished(id);
@@ -54,7 +58,7 @@ bool Simulator::step() {
 }
 
 template <bool kLookedAt>
-void Simulator::run_next() {
+[[gnu::always_inline]] inline void Simulator::run_next() {
   m_queue.run_top<kLookedAt>([this](SimTime time, EventId seq) {
     set_finished(seq);
     m_now = time;

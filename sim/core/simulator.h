@@ -32,6 +32,21 @@ class Simulator {
     note_scheduled(id);
     return id;
   }
+  // The same with an action of type D (a callable class) made from `args` in the event's slot:
+  // no callable in between to move its captures from.
+  template <class D, class... Args>
+  EventId schedule_new(SimTime at, Args&&... args) {
+    if (at < m_now) at = m_now;
+    EventId id;
+    try {
+      id = m_queue.emplace_new<D>(at, std::forward<Args>(args)...);
+    } catch (SimulationLimit& limit) {
+      limit.set_at(m_now);
+      throw;
+    }
+    note_scheduled(id);
+    return id;
+  }
   // Schedules `action` `delay` after now.
   template <class F>
   EventId schedule_in(SimTime delay, F&& action) {
@@ -72,8 +87,11 @@ class Simulator {
   // Ids are handed out densely from 1: a word of bits for the next 64 is added as the first of
   // them is scheduled (its bits clear), the only work a schedule does here.
   void note_scheduled(EventId id) {
-    if ((id & 63) == 0) m_finished.push_back(0);
+    if ((id & 63) == 0) [[unlikely]]
+      add_finished_word();
   }
+  // Out of line: the vector's growth inlined at every schedule() costs its callers registers.
+  void add_finished_word();
 
   EventQueue m_queue;
   // One bit per event ever scheduled (bit id % 64 of word id / 64): set once it ran or was

@@ -70,10 +70,7 @@ core::SimTime Connection::send(Side from, std::string&& bytes) {
   d.bytes += bytes.size();
   const core::SimTime at = arrival_for(from, bytes.size());
   const Side to = other(from);
-  m_sim.schedule(at, [this, to, data = std::move(bytes)] {
-    if (m_reset) return;
-    if (Endpoint* e = endpoint(to)) e->on_bytes(data, m_sim.now());
-  });
+  m_sim.schedule_new<DeliverBytes>(at, this, to, std::move(bytes));
   return at;
 }
 

@@ -84,6 +84,17 @@ class Connection {
   const Direction& dir(Side from) const { return from == Side::kClient ? m_c2s : m_s2c; }
   core::SimTime arrival_for(Side from, std::size_t octets);
   void check_finished();
+  // The event that delivers bytes (a class rather than a lambda: it is made in its event's slot
+  // straight from the sender's string, which moves once).
+  struct DeliverBytes {
+    Connection* conn;
+    Side to;
+    std::string data;
+    void operator()() {
+      if (conn->m_reset) return;
+      if (Endpoint* e = conn->endpoint(to)) e->on_bytes(data, conn->m_sim.now());
+    }
+  };
 
   core::Simulator& m_sim;
   core::Rng m_rng;

@@ -97,7 +97,7 @@ std::optional<Path> Network::search(std::uint32_t start, std::uint32_t goal, boo
           at = g.end_a[li] == at ? g.end_b[li] : g.end_a[li];
         }
         std::reverse(hops.begin(), hops.end());
-        return measure(LinkList(hops.data(), hops.size()));
+        return measure(hops.data(), hops.size());
       }
       frontier.push_back(step.next);
     }
@@ -105,20 +105,26 @@ std::optional<Path> Network::search(std::uint32_t start, std::uint32_t goal, boo
   return std::nullopt;
 }
 
-Path Network::measure(LinkList links) const {
+std::optional<Path> Network::measure(const std::size_t* links, std::size_t n) const {
   // Hop by hop from the destination back to the source: the order the sums were always made
   // in, so that a path measured again comes out the same to the bit.
-  Path p;
+  core::SimTime latency;
+  std::uint64_t bandwidth_bps = 0;
   double pass = 1.0;
-  for (std::size_t k = links.size(); k-- > 0;) {
+  for (std::size_t k = n; k-- > 0;) {
     const LinkState& hop = m_links[links[k]];
-    p.latency += hop.effective_latency();
-    if (hop.bandwidth_bps && (!p.bandwidth_bps || hop.bandwidth_bps < p.bandwidth_bps))
-      p.bandwidth_bps = hop.bandwidth_bps;
+    latency += hop.effective_latency();
+    if (hop.bandwidth_bps && (!bandwidth_bps || hop.bandwidth_bps < bandwidth_bps))
+      bandwidth_bps = hop.bandwidth_bps;
     pass *= 1.0 - hop.effective_loss();
   }
-  p.loss = 1.0 - pass;
-  p.links = std::move(links);
+  // Made in the optional (one path per connection): no Path to move in.
+  std::optional<Path> p;
+  p.emplace();
+  p->latency = latency;
+  p->bandwidth_bps = bandwidth_bps;
+  p->loss = 1.0 - pass;
+  p->links = LinkList(links, n);
   return p;
 }
 
@@ -133,7 +139,7 @@ std::optional<Path> Network::path(const std::string& from, const std::string& to
   // A link between the two hosts that is up is what the search would find first: the first
   // step from `from` that reaches `to` ends it, and a host's steps are in link order.
   if (const auto d = g.direct.find(pair_key(start, goal)); d != g.direct.end()) {
-    if (m_links[d->second].up) return measure({d->second});
+    if (m_links[d->second].up) return measure(&d->second, 1);
     // The first such link is down: a later one, or a longer path, may serve.
   }
   const std::uint64_t key = route_key(start, goal);
@@ -142,7 +148,7 @@ std::optional<Path> Network::path(const std::string& from, const std::string& to
     const CachedPath& c = it->second;
     if (c.version == m_version) {
       if (!c.found) return std::nullopt;
-      return measure(c.links);
+      return measure(c.links.begin(), c.links.size());
     }
   }
   std::optional<Path> p = search(start, goal, true);

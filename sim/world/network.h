@@ -122,7 +122,7 @@ class Network {
   const Graph& graph() const;
   mutable Graph m_graph;
   // The hops of `links` with the current latency, bandwidth and loss of each.
-  Path measure(LinkList links) const;
+  std::optional<Path> measure(const std::size_t* links, std::size_t n) const;
   std::vector<LinkState> m_links;
   // The hops path() found by a search for (from, to) (keyed by route_key of their ids), valid
   // while no link was added, taken down or brought up since: a connection between hosts with no

@@ -87,9 +87,30 @@ SmtpServerEndpoint::SmtpServerEndpoint(core::Simulator& sim, core::Trace& trace,
 void SmtpServerEndpoint::pump(core::SimTime now) {
   std::string out = m_engine.take_output();
   const core::SimTime arrival = out.empty() ? now : m_conn.send(Side::kServer, std::move(out));
-  // A reused buffer (taken out while in use, in case a callback pumps again).
-  std::vector<proto::SmtpServerEvent> events = std::move(m_events);
-  m_engine.take_events(&events);
+  // The events go to a reused buffer, m_events, unless a callback pumps again while it is in
+  // use: then to a vector of their own.
+  if (!m_pumping) [[likely]] {
+    m_pumping = true;
+    m_engine.take_events(&m_events);
+    handle_events(m_events, now, arrival);
+    m_events.clear();
+    m_pumping = false;
+  } else {
+    std::vector<proto::SmtpServerEvent> events;
+    m_engine.take_events(&events);
+    handle_events(events, now, arrival);
+  }
+  if (m_engine.wants_close() && !m_conn.closed(Side::kServer)) {
+    m_done = true;
+    m_timer.cancel();
+    m_conn.close(Side::kServer);
+    return;
+  }
+  if (!m_done) m_timer.arm(m_engine.next_deadline());
+}
+
+[[gnu::always_inline]] inline void SmtpServerEndpoint::handle_events(
+    std::vector<proto::SmtpServerEvent>& events, core::SimTime now, core::SimTime arrival) {
   for (proto::SmtpServerEvent& ev : events) {
     std::visit(Overloaded{
                    [&](proto::smtp_server_event::ReplySent& r) {
@@ -118,15 +139,6 @@ void SmtpServerEndpoint::pump(core::SimTime now) {
                },
                ev);
   }
-  events.clear();
-  m_events = std::move(events);
-  if (m_engine.wants_close() && !m_conn.closed(Side::kServer)) {
-    m_done = true;
-    m_timer.cancel();
-    m_conn.close(Side::kServer);
-    return;
-  }
-  if (!m_done) m_timer.arm(m_engine.next_deadline());
 }
 
 // --- client -----------------------------------------------------------------------------
@@ -211,8 +223,28 @@ void SmtpClientEndpoint::finish(core::SimTime now) {
 void SmtpClientEndpoint::pump(core::SimTime now) {
   std::string out = m_engine.take_output();
   const core::SimTime arrival = out.empty() ? now : m_conn.send(Side::kClient, std::move(out));
-  std::vector<proto::SmtpClientEvent> events = std::move(m_events);
-  m_engine.take_events(&events);
+  // As the server's: m_events unless a callback pumps again while it is in use.
+  if (!m_pumping) [[likely]] {
+    m_pumping = true;
+    m_engine.take_events(&m_events);
+    handle_events(m_events, now, arrival);
+    m_events.clear();
+    m_pumping = false;
+  } else {
+    std::vector<proto::SmtpClientEvent> events;
+    m_engine.take_events(&events);
+    handle_events(events, now, arrival);
+  }
+  if (m_engine.finished()) {
+    m_conn.close(Side::kClient);
+    finish(now);
+    return;
+  }
+  if (!m_done) m_timer.arm(m_engine.next_deadline());
+}
+
+[[gnu::always_inline]] inline void SmtpClientEndpoint::handle_events(
+    std::vector<proto::SmtpClientEvent>& events, core::SimTime now, core::SimTime arrival) {
   for (proto::SmtpClientEvent& ev : events) {
     std::visit(Overloaded{
                    [&](proto::smtp_client_event::CommandSent& c) {
@@ -246,14 +278,6 @@ void SmtpClientEndpoint::pump(core::SimTime now) {
                },
                ev);
   }
-  events.clear();
-  m_events = std::move(events);
-  if (m_engine.finished()) {
-    m_conn.close(Side::kClient);
-    finish(now);
-    return;
-  }
-  if (!m_done) m_timer.arm(m_engine.next_deadline());
 }
 
 }  // namespace mailhop::world

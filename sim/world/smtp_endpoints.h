@@ -181,10 +181,13 @@ class SmtpServerEndpoint : public ServerEndpointBase<SmtpServerEndpoint> {
   friend class ServerEndpointBase<SmtpServerEndpoint>;
   proto::SmtpServer& engine() { return m_engine; }
   void pump(core::SimTime now);
+  void handle_events(std::vector<proto::SmtpServerEvent>& events, core::SimTime now,
+                     core::SimTime arrival);
 
   std::unique_ptr<proto::SmtpServerPolicy> m_policy;
   proto::SmtpServer m_engine;
   std::vector<proto::SmtpServerEvent> m_events;  // reused by pump()
+  bool m_pumping = false;                        // m_events is in use
   SmtpReplyObserver* m_on_reply;                 // may be null; outlives this endpoint
 };
 
@@ -212,6 +215,8 @@ class SmtpClientEndpoint : public Endpoint {
 
  private:
   void pump(core::SimTime now);
+  void handle_events(std::vector<proto::SmtpClientEvent>& events, core::SimTime now,
+                     core::SimTime arrival);
   void finish(core::SimTime now);
 
   core::Simulator& m_sim;
@@ -221,6 +226,7 @@ class SmtpClientEndpoint : public Endpoint {
   bool m_opened = false;        // the engine has started
   proto::SmtpClient m_engine;
   std::vector<proto::SmtpClientEvent> m_events;  // reused by pump()
+  bool m_pumping = false;                        // m_events is in use
   std::string m_message_ref;
   Done m_on_done;
   TransactionFinished m_on_transaction;
