@@ -550,10 +550,39 @@ struct SmtpClient::Impl {
   std::size_t current = 0;      // the transaction being sent
   std::optional<Cmd> handling;  // the command whose reply is being handled
 
+  // Buffers that serve a whole session, passed on from an engine that ended to the next one of
+  // the thread: a simulation runs sessions by the thousand, and each would allocate them anew.
+  // Only their room is passed on, never their contents (they are cleared first).
+  struct Buffers {
+    std::vector<Pending> pending;
+    std::vector<TxnState> state;
+    std::vector<std::string_view> reply_lines;
+    std::vector<SmtpClientEvent> events;
+  };
+  struct SpareBuffers {
+    static constexpr std::size_t kSlots = 8;
+    static constexpr std::size_t kMaxRoom = 64;  // (larger buffers are freed, not kept)
+    std::array<Buffers, kSlots> slots;           // [0, count) hold buffers, the rest are empty
+    std::size_t count = 0;
+  };
+  static SpareBuffers& spare_buffers() {
+    thread_local SpareBuffers spares;
+    return spares;
+  }
+  void swap_buffers(Buffers& b) {
+    pending.items.swap(b.pending);
+    state.swap(b.state);
+    reply_lines.swap(b.reply_lines);
+    events.swap(b.events);
+  }
+
   // (By reference: SmtpClient's by-value arguments move once, straight into place.)
   Impl(SmtpClientOptions&& o, std::vector<SmtpTransaction>&& t)
       : opt(std::move(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
+    if (SpareBuffers& spares = spare_buffers(); spares.count > 0) {
+      swap_buffers(spares.slots[--spares.count]);  // (the slot receives empty ones)
+    }
     // (reserve and emplace_back: inline, where resize() calls its general growth.)
     outcomes.reserve(txns.size());
     state.reserve(txns.size());
@@ -581,6 +610,23 @@ struct SmtpClient::Impl {
       state[i].rcpt.assign(rcpts.size(), '\0');
     }
   }
+
+  ~Impl() {
+    SpareBuffers& spares = spare_buffers();
+    if (spares.count == SpareBuffers::kSlots || pending.items.capacity() > SpareBuffers::kMaxRoom ||
+        state.capacity() > SpareBuffers::kMaxRoom ||
+        reply_lines.capacity() > SpareBuffers::kMaxRoom ||
+        events.capacity() > SpareBuffers::kMaxRoom) {
+      return;
+    }
+    pending.items.clear();
+    state.clear();
+    reply_lines.clear();
+    events.clear();
+    swap_buffers(spares.slots[spares.count++]);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   std::string_view canonical(std::size_t t) const {
     const std::optional<std::string>& copy = state[t].canonical_copy;
