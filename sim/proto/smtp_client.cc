@@ -396,7 +396,7 @@ void append_dot_stuffed(std::string& out, std::string_view canonical) {
     }
   }
   out.append(canonical.data() + copied, canonical.size() - copied);
-  out += ".\r\n";
+  out.append(".\r\n", 3);
 }
 }  // namespace
 
@@ -792,8 +792,13 @@ struct SmtpClient::Impl {
     end_line(start, p);
   }
 
-  void send_command(std::string_view line, Cmd cmd, std::size_t txn = 0, std::size_t rcpt = 0) {
-    send_line(line, Pending{cmd, txn, rcpt, fixed_waiting_text(cmd)});
+  // A fixed command line, given with its CRLF ("QUIT\r\n"): appended as it is.
+  void send_command(std::string_view wire_line, Cmd cmd, std::size_t txn = 0,
+                    std::size_t rcpt = 0) {
+    assert(wire_line.ends_with("\r\n"));
+    const std::size_t start = out.size();
+    out.append(wire_line.data(), wire_line.size());
+    end_line(start, Pending{cmd, txn, rcpt, fixed_waiting_text(cmd)});
   }
 
   std::string hello_line(std::string_view verb) const {
@@ -976,7 +981,7 @@ struct SmtpClient::Impl {
   void send_quit() {
     settle_all(DeliveryStatus::kDeferred, "the session ended before this message was sent",
                "4.4.2");
-    send_command("QUIT", Cmd::kQuit);
+    send_command("QUIT\r\n", Cmd::kQuit);
   }
 
   // Something the server sent cannot be understood: nothing it says can be trusted any more.
@@ -991,7 +996,7 @@ struct SmtpClient::Impl {
     pending.clear();
     // Say goodbye, but do not wait for an answer from a server that is out of step. During the
     // TLS handshake the server expects TLS records, not a plaintext QUIT.
-    if (!in_tls_handshake) send_command("QUIT", Cmd::kQuit);
+    if (!in_tls_handshake) send_command("QUIT\r\n", Cmd::kQuit);
     finish();
   }
 
@@ -1049,7 +1054,7 @@ struct SmtpClient::Impl {
         return;
       }
       if (offered && opt.tls_capable) {
-        send_command("STARTTLS", Cmd::kStartTls);
+        send_command("STARTTLS\r\n", Cmd::kStartTls);
         return;
       }
     }
@@ -1100,13 +1105,13 @@ struct SmtpClient::Impl {
         end_line(start, Pending{Cmd::kAuthPlain, 0, 0, fixed_waiting_text(Cmd::kAuthPlain)});
       } else {
         // RFC 4954 section 4: too long for one command line, so no initial response.
-        send_command("AUTH PLAIN", Cmd::kAuthPlainStart);
+        send_command("AUTH PLAIN\r\n", Cmd::kAuthPlainStart);
       }
       return;
     }
     if (offers(kAuthLogin)) {
       auth_mechanism = "LOGIN";
-      send_command("AUTH LOGIN", Cmd::kAuthLoginStart);
+      send_command("AUTH LOGIN\r\n", Cmd::kAuthLoginStart);
       return;
     }
     std::string offered;
@@ -1226,13 +1231,13 @@ struct SmtpClient::Impl {
     // Room for the lines about to be written, at once (longer addresses just grow it).
     out.reserve(out.size() + 160 + (pipelining ? 96 * txns[t].envelope.rcpt_to.size() : 0));
     if (need_rset) {
-      send_command("RSET", Cmd::kRset, t);
+      send_command("RSET\r\n", Cmd::kRset, t);
       if (!pipelining) return;
     }
     send_mail(t);
     if (!pipelining) return;
     for (std::size_t r = 0; r < txns[t].envelope.rcpt_to.size(); ++r) send_rcpt(t, r);
-    send_command("DATA", Cmd::kData, t);
+    send_command("DATA\r\n", Cmd::kData, t);
   }
 
   void next_transaction(std::size_t t) {
@@ -1644,7 +1649,7 @@ struct SmtpClient::Impl {
     }
     if (pipelining) return;
     if (r + 1 < st.recipients()) return send_rcpt(t, r + 1);
-    if (st.accepted_count > 0) return send_command("DATA", Cmd::kData, t);
+    if (st.accepted_count > 0) return send_command("DATA\r\n", Cmd::kData, t);
     // Nobody to send to: skip DATA; the open transaction is reset before the next one.
     next_transaction(t);
   }
