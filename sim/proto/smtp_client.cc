@@ -595,9 +595,11 @@ struct SmtpClient::Impl {
     events.swap(b.events);
   }
 
-  // (By reference: SmtpClient's by-value arguments move once, straight into place.)
-  Impl(SmtpClientOptions&& o, std::vector<SmtpTransaction>&& t)
-      : opt(std::move(o)), txns(std::move(t)) {
+  // (By reference: the options are copied or moved once and the transactions moved once,
+  // straight into place.)
+  template <class Options>
+  Impl(Options&& o, std::vector<SmtpTransaction>&& t)
+      : opt(std::forward<Options>(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
     if (SpareBuffers& spares = spare_buffers(); spares.count > 0) {
       swap_buffers(spares.slots[--spares.count]);  // (the slot receives empty ones)
@@ -1746,7 +1748,9 @@ struct SmtpClient::Impl {
   }
 };
 
-SmtpClient::SmtpClient(SmtpClientOptions options, std::vector<SmtpTransaction> transactions)
+SmtpClient::SmtpClient(const SmtpClientOptions& options, std::vector<SmtpTransaction> transactions)
+    : m_impl(std::make_unique<Impl>(options, std::move(transactions))) {}
+SmtpClient::SmtpClient(SmtpClientOptions&& options, std::vector<SmtpTransaction> transactions)
     : m_impl(std::make_unique<Impl>(std::move(options), std::move(transactions))) {}
 SmtpClient::~SmtpClient() = default;
 SmtpClient::SmtpClient(SmtpClient&&) noexcept = default;

@@ -184,7 +184,9 @@ using SmtpClientEvent =
 
 class SmtpClient {
  public:
-  SmtpClient(SmtpClientOptions options, std::vector<SmtpTransaction> transactions);
+  // (The options by reference, copied or moved once, straight into the engine.)
+  SmtpClient(const SmtpClientOptions& options, std::vector<SmtpTransaction> transactions);
+  SmtpClient(SmtpClientOptions&& options, std::vector<SmtpTransaction> transactions);
   ~SmtpClient();
   SmtpClient(SmtpClient&&) noexcept;
   SmtpClient& operator=(SmtpClient&&) noexcept;
