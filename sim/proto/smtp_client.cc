@@ -529,8 +529,12 @@ struct SmtpClient::Impl {
   struct KnownTail {
     int code = 0;
     bool enhanced = false;
-    std::string octets;       // from the second line to the last line's CRLF
-    std::vector<Span> lines;  // each line's text (as handle_line reads it) within `octets`
+    std::string octets;  // from the second line to the last line's CRLF
+    // The reply's lines as handle_line reads them: [0] the first line's text, set for each
+    // reply read with this tail, then each further line's text within `octets` (equal to the
+    // received one). A reply read with the tail is handled with these views, valid while it is
+    // handled: no entry changes then (and entries never move, see remember_tail).
+    std::vector<std::string_view> lines;
     std::shared_ptr<const Capabilities> caps;  // what they say in an EHLO reply, once asked
   };
   struct KnownTails {
@@ -1405,7 +1409,7 @@ struct SmtpClient::Impl {
     }
     std::shared_ptr<const Capabilities>* known_caps = nullptr;
     if (reply_lines.size() > 1) known_caps = &remember_tail(data, at + size + 2);
-    complete_reply(data, known_caps);
+    complete_reply(data, reply_lines, known_caps);
     return true;
   }
 
@@ -1420,6 +1424,8 @@ struct SmtpClient::Impl {
     }
     KnownTail* t;
     if (tails.entries.size() < KnownTails::kEntries) {
+      // (All the room at once: the entries never move, nor do the octets their views see.)
+      tails.entries.reserve(KnownTails::kEntries);
       t = &tails.entries.emplace_back();
     } else {
       t = &tails.entries[tails.next_slot];
@@ -1428,10 +1434,10 @@ struct SmtpClient::Impl {
     t->code = reply_code;
     t->enhanced = enhanced_codes;
     t->octets.assign(octets);
-    t->lines.clear();
+    t->lines.assign(reply_lines.size(), std::string_view());
     for (std::size_t i = 1; i < reply_lines.size(); ++i) {
-      t->lines.push_back(
-          {static_cast<std::size_t>(reply_lines[i].data() - octets.data()), reply_lines[i].size()});
+      t->lines[i] = std::string_view(t->octets.data() + (reply_lines[i].data() - octets.data()),
+                                     reply_lines[i].size());
     }
     t->caps.reset();
     return t->caps;
@@ -1446,25 +1452,22 @@ struct SmtpClient::Impl {
     const std::string_view rest(data.data() + at, data.size() - at);
     KnownTail* const t = find_tail(tails, reply_code, enhanced_codes, rest);
     if (t == nullptr) return false;
-    // (Room for them at once: the vector keeps its buffer from reply to reply.)
-    const std::size_t first = reply_lines.size();
-    reply_lines.resize(first + t->lines.size());
-    std::string_view* const to = reply_lines.data() + first;
-    for (std::size_t i = 0; i < t->lines.size(); ++i) {
-      to[i] = std::string_view(rest.data() + t->lines[i].at, t->lines[i].size);
-    }
+    // The further lines are the tail's own views (equal octets): only the first is set.
+    assert(reply_lines.size() == 1);
+    t->lines[0] = reply_lines[0];
     *end = at + t->octets.size();
-    complete_reply(data, &t->caps);
+    complete_reply(data, t->lines, &t->caps);
     return true;
   }
 
-  // The reply in reply_lines is complete: handled (after its event, when reported). (Inline:
-  // it runs once per reply.)
+  // The reply whose lines are `lines` (reply_lines, or a known tail's) is complete: handled
+  // (after its event, when reported). (Inline: it runs once per reply.)
   [[gnu::always_inline]] void complete_reply(std::string_view data,
+                                             std::span<const std::string_view> lines,
                                              std::shared_ptr<const Capabilities>* known_caps) {
     const Reply reply{reply_code,
-                      std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size),
-                      reply_lines, known_caps};
+                      std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size), lines,
+                      known_caps};
     reset_reply();
     if (!opt.report_replies) {
       on_reply(reply);
