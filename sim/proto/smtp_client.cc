@@ -1338,6 +1338,13 @@ struct SmtpClient::Impl {
       forget_input();
       return;
     }
+    if (keep == data.size() && !reply_started) {
+      // Everything was read, as usual: nothing to keep, no places to move.
+      if (buffered) in.clear();
+      parsed = 0;
+      scanned = 0;
+      return;
+    }
     // Keep the unfinished reply; the places of its lines move with it.
     if (buffered) {
       in.erase(0, keep);
