@@ -430,10 +430,8 @@ struct Capabilities {
   std::optional<std::size_t> size_limit;
 };
 
-const std::shared_ptr<const Capabilities>& no_capabilities() {
-  static const std::shared_ptr<const Capabilities> kNone = std::make_shared<Capabilities>();
-  return kNone;
-}
+// What a server that said nothing about itself offers (constant-initialized: no guard to test).
+constinit const Capabilities kNoCapabilities{};
 }  // namespace
 
 struct SmtpClient::Impl {
@@ -561,7 +559,9 @@ struct SmtpClient::Impl {
 
   // What the server said about itself; forgotten after STARTTLS (RFC 3207 section 4.2).
   bool esmtp = false;
-  std::shared_ptr<const Capabilities> caps = no_capabilities();
+  // (Null when the server offered nothing: kNoCapabilities, with no reference to count.)
+  std::shared_ptr<const Capabilities> caps;
+  const Capabilities& capabilities() const { return caps ? *caps : kNoCapabilities; }
   bool enhanced_codes = false;
 
   bool tls = false;
@@ -661,16 +661,16 @@ struct SmtpClient::Impl {
   // ---- capabilities -------------------------------------------------------------------
 
   const SmtpExtension* find_ext(std::string_view keyword) const {
-    for (const auto& e : caps->capabilities) {
+    for (const auto& e : capabilities().capabilities) {
       if (e.keyword == keyword) return &e;
     }
     return nullptr;
   }
-  bool offers(unsigned known) const { return (caps->known & known) != 0; }
+  bool offers(unsigned known) const { return (capabilities().known & known) != 0; }
 
   void forget_capabilities() {
     esmtp = false;
-    caps = no_capabilities();
+    caps.reset();
     enhanced_codes = false;
     pipelining = false;
   }
@@ -681,7 +681,7 @@ struct SmtpClient::Impl {
     forget_capabilities();
     esmtp = true;
     if (reply.known_caps == nullptr) {
-      caps = no_capabilities();  // (a one-line reply: no extensions)
+      caps.reset();  // (a one-line reply: no extensions)
     } else {
       std::shared_ptr<const Capabilities>& known = *reply.known_caps;
       if (!known)
@@ -1140,7 +1140,7 @@ struct SmtpClient::Impl {
       return true;
     }
     const std::string_view content = canonical(t);
-    if (const auto& limit = caps->size_limit; limit && content.size() > *limit) {
+    if (const auto& limit = capabilities().size_limit; limit && content.size() > *limit) {
       const std::string diag = "message too big for the server: " + std::to_string(content.size()) +
                                " octets, but its EHLO reply says SIZE " + std::to_string(*limit) +
                                " (RFC 1870); not sent";
@@ -1790,8 +1790,15 @@ std::string SmtpClient::take_output() {
 std::vector<SmtpClientEvent> SmtpClient::take_events() {
   return std::exchange(m_impl->events, {});
 }
+namespace {
+[[gnu::noinline]] void clear_events(std::vector<SmtpClientEvent>* events) {
+  events->clear();
+}
+}  // namespace
 void SmtpClient::take_events(std::vector<SmtpClientEvent>* out) {
-  out->clear();
+  // (A driver usually hands back the vector it emptied: then nothing is destroyed, and the
+  // call is a few moves.)
+  if (!out->empty()) clear_events(out);
   out->swap(m_impl->events);
 }
 std::optional<Micros> SmtpClient::next_deadline() const {
@@ -1805,10 +1812,10 @@ const std::vector<TransactionOutcome>& SmtpClient::outcomes() const {
   return m_impl->outcomes;
 }
 const std::vector<std::string>& SmtpClient::server_extensions() const {
-  return m_impl->caps->keywords;
+  return m_impl->capabilities().keywords;
 }
 const std::vector<SmtpExtension>& SmtpClient::server_capabilities() const {
-  return m_impl->caps->capabilities;
+  return m_impl->capabilities().capabilities;
 }
 bool SmtpClient::tls_active() const {
   return m_impl->tls;
