@@ -448,20 +448,27 @@ struct SmtpClient::Impl {
   // The commands whose replies are awaited, in order: a vector read from `head`, emptied
   // whenever everything was answered (so its buffer serves the whole session).
   struct PendingQueue {
+    // items[head, count) are awaited; the vector's elements are only room (its size never
+    // shrinks), so that adding one is a store, not a call of vector::push_back.
     std::vector<Pending> items;
     std::size_t head = 0;
+    std::size_t count = 0;
 
-    bool empty() const { return head == items.size(); }
+    bool empty() const { return head == count; }
     const Pending& front() const { return items[head]; }
     void pop_front() {
-      if (++head == items.size()) clear();
+      if (++head == count) clear();
     }
-    // Inline: every command line ends here (the vector has its room from the start, see
-    // open(), so the call of the growth is rarely taken).
-    [[gnu::always_inline]] void push_back(const Pending& p) { items.push_back(p); }
+    // Inline: every command line ends here.
+    [[gnu::always_inline]] void push_back(const Pending& p) {
+      if (count == items.size()) [[unlikely]]
+        grow();
+      items[count++] = p;
+    }
+    [[gnu::noinline]] void grow() { items.resize(items.size() < 4 ? 8 : 2 * items.size()); }
     void clear() {
-      items.clear();
       head = 0;
+      count = 0;
     }
   };
 
@@ -581,6 +588,8 @@ struct SmtpClient::Impl {
     std::vector<TxnState> state;
     std::vector<std::string_view> reply_lines;
     std::vector<SmtpClientEvent> events;
+    std::vector<TransactionOutcome> outcomes;
+    std::vector<RecipientOutcome> recipients;  // the first transaction's outcomes'
   };
   struct SpareBuffers {
     static constexpr std::size_t kSlots = 8;
@@ -597,6 +606,7 @@ struct SmtpClient::Impl {
     state.swap(b.state);
     reply_lines.swap(b.reply_lines);
     events.swap(b.events);
+    outcomes.swap(b.outcomes);
   }
 
   // (By reference: the options are copied or moved once and the transactions moved once,
@@ -605,8 +615,10 @@ struct SmtpClient::Impl {
   Impl(Options&& o, std::vector<SmtpTransaction>&& t)
       : opt(std::forward<Options>(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
+    Buffers* spare = nullptr;
     if (SpareBuffers& spares = spare_buffers(); spares.count > 0) {
-      swap_buffers(spares.slots[--spares.count]);  // (the slot receives empty ones)
+      spare = &spares.slots[--spares.count];
+      swap_buffers(*spare);  // (the slot receives empty ones)
     }
     // (reserve and emplace_back: inline, where resize() calls its general growth.)
     outcomes.reserve(txns.size());
@@ -615,6 +627,7 @@ struct SmtpClient::Impl {
       outcomes.emplace_back();
       state.emplace_back();
     }
+    if (spare != nullptr && !outcomes.empty()) outcomes[0].recipients.swap(spare->recipients);
     for (std::size_t i = 0; i < txns.size(); ++i) {
       const mail::TextShape shape =
           txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].text());
@@ -641,14 +654,22 @@ struct SmtpClient::Impl {
     if (spares.count == SpareBuffers::kSlots || pending.items.capacity() > SpareBuffers::kMaxRoom ||
         state.capacity() > SpareBuffers::kMaxRoom ||
         reply_lines.capacity() > SpareBuffers::kMaxRoom ||
-        events.capacity() > SpareBuffers::kMaxRoom) {
+        events.capacity() > SpareBuffers::kMaxRoom ||
+        outcomes.capacity() > SpareBuffers::kMaxRoom ||
+        (!outcomes.empty() && outcomes[0].recipients.capacity() > SpareBuffers::kMaxRoom)) {
       return;
     }
-    pending.items.clear();
+    Buffers& spare = spares.slots[spares.count++];
+    if (!outcomes.empty()) {
+      outcomes[0].recipients.clear();
+      spare.recipients.swap(outcomes[0].recipients);
+    }
+    pending.clear();
     state.clear();
     reply_lines.clear();
     events.clear();
-    swap_buffers(spares.slots[spares.count++]);
+    outcomes.clear();
+    swap_buffers(spare);
   }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -1032,7 +1053,6 @@ struct SmtpClient::Impl {
     if (phase != Phase::kIdle) return;
     now = t;
     phase = Phase::kActive;
-    pending.items.reserve(8);  // (a pipelined transaction of a few recipients fits)
     pending.push_back(Pending{Cmd::kGreeting, 0, 0, "the 220 greeting"});
     wait_since = now;
   }
