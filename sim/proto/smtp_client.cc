@@ -179,6 +179,32 @@ void assign_status_code(std::string& code, const Reply& reply, DeliveryStatus st
   }
 }
 
+// A command line of a fixed shape appended with one growth: a literal piece is copied with its
+// length known when compiled (a move or two), a string_view with copy_short.
+template <std::size_t N>
+constexpr std::size_t piece_size(const char (&)[N]) {
+  return N - 1;
+}
+inline std::size_t piece_size(std::string_view piece) {
+  return piece.size();
+}
+template <std::size_t N>
+[[gnu::always_inline]] inline char* put_piece(char* d, const char (&piece)[N]) {
+  std::memcpy(d, piece, N - 1);
+  return d + (N - 1);
+}
+[[gnu::always_inline]] inline char* put_piece(char* d, std::string_view piece) {
+  copy_short(d, piece.data(), piece.size());
+  return d + piece.size();
+}
+template <class... Pieces>
+void append_pieces(std::string& out, const Pieces&... pieces) {
+  const std::size_t at = out.size();
+  out.resize(at + (piece_size(pieces) + ...));
+  char* d = out.data() + at;
+  ((d = put_piece(d, pieces)), ...);
+}
+
 // The pieces of a command line, appended to a string with one growth: each += would be a call
 // of its own (and a literal's another for its length).
 class LineParts {
@@ -835,7 +861,7 @@ struct SmtpClient::Impl {
   }
   void send_hello(std::string_view verb, Cmd cmd) {
     const std::size_t start = out.size();
-    (LineParts() << verb << opt.helo_domain << "\r\n").append_to(out);
+    append_pieces(out, verb, std::string_view(opt.helo_domain), "\r\n");
     end_line(start, Pending{cmd, 0, 0, nullptr});
   }
 
@@ -1215,6 +1241,16 @@ struct SmtpClient::Impl {
   // appended to `out`.
   void append_rcpt_line(std::string& out_line, std::size_t t, std::size_t r, bool crlf) const {
     const mail::EnvelopeRecipient& rcpt = txns[t].envelope.rcpt_to[r];
+    if (!offers(kDsnExt) || (!rcpt.notify && !rcpt.orcpt)) {  // (the usual line, at once)
+      const std::string_view local = rcpt.mailbox.local_part;
+      const std::string_view domain = rcpt.mailbox.domain;
+      if (crlf) {
+        append_pieces(out_line, "RCPT TO:<", local, "@", domain, ">\r\n");
+      } else {
+        append_pieces(out_line, "RCPT TO:<", local, "@", domain, ">");
+      }
+      return;
+    }
     LineParts parts;
     parts << "RCPT TO:";
     parts.path(&rcpt.mailbox);
