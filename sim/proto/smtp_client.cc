@@ -1212,28 +1212,35 @@ struct SmtpClient::Impl {
   // The MAIL command line (with its CRLF when `crlf`) appended to `out`.
   void append_mail_line(std::string& out_line, std::size_t t, bool crlf) const {
     const mail::Envelope& env = txns[t].envelope;
+    std::string_view size_param;  // " SIZE=n" when SIZE was offered
+    char size_buf[32] = " SIZE=";
+    if (offers(kSizeExt)) {
+      const auto res = std::to_chars(size_buf + 6, size_buf + sizeof size_buf, canonical(t).size());
+      size_param = std::string_view(size_buf, static_cast<std::size_t>(res.ptr - size_buf));
+    }
+    std::string_view body_param;
+    if (offers(k8BitMimeExt)) {
+      if (state[t].eight_bit || env.body == mail::BodyType::k8BitMime) {
+        body_param = " BODY=8BITMIME";
+      } else if (env.body == mail::BodyType::k7Bit) {
+        body_param = " BODY=7BIT";
+      }
+    }
+    const std::string_view end = crlf ? std::string_view("\r\n") : std::string_view();
+    if (env.mail_from && (!offers(kDsnExt) || (!env.ret && !env.envid))) {  // (the usual line)
+      append_pieces(out_line, "MAIL FROM:<", std::string_view(env.mail_from->local_part), "@",
+                    std::string_view(env.mail_from->domain), ">", size_param, body_param, end);
+      return;
+    }
     LineParts parts;
     parts << "MAIL FROM:";
     parts.path(env.mail_from ? &*env.mail_from : nullptr);
-    char size_digits[24];
-    if (offers(kSizeExt)) {
-      const auto res =
-          std::to_chars(size_digits, size_digits + sizeof size_digits, canonical(t).size());
-      parts << " SIZE="
-            << std::string_view(size_digits, static_cast<std::size_t>(res.ptr - size_digits));
-    }
-    if (offers(k8BitMimeExt)) {
-      if (state[t].eight_bit || env.body == mail::BodyType::k8BitMime) {
-        parts << " BODY=8BITMIME";
-      } else if (env.body == mail::BodyType::k7Bit) {
-        parts << " BODY=7BIT";
-      }
-    }
+    parts << size_param << body_param;
     if (offers(kDsnExt)) {
       if (env.ret) parts << " RET=" << *env.ret;
       if (env.envid) parts << " ENVID=" << *env.envid;
     }
-    if (crlf) parts << "\r\n";
+    parts << end;
     parts.append_to(out_line);
   }
 
