@@ -1153,7 +1153,7 @@ struct SmtpClient::Impl {
       constexpr std::string_view kVerb = "AUTH PLAIN ";
       if (kVerb.size() + response.size() + 2 <= kMaxCommandLineOctets) {
         const std::size_t start = out.size();
-        (LineParts() << kVerb << response << "\r\n").append_to(out);
+        append_pieces(out, "AUTH PLAIN ", std::string_view(response), "\r\n");
         end_line(start, Pending{Cmd::kAuthPlain, 0, 0, fixed_waiting_text(Cmd::kAuthPlain)});
       } else {
         // RFC 4954 section 4: too long for one command line, so no initial response.
