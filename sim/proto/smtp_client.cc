@@ -846,11 +846,13 @@ struct SmtpClient::Impl {
   }
 
   // A fixed command line, given with its CRLF ("QUIT\r\n"): appended as it is.
-  void send_command(std::string_view wire_line, Cmd cmd, std::size_t txn = 0,
+  // (A literal: its length is known when compiled, so the copy is a move or two.)
+  template <std::size_t N>
+  void send_command(const char (&wire_line)[N], Cmd cmd, std::size_t txn = 0,
                     std::size_t rcpt = 0) {
-    assert(wire_line.ends_with("\r\n"));
+    assert(std::string_view(wire_line, N - 1).ends_with("\r\n"));
     const std::size_t start = out.size();
-    out.append(wire_line.data(), wire_line.size());
+    out.append(wire_line, N - 1);
     end_line(start, Pending{cmd, txn, rcpt, fixed_waiting_text(cmd)});
   }
 
