@@ -646,9 +646,10 @@ struct SmtpClient::Impl {
       spare = &spares.slots[--spares.count];
       swap_buffers(*spare);  // (the slot receives empty ones)
     }
-    // (reserve and emplace_back: inline, where resize() calls its general growth.)
-    outcomes.reserve(txns.size());
-    state.reserve(txns.size());
+    // (reserve and emplace_back: inline, where resize() calls its general growth; and reserve
+    // only called when the buffers passed on lack the room.)
+    if (outcomes.capacity() < txns.size()) outcomes.reserve(txns.size());
+    if (state.capacity() < txns.size()) state.reserve(txns.size());
     for (std::size_t i = 0; i < txns.size(); ++i) {
       outcomes.emplace_back();
       state.emplace_back();
@@ -666,7 +667,9 @@ struct SmtpClient::Impl {
         state[i].eight_bit = has_8bit(canonical(i));
       }
       const auto& rcpts = txns[i].envelope.rcpt_to;
-      outcomes[i].recipients.reserve(rcpts.size());
+      if (outcomes[i].recipients.capacity() < rcpts.size()) {
+        outcomes[i].recipients.reserve(rcpts.size());
+      }
       for (const auto& r : rcpts) {
         RecipientOutcome& outcome = outcomes[i].recipients.emplace_back();
         outcome.recipient = r.mailbox;
