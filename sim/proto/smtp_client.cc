@@ -501,6 +501,9 @@ struct SmtpClient::Impl {
   // What the session knows of each transaction: one vector of these (and one of flags per
   // recipient), not a vector per field.
   struct TxnState {
+    // (User-provided, so that emplace_back() does not zero the object before initializing it.)
+    TxnState() {}
+
     bool done = false;         // TransactionDone was emitted
     bool mail_failed = false;  // MAIL FROM got 4xx/5xx: the recipients have its reply
     bool eight_bit = false;    // has_8bit(canonical)
