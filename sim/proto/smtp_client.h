@@ -119,6 +119,9 @@ enum class DeliveryStatus {
 };
 
 struct RecipientOutcome {
+  // (User-provided, so that the engine's emplace_back() does not zero it before initializing.)
+  RecipientOutcome() {}
+
   mail::Mailbox recipient;
   DeliveryStatus status = DeliveryStatus::kDeferred;
   std::optional<SmtpReply> reply;  // the reply that decided it, when there was one
