@@ -620,15 +620,28 @@ struct SmtpClient::Impl {
     std::vector<TransactionOutcome> outcomes;
     std::vector<RecipientOutcome> recipients;  // the first transaction's outcomes'
   };
+  // Set when the thread's spares are destroyed (at thread or program exit): an engine that
+  // outlives them keeps and frees its own buffers. (A trivially destructible flag, readable
+  // to the end.)
+  static bool& spare_buffers_gone() {
+    thread_local bool gone = false;
+    return gone;
+  }
   struct SpareBuffers {
     static constexpr std::size_t kSlots = 8;
     static constexpr std::size_t kMaxRoom = 64;  // (larger buffers are freed, not kept)
     std::array<Buffers, kSlots> slots;           // [0, count) hold buffers, the rest are empty
     std::size_t count = 0;
+    SpareBuffers() = default;
+    SpareBuffers(const SpareBuffers&) = delete;
+    SpareBuffers& operator=(const SpareBuffers&) = delete;
+    ~SpareBuffers() { spare_buffers_gone() = true; }
   };
-  static SpareBuffers& spare_buffers() {
+  // The thread's spares, or null once they are gone.
+  static SpareBuffers* spare_buffers() {
+    if (spare_buffers_gone()) return nullptr;
     thread_local SpareBuffers spares;
-    return spares;
+    return &spares;
   }
   void swap_buffers(Buffers& b) {
     pending.items.swap(b.pending);
@@ -645,8 +658,8 @@ struct SmtpClient::Impl {
       : opt(std::forward<Options>(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
     Buffers* spare = nullptr;
-    if (SpareBuffers& spares = spare_buffers(); spares.count > 0) {
-      spare = &spares.slots[--spares.count];
+    if (SpareBuffers* spares = spare_buffers(); spares != nullptr && spares->count > 0) {
+      spare = &spares->slots[--spares->count];
       swap_buffers(*spare);  // (the slot receives empty ones)
     }
     // (reserve and emplace_back: inline, where resize() calls its general growth; and reserve
@@ -682,8 +695,9 @@ struct SmtpClient::Impl {
   }
 
   ~Impl() {
-    SpareBuffers& spares = spare_buffers();
-    if (spares.count == SpareBuffers::kSlots || pending.items.capacity() > SpareBuffers::kMaxRoom ||
+    SpareBuffers* const spares = spare_buffers();
+    if (spares == nullptr || spares->count == SpareBuffers::kSlots ||
+        pending.items.capacity() > SpareBuffers::kMaxRoom ||
         state.capacity() > SpareBuffers::kMaxRoom ||
         reply_lines.capacity() > SpareBuffers::kMaxRoom ||
         events.capacity() > SpareBuffers::kMaxRoom ||
@@ -691,7 +705,7 @@ struct SmtpClient::Impl {
         (!outcomes.empty() && outcomes[0].recipients.capacity() > SpareBuffers::kMaxRoom)) {
       return;
     }
-    Buffers& spare = spares.slots[spares.count++];
+    Buffers& spare = spares->slots[spares->count++];
     if (!outcomes.empty()) {
       outcomes[0].recipients.clear();
       spare.recipients.swap(outcomes[0].recipients);
