@@ -152,13 +152,70 @@ void assign_status_code(std::string& code, const Reply& reply, DeliveryStatus st
   code[0] = status_class_digit(status);
 }
 
+// Copies n octets, for the short pieces of command lines: a few moves, where memcpy would be a
+// call (its length is not known here).
+[[gnu::always_inline]] inline void copy_short(char* d, const char* s, std::size_t n) {
+  if (n >= 8) {
+    if (n > 16) {
+      std::memcpy(d, s, n);
+      return;
+    }
+    // Two 8-octet moves that overlap when n < 16.
+    std::uint64_t a, b;
+    std::memcpy(&a, s, 8);
+    std::memcpy(&b, s + n - 8, 8);
+    std::memcpy(d, &a, 8);
+    std::memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, s, 4);
+    std::memcpy(&b, s + n - 4, 4);
+    std::memcpy(d, &a, 4);
+    std::memcpy(d + n - 4, &b, 4);
+  } else if (n > 0) {
+    d[0] = s[0];
+    d[n / 2] = s[n / 2];
+    d[n - 1] = s[n - 1];
+  }
+}
+
+// A command line of a fixed shape appended with one growth: a literal piece is copied with its
+// length known when compiled (a move or two), a string_view with copy_short.
+template <std::size_t N>
+constexpr std::size_t piece_size(const char (&)[N]) {
+  return N - 1;
+}
+inline std::size_t piece_size(std::string_view piece) {
+  return piece.size();
+}
+template <std::size_t N>
+[[gnu::always_inline]] inline char* put_piece(char* d, const char (&piece)[N]) {
+  std::memcpy(d, piece, N - 1);
+  return d + (N - 1);
+}
+[[gnu::always_inline]] inline char* put_piece(char* d, std::string_view piece) {
+  copy_short(d, piece.data(), piece.size());
+  return d + piece.size();
+}
+template <class... Pieces>
+void append_pieces(std::string& out, const Pieces&... pieces) {
+  const std::size_t at = out.size();
+  out.resize(at + (piece_size(pieces) + ...));
+  char* d = out.data() + at;
+  ((d = put_piece(d, pieces)), ...);
+}
+
 // The pieces of a command line, appended to a string with one growth: each += would be a call
 // of its own (and a literal's another for its length).
 class LineParts {
  public:
+  // (User-provided, so that LineParts() does not zero the arrays: only pieces given are read.)
+  LineParts() {}
+
   LineParts& operator<<(std::string_view piece) {
-    assert(m_count < m_parts.size());
-    m_parts[m_count++] = piece;
+    assert(m_count < kMaxParts);
+    m_data[m_count] = piece.data();
+    m_sizes[m_count++] = piece.size();
     m_size += piece.size();
     return *this;
   }
@@ -172,13 +229,15 @@ class LineParts {
     out.resize(at + m_size);
     char* d = out.data() + at;
     for (std::size_t i = 0; i < m_count; ++i) {
-      std::memcpy(d, m_parts[i].data(), m_parts[i].size());
-      d += m_parts[i].size();
+      copy_short(d, m_data[i], m_sizes[i]);
+      d += m_sizes[i];
     }
   }
 
  private:
-  std::array<std::string_view, 16> m_parts;  // (the longest line, MAIL, has 14)
+  static constexpr std::size_t kMaxParts = 16;  // (the longest line, MAIL, has 14)
+  const char* m_data[kMaxParts];
+  std::size_t m_sizes[kMaxParts];
   std::size_t m_count = 0;
   std::size_t m_size = 0;
 };
@@ -261,27 +320,46 @@ std::string smtp_canonical_content(std::string_view content) {
 
 namespace {
 #if defined(MAILHOP_AVX2_DISPATCH)
-// find_lf_dot with AVX2, 64 octets a step, while 65 remain: the index found, or npos with
-// `*at` where the rest is to be looked at.
+// find_lf_dot with AVX2, 128 octets a step while 129 remain, then 64 while 65 remain: the index
+// found, or npos with `*at` where the rest is to be looked at.
 __attribute__((target("avx2"))) std::size_t find_lf_dot_avx2(const char* p, std::size_t n,
                                                              std::size_t* at) {
   std::size_t i = *at;
   const __m256i lf = _mm256_set1_epi8('\n');
   const __m256i dot = _mm256_set1_epi8('.');
-  for (; i + 65 <= n; i += 64) {
-    const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
-    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 1));
-    const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 32));
-    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 33));
-    const __m256i m0 = _mm256_and_si256(_mm256_cmpeq_epi8(a0, lf), _mm256_cmpeq_epi8(b0, dot));
-    const __m256i m1 = _mm256_and_si256(_mm256_cmpeq_epi8(a1, lf), _mm256_cmpeq_epi8(b1, dot));
-    if (!_mm256_testz_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m0, m1))) {
-      const unsigned lo = static_cast<unsigned>(_mm256_movemask_epi8(m0));
-      if (lo != 0) return i + static_cast<std::size_t>(__builtin_ctz(lo));
-      const unsigned hi = static_cast<unsigned>(_mm256_movemask_epi8(m1));
-      return i + 32 + static_cast<std::size_t>(__builtin_ctz(hi));
+  // Bit k of the mask: p[at + k] is a LF and p[at + k + 1] a "." (p[at + 32] must exist). (Macros:
+  // a lambda would not have the function's target.)
+#define MAILHOP_LF_DOT_MASK256(at)                                                           \
+  _mm256_and_si256(                                                                          \
+      _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + (at))), lf), \
+      _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + (at) + 1)), dot))
+#define MAILHOP_FIRST_IN(at, m) \
+  ((at) + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(_mm256_movemask_epi8(m)))))
+  // (Bounds as `i < end` with the end worked out once: fewer instructions a step.)
+  if (n >= 129) {
+    for (const std::size_t end = n - 128; i < end; i += 128) {
+      const __m256i m0 = MAILHOP_LF_DOT_MASK256(i);
+      const __m256i m1 = MAILHOP_LF_DOT_MASK256(i + 32);
+      const __m256i m2 = MAILHOP_LF_DOT_MASK256(i + 64);
+      const __m256i m3 = MAILHOP_LF_DOT_MASK256(i + 96);
+      const __m256i any = _mm256_or_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m2, m3));
+      if (!_mm256_testz_si256(any, any)) {
+        if (!_mm256_testz_si256(m0, m0)) return MAILHOP_FIRST_IN(i, m0);
+        if (!_mm256_testz_si256(m1, m1)) return MAILHOP_FIRST_IN(i + 32, m1);
+        if (!_mm256_testz_si256(m2, m2)) return MAILHOP_FIRST_IN(i + 64, m2);
+        return MAILHOP_FIRST_IN(i + 96, m3);
+      }
     }
   }
+  if (i + 65 <= n) {
+    const __m256i m0 = MAILHOP_LF_DOT_MASK256(i);
+    const __m256i m1 = MAILHOP_LF_DOT_MASK256(i + 32);
+    if (!_mm256_testz_si256(m0, m0)) return MAILHOP_FIRST_IN(i, m0);
+    if (!_mm256_testz_si256(m1, m1)) return MAILHOP_FIRST_IN(i + 32, m1);
+    i += 64;
+  }
+#undef MAILHOP_FIRST_IN
+#undef MAILHOP_LF_DOT_MASK256
   *at = i;
   return std::string_view::npos;
 }
@@ -344,7 +422,7 @@ void append_dot_stuffed(std::string& out, std::string_view canonical) {
     }
   }
   out.append(canonical.data() + copied, canonical.size() - copied);
-  out += ".\r\n";
+  out.append(".\r\n", 3);
 }
 }  // namespace
 
@@ -378,10 +456,8 @@ struct Capabilities {
   std::optional<std::size_t> size_limit;
 };
 
-const std::shared_ptr<const Capabilities>& no_capabilities() {
-  static const std::shared_ptr<const Capabilities> kNone = std::make_shared<Capabilities>();
-  return kNone;
-}
+// What a server that said nothing about itself offers (constant-initialized: no guard to test).
+constinit const Capabilities kNoCapabilities{};
 }  // namespace
 
 struct SmtpClient::Impl {
@@ -398,26 +474,36 @@ struct SmtpClient::Impl {
   // The commands whose replies are awaited, in order: a vector read from `head`, emptied
   // whenever everything was answered (so its buffer serves the whole session).
   struct PendingQueue {
+    // items[head, count) are awaited; the vector's elements are only room (its size never
+    // shrinks), so that adding one is a store, not a call of vector::push_back.
     std::vector<Pending> items;
     std::size_t head = 0;
+    std::size_t count = 0;
 
-    bool empty() const { return head == items.size(); }
+    bool empty() const { return head == count; }
     const Pending& front() const { return items[head]; }
     void pop_front() {
-      if (++head == items.size()) clear();
+      if (++head == count) clear();
     }
-    // Inline: every command line ends here (the vector has its room from the start, see
-    // open(), so the call of the growth is rarely taken).
-    [[gnu::always_inline]] void push_back(const Pending& p) { items.push_back(p); }
+    // Inline: every command line ends here.
+    [[gnu::always_inline]] void push_back(const Pending& p) {
+      if (count == items.size()) [[unlikely]]
+        grow();
+      items[count++] = p;
+    }
+    [[gnu::noinline]] void grow() { items.resize(items.size() < 4 ? 8 : 2 * items.size()); }
     void clear() {
-      items.clear();
       head = 0;
+      count = 0;
     }
   };
 
   // What the session knows of each transaction: one vector of these (and one of flags per
   // recipient), not a vector per field.
   struct TxnState {
+    // (User-provided, so that emplace_back() does not zero the object before initializing it.)
+    TxnState() {}
+
     bool done = false;         // TransactionDone was emitted
     bool mail_failed = false;  // MAIL FROM got 4xx/5xx: the recipients have its reply
     bool eight_bit = false;    // has_8bit(canonical)
@@ -477,8 +563,12 @@ struct SmtpClient::Impl {
   struct KnownTail {
     int code = 0;
     bool enhanced = false;
-    std::string octets;       // from the second line to the last line's CRLF
-    std::vector<Span> lines;  // each line's text (as handle_line reads it) within `octets`
+    std::string octets;  // from the second line to the last line's CRLF
+    // The reply's lines as handle_line reads them: [0] the first line's text, set for each
+    // reply read with this tail, then each further line's text within `octets` (equal to the
+    // received one). A reply read with the tail is handled with these views, valid while it is
+    // handled: no entry changes then (and entries never move, see remember_tail).
+    std::vector<std::string_view> lines;
     std::shared_ptr<const Capabilities> caps;  // what they say in an EHLO reply, once asked
   };
   struct KnownTails {
@@ -505,7 +595,9 @@ struct SmtpClient::Impl {
 
   // What the server said about itself; forgotten after STARTTLS (RFC 3207 section 4.2).
   bool esmtp = false;
-  std::shared_ptr<const Capabilities> caps = no_capabilities();
+  // (Null when the server offered nothing: kNoCapabilities, with no reference to count.)
+  std::shared_ptr<const Capabilities> caps;
+  const Capabilities& capabilities() const { return caps ? *caps : kNoCapabilities; }
   bool enhanced_codes = false;
 
   bool tls = false;
@@ -517,17 +609,68 @@ struct SmtpClient::Impl {
   std::size_t current = 0;      // the transaction being sent
   std::optional<Cmd> handling;  // the command whose reply is being handled
 
-  // (By reference: SmtpClient's by-value arguments move once, straight into place.)
-  Impl(SmtpClientOptions&& o, std::vector<SmtpTransaction>&& t)
-      : opt(std::move(o)), txns(std::move(t)) {
+  // Buffers that serve a whole session, passed on from an engine that ended to the next one of
+  // the thread: a simulation runs sessions by the thousand, and each would allocate them anew.
+  // Only their room is passed on, never their contents (they are cleared first).
+  struct Buffers {
+    std::vector<Pending> pending;
+    std::vector<TxnState> state;
+    std::vector<std::string_view> reply_lines;
+    std::vector<SmtpClientEvent> events;
+    std::vector<TransactionOutcome> outcomes;
+    std::vector<RecipientOutcome> recipients;  // the first transaction's outcomes'
+  };
+  // Set when the thread's spares are destroyed (at thread or program exit): an engine that
+  // outlives them keeps and frees its own buffers. (A trivially destructible flag, readable
+  // to the end.)
+  static bool& spare_buffers_gone() {
+    thread_local bool gone = false;
+    return gone;
+  }
+  struct SpareBuffers {
+    static constexpr std::size_t kSlots = 8;
+    static constexpr std::size_t kMaxRoom = 64;  // (larger buffers are freed, not kept)
+    std::array<Buffers, kSlots> slots;           // [0, count) hold buffers, the rest are empty
+    std::size_t count = 0;
+    SpareBuffers() = default;
+    SpareBuffers(const SpareBuffers&) = delete;
+    SpareBuffers& operator=(const SpareBuffers&) = delete;
+    ~SpareBuffers() { spare_buffers_gone() = true; }
+  };
+  // The thread's spares, or null once they are gone.
+  static SpareBuffers* spare_buffers() {
+    if (spare_buffers_gone()) return nullptr;
+    thread_local SpareBuffers spares;
+    return &spares;
+  }
+  void swap_buffers(Buffers& b) {
+    pending.items.swap(b.pending);
+    state.swap(b.state);
+    reply_lines.swap(b.reply_lines);
+    events.swap(b.events);
+    outcomes.swap(b.outcomes);
+  }
+
+  // (By reference: the options are copied or moved once and the transactions moved once,
+  // straight into place.)
+  template <class Options>
+  Impl(Options&& o, std::vector<SmtpTransaction>&& t)
+      : opt(std::forward<Options>(o)), txns(std::move(t)) {
     tls = opt.tls == ClientTls::kImplicit;
-    // (reserve and emplace_back: inline, where resize() calls its general growth.)
-    outcomes.reserve(txns.size());
-    state.reserve(txns.size());
+    Buffers* spare = nullptr;
+    if (SpareBuffers* spares = spare_buffers(); spares != nullptr && spares->count > 0) {
+      spare = &spares->slots[--spares->count];
+      swap_buffers(*spare);  // (the slot receives empty ones)
+    }
+    // (reserve and emplace_back: inline, where resize() calls its general growth; and reserve
+    // only called when the buffers passed on lack the room.)
+    if (outcomes.capacity() < txns.size()) outcomes.reserve(txns.size());
+    if (state.capacity() < txns.size()) state.reserve(txns.size());
     for (std::size_t i = 0; i < txns.size(); ++i) {
       outcomes.emplace_back();
       state.emplace_back();
     }
+    if (spare != nullptr && !outcomes.empty()) outcomes[0].recipients.swap(spare->recipients);
     for (std::size_t i = 0; i < txns.size(); ++i) {
       const mail::TextShape shape =
           txns[i].shape ? *txns[i].shape : mail::text_shape(txns[i].text());
@@ -540,7 +683,9 @@ struct SmtpClient::Impl {
         state[i].eight_bit = has_8bit(canonical(i));
       }
       const auto& rcpts = txns[i].envelope.rcpt_to;
-      outcomes[i].recipients.reserve(rcpts.size());
+      if (outcomes[i].recipients.capacity() < rcpts.size()) {
+        outcomes[i].recipients.reserve(rcpts.size());
+      }
       for (const auto& r : rcpts) {
         RecipientOutcome& outcome = outcomes[i].recipients.emplace_back();
         outcome.recipient = r.mailbox;
@@ -548,6 +693,32 @@ struct SmtpClient::Impl {
       state[i].rcpt.assign(rcpts.size(), '\0');
     }
   }
+
+  ~Impl() {
+    SpareBuffers* const spares = spare_buffers();
+    if (spares == nullptr || spares->count == SpareBuffers::kSlots ||
+        pending.items.capacity() > SpareBuffers::kMaxRoom ||
+        state.capacity() > SpareBuffers::kMaxRoom ||
+        reply_lines.capacity() > SpareBuffers::kMaxRoom ||
+        events.capacity() > SpareBuffers::kMaxRoom ||
+        outcomes.capacity() > SpareBuffers::kMaxRoom ||
+        (!outcomes.empty() && outcomes[0].recipients.capacity() > SpareBuffers::kMaxRoom)) {
+      return;
+    }
+    Buffers& spare = spares->slots[spares->count++];
+    if (!outcomes.empty()) {
+      outcomes[0].recipients.clear();
+      spare.recipients.swap(outcomes[0].recipients);
+    }
+    pending.clear();
+    state.clear();
+    reply_lines.clear();
+    events.clear();
+    outcomes.clear();
+    swap_buffers(spare);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   std::string_view canonical(std::size_t t) const {
     const std::optional<std::string>& copy = state[t].canonical_copy;
@@ -557,16 +728,16 @@ struct SmtpClient::Impl {
   // ---- capabilities -------------------------------------------------------------------
 
   const SmtpExtension* find_ext(std::string_view keyword) const {
-    for (const auto& e : caps->capabilities) {
+    for (const auto& e : capabilities().capabilities) {
       if (e.keyword == keyword) return &e;
     }
     return nullptr;
   }
-  bool offers(unsigned known) const { return (caps->known & known) != 0; }
+  bool offers(unsigned known) const { return (capabilities().known & known) != 0; }
 
   void forget_capabilities() {
     esmtp = false;
-    caps = no_capabilities();
+    caps.reset();
     enhanced_codes = false;
     pipelining = false;
   }
@@ -577,7 +748,7 @@ struct SmtpClient::Impl {
     forget_capabilities();
     esmtp = true;
     if (reply.known_caps == nullptr) {
-      caps = no_capabilities();  // (a one-line reply: no extensions)
+      caps.reset();  // (a one-line reply: no extensions)
     } else {
       std::shared_ptr<const Capabilities>& known = *reply.known_caps;
       if (!known)
@@ -694,8 +865,15 @@ struct SmtpClient::Impl {
     end_line(start, p);
   }
 
-  void send_command(std::string_view line, Cmd cmd, std::size_t txn = 0, std::size_t rcpt = 0) {
-    send_line(line, Pending{cmd, txn, rcpt, fixed_waiting_text(cmd)});
+  // A fixed command line, given with its CRLF ("QUIT\r\n"): appended as it is.
+  // (A literal: its length is known when compiled, so the copy is a move or two.)
+  template <std::size_t N>
+  void send_command(const char (&wire_line)[N], Cmd cmd, std::size_t txn = 0,
+                    std::size_t rcpt = 0) {
+    assert(std::string_view(wire_line, N - 1).ends_with("\r\n"));
+    const std::size_t start = out.size();
+    out.append(wire_line, N - 1);
+    end_line(start, Pending{cmd, txn, rcpt, fixed_waiting_text(cmd)});
   }
 
   std::string hello_line(std::string_view verb) const {
@@ -705,7 +883,7 @@ struct SmtpClient::Impl {
   }
   void send_hello(std::string_view verb, Cmd cmd) {
     const std::size_t start = out.size();
-    (LineParts() << verb << opt.helo_domain << "\r\n").append_to(out);
+    append_pieces(out, verb, std::string_view(opt.helo_domain), "\r\n");
     end_line(start, Pending{cmd, 0, 0, nullptr});
   }
 
@@ -878,7 +1056,7 @@ struct SmtpClient::Impl {
   void send_quit() {
     settle_all(DeliveryStatus::kDeferred, "the session ended before this message was sent",
                "4.4.2");
-    send_command("QUIT", Cmd::kQuit);
+    send_command("QUIT\r\n", Cmd::kQuit);
   }
 
   // Something the server sent cannot be understood: nothing it says can be trusted any more.
@@ -893,7 +1071,7 @@ struct SmtpClient::Impl {
     pending.clear();
     // Say goodbye, but do not wait for an answer from a server that is out of step. During the
     // TLS handshake the server expects TLS records, not a plaintext QUIT.
-    if (!in_tls_handshake) send_command("QUIT", Cmd::kQuit);
+    if (!in_tls_handshake) send_command("QUIT\r\n", Cmd::kQuit);
     finish();
   }
 
@@ -923,7 +1101,6 @@ struct SmtpClient::Impl {
     if (phase != Phase::kIdle) return;
     now = t;
     phase = Phase::kActive;
-    pending.items.reserve(8);  // (a pipelined transaction of a few recipients fits)
     pending.push_back(Pending{Cmd::kGreeting, 0, 0, "the 220 greeting"});
     wait_since = now;
   }
@@ -951,7 +1128,7 @@ struct SmtpClient::Impl {
         return;
       }
       if (offered && opt.tls_capable) {
-        send_command("STARTTLS", Cmd::kStartTls);
+        send_command("STARTTLS\r\n", Cmd::kStartTls);
         return;
       }
     }
@@ -998,17 +1175,17 @@ struct SmtpClient::Impl {
       constexpr std::string_view kVerb = "AUTH PLAIN ";
       if (kVerb.size() + response.size() + 2 <= kMaxCommandLineOctets) {
         const std::size_t start = out.size();
-        (LineParts() << kVerb << response << "\r\n").append_to(out);
+        append_pieces(out, "AUTH PLAIN ", std::string_view(response), "\r\n");
         end_line(start, Pending{Cmd::kAuthPlain, 0, 0, fixed_waiting_text(Cmd::kAuthPlain)});
       } else {
         // RFC 4954 section 4: too long for one command line, so no initial response.
-        send_command("AUTH PLAIN", Cmd::kAuthPlainStart);
+        send_command("AUTH PLAIN\r\n", Cmd::kAuthPlainStart);
       }
       return;
     }
     if (offers(kAuthLogin)) {
       auth_mechanism = "LOGIN";
-      send_command("AUTH LOGIN", Cmd::kAuthLoginStart);
+      send_command("AUTH LOGIN\r\n", Cmd::kAuthLoginStart);
       return;
     }
     std::string offered;
@@ -1031,7 +1208,7 @@ struct SmtpClient::Impl {
       return true;
     }
     const std::string_view content = canonical(t);
-    if (const auto& limit = caps->size_limit; limit && content.size() > *limit) {
+    if (const auto& limit = capabilities().size_limit; limit && content.size() > *limit) {
       const std::string diag = "message too big for the server: " + std::to_string(content.size()) +
                                " octets, but its EHLO reply says SIZE " + std::to_string(*limit) +
                                " (RFC 1870); not sent";
@@ -1057,28 +1234,35 @@ struct SmtpClient::Impl {
   // The MAIL command line (with its CRLF when `crlf`) appended to `out`.
   void append_mail_line(std::string& out_line, std::size_t t, bool crlf) const {
     const mail::Envelope& env = txns[t].envelope;
+    std::string_view size_param;  // " SIZE=n" when SIZE was offered
+    char size_buf[32] = " SIZE=";
+    if (offers(kSizeExt)) {
+      const auto res = std::to_chars(size_buf + 6, size_buf + sizeof size_buf, canonical(t).size());
+      size_param = std::string_view(size_buf, static_cast<std::size_t>(res.ptr - size_buf));
+    }
+    std::string_view body_param;
+    if (offers(k8BitMimeExt)) {
+      if (state[t].eight_bit || env.body == mail::BodyType::k8BitMime) {
+        body_param = " BODY=8BITMIME";
+      } else if (env.body == mail::BodyType::k7Bit) {
+        body_param = " BODY=7BIT";
+      }
+    }
+    const std::string_view end = crlf ? std::string_view("\r\n") : std::string_view();
+    if (env.mail_from && (!offers(kDsnExt) || (!env.ret && !env.envid))) {  // (the usual line)
+      append_pieces(out_line, "MAIL FROM:<", std::string_view(env.mail_from->local_part), "@",
+                    std::string_view(env.mail_from->domain), ">", size_param, body_param, end);
+      return;
+    }
     LineParts parts;
     parts << "MAIL FROM:";
     parts.path(env.mail_from ? &*env.mail_from : nullptr);
-    char size_digits[24];
-    if (offers(kSizeExt)) {
-      const auto res =
-          std::to_chars(size_digits, size_digits + sizeof size_digits, canonical(t).size());
-      parts << " SIZE="
-            << std::string_view(size_digits, static_cast<std::size_t>(res.ptr - size_digits));
-    }
-    if (offers(k8BitMimeExt)) {
-      if (state[t].eight_bit || env.body == mail::BodyType::k8BitMime) {
-        parts << " BODY=8BITMIME";
-      } else if (env.body == mail::BodyType::k7Bit) {
-        parts << " BODY=7BIT";
-      }
-    }
+    parts << size_param << body_param;
     if (offers(kDsnExt)) {
       if (env.ret) parts << " RET=" << *env.ret;
       if (env.envid) parts << " ENVID=" << *env.envid;
     }
-    if (crlf) parts << "\r\n";
+    parts << end;
     parts.append_to(out_line);
   }
 
@@ -1086,6 +1270,16 @@ struct SmtpClient::Impl {
   // appended to `out`.
   void append_rcpt_line(std::string& out_line, std::size_t t, std::size_t r, bool crlf) const {
     const mail::EnvelopeRecipient& rcpt = txns[t].envelope.rcpt_to[r];
+    if (!offers(kDsnExt) || (!rcpt.notify && !rcpt.orcpt)) {  // (the usual line, at once)
+      const std::string_view local = rcpt.mailbox.local_part;
+      const std::string_view domain = rcpt.mailbox.domain;
+      if (crlf) {
+        append_pieces(out_line, "RCPT TO:<", local, "@", domain, ">\r\n");
+      } else {
+        append_pieces(out_line, "RCPT TO:<", local, "@", domain, ">");
+      }
+      return;
+    }
     LineParts parts;
     parts << "RCPT TO:";
     parts.path(&rcpt.mailbox);
@@ -1128,13 +1322,13 @@ struct SmtpClient::Impl {
     // Room for the lines about to be written, at once (longer addresses just grow it).
     out.reserve(out.size() + 160 + (pipelining ? 96 * txns[t].envelope.rcpt_to.size() : 0));
     if (need_rset) {
-      send_command("RSET", Cmd::kRset, t);
+      send_command("RSET\r\n", Cmd::kRset, t);
       if (!pipelining) return;
     }
     send_mail(t);
     if (!pipelining) return;
     for (std::size_t r = 0; r < txns[t].envelope.rcpt_to.size(); ++r) send_rcpt(t, r);
-    send_command("DATA", Cmd::kData, t);
+    send_command("DATA\r\n", Cmd::kData, t);
   }
 
   void next_transaction(std::size_t t) {
@@ -1229,6 +1423,13 @@ struct SmtpClient::Impl {
       forget_input();
       return;
     }
+    if (keep == data.size() && !reply_started) {
+      // Everything was read, as usual: nothing to keep, no places to move.
+      if (buffered) in.clear();
+      parsed = 0;
+      scanned = 0;
+      return;
+    }
     // Keep the unfinished reply; the places of its lines move with it.
     if (buffered) {
       in.erase(0, keep);
@@ -1300,7 +1501,7 @@ struct SmtpClient::Impl {
     }
     std::shared_ptr<const Capabilities>* known_caps = nullptr;
     if (reply_lines.size() > 1) known_caps = &remember_tail(data, at + size + 2);
-    complete_reply(data, known_caps);
+    complete_reply(data, reply_lines, known_caps);
     return true;
   }
 
@@ -1315,6 +1516,8 @@ struct SmtpClient::Impl {
     }
     KnownTail* t;
     if (tails.entries.size() < KnownTails::kEntries) {
+      // (All the room at once: the entries never move, nor do the octets their views see.)
+      tails.entries.reserve(KnownTails::kEntries);
       t = &tails.entries.emplace_back();
     } else {
       t = &tails.entries[tails.next_slot];
@@ -1323,10 +1526,10 @@ struct SmtpClient::Impl {
     t->code = reply_code;
     t->enhanced = enhanced_codes;
     t->octets.assign(octets);
-    t->lines.clear();
+    t->lines.assign(reply_lines.size(), std::string_view());
     for (std::size_t i = 1; i < reply_lines.size(); ++i) {
-      t->lines.push_back(
-          {static_cast<std::size_t>(reply_lines[i].data() - octets.data()), reply_lines[i].size()});
+      t->lines[i] = std::string_view(t->octets.data() + (reply_lines[i].data() - octets.data()),
+                                     reply_lines[i].size());
     }
     t->caps.reset();
     return t->caps;
@@ -1341,25 +1544,22 @@ struct SmtpClient::Impl {
     const std::string_view rest(data.data() + at, data.size() - at);
     KnownTail* const t = find_tail(tails, reply_code, enhanced_codes, rest);
     if (t == nullptr) return false;
-    // (Room for them at once: the vector keeps its buffer from reply to reply.)
-    const std::size_t first = reply_lines.size();
-    reply_lines.resize(first + t->lines.size());
-    std::string_view* const to = reply_lines.data() + first;
-    for (std::size_t i = 0; i < t->lines.size(); ++i) {
-      to[i] = std::string_view(rest.data() + t->lines[i].at, t->lines[i].size);
-    }
+    // The further lines are the tail's own views (equal octets): only the first is set.
+    assert(reply_lines.size() == 1);
+    t->lines[0] = reply_lines[0];
     *end = at + t->octets.size();
-    complete_reply(data, &t->caps);
+    complete_reply(data, t->lines, &t->caps);
     return true;
   }
 
-  // The reply in reply_lines is complete: handled (after its event, when reported). (Inline:
-  // it runs once per reply.)
+  // The reply whose lines are `lines` (reply_lines, or a known tail's) is complete: handled
+  // (after its event, when reported). (Inline: it runs once per reply.)
   [[gnu::always_inline]] void complete_reply(std::string_view data,
+                                             std::span<const std::string_view> lines,
                                              std::shared_ptr<const Capabilities>* known_caps) {
     const Reply reply{reply_code,
-                      std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size),
-                      reply_lines, known_caps};
+                      std::string_view(data.data() + reply_enhanced.at, reply_enhanced.size), lines,
+                      known_caps};
     reset_reply();
     if (!opt.report_replies) {
       on_reply(reply);
@@ -1546,7 +1746,7 @@ struct SmtpClient::Impl {
     }
     if (pipelining) return;
     if (r + 1 < st.recipients()) return send_rcpt(t, r + 1);
-    if (st.accepted_count > 0) return send_command("DATA", Cmd::kData, t);
+    if (st.accepted_count > 0) return send_command("DATA\r\n", Cmd::kData, t);
     // Nobody to send to: skip DATA; the open transaction is reset before the next one.
     next_transaction(t);
   }
@@ -1643,7 +1843,9 @@ struct SmtpClient::Impl {
   }
 };
 
-SmtpClient::SmtpClient(SmtpClientOptions options, std::vector<SmtpTransaction> transactions)
+SmtpClient::SmtpClient(const SmtpClientOptions& options, std::vector<SmtpTransaction> transactions)
+    : m_impl(std::make_unique<Impl>(options, std::move(transactions))) {}
+SmtpClient::SmtpClient(SmtpClientOptions&& options, std::vector<SmtpTransaction> transactions)
     : m_impl(std::make_unique<Impl>(std::move(options), std::move(transactions))) {}
 SmtpClient::~SmtpClient() = default;
 SmtpClient::SmtpClient(SmtpClient&&) noexcept = default;
@@ -1673,8 +1875,15 @@ std::string SmtpClient::take_output() {
 std::vector<SmtpClientEvent> SmtpClient::take_events() {
   return std::exchange(m_impl->events, {});
 }
+namespace {
+[[gnu::noinline]] void clear_events(std::vector<SmtpClientEvent>* events) {
+  events->clear();
+}
+}  // namespace
 void SmtpClient::take_events(std::vector<SmtpClientEvent>* out) {
-  out->clear();
+  // (A driver usually hands back the vector it emptied: then nothing is destroyed, and the
+  // call is a few moves.)
+  if (!out->empty()) clear_events(out);
   out->swap(m_impl->events);
 }
 std::optional<Micros> SmtpClient::next_deadline() const {
@@ -1688,10 +1897,10 @@ const std::vector<TransactionOutcome>& SmtpClient::outcomes() const {
   return m_impl->outcomes;
 }
 const std::vector<std::string>& SmtpClient::server_extensions() const {
-  return m_impl->caps->keywords;
+  return m_impl->capabilities().keywords;
 }
 const std::vector<SmtpExtension>& SmtpClient::server_capabilities() const {
-  return m_impl->caps->capabilities;
+  return m_impl->capabilities().capabilities;
 }
 bool SmtpClient::tls_active() const {
   return m_impl->tls;

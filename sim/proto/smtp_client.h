@@ -119,6 +119,9 @@ enum class DeliveryStatus {
 };
 
 struct RecipientOutcome {
+  // (User-provided, so that the engine's emplace_back() does not zero it before initializing.)
+  RecipientOutcome() {}
+
   mail::Mailbox recipient;
   DeliveryStatus status = DeliveryStatus::kDeferred;
   std::optional<SmtpReply> reply;  // the reply that decided it, when there was one
@@ -184,7 +187,9 @@ using SmtpClientEvent =
 
 class SmtpClient {
  public:
-  SmtpClient(SmtpClientOptions options, std::vector<SmtpTransaction> transactions);
+  // (The options by reference, copied or moved once, straight into the engine.)
+  SmtpClient(const SmtpClientOptions& options, std::vector<SmtpTransaction> transactions);
+  SmtpClient(SmtpClientOptions&& options, std::vector<SmtpTransaction> transactions);
   ~SmtpClient();
   SmtpClient(SmtpClient&&) noexcept;
   SmtpClient& operator=(SmtpClient&&) noexcept;
