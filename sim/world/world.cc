@@ -312,6 +312,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
       if (s.helo == peer->spec.name) info.from_helo_valid = peer->name_is_domain;
     }
     info.with_protocol = mail::with_protocol_name(s.esmtp, s.tls, s.auth_user.has_value());
+    info.with_protocol_atom = true;  // one of RFC 3848's names
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
     if (env.rcpt_to.size() == 1) {
       const mail::Mailbox& to = env.rcpt_to[0].mailbox;
@@ -333,6 +334,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
     // The Received line names the queue id the message is about to get.
     m_node.queue.append_upcoming_id(queue_id);
     info.id = queue_id;
+    info.id_atom = true;  // hex digits
     // Room for all that goes in front of the message and what a submission server adds, so
     // that the message is copied once.
     std::string text;
@@ -370,7 +372,12 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
       m_node.sent_times[s.auth_user ? *s.auth_user : mail::format_path(env.mail_from)].push_back(
           m_world.m_sim.now());
     }
-    return {250, "2.0.0", "Ok: queued as " + id};
+    // The reply's text made at once, not by operator+ (a queue id is ten octets).
+    std::string reply;
+    reply.reserve(14 + id.size());
+    reply.append("Ok: queued as ", 14);
+    reply.append(id);
+    return {250, "2.0.0", std::move(reply)};
   }
 
   bool check_credentials(const proto::SmtpSessionInfo&, std::string_view, std::string_view user,
@@ -766,7 +773,10 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
       for (std::size_t lf = body.find('\n'); lf != std::string_view::npos;
            lf = body.find('\n', lf + 1))
         if (lf == 0 || body[lf - 1] != '\r') return false;
-    if (!has_message_id && m_node.spec.name.find_first_of("\r\n") != std::string::npos) return false;
+    // (A valid domain has neither, nor has an address literal.)
+    if (!has_message_id && !m_node.name_is_domain &&
+        m_node.spec.name.find_first_of("\r\n") != std::string::npos)
+      return false;
     if (has_date && has_message_id) {
       out.append(content);
       return true;
