@@ -361,7 +361,8 @@ class World {
   std::unordered_map<std::string, NodeState*, core::WordStringHash, std::equal_to<>> m_by_name;
   std::map<std::string, MailboxState> m_mailboxes;  // made with the world, never added to
   // The same by address for lookups (a hash, not a walk down the tree of addresses).
-  std::unordered_map<std::string_view, MailboxState*, core::StringHash, std::equal_to<>>
+  // (Never walked: its order does not matter, and the word-at-a-time hash is the cheaper.)
+  std::unordered_map<std::string_view, MailboxState*, core::WordStringHash, std::equal_to<>>
       m_mailbox_index;
   std::map<std::string, std::string> m_user_hosts;  // address → configured mailbox host
   // By id: a lookup or an insertion is a multiply and a probe or two, where a tree allocated a
