@@ -38,8 +38,20 @@ struct WordStringHash {
       h ^= h >> 32;
     }
     if (n > 0) {
+      // The last n < 8 octets in loads of a fixed size (a memcpy of n octets is a call): the
+      // eight that end at the end when the text has them, else two overlapping halves.
       std::uint64_t w = 0;
-      std::memcpy(&w, p, n);
+      if (text.size() >= 8) {
+        std::memcpy(&w, text.data() + text.size() - 8, 8);
+      } else if (n >= 4) {
+        std::uint32_t lo, hi;
+        std::memcpy(&lo, p, 4);
+        std::memcpy(&hi, p + n - 4, 4);
+        w = lo | (std::uint64_t{hi} << 32);
+      } else {
+        for (std::size_t i = 0; i < n; ++i)
+          w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+      }
       h = (h ^ w) * kMul;
       h ^= h >> 32;
     }

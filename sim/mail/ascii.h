@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -17,10 +18,52 @@ namespace mailhop::mail {
 constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 constexpr char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
-// Equal but for ASCII case ("Subject" and "SUBJECT", "INBOX" and "inbox").
+namespace detail {
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+// The eight octets of `x` with their ASCII letters lowered: the octets from 'A' to 'Z' gain
+// 0x20 (each octet's sum stays below 0x100, so nothing carries into the next).
+constexpr std::uint64_t lower_word(std::uint64_t x) {
+  const std::uint64_t low7 = x & ~kHigh;
+  const std::uint64_t from_a = low7 + kOnes * (0x80 - 'A');  // high bit: at least 'A'
+  const std::uint64_t past_z = low7 + kOnes * (0x7F - 'Z');  // high bit: beyond 'Z'
+  return x + ((from_a & ~past_z & ~x & kHigh) >> 2);
+}
+
+// Octets p[0, n) for 4 <= n <= 8 as one word: the first four and the last four (which overlap
+// when n < 8). Two texts of the same length n are equal when their words are.
+inline std::uint64_t word_of_4_to_8(const char* p, std::size_t n) {
+  std::uint32_t lo, hi;
+  std::memcpy(&lo, p, 4);
+  std::memcpy(&hi, p + n - 4, 4);
+  return lo | (std::uint64_t{hi} << 32);
+}
+}  // namespace detail
+
+// Equal but for ASCII case ("Subject" and "SUBJECT", "INBOX" and "inbox"). Eight octets at a
+// time (host names, domains and addresses are compared this way for every message), a word
+// lowered only when the two differ as they are.
 constexpr bool ascii_iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
+  const std::size_t n = a.size();
+  if (!std::is_constant_evaluated() && n >= 4) {
+    const auto same = [](std::uint64_t x, std::uint64_t y) {
+      return x == y || detail::lower_word(x) == detail::lower_word(y);
+    };
+    if (n <= 8)
+      return same(detail::word_of_4_to_8(a.data(), n), detail::word_of_4_to_8(b.data(), n));
+    // Words from the start, the last one ending at the end (overlapping the one before).
+    for (std::size_t i = 0;; i += 8) {
+      if (i + 8 > n) i = n - 8;
+      std::uint64_t x, y;
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (!same(x, y)) return false;
+      if (i + 8 == n) return true;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
@@ -28,25 +71,36 @@ constexpr bool ascii_iequal(std::string_view a, std::string_view b) {
 
 // Lowers the ASCII letters of p[0, n) in place, eight octets at a time: the octets from 'A' to
 // 'Z' gain 0x20 (routing lowers every recipient's address and domain this way).
+// The last few octets are done as a word (or two halves) ending at the end, overlapping what
+// is done already: lowering is the same done twice.
 inline void ascii_lower_in_place(char* p, std::size_t n) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  const auto lower8 = [p](std::size_t at) {
     std::uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    const std::uint64_t low7 = x & ~kHigh;
-    const std::uint64_t from_a = low7 + kOnes * (0x80 - 'A');  // high bit: at least 'A'
-    const std::uint64_t past_z = low7 + kOnes * (0x7F - 'Z');  // high bit: beyond 'Z'
-    x += (from_a & ~past_z & ~x & kHigh) >> 2;
-    std::memcpy(p + i, &x, 8);
+    std::memcpy(&x, p + at, 8);
+    x = detail::lower_word(x);
+    std::memcpy(p + at, &x, 8);
+  };
+  const auto lower4 = [p](std::size_t at) {
+    std::uint32_t x;
+    std::memcpy(&x, p + at, 4);
+    x = static_cast<std::uint32_t>(detail::lower_word(x));
+    std::memcpy(p + at, &x, 4);
+  };
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) lower8(i);
+    if (i < n) lower8(n - 8);
+  } else if (n >= 4) {
+    lower4(0);
+    lower4(n - 4);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) p[i] = ascii_lower(p[i]);
   }
-  for (; i < n; ++i) p[i] = ascii_lower(p[i]);
 }
 
 inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
+  ascii_lower_in_place(out.data(), out.size());
   return out;
 }
 
@@ -130,6 +184,18 @@ inline TextShape text_shape(std::string_view s) {
     masks(i, &crs, &lfs);
     mismatch |= lfs ^ (((crs << 1) | carry) & 0xFFFFu);
     carry = crs >> 15;
+  }
+  // The last r < 16 octets: the 16 that end at the end, less those already seen (an octet
+  // read twice changes nothing of the high bits), rather than one at a time.
+  if (i < n && n >= 16) {
+    const std::size_t r = n - i;
+    unsigned crs, lfs;
+    masks(n - 16, &crs, &lfs);
+    crs >>= 16 - r;
+    lfs >>= 16 - r;
+    mismatch |= lfs ^ (((crs << 1) | carry) & ((1u << r) - 1));
+    carry = (crs >> (r - 1)) & 1u;
+    i = n;
   }
   high |= static_cast<unsigned>(_mm_movemask_epi8(any));
 #endif

@@ -237,7 +237,7 @@ namespace {
 // append_received's writing, once what is valid is known.
 template <typename Out>
 void write_received(Out& out, const ReceivedFields& info, std::string_view literal, bool helo_ok,
-                    bool host_ok, bool by_ok);
+                    bool host_ok, bool by_ok, bool with_ok, bool id_ok);
 }  // namespace
 
 void append_received(std::string& out, const ReceivedFields& info) {
@@ -258,6 +258,9 @@ void append_received(std::string& out, const ReceivedFields& info) {
                        (info.from_helo.front() != '[' || !literal.empty());
   const bool host_ok = valid(info.from_host_valid, info.from_host) && info.from_host.front() != '[';
   const bool by_ok = valid(info.by_host_valid, info.by_host) && info.by_host.front() != '[';
+  const bool with_ok =
+      info.with_protocol_atom ? *info.with_protocol_atom : is_atom(info.with_protocol);
+  const bool id_ok = info.id_atom ? *info.id_atom : is_atom(info.id) || is_msg_id(info.id);
 
   // The longest the field can be: every part once (the comments' quoting may double the
   // names they quote), the date, and the fixed words.
@@ -268,18 +271,18 @@ void append_received(std::string& out, const ReceivedFields& info) {
   char buffer[1024];
   if (longest <= sizeof buffer) {
     BufferOut sink{buffer, buffer};
-    write_received(sink, info, literal, helo_ok, host_ok, by_ok);
+    write_received(sink, info, literal, helo_ok, host_ok, by_ok, with_ok, id_ok);
     out.append(buffer, sink.size());
     return;
   }
   out.reserve(out.size() + longest);
-  write_received(out, info, literal, helo_ok, host_ok, by_ok);
+  write_received(out, info, literal, helo_ok, host_ok, by_ok, with_ok, id_ok);
 }
 
 namespace {
 template <typename Out>
 void write_received(Out& out, const ReceivedFields& info, std::string_view literal, bool helo_ok,
-                    bool host_ok, bool by_ok) {
+                    bool host_ok, bool by_ok, bool with_ok, bool id_ok) {
   // From-domain = "FROM" FWS Extended-Domain
   out += "from ";
   if (helo_ok) {
@@ -322,11 +325,11 @@ void write_received(Out& out, const ReceivedFields& info, std::string_view liter
     }
   }
   // With = CFWS "WITH" FWS Protocol; ID = CFWS "ID" FWS ( Atom / msg-id )
-  if (is_atom(info.with_protocol)) {
+  if (with_ok) {
     out += " with ";
     out += info.with_protocol;
   }
-  if (is_atom(info.id) || is_msg_id(info.id)) {
+  if (id_ok) {
     out += " id ";
     out += info.id;
   }

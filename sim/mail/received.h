@@ -77,6 +77,10 @@ struct ReceivedFields {
   std::optional<bool> from_host_valid;
   std::optional<bool> by_host_valid;
   std::optional<std::string_view> from_literal;
+  // Likewise whether with_protocol and id are each an Atom (RFC 5322 3.2.3): a protocol
+  // name from with_protocol_name() and a queue id of letters and digits are.
+  std::optional<bool> with_protocol_atom;
+  std::optional<bool> id_atom;
 };
 // The client address as the RFC 5321 address-literal a Received field writes ("[192.0.2.1]"
 // or "[IPv6:2001:db8::1]"), or "" when it is not an IP address.

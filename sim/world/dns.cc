@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "sim/mail/ascii.h"
+
 namespace mailhop::world {
 
 std::string_view dns_status_name(DnsStatus status) {
@@ -17,11 +19,9 @@ std::string_view dns_status_name(DnsStatus status) {
 }
 
 std::string Dns::normalize(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
   std::string out(name);
-  while (!out.empty() && out.back() == '.') out.pop_back();
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  mail::ascii_lower_in_place(out.data(), out.size());
   return out;
 }
 

@@ -138,22 +138,23 @@ Retrieval::~Retrieval() = default;
 bool Retrieval::listens(const NodeState& server, int port) const {
   if (port <= 0) return false;
   const scenario::Ports& p = server.spec.ports;
-  if (server.has_role(Role::kPop3) && (port == p.pop3 || port == p.pop3s)) return true;
-  if (server.has_role(Role::kImap) && (port == p.imap || port == p.imaps)) return true;
+  // (The ports first: comparing them is cheaper than looking for the role.)
+  if ((port == p.pop3 || port == p.pop3s) && server.has_role(Role::kPop3)) return true;
+  if ((port == p.imap || port == p.imaps) && server.has_role(Role::kImap)) return true;
   return false;
 }
 
 const char* Retrieval::protocol(const NodeState& server, int port) const {
   if (!listens(server, port)) return nullptr;
   const scenario::Ports& p = server.spec.ports;
-  return server.has_role(Role::kPop3) && (port == p.pop3 || port == p.pop3s) ? "POP3" : "IMAP";
+  return (port == p.pop3 || port == p.pop3s) && server.has_role(Role::kPop3) ? "POP3" : "IMAP";
 }
 
 std::unique_ptr<Endpoint> Retrieval::make_server(Connection& conn, NodeState& server, int port,
                                                  bool tls_possible) {
   if (!listens(server, port)) return nullptr;
   const scenario::Ports& p = server.spec.ports;
-  if (server.has_role(Role::kPop3) && (port == p.pop3 || port == p.pop3s)) {
+  if ((port == p.pop3 || port == p.pop3s) && server.has_role(Role::kPop3)) {
     const bool implicit = port == p.pop3s;
     proto::Pop3ServerConfig cfg;
     cfg.hostname = server.spec.name;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -138,10 +139,6 @@ NodeState::NodeState(scenario::Node node, RetryPolicy policy)
       name_is_domain(mail::is_valid_domain(spec.name)),
       address_literal(mail::received_address_literal(spec.address)) {}
 
-bool NodeState::has_role(Role r) const {
-  return std::find(spec.roles.begin(), spec.roles.end(), r) != spec.roles.end();
-}
-
 bool NodeState::is_local_domain(std::string_view domain_lower) const {
   // ascii_lower(d) == domain_lower, without making the lowered copy.
   const auto same = [domain_lower](const std::string& d) {
@@ -168,17 +165,51 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
     ++m_world.m_stats.smtp_replies;
     const NodeState::ReplyKey key = NodeState::reply_key(r.code, r.enhanced, 0);
     std::vector<ReplyRecord>& replies = m_world.m_replies;
-    for (const NodeState::ReplyKey& k : m_node.reply_records) {
-      if (k.code == key.code && k.size == key.size && k.head == key.head &&
-          (k.size <= sizeof k.head || replies[k.record].enhanced == r.enhanced)) {
-        ++replies[k.record].count;
-        return;
+    std::vector<NodeState::ReplyKey>& table = m_node.reply_table;
+    if (!table.empty()) {
+      const std::size_t mask = table.size() - 1;
+      for (std::size_t i = NodeState::reply_slot(key, m_node.reply_shift);; i = (i + 1) & mask) {
+        const NodeState::ReplyKey& k = table[i];
+        if (k.record == NodeState::ReplyKey::kNoRecord) break;
+        if (k.code == key.code && k.size == key.size && k.head == key.head &&
+            (k.size <= sizeof k.head || replies[k.record].enhanced == r.enhanced)) {
+          ++replies[k.record].count;
+          return;
+        }
       }
     }
-    m_node.reply_records.push_back(NodeState::reply_key(r.code, r.enhanced, replies.size()));
+    add_reply(r);
+  }
+
+ private:
+  // A reply this server has not sent before: a new entry in World::replies() and in the
+  // node's table, which doubles first when it would be more than half full.
+  [[gnu::noinline]] void add_reply(const proto::SmtpReply& r) {
+    std::vector<ReplyRecord>& replies = m_world.m_replies;
+    std::vector<NodeState::ReplyKey>& table = m_node.reply_table;
+    if ((m_node.reply_count + 1) * 2 > table.size()) {
+      std::vector<NodeState::ReplyKey> old = std::move(table);
+      table.assign(old.empty() ? 16 : old.size() * 2, NodeState::ReplyKey{});
+      m_node.reply_shift = static_cast<unsigned>(std::countl_zero(table.size() - 1));
+      for (const NodeState::ReplyKey& k : old)
+        if (k.record != NodeState::ReplyKey::kNoRecord) insert_reply_key(k);
+    }
+    insert_reply_key(NodeState::reply_key(r.code, r.enhanced, replies.size()));
+    ++m_node.reply_count;
     replies.push_back({m_node.spec.name, r.code, r.enhanced, 1});
   }
 
+  // Puts `k` in the first empty slot from its own on (there is one: the table is at most half
+  // full).
+  void insert_reply_key(const NodeState::ReplyKey& k) {
+    std::vector<NodeState::ReplyKey>& table = m_node.reply_table;
+    const std::size_t mask = table.size() - 1;
+    std::size_t i = NodeState::reply_slot(k, m_node.reply_shift);
+    while (table[i].record != NodeState::ReplyKey::kNoRecord) i = (i + 1) & mask;
+    table[i] = k;
+  }
+
+ public:
   proto::SmtpDecision on_connect(const proto::SmtpSessionInfo&) override {
     if (m_node.temp_refusal == "greeting")
       return proto::SmtpDecision::reject(421, "4.3.2", "Service not available, try again later");
@@ -213,7 +244,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
     if (m_node.temp_refusal == "rcpt")
       return proto::SmtpDecision::reject(450, "4.3.2", "Service temporarily unavailable");
     // Postfix's usual order: relaying is checked first, then the blocklists, then the mailbox.
-    const bool local = has_local_domain(m_node, domain) && m_node.has_role(Role::kMda);
+    const bool local = m_node.has_role(Role::kMda) && has_local_domain(m_node, domain);
     if (!local && !may_relay(s, domain))
       return proto::SmtpDecision::reject(550, "5.7.1", "<" + address() + ">: Relay access denied");
     if (const std::optional<proto::SmtpDecision>& blocked = dnsbl_refusal(); blocked)
@@ -281,6 +312,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
       if (s.helo == peer->spec.name) info.from_helo_valid = peer->name_is_domain;
     }
     info.with_protocol = mail::with_protocol_name(s.esmtp, s.tls, s.auth_user.has_value());
+    info.with_protocol_atom = true;  // one of RFC 3848's names
     info.unix_seconds = m_world.unix_time(m_world.m_sim.now());
     if (env.rcpt_to.size() == 1) {
       const mail::Mailbox& to = env.rcpt_to[0].mailbox;
@@ -302,6 +334,7 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
     // The Received line names the queue id the message is about to get.
     m_node.queue.append_upcoming_id(queue_id);
     info.id = queue_id;
+    info.id_atom = true;  // hex digits
     // Room for all that goes in front of the message and what a submission server adds, so
     // that the message is copied once.
     std::string text;
@@ -339,7 +372,12 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
       m_node.sent_times[s.auth_user ? *s.auth_user : mail::format_path(env.mail_from)].push_back(
           m_world.m_sim.now());
     }
-    return {250, "2.0.0", "Ok: queued as " + id};
+    // The reply's text made at once, not by operator+ (a queue id is ten octets).
+    std::string reply;
+    reply.reserve(14 + id.size());
+    reply.append("Ok: queued as ", 14);
+    reply.append(id);
+    return {250, "2.0.0", std::move(reply)};
   }
 
   bool check_credentials(const proto::SmtpSessionInfo&, std::string_view, std::string_view user,
@@ -351,8 +389,8 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
 
  private:
   bool is_submission() const {
-    return m_node.has_role(Role::kMsa) &&
-           (m_port == m_node.spec.ports.submission || m_port == m_node.spec.ports.smtps);
+    return (m_port == m_node.spec.ports.submission || m_port == m_node.spec.ports.smtps) &&
+           m_node.has_role(Role::kMsa);
   }
 
   // RFC 5782: the client's IPv4 address looked up on each of the node's blocklists, once per
@@ -735,7 +773,10 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
       for (std::size_t lf = body.find('\n'); lf != std::string_view::npos;
            lf = body.find('\n', lf + 1))
         if (lf == 0 || body[lf - 1] != '\r') return false;
-    if (!has_message_id && m_node.spec.name.find_first_of("\r\n") != std::string::npos) return false;
+    // (A valid domain has neither, nor has an address literal.)
+    if (!has_message_id && !m_node.name_is_domain &&
+        m_node.spec.name.find_first_of("\r\n") != std::string::npos)
+      return false;
     if (has_date && has_message_id) {
       out.append(content);
       return true;
@@ -1079,9 +1120,11 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
   cfg.greeting_text = "ESMTP mailhop";
   cfg.max_message_size = server.size_limit ? *server.size_limit : server.spec.policy.max_message_size;
   cfg.max_recipients = static_cast<std::size_t>(std::max(1, server.spec.policy.max_recipients));
-  const bool submission = server.has_role(Role::kMsa) &&
-                          (port == server.spec.ports.submission || port == server.spec.ports.smtps);
-  const bool implicit = server.has_role(Role::kMsa) && port == server.spec.ports.smtps;
+  // (The ports first: comparing them is cheaper than looking for the role.)
+  const bool submission =
+      (port == server.spec.ports.submission || port == server.spec.ports.smtps) &&
+      server.has_role(Role::kMsa);
+  const bool implicit = submission && port == server.spec.ports.smtps;
   cfg.tls = implicit ? proto::TlsState::kActive
                      : (server.spec.policy.tls && tls_possible ? proto::TlsState::kAvailable
                                                                : proto::TlsState::kNone);
@@ -1103,15 +1146,15 @@ std::unique_ptr<Endpoint> World::make_server(Connection& conn, NodeState& server
 bool World::listens(const NodeState& server, int port) const {
   const scenario::Ports& p = server.spec.ports;
   return (port == p.smtp && (server.has_role(Role::kMx) || server.has_role(Role::kMta))) ||
-         (server.has_role(Role::kMsa) && (port == p.submission || port == p.smtps)) ||
+         ((port == p.submission || port == p.smtps) && server.has_role(Role::kMsa)) ||
          m_retrieval->listens(server, port);
 }
 
 bool World::implicit_tls_port(const NodeState& server, int port) {
   const scenario::Ports& p = server.spec.ports;
-  return (server.has_role(Role::kMsa) && port == p.smtps) ||
-         (server.has_role(Role::kPop3) && port == p.pop3s) ||
-         (server.has_role(Role::kImap) && port == p.imaps);
+  return (port == p.smtps && server.has_role(Role::kMsa)) ||
+         (port == p.pop3s && server.has_role(Role::kPop3)) ||
+         (port == p.imaps && server.has_role(Role::kImap));
 }
 
 namespace {

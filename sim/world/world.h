@@ -76,22 +76,59 @@ struct NodeState {
   std::map<std::string, std::deque<core::SimTime>> sent_times;
   // This server's entries in World::replies(), each with its code and enhanced code in a form
   // quick to compare (the enhanced code's length and first 8 octets; a longer one is compared
-  // in full).
+  // in full), in an open-addressed table (its size a power of two, at least twice what it
+  // holds; empty slots have no record): a reply finds its entry in a probe or two, not in a
+  // walk through all of them (a server sends ten or more different replies).
   struct ReplyKey {
     int code = 0;
     std::uint32_t size = 0;
     std::uint64_t head = 0;
-    std::size_t record = 0;
+    std::size_t record = kNoRecord;
+    static constexpr std::size_t kNoRecord = ~std::size_t{0};
   };
   static ReplyKey reply_key(int code, std::string_view enhanced, std::size_t record) {
     ReplyKey k;
     k.code = code;
     k.size = static_cast<std::uint32_t>(enhanced.size());
-    std::memcpy(&k.head, enhanced.data(), std::min(enhanced.size(), sizeof k.head));
+    k.head = head_of(enhanced);
     k.record = record;
     return k;
   }
-  std::vector<ReplyKey> reply_records;
+  // The first 8 octets of `s` (fewer, then zeros) as a little-endian word: what a memcpy of
+  // them into a zeroed word gives, in two overlapping loads of a fixed size rather than a call
+  // to copy a variable length.
+  static std::uint64_t head_of(std::string_view s) {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    if (n >= 8) {
+      std::uint64_t h;
+      std::memcpy(&h, p, 8);
+      return h;
+    }
+    if (n >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      return lo | (std::uint64_t{hi} << (8 * (n - 4)));
+    }
+    if (n >= 2) {
+      std::uint16_t lo, hi;
+      std::memcpy(&lo, p, 2);
+      std::memcpy(&hi, p + n - 2, 2);
+      return lo | (std::uint64_t{hi} << (8 * (n - 2)));
+    }
+    return n == 1 ? static_cast<unsigned char>(p[0]) : 0;
+  }
+  // The slot of `k` in a table of 2^(64 - shift) slots (Fibonacci hashing: the top bits of
+  // the product, where every bit of the key has mixed in).
+  static std::size_t reply_slot(const ReplyKey& k, unsigned shift) {
+    const std::uint64_t h =
+        (k.head + (static_cast<std::uint64_t>(k.code) << 40) + k.size) * 0x9E3779B97F4A7C15ULL;
+    return static_cast<std::size_t>(h >> shift);
+  }
+  std::vector<ReplyKey> reply_table;
+  unsigned reply_shift = 64;  // of reply_table's size
+  std::size_t reply_count = 0;
   std::uint64_t accepted = 0;       // messages accepted over SMTP
 
   // What every Received field this host writes or is named in needs to know of its name and
@@ -101,7 +138,12 @@ struct NodeState {
   std::string address_literal;
 
   NodeState(scenario::Node node, RetryPolicy policy);
-  bool has_role(scenario::Role r) const;
+  // (Inline: asked several times per message; a node has a role or two.)
+  bool has_role(scenario::Role r) const {
+    for (const scenario::Role x : spec.roles)
+      if (x == r) return true;
+    return false;
+  }
   bool is_local_domain(std::string_view domain_lower) const;
 };
 
@@ -319,7 +361,8 @@ class World {
   std::unordered_map<std::string, NodeState*, core::WordStringHash, std::equal_to<>> m_by_name;
   std::map<std::string, MailboxState> m_mailboxes;  // made with the world, never added to
   // The same by address for lookups (a hash, not a walk down the tree of addresses).
-  std::unordered_map<std::string_view, MailboxState*, core::StringHash, std::equal_to<>>
+  // (Never walked: its order does not matter, and the word-at-a-time hash is the cheaper.)
+  std::unordered_map<std::string_view, MailboxState*, core::WordStringHash, std::equal_to<>>
       m_mailbox_index;
   std::map<std::string, std::string> m_user_hosts;  // address → configured mailbox host
   // By id: a lookup or an insertion is a multiply and a probe or two, where a tree allocated a
