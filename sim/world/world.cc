@@ -167,12 +167,15 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
     std::vector<ReplyRecord>& replies = m_world.m_replies;
     std::vector<NodeState::ReplyKey>& table = m_node.reply_table;
     if (!table.empty()) {
-      const std::size_t mask = table.size() - 1;
+      // (table.size() - 1, from the shift: no division by the key's size.)
+      const std::size_t mask = ~std::size_t{0} >> m_node.reply_shift;
       for (std::size_t i = NodeState::reply_slot(key, m_node.reply_shift);; i = (i + 1) & mask) {
         const NodeState::ReplyKey& k = table[i];
         if (k.record == NodeState::ReplyKey::kNoRecord) break;
-        if (k.code == key.code && k.size == key.size && k.head == key.head &&
-            (k.size <= sizeof k.head || replies[k.record].enhanced == r.enhanced)) {
+        if (k.code == key.code && k.size == key.size && k.head == key.head) {
+          // A longer enhanced code than the head holds is compared whole out of line, so
+          // that this path makes no call and keeps to the registers it may clobber.
+          if (k.size > sizeof k.head) return count_long_reply(r, key, i);
           ++replies[k.record].count;
           return;
         }
@@ -182,6 +185,24 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
   }
 
  private:
+  // on_reply's probe from slot `i` on, for an enhanced code longer than a key's head.
+  [[gnu::noinline]] void count_long_reply(const proto::SmtpReply& r, const NodeState::ReplyKey& key,
+                                          std::size_t i) {
+    std::vector<ReplyRecord>& replies = m_world.m_replies;
+    const std::vector<NodeState::ReplyKey>& table = m_node.reply_table;
+    const std::size_t mask = table.size() - 1;
+    for (;; i = (i + 1) & mask) {
+      const NodeState::ReplyKey& k = table[i];
+      if (k.record == NodeState::ReplyKey::kNoRecord) break;
+      if (k.code == key.code && k.size == key.size && k.head == key.head &&
+          replies[k.record].enhanced == r.enhanced) {
+        ++replies[k.record].count;
+        return;
+      }
+    }
+    add_reply(r);
+  }
+
   // A reply this server has not sent before: a new entry in World::replies() and in the
   // node's table, which doubles first when it would be more than half full.
   [[gnu::noinline]] void add_reply(const proto::SmtpReply& r) {
