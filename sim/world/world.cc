@@ -1578,18 +1578,6 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   }
   // (g.routes stays as it is while the session is made: connect() reports only later.)
   const MailRoute& route = g.routes[g.next_route++];
-  proto::SmtpTransaction tx;
-  tx.envelope = entry->envelope;
-  tx.envelope.rcpt_to.reserve(g.recipients.size());
-  for (std::size_t idx : g.recipients) tx.envelope.rcpt_to.push_back(entry->recipients[idx].rcpt);
-  // Lent, not copied: an entry in flight stays in its queue, unchanged, until finish_attempt,
-  // which runs only once every group's session is over (a crash or a cut link ends it too).
-  tx.borrowed_content = entry->content;
-  tx.shape = entry->content_shape;
-  proto::SmtpClientOptions opts;
-  opts.helo_domain = n->spec.name;
-  opts.tls = proto::ClientTls::kOpportunistic;
-  opts.tls_capable = true;
   const int port = n->spec.relay_host ? n->spec.relay_port : 25;
   // What the session decided for this group's recipients, applied as soon as it is known; one
   // state shared by the session's callbacks.
@@ -1627,11 +1615,25 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
     }
   };
   auto session = std::make_shared<Session>(Session{this, attempt, gi, route.host});
-  auto make_client = [this, session, opts = std::move(opts),
-                      tx = std::move(tx)](Connection& conn) mutable {
-    std::vector<proto::SmtpTransaction> txs;
-    txs.push_back(std::move(tx));
-    // (Called once per connection: what it captured can move.)
+  // (Called once, at once if the host answers: the transaction and options are made in
+  // place there rather than moved in through the captures, and not at all if it does not.)
+  auto make_client = [this, session](Connection& conn) mutable {
+    const Attempt& at = *session->attempt;
+    const QueueEntry& e = *at.entry;
+    const std::vector<std::size_t>& group = at.groups[session->gi].recipients;
+    std::vector<proto::SmtpTransaction> txs(1);
+    proto::SmtpTransaction& tx = txs.front();
+    tx.envelope = e.envelope;
+    tx.envelope.rcpt_to.reserve(group.size());
+    for (std::size_t idx : group) tx.envelope.rcpt_to.push_back(e.recipients[idx].rcpt);
+    // Lent, not copied: an entry in flight stays in its queue, unchanged, until finish_attempt,
+    // which runs only once every group's session is over (a crash or a cut link ends it too).
+    tx.borrowed_content = e.content;
+    tx.shape = e.content_shape;
+    proto::SmtpClientOptions opts;
+    opts.helo_domain = at.node->spec.name;
+    opts.tls = proto::ClientTls::kOpportunistic;
+    opts.tls_capable = true;
     auto client = std::make_unique<SmtpClientEndpoint>(
         m_sim, m_trace, conn, std::move(opts), std::move(txs), session->attempt->queue_id,
         [session](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) {
