@@ -1869,12 +1869,13 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body, const Known
     mua->outbox.push_back(std::move(failed));
     note(TraceKind::kSendFailed, mua->spec.name, why);
   };
+  // (open_connection calls make_client before it returns, or never: the options and the
+  // transaction are taken from here by reference, and moved only once, into the client.)
   open_connection(
       mua, mua->spec.name, account->submission_host, account->submission_port,
-      [this, opts = std::move(opts), tx = std::move(tx), fail](Connection& conn) mutable {
+      [this, &opts, &tx, fail](Connection& conn) {
         std::vector<proto::SmtpTransaction> txs;
         txs.push_back(std::move(tx));
-        // (Called once per connection: what it captured can move.)
         return std::make_unique<SmtpClientEndpoint>(
             m_sim, m_trace, conn, std::move(opts), std::move(txs), std::string(),
             [fail = std::move(fail)](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) mutable {
