@@ -167,12 +167,15 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
     std::vector<ReplyRecord>& replies = m_world.m_replies;
     std::vector<NodeState::ReplyKey>& table = m_node.reply_table;
     if (!table.empty()) {
-      const std::size_t mask = table.size() - 1;
+      // (table.size() - 1, from the shift: no division by the key's size.)
+      const std::size_t mask = ~std::size_t{0} >> m_node.reply_shift;
       for (std::size_t i = NodeState::reply_slot(key, m_node.reply_shift);; i = (i + 1) & mask) {
         const NodeState::ReplyKey& k = table[i];
         if (k.record == NodeState::ReplyKey::kNoRecord) break;
-        if (k.code == key.code && k.size == key.size && k.head == key.head &&
-            (k.size <= sizeof k.head || replies[k.record].enhanced == r.enhanced)) {
+        if (k.code == key.code && k.size == key.size && k.head == key.head) {
+          // A longer enhanced code than the head holds is compared whole out of line, so
+          // that this path makes no call and keeps to the registers it may clobber.
+          if (k.size > sizeof k.head) return count_long_reply(r, key, i);
           ++replies[k.record].count;
           return;
         }
@@ -182,6 +185,24 @@ class World::SessionPolicy : public proto::SmtpServerPolicy, public SmtpReplyObs
   }
 
  private:
+  // on_reply's probe from slot `i` on, for an enhanced code longer than a key's head.
+  [[gnu::noinline]] void count_long_reply(const proto::SmtpReply& r, const NodeState::ReplyKey& key,
+                                          std::size_t i) {
+    std::vector<ReplyRecord>& replies = m_world.m_replies;
+    const std::vector<NodeState::ReplyKey>& table = m_node.reply_table;
+    const std::size_t mask = table.size() - 1;
+    for (;; i = (i + 1) & mask) {
+      const NodeState::ReplyKey& k = table[i];
+      if (k.record == NodeState::ReplyKey::kNoRecord) break;
+      if (k.code == key.code && k.size == key.size && k.head == key.head &&
+          replies[k.record].enhanced == r.enhanced) {
+        ++replies[k.record].count;
+        return;
+      }
+    }
+    add_reply(r);
+  }
+
   // A reply this server has not sent before: a new entry in World::replies() and in the
   // node's table, which doubles first when it would be more than half full.
   [[gnu::noinline]] void add_reply(const proto::SmtpReply& r) {
@@ -1557,18 +1578,6 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
   }
   // (g.routes stays as it is while the session is made: connect() reports only later.)
   const MailRoute& route = g.routes[g.next_route++];
-  proto::SmtpTransaction tx;
-  tx.envelope = entry->envelope;
-  tx.envelope.rcpt_to.reserve(g.recipients.size());
-  for (std::size_t idx : g.recipients) tx.envelope.rcpt_to.push_back(entry->recipients[idx].rcpt);
-  // Lent, not copied: an entry in flight stays in its queue, unchanged, until finish_attempt,
-  // which runs only once every group's session is over (a crash or a cut link ends it too).
-  tx.borrowed_content = entry->content;
-  tx.shape = entry->content_shape;
-  proto::SmtpClientOptions opts;
-  opts.helo_domain = n->spec.name;
-  opts.tls = proto::ClientTls::kOpportunistic;
-  opts.tls_capable = true;
   const int port = n->spec.relay_host ? n->spec.relay_port : 25;
   // What the session decided for this group's recipients, applied as soon as it is known; one
   // state shared by the session's callbacks.
@@ -1606,11 +1615,25 @@ void World::try_route(std::shared_ptr<Attempt> attempt, std::size_t gi) {
     }
   };
   auto session = std::make_shared<Session>(Session{this, attempt, gi, route.host});
-  auto make_client = [this, session, opts = std::move(opts),
-                      tx = std::move(tx)](Connection& conn) mutable {
-    std::vector<proto::SmtpTransaction> txs;
-    txs.push_back(std::move(tx));
-    // (Called once per connection: what it captured can move.)
+  // (Called once, at once if the host answers: the transaction and options are made in
+  // place there rather than moved in through the captures, and not at all if it does not.)
+  auto make_client = [this, session](Connection& conn) mutable {
+    const Attempt& at = *session->attempt;
+    const QueueEntry& e = *at.entry;
+    const std::vector<std::size_t>& group = at.groups[session->gi].recipients;
+    std::vector<proto::SmtpTransaction> txs(1);
+    proto::SmtpTransaction& tx = txs.front();
+    tx.envelope = e.envelope;
+    tx.envelope.rcpt_to.reserve(group.size());
+    for (std::size_t idx : group) tx.envelope.rcpt_to.push_back(e.recipients[idx].rcpt);
+    // Lent, not copied: an entry in flight stays in its queue, unchanged, until finish_attempt,
+    // which runs only once every group's session is over (a crash or a cut link ends it too).
+    tx.borrowed_content = e.content;
+    tx.shape = e.content_shape;
+    proto::SmtpClientOptions opts;
+    opts.helo_domain = at.node->spec.name;
+    opts.tls = proto::ClientTls::kOpportunistic;
+    opts.tls_capable = true;
     auto client = std::make_unique<SmtpClientEndpoint>(
         m_sim, m_trace, conn, std::move(opts), std::move(txs), session->attempt->queue_id,
         [session](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) {
@@ -1846,12 +1869,13 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body, const Known
     mua->outbox.push_back(std::move(failed));
     note(TraceKind::kSendFailed, mua->spec.name, why);
   };
+  // (open_connection calls make_client before it returns, or never: the options and the
+  // transaction are taken from here by reference, and moved only once, into the client.)
   open_connection(
       mua, mua->spec.name, account->submission_host, account->submission_port,
-      [this, opts = std::move(opts), tx = std::move(tx), fail](Connection& conn) mutable {
+      [this, &opts, &tx, fail](Connection& conn) {
         std::vector<proto::SmtpTransaction> txs;
         txs.push_back(std::move(tx));
-        // (Called once per connection: what it captured can move.)
         return std::make_unique<SmtpClientEndpoint>(
             m_sim, m_trace, conn, std::move(opts), std::move(txs), std::string(),
             [fail = std::move(fail)](const std::vector<proto::TransactionOutcome>& outcomes, SimTime) mutable {
