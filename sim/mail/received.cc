@@ -56,30 +56,52 @@ bool is_msg_id(std::string_view s) {
   return true;
 }
 
+// Let-dig and "-" (RFC 5321 4.1.2), the octets of a sub-domain.
+constexpr std::array<bool, 256> kLdh = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  t[static_cast<unsigned char>('-')] = true;
+  return t;
+}();
+
 // "<" Dot-string "@" Domain ">" within the size limits of RFC 5321 4.5.3.1: the usual
 // recipient, which parse_path accepts, told without making its result (its error texts).
 // False says nothing: the path may still be valid in a form this does not look at.
+// One pass over the octets, each looked up in a table (no search for the "@" first, and no
+// call to is_valid_domain, which is made for domains of any form and length).
 bool is_plain_path(std::string_view s) {
   if (s.size() < 5 || s.size() > kMaxPathOctets || s.front() != '<' || s.back() != '>')
     return false;
-  const std::size_t at = s.find('@');
-  if (at == std::string_view::npos || at - 1 > kMaxLocalPartOctets) return false;
-  // Dot-string = Atom *("." Atom): no dot first, last or next to another.
-  bool after_dot = true;
-  for (std::size_t i = 1; i < at; ++i) {
-    const char c = s[i];
-    if (c == '.') {
-      if (after_dot) return false;
-      after_dot = true;
-    } else if (kAtext[static_cast<unsigned char>(c)]) {
-      after_dot = false;
-    } else {
-      return false;
+  const char* p = s.data() + 1;
+  const char* const end = s.data() + s.size() - 1;  // the ">"
+  const auto octet = [](const char* q) { return static_cast<unsigned char>(*q); };
+  // Dot-string = Atom *("." Atom); "@" and "." are not atext, so each Atom ends at either.
+  for (;;) {
+    const char* const atom = p;
+    while (p != end && kAtext[octet(p)]) ++p;
+    if (p == atom) return false;  // empty local part, or a dot first, last or doubled
+    if (p != end && *p == '.') {
+      ++p;
+      continue;
     }
+    break;
   }
-  if (after_dot) return false;  // empty local part, or a dot at its end
-  const std::string_view domain = s.substr(at + 1, s.size() - at - 2);
-  return !domain.empty() && domain.front() != '[' && is_valid_domain(domain);
+  if (p == end || *p != '@' || static_cast<std::size_t>(p - (s.data() + 1)) > kMaxLocalPartOctets)
+    return false;
+  ++p;
+  // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str], at most 63 octets
+  // (the whole is at most 255 octets, as the path is at most 256). An address literal's "["
+  // is no Let-dig: it is left to parse_path.
+  for (;;) {
+    const char* const label = p;
+    while (p != end && kLdh[octet(p)]) ++p;
+    if (p == label || p - label > 63 || *label == '-' || p[-1] == '-') return false;
+    if (p == end) return true;
+    if (*p != '.') return false;
+    ++p;
+  }
 }
 
 bool is_path_or_mailbox(std::string_view s) {
