@@ -71,6 +71,14 @@ void append_number(std::string& out, Integer n) {
   out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
+// The MUA's account that sends as `from`: the last one with that address (as a forward scan
+// keeping each match would find), or the first when none has it; nullptr when there is none.
+const scenario::Account* sending_account(const scenario::Node& mua, std::string_view from) {
+  for (auto it = mua.accounts.rbegin(); it != mua.accounts.rend(); ++it)
+    if (ascii_iequal(it->address, from)) return &*it;
+  return mua.accounts.empty() ? nullptr : &mua.accounts.front();
+}
+
 // ascii_lower(mailbox.str()): "local@domain" lowered, made at once. Every recipient is
 // looked up this way (RCPT TO, local delivery): the parts are copied whole and lowered in
 // place (mail::ascii_lower_in_place), not appended an octet at a time.
@@ -1001,7 +1009,8 @@ void World::start() {
       if (n->has_role(Role::kMua))
         for (const scenario::Account& acc : n->spec.accounts)
           m_traffic_senders.push_back({n->spec.name, acc.address, domain_of(acc.address), n.get(),
-                                       mail::parse_mailbox(acc.address)});
+                                       mail::parse_mailbox(acc.address),
+                                       sending_account(n->spec, acc.address)});
     for (const auto& [address, box] : m_mailboxes) m_users_by_domain[domain_of(address)].push_back(address);
     for (const auto& [domain, users] : m_users_by_domain) {
       m_traffic_domains.push_back(domain);
@@ -1054,7 +1063,8 @@ void World::send_traffic(std::uint64_t index) {
   a.to = {users[user]};
   a.subject = "Traffic ";
   a.subject += std::to_string(index + 1);
-  const KnownSend known{from.node_state, &from.parsed, &m_traffic_parsed_users[domain][user]};
+  const KnownSend known{from.node_state, &from.parsed, &m_traffic_parsed_users[domain][user],
+                        from.account};
   send(std::move(a), m_traffic_body, &known);
   if (index + 1 < t.messages) m_sim.schedule_in(t.interval, [this, index] { send_traffic(index + 1); });
 }
@@ -1771,14 +1781,10 @@ void World::send(scenario::SendAction&& a, const PreparedBody& body, const Known
     note(TraceKind::kSendFailed, a.from_node, "unknown MUA node");
     return;
   }
-  const scenario::Account* account = nullptr;
-  // The last account with that address, as a forward scan keeping each match would find.
-  for (auto it = mua->spec.accounts.rbegin(); it != mua->spec.accounts.rend(); ++it)
-    if (ascii_iequal(it->address, a.from)) {
-      account = &*it;
-      break;
-    }
-  if (!account && !mua->spec.accounts.empty()) account = &mua->spec.accounts.front();
+  // (Synthetic traffic found its account when it was set up: a scan of a MUA with many
+  // accounts for each message is not cheap.)
+  const scenario::Account* account =
+      known && known->account ? known->account : sending_account(mua->spec, a.from);
   if (!account) {
     note(TraceKind::kSendFailed, a.from_node, "no mail account configured on this device");
     return;

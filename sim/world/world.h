@@ -339,6 +339,8 @@ class World {
     NodeState* mua = nullptr;
     const std::optional<mail::Mailbox>* from = nullptr;
     const std::optional<mail::Mailbox>* to = nullptr;  // that of the action's only `to`
+    // The MUA's account for the sender, as send() would choose it (see sending_account()).
+    const scenario::Account* account = nullptr;
   };
   // send() with the message body given apart and prepared (synthetic traffic shares one body,
   // prepared once), and, with `known`, what need not be looked up or parsed again.
@@ -410,6 +412,9 @@ class World {
     std::string domain;
     NodeState* node_state = nullptr;
     std::optional<mail::Mailbox> parsed;  // mail::parse_mailbox(address)
+    // sending_account() for the address, found once: a node's accounts do not change once the
+    // world is built (nor do its nodes move: node_state is kept the same way).
+    const scenario::Account* account = nullptr;
   };
   std::vector<TrafficSender> m_traffic_senders;
   std::map<std::string, std::vector<std::string>> m_users_by_domain;
